@@ -1,0 +1,95 @@
+/**
+ * IPv4 header (RFC 791 section 3.1). Options are skipped; the header checksum is not checked
+ * (checksum offload makes it unreliable in captures from the sending host).
+ *
+ * Fragments are not reassembled yet: any packet with a fragment offset or the More Fragments bit
+ * is `{ kind: 'other', note: 'ipv4-fragment' }`.
+ */
+import { formatIPv4 } from './ipaddr';
+import type { DecodeResult } from './result';
+import { malformed, other, truncated } from './result';
+import { decodeTcp } from './tcp';
+
+export const IPV4_MIN_HEADER_LENGTH = 20;
+export const IP_PROTOCOL_TCP = 6;
+
+/** `other` results for well-known IP protocols that are not TCP (shared by IPv4 and IPv6). */
+const IP_PROTOCOL_OTHER: ReadonlyMap<number, DecodeResult> = new Map([
+  [1, other('icmp')],
+  [2, other('igmp')],
+  [4, other('ip-in-ip')],
+  [17, other('udp')],
+  [41, other('ipv6-in-ip')],
+  [47, other('gre')],
+  [50, other('ipsec-esp')],
+  [58, other('icmpv6')],
+  [132, other('sctp')],
+]);
+const OTHER_IP_PROTOCOL = other('not-tcp');
+const OTHER_FRAGMENT = other('ipv4-fragment');
+
+/** The `other` result for an IP payload that is not TCP. */
+export function otherIpProtocol(protocol: number): DecodeResult {
+  return IP_PROTOCOL_OTHER.get(protocol) ?? OTHER_IP_PROTOCOL;
+}
+
+/**
+ * Decode the IPv4 packet at `offset` and the TCP segment in it. The packet ends where its total
+ * length says (trailing Ethernet padding or FCS is not payload). A total length of 0 is taken as
+ * "the rest of the frame", as Wireshark does for captures of TCP segmentation offload.
+ */
+export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+  const available = bytes.length - offset;
+  if (available < IPV4_MIN_HEADER_LENGTH) {
+    return truncated('ipv4', 'IPv4 header', IPV4_MIN_HEADER_LENGTH, available, wireLength - offset, offset);
+  }
+  const version = bytes[offset] >> 4;
+  if (version !== 4) {
+    return malformed('ipv4', `version field is ${version}, expected 4`, offset);
+  }
+  const headerLength = (bytes[offset] & 0x0f) * 4;
+  if (headerLength < IPV4_MIN_HEADER_LENGTH) {
+    return malformed(
+      'ipv4',
+      `header length field says ${headerLength} bytes, less than the 20-byte minimum`,
+      offset,
+    );
+  }
+  if (headerLength > available) {
+    return truncated('ipv4', 'IPv4 header with options', headerLength, available, wireLength - offset, offset);
+  }
+
+  let totalLength = bytes.readUInt16BE(offset + 2);
+  if (totalLength === 0) {
+    totalLength = wireLength - offset; // TCP segmentation offload: the length was left for the NIC to fill in
+  } else if (totalLength < headerLength) {
+    return malformed(
+      'ipv4',
+      `total length ${totalLength} is less than the header length ${headerLength}`,
+      offset + 2,
+    );
+  }
+  if (totalLength > wireLength - offset) {
+    return malformed(
+      'ipv4',
+      `total length ${totalLength} runs past the end of the frame (${wireLength - offset} bytes from the IPv4 header on)`,
+      offset + 2,
+    );
+  }
+
+  if ((bytes.readUInt16BE(offset + 6) & 0x3fff) !== 0) return OTHER_FRAGMENT; // More Fragments bit or a fragment offset
+  const protocol = bytes[offset + 9];
+  if (protocol !== IP_PROTOCOL_TCP) return otherIpProtocol(protocol);
+
+  const wireEnd = offset + totalLength;
+  const end = wireEnd < bytes.length ? wireEnd : bytes.length;
+  return decodeTcp(
+    bytes,
+    offset + headerLength,
+    end,
+    wireEnd,
+    4,
+    formatIPv4(bytes, offset + 12),
+    formatIPv4(bytes, offset + 16),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * IPv6 header (RFC 8200 section 3) and the extension headers before the upper layer (section 4).
+ *
+ * Fragments are not reassembled yet: a packet with a Fragment header that is not atomic (a fragment
+ * offset or the M bit) is `{ kind: 'other', note: 'ipv6-fragment' }`.
+ */
+import { formatIPv6 } from './ipaddr';
+import { IP_PROTOCOL_TCP, otherIpProtocol } from './ipv4';
+import type { DecodeResult } from './result';
+import { malformed, other, truncated } from './result';
+import { decodeTcp } from './tcp';
+
+export const IPV6_HEADER_LENGTH = 40;
+/** More extension headers than this in one packet is treated as malformed. */
+export const MAX_IPV6_EXTENSION_HEADERS = 16;
+
+const NEXT_HEADER_FRAGMENT = 44;
+const NEXT_HEADER_NONE = 59;
+
+interface ExtensionHeader {
+  name: string;
+  /** Length in bytes of the header at `at` (at least 2 bytes are known to be there). */
+  length: (bytes: Buffer, at: number) => number;
+}
+
+/** RFC 8200 section 4.2 / RFC 6564: length in 8-octet units, not counting the first 8. */
+const eightOctetUnits = (bytes: Buffer, at: number): number => (bytes[at + 1] + 1) * 8;
+
+/** Extension headers skipped on the way to TCP, by Next Header value. All start with Next Header. */
+const EXTENSION_HEADERS: ReadonlyMap<number, ExtensionHeader> = new Map([
+  [0, { name: 'hop-by-hop options header', length: eightOctetUnits }],
+  [43, { name: 'routing header', length: eightOctetUnits }],
+  [44, { name: 'fragment header', length: () => 8 }],
+  // RFC 4302 section 2.2: length in 4-octet units, minus 2.
+  [51, { name: 'authentication header', length: (bytes: Buffer, at: number) => (bytes[at + 1] + 2) * 4 }],
+  [60, { name: 'destination options header', length: eightOctetUnits }],
+  [135, { name: 'mobility header', length: eightOctetUnits }],
+  [139, { name: 'HIP header', length: eightOctetUnits }],
+  [140, { name: 'shim6 header', length: eightOctetUnits }],
+]);
+
+const OTHER_FRAGMENT = other('ipv6-fragment');
+const OTHER_NO_NEXT_HEADER = other('ipv6-no-next-header');
+
+/**
+ * Decode the IPv6 packet at `offset` and the TCP segment in it. The packet ends where the payload
+ * length says; a payload length of 0 (a jumbogram, or segmentation offload) means "the rest of the frame".
+ */
+export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+  const available = bytes.length - offset;
+  if (available < IPV6_HEADER_LENGTH) {
+    return truncated('ipv6', 'IPv6 header', IPV6_HEADER_LENGTH, available, wireLength - offset, offset);
+  }
+  const version = bytes[offset] >> 4;
+  if (version !== 6) {
+    return malformed('ipv6', `version field is ${version}, expected 6`, offset);
+  }
+  const payloadLength = bytes.readUInt16BE(offset + 4);
+  const wireEnd = payloadLength === 0 ? wireLength : offset + IPV6_HEADER_LENGTH + payloadLength;
+  if (wireEnd > wireLength) {
+    return malformed(
+      'ipv6',
+      `payload length ${payloadLength} runs past the end of the frame (${wireLength - offset - IPV6_HEADER_LENGTH} bytes after the IPv6 header)`,
+      offset + 4,
+    );
+  }
+  const end = wireEnd < bytes.length ? wireEnd : bytes.length;
+
+  let next = bytes[offset + 6];
+  let at = offset + IPV6_HEADER_LENGTH;
+  for (let count = 0; next !== IP_PROTOCOL_TCP; count++) {
+    const extension = EXTENSION_HEADERS.get(next);
+    if (extension === undefined) {
+      return next === NEXT_HEADER_NONE ? OTHER_NO_NEXT_HEADER : otherIpProtocol(next);
+    }
+    if (count === MAX_IPV6_EXTENSION_HEADERS) {
+      return malformed('ipv6', `more than ${MAX_IPV6_EXTENSION_HEADERS} extension headers`, at);
+    }
+    if (end - at < 2) {
+      return truncated('ipv6', extension.name, 2, end - at, wireEnd - at, at);
+    }
+    const length = extension.length(bytes, at);
+    if (length > end - at) {
+      return truncated('ipv6', extension.name, length, end - at, wireEnd - at, at);
+    }
+    if (next === NEXT_HEADER_FRAGMENT && (bytes.readUInt16BE(at + 2) & 0xfff9) !== 0) {
+      return OTHER_FRAGMENT; // fragment offset (upper 13 bits) or M (bit 0): not an atomic fragment
+    }
+    next = bytes[at];
+    at += length;
+  }
+
+  return decodeTcp(
+    bytes,
+    at,
+    end,
+    wireEnd,
+    6,
+    formatIPv6(bytes, offset + 8),
+    formatIPv6(bytes, offset + 24),
+  );
+}

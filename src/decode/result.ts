@@ -1,0 +1,53 @@
+/**
+ * What a frame decodes to, shared by every layer decoder in src/decode/.
+ *
+ * Decoders never throw on traffic: bytes that cannot be a valid header become a `malformed`
+ * result naming the layer, a plain-words reason and the byte offset (in the frame) of the header
+ * or field at fault. Anything that is well formed but not TCP over IP is `other`.
+ */
+import type { TcpSegment } from '../types';
+
+export type DecodeResult =
+  | { kind: 'tcp'; segment: TcpSegment }
+  /** Not TCP over IP (ARP, UDP, ICMP, a fragment, an unsupported link type...). `note` says which, in kebab-case. */
+  | { kind: 'other'; note?: string }
+  /** `offset`: byte offset in the frame of the header or field that is wrong. */
+  | { kind: 'malformed'; layer: string; reason: string; offset: number };
+
+/**
+ * A layer decoder: `bytes` is the whole captured frame, `offset` where this layer starts and
+ * `wireLength` how long the frame was on the wire (>= bytes.length; more when the snap length cut it).
+ */
+export type LayerDecoder = (bytes: Buffer, offset: number, wireLength: number) => DecodeResult;
+
+/** A frozen `other` result; the decoders share these instead of allocating one per packet. */
+export function other(note: string): DecodeResult {
+  return Object.freeze({ kind: 'other', note }) as DecodeResult;
+}
+
+export function malformed(layer: string, reason: string, offset: number): DecodeResult {
+  return { kind: 'malformed', layer, reason, offset };
+}
+
+/**
+ * A header that does not fit in the captured bytes. `available` is what was captured from
+ * `offset` on; `wireAvailable` is what the packet had there on the wire. When the header would
+ * have fit on the wire, the capture's snap length cut it, and the reason says so.
+ */
+export function truncated(
+  layer: string,
+  what: string,
+  needed: number,
+  available: number,
+  wireAvailable: number,
+  offset: number,
+): DecodeResult {
+  const have = available < 0 ? 0 : available;
+  const reason =
+    needed <= wireAvailable
+      ? `${what} needs ${needed} bytes but the capture's snap length kept only ${have}`
+      : `${what} needs ${needed} bytes but only ${have} are present`;
+  return { kind: 'malformed', layer, reason, offset };
+}
+
+export const OTHER_NOT_IP = other('not-ip');

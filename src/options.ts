@@ -1,0 +1,33 @@
+/**
+ * Every limit the analyzer enforces, in one place (STYLE habit 8). Reaching a limit is a finding,
+ * never unbounded memory.
+ */
+export interface AnalyzerOptions {
+  /** TCP ports carrying FTP control connections. */
+  ftpPorts: number[];
+  /** Out-of-order bytes buffered per direction of a control connection before declaring a gap. */
+  maxOutOfOrderBytes: number;
+  /** Longest control line kept, in bytes; the rest of the line is dropped (finding). */
+  maxLineLength: number;
+  /** Commands waiting for a reply per session; older ones are dropped (finding). */
+  maxPendingCommands: number;
+  /** Expected data connections held at once across all sessions (oldest dropped first). */
+  maxExpectations: number;
+  /** TCP connections tracked at once (control plus expected data connections). */
+  maxConnections: number;
+  /** Timeline events kept per session (the rest are counted, not kept). */
+  maxTimelineEvents: number;
+  /** Show passwords instead of masking them. */
+  showPasswords: boolean;
+}
+
+export const defaultOptions: AnalyzerOptions = {
+  ftpPorts: [21],
+  maxOutOfOrderBytes: 1 << 20,
+  maxLineLength: 4096,
+  maxPendingCommands: 64,
+  maxExpectations: 100_000,
+  maxConnections: 200_000,
+  maxTimelineEvents: 5_000,
+  showPasswords: false,
+};
