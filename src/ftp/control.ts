@@ -1,0 +1,126 @@
+/**
+ * The FTP control channel: framing both directions into lines, lines into commands and replies,
+ * and replies paired with the commands they answer (RFC 959 §4.2: replies come in order; 1yz is
+ * preliminary and is followed by a final reply to the same command).
+ */
+import type { FtpCommand, FtpReply } from '../model';
+import type { ReassembledChunk } from '../tcp/reassembly';
+import type { Direction, FrameEvent } from '../types';
+import { LineSplitter, type Line } from './lines';
+import { parseCommand, ReplyAssembler } from './messages';
+
+/** Receives what the control parser decodes, in the order it happened on the wire. */
+export interface ControlObserver {
+  command(command: FtpCommand): void;
+  /** A complete reply and the command it answers (null for the greeting or an unsolicited reply). */
+  reply(reply: FtpReply, answers: FtpCommand | null): void;
+  /** Bytes missing from one direction of the stream. */
+  gap(direction: Direction, length: number, at: FrameEvent): void;
+  /** A line that could not be understood, or a limit that was reached. */
+  anomaly(code: string, message: string, at: FrameEvent): void;
+}
+
+export interface ControlOptions {
+  maxLineLength: number;
+  maxPendingCommands: number;
+  showPasswords: boolean;
+}
+
+/** The mask shown instead of a password. */
+export const PASSWORD_MASK = '********';
+
+export class ControlParser {
+  private readonly clientLines: LineSplitter<FrameEvent>;
+  private readonly serverLines: LineSplitter<FrameEvent>;
+  private readonly replies = new ReplyAssembler();
+  private readonly pending: FtpCommand[] = [];
+
+  constructor(
+    private readonly observer: ControlObserver,
+    private readonly options: ControlOptions,
+  ) {
+    this.clientLines = new LineSplitter<FrameEvent>((line) => this.clientLine(line), {
+      maxLineLength: options.maxLineLength,
+    });
+    this.serverLines = new LineSplitter<FrameEvent>((line) => this.serverLine(line), {
+      maxLineLength: options.maxLineLength,
+    });
+  }
+
+  /** Feeds reassembled bytes of one direction: orig = client to server, resp = server to client. */
+  chunk(direction: Direction, chunk: ReassembledChunk): void {
+    const splitter = direction === 'orig' ? this.clientLines : this.serverLines;
+    const at = { ref: chunk.frame, timeMicros: chunk.timeMicros };
+    if (chunk.kind === 'gap') {
+      if (direction === 'resp') this.replies.gap();
+      splitter.gap(chunk.length, at);
+      this.observer.gap(direction, chunk.length, at);
+    } else {
+      splitter.push(chunk.bytes, at);
+    }
+  }
+
+  /** The control connection ended (or the capture did): flush unterminated lines. */
+  end(at: FrameEvent): void {
+    this.clientLines.end(at);
+    this.serverLines.end(at);
+    const unclosed = this.replies.end();
+    if (unclosed) this.observer.anomaly('unterminated-reply', `multi-line ${unclosed.code} reply was not closed before the end of the stream`, at);
+  }
+
+  private clientLine(line: Line<FrameEvent>): void {
+    this.lineAnomalies(line, 'client');
+    if (line.unterminated && line.text.length === 0) return;
+    const parsed = parseCommand(line.text);
+    if (!parsed.valid) {
+      this.observer.anomaly('invalid-command', `client sent a line that is not an FTP command: "${line.text}"`, line.at);
+      return;
+    }
+    const arg = parsed.verb === 'PASS' && !this.options.showPasswords && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
+    const command: FtpCommand = { verb: parsed.verb, arg, at: line.at };
+    if (this.pending.length >= this.options.maxPendingCommands) {
+      const dropped = this.pending.shift() as FtpCommand;
+      this.observer.anomaly(
+        'too-many-pending-commands',
+        `more than ${this.options.maxPendingCommands} commands without a reply; ${dropped.verb} is no longer paired`,
+        line.at,
+      );
+    }
+    this.pending.push(command);
+    this.observer.command(command);
+  }
+
+  private serverLine(line: Line<FrameEvent>): void {
+    this.lineAnomalies(line, 'server');
+    if (line.unterminated && line.text.length === 0) return;
+    const result = this.replies.push(line.text);
+    if (result === null) return;
+    if (result.invalid) {
+      this.observer.anomaly('invalid-reply', `server sent a line that is not an FTP reply (${result.reason}): "${line.text}"`, line.at);
+      return;
+    }
+    const reply: FtpReply = {
+      code: result.code,
+      text: result.text,
+      multiline: result.multiline,
+      at: line.at,
+      quirks: result.quirks,
+    };
+    const preliminary = reply.code >= 100 && reply.code < 200;
+    const answers = preliminary ? (this.pending[0] ?? null) : (this.pending.shift() ?? null);
+    this.observer.reply(reply, answers);
+  }
+
+  private lineAnomalies(line: Line<FrameEvent>, who: 'client' | 'server'): void {
+    if (line.truncated) {
+      this.observer.anomaly(
+        'line-too-long',
+        `${who} line longer than ${this.options.maxLineLength} bytes; ${line.droppedBytes} bytes were not read`,
+        line.at,
+      );
+    }
+    if (line.unterminated && line.text.length > 0) {
+      this.observer.anomaly('unterminated-line', `${who} line without line end at the end of the stream`, line.at);
+    }
+  }
+}
