@@ -1,0 +1,222 @@
+/**
+ * The analysis core: synchronous, no I/O (STYLE habit 9). Frames go in with `ingest`, in capture
+ * order; `finish` returns the FTP sessions with their data channels and findings.
+ */
+import { ExpectationRegistry } from './correlate/expectations';
+import { SessionTracker } from './correlate/tracker';
+import { decodeTcpFrame } from './decode';
+import { diagnoseSession } from './diagnose';
+import { ControlParser } from './ftp/control';
+import type { FtpSession } from './model';
+import { defaultOptions, type AnalyzerOptions } from './options';
+import {
+  ConnectionTable,
+  isNewIncarnation,
+  observeSegment,
+  type Connection,
+} from './tcp/connections';
+import { StreamReassembler } from './tcp/reassembly';
+import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
+
+/** Counters over everything ingested. */
+export interface AnalysisStats {
+  frames: number;
+  tcpSegments: number;
+  /** Frames that are not TCP (other protocols, fragments), skipped. */
+  otherFrames: number;
+  /** Frames whose headers could not be decoded. */
+  malformedFrames: number;
+  /** TCP segments cut short by the capture's snap length. */
+  cutSegments: number;
+  controlConnections: number;
+  dataConnections: number;
+}
+
+export interface AnalysisResult {
+  sessions: FtpSession[];
+  /** Findings that belong to no session (capture-level). */
+  findings: Finding[];
+  stats: AnalysisStats;
+}
+
+/** The per-connection state of an FTP control connection. */
+interface ControlState {
+  tracker: SessionTracker;
+  parser: ControlParser;
+  streams: Record<Direction, StreamReassembler>;
+  finished: boolean;
+}
+
+/** Malformed frames reported one by one before they are only counted. */
+const MAX_MALFORMED_REPORTS = 20;
+
+export class Analyzer {
+  private readonly options: AnalyzerOptions;
+  private readonly ftpPorts: Set<number>;
+  private readonly table: ConnectionTable;
+  private readonly registry: ExpectationRegistry<SessionTracker>;
+  private readonly controls = new Map<Connection, ControlState>();
+  private readonly sessions: FtpSession[] = [];
+  private readonly findings: Finding[] = [];
+  private readonly stats: AnalysisStats = {
+    frames: 0,
+    tcpSegments: 0,
+    otherFrames: 0,
+    malformedFrames: 0,
+    cutSegments: 0,
+    controlConnections: 0,
+    dataConnections: 0,
+  };
+
+  constructor(options: Partial<AnalyzerOptions> = {}) {
+    this.options = { ...defaultOptions, ...options };
+    this.ftpPorts = new Set(this.options.ftpPorts);
+    this.table = new ConnectionTable(this.options.maxConnections);
+    this.registry = new ExpectationRegistry(this.options.maxExpectations);
+  }
+
+  ingest(frame: CapturedFrame): void {
+    this.stats.frames++;
+    const decoded = decodeTcpFrame(frame.linkType, frame.data, frame.originalLength);
+    if (decoded.kind === 'tcp') {
+      this.stats.tcpSegments++;
+      if (decoded.segment.missingPayload > 0) this.stats.cutSegments++;
+      this.segment(decoded.segment, frame.ref, frame.timeMicros);
+    } else if (decoded.kind === 'malformed') {
+      this.stats.malformedFrames++;
+      if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
+        this.findings.push({
+          code: 'malformed-packet',
+          severity: 'warning',
+          frame: frame.ref,
+          message: `${decoded.layer} header cannot be decoded at byte ${decoded.offset} of the frame: ${decoded.reason}`,
+        });
+      }
+    } else {
+      this.stats.otherFrames++;
+    }
+  }
+
+  finish(): AnalysisResult {
+    for (const [connection, state] of this.controls) this.finishControl(connection, state);
+    if (this.stats.malformedFrames > MAX_MALFORMED_REPORTS) {
+      this.findings.push({
+        code: 'malformed-packet',
+        severity: 'warning',
+        frame: null,
+        message: `${this.stats.malformedFrames} frames in all could not be decoded (the first ${MAX_MALFORMED_REPORTS} are listed)`,
+      });
+    }
+    if (this.registry.dropped > 0 || this.table.evicted > 0) {
+      this.findings.push({
+        code: 'limit-reached',
+        severity: 'warning',
+        frame: null,
+        message: `tracking limits reached: ${this.registry.dropped} announcements and ${this.table.evicted} connections were dropped before they could be matched`,
+      });
+    }
+    if (this.stats.cutSegments > 0) {
+      this.findings.push({
+        code: 'capture-truncated',
+        severity: 'warning',
+        frame: null,
+        message: `${this.stats.cutSegments} TCP segments were cut short by the capture's snap length; byte counts of data connections may be low`,
+      });
+    }
+    const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
+    sessions.forEach((session, i) => {
+      session.id = i + 1;
+      session.findings.push(...diagnoseSession(session));
+    });
+    return { sessions, findings: this.findings, stats: this.stats };
+  }
+
+  private segment(segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
+    let found = this.table.lookup(segment);
+    if (found && isNewIncarnation(found.connection, segment, found.direction)) {
+      this.retire(found.connection);
+      found = null;
+    }
+    let connection: Connection;
+    let direction: Direction;
+    if (found) {
+      ({ connection, direction } = found);
+    } else {
+      const opened = this.open(segment, ref, timeMicros);
+      if (!opened) return;
+      connection = opened;
+      direction = connection.orig.ip === segment.src && connection.orig.port === segment.srcPort ? 'orig' : 'resp';
+    }
+    observeSegment(connection, segment, direction, ref, timeMicros);
+    const control = this.controls.get(connection);
+    if (control && !control.finished) {
+      const stream = control.streams[direction];
+      if (segment.flags & TcpFlag.SYN) stream.start((segment.seq + 1) >>> 0);
+      if (segment.payload.length > 0 && !(segment.flags & TcpFlag.RST)) {
+        const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
+        stream.push(seq, segment.payload, ref, timeMicros);
+      }
+      if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
+    }
+    if (connection.role === 'data' && (connection.rst || (connection.finOrig && connection.finResp))) {
+      this.table.close(connection);
+    }
+  }
+
+  /** Starts tracking a connection if it is FTP control or answers an announcement. */
+  private open(segment: TcpSegment, ref: FrameRef, timeMicros: number): Connection | null {
+    const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    if (this.ftpPorts.has(segment.dstPort) || this.ftpPorts.has(segment.srcPort)) {
+      // The client is the side that sent the SYN, or else the side not on the FTP port.
+      const origIsSource = isSyn || this.ftpPorts.has(segment.dstPort);
+      // Without its SYN, a connection is picked up at its first packet that carries data (or the
+      // SYN-ACK): a stray ACK or FIN of a connection that ended before the capture is no session.
+      if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
+      const connection = this.table.open(segment, 'control', origIsSource, ref, timeMicros);
+      this.startControl(connection);
+      return connection;
+    }
+    if (!isSyn) return null;
+    const expectation = this.registry.match(segment.src, segment.dst, segment.dstPort);
+    if (!expectation) return null;
+    const connection = this.table.open(segment, 'data', true, ref, timeMicros);
+    this.stats.dataConnections++;
+    expectation.owner.dataConnection(expectation.channel, connection);
+    return connection;
+  }
+
+  private startControl(connection: Connection): void {
+    this.stats.controlConnections++;
+    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
+    const parser = new ControlParser(tracker, this.options);
+    const deliver = (direction: Direction) => (chunk: Parameters<ControlParser['chunk']>[1]) => parser.chunk(direction, chunk);
+    this.controls.set(connection, {
+      tracker,
+      parser,
+      streams: {
+        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes),
+        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes),
+      },
+      finished: false,
+    });
+    this.sessions.push(tracker.session);
+  }
+
+  /** A new connection reuses this 4-tuple: the old one is over. */
+  private retire(connection: Connection): void {
+    const control = this.controls.get(connection);
+    if (control) this.finishControl(connection, control);
+    this.table.close(connection);
+  }
+
+  private finishControl(connection: Connection, state: ControlState): void {
+    if (state.finished) return;
+    state.finished = true;
+    state.streams.orig.flush();
+    state.streams.resp.flush();
+    state.parser.end(connection.last);
+    state.tracker.finish();
+    // The record stays in the table: late ACKs and retransmissions still belong to it.
+    this.controls.delete(connection);
+  }
+}

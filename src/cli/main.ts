@@ -1,0 +1,121 @@
+/**
+ * The command line: parses arguments, reads the captures, runs the analyzer and prints a report.
+ * `run` never exits the process and never throws for the user's mistakes: it returns the exit
+ * status, so it can be tested (commander's exitOverride).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Analyzer } from '../analyzer';
+import { readPcap } from '../capture/pcap';
+import type { InputSummary } from '../capture/types';
+import { buildReport } from '../report/build';
+import { renderText } from '../report/text';
+import { version } from './version';
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is a terminal (colours). */
+  isTty: boolean;
+}
+
+export const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stdout.isTTY),
+};
+
+/** Exit statuses (documented in README.md). */
+export const ExitCode = {
+  ok: 0,
+  /** No input could be read at all. */
+  noInput: 1,
+  /** The command line was wrong. */
+  usage: 2,
+} as const;
+
+function parsePort(value: string, previous: number[]): number[] {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+    throw new InvalidArgumentError(`"${value}" is not a TCP port (1-65535)`);
+  }
+  return [...previous, port];
+}
+
+interface AnalyzeOptions {
+  format: 'text' | 'json';
+  ftpPort: number[];
+  showPasswords: boolean;
+  firewall: boolean;
+  color?: boolean;
+}
+
+export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+  const analyzer = new Analyzer({
+    ftpPorts: [...new Set([21, ...options.ftpPort])],
+    showPasswords: options.showPasswords,
+  });
+  const inputs: InputSummary[] = [];
+  for (const [index, file] of files.entries()) {
+    inputs.push(await readPcap(file, index, (frame) => analyzer.ingest(frame)));
+  }
+  const result = analyzer.finish();
+  const report = buildReport(result, inputs, version);
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
+  }
+  for (const input of inputs) {
+    for (const problem of input.problems) {
+      const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
+        .filter(Boolean)
+        .join(', ');
+      io.stderr(`ftpcap: ${input.file}: ${problem.message}${where ? ` (${where})` : ''}\n`);
+    }
+  }
+  return inputs.every((i) => i.fatal && i.packets === 0) ? ExitCode.noInput : ExitCode.ok;
+}
+
+function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
+  const program = new Command('ftpcap')
+    .description('Explain the FTP inside packet captures: sessions, data channels, what went wrong, firewall rules.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run "ftpcap analyze --help" for the options)');
+  program
+    .command('analyze')
+    .description('analyze one or more captures (classic pcap) together')
+    .argument('<capture...>', 'capture files')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+    .option('--show-passwords', 'show passwords instead of masking them', false)
+    .option('--no-firewall', 'leave the firewall rules out of the text report')
+    .option('--color', 'colour the text report (default: when writing to a terminal)')
+    .option('--no-color', 'never colour the text report')
+    .action((files: string[], options: AnalyzeOptions) => {
+      done(analyzeFiles(files, options, io));
+    });
+  return program;
+}
+
+/** Runs ftpcap with `argv` (as process.argv: node, script, arguments...) and returns the exit status. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  let pending: Promise<number> | null = null;
+  const program = buildProgram(io, (code) => {
+    pending = code;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    throw error;
+  }
+  if (pending === null) {
+    program.outputHelp();
+    return ExitCode.usage;
+  }
+  return pending;
+}

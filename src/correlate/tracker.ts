@@ -1,0 +1,364 @@
+/**
+ * Follows one FTP control session: login, announcements, transfers. Every announcement becomes a
+ * data channel that waits in the expectation registry for the TCP connection answering it.
+ */
+import {
+  parseEprtArgument,
+  parseEpsvArgument,
+  parseEpsvReply,
+  parseLprtArgument,
+  parseLpsvReply,
+  parsePasvReply,
+  parsePortArgument,
+} from '../ftp/hostport';
+import type { ControlObserver } from '../ftp/control';
+import {
+  transferCommands,
+  type AnnouncementMethod,
+  type DataChannel,
+  type FtpCommand,
+  type FtpReply,
+  type FtpSession,
+  type TimelineEntry,
+  type TransferCommand,
+} from '../model';
+import type { Connection } from '../tcp/connections';
+import type { Direction, Endpoint, FrameEvent, Severity } from '../types';
+import type { ExpectationRegistry } from './expectations';
+
+const activeMethods = new Set(['PORT', 'EPRT', 'LPRT']);
+const passiveMethods = new Set(['PASV', 'EPSV', 'LPSV']);
+/** Reply codes that carry a passive announcement (RFC 959, RFC 1639, RFC 2428). */
+const passiveReplyCodes = new Set([227, 228, 229]);
+
+export class SessionTracker implements ControlObserver {
+  readonly session: FtpSession;
+
+  constructor(
+    id: number,
+    control: Connection,
+    private readonly registry: ExpectationRegistry<SessionTracker>,
+    private readonly maxTimelineEvents: number,
+  ) {
+    this.session = {
+      id,
+      control,
+      client: control.orig,
+      server: control.resp,
+      user: null,
+      loggedIn: false,
+      dataChannels: [],
+      orphanTransfers: [],
+      timeline: [],
+      timelineDropped: 0,
+      findings: [],
+      commands: 0,
+      replies: 0,
+      gapBytes: 0,
+      tls: null,
+      epsvAll: null,
+    };
+  }
+
+  command(command: FtpCommand): void {
+    const session = this.session;
+    session.commands++;
+    const verb = command.verb;
+    const line = command.arg === '' ? verb : `${verb} ${command.arg}`;
+    if (verb === 'USER') {
+      session.user = command.arg;
+      this.note(command.at, 'login', 'client', `client logs in as "${command.arg}"`, line);
+    } else if (verb === 'PASS') {
+      this.note(command.at, 'login', 'client', 'client sends the password', line);
+    } else if (activeMethods.has(verb)) {
+      this.activeAnnouncement(command, verb as AnnouncementMethod, line);
+    } else if (passiveMethods.has(verb)) {
+      const epsv = verb === 'EPSV' ? parseEpsvArgument(command.arg) : null;
+      if (epsv?.kind === 'all') {
+        this.note(command.at, 'command', 'client', 'client asks the server to accept only EPSV from now on (EPSV ALL)', line);
+      } else {
+        this.note(command.at, 'command', 'client', `client asks for passive mode (${verb}): the server should open a port and say which`, line);
+      }
+    } else if (verb in transferCommands) {
+      this.transferCommand(command, verb as TransferCommand, line);
+    } else if (verb === 'AUTH') {
+      this.note(command.at, 'tls', 'client', `client asks to encrypt the control connection (AUTH ${command.arg})`, line);
+    } else if (verb === 'QUIT') {
+      this.note(command.at, 'quit', 'client', 'client ends the session', line);
+    } else if (verb === 'ABOR') {
+      this.note(command.at, 'command', 'client', 'client aborts the transfer in progress', line);
+    }
+  }
+
+  reply(reply: FtpReply, answers: FtpCommand | null): void {
+    const session = this.session;
+    session.replies++;
+    const line = `${reply.code} ${firstLine(reply.text)}`;
+    const verb = answers?.verb ?? null;
+    if (answers === null) {
+      if (reply.code === 220 || reply.code === 120) this.note(reply.at, 'greeting', 'server', 'server greets the client', line);
+      else this.note(reply.at, 'reply', 'server', 'server sends a reply to no pending command', line);
+      return;
+    }
+    if (verb === 'USER' || verb === 'PASS' || verb === 'ACCT') {
+      this.loginReply(reply, line);
+    } else if (verb !== null && activeMethods.has(verb)) {
+      this.activeReply(answers, reply, line);
+    } else if (verb !== null && passiveMethods.has(verb)) {
+      this.passiveReply(answers, reply, line);
+    } else if (verb !== null && verb in transferCommands) {
+      this.transferReply(answers, reply, line);
+    } else if (verb === 'AUTH') {
+      if (reply.code === 234) {
+        session.tls = reply.at;
+        this.note(reply.at, 'tls', 'server', 'server accepts: from here on the control connection is encrypted and announcements cannot be read', line);
+      } else {
+        this.note(reply.at, 'tls', 'server', 'server refuses TLS: the session stays in cleartext', line);
+      }
+    } else if (verb === 'QUIT') {
+      this.note(reply.at, 'quit', 'server', 'server says goodbye', line);
+    } else if (reply.code >= 400) {
+      this.note(reply.at, 'reply', 'server', `server refuses ${verb}`, line);
+    }
+  }
+
+  gap(direction: Direction, length: number, at: FrameEvent): void {
+    this.session.gapBytes += length;
+    const who = direction === 'orig' ? 'client' : 'server';
+    this.note(at, 'gap', 'analysis', `${length} bytes from the ${who} are missing from the capture here`);
+  }
+
+  anomaly(code: string, message: string, at: FrameEvent): void {
+    this.finding(code, 'warning', at, message);
+  }
+
+  /** A TCP connection answered one of this session's announcements. */
+  dataConnection(channel: DataChannel, connection: Connection): void {
+    channel.connection = connection;
+    this.registry.remove(channel);
+  }
+
+  /** The control session is over: no announcement of it waits for a connection any more. */
+  finish(): void {
+    for (const channel of this.session.dataChannels) this.closeChannel(channel);
+  }
+
+  private activeAnnouncement(command: FtpCommand, method: AnnouncementMethod, line: string): void {
+    const parsed =
+      method === 'PORT'
+        ? parsePortArgument(command.arg)
+        : method === 'EPRT'
+          ? parseEprtArgument(command.arg)
+          : parseLprtArgument(command.arg);
+    if (!parsed.ok) {
+      this.finding('malformed-announcement', 'warning', command.at, `${method} argument "${command.arg}" cannot be used: ${parsed.error}`);
+      this.note(command.at, 'announcement', 'client', `client sends ${method}, but it cannot be parsed: ${parsed.error}`, line);
+      return;
+    }
+    const announced = { ip: parsed.value.ip, port: parsed.value.port };
+    const channel = this.openChannel(method, 'active', command, command.at, announced, command.arg, parsed.quirks, this.session.server.ip, [announced]);
+    this.note(
+      command.at,
+      'announcement',
+      'client',
+      `active mode (${method}): client listens on ${formatEndpoint(announced)}; the server must connect to it`,
+      line,
+      channel.index,
+    );
+  }
+
+  private activeReply(request: FtpCommand, reply: FtpReply, line: string): void {
+    const channel = this.session.dataChannels.find((c) => c.request === request);
+    if (!channel) {
+      if (reply.code >= 400) this.note(reply.at, 'reply', 'server', `server refuses ${request.verb}`, line);
+      return;
+    }
+    channel.reply = reply;
+    if (reply.code >= 400) {
+      this.closeChannel(channel);
+      this.note(reply.at, 'announcement', 'server', `server refuses the ${channel.method}: no data connection will be made`, line, channel.index);
+    } else {
+      this.note(reply.at, 'announcement', 'server', `server accepts the ${channel.method}`, line, channel.index);
+    }
+  }
+
+  private passiveReply(request: FtpCommand, reply: FtpReply, line: string): void {
+    const method = request.verb as AnnouncementMethod;
+    if (method === 'EPSV' && parseEpsvArgument(request.arg).kind === 'all') {
+      if (reply.code < 400) {
+        this.session.epsvAll = reply.at;
+        this.note(reply.at, 'reply', 'server', 'server accepts EPSV ALL: PORT, EPRT and PASV are now forbidden', line);
+      } else {
+        this.note(reply.at, 'reply', 'server', 'server refuses EPSV ALL', line);
+      }
+      return;
+    }
+    if (!passiveReplyCodes.has(reply.code)) {
+      if (reply.code >= 400) {
+        const channel = this.openChannel(method, 'passive', request, reply.at, null, reply.text, [], this.session.client.ip, []);
+        channel.reply = reply;
+        this.closeChannel(channel);
+        this.note(reply.at, 'announcement', 'server', `server refuses ${method}: no data connection will be made`, line, channel.index);
+      }
+      return;
+    }
+    const text = reply.text;
+    const parsed =
+      reply.code === 227
+        ? parsePasvReply(text)
+        : reply.code === 229
+          ? parseEpsvReply(text)
+          : parseLpsvReply(text);
+    if (!parsed.ok) {
+      this.finding('malformed-announcement', 'warning', reply.at, `${reply.code} reply "${firstLine(text)}" cannot be used: ${parsed.error}`);
+      this.note(reply.at, 'announcement', 'server', `server answers ${method}, but the reply cannot be parsed: ${parsed.error}`, line);
+      return;
+    }
+    const server = this.session.server;
+    const announcedIp = 'ip' in parsed.value ? (parsed.value.ip as string) : null;
+    const announced = { ip: announcedIp, port: parsed.value.port };
+    const targets: Endpoint[] = [{ ip: server.ip, port: announced.port }];
+    if (announcedIp !== null && announcedIp !== server.ip) targets.push({ ip: announcedIp, port: announced.port });
+    const quirks = [...parsed.quirks];
+    const expectedCode = method === 'PASV' ? 227 : method === 'EPSV' ? 229 : 228;
+    if (reply.code !== expectedCode) quirks.push(`${method} answered with ${reply.code} instead of ${expectedCode}`);
+    const channel = this.openChannel(method, 'passive', request, reply.at, announced, text, quirks, this.session.client.ip, targets);
+    channel.reply = reply;
+    const where =
+      announcedIp === null
+        ? `port ${announced.port} of its own address (${server.ip})`
+        : announcedIp === server.ip
+          ? `${formatEndpoint({ ip: announcedIp, port: announced.port })}`
+          : `${formatEndpoint({ ip: announcedIp, port: announced.port })}, which is not the server's address ${server.ip}`;
+    this.note(reply.at, 'announcement', 'server', `passive mode (${method}): server listens on ${where}; the client must connect to it`, line, channel.index);
+  }
+
+  private transferCommand(command: FtpCommand, verb: TransferCommand, line: string): void {
+    const transfer = {
+      command,
+      direction: transferCommands[verb],
+      preliminary: null,
+      final: null,
+      announcedSize: null,
+    };
+    const channel = [...this.session.dataChannels]
+      .reverse()
+      .find((c) => !c.closed && c.transfer === null && (c.reply === null || c.reply.code < 400));
+    const what = `${verb}${command.arg ? ` ${command.arg}` : ''}`;
+    const flow = transfer.direction === 'download' ? 'server sends' : 'client sends';
+    if (channel) {
+      channel.transfer = transfer;
+      this.note(command.at, 'transfer', 'client', `transfer: ${what} (${flow} over data channel #${channel.index})`, line, channel.index);
+    } else {
+      this.session.orphanTransfers.push(transfer);
+      this.note(command.at, 'transfer', 'client', `transfer: ${what}, but no data channel was set up for it`, line);
+    }
+  }
+
+  private transferReply(request: FtpCommand, reply: FtpReply, line: string): void {
+    const channel = this.session.dataChannels.find((c) => c.transfer?.command === request);
+    const transfer = channel?.transfer ?? this.session.orphanTransfers.find((t) => t.command === request);
+    if (!transfer) return;
+    const index = channel?.index;
+    if (reply.code < 200) {
+      transfer.preliminary = reply;
+      transfer.announcedSize = parseAnnouncedSize(reply.text);
+      this.note(reply.at, 'transfer-result', 'server', 'server starts the transfer', line, index);
+      return;
+    }
+    transfer.final = reply;
+    const ok = reply.code < 300;
+    this.note(reply.at, 'transfer-result', 'server', ok ? 'server reports the transfer complete' : 'server reports the transfer failed', line, index);
+    if (channel) this.closeChannel(channel);
+  }
+
+  private loginReply(reply: FtpReply, line: string): void {
+    if (reply.code === 230) {
+      this.session.loggedIn = true;
+      this.note(reply.at, 'login', 'server', 'login succeeded', line);
+    } else if (reply.code === 331 || reply.code === 332) {
+      this.note(reply.at, 'login', 'server', 'server asks for the password', line);
+    } else if (reply.code >= 400) {
+      this.note(reply.at, 'login', 'server', 'login failed', line);
+    }
+  }
+
+  private openChannel(
+    method: AnnouncementMethod,
+    mode: 'active' | 'passive',
+    request: FtpCommand,
+    announcedAt: FrameEvent,
+    announced: DataChannel['announced'],
+    announcementText: string,
+    quirks: string[],
+    expectedFrom: string,
+    expectedTo: Endpoint[],
+  ): DataChannel {
+    // A new announcement ends the wait for the previous ones of this session.
+    for (const earlier of this.session.dataChannels) {
+      if (earlier.connection === null) this.closeChannel(earlier);
+    }
+    const channel: DataChannel = {
+      index: this.session.dataChannels.length + 1,
+      method,
+      mode,
+      request,
+      announcedAt,
+      announced,
+      announcementText,
+      quirks,
+      reply: null,
+      expectedFrom,
+      expectedTo,
+      connection: null,
+      transfer: null,
+      closed: false,
+    };
+    this.session.dataChannels.push(channel);
+    if (expectedTo.length > 0) this.registry.add(channel, this);
+    return channel;
+  }
+
+  private closeChannel(channel: DataChannel): void {
+    if (channel.closed) return;
+    channel.closed = true;
+    this.registry.remove(channel);
+  }
+
+  private note(
+    at: FrameEvent,
+    kind: TimelineEntry['kind'],
+    source: TimelineEntry['source'],
+    text: string,
+    line?: string,
+    channel?: number,
+  ): void {
+    const timeline = this.session.timeline;
+    if (timeline.length >= this.maxTimelineEvents) {
+      this.session.timelineDropped++;
+      return;
+    }
+    timeline.push({ at, kind, source, text, line, channel });
+  }
+
+  private finding(code: string, severity: Severity, at: FrameEvent, message: string): void {
+    this.session.findings.push({ code, severity, frame: at.ref, message });
+    this.note(at, 'finding', 'analysis', message);
+  }
+}
+
+/** The size in a 150 reply, e.g. `150 Opening BINARY mode data connection for f (1048576 bytes).` */
+export function parseAnnouncedSize(text: string): number | null {
+  const match = /\((\d+) bytes?\)/i.exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
+}
+
+/** `ip:port`, with IPv6 addresses in brackets. */
+export function formatEndpoint(endpoint: { ip: string; port: number }): string {
+  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+}

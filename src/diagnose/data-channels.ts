@@ -1,0 +1,122 @@
+/**
+ * Findings about data channels: announcements refused, connections that never came or were
+ * refused, transfers that failed, passive replies naming another address.
+ */
+import type { DataChannel, FtpSession } from '../model';
+import { isEstablished, type Connection } from '../tcp/connections';
+import type { Finding } from '../types';
+import { formatEndpoint } from '../correlate/tracker';
+import { describeAddress } from './addresses';
+
+export function diagnoseDataChannels(session: FtpSession): Finding[] {
+  const findings: Finding[] = [];
+  for (const channel of session.dataChannels) {
+    findings.push(...diagnoseChannel(session, channel));
+  }
+  for (const transfer of session.orphanTransfers) {
+    if (transfer.final && transfer.final.code >= 400) {
+      findings.push({
+        code: 'transfer-failed',
+        severity: 'error',
+        frame: transfer.final.at.ref,
+        message: `${transfer.command.verb} failed with "${transfer.final.code} ${firstLine(transfer.final.text)}" and no data channel had been set up for it`,
+        fix: 'the client must send PORT/EPRT or PASV/EPSV (and have it accepted) before each transfer',
+      });
+    }
+  }
+  return findings;
+}
+
+function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
+  const findings: Finding[] = [];
+  const label = `data channel #${channel.index} (${channel.method})`;
+  const reply = channel.reply;
+  if (reply && reply.code >= 400) {
+    findings.push({
+      code: 'announcement-refused',
+      severity: 'error',
+      frame: reply.at.ref,
+      message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"`,
+      fix:
+        channel.mode === 'active'
+          ? 'use passive mode, or make the PORT/EPRT address the client address the server sees'
+          : `the server does not offer ${channel.method}: let the client fall back to another mode`,
+    });
+    return findings;
+  }
+  const announced = channel.announced;
+  if (channel.mode === 'passive' && announced?.ip && announced.ip !== session.server.ip) {
+    const connection = channel.connection;
+    const dialled = connection ? connection.resp.ip : null;
+    const kind = describeAddress(announced.ip);
+    const where = `${channel.method} reply announces ${announced.ip}${kind ? ` (${kind})` : ''} but the control connection goes to ${session.server.ip}`;
+    const outcome =
+      dialled === null
+        ? 'no connection to either address was seen'
+        : dialled === announced.ip
+          ? `the client dialled the announced address${connection && !isEstablished(connection) ? ' and failed' : ''}`
+          : 'the client dialled the control address instead, which rescued the transfer';
+    findings.push({
+      code: 'pasv-address-mismatch',
+      severity: dialled === session.server.ip ? 'warning' : 'error',
+      frame: channel.announcedAt.ref,
+      message: `${where}; ${outcome}`,
+      fix: 'make the server announce its public address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P)',
+    });
+  }
+  const connection = channel.connection;
+  if (connection && !isEstablished(connection) && connection.synAck === null) {
+    findings.push(connectFailure(channel, connection));
+  }
+  const transfer = channel.transfer;
+  if (transfer && connection === null && channel.expectedTo.length > 0) {
+    const target = channel.expectedTo.map(formatEndpoint).join(' or ');
+    findings.push({
+      code: 'data-connection-missing',
+      severity: transfer.final && transfer.final.code < 300 ? 'warning' : 'error',
+      frame: transfer.command.at.ref,
+      message: `${transfer.command.verb} needed a data connection from ${channel.expectedFrom} to ${target}, but no SYN for it is in the capture`,
+      fix: 'it was blocked before the capture point, or the capture point cannot see the data path: capture on the host that should send the SYN',
+    });
+  }
+  if (transfer?.final && transfer.final.code >= 400) {
+    findings.push({
+      code: 'transfer-failed',
+      severity: 'error',
+      frame: transfer.final.at.ref,
+      message: `${transfer.command.verb} over ${label} failed: "${transfer.final.code} ${firstLine(transfer.final.text)}"`,
+    });
+  }
+  return findings;
+}
+
+function connectFailure(channel: DataChannel, connection: Connection): Finding {
+  const target = formatEndpoint(connection.resp);
+  const from = connection.orig.ip;
+  if (connection.rst && connection.rst.from === 'resp' && connection.synAck === null) {
+    return {
+      code: 'data-connect-refused',
+      severity: 'error',
+      frame: connection.rst.ref,
+      message: `${from} tried to open the data connection to ${target} and was refused (RST): nothing listens there`,
+      fix: channel.mode === 'passive'
+        ? 'check that the announced port is the one the server listens on (port mapping, passive range)'
+        : 'the client no longer listens on the announced port, or a firewall rejects the connection',
+    };
+  }
+  const seconds =
+    connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
+  const firewallSide = channel.mode === 'passive' ? "the server's" : "the client's";
+  return {
+    code: 'data-connect-unanswered',
+    severity: 'error',
+    frame: (connection.syn ?? connection.first).ref,
+    message: `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer: a firewall drops it`,
+    fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide} firewall (or use an FTP helper)`,
+  };
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf('\n');
+  return end < 0 ? text : text.slice(0, end);
+}

@@ -1,0 +1,141 @@
+/**
+ * What the analysis produces, before it is rendered: FTP control sessions with their commands,
+ * replies, data channels and findings. Times are microseconds since the epoch (UTC).
+ */
+import type { Connection } from './tcp/connections';
+import type { Endpoint, FrameEvent, Finding } from './types';
+
+/** A command line sent by the client (orig) on a control connection. */
+export interface FtpCommand {
+  /** Upper-cased verb, e.g. `RETR`. */
+  verb: string;
+  /** The argument as sent (the password of PASS is already masked unless asked otherwise). */
+  arg: string;
+  at: FrameEvent;
+}
+
+/** A complete (possibly multi-line) reply from the server (resp). */
+export interface FtpReply {
+  code: number;
+  /** Text of the reply without the codes; lines joined with "\n". */
+  text: string;
+  multiline: boolean;
+  /** Frame that carried the last line of the reply. */
+  at: FrameEvent;
+  /** Deviations from the RFC 959 reply shape that were tolerated. */
+  quirks: string[];
+}
+
+export type AnnouncementMethod = 'PORT' | 'EPRT' | 'PASV' | 'EPSV' | 'LPRT' | 'LPSV';
+export type TransferCommand = 'RETR' | 'STOR' | 'STOU' | 'APPE' | 'LIST' | 'NLST' | 'MLSD';
+
+/** Commands that open a data connection, and which way their bytes flow (RFC 959, RFC 3659). */
+export const transferCommands: Record<TransferCommand, 'download' | 'upload'> = {
+  RETR: 'download',
+  LIST: 'download',
+  NLST: 'download',
+  MLSD: 'download',
+  STOR: 'upload',
+  STOU: 'upload',
+  APPE: 'upload',
+};
+
+/** A command that used a data channel, with its replies. */
+export interface Transfer {
+  command: FtpCommand;
+  direction: 'download' | 'upload';
+  /** The 1xx reply that started the transfer, if any. */
+  preliminary: FtpReply | null;
+  /** The final reply (2xx done, 4xx/5xx failed); null when the capture ends before it. */
+  final: FtpReply | null;
+  /** Size the server announced in its 150 reply ("(N bytes)"), if any. */
+  announcedSize: number | null;
+}
+
+/**
+ * One data-channel announcement (PORT/EPRT command, or PASV/EPSV answered by 227/229) and what
+ * became of it: the TCP connection that answered it and the transfer that used it.
+ */
+export interface DataChannel {
+  /** 1-based index within its session. */
+  index: number;
+  method: AnnouncementMethod;
+  mode: 'active' | 'passive';
+  /** The PORT/EPRT/PASV/EPSV command. */
+  request: FtpCommand;
+  /** The announcing line: the PORT/EPRT command, or the 227/229 reply (the request for a refused PASV/EPSV). */
+  announcedAt: FrameEvent;
+  /** Announced address and port; ip null for EPSV (the control server's address applies); null when refused. */
+  announced: { ip: string | null; port: number } | null;
+  /** The argument or reply text that carried the announcement. */
+  announcementText: string;
+  /** Tolerated deviations from the RFC shape of the announcement. */
+  quirks: string[];
+  /** Reply to the announcement: 200 to PORT/EPRT, 227/229 to PASV/EPSV, or the refusal. */
+  reply: FtpReply | null;
+  /** The host expected to open the data connection: the client (passive) or the server (active). */
+  expectedFrom: string;
+  /** Endpoints the data connection may be dialled to (announced, and for passive the control server). */
+  expectedTo: Endpoint[];
+  /** The TCP connection matched to this announcement. */
+  connection: Connection | null;
+  transfer: Transfer | null;
+  /** True once a later announcement of the session (or the end of the session) stopped the matching. */
+  closed: boolean;
+}
+
+/** A line of the session's timeline: something that happened, in plain words. */
+export interface TimelineEntry {
+  at: FrameEvent;
+  kind:
+    | 'greeting'
+    | 'login'
+    | 'command'
+    | 'reply'
+    | 'announcement'
+    | 'data-syn'
+    | 'data-syn-ack'
+    | 'data-ack'
+    | 'data-end'
+    | 'transfer'
+    | 'transfer-result'
+    | 'gap'
+    | 'finding'
+    | 'tls'
+    | 'quit';
+  /** Who it comes from: a client command, a server reply, a data connection's packet, or the analysis. */
+  source: 'client' | 'server' | 'data' | 'analysis';
+  /** Data channel index this entry belongs to, if any. */
+  channel?: number;
+  /** Raw line as sent (commands) or reply text, already masked. */
+  line?: string;
+  /** Plain-words explanation. */
+  text: string;
+}
+
+/** One FTP control session: a control connection and everything decoded from it. */
+export interface FtpSession {
+  id: number;
+  control: Connection;
+  client: Endpoint;
+  server: Endpoint;
+  user: string | null;
+  /** True once a 230 answered USER/PASS. */
+  loggedIn: boolean;
+  /** Data channels in announcement order. */
+  dataChannels: DataChannel[];
+  /** Transfer commands that had no data channel to use. */
+  orphanTransfers: Transfer[];
+  timeline: TimelineEntry[];
+  /** Timeline entries not kept because the cap was reached. */
+  timelineDropped: number;
+  findings: Finding[];
+  commands: number;
+  replies: number;
+  /** Bytes the capture lacks in the control stream (gaps). */
+  gapBytes: number;
+  /** AUTH TLS/SSL accepted: from then on the control channel is encrypted. */
+  tls: FrameEvent | null;
+  /** `EPSV ALL` accepted. */
+  epsvAll: FrameEvent | null;
+}

@@ -1,0 +1,433 @@
+/**
+ * Builds the report: the JSON contract (schemaVersion 1, documented in README.md) that every
+ * renderer works from. Pure: analysis result in, plain data out.
+ */
+import type { AnalysisResult } from '../analyzer';
+import type { InputSummary } from '../capture/types';
+import type { DataChannel, FtpSession, TimelineEntry } from '../model';
+import { connectionEnd, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
+import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
+import { suggestFirewall, type FirewallPlan } from './firewall';
+import { renderFirewallRules, type RenderedRules } from './firewall-rules';
+
+export const SCHEMA_VERSION = 1;
+
+export type ChannelStatus = 'completed' | 'failed' | 'refused' | 'unused' | 'incomplete';
+
+export interface ReportFinding {
+  code: string;
+  severity: Finding['severity'];
+  frame: number | null;
+  input?: number;
+  message: string;
+  fix?: string;
+}
+
+export interface ReportConnection {
+  from: Endpoint;
+  to: Endpoint;
+  synFrame: number | null;
+  synTime: string | null;
+  /** SYNs sent (1 plus retransmissions). */
+  synCount: number;
+  synAckFrame: number | null;
+  ackFrame: number | null;
+  established: boolean;
+  end: 'fin' | 'rst' | 'open';
+  endFrame: number | null;
+  /** Payload bytes in the transfer direction (both directions when no transfer used it). */
+  bytes: number;
+  bytesFromOrig: number;
+  bytesFromResp: number;
+  /** Microseconds from the announcement to the SYN. */
+  delayMicros: number | null;
+  /** Which announced endpoint was dialled: the announced address, or the control server's address. */
+  dialled: 'announced' | 'control-address' | 'other';
+  [inputField: string]: unknown;
+}
+
+export interface ReportChannel {
+  index: number;
+  method: DataChannel['method'];
+  mode: DataChannel['mode'];
+  frame: number;
+  time: string;
+  announced: { ip: string | null; port: number } | null;
+  text: string;
+  quirks: string[];
+  request: { command: string; frame: number };
+  reply: { code: number; frame: number; text: string } | null;
+  expected: { from: string; to: Endpoint[] };
+  connection: ReportConnection | null;
+  transfer: {
+    command: string;
+    arg: string;
+    frame: number;
+    direction: 'download' | 'upload';
+    replyCode: number | null;
+    replyFrame: number | null;
+    replyText: string | null;
+    announcedSize: number | null;
+  } | null;
+  status: ChannelStatus;
+  [inputField: string]: unknown;
+}
+
+export interface ReportTimelineEntry {
+  time: string;
+  frame: number;
+  kind: TimelineEntry['kind'];
+  source: TimelineEntry['source'];
+  channel?: number;
+  line?: string;
+  text: string;
+  [inputField: string]: unknown;
+}
+
+export interface ReportSession {
+  id: number;
+  client: Endpoint;
+  server: Endpoint;
+  start: string;
+  end: string;
+  startFrame: number;
+  user: string | null;
+  loggedIn: boolean;
+  /** The control connection began before the capture. */
+  midstream: boolean;
+  tls: boolean;
+  commands: number;
+  replies: number;
+  dataChannels: ReportChannel[];
+  transfersWithoutChannel: Array<{ command: string; arg: string; frame: number; replyCode: number | null }>;
+  findings: ReportFinding[];
+  timeline: ReportTimelineEntry[];
+  timelineDropped: number;
+  [inputField: string]: unknown;
+}
+
+export interface ReportInput {
+  file: string;
+  format: string;
+  linkType: string;
+  linkTypeNumber: number;
+  packets: number;
+  bytes: number;
+  truncatedPackets: number;
+  problems: Array<{ message: string; offset: number | null; frame: number | null }>;
+}
+
+export interface Report {
+  schemaVersion: number;
+  tool: { name: 'ftpcap'; version: string };
+  inputs: ReportInput[];
+  summary: {
+    sessions: number;
+    dataChannels: number;
+    byStatus: Record<ChannelStatus, number>;
+    findings: Record<Finding['severity'], number>;
+    frames: number;
+    tcpSegments: number;
+  };
+  sessions: ReportSession[];
+  findings: ReportFinding[];
+  firewall: FirewallPlan & { rules: RenderedRules };
+}
+
+/** Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. */
+export function formatTime(timeMicros: number): string {
+  const millis = Math.floor(timeMicros / 1000);
+  const micros = Math.round(timeMicros - millis * 1000);
+  const iso = new Date(millis).toISOString();
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/**
+ * Frame numbers are per input file. With several inputs, each `xFrame` field gets an `xInput`
+ * sibling (and `frame` an `input` sibling): the 1-based index of the file in `inputs`.
+ */
+class FrameFields {
+  constructor(private readonly multipleInputs: boolean) {}
+
+  add(target: Record<string, unknown>, field: string, ref: FrameRef | null): void {
+    target[field] = ref ? ref.frame : null;
+    if (this.multipleInputs && ref) target[field === 'frame' ? 'input' : field.replace(/Frame$/, 'Input')] = ref.input + 1;
+  }
+}
+
+export function buildReport(result: AnalysisResult, inputs: InputSummary[], version: string): Report {
+  const frames = new FrameFields(inputs.length > 1);
+  const sessions = result.sessions.map((s) => buildSession(s, frames));
+  const byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
+  const severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
+  for (const session of sessions) {
+    for (const channel of session.dataChannels) byStatus[channel.status]++;
+    for (const finding of session.findings) severities[finding.severity]++;
+  }
+  const findings = result.findings.map((f) => buildFinding(f, frames));
+  for (const finding of findings) severities[finding.severity]++;
+  for (const input of inputs) {
+    for (const problem of input.problems) severities.error++;
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'ftpcap', version },
+    inputs: inputs.map((i) => ({
+      file: i.file,
+      format: i.format,
+      linkType: i.linkTypeName,
+      linkTypeNumber: i.linkType,
+      packets: i.packets,
+      bytes: i.bytes,
+      truncatedPackets: i.truncatedPackets,
+      problems: i.problems,
+    })),
+    summary: {
+      sessions: sessions.length,
+      dataChannels: sessions.reduce((n, s) => n + s.dataChannels.length, 0),
+      byStatus,
+      findings: severities,
+      frames: result.stats.frames,
+      tcpSegments: result.stats.tcpSegments,
+    },
+    sessions,
+    findings,
+    firewall: firewallReport(suggestFirewall(result.sessions)),
+  };
+}
+
+function firewallReport(plan: FirewallPlan): FirewallPlan & { rules: RenderedRules } {
+  return { ...plan, rules: renderFirewallRules(plan) };
+}
+
+function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
+  const control = session.control;
+  const out: ReportSession = {
+    id: session.id,
+    client: session.client,
+    server: session.server,
+    start: formatTime(control.first.timeMicros),
+    end: formatTime(control.last.timeMicros),
+    startFrame: control.first.ref.frame,
+    user: session.user,
+    loggedIn: session.loggedIn,
+    midstream: control.midstream,
+    tls: session.tls !== null,
+    commands: session.commands,
+    replies: session.replies,
+    dataChannels: session.dataChannels.map((c) => buildChannel(session, c, frames)),
+    transfersWithoutChannel: session.orphanTransfers.map((t) => {
+      const entry: ReportSession['transfersWithoutChannel'][number] = {
+        command: t.command.verb,
+        arg: t.command.arg,
+        frame: t.command.at.ref.frame,
+        replyCode: t.final?.code ?? null,
+      };
+      frames.add(entry as unknown as Record<string, unknown>, 'frame', t.command.at.ref);
+      return entry;
+    }),
+    findings: session.findings.map((f) => buildFinding(f, frames)),
+    timeline: buildTimeline(session, frames),
+    timelineDropped: session.timelineDropped,
+  };
+  frames.add(out, 'startFrame', control.first.ref);
+  return out;
+}
+
+function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
+  const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: finding.message };
+  frames.add(out as unknown as Record<string, unknown>, 'frame', finding.frame);
+  if (finding.fix) out.fix = finding.fix;
+  return out;
+}
+
+/** The channel's outcome in one word (see README: data channel status). */
+export function channelStatus(channel: DataChannel): ChannelStatus {
+  if (channel.reply && channel.reply.code >= 400) return 'refused';
+  const transfer = channel.transfer;
+  if (transfer) {
+    if (transfer.final === null) return 'incomplete';
+    return transfer.final.code < 300 ? 'completed' : 'failed';
+  }
+  if (channel.connection && !isEstablished(channel.connection)) return 'failed';
+  if (channel.reply === null) return 'incomplete';
+  return 'unused';
+}
+
+function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFields): ReportChannel {
+  const transfer = channel.transfer;
+  const out: ReportChannel = {
+    index: channel.index,
+    method: channel.method,
+    mode: channel.mode,
+    frame: channel.announcedAt.ref.frame,
+    time: formatTime(channel.announcedAt.timeMicros),
+    announced: channel.announced,
+    text: channel.announcementText,
+    quirks: channel.quirks,
+    request: { command: channel.request.verb, frame: channel.request.at.ref.frame },
+    reply: channel.reply ? { code: channel.reply.code, frame: channel.reply.at.ref.frame, text: channel.reply.text } : null,
+    expected: { from: channel.expectedFrom, to: channel.expectedTo },
+    connection: channel.connection ? buildConnection(session, channel, channel.connection, frames) : null,
+    transfer: transfer
+      ? {
+          command: transfer.command.verb,
+          arg: transfer.command.arg,
+          frame: transfer.command.at.ref.frame,
+          direction: transfer.direction,
+          replyCode: transfer.final?.code ?? null,
+          replyFrame: transfer.final?.at.ref.frame ?? null,
+          replyText: transfer.final?.text ?? null,
+          announcedSize: transfer.announcedSize,
+        }
+      : null,
+    status: channelStatus(channel),
+  };
+  frames.add(out, 'frame', channel.announcedAt.ref);
+  frames.add(out.request, 'frame', channel.request.at.ref);
+  if (out.reply && channel.reply) frames.add(out.reply, 'frame', channel.reply.at.ref);
+  if (out.transfer && transfer) {
+    frames.add(out.transfer, 'frame', transfer.command.at.ref);
+    frames.add(out.transfer, 'replyFrame', transfer.final?.at.ref ?? null);
+  }
+  return out;
+}
+
+/** Which side sends the transfer's bytes on the data connection: orig or resp. */
+function transferSender(channel: DataChannel): 'orig' | 'resp' | null {
+  if (!channel.transfer) return null;
+  const serverSends = channel.transfer.direction === 'download';
+  // Passive: the client opens the connection (orig); active: the server does.
+  const serverIsOrig = channel.mode === 'active';
+  return serverSends === serverIsOrig ? 'orig' : 'resp';
+}
+
+function buildConnection(session: FtpSession, channel: DataChannel, connection: Connection, frames: FrameFields): ReportConnection {
+  const sender = transferSender(channel);
+  const fromOrig = payloadBytes(connection, 'orig');
+  const fromResp = payloadBytes(connection, 'resp');
+  const end = connectionEnd(connection);
+  const endEvent = end === 'rst' ? connection.rst : end === 'fin' ? earliest(connection.finOrig, connection.finResp) : null;
+  const announcedIp = channel.announced?.ip ?? null;
+  const dialled =
+    announcedIp !== null && connection.resp.ip === announcedIp
+      ? 'announced'
+      : connection.resp.ip === session.server.ip
+        ? 'control-address'
+        : 'other';
+  const out: ReportConnection = {
+    from: connection.orig,
+    to: connection.resp,
+    synFrame: null,
+    synTime: connection.syn ? formatTime(connection.syn.timeMicros) : null,
+    synCount: connection.synCount,
+    synAckFrame: null,
+    ackFrame: null,
+    established: isEstablished(connection),
+    end,
+    endFrame: null,
+    bytes: sender === null ? fromOrig + fromResp : sender === 'orig' ? fromOrig : fromResp,
+    bytesFromOrig: fromOrig,
+    bytesFromResp: fromResp,
+    delayMicros: connection.syn ? connection.syn.timeMicros - channel.announcedAt.timeMicros : null,
+    dialled: channel.mode === 'active' ? 'announced' : announcedIp === null && dialled === 'control-address' ? 'announced' : dialled,
+  };
+  frames.add(out, 'synFrame', connection.syn?.ref ?? null);
+  frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);
+  frames.add(out, 'ackFrame', connection.handshakeAck?.ref ?? null);
+  frames.add(out, 'endFrame', endEvent?.ref ?? null);
+  return out;
+}
+
+function earliest(a: FrameEvent | null, b: FrameEvent | null): FrameEvent | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.timeMicros < a.timeMicros ? b : a;
+}
+
+/** The session's control events merged with its data connections' packets, in time order. */
+function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimelineEntry[] {
+  const entries: TimelineEntry[] = [...session.timeline];
+  for (const channel of session.dataChannels) {
+    const c = channel.connection;
+    if (!c) continue;
+    const index = channel.index;
+    const who = `${c.orig.ip === session.server.ip ? 'server' : c.orig.ip === session.client.ip ? 'client' : c.orig.ip}`;
+    const after = (e: FrameEvent) => relativeToAnnouncement(e.timeMicros - channel.announcedAt.timeMicros);
+    if (c.syn) {
+      const retries = c.synCount > 1 ? ` (sent ${c.synCount} times)` : '';
+      entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${fmt(c.orig)} → ${fmt(c.resp)}: SYN, ${after(c.syn)}${retries}` });
+    } else {
+      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${fmt(c.orig)} → ${fmt(c.resp)} first seen (its SYN is not in the capture)` });
+    }
+    if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${fmt(c.resp)} answers: SYN-ACK` });
+    if (c.handshakeAck) entries.push({ at: c.handshakeAck, kind: 'data-ack', source: 'data', channel: index, text: 'handshake complete: ACK' });
+    const end = connectionEnd(c);
+    if (end === 'rst' && c.rst) {
+      const by = c.rst.from === 'orig' ? fmt(c.orig) : fmt(c.resp);
+      entries.push({ at: c.rst, kind: 'data-end', source: 'data', channel: index, text: `data connection reset (RST) by ${by}` });
+    } else if (end === 'fin') {
+      const first = earliest(c.finOrig, c.finResp) as FrameEvent;
+      const sender = transferSender(channel);
+      const bytes = sender === null ? payloadBytes(c, 'orig') + payloadBytes(c, 'resp') : payloadBytes(c, sender);
+      entries.push({ at: first, kind: 'data-end', source: 'data', channel: index, text: `data connection closed (FIN) after ${formatBytes(bytes)}` });
+    }
+  }
+  for (const finding of session.findings) {
+    if (finding.frame && !session.timeline.some((e) => e.kind === 'finding' && e.text === finding.message)) {
+      const at = findFrameEvent(session, finding.frame);
+      if (at) entries.push({ at, kind: 'finding', source: 'analysis', text: finding.message });
+    }
+  }
+  entries.sort(compareEntries);
+  return entries.map((e) => {
+    const out: ReportTimelineEntry = {
+      time: formatTime(e.at.timeMicros),
+      frame: e.at.ref.frame,
+      kind: e.kind,
+      source: e.source,
+      text: e.text,
+    };
+    if (e.channel !== undefined) out.channel = e.channel;
+    if (e.line !== undefined) out.line = e.line;
+    frames.add(out, 'frame', e.at.ref);
+    return out;
+  });
+}
+
+function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
+  return a.at.timeMicros - b.at.timeMicros || a.at.ref.input - b.at.ref.input || a.at.ref.frame - b.at.ref.frame;
+}
+
+/** Finds the time of a frame among the session's events (findings carry only the frame). */
+function findFrameEvent(session: FtpSession, ref: FrameRef): FrameEvent | null {
+  const same = (r: FrameRef) => r.input === ref.input && r.frame === ref.frame;
+  for (const e of session.timeline) if (same(e.at.ref)) return e.at;
+  for (const channel of session.dataChannels) {
+    const c = channel.connection;
+    if (!c) continue;
+    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.first]) if (e && same(e.ref)) return e;
+  }
+  return null;
+}
+
+function fmt(endpoint: Endpoint): string {
+  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
+}
+
+function relativeToAnnouncement(micros: number): string {
+  return micros < 0 ? `${formatDelay(-micros)} before the announcement` : `${formatDelay(micros)} after the announcement`;
+}
+
+/** A duration in words: `85 µs`, `1.4 ms`, `12 ms`, `3.2 s`. */
+export function formatDelay(micros: number): string {
+  if (micros < 1000) return `${Math.round(micros)} µs`;
+  if (micros < 10_000) return `${(micros / 1000).toFixed(1)} ms`;
+  if (micros < 1_000_000) return `${Math.round(micros / 1000)} ms`;
+  return `${(micros / 1e6).toFixed(1)} s`;
+}
+
+/** Bytes in words: `0 bytes`, `1,048,576 bytes`. */
+export function formatBytes(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} byte${bytes === 1 ? '' : 's'}`;
+}
