@@ -65,3 +65,51 @@ test('several files are analyzed together and frames name their file', async () 
   const text = await runCli('analyze', ...files, '--no-color');
   expect(text.stdout).toMatch(/ 2:\d+ /);
 });
+
+/** Moves the FTP control port of an Ethernet/IPv4/IPv6 little-endian pcap from 21 to `port`. */
+function moveControlPort(pcap: Buffer, port: number): Buffer {
+  const out = Buffer.from(pcap);
+  for (let offset = 24; offset + 16 <= out.length; ) {
+    const length = out.readUInt32LE(offset + 8);
+    const frame = offset + 16;
+    const etherType = out.readUInt16BE(frame + 12);
+    const ip = frame + 14;
+    const tcp = etherType === 0x0800 ? ip + (out[ip] & 0x0f) * 4 : etherType === 0x86dd ? ip + 40 : -1;
+    if (tcp > 0) {
+      for (const field of [tcp, tcp + 2]) if (out.readUInt16BE(field) === 21) out.writeUInt16BE(port, field);
+    }
+    offset = frame + length;
+  }
+  return out;
+}
+
+test('--ftp-port finds FTP on another control port, with the same analysis', async () => {
+  const original = join('samples', 'active-port', 'capture.pcap');
+  const dir = mkdtempSync(join(tmpdir(), 'ftpcap-port-'));
+  const moved = join(dir, 'port-2121.pcap');
+  writeFileSync(moved, moveControlPort(readFileSync(original), 2121));
+
+  const without = JSON.parse((await runCli('analyze', moved, '--format', 'json')).stdout);
+  expect(without.sessions).toHaveLength(0);
+
+  const withPort = JSON.parse((await runCli('analyze', moved, '--format', 'json', '--ftp-port', '2121')).stdout);
+  const reference = JSON.parse((await runCli('analyze', original, '--format', 'json')).stdout);
+  expect(withPort.sessions).toHaveLength(reference.sessions.length);
+  expect(withPort.sessions[0].server.port).toBe(2121);
+  const channels = (r: { sessions: Array<{ dataChannels: unknown[] }> }) => r.sessions.flatMap((s) => s.dataChannels);
+  expect(channels(withPort)).toEqual(channels(reference));
+  expect(withPort.firewall.servers[0].controlPort).toBe(2121);
+  expect(withPort.firewall.rules.nftables).toContain('tcp dport 2121 ct helper set "ftp-2121"');
+});
+
+test('passwords are masked unless --show-passwords is given', async () => {
+  // samples/active-port logs in as alice with the password wonderland-42 (see its README).
+  const capture = join('samples', 'active-port', 'capture.pcap');
+  for (const format of ['text', 'json']) {
+    const masked = await runCli('analyze', capture, '--format', format);
+    expect(masked.stdout).not.toContain('wonderland-42');
+    expect(masked.stdout).toContain('PASS ********');
+    const shown = await runCli('analyze', capture, '--format', format, '--show-passwords');
+    expect(shown.stdout).toContain('PASS wonderland-42');
+  }
+});
