@@ -5,6 +5,8 @@
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { decodeTcpFrame } from './decode';
+import { FragmentTable } from './decode/fragments';
+import { decodeTcp } from './decode/tcp';
 import { diagnoseSession } from './diagnose';
 import { ControlParser } from './ftp/control';
 import type { FtpSession } from './model';
@@ -22,8 +24,10 @@ import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Findin
 export interface AnalysisStats {
   frames: number;
   tcpSegments: number;
-  /** Frames that are not TCP (other protocols, fragments), skipped. */
+  /** Frames that are not TCP (other protocols), skipped. */
   otherFrames: number;
+  /** IP fragments of TCP datagrams held for reassembly (the frame completing a datagram is not counted). */
+  fragments: number;
   /** Frames whose headers could not be decoded. */
   malformedFrames: number;
   /** TCP segments cut short by the capture's snap length. */
@@ -55,6 +59,7 @@ export class Analyzer {
   private readonly ftpPorts: Set<number>;
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
+  private readonly fragments: FragmentTable;
   private readonly controls = new Map<Connection, ControlState>();
   private readonly sessions: FtpSession[] = [];
   private readonly findings: Finding[] = [];
@@ -62,6 +67,7 @@ export class Analyzer {
     frames: 0,
     tcpSegments: 0,
     otherFrames: 0,
+    fragments: 0,
     malformedFrames: 0,
     cutSegments: 0,
     controlConnections: 0,
@@ -73,11 +79,22 @@ export class Analyzer {
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.table = new ConnectionTable(this.options.maxConnections);
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
+    this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
-    const decoded = decodeTcpFrame(frame.linkType, frame.data, frame.originalLength);
+    let decoded = decodeTcpFrame(frame.linkType, frame.data, frame.originalLength);
+    if (decoded.kind === 'fragment') {
+      const f = decoded.fragment;
+      const datagram = this.fragments.add(f, frame.timeMicros);
+      if (datagram === null) {
+        this.stats.fragments++;
+        return;
+      }
+      // The datagram is complete in this frame: decode its TCP segment.
+      decoded = decodeTcp(datagram, 0, datagram.length, datagram.length, f.ipVersion, f.src, f.dst);
+    }
     if (decoded.kind === 'tcp') {
       this.stats.tcpSegments++;
       if (decoded.segment.missingPayload > 0) this.stats.cutSegments++;
@@ -113,6 +130,15 @@ export class Analyzer {
         severity: 'warning',
         frame: null,
         message: `tracking limits reached: ${this.registry.dropped} announcements and ${this.table.evicted} connections were dropped before they could be matched`,
+      });
+    }
+    const fragmentsLost = this.fragments.stats.dropped + this.fragments.size;
+    if (fragmentsLost > 0) {
+      this.findings.push({
+        code: 'fragments-dropped',
+        severity: 'warning',
+        frame: null,
+        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); their TCP segments are lost to the analysis`,
       });
     }
     if (this.stats.cutSegments > 0) {

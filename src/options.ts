@@ -17,6 +17,10 @@ export interface AnalyzerOptions {
   maxConnections: number;
   /** Timeline events kept per session (the rest are counted, not kept). */
   maxTimelineEvents: number;
+  /** IP datagrams waiting for their missing fragments at once (the oldest is dropped first). */
+  maxFragmentedDatagrams: number;
+  /** How long a fragmented datagram may wait for its other fragments, in microseconds. */
+  fragmentTimeoutMicros: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
 }
@@ -29,5 +33,7 @@ export const defaultOptions: AnalyzerOptions = {
   maxExpectations: 100_000,
   maxConnections: 200_000,
   maxTimelineEvents: 5_000,
+  maxFragmentedDatagrams: 1024,
+  fragmentTimeoutMicros: 30_000_000,
   showPasswords: false,
 };

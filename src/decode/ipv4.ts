@@ -2,8 +2,8 @@
  * IPv4 header (RFC 791 section 3.1). Options are skipped; the header checksum is not checked
  * (checksum offload makes it unreliable in captures from the sending host).
  *
- * Fragments are not reassembled yet: any packet with a fragment offset or the More Fragments bit
- * is `{ kind: 'other', note: 'ipv4-fragment' }`.
+ * A packet with a fragment offset or the More Fragments bit that carries TCP is returned as a
+ * `fragment` for the stateful FragmentTable (fragments.ts); other fragmented protocols are `other`.
  */
 import { formatIPv4 } from './ipaddr';
 import type { DecodeResult } from './result';
@@ -26,7 +26,6 @@ const IP_PROTOCOL_OTHER: ReadonlyMap<number, DecodeResult> = new Map([
   [132, other('sctp')],
 ]);
 const OTHER_IP_PROTOCOL = other('not-tcp');
-const OTHER_FRAGMENT = other('ipv4-fragment');
 
 /** The `other` result for an IP payload that is not TCP. */
 export function otherIpProtocol(protocol: number): DecodeResult {
@@ -77,12 +76,28 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number): D
     );
   }
 
-  if ((bytes.readUInt16BE(offset + 6) & 0x3fff) !== 0) return OTHER_FRAGMENT; // More Fragments bit or a fragment offset
   const protocol = bytes[offset + 9];
   if (protocol !== IP_PROTOCOL_TCP) return otherIpProtocol(protocol);
 
   const wireEnd = offset + totalLength;
   const end = wireEnd < bytes.length ? wireEnd : bytes.length;
+  const fragmentField = bytes.readUInt16BE(offset + 6);
+  if ((fragmentField & 0x3fff) !== 0) {
+    // More Fragments bit (0x2000) or a fragment offset in 8-octet units (low 13 bits).
+    return {
+      kind: 'fragment',
+      fragment: {
+        ipVersion: 4,
+        src: formatIPv4(bytes, offset + 12),
+        dst: formatIPv4(bytes, offset + 16),
+        id: bytes.readUInt16BE(offset + 4),
+        offset: (fragmentField & 0x1fff) * 8,
+        more: (fragmentField & 0x2000) !== 0,
+        data: bytes.subarray(offset + headerLength, end),
+        cut: end < wireEnd,
+      },
+    };
+  }
   return decodeTcp(
     bytes,
     offset + headerLength,

@@ -1,8 +1,9 @@
 /**
  * IPv6 header (RFC 8200 section 3) and the extension headers before the upper layer (section 4).
  *
- * Fragments are not reassembled yet: a packet with a Fragment header that is not atomic (a fragment
- * offset or the M bit) is `{ kind: 'other', note: 'ipv6-fragment' }`.
+ * A packet with a Fragment header that is not atomic (a fragment offset or the M bit) and whose
+ * fragmentable part is TCP is returned as a `fragment` for the stateful FragmentTable
+ * (fragments.ts); fragments of anything else are `{ kind: 'other', note: 'ipv6-fragment' }`.
  */
 import { formatIPv6 } from './ipaddr';
 import { IP_PROTOCOL_TCP, otherIpProtocol } from './ipv4';
@@ -83,8 +84,23 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number): D
     if (length > end - at) {
       return truncated('ipv6', extension.name, length, end - at, wireEnd - at, at);
     }
-    if (next === NEXT_HEADER_FRAGMENT && (bytes.readUInt16BE(at + 2) & 0xfff9) !== 0) {
-      return OTHER_FRAGMENT; // fragment offset (upper 13 bits) or M (bit 0): not an atomic fragment
+    const fragmentField = next === NEXT_HEADER_FRAGMENT ? bytes.readUInt16BE(at + 2) : 0;
+    if ((fragmentField & 0xfff9) !== 0) {
+      // Fragment offset (upper 13 bits, 8-octet units) or M (bit 0): not an atomic fragment.
+      if (bytes[at] !== IP_PROTOCOL_TCP) return OTHER_FRAGMENT;
+      return {
+        kind: 'fragment',
+        fragment: {
+          ipVersion: 6,
+          src: formatIPv6(bytes, offset + 8),
+          dst: formatIPv6(bytes, offset + 24),
+          id: bytes.readUInt32BE(at + 4),
+          offset: fragmentField & 0xfff8,
+          more: (fragmentField & 1) !== 0,
+          data: bytes.subarray(at + 8, end),
+          cut: end < wireEnd,
+        },
+      };
     }
     next = bytes[at];
     at += length;

@@ -7,8 +7,29 @@
  */
 import type { TcpSegment } from '../types';
 
+/**
+ * One fragment of an IP datagram that carries TCP (RFC 791 section 3.2, RFC 8200 section 4.5).
+ * `data` is the captured fragment payload (a subarray of the frame), `offset` its place in the
+ * datagram's payload in bytes.
+ */
+export interface IpFragment {
+  ipVersion: 4 | 6;
+  src: string;
+  dst: string;
+  /** Identification field (16 bits in IPv4, 32 bits in IPv6). */
+  id: number;
+  offset: number;
+  /** More Fragments: not the last fragment. */
+  more: boolean;
+  data: Buffer;
+  /** The snap length cut this fragment: its data is shorter than on the wire. */
+  cut: boolean;
+}
+
 export type DecodeResult =
   | { kind: 'tcp'; segment: TcpSegment }
+  /** A fragment of an IP datagram carrying TCP: reassemble with FragmentTable. */
+  | { kind: 'fragment'; fragment: IpFragment }
   /** Not TCP over IP (ARP, UDP, ICMP, a fragment, an unsupported link type...). `note` says which, in kebab-case. */
   | { kind: 'other'; note?: string }
   /** `offset`: byte offset in the frame of the header or field that is wrong. */

@@ -274,14 +274,10 @@ const otherVectors: Array<Vector & { note: string }> = [
   { name: 'ICMPv6', linkType: 1, frame: ethernet(0x86dd, ipv6({ next: 58 }, Buffer.alloc(8))), note: 'icmpv6' },
   // Hand-built: an unusual IP protocol (OSPF 89).
   { name: 'OSPF', linkType: 1, frame: ethernet(0x0800, ipv4({ protocol: 89 }, Buffer.alloc(8))), note: 'not-tcp' },
-  // Hand-built: first IPv4 fragment (offset 0, MF set) of a TCP segment.
-  { name: 'IPv4 first fragment', linkType: 1, frame: ethernet(0x0800, ipv4({ fragment: 0x2000 }, tcp({}, HELLO))), note: 'ipv4-fragment' },
-  // Hand-built: last IPv4 fragment (offset 185 * 8, MF clear).
-  { name: 'IPv4 last fragment', linkType: 1, frame: ethernet(0x0800, ipv4({ fragment: 185 }, Buffer.alloc(16))), note: 'ipv4-fragment' },
-  // Hand-built: IPv6 non-first fragment (offset 185 units).
-  { name: 'IPv6 non-first fragment', linkType: 1, frame: ethernet(0x86dd, ipv6({ next: 44 }, Buffer.concat([ipv6Fragment(6, 185, false), Buffer.alloc(16)]))), note: 'ipv6-fragment' },
-  // Hand-built: IPv6 first fragment (offset 0, M set) holding a TCP header.
-  { name: 'IPv6 first fragment', linkType: 1, frame: ethernet(0x86dd, ipv6({ next: 44 }, Buffer.concat([ipv6Fragment(6, 0, true), tcp({}, HELLO)]))), note: 'ipv6-fragment' },
+  // Hand-built: an IPv4 fragment of a UDP datagram (only TCP datagrams are reassembled).
+  { name: 'IPv4 fragment of UDP', linkType: 1, frame: ethernet(0x0800, ipv4({ protocol: 17, fragment: 0x2000 }, Buffer.alloc(16))), note: 'udp' },
+  // Hand-built: an IPv6 fragment whose fragmentable part is UDP (17).
+  { name: 'IPv6 fragment of UDP', linkType: 1, frame: ethernet(0x86dd, ipv6({ next: 44 }, Buffer.concat([ipv6Fragment(17, 0, true), Buffer.alloc(16)]))), note: 'ipv6-fragment' },
   // Hand-built: IPv6 hop-by-hop then No Next Header (59).
   { name: 'IPv6 no next header', linkType: 1, frame: ethernet(0x86dd, ipv6({ next: 0 }, ipv6Options(59, 8))), note: 'ipv6-no-next-header' },
   // Hand-built: IPv6 with ESP (50): the TCP inside is encrypted.
