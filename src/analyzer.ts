@@ -192,6 +192,14 @@ export class Analyzer {
   /** Starts tracking a connection if it is FTP control or answers an announcement. */
   private open(segment: TcpSegment, ref: FrameRef, timeMicros: number): Connection | null {
     const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    // An announced endpoint wins over the control ports: `PORT h,h,h,h,0,21` is a data connection.
+    const expectation = isSyn ? this.registry.match(segment.src, segment.dst, segment.dstPort) : null;
+    if (expectation) {
+      const connection = this.table.open(segment, 'data', true, ref, timeMicros);
+      this.stats.dataConnections++;
+      expectation.owner.dataConnection(expectation.channel, connection);
+      return connection;
+    }
     if (this.ftpPorts.has(segment.dstPort) || this.ftpPorts.has(segment.srcPort)) {
       // The client is the side that sent the SYN, or else the side not on the FTP port.
       const origIsSource = isSyn || this.ftpPorts.has(segment.dstPort);
@@ -202,13 +210,7 @@ export class Analyzer {
       this.startControl(connection);
       return connection;
     }
-    if (!isSyn) return null;
-    const expectation = this.registry.match(segment.src, segment.dst, segment.dstPort);
-    if (!expectation) return null;
-    const connection = this.table.open(segment, 'data', true, ref, timeMicros);
-    this.stats.dataConnections++;
-    expectation.owner.dataConnection(expectation.channel, connection);
-    return connection;
+    return null;
   }
 
   private startControl(connection: Connection): void {

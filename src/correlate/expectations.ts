@@ -40,12 +40,14 @@ export class ExpectationRegistry<Owner> {
 
   /**
    * Finds the channel a SYN from `srcIp` to `dstIp:dstPort` answers: among the open channels
-   * expecting that endpoint, the oldest whose expected source is `srcIp`, else the oldest.
+   * expecting that endpoint, the oldest whose expected source is `srcIp`; failing that, the oldest
+   * passive one (a NAT or proxy may dial for the client). An active channel is answered only by
+   * the server it expects.
    */
   match(srcIp: string, dstIp: string, dstPort: number): Expectation<Owner> | null {
     const list = this.byTarget.get(endpointKey(dstIp, dstPort));
     if (!list) return null;
-    return list.find((e) => e.channel.expectedFrom === srcIp) ?? list[0] ?? null;
+    return list.find((e) => e.channel.expectedFrom === srcIp) ?? list.find((e) => e.channel.mode === 'passive') ?? null;
   }
 
   /** Stops matching a channel (it was matched, refused or superseded). */

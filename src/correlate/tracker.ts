@@ -20,6 +20,7 @@ import {
   type FtpReply,
   type FtpSession,
   type TimelineEntry,
+  type Transfer,
   type TransferCommand,
 } from '../model';
 import type { Connection } from '../tcp/connections';
@@ -33,6 +34,10 @@ const passiveReplyCodes = new Set([227, 228, 229]);
 
 export class SessionTracker implements ControlObserver {
   readonly session: FtpSession;
+  /** PASV/EPSV/LPSV commands sent and not answered yet. */
+  private passiveRequests = 0;
+  /** A transfer command pipelined behind an unanswered passive request: it uses that channel. */
+  private deferredTransfer: Transfer | null = null;
 
   constructor(
     id: number,
@@ -77,6 +82,7 @@ export class SessionTracker implements ControlObserver {
       if (epsv?.kind === 'all') {
         this.note(command.at, 'command', 'client', 'client asks the server to accept only EPSV from now on (EPSV ALL)', line);
       } else {
+        this.passiveRequests++;
         this.note(command.at, 'command', 'client', `client asks for passive mode (${verb}): the server should open a port and say which`, line);
       }
     } else if (verb in transferCommands) {
@@ -141,6 +147,8 @@ export class SessionTracker implements ControlObserver {
   /** The control session is over: no announcement of it waits for a connection any more. */
   finish(): void {
     for (const channel of this.session.dataChannels) this.closeChannel(channel);
+    const deferred = this.takeDeferredTransfer();
+    if (deferred) this.session.orphanTransfers.push(deferred);
   }
 
   private activeAnnouncement(command: FtpCommand, method: AnnouncementMethod, line: string): void {
@@ -176,6 +184,11 @@ export class SessionTracker implements ControlObserver {
     channel.reply = reply;
     if (reply.code >= 400) {
       this.closeChannel(channel);
+      if (channel.transfer) {
+        // A transfer pipelined behind the refused announcement has no channel after all.
+        this.session.orphanTransfers.push(channel.transfer);
+        channel.transfer = null;
+      }
       this.note(reply.at, 'announcement', 'server', `server refuses the ${channel.method}: no data connection will be made`, line, channel.index);
     } else {
       this.note(reply.at, 'announcement', 'server', `server accepts the ${channel.method}`, line, channel.index);
@@ -184,7 +197,11 @@ export class SessionTracker implements ControlObserver {
 
   private passiveReply(request: FtpCommand, reply: FtpReply, line: string): void {
     const method = request.verb as AnnouncementMethod;
-    if (method === 'EPSV' && parseEpsvArgument(request.arg).kind === 'all') {
+    const epsvAll = method === 'EPSV' && parseEpsvArgument(request.arg).kind === 'all';
+    if (!epsvAll) this.passiveRequests = Math.max(0, this.passiveRequests - 1);
+    // A transfer pipelined behind this request uses its channel, if one is opened.
+    const deferred = this.passiveRequests === 0 ? this.takeDeferredTransfer() : null;
+    if (epsvAll) {
       if (reply.code < 400) {
         this.session.epsvAll = reply.at;
         this.note(reply.at, 'reply', 'server', 'server accepts EPSV ALL: PORT, EPRT and PASV are now forbidden', line);
@@ -200,6 +217,7 @@ export class SessionTracker implements ControlObserver {
         this.closeChannel(channel);
         this.note(reply.at, 'announcement', 'server', `server refuses ${method}: no data connection will be made`, line, channel.index);
       }
+      if (deferred) this.session.orphanTransfers.push(deferred);
       return;
     }
     const text = reply.text;
@@ -212,6 +230,7 @@ export class SessionTracker implements ControlObserver {
     if (!parsed.ok) {
       this.finding('malformed-announcement', 'warning', reply.at, `${reply.code} reply "${firstLine(text)}" cannot be used: ${parsed.error}`);
       this.note(reply.at, 'announcement', 'server', `server answers ${method}, but the reply cannot be parsed: ${parsed.error}`, line);
+      if (deferred) this.session.orphanTransfers.push(deferred);
       return;
     }
     const server = this.session.server;
@@ -231,6 +250,13 @@ export class SessionTracker implements ControlObserver {
           ? `${formatEndpoint({ ip: announcedIp, port: announced.port })}`
           : `${formatEndpoint({ ip: announcedIp, port: announced.port })}, which is not the server's address ${server.ip}`;
     this.note(reply.at, 'announcement', 'server', `passive mode (${method}): server listens on ${where}; the client must connect to it`, line, channel.index);
+    if (deferred) channel.transfer = deferred;
+  }
+
+  private takeDeferredTransfer(): Transfer | null {
+    const transfer = this.deferredTransfer;
+    this.deferredTransfer = null;
+    return transfer;
   }
 
   private transferCommand(command: FtpCommand, verb: TransferCommand, line: string): void {
@@ -249,6 +275,10 @@ export class SessionTracker implements ControlObserver {
     if (channel) {
       channel.transfer = transfer;
       this.note(command.at, 'transfer', 'client', `transfer: ${what} (${flow} over data channel #${channel.index})`, line, channel.index);
+    } else if (this.passiveRequests > 0 && this.deferredTransfer === null) {
+      // Pipelined behind PASV/EPSV: the channel exists once the reply arrives.
+      this.deferredTransfer = transfer;
+      this.note(command.at, 'transfer', 'client', `transfer: ${what} (${flow} over the channel the pending passive request will open)`, line);
     } else {
       this.session.orphanTransfers.push(transfer);
       this.note(command.at, 'transfer', 'client', `transfer: ${what}, but no data channel was set up for it`, line);
@@ -257,7 +287,10 @@ export class SessionTracker implements ControlObserver {
 
   private transferReply(request: FtpCommand, reply: FtpReply, line: string): void {
     const channel = this.session.dataChannels.find((c) => c.transfer?.command === request);
-    const transfer = channel?.transfer ?? this.session.orphanTransfers.find((t) => t.command === request);
+    const transfer =
+      channel?.transfer ??
+      this.session.orphanTransfers.find((t) => t.command === request) ??
+      (this.deferredTransfer?.command === request ? this.deferredTransfer : undefined);
     if (!transfer) return;
     const index = channel?.index;
     if (reply.code < 200) {

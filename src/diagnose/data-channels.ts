@@ -2,7 +2,7 @@
  * Findings about data channels: announcements refused, connections that never came or were
  * refused, transfers that failed, passive replies naming another address.
  */
-import type { DataChannel, FtpSession } from '../model';
+import type { DataChannel, FtpSession, Transfer } from '../model';
 import { isEstablished, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../correlate/tracker';
@@ -65,11 +65,11 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
     });
   }
   const connection = channel.connection;
-  if (connection && !isEstablished(connection) && connection.synAck === null) {
-    findings.push(connectFailure(channel, connection));
+  if (connection && !isEstablished(connection)) {
+    findings.push(connection.synAck === null ? connectFailure(channel, connection) : handshakeAborted(connection));
   }
   const transfer = channel.transfer;
-  if (transfer && connection === null && channel.expectedTo.length > 0) {
+  if (transfer && connection === null && channel.expectedTo.length > 0 && expectsConnection(transfer)) {
     const target = channel.expectedTo.map(formatEndpoint).join(' or ');
     findings.push({
       code: 'data-connection-missing',
@@ -88,6 +88,18 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
     });
   }
   return findings;
+}
+
+/** Reply codes that say the data connection itself failed (RFC 959 §4.2). */
+const connectionFailureCodes = new Set([425, 426]);
+
+/**
+ * Whether a data connection must have been attempted for this transfer: it started (1xx), it
+ * succeeded, or it failed for a connection reason. A 550 "no such file" comes before any attempt.
+ */
+function expectsConnection(transfer: Transfer): boolean {
+  if (transfer.preliminary !== null || transfer.final === null) return true;
+  return transfer.final.code < 300 || connectionFailureCodes.has(transfer.final.code);
 }
 
 function connectFailure(channel: DataChannel, connection: Connection): Finding {
@@ -113,6 +125,21 @@ function connectFailure(channel: DataChannel, connection: Connection): Finding {
     frame: (connection.syn ?? connection.first).ref,
     message: `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer: a firewall drops it`,
     fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide} firewall (or use an FTP helper)`,
+  };
+}
+
+/** SYN-ACK came back but the handshake never completed: reset, or the final ACK never came. */
+function handshakeAborted(connection: Connection): Finding {
+  const target = formatEndpoint(connection.resp);
+  const how = connection.rst
+    ? `${connection.rst.from === 'orig' ? connection.orig.ip : connection.resp.ip} reset it`
+    : 'the final ACK never came';
+  return {
+    code: 'data-connect-aborted',
+    severity: 'error',
+    frame: (connection.rst ?? connection.synAck ?? connection.first).ref,
+    message: `${target} answered the data SYN from ${connection.orig.ip} with a SYN-ACK, but the handshake did not complete: ${how}`,
+    fix: 'a firewall or NAT between them is dropping or resetting one direction; capture on both sides to see which',
   };
 }
 

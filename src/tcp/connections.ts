@@ -203,7 +203,7 @@ export function observeSegment(
       connection.synAck = event;
     }
     if (bytes.base === null) bytes.base = (segment.seq + 1) >>> 0;
-  } else if (ack && direction === 'orig' && connection.synAck !== null && connection.handshakeAck === null) {
+  } else if (ack && !(flags & TcpFlag.RST) && direction === 'orig' && connection.synAck !== null && connection.handshakeAck === null) {
     connection.handshakeAck = event;
   }
   if (flags & TcpFlag.RST) {
