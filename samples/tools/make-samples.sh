@@ -14,11 +14,15 @@
 #   4. for every case: starts tcpdump in fc-rtr on the server-facing veth
 #      (srv0), runs the clients in the client namespaces, stops tcpdump, and
 #      writes samples/<case>/{capture.pcap,tshark-frames.txt,clients.log,README.md};
+#      capture-formats instead records one traffic run with five recorders at
+#      once (dumpcap pcapng, tcpdump -i any in fc-srv, nanosecond pcap, snap
+#      length 96, a ring buffer) and converts with editcap / gzip / mergecap;
 #   5. rewrites samples/README.md (index) and tears everything down, also on
 #      error or Ctrl-C (trap).
 #
-# Needs: root, iproute2, ethtool, iputils-ping, tcpdump, tshark + capinfos
-# (wireshark-common), vsftpd, lftp, curl, tnftp (package ftp), python3.
+# Needs: root, iproute2, ethtool, iputils-ping, tcpdump, tshark + capinfos,
+# dumpcap, editcap, mergecap (wireshark-common), gzip, vsftpd, lftp, curl,
+# tnftp (package ftp), python3.
 # Re-running regenerates everything; captures differ only in timestamps,
 # ephemeral ports and the passive ports vsftpd picks (40000-40100).
 set -euo pipefail
@@ -27,7 +31,7 @@ TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SAMPLES=$(dirname "$TOOLS")
 NETNS="$TOOLS/netns.sh"
 PYTHON=${PYTHON:-/usr/bin/python3}
-ALL_CASES=(passive-pasv passive-epsv active-port active-eprt ipv6 vsftpd-mixed)
+ALL_CASES=(passive-pasv passive-epsv active-port active-eprt ipv6 vsftpd-mixed capture-formats)
 
 SRV4=192.0.2.10
 SRV6=2001:db8:2::10
@@ -37,13 +41,17 @@ ALICE_PASS=wonderland-42
 # link rates for vsftpd-mixed (tc tbf units)
 MIXED_SRV_RATE=4mbit
 MIXED_CLI_RATE=2mbit
+# link rates for capture-formats: slow enough that the two sessions overlap
+# and five recorders on one veth never fall behind, fast enough for a short run
+FORMATS_SRV_RATE=16mbit
+FORMATS_CLI_RATE=8mbit
 
 log() { printf '[make-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
-for c in ip ethtool ping tcpdump tshark capinfos vsftpd lftp curl ftp useradd chpasswd "$PYTHON"; do
+for c in ip ethtool ping tcpdump tshark capinfos dumpcap editcap mergecap gzip vsftpd lftp curl ftp useradd chpasswd "$PYTHON"; do
   command -v "$c" >/dev/null || die "missing command: $c"
 done
 if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
@@ -56,6 +64,7 @@ WORK=$(mktemp -d /tmp/ftpcap-samples.XXXXXX)
 chmod 755 "$WORK"
 VSFTPD_PID=""
 TCPDUMP_PID=""
+REC_PIDS=() # capture-formats: the five recorders
 
 # Tear down whatever was built, on success, error or interrupt.
 cleanup() {
@@ -64,6 +73,7 @@ cleanup() {
   # a second Ctrl-C must not interrupt the teardown (children inherit SIG_IGN)
   trap '' INT TERM
   if [ -n "$TCPDUMP_PID" ]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; fi
+  for pid in "${REC_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   if [ -n "$VSFTPD_PID" ]; then kill "$VSFTPD_PID" 2>/dev/null; wait "$VSFTPD_PID" 2>/dev/null; fi
   "$NETNS" down
   rm -rf "$WORK"
@@ -80,6 +90,8 @@ CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-
 PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
 TNFTP_VER="tnftp $(dpkg-query -W -f '${Version}' tnftp 2>/dev/null || echo '?') (Debian package ftp)"
 TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
+LIBPCAP_VER="$(tcpdump --version 2>&1 | sed -n 's/^libpcap version \([^ ]*\).*/libpcap \1/p')"
+DUMPCAP_VER="$(dumpcap --version 2>/dev/null | head -1 | sed 's/\.$//')"
 TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
 KERNEL_VER="$(uname -r)"
 TODAY="$(date -u +%Y-%m-%d)"
@@ -226,6 +238,8 @@ run_dir() { # CASE NS -> sets RUN_DIR to a fresh working dir with the upload fil
   rm -rf "$d"
   mkdir -p "$d"
   cp "$WORK/upload-200k.bin" "$d/"
+  # capture-formats uploads a bigger file
+  if [ "$1" = capture-formats ]; then cp "$WORK/upload-500k.bin" "$d/"; fi
   RUN_DIR=$d
 }
 show_cmd() { # NS CMD [note]
@@ -488,6 +502,338 @@ only by the client port. The TCP connection table below gives the times of this 
 says whether the port-20 connections really overlapped."
 }
 
+# ------------------------------------------------------- capture-formats --
+# ONE traffic run (lftp PASV downloads + ftplib PORT upload, overlapping),
+# recorded by five recorders at the same time, then converted with editcap,
+# gzip and mergecap. Every recorder and conversion command is a string run
+# as is (in the case's scratch directory), so the README shows exactly what
+# ran. The files the clients transfer exist only during this case (anon
+# tree formats/, alice's upload), so the listings of the other cases do not
+# change.
+FORMATS_COMMENT="ftpcap sample capture-formats: dumpcap in namespace fc-rtr on srv0 (the router interface facing the server), capture filter tcp; recorded by samples/tools/make-samples.sh"
+REC_NAMES=(dumpcap any nano snap96 ring)
+declare -A REC_NS=([dumpcap]=fc-rtr [any]=fc-srv [nano]=fc-rtr [snap96]=fc-rtr [ring]=fc-rtr)
+declare -A REC_CMD=(
+  [dumpcap]="dumpcap -i srv0 -f 'tcp' --capture-comment '$FORMATS_COMMENT' -w dumpcap.pcapng"
+  [any]="tcpdump -i any -s 0 -U -Z root -w any.pcap 'tcp'"
+  [nano]="tcpdump -i srv0 -s 0 -U -Z root --time-stamp-precision=nano -w nano.pcap 'tcp'"
+  [snap96]="tcpdump -i srv0 -s 96 -U -Z root -w snap96.pcap 'tcp'"
+  [ring]="tcpdump -i srv0 -s 0 -U -Z root -C 1 -W 10 -w ring/ring.pcap 'tcp'"
+)
+declare -A REC_PID=()
+FORMATS_CONVERT="mkdir converted
+editcap -F pcap dumpcap.pcapng converted/from-pcapng.pcap
+editcap -F nsecpcap dumpcap.pcapng converted/nsec.pcap
+gzip -n -c dumpcap.pcapng >converted/dumpcap.pcapng.gz
+gzip -n -c converted/from-pcapng.pcap >converted/from-pcapng.pcap.gz
+mergecap -F pcapng -w converted/ring-merged.pcapng ring/*"
+
+formats_files() { # write the files the clients transfer (fixed seeds, fixed sizes)
+  mkdir -p "$ANON/formats"
+  "$PYTHON" - "$ANON/formats" "$WORK" <<'PY'
+import random, sys
+d, work = sys.argv[1], sys.argv[2]
+
+def text(path, size, seed, line):
+    r = random.Random(seed)
+    out, n, i = [], 0, 0
+    while n < size:
+        s = line(r, i)
+        out.append(s)
+        n += len(s)
+        i += 1
+    data = "".join(out).encode()[:size - 1] + b"\n"
+    with open(path, "wb") as f:
+        f.write(data)
+
+paths = ["/", "/index.html", "/pub/", "/pub/notes.txt", "/pub/changelog.txt", "/one-mb.bin",
+         "/img/logo.png", "/css/site.css", "/api/v1/items", "/robots.txt", "/favicon.ico"]
+agents = ["curl/7.88.1", "lftp/4.9.2", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0",
+          "Wget/1.21.3", "python-requests/2.28.1"]
+def log_line(r, i):
+    ip = r.choice(["198.51.100.", "203.0.113.", "192.0.2."]) + str(r.randint(1, 254))
+    p = r.choice(paths)
+    if p == "/api/v1/items":
+        p += f"/{r.randint(1, 99999)}"
+    st = r.choice([200] * 12 + [304, 404, 206, 301])
+    ts = f"{1 + i // 40000:02d}/Jan/2024:{(i // 1800) % 24:02d}:{(i // 30) % 60:02d}:{i % 60:02d} +0000"
+    return f'{ip} - - [{ts}] "GET {p} HTTP/1.1" {st} {r.randint(0, 1048576)} "-" "{r.choice(agents)}"\n'
+text(f"{d}/access.log", 1_150_000, 5101, log_line)
+
+def csv_line(r, i):
+    if i == 0:
+        return "id,sensor,timestamp,temperature_c,humidity_pct,pressure_hpa\n"
+    return (f"{i},{r.choice(['north', 'south', 'east', 'west'])}-{r.randint(1, 8)},"
+            f"2024-01-{1 + i // 8640:02d}T{(i // 360) % 24:02d}:{(i // 6) % 60:02d}:{(i % 6) * 10:02d}Z,"
+            f"{r.uniform(-5, 30):.2f},{r.uniform(20, 90):.1f},{r.uniform(990, 1030):.1f}\n")
+text(f"{d}/records.csv", 750_000, 5102, csv_line)
+
+with open(f"{d}/random.bin", "wb") as f:
+    f.write(random.Random(5103).randbytes(300_000))
+with open(f"{work}/upload-500k.bin", "wb") as f:
+    f.write(random.Random(5104).randbytes(500 * 1024))
+PY
+  chmod -R a+rX "$ANON/formats"
+  find "$ANON/formats" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
+}
+
+rec_start() { # NAME DIR — start one recorder, return when it is capturing
+  local n=$1 dir=$2 logf="$WORK/formats-logs/$1.log"
+  (cd "$dir" && exec ip netns exec "${REC_NS[$n]}" bash -c "exec ${REC_CMD[$n]}") 2>"$logf" &
+  REC_PID[$n]=$!
+  REC_PIDS+=("$!")
+  for _ in $(seq 100); do
+    grep -Eq "^(tcpdump: )?listening on|^Capturing on" "$logf" && return 0
+    kill -0 "${REC_PID[$n]}" 2>/dev/null || die "recorder $n exited: $(cat "$logf")"
+    sleep 0.1
+  done
+  die "recorder $n did not start: $(cat "$logf")"
+}
+
+# capinfos packet count of one file; fails (and so the run) on a damaged file
+cap_count() {
+  local out err
+  err=$(capinfos -M -c "$1" 2>&1 >/dev/null) || die "capinfos failed on $1: $err"
+  [ -z "$err" ] || die "capinfos complains about $1: $err"
+  capinfos -M -c "$1" | awk -F': *' '/Number of packets/ {print $2}'
+}
+
+case_capture_formats() {
+  local case=capture-formats dir="$SAMPLES/capture-formats" cf="$WORK/formats" n f x pkts want dropped total
+  local -a files
+  log "case $case"
+  CMDS_MD=""
+  mkdir -p "$dir" "$cf/ring" "$WORK/formats-logs"
+  CLIENT_LOG="$dir/clients.log"
+  : >"$CLIENT_LOG"
+  reset_alice
+  formats_files
+  "$NETNS" shape "$FORMATS_SRV_RATE" "$FORMATS_CLI_RATE"
+
+  # --- five recorders, one after the other, each listening before the next
+  for n in "${REC_NAMES[@]}"; do
+    log "  recorder $n in ${REC_NS[$n]}: ${REC_CMD[$n]}"
+    rec_start "$n" "$cf"
+  done
+  sleep 1 # let them settle before the first SYN
+
+  # --- the traffic: two sessions, the second starts 0.3 s after the first
+  client_bg "$case" fc-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls formats; get formats/access.log; get formats/records.csv; get formats/random.bin'" "PASV: LIST + three downloads, anonymous"
+  sleep 0.3
+  client_bg "$case" fc-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list stor:upload-500k.bin:ftpcap-upload-500k.bin" "active PORT: LIST + upload as alice, started 0.3 s later"
+  wait_bg "$case"
+
+  # --- stop: 1 s for the last FIN/ACKs, SIGINT to all, wait until each has
+  # flushed and closed its file(s)
+  sleep 1
+  for n in "${REC_NAMES[@]}"; do kill -INT "${REC_PID[$n]}"; done
+  for n in "${REC_NAMES[@]}"; do
+    wait "${REC_PID[$n]}" || die "recorder $n exited with status $?: $(cat "$WORK/formats-logs/$n.log")"
+  done
+  REC_PIDS=()
+  "$NETNS" unshape
+  rm -rf "$ANON/formats"
+  reset_alice
+
+  # --- every file complete, nothing dropped, file counts = recorder counts
+  FORMATS_STATS=""
+  for n in "${REC_NAMES[@]}"; do
+    f="$WORK/formats-logs/$n.log"
+    if [ "$n" = dumpcap ]; then
+      # Packets received/dropped on interface 'srv0': 2419/0 (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)
+      read -r want dropped < <(sed -n "s|^Packets received/dropped on interface '[^']*': \([0-9]*\)/\([0-9]*\) .*|\1 \2|p" "$f") || true
+      files=("$cf/dumpcap.pcapng")
+    else
+      want=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$f")
+      dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$f")
+      case $n in
+        any) files=("$cf/any.pcap") ;;
+        nano) files=("$cf/nano.pcap") ;;
+        snap96) files=("$cf/snap96.pcap") ;;
+        ring) files=("$cf"/ring/ring.pcap*) ;;
+      esac
+    fi
+    [ -n "$want" ] && [ -n "$dropped" ] || die "no packet counts from recorder $n: $(cat "$f")"
+    [ "$dropped" = 0 ] || die "recorder $n dropped $dropped packets"
+    total=0
+    for x in "${files[@]}"; do
+      pkts=$(cap_count "$x")
+      total=$((total + pkts))
+    done
+    [ "$total" = "$want" ] || die "recorder $n reported $want packets, its file(s) hold $total"
+    log "    $n: $want packets, 0 dropped, ${#files[@]} file(s)"
+    FORMATS_STATS+="| $n | ${REC_NS[$n]} | $want | $dropped | ${#files[@]} |"$'\n'
+  done
+  [ "${#files[@]}" -lt 10 ] || die "the ring buffer wrapped around (10 files): traffic too big for -C 1 -W 10"
+
+  # --- conversions
+  chmod 644 "$cf"/*.pcap* "$cf"/ring/*
+  (cd "$cf" && bash -euo pipefail -c "$FORMATS_CONVERT") || die "conversion failed"
+  want=$(cap_count "$cf/dumpcap.pcapng")
+  for x in converted/from-pcapng.pcap converted/nsec.pcap converted/dumpcap.pcapng.gz converted/from-pcapng.pcap.gz; do
+    [ "$(cap_count "$cf/$x")" = "$want" ] || die "$x does not hold $want packets"
+  done
+  gzip -t "$cf"/converted/*.gz || die "gzip -t failed"
+  [ "$(cap_count "$cf/converted/ring-merged.pcapng")" = "$total" ] || die "ring-merged.pcapng does not hold the $total packets of the ring"
+
+  # --- into samples/capture-formats (only the files this case makes)
+  rm -rf "$dir/ring" "$dir/converted"
+  rm -f "$dir"/*.pcap "$dir"/*.pcapng "$dir"/tshark-frames*.txt
+  cp -r "$cf/." "$dir/"
+  chmod -R u=rwX,go=rX "$dir"
+  (cd "$dir" && "$TOOLS/tshark-frames.sh" dumpcap.pcapng >tshark-frames.dumpcap.txt &&
+    "$TOOLS/tshark-frames.sh" any.pcap >tshark-frames.any.txt)
+  write_formats_readme
+  log "  -> samples/$case: $(du -sk "$dir" | cut -f1) KiB on disk"
+}
+
+write_formats_readme() {
+  local dir="$SAMPLES/capture-formats" ring_set compare n
+  ring_set=$(cd "$dir" && ls ring/ring.pcap* | sort -V | paste -sd,)
+  compare=$(cd "$dir" && "$PYTHON" "$TOOLS/compare-captures.py" dumpcap.pcapng \
+    converted/from-pcapng.pcap converted/nsec.pcap converted/dumpcap.pcapng.gz converted/from-pcapng.pcap.gz \
+    nano.pcap snap96.pcap "$ring_set" converted/ring-merged.pcapng any.pcap)
+  {
+    cat <<EOF
+# capture-formats — one traffic run, recorded in every capture format users have
+
+The same real FTP traffic (two overlapping IPv4 sessions against vsftpd: lftp in passive mode
+with **PASV** downloading three files after a LIST, and Python ftplib as alice in active mode with
+**PORT** doing a LIST and uploading 500 KiB) recorded **at the same time** by five recorders —
+dumpcap (pcapng), tcpdump on the \`any\` device at the server (Linux cooked v2), tcpdump with
+nanosecond timestamps, tcpdump with a 96-byte snap length, a tcpdump ring buffer of 1 MB files —
+and then converted with editcap, gzip and mergecap. ftpcap has to give the same answer for all of
+them (see [What ftpcap must do](#what-ftpcap-must-do-with-these-files)).
+
+- **Made:** $TODAY with \`samples/tools/make-samples.sh capture-formats\` (Linux $KERNEL_VER, network namespaces)
+- **Recorders:** $DUMPCAP_VER; $TCPDUMP_VER ($LIBPCAP_VER); editcap, mergecap, capinfos from the same Wireshark; gzip $(gzip --version | head -1 | awk '{print $2}')
+- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-describe-capturepy).
+- **Cross-check:** [tshark-frames.dumpcap.txt](tshark-frames.dumpcap.txt) and [tshark-frames.any.txt](tshark-frames.any.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); these are not named \`tshark-frames.txt\` because this directory has no \`capture.pcap\` (the e2e tests pair the two); client output: [clients.log](clients.log)
+
+## Files
+
+| file | made by | capture point |
+|---|---|---|
+| \`dumpcap.pcapng\` | dumpcap | fc-rtr / srv0 |
+| \`any.pcap\` | tcpdump \`-i any\` | **fc-srv** (the server's own namespace: \`any\` = eth0 + lo, each packet once) |
+| \`nano.pcap\` | tcpdump \`--time-stamp-precision=nano\` | fc-rtr / srv0 |
+| \`snap96.pcap\` | tcpdump \`-s 96\` | fc-rtr / srv0 |
+| \`ring/ring.pcap0\` … | tcpdump \`-C 1 -W 10\` (next file once one exceeds 1 000 000 bytes; at most 10, then it would overwrite ring.pcap0; names as tcpdump made them) | fc-rtr / srv0 |
+| \`converted/from-pcapng.pcap\` | \`editcap -F pcap\` from dumpcap.pcapng | (copy) |
+| \`converted/nsec.pcap\` | \`editcap -F nsecpcap\` from dumpcap.pcapng | (copy) |
+| \`converted/dumpcap.pcapng.gz\`, \`converted/from-pcapng.pcap.gz\` | \`gzip -n\` | (copy) |
+| \`converted/ring-merged.pcapng\` | \`mergecap -F pcapng\` from ring/* | (copy) |
+
+$compare
+
+## How each file was made
+
+Lab: [samples/README.md](../README.md#lab). Capture filter \`tcp\` everywhere. For this case only, the
+links are slowed down (\`samples/tools/netns.sh shape $FORMATS_SRV_RATE $FORMATS_CLI_RATE\`: tbf on the egress
+of the server's NIC at $FORMATS_SRV_RATE and of each client's NIC at $FORMATS_CLI_RATE), so that the two
+sessions overlap and the five recorders, all reading the same veth, never fall behind.
+
+The recorders were started one after another, each in the namespace named below and in the same
+empty directory, the next one only after the previous had reported that it was capturing
+(\`listening on …\` / \`Capturing on 'srv0'\`); then 1 s pause, the traffic, 1 s pause, SIGINT to all
+five, and the script waited until each had exited (that is when tcpdump and dumpcap flush and close
+their files). Each command ran as \`ip netns exec NS bash -c 'exec COMMAND'\`:
+
+\`\`\`sh
+$(for n in "${REC_NAMES[@]}"; do echo "# ${REC_NS[$n]}"; echo "${REC_CMD[$n]}"; done)
+\`\`\`
+
+The recorders' own counters at exit (dumpcap: \`Packets received/dropped on interface 'srv0'\`,
+tcpdump: \`packets captured\` / \`packets dropped by kernel\`); the script checks that every
+recorder dropped nothing, that its file(s) hold exactly the packets it counted (capinfos), that
+capinfos reads every file without complaint, and that the ring did not wrap around:
+
+| recorder | namespace | packets | dropped | files |
+|---|---|---:|---:|---:|
+$FORMATS_STATS
+Then, in the same directory:
+
+\`\`\`sh
+$FORMATS_CONVERT
+\`\`\`
+
+(\`ring/*\` expands in name order, ring.pcap0 first; mergecap merges by timestamp anyway.) gzip
+\`-n\` leaves the name and time out of the gzip header, so the same input always gives the same
+\`.gz\` bytes. dumpcap stored the capture comment \`$FORMATS_COMMENT\` in the pcapng section header;
+the editcap conversions to pcap drop it (pcap has no comments).
+
+## Server
+
+$SERVER_MD
+
+For this case only, a directory \`formats/\` is added to the anonymous tree (and removed afterwards):
+\`access.log\` (1 150 000 bytes, a synthetic web-server log), \`records.csv\` (750 000 bytes of
+sensor readings), \`random.bin\` (300 000 random bytes), made from fixed seeds. Text compresses, so
+the \`.gz\` copies are smaller than their originals; the random parts (random.bin and the upload) do
+not.
+
+## Clients and exact command lines
+
+- lftp $LFTP_VER in \`fc-cli1\` (198.51.100.20), anonymous, PASV (\`ftp:prefer-epsv no\`)
+- $PY_VER in \`fc-cli3\` (198.51.100.22) as alice, active mode, via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
+
+Both ran in the background, the second 0.3 s after the first; the script waited for both before
+stopping the recorders. Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working
+directory with an empty \`HOME\`, under \`timeout 90\`.
+$CMDS_MD
+lftp: PASV → \`227 Entering Passive Mode (192,0,2,10,p1,p2).\` before each of LIST formats, RETR
+access.log, RETR records.csv, RETR random.bin (plus FEAT, PWD, TYPE I, SIZE and MDTM, as lftp does).
+ftplib: \`USER alice\` / \`PASS wonderland-42\` (clear text), PORT + LIST of alice's home, PORT + STOR
+ftpcap-upload-500k.bin (512 000 bytes); vsftpd opens both data connections from 192.0.2.10:20.
+
+## What ftpcap must do with these files
+
+- **Copies of dumpcap.pcapng** — \`converted/from-pcapng.pcap\`, \`converted/nsec.pcap\`,
+  \`converted/dumpcap.pcapng.gz\`, \`converted/from-pcapng.pcap.gz\` hold the same packets in the
+  same order, so every frame number (announcements, SYNs, control lines) must be the same as for
+  dumpcap.pcapng and the reports must be identical except for timestamps: dumpcap recorded
+  nanoseconds (pcapng \`if_tsresol\` 9), \`from-pcapng.pcap\` keeps microseconds (editcap
+  truncates), \`nsec.pcap\` keeps all nine digits. A \`.gz\` file must be read like the file inside
+  it (or refused with a clear message — but not misread).
+- **Separate recordings at the same point** — \`nano.pcap\`, \`snap96.pcap\` and the ring files were
+  recorded by other processes on the same interface at the same time; the tables above say
+  whether they got exactly the same packets with the same frame numbers (*In short* above). Two
+  packets that cross srv0 in opposite directions at the same moment (from two CPUs) can reach two
+  recorders in different orders, so a separate recording can have a few neighbouring frames
+  swapped (while this case was developed, 2 of 8 runs had one or two such pairs in the ring
+  and/or snap96.pcap; the other runs had none); each recorder also stamps packets itself (the same packet's timestamps differ by up to
+  a few tens of µs, see *time offset*). \`nano.pcap\` is classic pcap with magic a1b23c4d: its timestamps are nanoseconds,
+  not microseconds.
+- **Timestamps need not increase** — the *time order* column of the file table says whether they
+  do in these files; in some runs of this script a recording on srv0 had a few packets up to
+  about 3 µs older than the one before them, for the same reason. ftpcap
+  must keep file order (frame numbers), not sort by time, and must not turn a negative step
+  into nonsense (durations, rates, gaps).
+- **snap96.pcap** — every frame longer than 96 bytes is cut to 96 (Ethernet 14 + IPv4 20 + TCP 32 with timestamps
+  = 66 bytes of headers, so at most 30 bytes of TCP payload). Control lines longer than 30 bytes
+  are cut, among them every \`227 Entering Passive Mode (…)\` reply (see the **cut** cells in the
+  announcement table); the PORT commands fit. ftpcap must not invent endpoints from a cut line,
+  must not count the cut bytes as lost/missing data, and should say that the capture was
+  truncated by the snap length.
+- **any.pcap** — link type LINUX_SLL2 (276), recorded at the server: the same packets, but
+  the order of packets that cross at nearly the same moment in opposite directions can differ
+  from srv0's (a packet the server sends is seen at eth0 before srv0, a packet it receives after).
+  The table above says whether frame numbers differ. The sessions, endpoints and data
+  connections must be the same as for dumpcap.pcapng.
+- **ring/** — the files together are one recording: read in order (ring.pcap0, ring.pcap1, …)
+  they must give the same report as dumpcap.pcapng (same packets; frame numbers counted across
+  the files, equal to dumpcap.pcapng's except for frames *In short* lists as moved — the
+  announcement table shows whether an announcement or SYN is among them), and so must
+  \`converted/ring-merged.pcapng\`. Connections cross file boundaries (see
+  the ring table); a single ring file alone shows sessions without their beginning or end.
+
+## Generated facts for dumpcap.pcapng (describe-capture.py)
+
+EOF
+    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/dumpcap.pcapng"
+  } >"$dir/README.md"
+}
+
 # ------------------------------------------------------------------- run --
 for c in "${CASES[@]}"; do
   "case_${c//-/_}"
@@ -501,9 +847,10 @@ declare -A INDEX_LINE=(
   [active-eprt]="curl active: anonymous RETR with **EPRT**, upload as alice with **PORT** (\`--disable-eprt\`)"
   [ipv6]="IPv6: curl **EPSV** RETR, curl **EPRT** RETR, ftplib EPSV LIST + EPRT RETR in one session"
   [vsftpd-mixed]="showcase: 4 overlapping sessions, 3 clients (curl EPSV, lftp PASV, ftplib PORT as alice, tnftp EPRT)"
+  [capture-formats]="one run (lftp PASV downloads + ftplib PORT upload) recorded at once as **pcapng** (dumpcap), **Linux cooked v2** (\`tcpdump -i any\` at the server), **nanosecond pcap**, **snap length 96**, a **ring buffer**; plus editcap / gzip / mergecap conversions. Packets and bytes: dumpcap.pcapng"
 )
 write_index() {
-  local c pkts size summary
+  local c cap pkts size summary
   {
     cat <<EOF
 # Sample captures
@@ -514,14 +861,19 @@ namespaces on one machine with documentation addresses only (192.0.2.0/24, 198.5
 microsecond timestamps), \`README.md\` (server, client, exact command lines, what the capture
 shows, frame by frame), \`tshark-frames.txt\` (Wireshark's view of every announcement and every
 data-connection SYN/SYN-ACK, to cross-check ftpcap) and \`clients.log\` (the clients' own output).
+The exception is \`capture-formats\`: one traffic run recorded simultaneously by five recorders
+and converted, in twelve files of different formats (no \`capture.pcap\`; its tshark views are
+\`tshark-frames.dumpcap.txt\` and \`tshark-frames.any.txt\`), see its README.
 
 | case | packets | bytes | what it shows |
 |---|---:|---:|---|
 EOF
     for c in "${ALL_CASES[@]}"; do
-      [ -f "$SAMPLES/$c/capture.pcap" ] || continue
-      pkts=$(capinfos -M -c "$SAMPLES/$c/capture.pcap" | awk -F': *' '/Number of packets/ {print $2}')
-      size=$(stat -c %s "$SAMPLES/$c/capture.pcap")
+      cap="$SAMPLES/$c/capture.pcap"
+      [ "$c" != capture-formats ] || cap="$SAMPLES/$c/dumpcap.pcapng"
+      [ -f "$cap" ] || continue
+      pkts=$(capinfos -M -c "$cap" | awk -F': *' '/Number of packets/ {print $2}')
+      size=$(stat -c %s "$cap")
       echo "| [$c]($c/README.md) | $pkts | $size | ${INDEX_LINE[$c]} |"
     done
     cat <<EOF
@@ -533,7 +885,7 @@ Last generated: $TODAY.
 \`\`\`
 fc-srv   192.0.2.10/24, 2001:db8:2::10/64        vsftpd
    |
-fc-rtr   srv0: 192.0.2.1/24, 2001:db8:2::1/64     <- capture point (tcpdump -i srv0 'tcp')
+fc-rtr   srv0: 192.0.2.1/24, 2001:db8:2::1/64     <- capture point (tcpdump -i srv0 'tcp'; capture-formats also records in fc-srv)
          br0:  198.51.100.1/24, 2001:db8:1::1/64  (bridge: cli1 cli2 cli3), forwarding on
    |
 fc-cli1  198.51.100.20, 2001:db8:1::20
@@ -554,7 +906,8 @@ it (later firewall / NAT cases add nftables rules in \`fc-rtr\`).
 | client | curl $CURL_VER |
 | client | $PY_VER |
 | client | $TNFTP_VER |
-| capture | $TCPDUMP_VER |
+| capture | $TCPDUMP_VER ($LIBPCAP_VER) |
+| capture (capture-formats) | $DUMPCAP_VER, with editcap and mergecap |
 | cross-check | $TSHARK_VER |
 | kernel | Linux $KERNEL_VER |
 
@@ -575,12 +928,13 @@ only timestamps, ephemeral ports and vsftpd's choice of passive port change.
 ## Regenerate
 
 \`\`\`sh
-sudo samples/tools/make-samples.sh                  # all cases (about 30 s)
+sudo samples/tools/make-samples.sh                  # all cases (about 45 s)
+sudo samples/tools/make-samples.sh capture-formats  # one case (about 15 s)
 sudo samples/tools/make-samples.sh ipv6 active-port # only some cases
 \`\`\`
 
-Needs root, a kernel with network namespaces, veth, bridge and the tbf qdisc, and: iproute2, ethtool, iputils-ping, tcpdump, tshark and capinfos (Debian
-packages \`tshark\`, \`wireshark-common\`), vsftpd, lftp, curl, ftp (tnftp), python3. On Debian 12:
+Needs root, a kernel with network namespaces, veth, bridge and the tbf qdisc, and: iproute2, ethtool, iputils-ping, tcpdump, tshark, capinfos, dumpcap,
+editcap and mergecap (Debian packages \`tshark\`, \`wireshark-common\`), gzip, vsftpd, lftp, curl, ftp (tnftp), python3. On Debian 12:
 
 \`\`\`sh
 sudo apt-get install -y iproute2 ethtool iputils-ping tcpdump tshark vsftpd lftp curl ftp python3
@@ -591,11 +945,12 @@ running system vsftpd; it only needs port 21 free inside its own namespace), rec
 case, rewrites the case directories and this file, and tears everything down on exit, error
 or Ctrl-C. Tools:
 
-- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed).
+- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats).
 - \`tools/make-samples.sh [case...]\` — everything above.
 - \`tools/tshark-frames.sh CAPTURE\` — announcements and data-connection SYN/SYN-ACK frames per tshark.
 - \`tools/describe-capture.py CAPTURE\` — the generated "facts" section of each case README.
 - \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
+- \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
 EOF
   } >"$SAMPLES/README.md"
 }
