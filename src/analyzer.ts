@@ -4,7 +4,7 @@
  */
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
-import { decodeTcpFrame } from './decode';
+import { decodeTcpFrame, linkTypeName } from './decode';
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
 import { diagnoseSession } from './diagnose';
@@ -62,6 +62,8 @@ export class Analyzer {
   private readonly fragments: FragmentTable;
   private readonly controls = new Map<Connection, ControlState>();
   private readonly sessions: FtpSession[] = [];
+  /** Link types seen that no decoder handles, with their frame counts. */
+  private readonly unsupportedLinkTypes = new Map<number, number>();
   private readonly findings: Finding[] = [];
   private readonly stats: AnalysisStats = {
     frames: 0,
@@ -111,6 +113,9 @@ export class Analyzer {
       }
     } else {
       this.stats.otherFrames++;
+      if (decoded.kind === 'other' && decoded.note === 'unsupported-link-type') {
+        this.unsupportedLinkTypes.set(frame.linkType, (this.unsupportedLinkTypes.get(frame.linkType) ?? 0) + 1);
+      }
     }
   }
 
@@ -122,6 +127,15 @@ export class Analyzer {
         severity: 'warning',
         frame: null,
         message: `${this.stats.malformedFrames} frames in all could not be decoded (the first ${MAX_MALFORMED_REPORTS} are listed)`,
+      });
+    }
+    for (const [linkType, frames] of this.unsupportedLinkTypes) {
+      this.findings.push({
+        code: 'unsupported-link-type',
+        severity: 'error',
+        frame: null,
+        message: `link type ${linkType} (${linkTypeName(linkType)}) is not supported: ${frames} frames could not be decoded and were skipped`,
+        fix: 'convert or re-capture on an interface with a supported link type (Ethernet, Linux cooked, raw IP, loopback)',
       });
     }
     if (this.registry.dropped > 0 || this.table.evicted > 0) {

@@ -165,14 +165,12 @@ export class SessionTracker implements ControlObserver {
     }
     const announced = { ip: parsed.value.ip, port: parsed.value.port };
     const channel = this.openChannel(method, 'active', command, command.at, announced, command.arg, parsed.quirks, this.session.server.ip, [announced]);
-    this.note(
-      command.at,
-      'announcement',
-      'client',
-      `active mode (${method}): client listens on ${formatEndpoint(announced)}; the server must connect to it`,
-      line,
-      channel.index,
-    );
+    const client = this.session.client.ip;
+    const text =
+      announced.ip === client
+        ? `active mode (${method}): client listens on ${formatEndpoint(announced)}; the server must connect to it`
+        : `active mode (${method}): the server is asked to connect to ${formatEndpoint(announced)}, which is not the client's address as the server sees it (${client})`;
+    this.note(command.at, 'announcement', 'client', text, line, channel.index);
   }
 
   private activeReply(request: FtpCommand, reply: FtpReply, line: string): void {

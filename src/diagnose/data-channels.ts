@@ -45,6 +45,9 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
     return findings;
   }
   const announced = channel.announced;
+  if (channel.mode === 'active' && announced?.ip && announced.ip !== session.client.ip && sameFamily(announced.ip, session.client.ip)) {
+    findings.push(foreignActiveTarget(session, channel, announced.ip));
+  }
   if (channel.mode === 'passive' && announced?.ip && announced.ip !== session.server.ip) {
     const connection = channel.connection;
     const dialled = connection ? connection.resp.ip : null;
@@ -125,6 +128,37 @@ function connectFailure(channel: DataChannel, connection: Connection): Finding {
     frame: (connection.syn ?? connection.first).ref,
     message: `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer: a firewall drops it`,
     fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide} firewall (or use an FTP helper)`,
+  };
+}
+
+function sameFamily(a: string, b: string): boolean {
+  return a.includes(':') === b.includes(':');
+}
+
+/**
+ * PORT/EPRT naming an address other than the client's: a private one means the client sits behind
+ * a NAT that did not rewrite it (no FTP helper); a public one is another host (FXP, or the FTP
+ * bounce attack of RFC 2577 §2).
+ */
+function foreignActiveTarget(session: FtpSession, channel: DataChannel, ip: string): Finding {
+  const kind = describeAddress(ip);
+  const accepted = channel.reply !== null && channel.reply.code < 400;
+  const answer = channel.reply === null ? 'no reply is in the capture' : accepted ? 'the server accepted it' : `the server refused it (${channel.reply.code})`;
+  if (kind !== null) {
+    return {
+      code: 'port-address-mismatch',
+      severity: 'warning',
+      frame: channel.announcedAt.ref,
+      message: `${channel.method} names ${ip} (${kind}), but the server sees the client as ${session.client.ip}: the client is behind a NAT without a working FTP helper; ${answer}`,
+      fix: 'use passive mode, or enable the FTP helper on the client-side NAT (nftables ct helper / -j CT --helper ftp), or configure the client with its public address',
+    };
+  }
+  return {
+    code: 'third-party-data-target',
+    severity: accepted ? 'error' : 'warning',
+    frame: channel.announcedAt.ref,
+    message: `${channel.method} asks the server to connect to another host, ${ip}:${channel.announced?.port}, not the client ${session.client.ip} (FXP or an FTP bounce attempt); ${answer}`,
+    fix: accepted ? 'make the server refuse PORT/EPRT to third hosts (vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress off)' : undefined,
   };
 }
 

@@ -34,6 +34,10 @@ export class ControlParser {
   private readonly serverLines: LineSplitter<FrameEvent>;
   private readonly replies = new ReplyAssembler();
   private readonly pending: FtpCommand[] = [];
+  /** Set when the server accepted AUTH (234): the rest of the connection is TLS, not lines. */
+  private encrypted = false;
+  /** Bytes that crossed after the switch to TLS. */
+  encryptedBytes = 0;
 
   constructor(
     private readonly observer: ControlObserver,
@@ -49,6 +53,10 @@ export class ControlParser {
 
   /** Feeds reassembled bytes of one direction: orig = client to server, resp = server to client. */
   chunk(direction: Direction, chunk: ReassembledChunk): void {
+    if (this.encrypted) {
+      this.encryptedBytes += chunk.kind === 'gap' ? chunk.length : chunk.bytes.length;
+      return;
+    }
     const splitter = direction === 'orig' ? this.clientLines : this.serverLines;
     const at = { ref: chunk.frame, timeMicros: chunk.timeMicros };
     if (chunk.kind === 'gap') {
@@ -62,6 +70,7 @@ export class ControlParser {
 
   /** The control connection ended (or the capture did): flush unterminated lines. */
   end(at: FrameEvent): void {
+    if (this.encrypted) return;
     this.clientLines.end(at);
     this.serverLines.end(at);
     const unclosed = this.replies.end();
@@ -108,6 +117,8 @@ export class ControlParser {
     };
     const preliminary = reply.code >= 100 && reply.code < 200;
     const answers = preliminary ? (this.pending[0] ?? null) : (this.pending.shift() ?? null);
+    // RFC 4217 §4: after 234 to AUTH, the TLS handshake starts on this connection.
+    if (reply.code === 234 && answers?.verb === 'AUTH') this.encrypted = true;
     this.observer.reply(reply, answers);
   }
 

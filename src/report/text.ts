@@ -87,7 +87,11 @@ function renderHeader(report: Report, style: Style): string {
   );
   if (s.sessions === 0) {
     lines.push(
-      style.dim('No FTP control connection was found. FTP on a port other than 21? Try --ftp-port N.'),
+      style.dim(
+        s.tcpSegments === 0
+          ? 'No TCP segment could be decoded (see the findings below).'
+          : 'No FTP control connection was found. FTP on a port other than 21? Try --ftp-port N.',
+      ),
     );
   }
   return lines.join('\n');
