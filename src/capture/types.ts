@@ -1,40 +1,73 @@
 /**
- * What the capture readers report about each input file, besides its frames.
+ * What the capture readers report about each input, besides its frames.
  */
 
-/** Something wrong with a capture file. Plain words, for the user. */
+/** Something wrong with a capture input. Plain words, for the user. */
 export interface CaptureProblem {
   message: string;
-  /** Byte offset in the file where the problem is, when it has one. */
+  /**
+   * Byte offset where the problem is, when it has one: in the file, or for a compressed input in
+   * its decompressed data.
+   */
   offset: number | null;
   /** 1-based number of the record (frame) concerned, when there is one. */
   frame: number | null;
 }
 
-/** The outcome of reading one capture file. */
+/**
+ * The capture file formats read: classic libpcap with microsecond ('pcap') or nanosecond
+ * ('pcap-nsec') timestamps, and pcapng.
+ */
+export type CaptureFormat = 'pcap' | 'pcap-nsec' | 'pcapng';
+
+/** One pcapng Interface Description Block, in file order over all sections. */
+export interface InterfaceSummary {
+  /** LINKTYPE_* value of the interface. */
+  linkType: number;
+  /** libpcap's name for `linkType`. */
+  linkTypeName: string;
+  /** Snap length of the interface, in bytes; 0 means no limit. */
+  snapLength: number;
+  /** Timestamp unit in seconds: '1e-6' (the default), '1e-9', '2^-10', ... (the `if_tsresol` option). */
+  tsresol: string;
+}
+
+/** The outcome of reading one capture input. */
 export interface InputSummary {
-  /** The path as given. */
+  /** The path as given ('-' for standard input). */
   file: string;
   /** 0-based index of the input on the command line (as in FrameRef.input). */
   input: number;
-  format: 'pcap';
-  /** LINKTYPE_* value from the file header (FCS bits masked off); -1 when no header could be read. */
+  /** The format found from the first bytes; 'pcap' when none could be recognised (then `fatal` is true). */
+  format: CaptureFormat;
+  /** 'gzip' when the input was gzip-compressed (recognised by its magic, not its name). */
+  compressed: 'gzip' | null;
+  /**
+   * LINKTYPE_* value from the file header (FCS bits masked off), for pcapng the first interface's;
+   * -1 when none could be read.
+   */
   linkType: number;
-  /** libpcap's name for `linkType` ('EN10MB', 'LINUX_SLL', ...); 'unknown' when no header could be read. */
+  /** libpcap's name for `linkType` ('EN10MB', 'LINUX_SLL', ...); 'unknown' when none could be read. */
   linkTypeName: string;
-  /** Snap length from the file header, in bytes; 0 when no header could be read. */
+  /** Snap length from the file header (pcapng: the first interface's), in bytes; 0 when none could be read. */
   snapLength: number;
-  /** Records delivered as frames. */
+  /** pcapng only: every interface of every section, in file order. */
+  interfaces?: InterfaceSummary[];
+  /** Records (packet blocks) delivered as frames. */
   packets: number;
-  /** File bytes consumed: the file header plus every complete record delivered. */
+  /**
+   * Bytes consumed: the file header plus every complete record delivered (pcapng: every complete
+   * block). For a compressed input, bytes of decompressed data.
+   */
   bytes: number;
   /** Records whose captured length is less than their original length (cut by the snap length). */
   truncatedPackets: number;
   problems: CaptureProblem[];
   /**
-   * True when reading stopped before the end of the file (or never started): the file is missing
-   * or unreadable, is not a pcap file, or has a record that cannot be framed. A file that merely
-   * ends in the middle of its last record is not fatal: everything in it was read.
+   * True when reading stopped before the end of the input (or never started): the file is missing
+   * or unreadable, is not a capture, has a record or block that cannot be framed, or its gzip data
+   * is damaged. An input that merely ends in the middle of its last record or block (or whose gzip
+   * data is cut short) is not fatal: everything in it was read.
    */
   fatal: boolean;
 }
