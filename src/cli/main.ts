@@ -5,9 +5,10 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer } from '../analyzer';
-import { readPcap } from '../capture/pcap';
-import type { InputSummary } from '../capture/types';
+import { readCaptures } from '../capture';
 import { buildReport } from '../report/build';
+import { renderJson } from '../report/json';
+import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
 import { version } from './version';
 
@@ -54,14 +55,12 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     ftpPorts: [...new Set([21, ...options.ftpPort])],
     showPasswords: options.showPasswords,
   });
-  const inputs: InputSummary[] = [];
-  for (const [index, file] of files.entries()) {
-    inputs.push(await readPcap(file, index, (frame) => analyzer.ingest(frame)));
-  }
+  // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
+  const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame));
   const result = analyzer.finish();
   const report = buildReport(result, inputs, version);
   if (options.format === 'json') {
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout(renderJson(report));
   } else {
     io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
   }
@@ -70,10 +69,11 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
         .filter(Boolean)
         .join(', ');
-      io.stderr(`ftpcap: ${input.file}: ${problem.message}${where ? ` (${where})` : ''}\n`);
+      io.stderr(`ftpcap: ${sanitize(input.file)}: ${sanitize(problem.message)}${where ? ` (${where})` : ''}\n`);
     }
   }
-  return inputs.every((i) => i.fatal && i.packets === 0) ? ExitCode.noInput : ExitCode.ok;
+  // Nothing analyzed: every input failed before its first packet.
+  return inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0)) ? ExitCode.noInput : ExitCode.ok;
 }
 
 function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
@@ -85,8 +85,8 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .showHelpAfterError('(run "ftpcap analyze --help" for the options)');
   program
     .command('analyze')
-    .description('analyze one or more captures (classic pcap) together')
-    .argument('<capture...>', 'capture files')
+    .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
+    .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--show-passwords', 'show passwords instead of masking them', false)

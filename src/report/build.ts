@@ -109,12 +109,16 @@ export interface ReportSession {
 export interface ReportInput {
   file: string;
   format: string;
+  /** 'gzip' when the file was compressed, else null. */
+  compressed: string | null;
   linkType: string;
   linkTypeNumber: number;
   packets: number;
   bytes: number;
   truncatedPackets: number;
   problems: Array<{ message: string; offset: number | null; frame: number | null }>;
+  /** pcapng only: each interface's link type, snap length and timestamp resolution. */
+  interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
 }
 
 export interface Report {
@@ -175,12 +179,14 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
     inputs: inputs.map((i) => ({
       file: i.file,
       format: i.format,
+      compressed: i.compressed,
       linkType: i.linkTypeName,
       linkTypeNumber: i.linkType,
       packets: i.packets,
       bytes: i.bytes,
       truncatedPackets: i.truncatedPackets,
       problems: i.problems,
+      ...(i.interfaces ? { interfaces: i.interfaces } : {}),
     })),
     summary: {
       sessions: sessions.length,

@@ -7,28 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli } from './run-cli';
-
-interface TsharkFrames {
-  announcements: Array<{ frame: number; decoded: string }>;
-  syns: Array<{ frame: number; kind: 'SYN' | 'SYN-ACK'; from: string; to: string }>;
-}
-
-function parseTsharkFrames(text: string): TsharkFrames {
-  const result: TsharkFrames = { announcements: [], syns: [] };
-  let section: 'announcements' | 'syns' | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('## Announcements')) section = 'announcements';
-    else if (line.startsWith('## TCP SYN')) section = 'syns';
-    if (!/^\d+\s/.test(line)) continue;
-    const fields = line.trim().split(/\s+/);
-    if (section === 'announcements') {
-      result.announcements.push({ frame: Number(fields[0]), decoded: fields[fields.length - 1] });
-    } else if (section === 'syns') {
-      result.syns.push({ frame: Number(fields[0]), kind: fields[2] as 'SYN' | 'SYN-ACK', from: fields[3], to: fields[5] });
-    }
-  }
-  return result;
-}
+import { parseTsharkFrames } from './tshark-frames';
 
 const cases = readdirSync('samples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'tshark-frames.txt')))

@@ -15,3 +15,12 @@ test.each([
 ])('sanitize(%j)', (input, expected) => {
   expect(sanitize(input)).toBe(expected);
 });
+
+test('JSON output escapes DEL, C1 and bidi controls and stays valid JSON', async () => {
+  const { renderJson } = await import('../../src/report/json');
+  const hostile = { arg: '\x9b31m\x1b]0;\x07x\x7f\u202e' };
+  const text = renderJson(hostile as never);
+  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  expect(text).toContain('\\u009b31m');
+  expect(JSON.parse(text)).toEqual(hostile);
+});
