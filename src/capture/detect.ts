@@ -1,6 +1,6 @@
 /**
  * Recognises a capture format from its first bytes (never from the file name) and says what an
- * unreadable input probably is: `not a pcap file: it starts with 50 4b 03 04; it looks like a
+ * unreadable input probably is: `not a capture file: it starts with 50 4b 03 04; it looks like a
  * zip archive: extract the capture from it first`.
  */
 import type { CapturedFrame } from '../types';
@@ -113,7 +113,7 @@ export function describeNotCapture(head: Buffer, size: number, subject = 'the fi
   else if (looksLikeText(head)) what = 'it looks like text, not a capture (save the capture itself, in pcap or pcapng format)';
   else what = 'no capture format ftpcap knows';
   const short = size < PCAP_FILE_HEADER_LENGTH ? ` (${subject} is only ${size} bytes long)` : '';
-  return `not a pcap file: it starts with ${hexBytes(head, 4)}; ${what}${short}`;
+  return `not a capture file: it starts with ${hexBytes(head, 4)}; ${what}${short}`;
 }
 
 function startsWith(bytes: Buffer, magic: readonly number[]): boolean {

@@ -242,7 +242,7 @@ describe('gzip', () => {
       // Hand-built: the sample gzipped twice.
       name: 'gzip inside gzip',
       bytes: () => zlib.gzipSync(compressed),
-      problems: [{ message: /^not a pcap file: it starts with 1f 8b 08 00; it looks like gzip-compressed \(again, inside the gzip data\): decompress it first \(gunzip\)$/, offset: 0, frame: null }],
+      problems: [{ message: /^not a capture file: it starts with 1f 8b 08 00; it looks like gzip-compressed \(again, inside the gzip data\): decompress it first \(gunzip\)$/, offset: 0, frame: null }],
       packets: 0,
       fatal: true,
     },
@@ -250,7 +250,7 @@ describe('gzip', () => {
       // Hand-built: a zip archive's local header, gzipped.
       name: 'a zip archive inside',
       bytes: () => zlib.gzipSync(Buffer.concat([Buffer.from('504b0304140000000800', 'hex'), Buffer.alloc(30)])),
-      problems: [{ message: /^not a pcap file: it starts with 50 4b 03 04; it looks like a zip archive/, offset: 0, frame: null }],
+      problems: [{ message: /^not a capture file: it starts with 50 4b 03 04; it looks like a zip archive/, offset: 0, frame: null }],
       packets: 0,
       fatal: true,
     },

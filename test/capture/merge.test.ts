@@ -121,7 +121,7 @@ describe('merge by timestamp', () => {
       'cannot open the file: no such file',
       'the file is empty (0 bytes): not a capture',
       undefined,
-      expect.stringMatching(/^not a pcap file: it starts with 50 4b 03 04; it looks like a zip archive/),
+      expect.stringMatching(/^not a capture file: it starts with 50 4b 03 04; it looks like a zip archive/),
     ]);
     expect(refs).toEqual([
       [2, 1, 1],

@@ -55,7 +55,7 @@ test('garbage on standard input: status 1 and one line saying what it is', () =>
   // Hand-built: a line of text.
   const piped = analyzeStdin(Buffer.from('220 this is not a capture\r\n'));
   expect(piped.status).toBe(1);
-  expect(piped.stderr).toBe('ftpcap: -: not a pcap file: it starts with 32 32 30 20; it looks like text, not a capture (save the capture itself, in pcap or pcapng format) (byte 0)\n');
+  expect(piped.stderr).toBe('ftpcap: -: not a capture file: it starts with 32 32 30 20; it looks like text, not a capture (save the capture itself, in pcap or pcapng format) (byte 0)\n');
 });
 
 test('the compiled program is the one under test', () => {
