@@ -25,6 +25,7 @@ import {
 } from '../model';
 import type { Connection } from '../tcp/connections';
 import type { Direction, Endpoint, FrameEvent, Severity } from '../types';
+import { firstLine, formatEndpoint } from '../text';
 import type { ExpectationRegistry } from './expectations';
 
 const activeMethods = new Set(['PORT', 'EPRT', 'LPRT']);
@@ -384,12 +385,3 @@ export function parseAnnouncedSize(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return end < 0 ? text : text.slice(0, end);
-}
-
-/** `ip:port`, with IPv6 addresses in brackets. */
-export function formatEndpoint(endpoint: { ip: string; port: number }): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
-}

@@ -5,7 +5,7 @@
 import type { DataChannel, FtpSession, Transfer } from '../model';
 import { isEstablished, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
-import { formatEndpoint } from '../correlate/tracker';
+import { firstLine, formatEndpoint } from '../text';
 import { describeAddress } from './addresses';
 
 export function diagnoseDataChannels(session: FtpSession): Finding[] {
@@ -175,9 +175,4 @@ function handshakeAborted(connection: Connection): Finding {
     message: `${target} answered the data SYN from ${connection.orig.ip} with a SYN-ACK, but the handshake did not complete: ${how}`,
     fix: 'a firewall or NAT between them is dropping or resetting one direction; capture on both sides to see which',
   };
-}
-
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return end < 0 ? text : text.slice(0, end);
 }

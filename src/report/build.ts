@@ -7,6 +7,7 @@ import type { InputSummary } from '../capture/types';
 import type { DataChannel, FtpSession, TimelineEntry } from '../model';
 import { connectionEnd, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
+import { formatEndpoint } from '../text';
 import { suggestFirewall, type FirewallPlan } from './firewall';
 import { renderFirewallRules, type RenderedRules } from './firewall-rules';
 
@@ -362,15 +363,15 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
     const after = (e: FrameEvent) => relativeToAnnouncement(e.timeMicros - channel.announcedAt.timeMicros);
     if (c.syn) {
       const retries = c.synCount > 1 ? ` (sent ${c.synCount} times)` : '';
-      entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${fmt(c.orig)} → ${fmt(c.resp)}: SYN, ${after(c.syn)}${retries}` });
+      entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}` });
     } else {
-      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${fmt(c.orig)} → ${fmt(c.resp)} first seen (its SYN is not in the capture)` });
+      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen (its SYN is not in the capture)` });
     }
-    if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${fmt(c.resp)} answers: SYN-ACK` });
+    if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${formatEndpoint(c.resp)} answers: SYN-ACK` });
     if (c.handshakeAck) entries.push({ at: c.handshakeAck, kind: 'data-ack', source: 'data', channel: index, text: 'handshake complete: ACK' });
     const end = connectionEnd(c);
     if (end === 'rst' && c.rst) {
-      const by = c.rst.from === 'orig' ? fmt(c.orig) : fmt(c.resp);
+      const by = c.rst.from === 'orig' ? formatEndpoint(c.orig) : formatEndpoint(c.resp);
       entries.push({ at: c.rst, kind: 'data-end', source: 'data', channel: index, text: `data connection reset (RST) by ${by}` });
     } else if (end === 'fin') {
       const first = earliest(c.finOrig, c.finResp) as FrameEvent;
@@ -417,9 +418,6 @@ function findFrameEvent(session: FtpSession, ref: FrameRef): FrameEvent | null {
   return null;
 }
 
-function fmt(endpoint: Endpoint): string {
-  return endpoint.ip.includes(':') ? `[${endpoint.ip}]:${endpoint.port}` : `${endpoint.ip}:${endpoint.port}`;
-}
 
 function relativeToAnnouncement(micros: number): string {
   return micros < 0 ? `${formatDelay(-micros)} before the announcement` : `${formatDelay(micros)} after the announcement`;

@@ -5,6 +5,7 @@
 import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
 import { formatBytes, formatDelay } from './build';
+import { formatEndpoint } from '../text';
 import { sanitize } from './sanitize';
 
 export interface TextOptions {
@@ -35,9 +36,6 @@ function makeStyle(color: boolean): Style {
   };
 }
 
-function endpoint(e: { ip: string; port: number }): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
 
 function micros(iso: string): number {
   return Date.parse(iso) * 1000 + Number(iso.slice(23, 26));
@@ -101,8 +99,8 @@ function renderSession(session: ReportSession, style: Style): string {
   const lines: string[] = [];
   const title = ` Session ${session.id} `;
   lines.push(style.bold(`──${title}${'─'.repeat(Math.max(4, 72 - title.length))}`));
-  lines.push(`  client   ${endpoint(session.client)}`);
-  lines.push(`  server   ${endpoint(session.server)}`);
+  lines.push(`  client   ${formatEndpoint(session.client)}`);
+  lines.push(`  server   ${formatEndpoint(session.server)}`);
   const login = session.user === null ? 'never sent' : `${sanitize(session.user)} (${session.loggedIn ? 'logged in' : 'not logged in'})`;
   lines.push(`  user     ${login}`);
   const duration = formatDelay(micros(session.end) - micros(session.start));
@@ -154,9 +152,9 @@ function renderChannelTable(report: Report, style: Style): string {
       const announced = channel.announced
         ? channel.announced.ip === null
           ? `port ${channel.announced.port}`
-          : endpoint({ ip: channel.announced.ip, port: channel.announced.port })
+          : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
         : 'refused';
-      const connection = c ? `${endpoint(c.from)} →\n${endpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
+      const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
       const handshake = c
         ? [
             `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
