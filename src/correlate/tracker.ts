@@ -132,7 +132,7 @@ export class SessionTracker implements ControlObserver {
   gap(direction: Direction, length: number, at: FrameEvent): void {
     this.session.gapBytes += length;
     const who = direction === 'orig' ? 'client' : 'server';
-    this.note(at, 'gap', 'analysis', `${length} bytes from the ${who} are missing from the capture here`);
+    this.note(at, 'gap', 'analysis', `${length} byte${length === 1 ? '' : 's'} from the ${who} ${length === 1 ? 'is' : 'are'} missing from the capture here`);
   }
 
   anomaly(code: string, message: string, at: FrameEvent): void {

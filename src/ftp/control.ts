@@ -8,6 +8,7 @@ import type { ReassembledChunk } from '../tcp/reassembly';
 import type { Direction, FrameEvent } from '../types';
 import { LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
+import { replyFits } from './reply-codes';
 
 /** Receives what the control parser decodes, in the order it happened on the wire. */
 export interface ControlObserver {
@@ -116,10 +117,27 @@ export class ControlParser {
       quirks: result.quirks,
     };
     const preliminary = reply.code >= 100 && reply.code < 200;
+    this.resynchronise(reply);
     const answers = preliminary ? (this.pending[0] ?? null) : (this.pending.shift() ?? null);
     // RFC 4217 §4: after 234 to AUTH, the TLS handshake starts on this connection.
     if (reply.code === 234 && answers?.verb === 'AUTH') this.encrypted = true;
     this.observer.reply(reply, answers);
+  }
+
+  /**
+   * After lost bytes, replies may be missing: when this reply cannot answer the oldest pending
+   * command but can answer a later one, the commands before that one lost their replies.
+   */
+  private resynchronise(reply: FtpReply): void {
+    if (this.pending.length < 2 || replyFits(this.pending[0].verb, reply.code)) return;
+    const index = this.pending.findIndex((c) => replyFits(c.verb, reply.code));
+    if (index <= 0) return;
+    const lost = this.pending.splice(0, index);
+    this.observer.anomaly(
+      'reply-desync',
+      `reply ${reply.code} cannot answer ${lost.map((c) => c.verb).join(', ')}: their replies are missing (lost bytes, or a server that skips replies)`,
+      reply.at,
+    );
   }
 
   private lineAnomalies(line: Line<FrameEvent>, who: 'client' | 'server'): void {
