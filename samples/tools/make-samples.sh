@@ -17,6 +17,10 @@
 #      capture-formats instead records one traffic run with five recorders at
 #      once (dumpcap pcapng, tcpdump -i any in fc-srv, nanosecond pcap, snap
 #      length 96, a ring buffer) and converts with editcap / gzip / mergecap;
+#      link-types records one small file per link-layer variant (802.1Q,
+#      802.1ad QinQ, Linux cooked v1, raw IP over tun, IPv4 fragments), each
+#      in a freshly built lab changed for it, and copies a public BSD-loopback
+#      capture (samples/link-types/README.md);
 #   5. rewrites samples/README.md (index) and tears everything down, also on
 #      error or Ctrl-C (trap).
 #
@@ -31,7 +35,7 @@ TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SAMPLES=$(dirname "$TOOLS")
 NETNS="$TOOLS/netns.sh"
 PYTHON=${PYTHON:-/usr/bin/python3}
-ALL_CASES=(passive-pasv passive-epsv active-port active-eprt ipv6 vsftpd-mixed capture-formats)
+ALL_CASES=(passive-pasv passive-epsv active-port active-eprt ipv6 vsftpd-mixed capture-formats link-types)
 
 SRV4=192.0.2.10
 SRV6=2001:db8:2::10
@@ -51,7 +55,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
-for c in ip ethtool ping tcpdump tshark capinfos dumpcap editcap mergecap gzip vsftpd lftp curl ftp useradd chpasswd "$PYTHON"; do
+for c in ip ethtool ping tcpdump tshark capinfos dumpcap editcap mergecap gzip sha256sum vsftpd lftp curl ftp useradd chpasswd "$PYTHON" python3; do
   command -v "$c" >/dev/null || die "missing command: $c"
 done
 if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
@@ -64,7 +68,8 @@ WORK=$(mktemp -d /tmp/ftpcap-samples.XXXXXX)
 chmod 755 "$WORK"
 VSFTPD_PID=""
 TCPDUMP_PID=""
-REC_PIDS=() # capture-formats: the five recorders
+REC_PIDS=() # capture-formats: the five recorders; link-types: its recorder
+HELPER_PIDS=() # link-types: vlan-tags.py / tun-link.py
 
 # Tear down whatever was built, on success, error or interrupt.
 cleanup() {
@@ -74,6 +79,8 @@ cleanup() {
   trap '' INT TERM
   if [ -n "$TCPDUMP_PID" ]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; fi
   for pid in "${REC_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  for pid in "${HELPER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  if [ -n "${ALICE_HOME:-}" ]; then rm -rf "$ALICE_HOME/ftpcap-archive"; fi
   if [ -n "$VSFTPD_PID" ]; then kill "$VSFTPD_PID" 2>/dev/null; wait "$VSFTPD_PID" 2>/dev/null; fi
   "$NETNS" down
   rm -rf "$WORK"
@@ -177,21 +184,32 @@ chmod 644 "$VSFTPD_CONF"
 log "building topology"
 "$NETNS" up
 
-log "starting vsftpd in fc-srv"
-ip netns exec fc-srv vsftpd "$VSFTPD_CONF" >"$WORK/vsftpd.log" 2>&1 &
-VSFTPD_PID=$!
-for _ in $(seq 50); do
-  ip netns exec fc-srv ss -Hltn 'sport = :21' | grep -q . && break
-  kill -0 "$VSFTPD_PID" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd.log")"
-  sleep 0.1
-done
-# It must really answer on both addresses (read the 220 banner; this happens
-# before any capture starts).
-for dst in "$SRV4" "$SRV6"; do
-  banner=$(ip netns exec fc-cli1 timeout 5 bash -c "exec 3<>/dev/tcp/$dst/21; head -1 <&3; echo QUIT >&3") ||
-    die "no FTP banner from $dst"
-  log "vsftpd answers on $dst:21: ${banner%$'\r'}"
-done
+start_vsftpd() {
+  log "starting vsftpd in fc-srv"
+  ip netns exec fc-srv vsftpd "$VSFTPD_CONF" >"$WORK/vsftpd.log" 2>&1 &
+  VSFTPD_PID=$!
+  for _ in $(seq 50); do
+    ip netns exec fc-srv ss -Hltn 'sport = :21' | grep -q . && break
+    kill -0 "$VSFTPD_PID" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd.log")"
+    sleep 0.1
+  done
+  # It must really answer on both addresses (read the 220 banner; this happens
+  # before any capture starts).
+  local dst banner
+  for dst in "$SRV4" "$SRV6"; do
+    banner=$(ip netns exec fc-cli1 timeout 5 bash -c "exec 3<>/dev/tcp/$dst/21; head -1 <&3; echo QUIT >&3") ||
+      die "no FTP banner from $dst"
+    log "vsftpd answers on $dst:21: ${banner%$'\r'}"
+  done
+}
+stop_vsftpd() {
+  if [ -n "$VSFTPD_PID" ]; then
+    kill "$VSFTPD_PID" 2>/dev/null || true
+    wait "$VSFTPD_PID" 2>/dev/null || true
+    VSFTPD_PID=""
+  fi
+}
+start_vsftpd
 
 # --------------------------------------------------------------- capture --
 CAP_TMP=""
@@ -240,6 +258,8 @@ run_dir() { # CASE NS -> sets RUN_DIR to a fresh working dir with the upload fil
   cp "$WORK/upload-200k.bin" "$d/"
   # capture-formats uploads a bigger file
   if [ "$1" = capture-formats ]; then cp "$WORK/upload-500k.bin" "$d/"; fi
+  # link-types uploads a small one
+  if [ "$1" = link-types ]; then cp "$WORK/upload-32k.bin" "$d/"; fi
   RUN_DIR=$d
 }
 show_cmd() { # NS CMD [note]
@@ -834,6 +854,567 @@ EOF
   } >"$dir/README.md"
 }
 
+# ------------------------------------------------------------- link-types --
+# One short FTP exchange per link-layer variant ftpcap decodes, one file each.
+# Every file is recorded in a lab built afresh for it (netns.sh up, vsftpd
+# restarted), with the variant's own changes on top: helpers that run in the
+# background while the file is recorded (vlan-tags.py, tun-link.py) and setup
+# commands. Helper, setup, recorder and client commands are strings run as is
+# and shown in the README. BSD loopback (LINKTYPE_NULL) cannot be recorded on
+# Linux: that file is a copy of a public capture (OISF/suricata-verify).
+LT_FILES=(vlan-8021q qinq-8021ad sll-v1 raw-ip ipv4-fragments)
+# A directory in alice's home whose LIST command does not fit into one
+# 576-byte datagram (ipv4-fragments): made before that file, removed after it.
+LT_DEEP="ftpcap-archive/2024/network-measurements-collected-from-every-branch-office-by-the-operations-team-during-the-first-quarter-including-throughput-latency-jitter-and-packet-loss-figures-for-each-site/raw-data-exported-from-the-monitoring-system-before-the-yearly-capacity-review-meeting-together-with-the-scripts-that-produced-the-graphs-and-the-notes-taken-during-the-review/supporting-material-that-nobody-reads-but-everybody-wants-to-keep-just-in-case-someone-asks-about-the-numbers-again-next-year/final-versions-approved-by-the-board"
+LT_BSD_SRC="${FTPCAP_CORPUS:-/work/shared/corpus}/suricata-verify/tests/detect-ftp/ftp-mode-02/input.pcap"
+LT_BSD_SHA256=4ddd729e3e632673000cd2a4650aae2a181e77bef84029190c52e43282ff6769
+LT_BSD_LICENSE_SRC="$SAMPLES/../test/fixtures/corpus/suricata-verify/LICENSE.txt"
+
+declare -A LT_HELPERS=(
+  [vlan-8021q]="ip netns exec fc-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1Q:100
+ip netns exec fc-srv python3 @TOOLS@/vlan-tags.py eth0 802.1Q:100"
+  [qinq-8021ad]="ip netns exec fc-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1ad:200,802.1Q:100
+ip netns exec fc-srv python3 @TOOLS@/vlan-tags.py eth0 802.1ad:200,802.1Q:100"
+  [sll-v1]=""
+  [raw-ip]="python3 @TOOLS@/tun-link.py fc-rtr srvtun fc-srv tun0"
+  [ipv4-fragments]=""
+)
+declare -A LT_SETUP=(
+  [vlan-8021q]=""
+  [qinq-8021ad]=""
+  [sll-v1]=""
+  [raw-ip]="ip netns exec fc-rtr ip addr del 192.0.2.1/24 dev srv0
+ip netns exec fc-rtr ip addr add 192.0.2.1/24 dev srvtun
+ip netns exec fc-rtr ethtool -K srvtun gso off
+ip netns exec fc-rtr ip link set srvtun up
+ip netns exec fc-srv ip addr del 192.0.2.10/24 dev eth0
+ip netns exec fc-srv ip addr add 192.0.2.10/24 dev tun0
+ip netns exec fc-srv ethtool -K tun0 gso off
+ip netns exec fc-srv ip link set tun0 up
+ip netns exec fc-srv ip route replace default via 192.0.2.1 dev tun0"
+  [ipv4-fragments]="ip netns exec fc-rtr ip link set srv0 mtu 576
+ip netns exec fc-srv ip link set eth0 mtu 576
+ip netns exec fc-srv ip route replace default via 192.0.2.1 dev eth0 advmss 1460
+for ns in fc-cli1 fc-cli2 fc-cli3; do ip netns exec \$ns sysctl -qw net.ipv4.ip_no_pmtu_disc=1; done"
+)
+declare -A LT_REC_NS=([vlan-8021q]=fc-rtr [qinq-8021ad]=fc-rtr [sll-v1]=fc-srv [raw-ip]=fc-rtr [ipv4-fragments]=fc-rtr)
+declare -A LT_REC=(
+  [vlan-8021q]="tcpdump -i srv0 -s 0 -U -Z root -w vlan-8021q.pcap 'vlan and tcp'"
+  [qinq-8021ad]="tcpdump -i srv0 -s 0 -U -Z root -w qinq-8021ad.pcap 'vlan and vlan and tcp'"
+  [sll-v1]="tcpdump -i any -y LINUX_SLL -s 0 -U -Z root -w sll-v1.pcap 'tcp'"
+  [raw-ip]="tcpdump -i srvtun -s 0 -U -Z root -w raw-ip.pcap 'tcp'"
+  [ipv4-fragments]="tcpdump -i srv0 -s 0 -U -Z root -w ipv4-fragments.pcap 'tcp'"
+)
+declare -A LT_CMDS=() LT_CHECK=() LT_COUNT=() LT_HELPER_LOG=()
+
+lt_traffic() { # NAME — the clients of one file, one after the other
+  case $1 in
+    ipv4-fragments)
+      client link-types fc-cli1 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:$LT_DEEP stor:upload-32k.bin:ftpcap-upload-frag-port.bin" \
+        "Python ftplib as alice, active mode (PORT): LIST of a directory with a ${#LT_DEEP}-character path, upload of 32 KiB"
+      client link-types fc-cli2 "curl -sS -T upload-32k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-upload-frag-epsv.bin" \
+        "curl as alice, passive mode (EPSV): upload of 32 KiB"
+      ;;
+    *)
+      client link-types fc-cli2 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
+        "curl, anonymous, passive mode (EPSV): download of readme.txt"
+      client link-types fc-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 active list retr:pub/data-64k.bin" \
+        "Python ftplib, anonymous, active mode (PORT): LIST, download of pub/data-64k.bin"
+      ;;
+  esac
+}
+
+lt_fresh_lab() { # stop vsftpd, rebuild the namespaces, start vsftpd again
+  stop_vsftpd
+  "$NETNS" up
+  start_vsftpd
+}
+
+lt_helpers_start() { # NAME
+  local cmd logf pid i=0
+  while IFS= read -r cmd; do
+    [ -n "$cmd" ] || continue
+    i=$((i + 1))
+    logf="$WORK/lt/$1.helper$i.log"
+    log "  helper: ${cmd//@TOOLS@/samples/tools}"
+    bash -c "exec ${cmd//@TOOLS@/$TOOLS}" >"$logf" 2>&1 &
+    pid=$!
+    HELPER_PIDS+=("$pid")
+    for _ in $(seq 100); do
+      grep -Eq '^(vlan-tags|tun-link): ' "$logf" && break
+      kill -0 "$pid" 2>/dev/null || die "helper exited: ${cmd//@TOOLS@/samples/tools}: $(cat "$logf")"
+      sleep 0.1
+    done
+    grep -Eq '^(vlan-tags|tun-link): ' "$logf" || die "helper did not start: $(cat "$logf")"
+  done <<<"${LT_HELPERS[$1]}"
+}
+
+lt_helpers_stop() {
+  local pid
+  for pid in "${HELPER_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || die "helper $pid is gone before the end of the recording"
+    wait "$pid" || die "helper $pid exited with status $?"
+  done
+  HELPER_PIDS=()
+}
+
+lt_check_ftp() { # every client namespace reads vsftpd's banner at 192.0.2.10 (before recording)
+  local ns banner
+  for ns in fc-cli1 fc-cli2 fc-cli3; do
+    banner=$(ip netns exec "$ns" timeout 5 bash -c "exec 3<>/dev/tcp/$SRV4/21; head -1 <&3; echo QUIT >&3") ||
+      die "$ns gets no FTP banner from $SRV4 after the setup"
+  done
+  log "  all clients reach vsftpd at $SRV4:21: ${banner%$'\r'}"
+}
+
+lt_count() { # FILE TSHARK-FILTER -> number of matching frames
+  tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
+}
+lt_tag_bytes() { # FILE HEX... -> number of frames whose bytes from offset 12 are HEX (classic pcap)
+  "$PYTHON" - "$1" "$(printf %s "${@:2}")" <<'PY'
+import struct, sys
+data, want = open(sys.argv[1], "rb").read(), bytes.fromhex(sys.argv[2])
+end = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+pos, n = 24, 0
+while pos + 16 <= len(data):
+    incl = struct.unpack(end + "I", data[pos + 8:pos + 12])[0]
+    n += data[pos + 16 + 12:pos + 16 + 12 + len(want)] == want
+    pos += 16 + incl
+print(n)
+PY
+}
+
+lt_record() { # NAME
+  local n=$1 lt="$WORK/lt" logf pid want dropped pkts f
+  log "  link-types: $n.pcap"
+  lt_fresh_lab
+  lt_helpers_start "$n"
+  if [ -n "${LT_SETUP[$n]}" ]; then
+    log "  setup: $(echo "${LT_SETUP[$n]}" | paste -sd ';')"
+    bash -euo pipefail -c "${LT_SETUP[$n]}" || die "setup of $n failed"
+  fi
+  if [ "$n" = ipv4-fragments ]; then
+    # alice's deep directory (the listing shows one file)
+    install -d -o alice -g alice -m 755 "$ALICE_HOME/$LT_DEEP"
+    printf 'final figures\n' | install -o alice -g alice -m 644 /dev/stdin "$ALICE_HOME/$LT_DEEP/figures.txt"
+    find "$ALICE_HOME/ftpcap-archive" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
+  fi
+  lt_check_ftp
+
+  # recorder, then 1 s, the clients, 1 s, SIGINT
+  logf="$lt/$n.rec.log"
+  (cd "$lt" && exec ip netns exec "${LT_REC_NS[$n]}" bash -c "exec ${LT_REC[$n]}") 2>"$logf" &
+  pid=$!
+  REC_PIDS=("$pid")
+  for _ in $(seq 100); do
+    grep -q 'listening on' "$logf" && break
+    kill -0 "$pid" 2>/dev/null || die "recorder exited: $(cat "$logf")"
+    sleep 0.1
+  done
+  grep -q 'listening on' "$logf" || die "recorder did not start: $(cat "$logf")"
+  sleep 1
+  CMDS_MD=""
+  echo "#### $n.pcap" >>"$CLIENT_LOG"
+  lt_traffic "$n"
+  LT_CMDS[$n]=$CMDS_MD
+  sleep 1
+  kill -INT "$pid"
+  wait "$pid" || die "recorder exited with status $?: $(cat "$logf")"
+  REC_PIDS=()
+  lt_helpers_stop
+  if [ "$n" = ipv4-fragments ]; then rm -rf "$ALICE_HOME/ftpcap-archive"; fi
+  reset_alice
+
+  # nothing dropped, the file holds what the recorder counted
+  want=$(sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$logf")
+  dropped=$(sed -n 's/^\([0-9]*\) packets dropped by kernel$/\1/p' "$logf")
+  [ -n "$want" ] && [ "$dropped" = 0 ] || die "recorder of $n: $(cat "$logf")"
+  f="$lt/$n.pcap"
+  pkts=$(cap_count "$f")
+  [ "$pkts" = "$want" ] || die "$n.pcap holds $pkts packets, tcpdump counted $want"
+  LT_COUNT[$n]="$want captured, 0 dropped by kernel"
+  log "    $n.pcap: $pkts packets, $(stat -c %s "$f") bytes"
+
+  # the link layer really is what the file is for
+  local enc all a b c
+  enc=$(capinfos -E "$f" | sed -n 's/^File encapsulation: *//p')
+  case $n in
+    vlan-8021q)
+      a=$(lt_count "$f" 'eth.type == 0x8100 && vlan.id == 100 && vlan.etype == 0x0800 && tcp')
+      b=$(lt_tag_bytes "$f" 8100006408 00)
+      [ "$enc" = "Ethernet" ] && [ "$a" = "$pkts" ] && [ "$b" = "$pkts" ] ||
+        die "$n: encapsulation $enc, $a (tshark) / $b (bytes) of $pkts frames tagged 802.1Q VLAN 100"
+      LT_CHECK[$n]="all $pkts frames are \`eth.type == 0x8100 && vlan.id == 100 && vlan.etype == 0x0800 && tcp\` for tshark, and bytes 12–17 of every frame are \`81 00 00 64 08 00\` (TPID 0x8100, TCI: priority 0, VLAN 100; then IPv4)"
+      ;;
+    qinq-8021ad)
+      a=$(lt_count "$f" 'eth.type == 0x88a8 && ieee8021ad.id == 200 && vlan.id == 100 && vlan.etype == 0x0800 && tcp')
+      b=$(lt_tag_bytes "$f" 88a800c881000064 0800)
+      [ "$enc" = "Ethernet" ] && [ "$a" = "$pkts" ] && [ "$b" = "$pkts" ] ||
+        die "$n: encapsulation $enc, $a (tshark) / $b (bytes) of $pkts frames tagged 802.1ad 200 + 802.1Q 100"
+      LT_CHECK[$n]="all $pkts frames are \`eth.type == 0x88a8 && ieee8021ad.id == 200 && vlan.id == 100 && vlan.etype == 0x0800 && tcp\` for tshark (its 802.1ad dissector decodes the service tag, its vlan dissector the inner one), and bytes 12–21 of every frame are \`88 a8 00 c8 81 00 00 64 08 00\` (TPID 0x88a8, VLAN 200; TPID 0x8100, VLAN 100; then IPv4)"
+      ;;
+    sll-v1)
+      [ "$enc" = "Linux cooked-mode capture v1" ] || die "$n: encapsulation $enc"
+      a=$(lt_count "$f" 'sll.pkttype == 0'); b=$(lt_count "$f" 'sll.pkttype == 4')
+      c=$(lt_count "$f" 'sll.hatype == 1 && sll.halen == 6 && sll.etype == 0x0800 && tcp')
+      [ "$c" = "$pkts" ] || die "$n: $c of $pkts frames are Ethernet-device IPv4 in the cooked header"
+      LT_CHECK[$n]="capinfos: *$enc*; all $pkts frames are \`sll.hatype == 1 && sll.halen == 6 && sll.etype == 0x0800 && tcp\` (sent or received on an Ethernet device, 6-byte address, IPv4); \`sll.pkttype\` is 0 (addressed to the server) in $a frames and 4 (sent by the server) in $b"
+      ;;
+    raw-ip)
+      [ "$enc" = "Raw IP" ] || die "$n: encapsulation $enc"
+      LT_CHECK[$n]="capinfos: *$enc*; every frame starts with the IPv4 header (no link-layer header)"
+      ;;
+    ipv4-fragments)
+      a=$(lt_count "$f" 'ip.flags.mf == 1 || ip.frag_offset > 0')
+      b=$(lt_count "$f" 'ftp.request.command == "LIST" && ip.fragments')
+      c=$(lt_count "$f" 'ip.fragments && tcp.len > 0 && !(tcp.port == 21)')
+      [ "$enc" = "Ethernet" ] && [ "$a" -gt 0 ] && [ "$b" = 1 ] && [ "$c" -gt 0 ] ||
+        die "$n: encapsulation $enc, $a fragments, $b fragmented LIST commands, $c fragmented data segments"
+      LT_CHECK[$n]="$a frames are fragments (\`ip.flags.mf == 1 || ip.frag_offset > 0\`); tshark reassembles $(lt_count "$f" 'ip.fragments') datagrams from them (\`ip.fragments\`, shown at their last fragment): the \`LIST\` command ($b) and $c data segments of the two uploads (\`ip.fragments && tcp.len > 0 && !(tcp.port == 21)\`); $(lt_count "$f" 'ip.src == 192.0.2.10 && (ip.flags.mf == 1 || ip.frag_offset > 0)') fragments come from the server"
+      ;;
+  esac
+  log "    check: ${LT_CHECK[$n]}"
+}
+
+case_link_types() {
+  local case=link-types dir="$SAMPLES/link-types" n sha
+  log "case $case"
+  mkdir -p "$dir" "$WORK/lt"
+  CLIENT_LOG="$dir/clients.log"
+  : >"$CLIENT_LOG"
+  reset_alice
+  "$PYTHON" - "$WORK" <<'PY'
+import random, sys
+with open(f"{sys.argv[1]}/upload-32k.bin", "wb") as f:
+    f.write(random.Random(6101).randbytes(32 * 1024))
+PY
+  for n in "${LT_FILES[@]}"; do lt_record "$n"; done
+  lt_fresh_lab # leave a plain lab for the cases after this one
+
+  # the public BSD loopback capture: keep the copy if it is intact, else copy it
+  if [ ! -f "$dir/bsd-null-suricata.pcap" ] ||
+    [ "$(sha256sum <"$dir/bsd-null-suricata.pcap" | cut -d' ' -f1)" != "$LT_BSD_SHA256" ]; then
+    [ -r "$LT_BSD_SRC" ] || die "bsd-null-suricata.pcap missing and $LT_BSD_SRC not found (set FTPCAP_CORPUS)"
+    sha=$(sha256sum <"$LT_BSD_SRC" | cut -d' ' -f1)
+    [ "$sha" = "$LT_BSD_SHA256" ] || die "$LT_BSD_SRC has sha256 $sha, not $LT_BSD_SHA256"
+    install -m 644 "$LT_BSD_SRC" "$dir/bsd-null-suricata.pcap"
+  fi
+  if [ ! -s "$dir/bsd-null-suricata.LICENSE.txt" ]; then
+    [ -r "$LT_BSD_LICENSE_SRC" ] || die "no licence text for bsd-null-suricata.pcap"
+    install -m 644 "$LT_BSD_LICENSE_SRC" "$dir/bsd-null-suricata.LICENSE.txt"
+  fi
+
+  for n in "${LT_FILES[@]}"; do
+    install -m 644 "$WORK/lt/$n.pcap" "$dir/$n.pcap"
+  done
+  for n in "${LT_FILES[@]}" bsd-null-suricata; do
+    "$TOOLS/tshark-frames.sh" "$dir/$n.pcap" >"$dir/$n.tshark-frames.txt"
+  done
+  write_link_types_readme
+  log "  -> samples/$case: $(du -sk "$dir" | cut -f1) KiB on disk"
+}
+
+declare -A LT_HEAD=(
+  [vlan-8021q]="802.1Q VLAN tag on every frame"
+  [qinq-8021ad]="802.1ad outer tag + 802.1Q inner tag (QinQ) on every frame"
+  [sll-v1]="Linux cooked capture v1 (tcpdump -i any -y LINUX_SLL)"
+  [raw-ip]="raw IP: a tun point-to-point link, no link-layer header"
+  [ipv4-fragments]="IPv4 fragments of TCP segments (control and data)"
+)
+declare -A LT_AT=(
+  [vlan-8021q]="fc-rtr / srv0"
+  [qinq-8021ad]="fc-rtr / srv0"
+  [sll-v1]="fc-srv / any (= eth0 + lo)"
+  [raw-ip]="fc-rtr / srvtun (tun)"
+  [ipv4-fragments]="fc-rtr / srv0 (after the fragmenting router)"
+)
+
+lt_story() { # NAME — how the variant is made and what is special in the file
+  case $1 in
+    vlan-8021q) cat <<EOF
+Every frame on the router–server link carries an IEEE 802.1Q tag: TPID 0x8100, VLAN 100
+(priority 0, DEI 0), then the IPv4 ethertype — as when \`srv0\` and the server's \`eth0\` are
+ports of VLAN 100, or when a VLAN sub-interface \`srv0.100\` is used and its parent is recorded.
+The lab kernel (Linux $KERNEL_VER) is built without 802.1Q support and without loadable modules:
+\`ip link add link srv0 name srv0.100 type vlan id 100\` fails with *Error: Unknown device type.*,
+and bridge VLAN filtering and the tc \`vlan\` action are missing too. So
+[samples/tools/vlan-tags.py](../tools/vlan-tags.py) tags the frames instead: it attaches two
+eBPF programs (a dozen instructions, loaded through the bpf(2) system call, attached with tcx)
+to the interface — on egress \`bpf_skb_vlan_push(0x8100, 100)\`, on ingress \`bpf_skb_vlan_pop\`,
+the kernel functions the vlan driver and the tc vlan action use. One runs on \`srv0\` in fc-rtr,
+one on \`eth0\` in fc-srv; addresses and routes stay as in the plain lab. tcpdump on \`srv0\` sees
+the tag on both directions (on transmit after the egress hook, on receive before the ingress
+hook). As with any VLAN-offloading NIC (veth has \`tx-vlan-offload\` on), the kernel keeps the
+tag in the packet's metadata and libpcap writes it back into the recorded frame, exactly as for
+the parent of a vlan sub-interface. The capture filter \`vlan and tcp\` keeps only tagged TCP
+frames, so an untagged frame could not have slipped in. Frames are 4 bytes longer than in the
+other samples (a full-size one is 1518 bytes).
+EOF
+      ;;
+    qinq-8021ad) cat <<EOF
+Every frame carries two tags: an outer IEEE 802.1ad service tag (TPID 0x88a8, VLAN 200) and an
+inner 802.1Q customer tag (TPID 0x8100, VLAN 100), then IPv4 — the frame of a QinQ provider
+link, as \`ip link add link srv0 name srv0.200 type vlan protocol 802.1ad id 200\` plus
+\`ip link add link srv0.200 name srv0.200.100 type vlan id 100\` would make (this kernel has no
+vlan links, see [vlan-8021q.pcap](#vlan-8021q)).
+[vlan-tags.py](../tools/vlan-tags.py) pushes 802.1Q 100 first and then 802.1ad 200 (the second
+push moves the first tag from the metadata into the frame's bytes, where it stays), and pops
+both on receive; otherwise as vlan-8021q. The capture filter is \`vlan and vlan and tcp\`.
+Frames are 8 bytes longer than untagged ones (full size: 1522 bytes).
+EOF
+      ;;
+    sll-v1) cat <<EOF
+tcpdump on the \`any\` pseudo-device in the server's namespace, with \`-y LINUX_SLL\`: link type
+LINUX_SLL (113), Linux cooked capture **v1**. Instead of an Ethernet header each frame starts
+with the 16-byte cooked header: packet type (0 = addressed to this host, 4 = sent by it), ARPHRD
+type (1 = Ethernet), address length (6) and the first 8 bytes of the link-layer source address,
+then the protocol (0x0800). There is no destination address and no interface index (v2 adds
+the index). Plain lab, nothing else changed. Without \`-y\`, tcpdump 4.99 with libpcap 1.10
+writes v2 (LINUX_SLL2, 276): that variant is \`capture-formats/any.pcap\`.
+EOF
+      ;;
+    raw-ip) cat <<EOF
+The router–server link is a point-to-point IP link made of two tun devices, \`srvtun\` in fc-rtr
+and \`tun0\` in fc-srv, joined by [samples/tools/tun-link.py](../tools/tun-link.py), which copies
+every datagram one side sends into the other. The lab kernel has no ipip, sit or gre tunnels
+(\`ip link add ipip0 type ipip …\` fails with *Error: Unknown device type.*), but has tun. The IPv4
+addresses move from the veth pair to the tun devices and the server's default route goes
+through \`tun0\`, so all FTP traffic (IPv4) crosses the tun link; the veth pair stays up with only
+its IPv6 addresses. tcpdump on \`srvtun\` records link type RAW (101): a tun device has no
+link-layer header (ARPHRD_NONE, which libpcap maps to DLT_RAW), so every frame is a bare IPv4
+datagram. Generic segmentation offload is off on both tun devices (they have no other offload),
+so every frame is one datagram of at most 1500 bytes. The file has more ACK-only frames than
+the Ethernet ones (the receive path through a tun device coalesces fewer segments); the FTP
+content is the same.
+EOF
+      ;;
+    ipv4-fragments) cat <<EOF
+The router–server link gets MTU 576 (\`srv0\` and the server's \`eth0\`); the clients keep 1500
+and send TCP without the Don't Fragment bit (\`net.ipv4.ip_no_pmtu_disc=1\` in their namespaces:
+Linux TCP sets DF unless path MTU discovery is off), and the server advertises MSS 1460 anyway
+(\`advmss 1460\` on its default route: a server on a 1500-byte LAN behind a narrow link). So the
+clients send up to 1500-byte datagrams and fc-rtr, forwarding them onto \`srv0\`, cuts each
+one into fragments of at most 576 bytes, which tcpdump records there. The MTU is set on both
+ends of the link because a veth drops a frame that is larger than the receiving end's MTU: a
+1500-byte \`eth0\` could not send its 1500-byte segments to a 576-byte \`srv0\`.
+
+Only the client→server direction is fragmented. The server's own TCP keeps to its 576-byte
+link (and sets DF), and server→client datagrams could only be fragmented by fc-rtr on the
+client side, after this capture point: with a single router, no one capture point sees both
+directions fragmented. So the sessions upload, and control and data both travel client→server
+in fragments wherever a segment is longer than 524 bytes (576 − 20 IPv4 − 32 TCP with
+timestamps). Every client datagram is sent without DF except the SYN-ACKs of ftplib's
+listening sockets (active mode), which are small anyway.
+
+- the \`LIST\` command of the first session names a directory in alice's home with a
+  ${#LT_DEEP}-character path (made for this file, removed afterwards), so the command line
+  ($(( ${#LT_DEEP} + 7 )) bytes with \`LIST \` and CRLF) does not fit into one 576-byte datagram and
+  is sent in two fragments;
+- both uploads (32 768 bytes each, from fixed seeds) go in 1500-byte datagrams of 1448 bytes of
+  payload, each cut into three fragments.
+
+tshark reassembles fragments (\`ip.defragment\`, on by default) and shows the TCP segment at the
+frame of its **last** fragment; the first fragments are listed as *Fragmented IP protocol*. The
+frame numbers in the tables below and in the tshark-frames file are those of the last fragments.
+EOF
+      ;;
+  esac
+}
+
+lt_must_find() { # NAME
+  case $1 in
+    ipv4-fragments) cat <<EOF
+Two sessions, both as alice (password \`wonderland-42\`, in clear text):
+
+1. Python ftplib from 198.51.100.20: \`PORT\` → \`LIST $LT_DEEP\` → active data
+   connection from 192.0.2.10:20 to the announced port (a one-line listing: figures.txt); then
+   \`PORT\` → \`STOR ftpcap-upload-frag-port.bin\` → active data connection from 192.0.2.10:20,
+   32 768 bytes client→server. The \`LIST\` line is only readable after reassembling its two
+   fragments: ftpcap must show it as the command of the first data connection, not as a gap or
+   garbage in the control stream.
+2. curl from 198.51.100.21: \`EPSV\` → \`229 Entering Extended Passive Mode (|||port|)\` →
+   passive data connection to 192.0.2.10:port, \`STOR ftpcap-upload-frag-epsv.bin\`, 32 768 bytes.
+
+Every uploaded byte must be counted once: the fragments are pieces of datagrams, not TCP
+segments, so they must not show up as lost, out-of-order or retransmitted data. The frame
+numbers of the announcements and SYNs (tshark-frames file, tables below) are not fragmented.
+EOF
+      ;;
+    *) cat <<EOF
+Two sessions, the same traffic as in the other link-layer files recorded here (only ports,
+timestamps and perhaps the order of a few frames differ between recordings):
+
+1. curl from 198.51.100.21, anonymous: \`EPSV\` → \`229 Entering Extended Passive Mode (|||port|)\`
+   (no address: the data connection goes to the server address of the control connection) →
+   passive data connection 198.51.100.21 → 192.0.2.10:port, \`RETR readme.txt\`, 119 bytes
+   server→client.
+2. Python ftplib from 198.51.100.22, anonymous (password \`anonymous@\`): \`PORT
+   198,51,100,22,p1,p2\` → \`LIST\` → active data connection **from 192.0.2.10:20** to the
+   announced port (the anonymous root listing); \`PORT\` → \`RETR pub/data-64k.bin\` → active
+   data connection from 192.0.2.10:20, 65 536 bytes server→client.
+
+So: 2 control connections, 3 announcements (one 229, two PORT), 3 data connections, each
+opened by the frame the tshark-frames file lists, and nothing left unmatched.
+EOF
+      ;;
+  esac
+}
+
+write_link_types_readme() {
+  local dir="$SAMPLES/link-types" n f enc ltype pkts size cmd
+  {
+    cat <<EOF
+# link-types — one short FTP exchange per link-layer encapsulation ftpcap decodes
+
+Five small real recordings made in the lab, one per link-layer variant: **802.1Q VLAN**,
+**802.1ad + 802.1Q (QinQ)**, **Linux cooked v1**, **raw IP** and **IPv4 fragments**; plus a copy
+of a public capture with **BSD loopback (NULL)** framing, which Linux cannot record. Linux cooked
+**v2** is in [capture-formats/any.pcap](../capture-formats/README.md) and not repeated here.
+
+- **Made:** $TODAY with \`samples/tools/make-samples.sh link-types\` (Linux $KERNEL_VER, network namespaces), $TCPDUMP_VER ($LIBPCAP_VER)
+- **Cross-check:** \`<file>.tshark-frames.txt\` next to each file (\`samples/tools/tshark-frames.sh <file>\`, $TSHARK_VER); client output: [clients.log](clients.log)
+
+## Files
+
+| file | link type (pcap header) | capinfos encapsulation | packets | bytes | recorded at | what it holds |
+|---|---|---|---:|---:|---|---|
+EOF
+    for n in "${LT_FILES[@]}" bsd-null-suricata; do
+      f="$dir/$n.pcap"
+      ltype=$(od -An -tu4 -j20 -N4 "$f" | tr -d ' ')
+      enc=$(capinfos -E "$f" | sed -n 's/^File encapsulation: *//p')
+      pkts=$(capinfos -M -c "$f" | awk -F': *' '/Number of packets/ {print $2}')
+      size=$(stat -c %s "$f")
+      if [ "$n" = bsd-null-suricata ]; then
+        echo "| [$n.pcap](#bsd-null-suricata) | $ltype (NULL) | $enc | $pkts | $size | (not recorded here: OISF/suricata-verify) | one loopback control connection to ProFTPD, two malformed PORT commands, no data connection |"
+      else
+        echo "| [$n.pcap](#$n) | $ltype ($(case $ltype in 1) echo ETHERNET ;; 113) echo LINUX_SLL ;; 101) echo RAW ;; *) echo '?' ;; esac)) | $enc | $pkts | $size | ${LT_AT[$n]} | ${LT_HEAD[$n]} |"
+      fi
+    done
+    cat <<EOF
+
+## How the files were made
+
+Lab and server: [samples/README.md](../README.md#lab); vsftpd as in every case (anonymous
+read-only tree, local user alice, passive ports 40000–40100, active connections from port 20).
+Each recorded file has a lab of its own: the script runs \`samples/tools/netns.sh up\` (which
+first removes the previous lab), starts vsftpd in fc-srv, then
+
+1. starts the file's **helpers** in the background (from the host's namespace) and waits until
+   each has printed its ready line;
+2. runs the file's **setup** commands;
+3. checks that every client namespace reads vsftpd's \`220\` banner from 192.0.2.10 (before the
+   recorder starts, so this is not in the file);
+4. starts the **recorder** as \`ip netns exec NS bash -c 'exec COMMAND'\` in an empty directory and
+   waits for its \`listening on\` line; 1 s pause; the **clients**, one after the other, each as
+   \`ip netns exec NS bash -c '...'\` in an empty working directory with an empty \`HOME\`, under
+   \`timeout 90\`; 1 s pause; SIGINT to the recorder, then SIGTERM to the helpers;
+5. checks that tcpdump dropped nothing, that the file holds the packets tcpdump counted, and
+   that the link layer is what the file is for (the *check* line of each file below).
+
+Helpers, setup and recorder commands of each file are shown exactly as they ran (\`samples/tools\`
+stands for the script's own directory).
+
+EOF
+    for n in "${LT_FILES[@]}"; do
+      f="$dir/$n.pcap"
+      enc=$(capinfos -E "$f" | sed -n 's/^File encapsulation: *//p')
+      pkts=$(capinfos -M -c "$f" | awk -F': *' '/Number of packets/ {print $2}')
+      echo "<a id=\"$n\"></a>"
+      echo
+      echo "## $n.pcap — ${LT_HEAD[$n]}"
+      echo
+      echo "- **Packets:** $pkts; **encapsulation** (capinfos): $enc; **link type** $(od -An -tu4 -j20 -N4 "$f" | tr -d ' ') in the pcap header; $(stat -c %s "$f") bytes"
+      echo "- **Recorded at:** ${LT_AT[$n]}; tcpdump: ${LT_COUNT[$n]}"
+      echo "- **Check:** ${LT_CHECK[$n]}"
+      echo "- **Cross-check:** [$n.tshark-frames.txt]($n.tshark-frames.txt)"
+      echo
+      lt_story "$n"
+      echo
+      echo "### Commands"
+      echo
+      if [ -n "${LT_HELPERS[$n]}" ]; then
+        echo "Helpers (background, running while the file was recorded):"
+        echo
+        echo '```sh'
+        echo "${LT_HELPERS[$n]//@TOOLS@/samples/tools}"
+        echo '```'
+        echo
+      fi
+      if [ -n "${LT_SETUP[$n]}" ]; then
+        echo "Setup:"
+        echo
+        echo '```sh'
+        echo "${LT_SETUP[$n]}"
+        echo '```'
+        echo
+      fi
+      if [ "$n" = ipv4-fragments ]; then
+        echo "Server content for this file only (alice's home, removed afterwards): the directory"
+        echo "\`$LT_DEEP\` with one file, \`figures.txt\` (14 bytes)."
+        echo
+      fi
+      echo "Recorder, in \`${LT_REC_NS[$n]}\`:"
+      echo
+      echo '```sh'
+      echo "${LT_REC[$n]}"
+      echo '```'
+      echo
+      echo "Clients:"
+      echo "${LT_CMDS[$n]}"
+      echo "### What ftpcap must find"
+      echo
+      lt_must_find "$n"
+      echo
+      echo "### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)"
+      echo
+      "$PYTHON" "$TOOLS/describe-capture.py" "$f" | sed 's/^### /#### /'
+    done
+    cat <<EOF
+<a id="bsd-null-suricata"></a>
+
+## bsd-null-suricata.pcap — BSD loopback, copied from OISF/suricata-verify
+
+Linux cannot record LINKTYPE_NULL (0) or LINKTYPE_LOOP (108): they are the framing of the BSD
+and macOS loopback interface (\`lo0\`; OpenBSD uses LOOP) — a 4-byte address family (NULL: in
+the recording host's byte order; LOOP: big-endian), then the IP packet. Linux records its \`lo\`
+with (zeroed) Ethernet headers instead. So this file is a byte-identical copy of a public capture:
+
+- **origin:** [OISF/suricata-verify](https://github.com/OISF/suricata-verify), path
+  \`tests/detect-ftp/ftp-mode-02/input.pcap\`, snapshot commit
+  \`10a45e4bad6d29d0f1239d93119ea24e1bbdab19\`, last commit touching the file
+  \`88adf0faa14bd8cbd446ba4b8b040c2046943bba\` (2025-05-14); taken from the shared corpus
+  (\`/work/shared/corpus/suricata-verify/…\`, see its \`SOURCES.md\`)
+- **sha256:** \`$LT_BSD_SHA256\`
+- **licence:** MIT, Copyright (C) Open Information Security Foundation — the licence text is in
+  [bsd-null-suricata.LICENSE.txt](bsd-null-suricata.LICENSE.txt) (the repository's \`LICENSE.txt\`,
+  the same copy as \`test/fixtures/corpus/suricata-verify/LICENSE.txt\`).
+- The test of that directory (\`test.yaml\`) reads \`../../ftp-epsv/input.pcap\`, not this file;
+  Suricata's expectations therefore say nothing about it.
+
+Contents (tshark): link type NULL with address family 2 (AF_INET) in little-endian order, 18
+frames within 17 µs (hand-made timestamps), one TCP connection 127.0.0.1:62014 →
+127.0.0.1:21 to a ProFTPD 1.3.0a banner: \`USER ftp\`, \`PASS ftp\`, \`SYST\`, then
+\`PORT 1234\` and \`PORT 1234123412341234…\` (64 digits, no commas), to which the "server" answers
+with a FEAT reply (\`211-Features:\` / \`211 End\`); \`PWD\` → \`257\`, and a last reply that is a
+single NUL byte. There is no data connection, the connection is not closed, and every IPv4
+and TCP checksum is 0 (the packets were made by a program, not recorded on a wire).
+
+### What ftpcap must find
+
+One session (127.0.0.1:62014 → 127.0.0.1:21, the whole file), its control dialogue, **no**
+announcement (both \`PORT\` arguments are malformed: ftpcap may flag them, but must not turn them
+into endpoints), no data connection, and the NUL-byte reply handled without breaking the output.
+tshark lists the two PORT commands without decoding an endpoint
+([bsd-null-suricata.tshark-frames.txt](bsd-null-suricata.tshark-frames.txt)).
+
+### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)
+
+EOF
+    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/bsd-null-suricata.pcap" | sed 's/^### /#### /'
+  } >"$dir/README.md"
+}
+
 # ------------------------------------------------------------------- run --
 for c in "${CASES[@]}"; do
   "case_${c//-/_}"
@@ -848,6 +1429,7 @@ declare -A INDEX_LINE=(
   [ipv6]="IPv6: curl **EPSV** RETR, curl **EPRT** RETR, ftplib EPSV LIST + EPRT RETR in one session"
   [vsftpd-mixed]="showcase: 4 overlapping sessions, 3 clients (curl EPSV, lftp PASV, ftplib PORT as alice, tnftp EPRT)"
   [capture-formats]="one run (lftp PASV downloads + ftplib PORT upload) recorded at once as **pcapng** (dumpcap), **Linux cooked v2** (\`tcpdump -i any\` at the server), **nanosecond pcap**, **snap length 96**, a **ring buffer**; plus editcap / gzip / mergecap conversions. Packets and bytes: dumpcap.pcapng"
+  [link-types]="one short exchange (curl EPSV + ftplib PORT, or uploads) per link layer: **802.1Q VLAN**, **802.1ad QinQ**, **Linux cooked v1**, **raw IP** (tun), **IPv4 fragments**; plus a public **BSD loopback (NULL)** capture from suricata-verify. Packets and bytes: the six files together"
 )
 write_index() {
   local c cap pkts size summary
@@ -861,9 +1443,11 @@ namespaces on one machine with documentation addresses only (192.0.2.0/24, 198.5
 microsecond timestamps), \`README.md\` (server, client, exact command lines, what the capture
 shows, frame by frame), \`tshark-frames.txt\` (Wireshark's view of every announcement and every
 data-connection SYN/SYN-ACK, to cross-check ftpcap) and \`clients.log\` (the clients' own output).
-The exception is \`capture-formats\`: one traffic run recorded simultaneously by five recorders
+The exceptions are \`capture-formats\`: one traffic run recorded simultaneously by five recorders
 and converted, in twelve files of different formats (no \`capture.pcap\`; its tshark views are
-\`tshark-frames.dumpcap.txt\` and \`tshark-frames.any.txt\`), see its README.
+\`tshark-frames.dumpcap.txt\` and \`tshark-frames.any.txt\`), and \`link-types\`: one small file
+per link-layer variant, each recorded in a lab changed for it, with \`<file>.tshark-frames.txt\`
+next to it; see their READMEs.
 
 | case | packets | bytes | what it shows |
 |---|---:|---:|---|
@@ -871,6 +1455,16 @@ EOF
     for c in "${ALL_CASES[@]}"; do
       cap="$SAMPLES/$c/capture.pcap"
       [ "$c" != capture-formats ] || cap="$SAMPLES/$c/dumpcap.pcapng"
+      if [ "$c" = link-types ]; then
+        [ -f "$SAMPLES/$c/vlan-8021q.pcap" ] || continue
+        pkts=0 size=0
+        for cap in "$SAMPLES/$c"/*.pcap; do
+          pkts=$((pkts + $(capinfos -M -c "$cap" | awk -F': *' '/Number of packets/ {print $2}')))
+          size=$((size + $(stat -c %s "$cap")))
+        done
+        echo "| [$c]($c/README.md) | $pkts | $size | ${INDEX_LINE[$c]} |"
+        continue
+      fi
       [ -f "$cap" ] || continue
       pkts=$(capinfos -M -c "$cap" | awk -F': *' '/Number of packets/ {print $2}')
       size=$(stat -c %s "$cap")
@@ -928,12 +1522,14 @@ only timestamps, ephemeral ports and vsftpd's choice of passive port change.
 ## Regenerate
 
 \`\`\`sh
-sudo samples/tools/make-samples.sh                  # all cases (about 45 s)
+sudo samples/tools/make-samples.sh                  # all cases (about 90 s)
 sudo samples/tools/make-samples.sh capture-formats  # one case (about 15 s)
+sudo samples/tools/make-samples.sh link-types       # one case (about 40 s)
 sudo samples/tools/make-samples.sh ipv6 active-port # only some cases
 \`\`\`
 
-Needs root, a kernel with network namespaces, veth, bridge and the tbf qdisc, and: iproute2, ethtool, iputils-ping, tcpdump, tshark, capinfos, dumpcap,
+Needs root, a kernel with network namespaces, veth, bridge and the tbf qdisc (link-types also:
+tun and eBPF with tcx, Linux >= 6.6), and: iproute2, ethtool, iputils-ping, tcpdump, tshark, capinfos, dumpcap,
 editcap and mergecap (Debian packages \`tshark\`, \`wireshark-common\`), gzip, vsftpd, lftp, curl, ftp (tnftp), python3. On Debian 12:
 
 \`\`\`sh
@@ -951,6 +1547,8 @@ or Ctrl-C. Tools:
 - \`tools/describe-capture.py CAPTURE\` — the generated "facts" section of each case README.
 - \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
 - \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
+- \`tools/vlan-tags.py DEV TAG[,TAG]\` — 802.1Q / 802.1ad tags on every frame of an interface, with two eBPF programs (link-types: the lab kernel has no 8021q module).
+- \`tools/tun-link.py NS_A DEV_A NS_B DEV_B\` — a point-to-point IP link of two tun devices (link-types: raw IP).
 EOF
   } >"$SAMPLES/README.md"
 }
