@@ -17,7 +17,7 @@ import {
   observeSegment,
   type Connection,
 } from './tcp/connections';
-import { StreamReassembler } from './tcp/reassembly';
+import { StreamReassembler, type ReassembledChunk } from './tcp/reassembly';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
 
 /** Counters over everything ingested. */
@@ -231,7 +231,7 @@ export class Analyzer {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
     const parser = new ControlParser(tracker, this.options);
-    const deliver = (direction: Direction) => (chunk: Parameters<ControlParser['chunk']>[1]) => parser.chunk(direction, chunk);
+    const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     this.controls.set(connection, {
       tracker,
       parser,

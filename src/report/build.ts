@@ -315,9 +315,11 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
   const fromResp = payloadBytes(connection, 'resp');
   const end = connectionEnd(connection);
   const endEvent = end === 'rst' ? connection.rst : end === 'fin' ? earliest(connection.finOrig, connection.finResp) : null;
-  const announcedIp = channel.announced?.ip ?? null;
+  // Active: the server dials the announced endpoint by definition. Passive: the announced address
+  // (the control server's for EPSV, which names none), else the control server's, else another.
+  const announcedIp = channel.announced?.ip ?? session.server.ip;
   const dialled =
-    announcedIp !== null && connection.resp.ip === announcedIp
+    channel.mode === 'active' || connection.resp.ip === announcedIp
       ? 'announced'
       : connection.resp.ip === session.server.ip
         ? 'control-address'
@@ -337,7 +339,7 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
     bytesFromOrig: fromOrig,
     bytesFromResp: fromResp,
     delayMicros: connection.syn ? connection.syn.timeMicros - channel.announcedAt.timeMicros : null,
-    dialled: channel.mode === 'active' ? 'announced' : announcedIp === null && dialled === 'control-address' ? 'announced' : dialled,
+    dialled,
   };
   frames.add(out, 'synFrame', connection.syn?.ref ?? null);
   frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);

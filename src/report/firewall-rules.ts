@@ -159,10 +159,10 @@ export function renderIptablesStateless(plan: FirewallPlan): string {
     }
     if (server.active) {
       const ports = iptRange(server.active.clientPorts);
-      const sources = server.active.sourcePorts.length > 0 ? server.active.sourcePorts : [EPHEMERAL.min];
+      // The source ports seen, or the whole ephemeral range when no connection was seen.
+      const sources = server.active.sourcePorts.length > 0 ? server.active.sourcePorts.map(String) : [iptRange(EPHEMERAL)];
       for (const client of server.active.clients) {
-        for (const sport of sources) {
-          const sp = server.active.sourcePorts.length > 0 ? `${sport}` : iptRange(EPHEMERAL);
+        for (const sp of sources) {
           lines.push(`${ipt} -A OUTPUT -p tcp -s ${s} --sport ${sp} -d ${client} --dport ${ports} -j ACCEPT`);
           lines.push(`${ipt} -A INPUT -p tcp -d ${s} --dport ${sp} -s ${client} --sport ${ports} ! --syn -j ACCEPT`);
         }

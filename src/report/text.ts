@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
-import { formatBytes, formatDelay } from './build';
+import { formatDelay } from './build';
 import { formatEndpoint } from '../text';
 import { sanitize } from './sanitize';
 
@@ -231,4 +231,3 @@ function renderFirewall(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
-export { formatBytes };
