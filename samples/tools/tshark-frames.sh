@@ -3,22 +3,29 @@
 # cross-check the frame numbers ftpcap reports.
 #
 # Prints two tables:
-#   1. every data-channel announcement on an FTP control connection (port 21):
+#   1. every data-channel announcement on an FTP control connection (port 21, or CONTROL_PORT):
 #      PORT and EPRT commands, 227 and 229 replies — frame number, TCP stream,
 #      direction, the line as sent, and the endpoint tshark decoded from it;
 #   2. every TCP SYN and SYN-ACK that is not to or from port 21 (i.e. the data
 #      connections) — frame number, SYN or SYN-ACK, source and destination.
 #
 # Frame numbers are 1-based, as in Wireshark and tshark.
+#
+# With a second argument PORT, the control connection is on PORT instead of
+# 21: tshark is told to decode it as FTP (-d tcp.port==PORT,ftp) and the SYN
+# table leaves out PORT instead of 21.
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -r "$1" ]; then
-  echo "usage: $0 CAPTURE" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -r "$1" ]; then
+  echo "usage: $0 CAPTURE [CONTROL_PORT]" >&2
   exit 2
 fi
 cap=$1
+ctl=${2:-21}
+decode_as=()
+[ "$ctl" = 21 ] || decode_as=(-d "tcp.port==$ctl,ftp")
 
-ts() { tshark -n -r "$cap" "$@" 2>/dev/null; }
+ts() { tshark -n -r "$cap" "${decode_as[@]}" "$@" 2>/dev/null; }
 
 echo "# tshark-frames: $(basename "$(dirname "$(readlink -f "$cap")")")/$(basename "$cap")"
 echo "# $(tshark --version 2>/dev/null | head -1)"
@@ -46,10 +53,10 @@ ts -Y 'ftp.request.command == "PORT" || ftp.request.command == "EPRT" || ftp.res
       printf "%-7s %-6s %-45s %-55s %s\n", $1, $2, src " -> " dst, text, dec
     }'
 echo
-echo "## TCP SYN and SYN-ACK not to/from port 21 (data connections)"
+echo "## TCP SYN and SYN-ACK not to/from port $ctl (data connections)"
 echo
 printf '%-7s %-6s %-8s %s\n' frame stream flags "src -> dst"
-ts -Y 'tcp.flags.syn == 1 && !(tcp.port == 21)' \
+ts -Y "tcp.flags.syn == 1 && !(tcp.port == $ctl)" \
   -T fields -E separator=/t \
   -e frame.number -e tcp.stream -e tcp.flags.ack -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport |
   awk -F'\t' '
