@@ -17,7 +17,7 @@ import {
   observeSegment,
   type Connection,
 } from './tcp/connections';
-import { StreamReassembler, type ReassembledChunk } from './tcp/reassembly';
+import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
 
 /** Counters over everything ingested. */
@@ -49,6 +49,34 @@ interface ControlState {
   parser: ControlParser;
   streams: Record<Direction, StreamReassembler>;
   finished: boolean;
+}
+
+/** Reassembly findings reported per direction of a control connection; later ones are only counted. */
+const MAX_REASSEMBLY_REPORTS = 3;
+
+/** Turns a control stream's reassembly events into session findings. */
+function reassemblyEvents(tracker: SessionTracker, direction: Direction, cap: number): ReassemblyEvents {
+  const who = direction === 'orig' ? 'client' : 'server';
+  let conflicts = 0;
+  let overflows = 0;
+  return {
+    conflict(length, frame, timeMicros) {
+      if (++conflicts > MAX_REASSEMBLY_REPORTS) return;
+      tracker.anomaly(
+        'overlap-conflict',
+        `a retransmission from the ${who} carries ${length} bytes that differ from the copy already received; the first copy is kept`,
+        { ref: frame, timeMicros },
+      );
+    },
+    overflow(buffered, frame, timeMicros) {
+      if (++overflows > MAX_REASSEMBLY_REPORTS) return;
+      tracker.anomaly(
+        'reorder-buffer-full',
+        `${buffered} bytes from the ${who} arrived ahead of a hole, more than the ${cap}-byte out-of-order buffer: the hole is given up as missing`,
+        { ref: frame, timeMicros },
+      );
+    },
+  };
 }
 
 /** Malformed frames reported one by one before they are only counted. */
@@ -173,7 +201,7 @@ export class Analyzer {
 
   private segment(segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     let found = this.table.lookup(segment);
-    if (found && isNewIncarnation(found.connection, segment, found.direction)) {
+    if (found && isNewIncarnation(found.connection, segment, found.direction, timeMicros, this.options.connectionIdleMicros)) {
       this.retire(found.connection);
       found = null;
     }
@@ -232,12 +260,13 @@ export class Analyzer {
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
     const parser = new ControlParser(tracker, this.options);
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
+    const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
     this.controls.set(connection, {
       tracker,
       parser,
       streams: {
-        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes),
-        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes),
+        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes, events('orig')),
+        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp')),
       },
       finished: false,
     });

@@ -21,6 +21,8 @@ export interface AnalyzerOptions {
   maxFragmentedDatagrams: number;
   /** How long a fragmented datagram may wait for its other fragments, in microseconds. */
   fragmentTimeoutMicros: number;
+  /** A SYN on a 4-tuple idle for longer than this starts a new connection, in microseconds. */
+  connectionIdleMicros: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
 }
@@ -35,5 +37,6 @@ export const defaultOptions: AnalyzerOptions = {
   maxTimelineEvents: 5_000,
   maxFragmentedDatagrams: 1024,
   fragmentTimeoutMicros: 30_000_000,
+  connectionIdleMicros: 120_000_000,
   showPasswords: false,
 };

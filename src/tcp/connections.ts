@@ -4,12 +4,33 @@ import { seqDiff } from './reassembly';
 /** The role the analyzer gave a connection when it started tracking it. */
 export type ConnectionRole = 'control' | 'data';
 
-/** Per-direction byte accounting by sequence space, so retransmissions are not counted twice. */
+/**
+ * How far past the last byte seen an acknowledgement is believed: more than any window of bytes a
+ * capture could plausibly miss at the end of a transfer, less than a nonsense ACK number implies.
+ */
+const MAX_ACKED_BEYOND = 1 << 26;
+
+/** Sequence ranges remembered per direction to tell bytes the capture lacks (merged, capped). */
+const MAX_RANGES = 16;
+
+/**
+ * Per-direction byte accounting by sequence space, so retransmissions are not counted twice, and
+ * the ranges of sequence space that captured segments covered, so bytes the capture lacks show.
+ * Only counts are kept, never the payload.
+ */
 interface DirectionBytes {
   /** Sequence number of the first payload byte (ISN + 1), or of the first byte seen. */
   base: number | null;
   /** Highest sequence offset (relative to base) covered by any payload so far. */
   highest: number;
+  /** Offset of this direction's FIN (the end of its bytes), once seen. */
+  finEnd: number | null;
+  /** Highest offset the other side acknowledged. */
+  acked: number;
+  /** Covered offsets as flat [start, end) pairs, sorted and merged; at most MAX_RANGES pairs. */
+  ranges: number[];
+  /** Holes merged away because there were more than MAX_RANGES ranges: bytes in them are unknown. */
+  rangesMerged: boolean;
 }
 
 /**
@@ -43,10 +64,59 @@ export interface Connection {
   packets: number;
 }
 
-/** Payload bytes that crossed a direction, each sequence byte counted once. */
+function emptyBytes(): DirectionBytes {
+  return { base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangesMerged: false };
+}
+
+/**
+ * Payload bytes that crossed a direction, each sequence byte counted once. Where the capture lacks
+ * the last segments, the FIN's sequence number, or else the other side's acknowledgement, tells
+ * how far the bytes went. (An acknowledgement exactly one past the last byte seen is not used: it
+ * may acknowledge a FIN the capture missed.)
+ */
 export function payloadBytes(connection: Connection, direction: Direction): number {
   const bytes = connection.payload[direction];
-  return bytes.base === null ? 0 : bytes.highest;
+  if (bytes.base === null) return 0;
+  if (bytes.finEnd !== null) return Math.max(bytes.highest, bytes.finEnd);
+  const beyond = bytes.acked - bytes.highest;
+  return beyond > 1 && beyond <= MAX_ACKED_BEYOND ? bytes.acked : bytes.highest;
+}
+
+/** Payload bytes of a direction that crossed the wire but are in no captured segment. */
+export function missingBytes(connection: Connection, direction: Direction): number {
+  const bytes = connection.payload[direction];
+  let covered = 0;
+  for (let i = 0; i < bytes.ranges.length; i += 2) covered += bytes.ranges[i + 1] - bytes.ranges[i];
+  return Math.max(0, payloadBytes(connection, direction) - covered);
+}
+
+/** Records that captured segments covered offsets [start, end) of a direction. */
+function cover(bytes: DirectionBytes, start: number, end: number): void {
+  const r = bytes.ranges;
+  const n = r.length;
+  // The common case: in order, extending the last range.
+  if (n > 0 && start >= r[n - 2] && start <= r[n - 1]) {
+    if (end > r[n - 1]) r[n - 1] = end;
+    return;
+  }
+  let i = 0;
+  while (i < r.length && r[i + 1] < start) i += 2;
+  let j = i;
+  let s = start;
+  let e = end;
+  while (j < r.length && r[j] <= e) {
+    s = Math.min(s, r[j]);
+    e = Math.max(e, r[j + 1]);
+    j += 2;
+  }
+  r.splice(i, j - i, s, e);
+  if (r.length > MAX_RANGES * 2) {
+    // Merge across the smallest hole: its bytes are then counted as captured.
+    let smallest = 1;
+    for (let k = 3; k < r.length - 1; k += 2) if (r[k + 1] - r[k] < r[smallest + 1] - r[smallest]) smallest = k;
+    r.splice(smallest, 2);
+    bytes.rangesMerged = true;
+  }
 }
 
 /** True once SYN, SYN-ACK and the final ACK were all seen, or data flowed both after a SYN-ACK. */
@@ -56,12 +126,38 @@ export function isEstablished(connection: Connection): boolean {
 
 /** How the connection ended as far as the capture shows. */
 export function connectionEnd(connection: Connection): 'fin' | 'rst' | 'open' {
-  const firstFin = [connection.finOrig, connection.finResp]
-    .filter((e): e is FrameEvent => e !== null)
-    .reduce<FrameEvent | null>((a, b) => (a === null || b.timeMicros < a.timeMicros ? b : a), null);
-  if (connection.rst && (firstFin === null || connection.rst.timeMicros < firstFin.timeMicros)) return 'rst';
-  if (firstFin) return 'fin';
-  return connection.rst ? 'rst' : 'open';
+  const closing = firstClose(connection);
+  return closing === null ? 'open' : closing.how;
+}
+
+/** The first FIN or RST of the connection and the side that sent it, or null while it is open. */
+export function firstClose(connection: Connection): (FrameEvent & { how: 'fin' | 'rst'; from: Direction }) | null {
+  let best: (FrameEvent & { how: 'fin' | 'rst'; from: Direction }) | null = null;
+  const consider = (event: FrameEvent | null, how: 'fin' | 'rst', from: Direction) => {
+    if (event && (best === null || event.timeMicros < best.timeMicros)) best = { ...event, how, from };
+  };
+  consider(connection.rst, 'rst', connection.rst?.from ?? 'orig');
+  consider(connection.finOrig, 'fin', 'orig');
+  consider(connection.finResp, 'fin', 'resp');
+  return best;
+}
+
+/**
+ * How the three-way handshake went:
+ * - `established`: SYN-ACK and the final ACK (or data from orig after the SYN-ACK);
+ * - `refused`: the SYN was answered by RST;
+ * - `unanswered`: SYN(s) without SYN-ACK or RST;
+ * - `half-open`: SYN-ACK, but the final ACK never came (perhaps then reset: see `rst`);
+ * - `midstream`: the connection began before the capture (no SYN seen).
+ */
+export type HandshakeOutcome = 'established' | 'refused' | 'unanswered' | 'half-open' | 'midstream';
+
+export function handshakeOutcome(connection: Connection): HandshakeOutcome {
+  if (isEstablished(connection)) return 'established';
+  if (connection.syn === null && connection.synAck === null) return connection.midstream ? 'midstream' : 'unanswered';
+  if (connection.synAck !== null) return 'half-open';
+  if (connection.rst && connection.rst.from === 'resp') return 'refused';
+  return 'unanswered';
 }
 
 /** One key for both directions of a 4-tuple (STYLE habit 5). */
@@ -136,7 +232,7 @@ export class ConnectionTable {
       finOrig: null,
       finResp: null,
       rst: null,
-      payload: { orig: { base: null, highest: 0 }, resp: { base: null, highest: 0 } },
+      payload: { orig: emptyBytes(), resp: emptyBytes() },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
     };
@@ -166,11 +262,19 @@ export function directionOf(connection: Connection, segment: TcpSegment): Direct
 
 /**
  * True when a SYN on an already-tracked 4-tuple starts a new connection: the old one was closed
- * (FIN or RST) or the SYN carries a different initial sequence number after a completed handshake.
+ * (FIN or RST), was idle for longer than `idleMicros`, or the SYN carries a different initial
+ * sequence number after a completed handshake.
  */
-export function isNewIncarnation(connection: Connection, segment: TcpSegment, direction: Direction): boolean {
+export function isNewIncarnation(
+  connection: Connection,
+  segment: TcpSegment,
+  direction: Direction,
+  timeMicros: number,
+  idleMicros: number,
+): boolean {
   if ((segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
   if (connection.rst || connection.finOrig || connection.finResp) return true;
+  if (timeMicros - connection.last.timeMicros > idleMicros) return true;
   if (direction !== 'orig') return true;
   return connection.synAck !== null && connection.payload.orig.base !== null
     && ((connection.payload.orig.base - 1) >>> 0) !== segment.seq;
@@ -209,16 +313,26 @@ export function observeSegment(
   if (flags & TcpFlag.RST) {
     if (connection.rst === null) connection.rst = { ...event, from: direction };
   }
+  const length = segment.payload.length + segment.missingPayload;
+  connection.cutBytes[direction] += segment.missingPayload;
+  const dataSeq = syn ? (segment.seq + 1) >>> 0 : segment.seq;
+  if (length > 0 && !(flags & TcpFlag.RST)) {
+    if (bytes.base === null) bytes.base = dataSeq;
+    const start = seqDiff(dataSeq, bytes.base);
+    const end = start + length;
+    if (end > bytes.highest) bytes.highest = end;
+    if (start >= 0) cover(bytes, start, end);
+  }
   if (flags & TcpFlag.FIN) {
     if (direction === 'orig' && connection.finOrig === null) connection.finOrig = event;
     if (direction === 'resp' && connection.finResp === null) connection.finResp = event;
+    if (bytes.base !== null && bytes.finEnd === null) bytes.finEnd = seqDiff(dataSeq, bytes.base) + length;
   }
-  const length = segment.payload.length + segment.missingPayload;
-  connection.cutBytes[direction] += segment.missingPayload;
-  if (length > 0 && !(flags & TcpFlag.RST)) {
-    const dataSeq = syn ? (segment.seq + 1) >>> 0 : segment.seq;
-    if (bytes.base === null) bytes.base = dataSeq;
-    const end = seqDiff(dataSeq, bytes.base) + length;
-    if (end > bytes.highest) bytes.highest = end;
+  if (ack && !(flags & TcpFlag.RST)) {
+    const other = connection.payload[direction === 'orig' ? 'resp' : 'orig'];
+    if (other.base !== null) {
+      const acked = seqDiff(segment.ack, other.base);
+      if (acked > other.acked) other.acked = acked;
+    }
   }
 }

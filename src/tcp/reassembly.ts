@@ -11,7 +11,20 @@ interface PendingSegment {
   bytes: Buffer;
   frame: FrameRef;
   timeMicros: number;
+  /** A conflict was already reported for this segment. */
+  conflicted: boolean;
 }
+
+/** Reports from a reassembler besides the bytes: what a capture of a messy network looks like. */
+export interface ReassemblyEvents {
+  /** A retransmission carried bytes that differ from the copy already received; the first copy is kept. */
+  conflict(length: number, frame: FrameRef, timeMicros: number): void;
+  /** The out-of-order buffer went over its cap: the hole before the buffered bytes is given up. */
+  overflow(buffered: number, frame: FrameRef, timeMicros: number): void;
+}
+
+/** Delivered bytes remembered per direction, to compare retransmissions with (control lines are short). */
+const RECENT_BYTES = 1024;
 
 /** Signed distance from `b` to `a` in 32-bit sequence space (RFC 793 modular comparison). */
 export function seqDiff(a: number, b: number): number {
@@ -22,9 +35,11 @@ export function seqDiff(a: number, b: number): number {
  * Reassembles one direction of a TCP connection into ordered bytes.
  *
  * Bytes are delivered exactly once in sequence order: retransmitted and overlapping bytes are
- * dropped (the first copy wins), segments that arrive early are buffered until the hole before
- * them is filled. When the buffered bytes exceed `maxBuffered`, or at `flush()`, the hole is given
- * up: a gap marker with its length is delivered and the buffered bytes follow it.
+ * dropped (the first copy wins; when the copies differ, `events.conflict` says so, as far as the
+ * last RECENT_BYTES delivered bytes and the buffered ones allow comparing), segments that arrive
+ * early are buffered until the hole before them is filled. When the buffered bytes exceed
+ * `maxBuffered` (`events.overflow`), or at `flush()`, the hole is given up: a gap marker with its
+ * length is delivered and the buffered bytes follow it.
  */
 export class StreamReassembler {
   private nextSeq: number | null = null;
@@ -34,10 +49,17 @@ export class StreamReassembler {
   gapBytes = 0;
   /** Times the out-of-order buffer reached its cap. */
   overflows = 0;
+  /** Segments whose overlapping bytes differed from the copy kept. */
+  conflicts = 0;
+  /** The last delivered bytes, as a ring indexed by sequence number; allocated at first delivery. */
+  private recent: Buffer | null = null;
+  /** How many bytes were delivered so far (the ring holds the last min(delivered, RECENT_BYTES)). */
+  private delivered = 0;
 
   constructor(
     private readonly sink: (chunk: ReassembledChunk) => void,
     private readonly maxBuffered: number,
+    private readonly events: Partial<ReassemblyEvents> = {},
   ) {}
 
   /** Sets the sequence number of the first payload byte (ISN + 1 after a SYN). */
@@ -57,6 +79,7 @@ export class StreamReassembler {
     let bytes = payload;
     if (offset < 0) {
       // Starts before what was already delivered: keep only the new tail, if any.
+      this.checkDelivered(offset, bytes, frame, timeMicros);
       if (offset + bytes.length <= 0) return;
       bytes = bytes.subarray(-offset);
       offset = 0;
@@ -69,6 +92,7 @@ export class StreamReassembler {
     this.store(offset, bytes, frame, timeMicros);
     if (this.pendingBytes > this.maxBuffered) {
       this.overflows++;
+      this.events.overflow?.(this.pendingBytes, frame, timeMicros);
       this.skipToFirstPending();
     }
   }
@@ -79,19 +103,72 @@ export class StreamReassembler {
   }
 
   private deliver(bytes: Buffer, frame: FrameRef, timeMicros: number): void {
+    this.remember(bytes);
     this.nextSeq = ((this.nextSeq as number) + bytes.length) >>> 0;
     this.sink({ kind: 'data', bytes, frame, timeMicros });
+  }
+
+  /** Copies delivered bytes into the ring, at the positions of their sequence numbers. */
+  private remember(bytes: Buffer): void {
+    this.recent ??= Buffer.alloc(RECENT_BYTES);
+    const from = Math.max(0, bytes.length - RECENT_BYTES);
+    const seq = (this.nextSeq as number) + from;
+    for (let i = from; i < bytes.length; i++) this.recent[(seq + i - from) % RECENT_BYTES] = bytes[i];
+    this.delivered += bytes.length;
+  }
+
+  /**
+   * Compares the part of a segment that lies before `nextSeq` (it starts `offset` < 0 bytes
+   * before) with the delivered bytes still in the ring.
+   */
+  private checkDelivered(offset: number, bytes: Buffer, frame: FrameRef, timeMicros: number): void {
+    const recent = this.recent;
+    if (recent === null) return;
+    const remembered = Math.min(this.delivered, RECENT_BYTES);
+    const overlapEnd = Math.min(bytes.length, -offset);
+    const next = this.nextSeq as number;
+    for (let i = Math.max(0, -offset - remembered); i < overlapEnd; i++) {
+      const seq = (next + offset + i) >>> 0;
+      if (recent[seq % RECENT_BYTES] !== bytes[i]) {
+        this.conflict(overlapEnd, frame, timeMicros);
+        return;
+      }
+    }
+  }
+
+  private conflict(length: number, frame: FrameRef, timeMicros: number): void {
+    this.conflicts++;
+    this.events.conflict?.(length, frame, timeMicros);
   }
 
   /** Stores an early segment; offsets are kept relative to the current `nextSeq`. */
   private store(offset: number, bytes: Buffer, frame: FrameRef, timeMicros: number): void {
     const seq = ((this.nextSeq as number) + offset) >>> 0;
+    const conflicted = this.checkPending(seq, bytes, frame, timeMicros);
+    // A segment wholly inside one already buffered adds nothing.
+    if (this.pending.some((p) => seqDiff(seq, p.seq) >= 0 && seqDiff(seq, p.seq) + bytes.length <= p.bytes.length)) return;
     // Copy: the frame buffer belongs to the capture reader and may be reused.
     const copy = Buffer.from(bytes);
     let index = this.pending.length;
     while (index > 0 && seqDiff(this.pending[index - 1].seq, seq) > 0) index--;
-    this.pending.splice(index, 0, { seq, bytes: copy, frame, timeMicros });
+    this.pending.splice(index, 0, { seq, bytes: copy, frame, timeMicros, conflicted });
     this.pendingBytes += copy.length;
+  }
+
+  /** Compares a segment with the buffered segments it overlaps; true when they differ. */
+  private checkPending(seq: number, bytes: Buffer, frame: FrameRef, timeMicros: number): boolean {
+    for (const other of this.pending) {
+      const shift = seqDiff(other.seq, seq);
+      const start = Math.max(0, shift);
+      const end = Math.min(bytes.length, shift + other.bytes.length);
+      for (let i = start; i < end; i++) {
+        if (bytes[i] !== other.bytes[i - shift]) {
+          this.conflict(end - start, frame, timeMicros);
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Delivers every buffered segment that now continues the stream, trimming overlaps. */
@@ -102,6 +179,7 @@ export class StreamReassembler {
       if (offset > 0) return;
       this.pending.shift();
       this.pendingBytes -= head.bytes.length;
+      if (offset < 0 && !head.conflicted) this.checkDelivered(offset, head.bytes, head.frame, head.timeMicros);
       if (offset + head.bytes.length <= 0) continue;
       this.deliver(head.bytes.subarray(-offset), head.frame, head.timeMicros);
     }

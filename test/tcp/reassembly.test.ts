@@ -88,3 +88,80 @@ describe('StreamReassembler', () => {
     expect(frames).toEqual([3, 2]);
   });
 });
+
+describe('StreamReassembler: overlaps that disagree', () => {
+  /** Runs segments and returns the output and the conflicts reported as [length, frame]. */
+  function conflicts(segments: Array<[number, string]>, isn = 0): { out: string; reported: Array<[number, number]> } {
+    let out = '';
+    const reported: Array<[number, number]> = [];
+    const r = new StreamReassembler(
+      (c) => {
+        out += c.kind === 'data' ? c.bytes.toString('latin1') : `«${c.length}»`;
+      },
+      1 << 20,
+      { conflict: (length, f) => reported.push([length, f.frame]) },
+    );
+    r.start(isn);
+    segments.forEach(([seq, text], i) => r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i));
+    r.flush();
+    return { out, reported };
+  }
+
+  test.each<[string, Array<[number, string]>, string, Array<[number, number]>]>([
+    ['identical retransmission', [[0, 'abcd'], [0, 'abcd']], 'abcd', []],
+    ['retransmission with other bytes (delivered copy wins)', [[0, 'abcd'], [0, 'abXd']], 'abcd', [[4, 2]]],
+    ['overlap of the tail differs', [[0, 'abcd'], [2, 'cXef']], 'abcdef', [[2, 2]]],
+    ['overlap of the tail agrees', [[0, 'abcd'], [2, 'cdef']], 'abcdef', []],
+    ['two buffered copies differ (first buffered wins)', [[4, 'efgh'], [4, 'eXgh'], [0, 'abcd']], 'abcdefgh', [[4, 2]]],
+    ['buffered segment overlapping delivered bytes differs', [[6, 'Xhij'], [0, 'abcdefg']], 'abcdefghij', [[1, 1]]],
+    ['wrap-around: a differing retransmission across 2^32', [[0xfffffffe, 'abcd'], [0xfffffffe, 'abcX']], 'abcd', [[4, 2]]],
+  ])('%s', (_name, segments, expected, reported) => {
+    const isn = segments.reduce((min, [seq]) => (seqBefore(seq, min) ? seq : min), segments[0][0]);
+    expect(conflicts(segments, isn)).toEqual({ out: expected, reported });
+  });
+
+  test('random duplicates and permutations never report a conflict', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let round = 0; round < 200; round++) {
+      const base = round % 2 === 0 ? 0xfffffff0 : 1000;
+      // Overlapping segments: random starts and lengths over the message.
+      const segs: Array<[number, string]> = [];
+      for (let i = 0; i < message.length; ) {
+        const size = 1 + Math.floor(random() * 9);
+        segs.push([(base + i) >>> 0, message.slice(i, i + size)]);
+        const back = Math.floor(random() * 3);
+        i += Math.max(1, size - back);
+      }
+      const shuffled = [...segs, ...segs.filter(() => random() < 0.3)].sort(() => random() - 0.5);
+      expect(conflicts(shuffled, base)).toEqual({ out: message, reported: [] });
+    }
+  });
+
+  test('a conflict older than the remembered window is not compared (no false alarm, no error)', () => {
+    const long = 'x'.repeat(3000);
+    expect(conflicts([[0, long], [0, 'y'.repeat(100)]]).reported).toEqual([]);
+  });
+
+  test('the overflow event reports the buffered bytes', () => {
+    const overflows: number[] = [];
+    const r = new StreamReassembler(() => undefined, 8, { overflow: (buffered) => overflows.push(buffered) });
+    r.start(0);
+    r.push(4, Buffer.from('0123456789'), frame(1), 1);
+    expect(overflows).toEqual([10]);
+  });
+
+  test('memory stays bounded: a stream of early segments never holds more than the cap', () => {
+    const r = new StreamReassembler(() => undefined, 4096);
+    r.start(0);
+    // Every segment leaves a 1-byte hole: nothing can be delivered in order.
+    for (let i = 0; i < 10_000; i++) r.push(1 + i * 101, Buffer.alloc(100, 0x41), frame(i + 1), i);
+    expect((r as unknown as { pendingBytes: number }).pendingBytes).toBeLessThanOrEqual(4096);
+    expect(r.overflows).toBeGreaterThan(100);
+  });
+});
+
+/** True when sequence number `a` comes before `b` (modulo 2^32). */
+function seqBefore(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
