@@ -8,11 +8,13 @@ import { decodeTcpFrame, linkTypeName } from './decode';
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
 import { diagnoseSession } from './diagnose';
-import { ControlParser } from './ftp/control';
+import { ControlParser, startsCommand, startsReply } from './ftp/control';
+import { FtpDetector, type Detection } from './ftp/detect';
 import type { FtpSession } from './model';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
+  connKey,
   isNewIncarnation,
   observeSegment,
   type Connection,
@@ -49,6 +51,17 @@ interface ControlState {
   parser: ControlParser;
   streams: Record<Direction, StreamReassembler>;
   finished: boolean;
+}
+
+/**
+ * Which side of a control-port packet without SYN is the client: a reply line comes from the
+ * server and a command line from the client; otherwise the side not on an FTP port.
+ */
+function senderIsClient(segment: TcpSegment, ftpPorts: Set<number>): boolean {
+  if (segment.flags & TcpFlag.SYN) return false;
+  if (startsReply(segment.payload)) return false;
+  if (startsCommand(segment.payload)) return true;
+  return ftpPorts.has(segment.dstPort);
 }
 
 /** Reassembly findings reported per direction of a control connection; later ones are only counted. */
@@ -88,6 +101,7 @@ export class Analyzer {
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
+  private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
   private readonly sessions: FtpSession[] = [];
   /** Link types seen that no decoder handles, with their frame counts. */
@@ -109,6 +123,7 @@ export class Analyzer {
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.table = new ConnectionTable(this.options.maxConnections);
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
+    this.detector = new FtpDetector(this.options.maxDetectionCandidates);
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
@@ -215,6 +230,11 @@ export class Analyzer {
       connection = opened;
       direction = connection.orig.ip === segment.src && connection.orig.port === segment.srcPort ? 'orig' : 'resp';
     }
+    this.feed(connection, direction, segment, ref, timeMicros);
+  }
+
+  /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
+  private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
@@ -243,22 +263,41 @@ export class Analyzer {
       return connection;
     }
     if (this.ftpPorts.has(segment.dstPort) || this.ftpPorts.has(segment.srcPort)) {
-      // The client is the side that sent the SYN, or else the side not on the FTP port.
-      const origIsSource = isSyn || this.ftpPorts.has(segment.dstPort);
       // Without its SYN, a connection is picked up at its first packet that carries data (or the
       // SYN-ACK): a stray ACK or FIN of a connection that ended before the capture is no session.
       if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
-      const connection = this.table.open(segment, 'control', origIsSource, ref, timeMicros);
+      const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.ftpPorts), ref, timeMicros);
       this.startControl(connection);
       return connection;
     }
-    return null;
+    if (segment.payload.length === 0 || !this.options.detectFtp) return null;
+    const key = connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
+    const detection = this.detector.inspect(key, segment, ref, timeMicros);
+    return detection ? this.openDetected(detection) : null;
+  }
+
+  /**
+   * Starts a control connection found by its content on a port nobody named, and replays the
+   * segments held while it was a candidate (all but the last, which the caller feeds).
+   */
+  private openDetected(detection: Detection): Connection {
+    const [first, ...rest] = detection.held;
+    const connection = this.table.open(first.segment, 'control', detection.clientSentFirst, first.ref, first.timeMicros);
+    connection.midstream = !detection.fromGreeting;
+    this.startControl(connection);
+    for (const held of [first, ...rest.slice(0, -1)]) {
+      const s = held.segment;
+      const direction = s.src === connection.orig.ip && s.srcPort === connection.orig.port ? 'orig' : 'resp';
+      this.feed(connection, direction, s, held.ref, held.timeMicros);
+    }
+    return connection;
   }
 
   private startControl(connection: Connection): void {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
     const parser = new ControlParser(tracker, this.options);
+    if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
     this.controls.set(connection, {

@@ -23,6 +23,10 @@ export interface AnalyzerOptions {
   fragmentTimeoutMicros: number;
   /** A SYN on a 4-tuple idle for longer than this starts a new connection, in microseconds. */
   connectionIdleMicros: number;
+  /** Look for FTP control connections on every port, by their content (greeting and commands). */
+  detectFtp: boolean;
+  /** Connections on other ports held at once while they may be FTP (oldest dropped first). */
+  maxDetectionCandidates: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
 }
@@ -38,5 +42,7 @@ export const defaultOptions: AnalyzerOptions = {
   maxFragmentedDatagrams: 1024,
   fragmentTimeoutMicros: 30_000_000,
   connectionIdleMicros: 120_000_000,
+  detectFtp: true,
+  maxDetectionCandidates: 4096,
   showPasswords: false,
 };

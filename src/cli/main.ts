@@ -32,6 +32,8 @@ export const ExitCode = {
   noInput: 1,
   /** The command line was wrong. */
   usage: 2,
+  /** `--fail-on` was given and findings of that severity (or worse) were reported. */
+  findings: 3,
 } as const;
 
 function parsePort(value: string, previous: number[]): number[] {
@@ -48,12 +50,16 @@ interface AnalyzeOptions {
   showPasswords: boolean;
   firewall: boolean;
   color?: boolean;
+  /** Look for FTP on every port by its content (`--no-detect` turns it off). */
+  detect: boolean;
+  failOn?: 'warning' | 'error';
 }
 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
   const analyzer = new Analyzer({
     ftpPorts: [...new Set([21, ...options.ftpPort])],
     showPasswords: options.showPasswords,
+    detectFtp: options.detect,
   });
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
   const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame));
@@ -73,7 +79,10 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     }
   }
   // Nothing analyzed: every input failed before its first packet.
-  return inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0)) ? ExitCode.noInput : ExitCode.ok;
+  if (inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0))) return ExitCode.noInput;
+  const counts = report.summary.findings;
+  const failing = options.failOn === 'error' ? counts.error : options.failOn === 'warning' ? counts.error + counts.warning : 0;
+  return failing > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
 function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
@@ -89,6 +98,8 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+    .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
+    .addOption(new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']))
     .option('--show-passwords', 'show passwords instead of masking them', false)
     .option('--no-firewall', 'leave the firewall rules out of the text report')
     .option('--color', 'colour the text report (default: when writing to a terminal)')

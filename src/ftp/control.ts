@@ -27,6 +27,21 @@ export interface ControlOptions {
   showPasswords: boolean;
 }
 
+/** True when `bytes` begin like a reply line: three digits, then space, hyphen or the line end. */
+export function startsReply(bytes: Uint8Array): boolean {
+  if (bytes.length < 4) return false;
+  for (let i = 0; i < 3; i++) if (bytes[i] < 0x30 || bytes[i] > 0x39) return false;
+  return bytes[3] === 0x20 || bytes[3] === 0x2d || bytes[3] === 0x0d || bytes[3] === 0x0a;
+}
+
+/** True when `bytes` begin like a command line: 3 or 4 letters, then space or the line end. */
+export function startsCommand(bytes: Uint8Array): boolean {
+  let i = 0;
+  while (i < bytes.length && i < 5 && ((bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7a)) i++;
+  if (i < 3 || i > 4 || i >= bytes.length) return false;
+  return bytes[i] === 0x20 || bytes[i] === 0x0d || bytes[i] === 0x0a;
+}
+
 /** The mask shown instead of a password. */
 export const PASSWORD_MASK = '********';
 
@@ -39,6 +54,8 @@ export class ControlParser {
   private encrypted = false;
   /** Bytes that crossed after the switch to TLS. */
   encryptedBytes = 0;
+  /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
+  private readonly unsureStart = { orig: false, resp: false };
 
   constructor(
     private readonly observer: ControlObserver,
@@ -52,6 +69,16 @@ export class ControlParser {
     });
   }
 
+  /**
+   * The connection began before the capture: each direction's first bytes are decoded only if
+   * they start a line (a command verb from the client, a reply code from the server); otherwise
+   * decoding starts after the first line end.
+   */
+  startMidstream(): void {
+    this.unsureStart.orig = true;
+    this.unsureStart.resp = true;
+  }
+
   /** Feeds reassembled bytes of one direction: orig = client to server, resp = server to client. */
   chunk(direction: Direction, chunk: ReassembledChunk): void {
     if (this.encrypted) {
@@ -60,6 +87,11 @@ export class ControlParser {
     }
     const splitter = direction === 'orig' ? this.clientLines : this.serverLines;
     const at = { ref: chunk.frame, timeMicros: chunk.timeMicros };
+    if (this.unsureStart[direction] && chunk.kind === 'data') {
+      this.unsureStart[direction] = false;
+      const starts = direction === 'orig' ? startsCommand(chunk.bytes) : startsReply(chunk.bytes);
+      if (!starts) splitter.skipPartialLine(at);
+    }
     if (chunk.kind === 'gap') {
       if (direction === 'resp') this.replies.gap();
       splitter.gap(chunk.length, at);

@@ -161,6 +161,14 @@ export class LineSplitter<T> {
    */
   gap(length: number, at: T): void {
     if (length <= 0) return;
+    this.skipPartialLine(at);
+  }
+
+  /**
+   * The bytes that follow may begin in the middle of a line (a gap, or a stream picked up after it
+   * began): drop the current partial line and everything up to the next LF.
+   */
+  skipPartialLine(at: T): void {
     this.gapDropped += this.lineBytes;
     if (this.gapAt === null) this.gapAt = at;
     this.resetLine();

@@ -65,3 +65,23 @@ export function splitPcap(pcap: Buffer, count: number, dir: string): string[] {
   }
   return files;
 }
+
+/** A little-endian microsecond classic pcap (Ethernet) holding the given frames. */
+export function framesToPcap(frames: Array<{ timeMicros: number; data: Buffer; originalLength: number }>): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  const parts = [header];
+  for (const frame of frames) {
+    const record = Buffer.alloc(16);
+    record.writeUInt32LE(Math.floor(frame.timeMicros / 1e6), 0);
+    record.writeUInt32LE(frame.timeMicros % 1e6, 4);
+    record.writeUInt32LE(frame.data.length, 8);
+    record.writeUInt32LE(frame.originalLength, 12);
+    parts.push(record, frame.data);
+  }
+  return Buffer.concat(parts);
+}

@@ -83,14 +83,15 @@ function moveControlPort(pcap: Buffer, port: number): Buffer {
   return out;
 }
 
-test('--ftp-port finds FTP on another control port, with the same analysis', async () => {
+test('FTP on another control port is found by its content, or by --ftp-port, with the same analysis', async () => {
   const original = join('samples', 'active-port', 'capture.pcap');
   const dir = mkdtempSync(join(tmpdir(), 'ftpcap-port-'));
   const moved = join(dir, 'port-2121.pcap');
   writeFileSync(moved, moveControlPort(readFileSync(original), 2121));
 
-  const without = JSON.parse((await runCli('analyze', moved, '--format', 'json')).stdout);
-  expect(without.sessions).toHaveLength(0);
+  const detected = JSON.parse((await runCli('analyze', moved, '--format', 'json')).stdout);
+  const notDetected = JSON.parse((await runCli('analyze', moved, '--format', 'json', '--no-detect')).stdout);
+  expect(notDetected.sessions).toHaveLength(0);
 
   const withPort = JSON.parse((await runCli('analyze', moved, '--format', 'json', '--ftp-port', '2121')).stdout);
   const reference = JSON.parse((await runCli('analyze', original, '--format', 'json')).stdout);
@@ -98,6 +99,11 @@ test('--ftp-port finds FTP on another control port, with the same analysis', asy
   expect(withPort.sessions[0].server.port).toBe(2121);
   const channels = (r: { sessions: Array<{ dataChannels: unknown[] }> }) => r.sessions.flatMap((s) => s.dataChannels);
   expect(channels(withPort)).toEqual(channels(reference));
+  expect(channels(detected)).toEqual(channels(reference));
+  expect(detected.sessions[0].server).toEqual(withPort.sessions[0].server);
+  expect(detected.sessions[0].client).toEqual(withPort.sessions[0].client);
+  expect(detected.sessions[0].midstream).toBe(false);
+  expect(detected.sessions[0].timeline[0].line).toBe('220 (vsFTPd 3.0.3)');
   expect(withPort.firewall.servers[0].controlPort).toBe(2121);
   expect(withPort.firewall.rules.nftables).toContain('tcp dport 2121 ct helper set "ftp-2121"');
 });

@@ -1,0 +1,74 @@
+/**
+ * Finding FTP control by its content on ports nobody named: which first exchanges make a
+ * connection FTP, which do not (SMTP also greets with 220), and the bounds on what is held.
+ */
+import { describe, expect, test } from 'vitest';
+import { FtpDetector } from '../../src/ftp/detect';
+import { TcpFlag, type TcpSegment } from '../../src/types';
+
+const CLIENT = { ip: '198.51.100.20', port: 50000 };
+const SERVER = { ip: '192.0.2.10', port: 2121 };
+const KEY = 'k';
+
+function seg(from: 'c' | 's', text: string): TcpSegment {
+  const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
+  return {
+    ipVersion: 4, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port,
+    seq: 1, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 1000,
+    payload: Buffer.from(text, 'latin1'), missingPayload: 0,
+  };
+}
+
+/** Feeds the lines; returns [index of the segment that confirmed FTP or -1, client sent first, from greeting, held count]. */
+function detect(lines: Array<['c' | 's', string]>): [number, boolean | null, boolean | null, number] {
+  const detector = new FtpDetector(16);
+  for (let i = 0; i < lines.length; i++) {
+    const found = detector.inspect(KEY, seg(...lines[i]), { input: 0, frame: i + 1 }, i);
+    if (found) return [i, found.clientSentFirst, found.fromGreeting, found.held.length];
+  }
+  return [-1, null, null, 0];
+}
+
+describe('FTP found by its content', () => {
+  test.each<[string, Array<['c' | 's', string]>, ReturnType<typeof detect>]>([
+    ['vsftpd greeting, USER', [['s', '220 (vsFTPd 3.0.3)\r\n'], ['c', 'USER anonymous\r\n']], [1, false, true, 2]],
+    ['multi-line greeting in two segments, then FEAT', [['s', '220-Welcome\r\n'], ['s', '220 ready\r\n'], ['c', 'FEAT\r\n']], [2, false, true, 3]],
+    ['greeting, AUTH TLS', [['s', '220 ProFTPD Server\r\n'], ['c', 'AUTH TLS\r\n']], [1, false, true, 2]],
+    ['lower-case user command', [['s', '220 hi\r\n'], ['c', 'user bob\r\n']], [1, false, true, 2]],
+    ['picked up mid-session: PASV, then 227', [['c', 'PASV\r\n'], ['s', '227 Entering Passive Mode (192,0,2,10,156,64).\r\n']], [1, true, false, 2]],
+    ['picked up mid-session: TYPE I, 200', [['c', 'TYPE I\r\n'], ['s', '200 Switching to Binary mode.\r\n']], [1, true, false, 2]],
+  ])('%s', (_name, lines, expected) => {
+    expect(detect(lines)).toEqual(expected);
+  });
+
+  test.each<[string, Array<['c' | 's', string]>]>([
+    ['SMTP: 220 then EHLO', [['s', '220 mail.example ESMTP\r\n'], ['c', 'EHLO client\r\n'], ['c', 'USER x\r\n']]],
+    ['SMTP AUTH PLAIN is not FTP AUTH', [['s', '220 mail ESMTP\r\n'], ['c', 'AUTH PLAIN AGJvYgBwdw==\r\n']]],
+    ['HTTP', [['c', 'GET / HTTP/1.1\r\n'], ['s', 'HTTP/1.1 200 OK\r\n']]],
+    ['NNTP LIST is not FTP-only', [['c', 'LIST\r\n'], ['s', '215 list follows\r\n']]],
+    ['a greeting nobody answers', [['s', '220 hello\r\n']]],
+    ['binary data', [['s', '\x00\x01\x02\x03'], ['c', '\xff\xfe']]],
+    ['a reply code without a greeting first', [['s', '200 OK\r\n'], ['c', 'USER x\r\n']]],
+  ])('not FTP: %s', (_name, lines) => {
+    expect(detect(lines)[0]).toBe(-1);
+  });
+
+  test('candidates are bounded: the oldest is forgotten', () => {
+    const detector = new FtpDetector(4);
+    for (let i = 0; i < 10; i++) detector.inspect(`k${i}`, seg('s', '220 hi\r\n'), { input: 0, frame: i + 1 }, i);
+    expect(detector.size).toBe(4);
+    expect(detector.inspect('k0', seg('c', 'USER a\r\n'), { input: 0, frame: 11 }, 11)).toBeNull();
+    expect(detector.inspect('k9', seg('c', 'USER a\r\n'), { input: 0, frame: 12 }, 12)).not.toBeNull();
+  });
+
+  test('held segments are copies (the reader may reuse its buffers) and are bounded', () => {
+    const detector = new FtpDetector(4);
+    const first = seg('s', '220-a\r\n');
+    detector.inspect(KEY, first, { input: 0, frame: 1 }, 1);
+    first.payload.fill(0x41);
+    for (let i = 0; i < 50; i++) detector.inspect(KEY, seg('s', `220-line ${i}\r\n`), { input: 0, frame: i + 2 }, i + 2);
+    const found = detector.inspect(KEY, seg('c', 'USER a\r\n'), { input: 0, frame: 99 }, 99);
+    expect(found?.held[0].segment.payload.toString()).toBe('220-a\r\n');
+    expect(found?.held.length).toBeLessThanOrEqual(9);
+  });
+});
