@@ -7,7 +7,7 @@ import { SessionTracker } from './correlate/tracker';
 import { decodeTcpFrame, linkTypeName } from './decode';
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
-import { diagnoseSession } from './diagnose';
+import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
 import type { FtpSession } from './model';
@@ -51,6 +51,13 @@ interface ControlState {
   parser: ControlParser;
   streams: Record<Direction, StreamReassembler>;
   finished: boolean;
+  /** Connections between its hosts are being watched since the switch to TLS. */
+  tlsWatched: boolean;
+}
+
+/** One key for a pair of hosts, either order. */
+function hostPairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
 /**
@@ -98,6 +105,9 @@ const MAX_MALFORMED_REPORTS = 20;
 export class Analyzer {
   private readonly options: AnalyzerOptions;
   private readonly ftpPorts: Set<number>;
+  private readonly ftpsPorts: Set<number>;
+  /** Host pairs of sessions whose control connection is TLS: their other connections are probably data. */
+  private readonly tlsPairs = new Map<string, SessionTracker>();
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
@@ -121,6 +131,7 @@ export class Analyzer {
   constructor(options: Partial<AnalyzerOptions> = {}) {
     this.options = { ...defaultOptions, ...options };
     this.ftpPorts = new Set(this.options.ftpPorts);
+    this.ftpsPorts = new Set(this.options.ftpsPorts);
     this.table = new ConnectionTable(this.options.maxConnections);
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options.maxDetectionCandidates);
@@ -203,7 +214,8 @@ export class Analyzer {
         code: 'capture-truncated',
         severity: 'warning',
         frame: null,
-        message: `${this.stats.cutSegments} TCP segments were cut short by the capture's snap length; byte counts of data connections may be low`,
+        message: `${this.stats.cutSegments} TCP segments were cut short by the capture's snap length: control lines in them are lost (an announcement there cannot be matched), while data byte counts use the lengths in the IP headers and still hold`,
+        fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
       });
     }
     const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
@@ -211,6 +223,7 @@ export class Analyzer {
       session.id = i + 1;
       session.findings.push(...diagnoseSession(session));
     });
+    this.findings.push(...diagnoseLoginFailures(sessions));
     return { sessions, findings: this.findings, stats: this.stats };
   }
 
@@ -244,6 +257,10 @@ export class Analyzer {
         const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
         stream.push(seq, segment.payload, ref, timeMicros);
       }
+      if (control.tracker.session.tls && !control.tlsWatched) {
+        control.tlsWatched = true;
+        this.tlsPairs.set(hostPairKey(connection.orig.ip, connection.resp.ip), control.tracker);
+      }
       if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
     }
     if (connection.role === 'data' && (connection.rst || (connection.finOrig && connection.finResp))) {
@@ -260,6 +277,24 @@ export class Analyzer {
       const connection = this.table.open(segment, 'data', true, ref, timeMicros);
       this.stats.dataConnections++;
       expectation.owner.dataConnection(expectation.channel, connection);
+      return connection;
+    }
+    const toControlPort = this.ftpPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.dstPort);
+    if (isSyn && this.tlsPairs.size > 0 && !toControlPort) {
+      const tracker = this.tlsPairs.get(hostPairKey(segment.src, segment.dst));
+      if (tracker) {
+        const connection = this.table.open(segment, 'data', true, ref, timeMicros);
+        this.stats.dataConnections++;
+        tracker.tlsConnection(connection);
+        return connection;
+      }
+    }
+    if (this.ftpsPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.srcPort)) {
+      if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
+      const connection = this.table.open(segment, 'control', isSyn || this.ftpsPorts.has(segment.dstPort), ref, timeMicros);
+      const control = this.startControl(connection);
+      control.parser.startEncrypted();
+      control.tracker.implicitTls({ ref, timeMicros });
       return connection;
     }
     if (this.ftpPorts.has(segment.dstPort) || this.ftpPorts.has(segment.srcPort)) {
@@ -293,14 +328,14 @@ export class Analyzer {
     return connection;
   }
 
-  private startControl(connection: Connection): void {
+  private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
     const parser = new ControlParser(tracker, this.options);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
-    this.controls.set(connection, {
+    const state: ControlState = {
       tracker,
       parser,
       streams: {
@@ -308,8 +343,11 @@ export class Analyzer {
         resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp')),
       },
       finished: false,
-    });
+      tlsWatched: false,
+    };
+    this.controls.set(connection, state);
     this.sessions.push(tracker.session);
+    return state;
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */
@@ -326,6 +364,8 @@ export class Analyzer {
     state.streams.resp.flush();
     state.parser.end(connection.last);
     state.tracker.finish();
+    const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
+    if (this.tlsPairs.get(pair) === state.tracker) this.tlsPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
   }

@@ -2,8 +2,8 @@
  * What the analysis produces, before it is rendered: FTP control sessions with their commands,
  * replies, data channels and findings. Times are microseconds since the epoch (UTC).
  */
-import type { Connection } from './tcp/connections';
-import type { Endpoint, FrameEvent, Finding } from './types';
+import { missingBytes, payloadBytes, type Connection } from './tcp/connections';
+import type { Direction, Endpoint, FrameEvent, Finding } from './types';
 
 /** A command line sent by the client (orig) on a control connection. */
 export interface FtpCommand {
@@ -50,6 +50,12 @@ export interface Transfer {
   final: FtpReply | null;
   /** Size the server announced in its 150 reply ("(N bytes)"), if any. */
   announcedSize: number | null;
+  /** Size the server gave for the same path in a 213 reply to SIZE before the transfer, if any. */
+  sizeReply: number | null;
+  /** Offset accepted with REST (350) just before this transfer: the transfer starts there. */
+  restOffset: number;
+  /** Representation type in force (TYPE A or I accepted), or null when the capture does not say. */
+  type: string | null;
 }
 
 /**
@@ -138,4 +144,41 @@ export interface FtpSession {
   tls: FrameEvent | null;
   /** `EPSV ALL` accepted. */
   epsvAll: FrameEvent | null;
+  /** Replies 530 to USER/PASS/ACCT: failed logins. */
+  failedLogins: FtpReply[];
+  /** The PASS command sent while the control connection was in cleartext, if any. */
+  cleartextPassword: FtpCommand | null;
+  /** The control connection was TLS from its first byte (implicit FTPS), not upgraded with AUTH. */
+  implicitTls: boolean;
+  /** TCP connections between the client and server after the switch to TLS, not on the control port. */
+  tlsConnections: Connection[];
+  /** Such connections not kept because the list was full. */
+  tlsConnectionsDropped: number;
+}
+
+/** Which side of the channel's data connection sends the transfer's bytes: orig or resp. */
+export function transferSender(channel: DataChannel): Direction | null {
+  if (!channel.transfer) return null;
+  const serverSends = channel.transfer.direction === 'download';
+  // Passive: the client opens the connection (orig); active: the server does.
+  const serverIsOrig = channel.mode === 'active';
+  return serverSends === serverIsOrig ? 'orig' : 'resp';
+}
+
+/**
+ * Bytes the channel's data connection carried in the transfer's direction (both directions when
+ * no transfer used it), and how many of them the capture lacks.
+ */
+export function channelBytes(channel: DataChannel): { bytes: number; missing: number } {
+  const connection = channel.connection;
+  if (!connection) return { bytes: 0, missing: 0 };
+  const sender = transferSender(channel);
+  const directions: Direction[] = sender === null ? ['orig', 'resp'] : [sender];
+  let bytes = 0;
+  let missing = 0;
+  for (const d of directions) {
+    bytes += payloadBytes(connection, d);
+    missing += missingBytes(connection, d);
+  }
+  return { bytes, missing };
 }

@@ -5,6 +5,8 @@
 export interface AnalyzerOptions {
   /** TCP ports carrying FTP control connections. */
   ftpPorts: number[];
+  /** TCP ports carrying implicit FTPS control connections (TLS from the first byte). */
+  ftpsPorts: number[];
   /** Out-of-order bytes buffered per direction of a control connection before declaring a gap. */
   maxOutOfOrderBytes: number;
   /** Longest control line kept, in bytes; the rest of the line is dropped (finding). */
@@ -33,6 +35,7 @@ export interface AnalyzerOptions {
 
 export const defaultOptions: AnalyzerOptions = {
   ftpPorts: [21],
+  ftpsPorts: [990],
   maxOutOfOrderBytes: 1 << 20,
   maxLineLength: 4096,
   maxPendingCommands: 64,

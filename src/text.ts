@@ -10,3 +10,16 @@ export function firstLine(text: string): string {
   const end = text.indexOf('\n');
   return end < 0 ? text : text.slice(0, end);
 }
+
+/** A duration in words: `85 µs`, `1.4 ms`, `12 ms`, `3.2 s`. */
+export function formatDelay(micros: number): string {
+  if (micros < 1000) return `${Math.round(micros)} µs`;
+  if (micros < 10_000) return `${(micros / 1000).toFixed(1)} ms`;
+  if (micros < 1_000_000) return `${Math.round(micros / 1000)} ms`;
+  return `${(micros / 1e6).toFixed(1)} s`;
+}
+
+/** Bytes in words: `0 bytes`, `1,048,576 bytes`. */
+export function formatBytes(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} byte${bytes === 1 ? '' : 's'}`;
+}

@@ -39,6 +39,12 @@ export class SessionTracker implements ControlObserver {
   private passiveRequests = 0;
   /** A transfer command pipelined behind an unanswered passive request: it uses that channel. */
   private deferredTransfer: Transfer | null = null;
+  /** Representation type in force (A, I, ...) once a TYPE was accepted. */
+  private type: string | null = null;
+  /** Offset of an accepted REST, for the next transfer. */
+  private restOffset = 0;
+  /** Sizes from 213 replies to SIZE, by path (the last few). */
+  private readonly sizes = new Map<string, number>();
 
   constructor(
     id: number,
@@ -63,6 +69,11 @@ export class SessionTracker implements ControlObserver {
       gapBytes: 0,
       tls: null,
       epsvAll: null,
+      failedLogins: [],
+      cleartextPassword: null,
+      implicitTls: false,
+      tlsConnections: [],
+      tlsConnectionsDropped: 0,
     };
   }
 
@@ -75,6 +86,7 @@ export class SessionTracker implements ControlObserver {
       session.user = command.arg;
       this.note(command.at, 'login', 'client', `client logs in as "${command.arg}"`, line);
     } else if (verb === 'PASS') {
+      if (session.tls === null && session.cleartextPassword === null && !isAnonymous(session.user)) session.cleartextPassword = command;
       this.note(command.at, 'login', 'client', 'client sends the password', line);
     } else if (activeMethods.has(verb)) {
       this.activeAnnouncement(command, verb as AnnouncementMethod, line);
@@ -124,6 +136,17 @@ export class SessionTracker implements ControlObserver {
       }
     } else if (verb === 'QUIT') {
       this.note(reply.at, 'quit', 'server', 'server says goodbye', line);
+    } else if (verb === 'TYPE' && reply.code >= 200 && reply.code < 300) {
+      this.type = answers.arg.trim().charAt(0).toUpperCase() || null;
+    } else if (verb === 'REST' && reply.code === 350) {
+      const offset = Number(answers.arg.trim());
+      this.restOffset = Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+    } else if (verb === 'SIZE' && reply.code === 213) {
+      const size = Number(reply.text.trim());
+      if (Number.isSafeInteger(size) && size >= 0) {
+        if (this.sizes.size >= MAX_SIZES) this.sizes.delete(this.sizes.keys().next().value as string);
+        this.sizes.set(answers.arg, size);
+      }
     } else if (reply.code >= 400) {
       this.note(reply.at, 'reply', 'server', `server refuses ${verb}`, line);
     }
@@ -143,6 +166,19 @@ export class SessionTracker implements ControlObserver {
   dataConnection(channel: DataChannel, connection: Connection): void {
     channel.connection = connection;
     this.registry.remove(channel);
+  }
+
+  /** A TCP connection between the client and server after the switch to TLS: probably a data connection. */
+  tlsConnection(connection: Connection): void {
+    if (this.session.tlsConnections.length >= MAX_TLS_CONNECTIONS) this.session.tlsConnectionsDropped++;
+    else this.session.tlsConnections.push(connection);
+  }
+
+  /** The control connection is TLS from its first byte (implicit FTPS). */
+  implicitTls(at: FrameEvent): void {
+    this.session.tls = at;
+    this.session.implicitTls = true;
+    this.note(at, 'tls', 'analysis', `the control connection is TLS from the start (implicit FTPS on port ${this.session.server.port}): nothing in it can be read`);
   }
 
   /** The control session is over: no announcement of it waits for a connection any more. */
@@ -259,13 +295,17 @@ export class SessionTracker implements ControlObserver {
   }
 
   private transferCommand(command: FtpCommand, verb: TransferCommand, line: string): void {
-    const transfer = {
+    const transfer: Transfer = {
       command,
       direction: transferCommands[verb],
       preliminary: null,
       final: null,
       announcedSize: null,
+      sizeReply: this.sizes.get(command.arg) ?? null,
+      restOffset: this.restOffset,
+      type: this.type,
     };
+    this.restOffset = 0;
     const channel = [...this.session.dataChannels]
       .reverse()
       .find((c) => !c.closed && c.transfer === null && (c.reply === null || c.reply.code < 400));
@@ -311,6 +351,7 @@ export class SessionTracker implements ControlObserver {
     } else if (reply.code === 331 || reply.code === 332) {
       this.note(reply.at, 'login', 'server', 'server asks for the password', line);
     } else if (reply.code >= 400) {
+      if (reply.code === 530) this.session.failedLogins.push(reply);
       this.note(reply.at, 'login', 'server', 'login failed', line);
     }
   }
@@ -377,6 +418,17 @@ export class SessionTracker implements ControlObserver {
     this.session.findings.push({ code, severity, frame: at.ref, message });
     this.note(at, 'finding', 'analysis', message);
   }
+}
+
+/** Connections listed per TLS session as probable data connections; more are only counted. */
+const MAX_TLS_CONNECTIONS = 256;
+
+/** SIZE answers remembered per session, to compare with the transfers that follow. */
+const MAX_SIZES = 64;
+
+/** Anonymous FTP logins (RFC 1635): their "password" is an e-mail address by convention. */
+export function isAnonymous(user: string | null): boolean {
+  return user !== null && /^(anonymous|ftp)$/i.test(user.trim());
 }
 
 /** The size in a 150 reply, e.g. `150 Opening BINARY mode data connection for f (1048576 bytes).` */

@@ -2,16 +2,22 @@
 import type { FtpSession } from '../model';
 import type { Finding } from '../types';
 import { diagnoseDataChannels } from './data-channels';
+import { diagnoseNegotiation } from './protocol';
+import { diagnoseControl } from './session';
+import { diagnoseTransfers } from './transfers';
 
 export function diagnoseSession(session: FtpSession): Finding[] {
   const findings: Finding[] = [];
   findings.push(...diagnoseDataChannels(session));
+  findings.push(...diagnoseNegotiation(session));
+  findings.push(...diagnoseTransfers(session.dataChannels));
+  findings.push(...diagnoseControl(session));
   if (session.gapBytes > 0) {
     findings.push({
       code: 'capture-gap',
       severity: 'warning',
       frame: null,
-      message: `${session.gapBytes} bytes of the control connection are missing from the capture: commands or replies in them are lost`,
+      message: `${session.gapBytes} bytes of the control connection are missing from the capture: commands or replies in them are lost, so an announcement there cannot be matched and a data connection after it may stay unexplained`,
     });
   }
   if (session.control.midstream) {
@@ -20,6 +26,38 @@ export function diagnoseSession(session: FtpSession): Finding[] {
       severity: 'info',
       frame: session.control.first.ref,
       message: 'the control connection began before the capture: its start (and perhaps the login) is not in it',
+    });
+  }
+  return findings;
+}
+
+/** Failed logins from one client address before it is called password guessing. */
+const GUESSING_THRESHOLD = 5;
+
+/**
+ * Failed logins counted per client address across sessions: many in a row look like password
+ * guessing (a capture-level finding, as the attempts span sessions).
+ */
+export function diagnoseLoginFailures(sessions: FtpSession[]): Finding[] {
+  const byClient = new Map<string, FtpSession[]>();
+  for (const session of sessions) {
+    if (session.failedLogins.length === 0) continue;
+    const list = byClient.get(session.client.ip) ?? [];
+    list.push(session);
+    byClient.set(session.client.ip, list);
+  }
+  const findings: Finding[] = [];
+  for (const [client, list] of byClient) {
+    const failures = list.flatMap((s) => s.failedLogins);
+    if (failures.length < GUESSING_THRESHOLD) continue;
+    const seconds = (failures[failures.length - 1].at.timeMicros - failures[0].at.timeMicros) / 1e6;
+    const users = [...new Set(list.map((s) => s.user).filter((u): u is string => u !== null))];
+    findings.push({
+      code: 'login-failed',
+      severity: 'error',
+      frame: failures[0].at.ref,
+      message: `${client} failed to log in ${failures.length} times in ${list.length} session${list.length === 1 ? '' : 's'} over ${seconds.toFixed(1)} s (user${users.length === 1 ? '' : 's'} ${users.map((u) => `"${u}"`).join(', ') || 'unknown'}): repeated failures look like password guessing`,
+      fix: 'block or rate-limit the address (fail2ban on the server log, nftables meter), and make sure the account has a strong password',
     });
   }
   return findings;

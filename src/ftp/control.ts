@@ -79,6 +79,11 @@ export class ControlParser {
     this.unsureStart.resp = true;
   }
 
+  /** The connection is TLS from its first byte (implicit FTPS): nothing in it is read as lines. */
+  startEncrypted(): void {
+    this.encrypted = true;
+  }
+
   /** Feeds reassembled bytes of one direction: orig = client to server, resp = server to client. */
   chunk(direction: Direction, chunk: ReassembledChunk): void {
     if (this.encrypted) {

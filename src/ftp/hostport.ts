@@ -371,7 +371,7 @@ export function parseEpsvArgument(arg: string): EpsvArgument {
  * with three equal delimiters, any ASCII 33–126 except digits (a digit delimiter cannot be told
  * from the port; Linux and Wireshark refuse it too). The address is the control connection's.
  * Quirks: another delimiter, an address or protocol between the delimiters (the port is still
- * taken), text after the `)` (`.` included: RFC 2428 has none), another `(` before the one that
+ * taken), text after the `)` (but a lone `.`, which many servers send, as after a 227), another `(` before the one that
  * holds the port. Refused: no such group, port outside 1–65535.
  */
 export function parseEpsvReply(text: string): ParseResult<{ port: number }> {
@@ -394,7 +394,8 @@ export function parseEpsvReply(text: string): ParseResult<{ port: number }> {
       quirks.push(`network address inside the parentheses (${['', parts[1], parts[2], ''].join(delimiter)})`);
     }
     if (strayParenthesis) quirks.push('another "(" before the port');
-    if (text.slice(close + 1).trimEnd() !== '') quirks.push('text after the closing parenthesis');
+    const after = text.slice(close + 1).trimEnd();
+    if (after !== '' && after !== '.') quirks.push('text after the closing parenthesis');
     return accept({ port }, quirks);
   }
   return reject('no "(|||port|)" in the reply');

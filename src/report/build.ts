@@ -4,10 +4,10 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import type { InputSummary } from '../capture/types';
-import type { DataChannel, FtpSession, TimelineEntry } from '../model';
+import { transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
 import { connectionEnd, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
-import { formatEndpoint } from '../text';
+import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { suggestFirewall, type FirewallPlan } from './firewall';
 import { renderFirewallRules, type RenderedRules } from './firewall-rules';
 
@@ -300,15 +300,6 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
   return out;
 }
 
-/** Which side sends the transfer's bytes on the data connection: orig or resp. */
-function transferSender(channel: DataChannel): 'orig' | 'resp' | null {
-  if (!channel.transfer) return null;
-  const serverSends = channel.transfer.direction === 'download';
-  // Passive: the client opens the connection (orig); active: the server does.
-  const serverIsOrig = channel.mode === 'active';
-  return serverSends === serverIsOrig ? 'orig' : 'resp';
-}
-
 function buildConnection(session: FtpSession, channel: DataChannel, connection: Connection, frames: FrameFields): ReportConnection {
   const sender = transferSender(channel);
   const fromOrig = payloadBytes(connection, 'orig');
@@ -423,17 +414,4 @@ function findFrameEvent(session: FtpSession, ref: FrameRef): FrameEvent | null {
 
 function relativeToAnnouncement(micros: number): string {
   return micros < 0 ? `${formatDelay(-micros)} before the announcement` : `${formatDelay(micros)} after the announcement`;
-}
-
-/** A duration in words: `85 µs`, `1.4 ms`, `12 ms`, `3.2 s`. */
-export function formatDelay(micros: number): string {
-  if (micros < 1000) return `${Math.round(micros)} µs`;
-  if (micros < 10_000) return `${(micros / 1000).toFixed(1)} ms`;
-  if (micros < 1_000_000) return `${Math.round(micros / 1000)} ms`;
-  return `${(micros / 1e6).toFixed(1)} s`;
-}
-
-/** Bytes in words: `0 bytes`, `1,048,576 bytes`. */
-export function formatBytes(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} byte${bytes === 1 ? '' : 's'}`;
 }

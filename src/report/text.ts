@@ -4,8 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
-import { formatDelay } from './build';
-import { formatEndpoint } from '../text';
+import { formatDelay, formatEndpoint } from '../text';
 import { sanitize } from './sanitize';
 
 export interface TextOptions {

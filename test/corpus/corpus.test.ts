@@ -72,7 +72,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:58252',
         server: '172.23.0.2:21',
         user: 'bob',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PORT', mode: 'active', frame: 13, request: 13, reply: [200, 14], announced: ['172.23.0.3', 44671], syn: 16, connection: '172.23.0.2:20 -> 172.23.0.3:44671', transfer: ['NLST', '', 15, 226, 25], bytes: 25, status: 'completed' },
           { method: 'PORT', mode: 'active', frame: 29, request: 29, reply: [200, 30], announced: ['172.23.0.3', 43585], syn: 32, connection: '172.23.0.2:20 -> 172.23.0.3:43585', transfer: ['RETR', 'index.html', 31, 226, 41], bytes: 39, status: 'completed' },
@@ -90,7 +90,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:41790',
         server: '172.23.0.2:21',
         user: 'bob',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PASV', mode: 'passive', frame: 14, request: 13, reply: [227, 14], announced: ['172.23.0.2', 21001], syn: 15, connection: '172.23.0.3:41928 -> 172.23.0.2:21001', transfer: ['NLST', '', 18, 226, 25], bytes: 25, status: 'completed' },
           { method: 'PASV', mode: 'passive', frame: 30, request: 29, reply: [227, 30], announced: ['172.23.0.2', 21008], syn: 31, connection: '172.23.0.3:46274 -> 172.23.0.2:21008', transfer: ['RETR', 'index.html', 34, 226, 41], bytes: 39, status: 'completed' },
@@ -108,7 +108,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:44550',
         server: '172.23.0.2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PORT', mode: 'active', frame: 13, request: 13, reply: [200, 14], announced: ['172.23.0.3', 35627], syn: 16, connection: '172.23.0.2:20 -> 172.23.0.3:35627', transfer: ['NLST', '', 15, 226, 25], bytes: 25, status: 'completed' },
           { method: 'PORT', mode: 'active', frame: 29, request: 29, reply: [200, 30], announced: ['172.23.0.3', 44133], syn: 32, connection: '172.23.0.2:20 -> 172.23.0.3:44133', transfer: ['STOR', 'index.html', 31, 226, 41], bytes: 39, status: 'completed' },
@@ -126,7 +126,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:43234',
         server: '172.23.0.2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PASV', mode: 'passive', frame: 14, request: 13, reply: [227, 14], announced: ['172.23.0.2', 21003], syn: 15, connection: '172.23.0.3:49330 -> 172.23.0.2:21003', transfer: ['NLST', '', 18, 226, 25], bytes: 25, status: 'completed' },
           { method: 'PASV', mode: 'passive', frame: 30, request: 29, reply: [227, 30], announced: ['172.23.0.2', 21003], syn: 31, connection: '172.23.0.3:49336 -> 172.23.0.2:21003', transfer: ['STOR', 'index.html', 34, 226, 41], bytes: 39, status: 'completed' },
@@ -210,7 +210,7 @@ const captures: CaptureRow[] = [
         client: '100.90.27.1:54739',
         server: '10.65.4.122:21',
         user: 'svc_backup_vosko',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PASV', mode: 'passive', frame: 27, request: 26, reply: [227, 27], announced: ['10.65.4.122', 63134], syn: 29, connection: '100.90.27.1:54740 -> 10.65.4.122:63134', transfer: ['LIST', '-a', 28, 226, 36], bytes: 343, status: 'completed' },
           { method: 'PASV', mode: 'passive', frame: 48, request: 47, reply: [227, 48], announced: ['10.65.4.122', 63135], syn: 50, connection: '100.90.27.1:54741 -> 10.65.4.122:63135', transfer: ['LIST', '-a', 49, 226, 57], bytes: 511, status: 'completed' },
@@ -248,7 +248,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:59968',
         server: '172.23.0.2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PASV', mode: 'passive', frame: 14, request: 13, reply: [227, 14], announced: ['172.23.0.2', 21008], syn: 15, connection: '172.23.0.3:60478 -> 172.23.0.2:21008', transfer: ['STOR', 'all-data-ipv4-passive-stor-appe.txt', 18, 226, 25], bytes: 83, status: 'completed' },
           { method: 'PASV', mode: 'passive', frame: 30, request: 29, reply: [227, 30], announced: ['172.23.0.2', 21003], syn: 31, connection: '172.23.0.3:33748 -> 172.23.0.2:21003', transfer: ['APPE', 'all-data-ipv4-passive-stor-appe.txt', 34, 226, 41], bytes: 44, status: 'completed' },
@@ -263,7 +263,7 @@ const captures: CaptureRow[] = [
         client: '172.23.0.3:59982',
         server: '172.23.0.2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'PORT', mode: 'active', frame: 140, request: 140, reply: [200, 144], announced: ['172.23.0.3', 45809], syn: 141, connection: '172.23.0.2:20 -> 172.23.0.3:45809', transfer: ['STOR', 'all-data-ipv4-active-stor-appe.txt', 145, 226, 152], bytes: 83, status: 'completed' },
           { method: 'PORT', mode: 'active', frame: 156, request: 156, reply: [200, 160], announced: ['172.23.0.3', 37783], syn: 157, connection: '172.23.0.2:20 -> 172.23.0.3:37783', transfer: ['APPE', 'all-data-ipv4-active-stor-appe.txt', 161, 226, 168], bytes: 44, status: 'completed' },
@@ -285,7 +285,7 @@ const captures: CaptureRow[] = [
         client: 'fd00:10:16:1::3:41256',
         server: 'fd00:10:16:1::2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'EPSV', mode: 'passive', frame: 14, request: 13, reply: [229, 14], announced: [null, 21008], syn: 15, connection: 'fd00:10:16:1::3:52200 -> fd00:10:16:1::2:21008', transfer: ['STOR', 'all-data-ipv6-passive-stor-appe.txt', 18, 226, 25], bytes: 83, status: 'completed' },
           { method: 'EPSV', mode: 'passive', frame: 30, request: 29, reply: [229, 30], announced: [null, 21003], syn: 31, connection: 'fd00:10:16:1::3:48224 -> fd00:10:16:1::2:21003', transfer: ['APPE', 'all-data-ipv6-passive-stor-appe.txt', 34, 226, 41], bytes: 44, status: 'completed' },
@@ -300,7 +300,7 @@ const captures: CaptureRow[] = [
         client: 'fd00:10:16:1::3:41258',
         server: 'fd00:10:16:1::2:21',
         user: 'alice',
-        findings: [],
+        findings: ['cleartext-credentials'],
         channels: [
           { method: 'EPRT', mode: 'active', frame: 144, request: 144, reply: [200, 148], announced: ['fd00:10:16:1::3', 40467], syn: 145, connection: 'fd00:10:16:1::2:20 -> fd00:10:16:1::3:40467', transfer: ['STOR', 'all-data-ipv6-active-stor-appe.txt', 149, 226, 156], bytes: 83, status: 'completed' },
           { method: 'EPRT', mode: 'active', frame: 160, request: 160, reply: [200, 164], announced: ['fd00:10:16:1::3', 40547], syn: 161, connection: 'fd00:10:16:1::2:20 -> fd00:10:16:1::3:40547', transfer: ['APPE', 'all-data-ipv6-active-stor-appe.txt', 165, 226, 172], bytes: 44, status: 'completed' },
@@ -509,9 +509,12 @@ describe.each(suricataDataEvents)('Suricata ftp_data events of $file', ({ file, 
 describe('a PORT naming a host other than the control client (FTP bounce) is flagged and explained', () => {
   const file = 'suricata-verify/tests/ftp/ftp-bounce/test.pcap';
 
-  test('session 2 has a finding on the PORT at frame 27', async () => {
+  test('session 2 has findings on the PORT at frame 27: a third host, and a privileged port (80)', async () => {
     const session = (await analyze(file)).sessions[1];
-    expect(session.findings.filter((f) => f.frame === 27)).toHaveLength(1);
+    expect(session.findings.filter((f) => f.frame === 27).map((f) => [f.code, f.severity])).toEqual([
+      ['third-party-data-target', 'error'],
+      ['privileged-data-port', 'error'],
+    ]);
   });
 
   test('session 1 (PORT naming the client itself) has none', async () => {

@@ -172,7 +172,8 @@ describe('parseEpsvReply', () => {
     ['(|||1|)', { value: { port: 1 } }],
     ['(|||65535|)', { value: { port: 65535 } }],
     ['Entering Extended Passive Mode (!!!9447!)', { value: { port: 9447 }, quirks: ['delimiter "!" instead of "|"'] }],
-    ['Entering Extended Passive Mode (|||63539|).', { value: { port: 63539 }, quirks: ['text after the closing parenthesis'] }],
+    ['Entering Extended Passive Mode (|||63539|).', { value: { port: 63539 }, quirks: [] }],
+    ['Entering Extended Passive Mode (|||63539|) ok', { value: { port: 63539 }, quirks: ['text after the closing parenthesis'] }],
     [
       'Entering Extended Passive Mode (|1|192.0.2.10|6446|)',
       { value: { port: 6446 }, quirks: ['network address inside the parentheses (|1|192.0.2.10|)'] },

@@ -1,0 +1,64 @@
+/**
+ * Findings about what the data connections carried: a byte count that differs from the size the
+ * server announced, and bytes of a data connection that the capture lacks.
+ */
+import { channelBytes, type DataChannel } from '../model';
+import { connectionEnd, isEstablished } from '../tcp/connections';
+import type { Finding } from '../types';
+import { firstLine, formatBytes } from '../text';
+
+export function diagnoseTransfers(channels: DataChannel[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const channel of channels) {
+    const size = sizeMismatch(channel);
+    if (size) findings.push(size);
+    const gap = dataGap(channel);
+    if (gap) findings.push(gap);
+  }
+  return findings;
+}
+
+/**
+ * The bytes of a finished transfer compared with the size the server gave: in its 150 reply, or
+ * in a 213 reply to SIZE for the same path. After REST the transfer starts at the offset (servers
+ * announce the whole file or the rest: either is accepted). In ASCII mode line ends are converted,
+ * so sizes are not compared.
+ */
+function sizeMismatch(channel: DataChannel): Finding | null {
+  const transfer = channel.transfer;
+  const connection = channel.connection;
+  if (!transfer || !connection || !isEstablished(connection) || transfer.type === 'A') return null;
+  const announced = transfer.announcedSize ?? transfer.sizeReply;
+  if (announced === null) return null;
+  // Still running when the capture ended: nothing to compare yet.
+  if (transfer.final === null && connectionEnd(connection) === 'open') return null;
+  const { bytes } = channelBytes(channel);
+  const rest = transfer.restOffset;
+  if (bytes === announced - rest || bytes === announced) return null;
+  const source = transfer.announcedSize !== null ? 'in its 150 reply' : 'in its reply to SIZE';
+  const final = transfer.final;
+  const completed = final !== null && final.code < 300;
+  const ending = final === null ? 'the capture has no final reply' : completed ? `the server still reported success (${final.code})` : `the transfer ended with "${final.code} ${firstLine(final.text)}"`;
+  const expected = rest > 0 ? `${formatBytes(announced - rest)} (${formatBytes(announced)} from offset ${rest})` : formatBytes(announced);
+  return {
+    code: 'transfer-size-mismatch',
+    severity: completed ? 'error' : 'warning',
+    frame: (final ?? transfer.command).at.ref,
+    message: `${transfer.command.verb} ${transfer.command.arg}: the server announced ${expected} ${source}, but the data connection carried ${formatBytes(bytes)}; ${ending}`,
+    fix: completed
+      ? 'the file changed during the transfer, or something on the path altered the data: compare checksums on both ends'
+      : 'the transfer was cut short: resume it (REST) or retry',
+  };
+}
+
+/** Bytes of the data connection that the capture lacks (the counts still come from sequence numbers). */
+function dataGap(channel: DataChannel): Finding | null {
+  const { bytes, missing } = channelBytes(channel);
+  if (missing === 0 || !channel.connection) return null;
+  return {
+    code: 'capture-gap',
+    severity: 'warning',
+    frame: (channel.connection.finOrig ?? channel.connection.finResp ?? channel.connection.last).ref,
+    message: `${formatBytes(missing)} of the ${formatBytes(bytes)} on data channel #${channel.index} are not in the capture (no copy of them was captured); the byte count, taken from sequence numbers, still holds`,
+  };
+}
