@@ -4,8 +4,8 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import type { InputSummary } from '../capture/types';
-import { transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
-import { connectionEnd, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
+import { channelBytes, transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
+import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { suggestFirewall, type FirewallPlan } from './firewall';
@@ -34,12 +34,18 @@ export interface ReportConnection {
   synAckFrame: number | null;
   ackFrame: number | null;
   established: boolean;
+  /** How the three-way handshake went (see README: handshake outcomes). */
+  handshake: HandshakeOutcome;
   end: 'fin' | 'rst' | 'open';
   endFrame: number | null;
+  /** Which side sent the first FIN or RST: 'client' or 'server' of the session; null while open. */
+  closedBy: 'client' | 'server' | null;
   /** Payload bytes in the transfer direction (both directions when no transfer used it). */
   bytes: number;
   bytesFromOrig: number;
   bytesFromResp: number;
+  /** Of `bytes`, how many are in no captured segment (the count comes from sequence numbers). */
+  missingBytes: number;
   /** Microseconds from the announcement to the SYN. */
   delayMicros: number | null;
   /** Which announced endpoint was dialled: the announced address, or the control server's address. */
@@ -301,10 +307,12 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
 }
 
 function buildConnection(session: FtpSession, channel: DataChannel, connection: Connection, frames: FrameFields): ReportConnection {
-  const sender = transferSender(channel);
   const fromOrig = payloadBytes(connection, 'orig');
   const fromResp = payloadBytes(connection, 'resp');
+  const { bytes, missing } = channelBytes(channel);
   const end = connectionEnd(connection);
+  const closing = firstClose(connection);
+  const closer = closing === null ? null : closing.from === 'orig' ? connection.orig.ip : connection.resp.ip;
   const endEvent = end === 'rst' ? connection.rst : end === 'fin' ? earliest(connection.finOrig, connection.finResp) : null;
   // Active: the server dials the announced endpoint by definition. Passive: the announced address
   // (the control server's for EPSV, which names none), else the control server's, else another.
@@ -324,11 +332,14 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
     synAckFrame: null,
     ackFrame: null,
     established: isEstablished(connection),
+    handshake: handshakeOutcome(connection),
     end,
     endFrame: null,
-    bytes: sender === null ? fromOrig + fromResp : sender === 'orig' ? fromOrig : fromResp,
+    closedBy: closer === null ? null : closer === session.server.ip ? 'server' : 'client',
+    bytes,
     bytesFromOrig: fromOrig,
     bytesFromResp: fromResp,
+    missingBytes: missing,
     delayMicros: connection.syn ? connection.syn.timeMicros - channel.announcedAt.timeMicros : null,
     dialled,
   };
@@ -367,11 +378,16 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
       const by = c.rst.from === 'orig' ? formatEndpoint(c.orig) : formatEndpoint(c.resp);
       entries.push({ at: c.rst, kind: 'data-end', source: 'data', channel: index, text: `data connection reset (RST) by ${by}` });
     } else if (end === 'fin') {
-      const first = earliest(c.finOrig, c.finResp) as FrameEvent;
-      const sender = transferSender(channel);
-      const bytes = sender === null ? payloadBytes(c, 'orig') + payloadBytes(c, 'resp') : payloadBytes(c, sender);
-      entries.push({ at: first, kind: 'data-end', source: 'data', channel: index, text: `data connection closed (FIN) after ${formatBytes(bytes)}` });
+      const first = firstClose(c) as FrameEvent & { from: 'orig' | 'resp' };
+      const closer = (first.from === 'orig' ? c.orig : c.resp).ip === session.server.ip ? 'server' : 'client';
+      const { bytes, missing } = channelBytes(channel);
+      const lacking = missing > 0 ? `, ${formatBytes(missing)} of them not in the capture` : '';
+      entries.push({ at: first, kind: 'data-end', source: 'data', channel: index, text: `data connection closed (FIN from the ${closer}) after ${formatBytes(bytes)}${lacking}` });
     }
+  }
+  for (const c of session.tlsConnections) {
+    const who = c.orig.ip === session.server.ip ? 'server' : 'client';
+    entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: probably a data connection of the encrypted session (${handshakeOutcome(c)})` });
   }
   for (const finding of session.findings) {
     if (finding.frame && !session.timeline.some((e) => e.kind === 'finding' && e.text === finding.message)) {

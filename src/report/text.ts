@@ -158,6 +158,7 @@ function renderChannelTable(report: Report, style: Style): string {
         ? [
             `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
             c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
+            ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
           ].join('\n')
         : '-';
       const t = channel.transfer;
