@@ -17,7 +17,7 @@ export function diagnoseControl(session: FtpSession): Finding[] {
       code: 'cleartext-credentials',
       severity: 'warning',
       frame: password.at.ref,
-      message: `user "${session.user ?? '?'}" sent the password in cleartext (masked here): anyone on the path can read it`,
+      message: `${session.user === null ? 'a user' : `user "${session.user}"`} sent the password in cleartext (masked here): anyone on the path can read it`,
       fix: 'use FTPS (AUTH TLS: vsftpd ssl_enable=YES, ProFTPD mod_tls, Pure-FTPd -Y 1) or SFTP',
     });
   }

@@ -3,7 +3,7 @@
  * server announced, and bytes of a data connection that the capture lacks.
  */
 import { channelBytes, type DataChannel } from '../model';
-import { connectionEnd, isEstablished } from '../tcp/connections';
+import { connectionEnd, firstClose, isEstablished } from '../tcp/connections';
 import type { Finding } from '../types';
 import { firstLine, formatBytes } from '../text';
 
@@ -58,7 +58,7 @@ function dataGap(channel: DataChannel): Finding | null {
   return {
     code: 'capture-gap',
     severity: 'warning',
-    frame: (channel.connection.finOrig ?? channel.connection.finResp ?? channel.connection.last).ref,
+    frame: (firstClose(channel.connection) ?? channel.connection.last).ref,
     message: `${formatBytes(missing)} of the ${formatBytes(bytes)} on data channel #${channel.index} are not in the capture (no copy of them was captured); the byte count, taken from sequence numbers, still holds`,
   };
 }

@@ -53,6 +53,8 @@ const MAX_HELD_BYTES = 4096;
 
 export class FtpDetector {
   private readonly candidates = new Map<string, Candidate>();
+  /** Connections already shown not to be FTP (another protocol's client spoke): not looked at again. */
+  private readonly rejected = new Set<string>();
 
   constructor(private readonly maxCandidates: number) {}
 
@@ -68,6 +70,7 @@ export class FtpDetector {
     const sender = `${segment.src}|${segment.srcPort}`;
     const candidate = this.candidates.get(key);
     if (candidate === undefined) {
+      if (this.rejected.has(key)) return null;
       if (reply && isGreeting(payload)) this.add(key, { server: sender, fromGreeting: true, held: [], heldBytes: 0 }, segment, ref, timeMicros);
       else if (command && ftpOnly.has(verbOf(payload))) {
         const server = `${segment.dst}|${segment.dstPort}`;
@@ -85,6 +88,8 @@ export class FtpDetector {
       const verb = verbOf(payload);
       if (notFtp.has(verb)) {
         this.candidates.delete(key);
+        if (this.rejected.size >= this.maxCandidates) this.rejected.delete(this.rejected.values().next().value as string);
+        this.rejected.add(key);
         return null;
       }
       if (candidate.fromGreeting && answersGreeting(verb, payload)) return this.confirm(key, candidate, segment, ref, timeMicros);

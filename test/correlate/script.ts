@@ -26,9 +26,11 @@ export type { Endpoint };
 export interface ControlPair {
   client: Endpoint;
   server: Endpoint;
+  /** The connection began before the capture: no handshake frames, sequence numbers already running. */
+  midstream?: boolean;
 }
 
-type PacketOp = 'syn' | 'synAck' | 'ack' | 'data' | 'fin' | 'rst' | 'resend';
+type PacketOp = 'syn' | 'synAck' | 'ack' | 'data' | 'fin' | 'rst' | 'resend' | 'resendAs';
 
 export type Step =
   | { kind: 'lines'; side: 'client' | 'server'; control: number; lines: string[]; labels: Array<string | null> }
@@ -89,6 +91,8 @@ export const fin = (from: Endpoint, to: Endpoint, label?: string): Step => packe
 export const rst = (from: Endpoint, to: Endpoint, label?: string): Step => packet('rst', from, to, label);
 /** The last payload segment from `from` to `to` sent again, same sequence number and bytes. */
 export const resend = (from: Endpoint, to: Endpoint, label?: string): Step => packet('resend', from, to, label);
+/** The last payload segment from `from` to `to` sent again with the same sequence number but other bytes. */
+export const resendAs = (from: Endpoint, to: Endpoint, payload: Buffer, label?: string): Step => packet('resendAs', from, to, label, payload);
 /** Time passes: the next frame comes `micros` later than it otherwise would. */
 export const pause = (micros: number): Step => ({ kind: 'pause', micros });
 
@@ -189,10 +193,11 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
         const seq = side?.next ?? 0;
         return emit(from, to, seq, ackOf(), TcpFlag.RST | TcpFlag.ACK, Buffer.alloc(0));
       }
-      case 'resend': {
+      case 'resend':
+      case 'resendAs': {
         const last = side?.last;
         if (!last) throw new Error(`nothing to resend from ${key(from)} to ${key(to)}`);
-        return emit(from, to, last.seq, last.ack, last.flags, last.payload);
+        return emit(from, to, last.seq, last.ack, last.flags, op === 'resend' ? last.payload : payload);
       }
       default: {
         if (!side) throw new Error(`${op} from ${key(from)} to ${key(to)} before its SYN`);
@@ -217,9 +222,17 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
       if (!pair) throw new Error(`no control connection ${step.control}`);
       if (!opened.has(step.control)) {
         opened.add(step.control);
-        send('syn', pair.client, pair.server, Buffer.alloc(0));
-        send('synAck', pair.server, pair.client, Buffer.alloc(0));
-        send('ack', pair.client, pair.server, Buffer.alloc(0));
+        if (pair.midstream) {
+          // Both sides have been talking for a while: sequence numbers far from their ISNs.
+          for (const [a, b] of [[pair.client, pair.server], [pair.server, pair.client]]) {
+            const isn = nextIsn();
+            sides.set(`${key(a)}>${key(b)}`, { isn, next: (isn + 7001) >>> 0, synOnly: false, last: null });
+          }
+        } else {
+          send('syn', pair.client, pair.server, Buffer.alloc(0));
+          send('synAck', pair.server, pair.client, Buffer.alloc(0));
+          send('ack', pair.client, pair.server, Buffer.alloc(0));
+        }
       }
       const [from, to] = step.side === 'client' ? [pair.client, pair.server] : [pair.server, pair.client];
       const payload = Buffer.from(step.lines.map((l) => `${l}\r\n`).join(''), 'latin1');
@@ -239,6 +252,19 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
     }
   }
   return { frames, at };
+}
+
+/**
+ * The script without the frames of the given labels, as if the capture had missed them (frames
+ * keep their numbers, so labels still name the frames that remain).
+ */
+export function withoutFrames(run: Script, labels: string[]): Script {
+  const gone = new Set(labels.map((label) => {
+    const frame = run.at[label];
+    if (frame === undefined) throw new Error(`no step is labelled "${label}"`);
+    return frame;
+  }));
+  return { frames: run.frames.filter((f) => !gone.has(f.ref.frame)), at: run.at };
 }
 
 function flatten(steps: Steps): Step[] {
