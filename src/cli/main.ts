@@ -53,6 +53,7 @@ interface AnalyzeOptions {
   /** Look for FTP on every port by its content (`--no-detect` turns it off). */
   detect: boolean;
   failOn?: 'warning' | 'error';
+  rules: 'nftables' | 'iptables' | 'all';
 }
 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
@@ -68,7 +69,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   if (options.format === 'json') {
     io.stdout(renderJson(report));
   } else {
-    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
+    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall, rules: options.rules }));
   }
   for (const input of inputs) {
     for (const problem of input.problems) {
@@ -102,6 +103,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']))
     .option('--show-passwords', 'show passwords instead of masking them', false)
     .option('--no-firewall', 'leave the firewall rules out of the text report')
+    .addOption(new Option('--rules <dialect>', 'firewall rules in the text report').choices(['nftables', 'iptables', 'all']).default('nftables'))
     .option('--color', 'colour the text report (default: when writing to a terminal)')
     .option('--no-color', 'never colour the text report')
     .action((files: string[], options: AnalyzeOptions) => {

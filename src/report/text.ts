@@ -12,6 +12,8 @@ export interface TextOptions {
   color: boolean;
   /** Print the firewall rules section. */
   firewall: boolean;
+  /** Which rule sets to print: nftables (default), iptables, or both. */
+  rules?: 'nftables' | 'iptables' | 'all';
 }
 
 interface Style {
@@ -55,10 +57,11 @@ export function renderText(report: Report, options: TextOptions): string {
   const style = makeStyle(options.color);
   const out: string[] = [];
   out.push(renderHeader(report, style));
+  out.push(renderAtAGlance(report, style));
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
   out.push(renderFindings(report, style));
-  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
+  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style, options.rules ?? 'nftables'));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
 }
 
@@ -185,13 +188,8 @@ function truncate(text: string, max: number): string {
 }
 
 function renderFindings(report: Report, style: Style): string {
-  const all: Array<{ session: number | null; finding: ReportFinding }> = [
-    ...report.findings.map((finding) => ({ session: null, finding })),
-    ...report.sessions.flatMap((s) => s.findings.map((finding) => ({ session: s.id, finding }))),
-  ];
+  const all = allFindings(report);
   if (all.length === 0) return `${style.bold('Findings')}\n  none: every announcement was answered as expected`;
-  const order = { error: 0, warning: 1, info: 2 };
-  all.sort((a, b) => order[a.finding.severity] - order[b.finding.severity]);
   const lines = [style.bold('Findings')];
   for (const { session, finding } of all) {
     const severity =
@@ -206,7 +204,45 @@ function renderFindings(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
-function renderFirewall(report: Report, style: Style): string {
+/** Findings in the order a reader needs them: errors, warnings, then information. */
+function allFindings(report: Report): Array<{ session: number | null; finding: ReportFinding }> {
+  const all = [
+    ...report.findings.map((finding) => ({ session: null as number | null, finding })),
+    ...report.sessions.flatMap((s) => s.findings.map((finding) => ({ session: s.id as number | null, finding }))),
+  ];
+  const order = { error: 0, warning: 1, info: 2 };
+  return all.sort((a, b) => order[a.finding.severity] - order[b.finding.severity]);
+}
+
+/** Most problems listed up front, one per code. */
+const GLANCE_CODES = 6;
+
+/**
+ * The answer first: what went wrong, where, and the likely fix, one line pair per finding code
+ * (errors before warnings), before the timelines and tables that prove it.
+ */
+function renderAtAGlance(report: Report, style: Style): string {
+  const problems = allFindings(report).filter((f) => f.finding.severity !== 'info');
+  if (problems.length === 0) return '';
+  const byCode = new Map<string, typeof problems>();
+  for (const p of problems) byCode.set(p.finding.code, [...(byCode.get(p.finding.code) ?? []), p]);
+  const lines = [style.bold('What went wrong')];
+  for (const [code, list] of [...byCode].slice(0, GLANCE_CODES)) {
+    const { session, finding } = list[0];
+    const where = [session !== null ? `session ${session}` : null, finding.frame !== null ? `frame ${frameLabel(finding.frame, finding.input)}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+    const mark = finding.severity === 'error' ? style.red('✗') : style.yellow('!');
+    lines.push(`  ${mark} ${style.bold(code)}${more}${where ? style.dim(` — ${where}`) : ''}`);
+    lines.push(`    ${sanitize(finding.message)}`);
+    if (finding.fix) lines.push(`    ${style.dim('fix:')} ${sanitize(finding.fix)}`);
+  }
+  if (byCode.size > GLANCE_CODES) lines.push(style.dim(`  … ${byCode.size - GLANCE_CODES} more kinds of finding: see Findings below`));
+  return lines.join('\n');
+}
+
+function renderFirewall(report: Report, style: Style, rules: 'nftables' | 'iptables' | 'all'): string {
   const fw = report.firewall;
   const lines = [style.bold('Firewall rules for the traffic seen')];
   for (const server of fw.servers) {
@@ -224,10 +260,15 @@ function renderFirewall(report: Report, style: Style): string {
     }
   }
   for (const note of fw.notes) lines.push(`  ${style.yellow('note')} ${sanitize(note)}`);
-  lines.push('', style.dim('nftables, with the kernel FTP helper:'), fw.rules.nftables.trimEnd());
-  lines.push('', style.dim('iptables, with the kernel FTP helper:'), fw.rules.iptables.trimEnd());
-  lines.push('', style.dim('nftables, without a helper (stateless, every port named):'), fw.rules.nftablesStateless.trimEnd());
-  lines.push('', style.dim('iptables, without a helper:'), fw.rules.iptablesStateless.trimEnd());
+  if (rules !== 'iptables') {
+    lines.push('', style.dim('nftables, with the kernel FTP helper:'), fw.rules.nftables.trimEnd());
+    lines.push('', style.dim('nftables, without a helper (stateless, every port named):'), fw.rules.nftablesStateless.trimEnd());
+  }
+  if (rules !== 'nftables') {
+    lines.push('', style.dim('iptables, with the kernel FTP helper:'), fw.rules.iptables.trimEnd());
+    lines.push('', style.dim('iptables, without a helper:'), fw.rules.iptablesStateless.trimEnd());
+  }
+  if (rules === 'nftables') lines.push('', style.dim('(iptables rules: --rules iptables or --rules all; all four sets are in the JSON report)'));
   return lines.join('\n');
 }
 
