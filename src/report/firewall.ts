@@ -19,7 +19,7 @@ export interface ServerNeeds {
   /** Client addresses seen on the control port. */
   clients: string[];
   sessions: number;
-  /** Passive ports the server announced (accepted 227/228/229), null if passive mode was never used. */
+  /** Passive ports the server announced (accepted 227/228/229; under TLS, those the clients connected to), null if none. */
   passivePorts: PortRange | null;
   passivePortsSeen: number[];
   /** Passive data connections that were attempted and did not complete the handshake. */
@@ -91,6 +91,20 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
           }
         }
       }
+      // Under TLS the announcements are unreadable: the connections seen between the same hosts
+      // after the switch are what the firewall must let through.
+      for (const connection of session.tlsConnections) {
+        if (connection.resp.ip === server.ip) {
+          passive.add(connection.resp.port);
+          if (!isEstablished(connection)) passiveFailures++;
+        } else if (connection.orig.ip === server.ip) {
+          activeSeen = true;
+          activePorts.push(connection.resp.port);
+          activeClients.add(connection.resp.ip);
+          activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) activeFailures++;
+        }
+      }
     }
     const passivePortsSeen = [...passive].sort((a, b) => a - b);
     const needs: ServerNeeds = {
@@ -122,7 +136,7 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
       notes.push(`${name}: the server announces ${needs.foreignPassiveAddresses.join(', ')} in passive replies; the Linux helper ignores such announcements, so the passive ports are opened explicitly`);
     }
     if (needs.tls) {
-      notes.push(`${name}: the control connection is encrypted (AUTH TLS); no helper can read it, so the passive ports are opened explicitly`);
+      notes.push(`${name}: the control connection is encrypted (TLS); no helper can read it, so the data ports seen after the switch are opened explicitly (pin the server's passive range and open all of it)`);
     }
   }
   return { servers, notes };
