@@ -42,12 +42,13 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
           ? 'use passive mode, or make the PORT/EPRT address the client address the server sees'
           : `the server does not offer ${channel.method}: let the client fall back to another mode`,
     });
-    return findings;
   }
   const announced = channel.announced;
+  // A foreign PORT address is worth explaining whether or not the server refused it: it says why.
   if (channel.mode === 'active' && announced?.ip && announced.ip !== session.client.ip && sameFamily(announced.ip, session.client.ip)) {
     findings.push(foreignActiveTarget(session, channel, announced.ip));
   }
+  if (reply && reply.code >= 400) return findings;
   if (channel.mode === 'passive' && announced?.ip && announced.ip !== session.server.ip) {
     const connection = channel.connection;
     const dialled = connection ? connection.resp.ip : null;
