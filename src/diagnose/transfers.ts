@@ -38,13 +38,25 @@ function sizeMismatch(channel: DataChannel): Finding | null {
   const source = transfer.announcedSize !== null ? 'in its 150 reply' : 'in its reply to SIZE';
   const final = transfer.final;
   const completed = final !== null && final.code < 300;
-  const ending = final === null ? 'the capture has no final reply' : completed ? `the server still reported success (${final.code})` : `the transfer ended with "${final.code} ${firstLine(final.text)}"`;
   const expected = rest > 0 ? `${formatBytes(announced - rest)} (${formatBytes(announced)} from offset ${rest})` : formatBytes(announced);
+  const carried = `the server announced ${expected} ${source}, but the data connection carried ${formatBytes(bytes)}`;
+  const what = `${transfer.command.verb} ${transfer.command.arg}`.trim();
+  // Without the connection's FIN or RST the capture may simply lack its end: say so, do not accuse.
+  if (connectionEnd(connection) === 'open') {
+    return {
+      code: 'transfer-size-mismatch',
+      severity: 'warning',
+      frame: (final ?? transfer.command).at.ref,
+      message: `${what}: ${carried} as far as the capture shows; the connection's end (FIN or RST) is not in the capture, so the capture probably lacks the rest`,
+      fix: 'capture the whole transfer (a larger buffer or ring, tcpdump -B) to confirm',
+    };
+  }
+  const ending = final === null ? 'the capture has no final reply' : completed ? `the server still reported success (${final.code})` : `the transfer ended with "${final.code} ${firstLine(final.text)}"`;
   return {
     code: 'transfer-size-mismatch',
     severity: completed ? 'error' : 'warning',
     frame: (final ?? transfer.command).at.ref,
-    message: `${transfer.command.verb} ${transfer.command.arg}: the server announced ${expected} ${source}, but the data connection carried ${formatBytes(bytes)}; ${ending}`,
+    message: `${what}: ${carried}; ${ending}`,
     fix: completed
       ? 'the file changed during the transfer, or something on the path altered the data: compare checksums on both ends'
       : 'the transfer was cut short: resume it (REST) or retry',

@@ -221,6 +221,22 @@ const rows: Row[] = [
     check: (report) => expect(report.sessions[0].findings[0].message).toMatch(/announced 1,000 bytes in its 150 reply, but the data connection carried 600 bytes/),
   },
   {
+    name: 'RETR announced 3000 bytes, the capture stops showing the data after 1000 (no FIN), 226: a warning, not an accusation',
+    steps: [
+      login(),
+      c('PASV'),
+      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
+      c('RETR f.bin'),
+      ...dial(client(51001), server(40001), 'data'),
+      s('150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
+      data(server(40001), client(51001), 1000),
+      ack(client(51001), server(40001)),
+      s('226 Transfer complete.', '226'),
+    ],
+    sessions: [[['transfer-size-mismatch', 'warning', '226']]],
+    check: (report) => expect(report.sessions[0].findings[0].message).toMatch(/as far as the capture shows; the connection's end \(FIN or RST\) is not in the capture/),
+  },
+  {
     name: 'REST 400 then RETR of a 1000-byte file: 600 bytes is right',
     steps: [
       login(),
