@@ -71,6 +71,17 @@ function senderIsClient(segment: TcpSegment, ftpPorts: Set<number>): boolean {
   return ftpPorts.has(segment.dstPort);
 }
 
+/** Keeps a per-server finding on the first session with that server only. */
+function onePerServer(sessions: FtpSession[], code: string): void {
+  const seen = new Set<string>();
+  for (const session of sessions) {
+    const key = `${session.server.ip}|${session.server.port}`;
+    if (!session.findings.some((f) => f.code === code)) continue;
+    if (seen.has(key)) session.findings = session.findings.filter((f) => f.code !== code);
+    seen.add(key);
+  }
+}
+
 /** Reassembly findings reported per direction of a control connection; later ones are only counted. */
 const MAX_REASSEMBLY_REPORTS = 3;
 
@@ -224,6 +235,7 @@ export class Analyzer {
       session.findings.push(...diagnoseSession(session));
     });
     this.findings.push(...diagnoseLoginFailures(sessions));
+    onePerServer(sessions, 'nonstandard-control-port');
     return { sessions, findings: this.findings, stats: this.stats };
   }
 

@@ -11,6 +11,18 @@ export function firstLine(text: string): string {
   return end < 0 ? text : text.slice(0, end);
 }
 
+/**
+ * A reply in one line for the timeline: the code and its first line, and for a multi-line reply
+ * also its last line (where servers often put what matters: `226 2 matches total`).
+ */
+export function replyLine(code: number, text: string): string {
+  const first = firstLine(text);
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return `${code} ${first}`;
+  const last = text.slice(end + 1).trim();
+  return last === '' || last === first.trim() ? `${code} ${first}` : `${code} ${first} … ${last}`;
+}
+
 /** A duration in words: `85 µs`, `1.4 ms`, `12 ms`, `3.2 s`. */
 export function formatDelay(micros: number): string {
   if (micros < 1000) return `${Math.round(micros)} µs`;

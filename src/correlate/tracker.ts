@@ -25,7 +25,7 @@ import {
 } from '../model';
 import type { Connection } from '../tcp/connections';
 import type { Direction, Endpoint, FrameEvent, Severity } from '../types';
-import { firstLine, formatEndpoint } from '../text';
+import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
 
 const activeMethods = new Set(['PORT', 'EPRT', 'LPRT']);
@@ -112,8 +112,16 @@ export class SessionTracker implements ControlObserver {
   reply(reply: FtpReply, answers: FtpCommand | null): void {
     const session = this.session;
     session.replies++;
-    const line = `${reply.code} ${firstLine(reply.text)}`;
+    const line = replyLine(reply.code, reply.text);
     const verb = answers?.verb ?? null;
+    if (passiveReplyCodes.has(reply.code) && (verb === null || !passiveMethods.has(verb))) {
+      this.finding(
+        'nonstandard-reply-format',
+        'warning',
+        reply.at,
+        `a ${reply.code} reply ("${firstLine(reply.text)}") answers ${verb === null ? 'no command' : verb}, not a passive request: a client or middlebox reading it as an announcement would be misled`,
+      );
+    }
     if (answers === null) {
       if (reply.code === 220 || reply.code === 120) this.note(reply.at, 'greeting', 'server', 'server greets the client', line);
       else this.note(reply.at, 'reply', 'server', 'server sends a reply to no pending command', line);

@@ -32,15 +32,14 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
   const label = `data channel #${channel.index} (${channel.method})`;
   const reply = channel.reply;
   if (reply && reply.code >= 400) {
+    // The client got its transfer over a later channel: the refusal cost time, not the transfer.
+    const recovered = session.dataChannels.some((c) => c.index > channel.index && c.transfer?.final && c.transfer.final.code < 300);
     findings.push({
       code: 'announcement-refused',
-      severity: 'error',
+      severity: recovered ? 'warning' : 'error',
       frame: reply.at.ref,
-      message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"`,
-      fix:
-        channel.mode === 'active'
-          ? 'use passive mode, or make the PORT/EPRT address the client address the server sees'
-          : `the server does not offer ${channel.method}: let the client fall back to another mode`,
+      message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"${recovered ? '; the client got its transfer another way' : ''}`,
+      fix: refusalFix(session, channel),
     });
   }
   const announced = channel.announced;
@@ -70,7 +69,7 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
   }
   const connection = channel.connection;
   if (connection && !isEstablished(connection)) {
-    findings.push(connection.synAck === null ? connectFailure(channel, connection) : handshakeAborted(connection));
+    findings.push(connection.synAck === null ? connectFailure(session, channel, connection) : handshakeAborted(connection));
   }
   const transfer = channel.transfer;
   if (transfer && connection === null && channel.expectedTo.length > 0 && expectsConnection(transfer)) {
@@ -94,6 +93,18 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
   return findings;
 }
 
+/** The likely fix for a refused announcement, from what it asked for. */
+function refusalFix(session: FtpSession, channel: DataChannel): string {
+  const announced = channel.announced;
+  if (channel.reply?.code === 522) return 'use the address family of the control connection (plain EPSV / EPRT with the control address)';
+  if (channel.mode === 'passive') return `the server does not offer ${channel.method}: let the client use another mode (PASV or EPSV)`;
+  if (announced && announced.port < 1024) return 'the client must announce a port above 1023';
+  if (announced?.ip && announced.ip !== session.client.ip) {
+    return 'use passive mode, or make the PORT/EPRT address the one the server sees (FTP helper on the client-side NAT, or the client configured with its public address)';
+  }
+  return 'use passive mode, or check what the server allows for active mode';
+}
+
 /** Reply codes that say the data connection itself failed (RFC 959 §4.2). */
 const connectionFailureCodes = new Set([425, 426]);
 
@@ -106,7 +117,7 @@ function expectsConnection(transfer: Transfer): boolean {
   return transfer.final.code < 300 || connectionFailureCodes.has(transfer.final.code);
 }
 
-function connectFailure(channel: DataChannel, connection: Connection): Finding {
+function connectFailure(session: FtpSession, channel: DataChannel, connection: Connection): Finding {
   const target = formatEndpoint(connection.resp);
   const from = connection.orig.ip;
   if (connection.rst && connection.rst.from === 'resp' && connection.synAck === null) {
@@ -123,11 +134,22 @@ function connectFailure(channel: DataChannel, connection: Connection): Finding {
   const seconds =
     connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
   const firewallSide = channel.mode === 'passive' ? "the server's" : "the client's";
+  const sent = `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer`;
+  // A passive SYN to an address other than the server's: the announcement is wrong, not a firewall.
+  if (channel.mode === 'passive' && connection.resp.ip !== session.server.ip) {
+    return {
+      code: 'data-connect-unanswered',
+      severity: 'error',
+      frame: (connection.syn ?? connection.first).ref,
+      message: `${sent}: that is the address the server announced, not its own (${session.server.ip}), and nothing answers there`,
+      fix: 'make the server announce its public address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P), or let the client use the control address (lftp set ftp:fix-pasv-address yes, curl does by default)',
+    };
+  }
   return {
     code: 'data-connect-unanswered',
     severity: 'error',
     frame: (connection.syn ?? connection.first).ref,
-    message: `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer: a firewall drops it`,
+    message: `${sent}: a firewall drops it`,
     fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide} firewall (or use an FTP helper)`,
   };
 }

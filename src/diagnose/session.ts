@@ -38,7 +38,7 @@ export function diagnoseControl(session: FtpSession): Finding[] {
       code: 'nonstandard-control-port',
       severity: used ? 'warning' : 'info',
       frame: session.control.first.ref,
-      message: `FTP control runs on port ${session.server.port}, not 21: kernel FTP helpers and many firewalls watch only port 21, so they will not open this session's data connections`,
+      message: `FTP control runs on port ${session.server.port}, not 21: kernel FTP helpers and many firewalls watch only port 21, so they will not open the data connections of FTP on this port`,
       fix: `attach the FTP helper to port ${session.server.port} (nftables: tcp dport ${session.server.port} ct helper set "ftp-${session.server.port}"), or open the data ports explicitly`,
     });
   }

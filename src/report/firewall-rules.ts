@@ -106,7 +106,7 @@ export function renderNftablesStateless(plan: FirewallPlan): string {
       out.push(`    ${a} saddr ${server.ip} tcp sport ${nftRange(server.passivePorts)} accept`);
     }
     if (server.active) {
-      const sources = server.active.sourcePorts.length > 0 ? nftSet(server.active.sourcePorts) : nftRange(EPHEMERAL);
+      const sources = fixedSourcePort(server) ? nftSet(server.active.sourcePorts) : nftRange(EPHEMERAL);
       const clients = nftSet(server.active.clients);
       const ports = nftRange(server.active.clientPorts);
       out.push(`    ${a} saddr ${server.ip} tcp sport ${sources} ${a} daddr ${clients} tcp dport ${ports} accept`);
@@ -160,7 +160,7 @@ export function renderIptablesStateless(plan: FirewallPlan): string {
     if (server.active) {
       const ports = iptRange(server.active.clientPorts);
       // The source ports seen, or the whole ephemeral range when no connection was seen.
-      const sources = server.active.sourcePorts.length > 0 ? server.active.sourcePorts.map(String) : [iptRange(EPHEMERAL)];
+      const sources = fixedSourcePort(server) ? server.active.sourcePorts.map(String) : [iptRange(EPHEMERAL)];
       for (const client of server.active.clients) {
         for (const sp of sources) {
           lines.push(`${ipt} -A OUTPUT -p tcp -s ${s} --sport ${sp} -d ${client} --dport ${ports} -j ACCEPT`);
@@ -187,4 +187,14 @@ export function renderFirewallRules(plan: FirewallPlan): RenderedRules {
     nftablesStateless: renderNftablesStateless(plan),
     iptablesStateless: renderIptablesStateless(plan),
   };
+}
+
+/**
+ * True when the server's active connections came from fixed source ports (port 20): those are
+ * named. A server that connects from ephemeral ports (ProFTPD with RootRevoke, vsftpd with
+ * connect_from_port_20=NO) will use other ones next time, so the whole unprivileged range is needed.
+ */
+function fixedSourcePort(server: ServerNeeds): boolean {
+  const ports = server.active?.sourcePorts ?? [];
+  return ports.length > 0 && ports.every((p) => p < 1024);
 }

@@ -135,6 +135,9 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
     if (needs.foreignPassiveAddresses.length > 0) {
       notes.push(`${name}: the server announces ${needs.foreignPassiveAddresses.join(', ')} in passive replies; the Linux helper ignores such announcements, so the passive ports are opened explicitly`);
     }
+    if (needs.active && needs.active.sourcePorts.some((p) => p >= 1024)) {
+      notes.push(`${name}: in active mode the server connects from ephemeral ports (${needs.active.sourcePorts.join(', ')}), not port 20, so the stateless rules allow its whole unprivileged range (vsftpd connect_from_port_20, ProFTPD RootRevoke off make it port 20)`);
+    }
     if (needs.tls) {
       notes.push(`${name}: the control connection is encrypted (TLS); no helper can read it, so the data ports seen after the switch are opened explicitly (pin the server's passive range and open all of it)`);
     }

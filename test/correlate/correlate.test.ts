@@ -610,7 +610,7 @@ const scenarios: Scenario[] = [
             status: 'completed',
           },
         ],
-        findings: [['announcement-refused', 'error', 'refusal']],
+        findings: [['announcement-refused', 'warning', 'refusal']],
       },
     ],
     dataConnections: 1,

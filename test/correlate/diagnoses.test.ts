@@ -127,7 +127,7 @@ const rows: Row[] = [
     name: 'EPSV refused (ProFTPD <Limit EPSV>), then PASV: announcement-refused and epsv-fallback',
     steps: [login(), c('EPSV'), s('500 EPSV not understood', 'refused'), c('PASV', 'pasv'), s('227 Entering Passive Mode (192,0,2,10,156,66).'), passiveList(40002, 'data')],
     sessions: [[
-      ['announcement-refused', 'error', 'refused'],
+      ['announcement-refused', 'warning', 'refused'],
       ['epsv-fallback', 'warning', 'pasv'],
     ]],
   },
@@ -375,6 +375,25 @@ const rows: Row[] = [
     wholeOnly: true,
     steps: [s('220 (vsFTPd 3.0.3)', 'greeting'), login().slice(1), c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,65).'), passiveList(40001, 'data')],
     sessions: [[['nonstandard-control-port', 'warning', 'greeting']]],
+  },
+  {
+    name: 'two sessions with one server on port 2121: nonstandard-control-port once, on the first',
+    controls: [{ client: client(50000), server: server(2121) }, { client: client(50001), server: server(2121) }],
+    wholeOnly: true,
+    steps: [s('220 (vsFTPd 3.0.3)', 'greeting'), c('USER anonymous'), on(1, s('220 (vsFTPd 3.0.3)'), c('USER anonymous'))],
+    sessions: [[['nonstandard-control-port', 'info', 'greeting']], []],
+  },
+  {
+    name: "Pure-FTPd's stray '227 Logout.' answering no command: nonstandard-reply-format, no channel",
+    steps: [login(), s('227 Logout.', 'stray')],
+    sessions: [[['nonstandard-reply-format', 'warning', 'stray']]],
+    check: (report) => expect(report.sessions[0].dataChannels).toEqual([]),
+  },
+  {
+    name: 'a multi-line reply shows its first and last lines in the timeline',
+    steps: [login(), c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,65)'), c('LIST'), ...dial(client(51001), server(40001), 'data'), s('150 Accepted data connection'), ...sendAndClose(server(40001), client(51001), [100]), s(['226-Options: -l', '226 2 matches total'])],
+    sessions: [[]],
+    check: (report) => expect(report.sessions[0].timeline.map((e) => e.line)).toContain('226 Options: -l … 2 matches total'),
   },
   {
     name: 'SMTP on port 25 greets with 220 too: no session',
