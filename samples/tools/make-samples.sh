@@ -1432,7 +1432,12 @@ declare -A INDEX_LINE=(
   [link-types]="one short exchange (curl EPSV + ftplib PORT, or uploads) per link layer: **802.1Q VLAN**, **802.1ad QinQ**, **Linux cooked v1**, **raw IP** (tun), **IPv4 fragments**; plus a public **BSD loopback (NULL)** capture from suricata-verify. Packets and bytes: the six files together"
 )
 write_index() {
-  local c cap pkts size summary
+  local c cap pkts size summary more
+  # The "## More samples" section lists the cases the other recording scripts make
+  # (make-loss-samples.sh, make-failure-samples.sh, ...); it is kept as it is.
+  more=$(mktemp)
+  [ -f "$SAMPLES/README.md" ] &&
+    awk '/^## More samples/ {f = 1; print; next} f && /^## / {f = 0} f' "$SAMPLES/README.md" >"$more"
   {
     cat <<EOF
 # Sample captures
@@ -1474,6 +1479,9 @@ EOF
 
 Last generated: $TODAY.
 
+EOF
+    if [ -s "$more" ]; then cat "$more"; fi
+    cat <<EOF
 ## Lab
 
 \`\`\`
@@ -1551,5 +1559,6 @@ or Ctrl-C. Tools:
 - \`tools/tun-link.py NS_A DEV_A NS_B DEV_B\` — a point-to-point IP link of two tun devices (link-types: raw IP).
 EOF
   } >"$SAMPLES/README.md"
+  rm -f "$more"
 }
 write_index

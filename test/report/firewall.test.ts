@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../e2e/run-cli';
+import { parseTsharkFrames } from '../e2e/tshark-frames';
 
 const cases = readdirSync('samples', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
@@ -28,17 +29,28 @@ function nftCheck(ruleset: string, name: string): string {
   }
 }
 
-/** Ports announced in the sample, per tshark: passive ones (227/229) and active ones (PORT/EPRT). */
-function announcedPorts(name: string): { passive: number[]; active: number[] } {
+/**
+ * What the sample's traffic used, per tshark: the control port, the passive ports announced
+ * (227/229), and the active connections the server opened (SYNs from the server: their source
+ * ports and the client ports they went to).
+ */
+function observed(name: string, serverIp: string): { control: number; passive: number[]; activeSources: number[]; activeTargets: number[] } {
   const text = readFileSync(join('samples', name, 'tshark-frames.txt'), 'utf8');
+  const control = Number(/not to\/from port (\d+)/.exec(text)?.[1] ?? 21);
   const passive: number[] = [];
-  const active: number[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\d+\s+\d+\s+\S+ -> \S+\s+(PORT|EPRT|227|229)\b.*:(\d+)\s*$/.exec(line);
-    if (!m) continue;
-    (m[1] === 'PORT' || m[1] === 'EPRT' ? active : passive).push(Number(m[2]));
+    const m = /^\d+\s+\d+\s+\S+ -> \S+\s+(227|229)\b.*:(\d+)\s*$/.exec(line);
+    if (m) passive.push(Number(m[2]));
   }
-  return { passive, active };
+  const port = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+  const host = (endpoint: string) => endpoint.slice(0, endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  const fromServer = parseTsharkFrames(text).syns.filter((s) => s.kind === 'SYN' && host(s.from) === serverIp);
+  return {
+    control,
+    passive,
+    activeSources: [...new Set(fromServer.map((s) => port(s.from)))].sort((a, b) => a - b),
+    activeTargets: fromServer.map((s) => port(s.to)),
+  };
 }
 
 describe.each(cases)('firewall rules for sample %s', (name) => {
@@ -48,9 +60,9 @@ describe.each(cases)('firewall rules for sample %s', (name) => {
     expect(nftCheck(firewall.rules.nftables, `${name}-helper`)).toBe('ok');
     expect(nftCheck(firewall.rules.nftablesStateless, `${name}-stateless`)).toBe('ok');
 
-    const ports = announcedPorts(name);
     const server = firewall.servers[0];
-    expect(server.controlPort).toBe(21);
+    const ports = observed(name, server.ip);
+    expect(server.controlPort).toBe(ports.control);
     if (ports.passive.length > 0) {
       const min = Math.min(...ports.passive);
       const max = Math.max(...ports.passive);
@@ -60,13 +72,16 @@ describe.each(cases)('firewall rules for sample %s', (name) => {
     } else {
       expect(server.passivePorts).toBeNull();
     }
-    if (ports.active.length > 0) {
-      expect(server.active.sourcePorts).toEqual([20]);
-      expect(server.active.clientPorts).toEqual({ min: Math.min(...ports.active), max: Math.max(...ports.active) });
+    if (ports.activeTargets.length > 0) {
+      expect(server.active.sourcePorts).toEqual(ports.activeSources);
+      expect(server.active.clientPorts).toEqual({ min: Math.min(...ports.activeTargets), max: Math.max(...ports.activeTargets) });
+      // Port 20 is named; ephemeral source ports change every time, so the range is opened.
+      const sport = ports.activeSources.every((p) => p === 20) ? 'tcp sport 20 ' : 'tcp sport 1024-65535 ';
+      expect(firewall.rules.nftablesStateless).toContain(sport);
     } else {
       expect(server.active).toBeNull();
     }
-    expect(firewall.rules.nftables).toContain('ct helper set "ftp-21"');
+    expect(firewall.rules.nftables).toContain(`ct helper set "ftp-${ports.control}"`);
     expect(firewall.rules.iptables).toContain('-j CT --helper ftp');
   });
 });
