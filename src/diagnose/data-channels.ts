@@ -125,7 +125,7 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
       code: 'data-connect-refused',
       severity: 'error',
       frame: connection.rst.ref,
-      message: `${from} tried to open the data connection to ${target} and was refused (RST): nothing listens there`,
+      message: `${from} tried to open the data connection to ${target} and was refused (RST): nothing listens there, or a firewall rejects it`,
       fix: channel.mode === 'passive'
         ? 'check that the announced port is the one the server listens on (port mapping, passive range)'
         : 'the client no longer listens on the announced port, or a firewall rejects the connection',
@@ -133,7 +133,7 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
   }
   const seconds =
     connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
-  const firewallSide = channel.mode === 'passive' ? "the server's" : "the client's";
+  const firewallSide = channel.mode === 'passive' ? "the server's firewall (or one in front of it)" : "the client's firewall (or one between server and client)";
   const sent = `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer`;
   // A passive SYN to an address other than the server's: the announcement is wrong, not a firewall.
   if (channel.mode === 'passive' && connection.resp.ip !== session.server.ip) {
@@ -150,7 +150,7 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
     severity: 'error',
     frame: (connection.syn ?? connection.first).ref,
     message: `${sent}: a firewall drops it`,
-    fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide} firewall (or use an FTP helper)`,
+    fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide}, or use an FTP helper there`,
   };
 }
 

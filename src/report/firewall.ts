@@ -133,7 +133,7 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
       notes.push(`${name}: the kernel FTP helper watches port 21 only; the rules below assign it to port ${needs.controlPort} explicitly`);
     }
     if (needs.foreignPassiveAddresses.length > 0) {
-      notes.push(`${name}: the server announces ${needs.foreignPassiveAddresses.join(', ')} in passive replies; the Linux helper ignores such announcements, so the passive ports are opened explicitly`);
+      notes.push(`${name}: the server announces ${needs.foreignPassiveAddresses.join(', ')} in passive replies; a helper on the server's own host ignores announcements of another address (one on a NAT router in front of it rewrites them), so the passive ports are opened explicitly`);
     }
     if (needs.active && needs.active.sourcePorts.some((p) => p >= 1024)) {
       notes.push(`${name}: in active mode the server connects from ephemeral ports (${needs.active.sourcePorts.join(', ')}), not port 20, so the stateless rules allow its whole unprivileged range (vsftpd connect_from_port_20, ProFTPD RootRevoke off make it port 20)`);

@@ -189,7 +189,7 @@ function truncate(text: string, max: number): string {
 
 function renderFindings(report: Report, style: Style): string {
   const all = allFindings(report);
-  if (all.length === 0) return `${style.bold('Findings')}\n  none: every announcement was answered as expected`;
+  if (all.length === 0) return `${style.bold('Findings')}\n  none: nothing in the capture points to a problem`;
   const lines = [style.bold('Findings')];
   for (const { session, finding } of all) {
     const severity =

@@ -16,6 +16,8 @@ export function parseTsharkFrames(text: string): TsharkFrames {
     if (section === 'announcements') {
       result.announcements.push({ frame: Number(fields[0]), decoded: fields[fields.length - 1] });
     } else if (section === 'syns') {
+      // An ICMP error quoting a SYN is listed with both packets' addresses ("a,b"): not a SYN.
+      if (fields[3].includes(',') || fields[5]?.includes(',')) continue;
       result.syns.push({ frame: Number(fields[0]), kind: fields[2] as 'SYN' | 'SYN-ACK', from: fields[3], to: fields[5] });
     }
   }

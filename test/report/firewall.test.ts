@@ -78,8 +78,10 @@ describe.each(cases)('firewall rules for sample %s', (name) => {
       // Port 20 is named; ephemeral source ports change every time, so the range is opened.
       const sport = ports.activeSources.every((p) => p === 20) ? 'tcp sport 20 ' : 'tcp sport 1024-65535 ';
       expect(firewall.rules.nftablesStateless).toContain(sport);
-    } else {
-      expect(server.active).toBeNull();
+    } else if (server.active !== null) {
+      // Active transfers whose SYN never reached the capture point: needed, source port unknown.
+      expect(server.active.sourcePorts).toEqual([]);
+      expect(firewall.rules.nftablesStateless).toContain('tcp sport 1024-65535 ');
     }
     expect(firewall.rules.nftables).toContain(`ct helper set "ftp-${ports.control}"`);
     expect(firewall.rules.iptables).toContain('-j CT --helper ftp');
