@@ -317,7 +317,12 @@ export class Analyzer {
       this.startControl(connection);
       return connection;
     }
-    if (segment.payload.length === 0 || !this.options.detectFtp) return null;
+    if (!this.options.detectFtp) return null;
+    if (segment.flags & TcpFlag.SYN) {
+      this.detector.handshake(connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort), segment, ref, timeMicros);
+      return null;
+    }
+    if (segment.payload.length === 0) return null;
     const key = connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
     const detection = this.detector.inspect(key, segment, ref, timeMicros);
     return detection ? this.openDetected(detection) : null;
@@ -330,6 +335,7 @@ export class Analyzer {
   private openDetected(detection: Detection): Connection {
     const [first, ...rest] = detection.held;
     const connection = this.table.open(first.segment, 'control', detection.clientSentFirst, first.ref, first.timeMicros);
+    // Seen from its greeting (or its SYN): not a session that began before the capture.
     connection.midstream = !detection.fromGreeting;
     this.startControl(connection);
     for (const held of [first, ...rest.slice(0, -1)]) {

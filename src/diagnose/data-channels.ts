@@ -34,9 +34,14 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
   if (reply && reply.code >= 400) {
     // The client got its transfer over a later channel: the refusal cost time, not the transfer.
     const recovered = session.dataChannels.some((c) => c.index > channel.index && c.transfer?.final && c.transfer.final.code < 300);
+    // Refusing a third host or a privileged port is the server protecting itself (RFC 2577).
+    const protective = channel.mode === 'active' && channel.announced !== null
+      && (channel.announced.port < 1024
+        || (channel.announced.ip !== null && channel.announced.ip !== session.client.ip
+          && sameFamily(channel.announced.ip, session.client.ip) && describeAddress(channel.announced.ip) === null));
     findings.push({
       code: 'announcement-refused',
-      severity: recovered ? 'warning' : 'error',
+      severity: recovered || protective ? 'warning' : 'error',
       frame: reply.at.ref,
       message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"${recovered ? '; the client got its transfer another way' : ''}`,
       fix: refusalFix(session, channel),
@@ -98,7 +103,10 @@ function refusalFix(session: FtpSession, channel: DataChannel): string {
   const announced = channel.announced;
   if (channel.reply?.code === 522) return 'use the address family of the control connection (plain EPSV / EPRT with the control address)';
   if (channel.mode === 'passive') return `the server does not offer ${channel.method}: let the client use another mode (PASV or EPSV)`;
-  if (announced && announced.port < 1024) return 'the client must announce a port above 1023';
+  if (announced && announced.port < 1024) return 'the client must announce a port above 1023 (servers refuse privileged ports as bounce protection)';
+  if (announced?.ip && announced.ip !== session.client.ip && describeAddress(announced.ip) === null) {
+    return 'nothing to fix if this was a bounce attempt: the server refused to connect to a host other than the client; for server-to-server transfers (FXP) allow it explicitly (vsftpd port_promiscuous=YES, ProFTPD AllowForeignAddress on)';
+  }
   if (announced?.ip && announced.ip !== session.client.ip) {
     return 'use passive mode, or make the PORT/EPRT address the one the server sees (FTP helper on the client-side NAT, or the client configured with its public address)';
   }

@@ -103,6 +103,9 @@ function familyMismatch(session: FtpSession, channel: DataChannel): Finding | nu
       what = `EPSV ${arg.family} asks for ${arg.family === 1 || arg.family === 2 ? familyName[arg.family] : `network protocol ${arg.family}`} on an ${familyName[control]} control connection`;
     }
   }
+  if (what === null && control === 2 && (channel.method === 'PORT' || channel.method === 'PASV')) {
+    what = `${channel.method} can only name IPv4 addresses, but the control connection is IPv6 (RFC 2428: use ${channel.method === 'PORT' ? 'EPRT' : 'EPSV'})`;
+  }
   if (what === null && reply?.code === 522 && (channel.method === 'EPRT' || channel.method === 'EPSV')) {
     what = `the server does not support the network protocol the client asked for with ${channel.method}`;
   }

@@ -21,13 +21,13 @@ export function diagnoseTransfers(channels: DataChannel[]): Finding[] {
 /**
  * The bytes of a finished transfer compared with the size the server gave: in its 150 reply, or
  * in a 213 reply to SIZE for the same path. After REST the transfer starts at the offset (servers
- * announce the whole file or the rest: either is accepted). In ASCII mode line ends are converted,
- * so sizes are not compared.
+ * announce the whole file or the rest: either is accepted). In ASCII mode line ends are converted
+ * and a transfer may be longer than the file, never shorter.
  */
 function sizeMismatch(channel: DataChannel): Finding | null {
   const transfer = channel.transfer;
   const connection = channel.connection;
-  if (!transfer || !connection || !isEstablished(connection) || transfer.type === 'A') return null;
+  if (!transfer || !connection || !isEstablished(connection)) return null;
   const announced = transfer.announcedSize ?? transfer.sizeReply;
   if (announced === null) return null;
   // Still running when the capture ended: nothing to compare yet.
@@ -35,6 +35,8 @@ function sizeMismatch(channel: DataChannel): Finding | null {
   const { bytes } = channelBytes(channel);
   const rest = transfer.restOffset;
   if (bytes === announced - rest || bytes === announced) return null;
+  // In ASCII mode line ends may grow (LF to CR LF): only fewer bytes than announced is a mismatch.
+  if (transfer.type === 'A' && bytes > announced - rest) return null;
   const source = transfer.announcedSize !== null ? 'in its 150 reply' : 'in its reply to SIZE';
   const final = transfer.final;
   const completed = final !== null && final.code < 300;

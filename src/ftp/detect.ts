@@ -11,7 +11,7 @@
  * segments (copied), which are handed back on confirmation so the session is decoded from its
  * greeting.
  */
-import type { FrameRef, TcpSegment } from '../types';
+import { TcpFlag, type FrameRef, type TcpSegment } from '../types';
 import { startsCommand, startsReply } from './control';
 
 /** A segment kept while its connection is a candidate. */
@@ -55,6 +55,8 @@ export class FtpDetector {
   private readonly candidates = new Map<string, Candidate>();
   /** Connections already shown not to be FTP (another protocol's client spoke): not looked at again. */
   private readonly rejected = new Set<string>();
+  /** SYN and SYN-ACK of recent connections, so a connection found to be FTP starts at its handshake. */
+  private readonly handshakes = new Map<string, HeldSegment[]>();
 
   constructor(private readonly maxCandidates: number) {}
 
@@ -98,6 +100,22 @@ export class FtpDetector {
     return null;
   }
 
+  /** Remembers a SYN or SYN-ACK of a connection nobody tracks (the most recent ones only). */
+  handshake(key: string, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
+    let list = this.handshakes.get(key);
+    if (list === undefined) {
+      if (this.handshakes.size >= this.maxCandidates) {
+        const oldest = this.handshakes.keys().next();
+        if (!oldest.done) this.handshakes.delete(oldest.value);
+      }
+      list = [];
+      this.handshakes.set(key, list);
+    }
+    // A SYN after a finished handshake starts over (a new connection on the same 4-tuple).
+    if (list.length >= 2 || (list.length > 0 && !(segment.flags & TcpFlag.ACK))) list.length = 0;
+    list.push({ segment: { ...segment, payload: Buffer.alloc(0) }, ref, timeMicros });
+  }
+
   /** The connection ended or is tracked otherwise: forget it. */
   forget(key: string): void {
     this.candidates.delete(key);
@@ -113,6 +131,12 @@ export class FtpDetector {
       if (!oldest.done) this.candidates.delete(oldest.value);
     }
     this.candidates.set(key, candidate);
+    // The handshake, when it was seen, goes first: the session then starts at its SYN.
+    const handshake = this.handshakes.get(key);
+    if (handshake) {
+      candidate.held.push(...handshake);
+      this.handshakes.delete(key);
+    }
     this.hold(candidate, segment, ref, timeMicros);
   }
 
@@ -129,7 +153,7 @@ export class FtpDetector {
     const first = held[0].segment;
     return {
       clientSentFirst: `${first.src}|${first.srcPort}` !== candidate.server,
-      fromGreeting: candidate.fromGreeting,
+      fromGreeting: candidate.fromGreeting || (first.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN,
       held,
     };
   }

@@ -107,6 +107,8 @@ export interface ReportSession {
   replies: number;
   dataChannels: ReportChannel[];
   transfersWithoutChannel: Array<{ command: string; arg: string; frame: number; replyCode: number | null }>;
+  /** After the switch to TLS: later TCP connections between the same hosts, probably its data connections. */
+  encryptedDataConnections: Array<{ from: Endpoint; to: Endpoint; synFrame: number | null; synAckFrame: number | null; handshake: HandshakeOutcome }>;
   findings: ReportFinding[];
   timeline: ReportTimelineEntry[];
   timelineDropped: number;
@@ -237,6 +239,12 @@ function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
         replyCode: t.final?.code ?? null,
       };
       frames.add(entry as unknown as Record<string, unknown>, 'frame', t.command.at.ref);
+      return entry;
+    }),
+    encryptedDataConnections: session.tlsConnections.map((c) => {
+      const entry = { from: c.orig, to: c.resp, synFrame: null, synAckFrame: null, handshake: handshakeOutcome(c) };
+      frames.add(entry, 'synFrame', c.syn?.ref ?? null);
+      frames.add(entry, 'synAckFrame', c.synAck?.ref ?? null);
       return entry;
     }),
     findings: session.findings.map((f) => buildFinding(f, frames)),

@@ -3,14 +3,19 @@
 export interface TsharkFrames {
   announcements: Array<{ frame: number; decoded: string }>;
   syns: Array<{ frame: number; kind: 'SYN' | 'SYN-ACK'; from: string; to: string }>;
+  /** The control port of each run in the file (its SYN table leaves that port out). */
+  controlPorts: number[];
 }
 
 export function parseTsharkFrames(text: string): TsharkFrames {
-  const result: TsharkFrames = { announcements: [], syns: [] };
+  const result: TsharkFrames = { announcements: [], syns: [], controlPorts: [] };
   let section: 'announcements' | 'syns' | null = null;
   for (const line of text.split('\n')) {
     if (line.startsWith('## Announcements')) section = 'announcements';
-    else if (line.startsWith('## TCP SYN')) section = 'syns';
+    else if (line.startsWith('## TCP SYN')) {
+      section = 'syns';
+      result.controlPorts.push(Number(/not to\/from port (\d+)/.exec(line)?.[1] ?? 21));
+    }
     if (!/^\d+\s/.test(line)) continue;
     const fields = line.trim().split(/\s+/);
     if (section === 'announcements') {

@@ -1,0 +1,118 @@
+/**
+ * Every finding code against every sample: each code is raised on the samples made to show it, and
+ * on no sample where it does not apply. The rows are the exact set of codes per capture (session
+ * and capture-level findings together), so a code that appears where it should not fails here.
+ * How each sample was made, and why it shows what it shows: samples/<case>/README.md.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runCli } from './run-cli';
+
+/** Capture (under samples/) -> the codes its report must contain, and no others. */
+const expected: Record<string, string[]> = {
+  'active-eprt/capture.pcap': ['cleartext-credentials'],
+  'active-port/capture.pcap': ['cleartext-credentials'],
+  'ipv6/capture.pcap': [],
+  'passive-epsv/capture.pcap': [],
+  'passive-pasv/capture.pcap': [],
+  'vsftpd-mixed/capture.pcap': ['cleartext-credentials'],
+  // Snap length 96: control lines cut short are bytes the capture lacks, and replies lose their commands.
+  'capture-formats/snap96.pcap': ['capture-gap', 'capture-truncated', 'cleartext-credentials', 'reply-desync'],
+  'nat-pasv-private/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
+  // The server's side of the NAT: its 227 names its own (inside) address; the client's SYNs never reach it.
+  'nat-pasv-private/server-side.pcap': [],
+  'pasv-address-wrong/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
+  'pasv-address-wrong/server-side.pcap': ['pasv-address-mismatch'],
+  'nat-no-helper/capture.pcap': ['announcement-refused', 'port-address-mismatch'],
+  // Inside the NAT the PORT names the client itself: only the refusal shows.
+  'nat-no-helper/inside.pcap': ['announcement-refused'],
+  'nat-helper/capture.pcap': [],
+  'nat-helper/inside.pcap': [],
+  'nat-helper-passive/capture.pcap': [],
+  'nat-helper-passive/server-side.pcap': [],
+  'firewall-passive-blocked/capture.pcap': ['data-connect-unanswered', 'epsv-fallback'],
+  'firewall-passive-blocked/server-side.pcap': [],
+  'firewall-active-blocked/capture.pcap': ['data-connect-unanswered', 'transfer-failed'],
+  'data-refused/capture.pcap': ['data-connect-refused', 'epsv-fallback'],
+  'data-missing/capture.pcap': ['data-connection-missing', 'transfer-failed'],
+  // Behind the firewall that drops them, the server's SYNs are seen going unanswered.
+  'data-missing/server-side.pcap': ['data-connect-unanswered', 'transfer-failed'],
+  'bounce/capture.pcap': ['announcement-refused', 'privileged-data-port', 'third-party-data-target', 'transfer-failed'],
+  'epsv-all/capture.pcap': ['announcement-refused', 'epsv-all-violation'],
+  'address-family/capture.pcap': ['address-family-mismatch', 'announcement-refused', 'nonstandard-reply-format', 'pasv-address-mismatch'],
+  'auth-tls/capture.pcap': ['login-failed', 'tls-control-channel'],
+  'login-failed/capture.pcap': ['cleartext-credentials', 'login-failed'],
+  'nonstandard-port/capture.pcap': ['nonstandard-control-port'],
+  'malformed-port/capture.pcap': ['malformed-announcement'],
+  'size-mismatch/capture.pcap': ['transfer-failed', 'transfer-size-mismatch'],
+  'proftpd-epsv-refused/capture.pcap': ['announcement-refused', 'epsv-fallback'],
+  'proftpd-masquerade/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
+  'proftpd-mixed/capture.pcap': [
+    'announcement-refused',
+    'cleartext-credentials',
+    'login-failed',
+    'port-address-mismatch',
+    'privileged-data-port',
+    'third-party-data-target',
+  ],
+  'pureftpd-forced-pasv-ip/capture.pcap': ['data-connect-unanswered', 'nonstandard-control-port', 'nonstandard-reply-format', 'pasv-address-mismatch'],
+  'pureftpd-mixed/capture.pcap': [
+    'announcement-refused',
+    'cleartext-credentials',
+    'login-failed',
+    'nonstandard-control-port',
+    'port-address-mismatch',
+    'privileged-data-port',
+    'third-party-data-target',
+  ],
+};
+
+/** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
+const promised = [
+  'pasv-address-mismatch',
+  'port-address-mismatch',
+  'third-party-data-target',
+  'privileged-data-port',
+  'announcement-refused',
+  'data-connect-unanswered',
+  'data-connect-refused',
+  'data-connection-missing',
+  'transfer-failed',
+  'transfer-size-mismatch',
+  'epsv-fallback',
+  'epsv-all-violation',
+  'address-family-mismatch',
+  'tls-control-channel',
+  'cleartext-credentials',
+  'login-failed',
+  'nonstandard-control-port',
+  'nonstandard-reply-format',
+  'malformed-announcement',
+  'capture-truncated',
+  'capture-gap',
+];
+
+async function codes(capture: string): Promise<string[]> {
+  const { stdout } = await runCli('analyze', join('samples', capture), '--format', 'json');
+  const report = JSON.parse(stdout) as { findings: Array<{ code: string }>; sessions: Array<{ findings: Array<{ code: string }> }> };
+  const all = [...report.findings, ...report.sessions.flatMap((s) => s.findings)].map((f) => f.code);
+  return [...new Set(all)].sort();
+}
+
+describe.each(Object.entries(expected))('%s', (capture, want) => {
+  test('raises exactly its codes', async () => {
+    expect(await codes(capture)).toEqual([...want].sort());
+  });
+});
+
+test('every sample with a capture.pcap has a row', () => {
+  const cases = readdirSync('samples', { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
+    .map((d) => `${d.name}/capture.pcap`);
+  expect(cases.filter((c) => !(c in expected))).toEqual([]);
+});
+
+test.each(promised)('%s is shown by at least one real sample', (code) => {
+  expect(Object.entries(expected).filter(([, list]) => list.includes(code)).map(([capture]) => capture)).not.toEqual([]);
+});
