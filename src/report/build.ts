@@ -4,7 +4,7 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import type { InputSummary } from '../capture/types';
-import { channelBytes, transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
+import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
@@ -179,9 +179,7 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
   }
   const findings = result.findings.map((f) => buildFinding(f, frames));
   for (const finding of findings) severities[finding.severity]++;
-  for (const input of inputs) {
-    for (const problem of input.problems) severities.error++;
-  }
+  for (const input of inputs) severities.error += input.problems.length;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'ftpcap', version },

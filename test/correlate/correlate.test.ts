@@ -37,53 +37,9 @@ import {
   synAck,
   type ControlPair,
   type Script,
-  type Step,
   type Steps,
 } from './script';
-
-// ---------------------------------------------------------------------------------------------
-// The lab
-
-const CLIENT_IP = '198.51.100.20';
-const SERVER_IP = '192.0.2.10';
-const CLIENT6_IP = '2001:db8:1::20';
-const SERVER6_IP = '2001:db8:2::10';
-
-const client = (port: number): Endpoint => ({ ip: CLIENT_IP, port });
-const server = (port: number): Endpoint => ({ ip: SERVER_IP, port });
-const client6 = (port: number): Endpoint => ({ ip: CLIENT6_IP, port });
-const server6 = (port: number): Endpoint => ({ ip: SERVER6_IP, port });
-
-const CONTROL: ControlPair = { client: client(50000), server: server(21) };
-const CONTROL6: ControlPair = { client: client6(50000), server: server6(21) };
-
-// ---------------------------------------------------------------------------------------------
-// Dialogue pieces (vsftpd 3.0.3 wording, as in samples/*/expected.txt)
-
-/** Greeting, USER/PASS, TYPE I. The PASS line of a named user (not anonymous) is labelled `pass`. */
-function login(user = 'anonymous', password = 'guest@'): Step[] {
-  return [
-    s('220 (vsFTPd 3.0.3)'),
-    c(`USER ${user}`),
-    s('331 Please specify the password.'),
-    c(`PASS ${password}`, user === 'anonymous' ? undefined : 'pass'),
-    s('230 Login successful.'),
-    c('TYPE I'),
-    s('200 Switching to Binary mode.'),
-  ];
-}
-
-/** Three-way handshake of a data connection dialled from `orig` to `resp`; its SYN is labelled `<name>.syn`. */
-function dial(orig: Endpoint, resp: Endpoint, name: string): Step[] {
-  return [syn(orig, resp, `${name}.syn`), synAck(resp, orig), ack(orig, resp)];
-}
-
-/** Payload segments of the given sizes from `from` to `to`, then FIN from the sender, FIN back, last ACK. */
-function sendAndClose(from: Endpoint, to: Endpoint, sizes: number[]): Step[] {
-  return [...sizes.map((n) => data(from, to, n)), fin(from, to), fin(to, from), ack(from, to)];
-}
-
-const SECOND = 1_000_000;
+import { CLIENT6_IP, CLIENT_IP, CONTROL, CONTROL6, SECOND, SERVER6_IP, SERVER_IP, client, client6, dial, login, sendAndClose, server, server6 } from './lab';
 
 // ---------------------------------------------------------------------------------------------
 // Expectations

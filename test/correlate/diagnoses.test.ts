@@ -14,12 +14,11 @@ import { Analyzer } from '../../src/analyzer';
 import type { InputSummary } from '../../src/capture/types';
 import type { AnalyzerOptions } from '../../src/options';
 import { buildReport, type Report } from '../../src/report/build';
-import type { Endpoint, Severity } from '../../src/types';
+import type { Severity } from '../../src/types';
 import {
   ack,
   c,
   data,
-  fin,
   on,
   pause,
   resendAs,
@@ -34,34 +33,7 @@ import {
   type Step,
   type Steps,
 } from './script';
-
-const CLIENT_IP = '198.51.100.20';
-const SERVER_IP = '192.0.2.10';
-const client = (port: number): Endpoint => ({ ip: CLIENT_IP, port });
-const server = (port: number): Endpoint => ({ ip: SERVER_IP, port });
-const CONTROL: ControlPair = { client: client(50000), server: server(21) };
-const SECOND = 1_000_000;
-
-function login(user = 'anonymous', password = 'guest@', passLabel?: string): Step[] {
-  return [
-    s('220 (vsFTPd 3.0.3)'),
-    c(`USER ${user}`),
-    s('331 Please specify the password.'),
-    c(`PASS ${password}`, passLabel),
-    s('230 Login successful.'),
-    c('TYPE I'),
-    s('200 Switching to Binary mode.'),
-  ];
-}
-
-function dial(orig: Endpoint, resp: Endpoint, name: string): Step[] {
-  return [syn(orig, resp, `${name}.syn`), synAck(resp, orig), ack(orig, resp)];
-}
-
-/** Payload segments (optionally labelled), then the sender's FIN (labelled `finLabel`), FIN back, last ACK. */
-function sendAndClose(from: Endpoint, to: Endpoint, sizes: number[], labels: string[] = [], finLabel?: string): Step[] {
-  return [...sizes.map((n, i) => data(from, to, n, labels[i])), fin(from, to, finLabel), fin(to, from), ack(from, to)];
-}
+import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from './lab';
 
 /** A passive LIST over a working data connection to `port`. */
 function passiveList(port: number, name: string): Step[] {
