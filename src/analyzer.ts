@@ -4,7 +4,7 @@
  */
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
-import { decodeTcpFrame, linkTypeName } from './decode';
+import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
 import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
@@ -15,9 +15,11 @@ import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
   connKey,
+  flowKeyOfBytes,
   isNewIncarnation,
   observeSegment,
   type Connection,
+  type TrackedDirection,
 } from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
@@ -51,8 +53,8 @@ interface ControlState {
   parser: ControlParser;
   streams: Record<Direction, StreamReassembler>;
   finished: boolean;
-  /** Connections between its hosts are being watched since the switch to TLS. */
-  tlsWatched: boolean;
+  /** Connections between its hosts are being watched since the switch to TLS or a gap. */
+  watched: boolean;
 }
 
 /** One key for a pair of hosts, either order. */
@@ -117,8 +119,11 @@ export class Analyzer {
   private readonly options: AnalyzerOptions;
   private readonly ftpPorts: Set<number>;
   private readonly ftpsPorts: Set<number>;
-  /** Host pairs of sessions whose control connection is TLS: their other connections are probably data. */
-  private readonly tlsPairs = new Map<string, SessionTracker>();
+  /**
+   * Host pairs of sessions whose announcements cannot all be read (TLS, or bytes missing from the
+   * control connection): their connections that answer no announcement are probably data.
+   */
+  private readonly watchedPairs = new Map<string, SessionTracker>();
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
@@ -149,9 +154,19 @@ export class Analyzer {
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
+  /** Where the TCP segment of the frame being ingested is; reused for every frame. */
+  private readonly location = new TcpLocation();
+
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
-    let decoded = decodeTcpFrame(frame.linkType, frame.data, frame.originalLength);
+    const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
+    if (located.kind === 'located') {
+      this.stats.tcpSegments++;
+      if (this.location.missingPayload > 0) this.stats.cutSegments++;
+      this.located(this.location, frame.ref, frame.timeMicros);
+      return;
+    }
+    let decoded: DecodeResult = located;
     if (decoded.kind === 'fragment') {
       const f = decoded.fragment;
       const datagram = this.fragments.add(f, frame.timeMicros);
@@ -239,8 +254,45 @@ export class Analyzer {
     return { sessions, findings: this.findings, stats: this.stats };
   }
 
-  private segment(segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
-    let found = this.table.lookup(segment);
+  /**
+   * A TCP segment located in a frame. Its connection is found by the flow key cut from the frame's
+   * bytes; a packet of no tracked connection that could not start one (see mayOpen) is skipped
+   * there, before anything is built for it.
+   */
+  private located(location: TcpLocation, ref: FrameRef, timeMicros: number): void {
+    const key = flowKeyOfBytes(location.bytes, location.addressOffset, location.addressLength, location.tcpOffset);
+    const found = this.table.find(key);
+    if (found === undefined) {
+      if (this.mayOpen(location)) this.segment(segmentOf(location), ref, timeMicros, null);
+      return;
+    }
+    // The addresses are the connection's: no need to format them again.
+    const { orig, resp } = found.connection;
+    const segment = found.direction === 'orig' ? segmentOf(location, orig.ip, resp.ip) : segmentOf(location, resp.ip, orig.ip);
+    this.segment(segment, ref, timeMicros, found);
+  }
+
+  /**
+   * Whether `open` could start tracking a connection for a packet that belongs to none: a SYN or
+   * SYN-ACK (an announced data connection, a new control connection, a handshake the FTP detector
+   * remembers), a control port, or a payload that begins like an FTP line (the only payloads the
+   * detector looks at). The same conditions as open()'s; keep them in step.
+   */
+  private mayOpen(location: TcpLocation): boolean {
+    if (location.flags & TcpFlag.SYN) return true;
+    const { srcPort, dstPort } = location;
+    if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
+    if (!this.options.detectFtp || location.payloadLength === 0) return false;
+    const payload = location.bytes.subarray(location.payloadOffset, location.payloadEnd);
+    return startsReply(payload) || startsCommand(payload);
+  }
+
+  /**
+   * A TCP segment: to its tracked connection (`known`, or looked up when undefined), or to `open`,
+   * which may start tracking one.
+   */
+  private segment(segment: TcpSegment, ref: FrameRef, timeMicros: number, known?: TrackedDirection | null): void {
+    let found = known === undefined ? this.table.lookup(segment) : known;
     if (found && isNewIncarnation(found.connection, segment, found.direction, timeMicros, this.options.connectionIdleMicros)) {
       this.retire(found.connection);
       found = null;
@@ -264,14 +316,19 @@ export class Analyzer {
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
+      // What this side acknowledges tells whether the other side's holes will ever be filled.
+      if (segment.flags & TcpFlag.ACK && !(segment.flags & TcpFlag.RST)) {
+        control.streams[direction === 'orig' ? 'resp' : 'orig'].acknowledge(segment.ack);
+      }
       if (segment.flags & TcpFlag.SYN) stream.start((segment.seq + 1) >>> 0);
       if (segment.payload.length > 0 && !(segment.flags & TcpFlag.RST)) {
         const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
         stream.push(seq, segment.payload, ref, timeMicros);
       }
-      if (control.tracker.session.tls && !control.tlsWatched) {
-        control.tlsWatched = true;
-        this.tlsPairs.set(hostPairKey(connection.orig.ip, connection.resp.ip), control.tracker);
+      const session = control.tracker.session;
+      if ((session.tls || session.gapBytes > 0) && !control.watched) {
+        control.watched = true;
+        this.watchedPairs.set(hostPairKey(connection.orig.ip, connection.resp.ip), control.tracker);
       }
       if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
     }
@@ -292,12 +349,12 @@ export class Analyzer {
       return connection;
     }
     const toControlPort = this.ftpPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.dstPort);
-    if (isSyn && this.tlsPairs.size > 0 && !toControlPort) {
-      const tracker = this.tlsPairs.get(hostPairKey(segment.src, segment.dst));
+    if (isSyn && this.watchedPairs.size > 0 && !toControlPort) {
+      const tracker = this.watchedPairs.get(hostPairKey(segment.src, segment.dst));
       if (tracker) {
         const connection = this.table.open(segment, 'data', true, ref, timeMicros);
         this.stats.dataConnections++;
-        tracker.tlsConnection(connection);
+        tracker.hiddenConnection(connection);
         return connection;
       }
     }
@@ -361,7 +418,7 @@ export class Analyzer {
         resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp')),
       },
       finished: false,
-      tlsWatched: false,
+      watched: false,
     };
     this.controls.set(connection, state);
     this.sessions.push(tracker.session);
@@ -383,7 +440,7 @@ export class Analyzer {
     state.parser.end(connection.last);
     state.tracker.finish();
     const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
-    if (this.tlsPairs.get(pair) === state.tracker) this.tlsPairs.delete(pair);
+    if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
   }

@@ -140,6 +140,8 @@ export interface FtpSession {
   replies: number;
   /** Bytes the capture lacks in the control stream (gaps). */
   gapBytes: number;
+  /** Where the first of those gaps is. */
+  firstGap: FrameEvent | null;
   /** AUTH TLS/SSL accepted: from then on the control channel is encrypted. */
   tls: FrameEvent | null;
   /** `EPSV ALL` accepted. */
@@ -152,6 +154,12 @@ export interface FtpSession {
   implicitTls: boolean;
   /** TCP connections between the client and server after the switch to TLS, not on the control port. */
   tlsConnections: Connection[];
+  /**
+   * TCP connections between the client and server, not on the control port, that answer no
+   * announcement seen, after bytes of the control connection went missing: probably data
+   * connections whose announcements were in the missing bytes.
+   */
+  unannouncedConnections: Connection[];
   /** Such connections not kept because the list was full. */
   tlsConnectionsDropped: number;
 }

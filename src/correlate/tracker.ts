@@ -67,12 +67,14 @@ export class SessionTracker implements ControlObserver {
       commands: 0,
       replies: 0,
       gapBytes: 0,
+      firstGap: null,
       tls: null,
       epsvAll: null,
       failedLogins: [],
       cleartextPassword: null,
       implicitTls: false,
       tlsConnections: [],
+      unannouncedConnections: [],
       tlsConnectionsDropped: 0,
     };
   }
@@ -162,6 +164,7 @@ export class SessionTracker implements ControlObserver {
 
   gap(direction: Direction, length: number, at: FrameEvent): void {
     this.session.gapBytes += length;
+    this.session.firstGap ??= at;
     const who = direction === 'orig' ? 'client' : 'server';
     this.note(at, 'gap', 'analysis', `${length} byte${length === 1 ? '' : 's'} from the ${who} ${length === 1 ? 'is' : 'are'} missing from the capture here`);
   }
@@ -176,10 +179,14 @@ export class SessionTracker implements ControlObserver {
     this.registry.remove(channel);
   }
 
-  /** A TCP connection between the client and server after the switch to TLS: probably a data connection. */
-  tlsConnection(connection: Connection): void {
-    if (this.session.tlsConnections.length >= MAX_TLS_CONNECTIONS) this.session.tlsConnectionsDropped++;
-    else this.session.tlsConnections.push(connection);
+  /**
+   * A TCP connection between the client and server that answers no announcement seen, while the
+   * announcements cannot all be read (TLS, or bytes missing): probably a data connection.
+   */
+  hiddenConnection(connection: Connection): void {
+    const list = this.session.tls ? this.session.tlsConnections : this.session.unannouncedConnections;
+    if (list.length >= MAX_TLS_CONNECTIONS) this.session.tlsConnectionsDropped++;
+    else list.push(connection);
   }
 
   /** The control connection is TLS from its first byte (implicit FTPS). */

@@ -4,8 +4,9 @@
  */
 import { decodeIPv4 } from './ipv4';
 import { decodeIPv6 } from './ipv6';
-import type { DecodeResult, LayerDecoder } from './result';
+import type { LayerDecoder, LayerResult } from './result';
 import { malformed, other, OTHER_NOT_IP, truncated } from './result';
+import type { TcpLocation } from './tcp';
 
 export const ETHERNET_HEADER_LENGTH = 14;
 export const VLAN_TAG_LENGTH = 4;
@@ -30,23 +31,23 @@ const LLC_SNAP_HEADER_LENGTH = 8; // DSAP AA, SSAP AA, control 03, OUI (3), Ethe
 const OTHER_LLC = other('802.3-llc');
 
 /** Decode the Ethernet frame at `offset` down to TCP. */
-export function decodeEthernet(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeEthernet(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < ETHERNET_HEADER_LENGTH) {
     return truncated('ethernet', 'Ethernet header', ETHERNET_HEADER_LENGTH, available, wireLength - offset, offset);
   }
   const typeOrLength = bytes.readUInt16BE(offset + 12);
   if (typeOrLength <= MAX_8023_LENGTH) {
-    return decodeLlcSnap(bytes, offset + ETHERNET_HEADER_LENGTH, wireLength);
+    return decodeLlcSnap(bytes, offset + ETHERNET_HEADER_LENGTH, wireLength, into);
   }
-  return decodeEtherType(typeOrLength, bytes, offset + ETHERNET_HEADER_LENGTH, wireLength);
+  return decodeEtherType(typeOrLength, bytes, offset + ETHERNET_HEADER_LENGTH, wireLength, into);
 }
 
 /**
  * Decode what follows an EtherType field: first any VLAN tags (up to MAX_VLAN_TAGS), then the
  * network layer from ETHER_TYPES. `offset` is the first byte after the EtherType field.
  */
-export function decodeEtherType(etherType: number, bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeEtherType(etherType: number, bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   let type = etherType;
   let at = offset;
   for (let tags = 0; VLAN_TAG_TYPES.has(type); tags++) {
@@ -61,11 +62,11 @@ export function decodeEtherType(etherType: number, bytes: Buffer, offset: number
     at += VLAN_TAG_LENGTH;
   }
   const decode = ETHER_TYPES.get(type);
-  return decode === undefined ? OTHER_NOT_IP : decode(bytes, at, wireLength);
+  return decode === undefined ? OTHER_NOT_IP : decode(bytes, at, wireLength, into);
 }
 
 /** An 802.3 frame: only LLC/SNAP with OUI 00-00-00 (RFC 1042) carries an EtherType. */
-function decodeLlcSnap(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+function decodeLlcSnap(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   if (bytes.length - offset < LLC_SNAP_HEADER_LENGTH) return OTHER_LLC;
   if (
     bytes[offset] !== 0xaa ||
@@ -77,5 +78,5 @@ function decodeLlcSnap(bytes: Buffer, offset: number, wireLength: number): Decod
   ) {
     return OTHER_LLC;
   }
-  return decodeEtherType(bytes.readUInt16BE(offset + 6), bytes, offset + LLC_SNAP_HEADER_LENGTH, wireLength);
+  return decodeEtherType(bytes.readUInt16BE(offset + 6), bytes, offset + LLC_SNAP_HEADER_LENGTH, wireLength, into);
 }

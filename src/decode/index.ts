@@ -2,15 +2,33 @@
  * Frame -> TCP segment. The single entry point the rest of ftpcap uses from src/decode/.
  */
 import { LINK_TYPES } from './linktypes';
-import type { DecodeResult } from './result';
+import type { DecodeResult, LayerResult } from './result';
 import { other } from './result';
+import { segmentOf, TcpLocation } from './tcp';
 
 export type { DecodeResult, LayerDecoder } from './result';
 export { formatIPv4, formatIPv6 } from './ipaddr';
 export { LINK_TYPES, linkTypeName } from './linktypes';
 export type { LinkType } from './linktypes';
+export { LOCATED, segmentOf, TcpLocation } from './tcp';
 
 const OTHER_UNSUPPORTED_LINK_TYPE = other('unsupported-link-type');
+
+/**
+ * Locate the TCP segment in one captured frame without building it: on LOCATED, `into` describes
+ * it (ports, sequence numbers, flags, where the addresses and the payload are) until the next call
+ * with the same `into`. Anything else is what decodeTcpFrame would return. Never throws.
+ */
+export function locateTcpFrame(linkType: number, data: Buffer, originalLength: number, into: TcpLocation): LayerResult {
+  const decode = LINK_TYPES.get(linkType)?.decode;
+  if (decode == null) return OTHER_UNSUPPORTED_LINK_TYPE;
+  // A record claiming fewer wire bytes than it holds is itself broken; trust the bytes.
+  const wireLength = originalLength > data.length ? originalLength : data.length;
+  return decode(data, 0, wireLength, into);
+}
+
+/** Used by decodeTcpFrame only: its location is turned into a segment before it returns. */
+const scratch = new TcpLocation();
 
 /**
  * Decode one captured frame down to TCP.
@@ -21,9 +39,6 @@ const OTHER_UNSUPPORTED_LINK_TYPE = other('unsupported-link-type');
  * Never throws for any bytes.
  */
 export function decodeTcpFrame(linkType: number, data: Buffer, originalLength: number): DecodeResult {
-  const decode = LINK_TYPES.get(linkType)?.decode;
-  if (decode == null) return OTHER_UNSUPPORTED_LINK_TYPE;
-  // A record claiming fewer wire bytes than it holds is itself broken; trust the bytes.
-  const wireLength = originalLength > data.length ? originalLength : data.length;
-  return decode(data, 0, wireLength);
+  const result = locateTcpFrame(linkType, data, originalLength, scratch);
+  return result.kind === 'located' ? { kind: 'tcp', segment: segmentOf(scratch) } : result;
 }

@@ -6,9 +6,9 @@
  * `fragment` for the stateful FragmentTable (fragments.ts); other fragmented protocols are `other`.
  */
 import { formatIPv4 } from './ipaddr';
-import type { DecodeResult } from './result';
+import type { DecodeResult, LayerResult } from './result';
 import { malformed, other, truncated } from './result';
-import { decodeTcp } from './tcp';
+import { locateTcp, type TcpLocation } from './tcp';
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 export const IP_PROTOCOL_TCP = 6;
@@ -37,7 +37,7 @@ export function otherIpProtocol(protocol: number): DecodeResult {
  * length says (trailing Ethernet padding or FCS is not payload). A total length of 0 is taken as
  * "the rest of the frame", as Wireshark does for captures of TCP segmentation offload.
  */
-export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < IPV4_MIN_HEADER_LENGTH) {
     return truncated('ipv4', 'IPv4 header', IPV4_MIN_HEADER_LENGTH, available, wireLength - offset, offset);
@@ -98,13 +98,5 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number): D
       },
     };
   }
-  return decodeTcp(
-    bytes,
-    offset + headerLength,
-    end,
-    wireEnd,
-    4,
-    formatIPv4(bytes, offset + 12),
-    formatIPv4(bytes, offset + 16),
-  );
+  return locateTcp(bytes, offset + headerLength, end, wireEnd, 4, offset + 12, into);
 }

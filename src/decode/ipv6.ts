@@ -7,9 +7,9 @@
  */
 import { formatIPv6 } from './ipaddr';
 import { IP_PROTOCOL_TCP, otherIpProtocol } from './ipv4';
-import type { DecodeResult } from './result';
+import type { LayerResult } from './result';
 import { malformed, other, truncated } from './result';
-import { decodeTcp } from './tcp';
+import { locateTcp, type TcpLocation } from './tcp';
 
 export const IPV6_HEADER_LENGTH = 40;
 /** More extension headers than this in one packet is treated as malformed. */
@@ -47,7 +47,7 @@ const OTHER_NO_NEXT_HEADER = other('ipv6-no-next-header');
  * Decode the IPv6 packet at `offset` and the TCP segment in it. The packet ends where the payload
  * length says; a payload length of 0 (a jumbogram, or segmentation offload) means "the rest of the frame".
  */
-export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < IPV6_HEADER_LENGTH) {
     return truncated('ipv6', 'IPv6 header', IPV6_HEADER_LENGTH, available, wireLength - offset, offset);
@@ -106,13 +106,5 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number): D
     at += length;
   }
 
-  return decodeTcp(
-    bytes,
-    at,
-    end,
-    wireEnd,
-    6,
-    formatIPv6(bytes, offset + 8),
-    formatIPv6(bytes, offset + 24),
-  );
+  return locateTcp(bytes, at, end, wireEnd, 6, offset + 8, into);
 }

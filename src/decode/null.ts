@@ -7,8 +7,9 @@
  */
 import { decodeIPv4 } from './ipv4';
 import { decodeIPv6 } from './ipv6';
-import type { DecodeResult, LayerDecoder } from './result';
+import type { LayerDecoder, LayerResult } from './result';
 import { other, truncated } from './result';
+import type { TcpLocation } from './tcp';
 
 export const NULL_HEADER_LENGTH = 4;
 
@@ -22,7 +23,7 @@ export const LOOPBACK_FAMILIES: ReadonlyMap<number, LayerDecoder> = new Map([
 
 const OTHER_FAMILY = other('loopback-family-not-ip');
 
-export function decodeNull(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeNull(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < NULL_HEADER_LENGTH) {
     return truncated('null', 'loopback header', NULL_HEADER_LENGTH, available, wireLength - offset, offset);
@@ -30,5 +31,5 @@ export function decodeNull(bytes: Buffer, offset: number, wireLength: number): D
   let family = bytes.readUInt32BE(offset);
   if (family > 0xffff) family = bytes.readUInt32LE(offset);
   const decode = LOOPBACK_FAMILIES.get(family);
-  return decode === undefined ? OTHER_FAMILY : decode(bytes, offset + NULL_HEADER_LENGTH, wireLength);
+  return decode === undefined ? OTHER_FAMILY : decode(bytes, offset + NULL_HEADER_LENGTH, wireLength, into);
 }

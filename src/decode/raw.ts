@@ -4,8 +4,9 @@
  */
 import { decodeIPv4 } from './ipv4';
 import { decodeIPv6 } from './ipv6';
-import type { DecodeResult, LayerDecoder } from './result';
+import type { LayerDecoder, LayerResult } from './result';
 import { malformed, truncated } from './result';
+import type { TcpLocation } from './tcp';
 
 /** Network-layer decoders by IP version nibble. */
 export const IP_VERSIONS: ReadonlyMap<number, LayerDecoder> = new Map([
@@ -13,7 +14,7 @@ export const IP_VERSIONS: ReadonlyMap<number, LayerDecoder> = new Map([
   [6, decodeIPv6],
 ]);
 
-export function decodeRawIp(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeRawIp(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   if (bytes.length - offset < 1) {
     return truncated('ip', 'IP header', 1, bytes.length - offset, wireLength - offset, offset);
   }
@@ -22,5 +23,5 @@ export function decodeRawIp(bytes: Buffer, offset: number, wireLength: number): 
   if (decode === undefined) {
     return malformed('ip', `version field is ${version}, neither 4 nor 6`, offset);
   }
-  return decode(bytes, offset, wireLength);
+  return decode(bytes, offset, wireLength, into);
 }

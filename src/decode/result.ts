@@ -6,6 +6,7 @@
  * or field at fault. Anything that is well formed but not TCP over IP is `other`.
  */
 import type { TcpSegment } from '../types';
+import type { Located, TcpLocation } from './tcp';
 
 /**
  * One fragment of an IP datagram that carries TCP (RFC 791 section 3.2, RFC 8200 section 4.5).
@@ -38,8 +39,12 @@ export type DecodeResult =
 /**
  * A layer decoder: `bytes` is the whole captured frame, `offset` where this layer starts and
  * `wireLength` how long the frame was on the wire (>= bytes.length; more when the snap length cut it).
+ * A TCP segment is not built but described in `into` (see TcpLocation), and LOCATED returned.
  */
-export type LayerDecoder = (bytes: Buffer, offset: number, wireLength: number) => DecodeResult;
+export type LayerDecoder = (bytes: Buffer, offset: number, wireLength: number, into: TcpLocation) => LayerResult;
+
+/** What a layer decoder returns: the segment was located, or anything else a frame can be. */
+export type LayerResult = DecodeResult | Located;
 
 /** A frozen `other` result; the decoders share these instead of allocating one per packet. */
 export function other(note: string): DecodeResult {

@@ -6,8 +6,9 @@
  * not (802.2 LLC 0x0004, CAN 0x000c, netlink families...) decode to `other`.
  */
 import { decodeEtherType } from './ethernet';
-import type { DecodeResult } from './result';
+import type { LayerResult } from './result';
 import { truncated } from './result';
+import type { TcpLocation } from './tcp';
 
 export const SLL_HEADER_LENGTH = 16;
 export const SLL2_HEADER_LENGTH = 20;
@@ -16,22 +17,22 @@ export const SLL2_HEADER_LENGTH = 20;
  * SLL v1: packet type (2), ARPHRD type (2), link-layer address length (2), address (8),
  * protocol type (2).
  */
-export function decodeSll(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeSll(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < SLL_HEADER_LENGTH) {
     return truncated('sll', 'Linux cooked (SLL) header', SLL_HEADER_LENGTH, available, wireLength - offset, offset);
   }
-  return decodeEtherType(bytes.readUInt16BE(offset + 14), bytes, offset + SLL_HEADER_LENGTH, wireLength);
+  return decodeEtherType(bytes.readUInt16BE(offset + 14), bytes, offset + SLL_HEADER_LENGTH, wireLength, into);
 }
 
 /**
  * SLL v2: protocol type (2), reserved (2), interface index (4), ARPHRD type (2), packet type (1),
  * link-layer address length (1), address (8).
  */
-export function decodeSll2(bytes: Buffer, offset: number, wireLength: number): DecodeResult {
+export function decodeSll2(bytes: Buffer, offset: number, wireLength: number, into: TcpLocation): LayerResult {
   const available = bytes.length - offset;
   if (available < SLL2_HEADER_LENGTH) {
     return truncated('sll2', 'Linux cooked v2 (SLL2) header', SLL2_HEADER_LENGTH, available, wireLength - offset, offset);
   }
-  return decodeEtherType(bytes.readUInt16BE(offset), bytes, offset + SLL2_HEADER_LENGTH, wireLength);
+  return decodeEtherType(bytes.readUInt16BE(offset), bytes, offset + SLL2_HEADER_LENGTH, wireLength, into);
 }

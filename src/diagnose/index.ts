@@ -1,6 +1,7 @@
 /** Findings derived from a finished session, one module per family of findings. */
 import type { FtpSession } from '../model';
 import type { Finding } from '../types';
+import { formatEndpoint } from '../text';
 import { diagnoseDataChannels } from './data-channels';
 import { diagnoseNegotiation } from './protocol';
 import { diagnoseControl } from './session';
@@ -16,8 +17,8 @@ export function diagnoseSession(session: FtpSession): Finding[] {
     findings.push({
       code: 'capture-gap',
       severity: 'warning',
-      frame: null,
-      message: `${session.gapBytes} bytes of the control connection are missing from the capture: commands or replies in them are lost, so an announcement there cannot be matched and a data connection after it may stay unexplained`,
+      frame: session.firstGap?.ref ?? null,
+      message: `${session.gapBytes} bytes of the control connection are missing from the capture: commands or replies in them are lost, so an announcement there cannot be matched${unannounced(session)}`,
     });
   }
   if (session.control.midstream) {
@@ -61,4 +62,13 @@ export function diagnoseLoginFailures(sessions: FtpSession[]): Finding[] {
     });
   }
   return findings;
+}
+
+/** The data connections a control gap left without their announcement, in words. */
+function unannounced(session: FtpSession): string {
+  const list = session.unannouncedConnections;
+  if (list.length === 0) return '';
+  const named = list.slice(0, 3).map((c) => `${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}`).join(', ');
+  const one = list.length === 1;
+  return `; ${list.length} connection${one ? '' : 's'} between the same hosts answer${one ? 's' : ''} no announcement seen and ${one ? 'is probably a data connection' : 'are probably data connections'} announced there (${named}${list.length > 3 ? ', …' : ''})`;
 }

@@ -92,18 +92,23 @@ export class ControlParser {
     }
     const splitter = direction === 'orig' ? this.clientLines : this.serverLines;
     const at = { ref: chunk.frame, timeMicros: chunk.timeMicros };
-    if (this.unsureStart[direction] && chunk.kind === 'data') {
+    if (chunk.kind === 'gap') {
+      if (direction === 'resp') this.replies.gap();
+      // The partial line before the gap is lost; whether the bytes after it start a line is
+      // decided when they come.
+      splitter.gapAtLineStart(chunk.length, at);
+      this.unsureStart[direction] = true;
+      this.observer.gap(direction, chunk.length, at);
+      return;
+    }
+    if (this.unsureStart[direction]) {
+      // After a gap (or at a mid-stream start) the bytes are decoded at once if they start a line,
+      // as segments of FTP peers nearly always do; otherwise from the next line end.
       this.unsureStart[direction] = false;
       const starts = direction === 'orig' ? startsCommand(chunk.bytes) : startsReply(chunk.bytes);
       if (!starts) splitter.skipPartialLine(at);
     }
-    if (chunk.kind === 'gap') {
-      if (direction === 'resp') this.replies.gap();
-      splitter.gap(chunk.length, at);
-      this.observer.gap(direction, chunk.length, at);
-    } else {
-      splitter.push(chunk.bytes, at);
-    }
+    splitter.push(chunk.bytes, at);
   }
 
   /** The control connection ended (or the capture did): flush unterminated lines. */
@@ -143,6 +148,9 @@ export class ControlParser {
     const result = this.replies.push(line.text);
     if (result === null) return;
     if (result.invalid) {
+      // After a gap, lines that start no reply are most likely the rest of a multi-line reply the
+      // gap cut: the gap is already reported, they are not the server's fault.
+      if (result.reason.startsWith('after a gap')) return;
       this.observer.anomaly('invalid-reply', `server sent a line that is not an FTP reply (${result.reason}): "${line.text}"`, line.at);
       return;
     }

@@ -165,6 +165,18 @@ export class LineSplitter<T> {
   }
 
   /**
+   * Bytes are missing, but what follows is known to start a new line (the caller looked at it):
+   * only the partial line before the gap is dropped.
+   */
+  gapAtLineStart(length: number, at: T): void {
+    if (length <= 0) return;
+    this.gapDropped += this.lineBytes;
+    if (this.gapAt === null) this.gapAt = at;
+    this.resetLine();
+    this.resynchronising = false;
+  }
+
+  /**
    * The bytes that follow may begin in the middle of a line (a gap, or a stream picked up after it
    * began): drop the current partial line and everything up to the next LF.
    */

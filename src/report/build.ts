@@ -108,7 +108,9 @@ export interface ReportSession {
   dataChannels: ReportChannel[];
   transfersWithoutChannel: Array<{ command: string; arg: string; frame: number; replyCode: number | null }>;
   /** After the switch to TLS: later TCP connections between the same hosts, probably its data connections. */
-  encryptedDataConnections: Array<{ from: Endpoint; to: Endpoint; synFrame: number | null; synAckFrame: number | null; handshake: HandshakeOutcome }>;
+  encryptedDataConnections: HiddenConnection[];
+  /** After bytes of the control connection went missing: connections that answer no announcement seen. */
+  unannouncedDataConnections: HiddenConnection[];
   findings: ReportFinding[];
   timeline: ReportTimelineEntry[];
   timelineDropped: number;
@@ -239,18 +241,41 @@ function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
       frames.add(entry as unknown as Record<string, unknown>, 'frame', t.command.at.ref);
       return entry;
     }),
-    encryptedDataConnections: session.tlsConnections.map((c) => {
-      const entry = { from: c.orig, to: c.resp, synFrame: null, synAckFrame: null, handshake: handshakeOutcome(c) };
-      frames.add(entry, 'synFrame', c.syn?.ref ?? null);
-      frames.add(entry, 'synAckFrame', c.synAck?.ref ?? null);
-      return entry;
-    }),
+    encryptedDataConnections: session.tlsConnections.map((c) => buildHidden(c, frames)),
+    unannouncedDataConnections: session.unannouncedConnections.map((c) => buildHidden(c, frames)),
     findings: session.findings.map((f) => buildFinding(f, frames)),
     timeline: buildTimeline(session, frames),
     timelineDropped: session.timelineDropped,
   };
   frames.add(out, 'startFrame', control.first.ref);
   return out;
+}
+
+/** A connection between a session's hosts that answers no announcement the capture shows. */
+export interface HiddenConnection {
+  from: Endpoint;
+  to: Endpoint;
+  synFrame: number | null;
+  synAckFrame: number | null;
+  handshake: HandshakeOutcome;
+  bytesFromOrig: number;
+  bytesFromResp: number;
+  [inputField: string]: unknown;
+}
+
+function buildHidden(c: Connection, frames: FrameFields): HiddenConnection {
+  const entry: HiddenConnection = {
+    from: c.orig,
+    to: c.resp,
+    synFrame: null,
+    synAckFrame: null,
+    handshake: handshakeOutcome(c),
+    bytesFromOrig: payloadBytes(c, 'orig'),
+    bytesFromResp: payloadBytes(c, 'resp'),
+  };
+  frames.add(entry, 'synFrame', c.syn?.ref ?? null);
+  frames.add(entry, 'synAckFrame', c.synAck?.ref ?? null);
+  return entry;
 }
 
 function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
@@ -394,6 +419,11 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
   for (const c of session.tlsConnections) {
     const who = c.orig.ip === session.server.ip ? 'server' : 'client';
     entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: probably a data connection of the encrypted session (${handshakeOutcome(c)})` });
+  }
+  for (const c of session.unannouncedConnections) {
+    const who = c.orig.ip === session.server.ip ? 'server' : 'client';
+    const bytes = formatBytes(payloadBytes(c, 'orig') + payloadBytes(c, 'resp'));
+    entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})` });
   }
   for (const finding of session.findings) {
     if (finding.frame && !session.timeline.some((e) => e.kind === 'finding' && e.text === finding.message)) {

@@ -190,11 +190,12 @@ export function renderFirewallRules(plan: FirewallPlan): RenderedRules {
 }
 
 /**
- * True when the server's active connections came from fixed source ports (port 20): those are
+ * True when the server's active connections came from fixed source ports: a privileged one (20),
+ * or the port below the control port (RFC 959's default L-1, e.g. 2120 beside 2121). Those are
  * named. A server that connects from ephemeral ports (ProFTPD with RootRevoke, vsftpd with
  * connect_from_port_20=NO) will use other ones next time, so the whole unprivileged range is needed.
  */
-function fixedSourcePort(server: ServerNeeds): boolean {
+export function fixedSourcePort(server: ServerNeeds): boolean {
   const ports = server.active?.sourcePorts ?? [];
-  return ports.length > 0 && ports.every((p) => p < 1024);
+  return ports.length > 0 && ports.every((p) => p < 1024 || p === server.controlPort - 1);
 }

@@ -91,9 +91,9 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
           }
         }
       }
-      // Under TLS the announcements are unreadable: the connections seen between the same hosts
-      // after the switch are what the firewall must let through.
-      for (const connection of session.tlsConnections) {
+      // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
+      // seen between the same hosts are what the firewall must let through.
+      for (const connection of [...session.tlsConnections, ...session.unannouncedConnections]) {
         if (connection.resp.ip === server.ip) {
           passive.add(connection.resp.port);
           if (!isEstablished(connection)) passiveFailures++;
@@ -135,7 +135,7 @@ export function suggestFirewall(sessions: FtpSession[]): FirewallPlan {
     if (needs.foreignPassiveAddresses.length > 0) {
       notes.push(`${name}: the server announces ${needs.foreignPassiveAddresses.join(', ')} in passive replies; a helper on the server's own host ignores announcements of another address (one on a NAT router in front of it rewrites them), so the passive ports are opened explicitly`);
     }
-    if (needs.active && needs.active.sourcePorts.some((p) => p >= 1024)) {
+    if (needs.active && needs.active.sourcePorts.some((p) => p >= 1024 && p !== needs.controlPort - 1)) {
       notes.push(`${name}: in active mode the server connects from ephemeral ports (${needs.active.sourcePorts.join(', ')}), not port 20, so the stateless rules allow its whole unprivileged range (vsftpd connect_from_port_20, ProFTPD RootRevoke off make it port 20)`);
     }
     if (needs.tls) {

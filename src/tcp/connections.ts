@@ -1,4 +1,5 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
+import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 
 /** The role the analyzer gave a connection when it started tracking it. */
@@ -56,6 +57,8 @@ export interface Connection {
   handshakeAck: FrameEvent | null;
   finOrig: FrameEvent | null;
   finResp: FrameEvent | null;
+  /** resp sent a segment that is neither SYN nor RST: it took part in the connection. */
+  respSpoke: boolean;
   rst: (FrameEvent & { from: Direction }) | null;
   /** Payload bytes per direction, each sequence byte counted once. */
   payload: Record<Direction, DirectionBytes>;
@@ -119,8 +122,13 @@ function cover(bytes: DirectionBytes, start: number, end: number): void {
   }
 }
 
-/** True once SYN, SYN-ACK and the final ACK were all seen, or data flowed both after a SYN-ACK. */
+/**
+ * True once SYN, SYN-ACK and the final ACK were all seen, or data came from orig after a SYN-ACK,
+ * or resp took part in the connection beyond its SYN-ACK (then the handshake happened, even if
+ * the capture lacks frames of it).
+ */
 export function isEstablished(connection: Connection): boolean {
+  if (connection.respSpoke) return true;
   return connection.synAck !== null && (connection.handshakeAck !== null || payloadBytes(connection, 'orig') > 0);
 }
 
@@ -172,6 +180,43 @@ export function endpointKey(ip: string, port: number): string {
   return `${ip}|${port}`;
 }
 
+/**
+ * The key of one direction of a 4-tuple, as the connection table files it: the source and
+ * destination address bytes, then the source and destination ports (2 bytes each, network order),
+ * one character per byte. A packet's key is cut straight from its headers (`flowKeyOfBytes`), so
+ * finding its connection formats nothing; a connection's keys come from its addresses as text.
+ */
+export function flowKey(srcIp: string, srcPort: number, dstIp: string, dstPort: number): string {
+  return addressChars(srcIp) + addressChars(dstIp) + portChars(srcPort) + portChars(dstPort);
+}
+
+/**
+ * The flow key of a packet from its bytes: the addresses at `addressOffset` (source, then
+ * destination, `addressLength` bytes each) and the ports at `portsOffset` (the TCP header). In
+ * IPv4 without options and IPv6 without extension headers they are adjacent: one slice.
+ */
+export function flowKeyOfBytes(bytes: Buffer, addressOffset: number, addressLength: number, portsOffset: number): string {
+  const addressEnd = addressOffset + 2 * addressLength;
+  if (portsOffset === addressEnd) return bytes.toString('latin1', addressOffset, portsOffset + 4);
+  return bytes.toString('latin1', addressOffset, addressEnd) + bytes.toString('latin1', portsOffset, portsOffset + 4);
+}
+
+function addressChars(ip: string): string {
+  const bytes = parseIPv4(ip) ?? parseIPv6(ip);
+  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+  return String.fromCharCode(...bytes);
+}
+
+function portChars(port: number): string {
+  return String.fromCharCode(port >> 8, port & 0xff);
+}
+
+/** A tracked connection as one of its directions finds it. */
+export interface TrackedDirection {
+  connection: Connection;
+  direction: Direction;
+}
+
 /** What `ConnectionTable.ingest` learned about a segment. */
 export interface Observed {
   connection: Connection;
@@ -181,12 +226,15 @@ export interface Observed {
 }
 
 /**
- * The table of tracked TCP connections keyed by 4-tuple. It records handshake, FIN and RST frames
- * and counts payload bytes; it tracks only the connections the analyzer asks for (`open`), so other
- * traffic costs one map lookup per packet.
+ * The table of tracked TCP connections, each filed under the flow keys of both its directions. It
+ * records handshake, FIN and RST frames and counts payload bytes; it tracks only the connections
+ * the analyzer asks for (`open`), so other traffic costs one map lookup per packet, by a key cut
+ * from the packet's bytes.
  */
 export class ConnectionTable {
-  private readonly byKey = new Map<string, Connection>();
+  private readonly byFlow = new Map<string, TrackedDirection>();
+  /** The flow keys of every tracked connection, oldest first. */
+  private readonly keysOf = new Map<Connection, readonly [string, string]>();
   private nextId = 1;
   /** Connections dropped because the table was full. */
   evicted = 0;
@@ -194,14 +242,17 @@ export class ConnectionTable {
   constructor(private readonly maxConnections: number) {}
 
   get size(): number {
-    return this.byKey.size;
+    return this.keysOf.size;
+  }
+
+  /** Finds the tracked connection of a packet by its flow key (`flowKeyOfBytes`), and its direction. */
+  find(key: string): TrackedDirection | undefined {
+    return this.byFlow.get(key);
   }
 
   /** Finds the tracked connection a segment belongs to, or null. */
-  lookup(segment: TcpSegment): { connection: Connection; direction: Direction } | null {
-    const connection = this.byKey.get(connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort));
-    if (!connection) return null;
-    return { connection, direction: directionOf(connection, segment) };
+  lookup(segment: TcpSegment): TrackedDirection | null {
+    return this.byFlow.get(flowKey(segment.src, segment.srcPort, segment.dst, segment.dstPort)) ?? null;
   }
 
   /**
@@ -209,8 +260,11 @@ export class ConnectionTable {
    * is orig (true for a SYN; for a midstream packet, whether the sender is the client).
    */
   open(segment: TcpSegment, role: ConnectionRole, origIsSource: boolean, ref: FrameRef, timeMicros: number): Connection {
-    const key = connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
-    if (this.byKey.size >= this.maxConnections && !this.byKey.has(key)) this.evictOldest();
+    const forward = flowKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
+    const backward = flowKey(segment.dst, segment.dstPort, segment.src, segment.srcPort);
+    const previous = this.byFlow.get(forward);
+    if (previous !== undefined) this.close(previous.connection);
+    else if (this.keysOf.size >= this.maxConnections) this.evictOldest();
     const src = { ip: segment.src, port: segment.srcPort };
     const dst = { ip: segment.dst, port: segment.dstPort };
     const event = { ref, timeMicros };
@@ -231,25 +285,30 @@ export class ConnectionTable {
       handshakeAck: null,
       finOrig: null,
       finResp: null,
+      respSpoke: false,
       rst: null,
       payload: { orig: emptyBytes(), resp: emptyBytes() },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
     };
-    this.byKey.set(key, connection);
+    this.byFlow.set(forward, { connection, direction: origIsSource ? 'orig' : 'resp' });
+    this.byFlow.set(backward, { connection, direction: origIsSource ? 'resp' : 'orig' });
+    this.keysOf.set(connection, [forward, backward]);
     return connection;
   }
 
   /** Forgets a connection (its record stays with whoever holds it). */
   close(connection: Connection): void {
-    const key = connKey(connection.orig.ip, connection.orig.port, connection.resp.ip, connection.resp.port);
-    if (this.byKey.get(key) === connection) this.byKey.delete(key);
+    const keys = this.keysOf.get(connection);
+    if (keys === undefined) return;
+    this.keysOf.delete(connection);
+    for (const key of keys) this.byFlow.delete(key);
   }
 
   private evictOldest(): void {
-    const oldest = this.byKey.keys().next();
+    const oldest = this.keysOf.keys().next();
     if (!oldest.done) {
-      this.byKey.delete(oldest.value);
+      this.close(oldest.value);
       this.evicted++;
     }
   }
@@ -312,6 +371,8 @@ export function observeSegment(
   }
   if (flags & TcpFlag.RST) {
     if (connection.rst === null) connection.rst = { ...event, from: direction };
+  } else if (!syn && direction === 'resp') {
+    connection.respSpoke = true;
   }
   const length = segment.payload.length + segment.missingPayload;
   connection.cutBytes[direction] += segment.missingPayload;

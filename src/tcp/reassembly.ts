@@ -97,6 +97,16 @@ export class StreamReassembler {
     }
   }
 
+  /**
+   * The peer acknowledged bytes up to `ack`: when that is past a hole, the peer has bytes the
+   * capture never showed, so no retransmission will fill the hole; it is given up at once, so the
+   * bytes after it are not held back behind the other direction.
+   */
+  acknowledge(ack: number): void {
+    if (this.nextSeq === null) return;
+    while (this.pending.length > 0 && seqDiff(ack >>> 0, this.nextSeq) > 0) this.skipToFirstPending();
+  }
+
   /** Gives up on every hole: delivers gaps and the buffered bytes. Call at the end of the capture. */
   flush(): void {
     while (this.pending.length > 0) this.skipToFirstPending();

@@ -411,15 +411,16 @@ const rows: Row[] = [
     steps: [
       login(),
       c('CWD pub', 'lost'),
-      c('PASV'),
+      c('PASV', 'after'),
       c('NOOP'),
       c('NOOP'),
       // 6 + 6 + 6 + 6 bytes wait behind the hole: over the 20-byte buffer.
       c('NOOP', 'over'),
-      s('250 Directory successfully changed.'),
+      s('250 Directory successfully changed.', '250'),
     ],
     drop: ['lost'],
-    sessions: [[['reorder-buffer-full', 'warning', 'over'], ['capture-gap', 'warning', null]]],
+    // The 250 answers the lost CWD: the commands after the hole wait for replies that fit them.
+    sessions: [[['reorder-buffer-full', 'warning', 'over'], ['reply-desync', 'warning', '250'], ['capture-gap', 'warning', 'after']]],
   },
 ];
 

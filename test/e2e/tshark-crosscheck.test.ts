@@ -46,16 +46,18 @@ describe.each(cases)('tshark agrees on sample %s', (name) => {
       if (controlPorts.includes(port(syn.from)) || controlPorts.includes(port(syn.to))) continue;
       if (listed.has(`${syn.frame} ${syn.kind}`)) continue;
       listed.add(`${syn.frame} ${syn.kind}`);
-      const key = `${syn.kind} ${syn.from} ${syn.to}`;
+      // One TCP stream (tshark's numbering) is one connection, even when a later one reuses its 4-tuple.
+      const key = `${syn.kind} ${syn.stream}`;
       const seen = grouped.get(key);
       if (seen) seen.count++;
-      else grouped.set(key, { ...syn, count: 1 });
+      else grouped.set(key, { frame: syn.frame, kind: syn.kind, from: syn.from, to: syn.to, count: 1 });
     }
     type Conn = { synFrame: number; synCount: number; synAckFrame: number | null; from: never; to: never };
     // A TLS session's later connections are listed beside its channels, as its probable data connections.
     type Encrypted = { synFrame: number; synAckFrame: number | null; from: never; to: never };
-    const encrypted: Conn[] = report.sessions.flatMap((s: { encryptedDataConnections: Encrypted[] }) =>
-      s.encryptedDataConnections.map((e) => ({ ...e, synCount: 1 })),
+    // So are the connections that answer no announcement after a gap in the control connection.
+    const encrypted: Conn[] = report.sessions.flatMap((s: { encryptedDataConnections: Encrypted[]; unannouncedDataConnections: Encrypted[] }) =>
+      [...s.encryptedDataConnections, ...s.unannouncedDataConnections].map((e) => ({ ...e, synCount: 1 })),
     );
     const syns = [...channels.filter((c: { connection: unknown }) => c.connection).map((c: { connection: Conn }) => c.connection), ...encrypted]
       .flatMap((c: Conn) => [

@@ -2,7 +2,7 @@
 
 export interface TsharkFrames {
   announcements: Array<{ frame: number; decoded: string }>;
-  syns: Array<{ frame: number; kind: 'SYN' | 'SYN-ACK'; from: string; to: string }>;
+  syns: Array<{ frame: number; stream: number; kind: 'SYN' | 'SYN-ACK'; from: string; to: string }>;
   /** The control port of each run in the file (its SYN table leaves that port out). */
   controlPorts: number[];
 }
@@ -23,7 +23,7 @@ export function parseTsharkFrames(text: string): TsharkFrames {
     } else if (section === 'syns') {
       // An ICMP error quoting a SYN is listed with both packets' addresses ("a,b"): not a SYN.
       if (fields[3].includes(',') || fields[5]?.includes(',')) continue;
-      result.syns.push({ frame: Number(fields[0]), kind: fields[2] as 'SYN' | 'SYN-ACK', from: fields[3], to: fields[5] });
+      result.syns.push({ frame: Number(fields[0]), stream: Number(fields[1]), kind: fields[2] as 'SYN' | 'SYN-ACK', from: fields[3], to: fields[5] });
     }
   }
   return result;

@@ -1,0 +1,1929 @@
+#!/usr/bin/env bash
+# make-loss-samples.sh — record the ftpcap sample captures of lossy and
+# incomplete TCP with real FTP software.
+#
+#   sudo samples/tools/make-loss-samples.sh              # all cases
+#   sudo samples/tools/make-loss-samples.sh lossy gapped # only the named cases
+#   sudo samples/tools/make-loss-samples.sh up|down      # only build / remove the lab
+#   KEEP_WORK=1 ...                                      # keep the temp dir (/tmp/ftpcap-loss.*)
+#
+# Cases (each writes samples/<case>/{capture.pcap,README.md,tshark-frames.txt,clients.log}):
+#   lossy       random packet loss made by nftables in the server's namespace
+#               (bridge-family input and output hooks on the server's link)
+#               during a 4 MiB RETR, listings and
+#               uploads in PASV, EPSV and PORT mode; recorded on the client
+#               side of the router, so a segment lost on its way in to the
+#               server is in the capture twice and a segment lost on its way
+#               out is only there as the retransmission. Repeated until the
+#               loss also hit both directions of a control connection and
+#               every transfer still ended with 226. Also writes dropped.txt
+#               (every dropped packet, from an NFLOG copy).
+#   midstream   tcpdump starts after two sessions have logged in and done one
+#               transfer each: no SYN, no login in the capture. One session is
+#               on port 21, the other on a second vsftpd on port 2121 (active
+#               data from port 2120).
+#   gapped      a clean recording (original.pcap) from which editcap removes
+#               chosen frames: a segment in the middle of a multi-segment STAT
+#               reply, a 227 reply, a PORT command, a 150 reply, data segments
+#               of a download and of an upload, and a data connection's SYN-ACK.
+#   port-reuse  the same TCP 4-tuple used twice: two control connections from
+#               one fixed client port, and two active data connections from
+#               192.0.2.10:20 to one fixed client port.
+#
+# The lab is a copy of netns.sh's topology with its own namespaces (fl-srv,
+# fl-rtr, fl-cli1..3) and documentation addresses only; nothing is connected
+# to the host. One difference: in fl-srv the addresses sit on a bridge br-s
+# whose only port is eth0 (where the lossy case drops frames). The capture point is the router's client-facing bridge (br0).
+# vsftpd runs in the foreground from the script's own config file; the local
+# user alice (password wonderland-42) gets a directory ftpcap-loss/ in her home
+# for the files of these cases, removed again at the end.
+#
+# Needs: root, iproute2, ethtool, iputils-ping, nft (nftables with numgen and
+# log group), tcpdump (with NFLOG support), tshark, capinfos, editcap, vsftpd,
+# lftp, curl, python3, sha256sum.
+set -euo pipefail
+
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SAMPLES=$(dirname "$TOOLS")
+PYTHON=${PYTHON:-/usr/bin/python3}
+ALL_CASES=(lossy midstream gapped port-reuse)
+
+NS_SRV=fl-srv
+NS_RTR=fl-rtr
+NS_CLIS=(fl-cli1 fl-cli2 fl-cli3)
+ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
+SRV4=192.0.2.10 SRV6=2001:db8:2::10
+RTR_S4=192.0.2.1 RTR_S6=2001:db8:2::1
+RTR_C4=198.51.100.1 RTR_C6=2001:db8:1::1
+CLI4=(198.51.100.20 198.51.100.21 198.51.100.22)
+CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
+CAPTURE_NS=$NS_RTR
+CAPTURE_IF=br0
+ALICE_PASS=wonderland-42
+ALT_PORT=2121      # second vsftpd (midstream)
+ALT_DATA_PORT=2120 # its active data connections come from here
+LOSS_MOD=30        # drop 1 packet in LOSS_MOD, at random, per hook
+LOSS_GROUP=7       # NFLOG group receiving a copy of every dropped packet
+LOSSY_ATTEMPTS=12
+LFTP_BASE="set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 20; set cmd:fail-exit yes"
+
+log() { printf '[make-loss-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# ------------------------------------------------------------------- lab --
+# Same topology as netns.sh, with fl- namespaces:
+#   fl-srv  br-s 192.0.2.10/24 2001:db8:2::10/64 (bridge; port eth0, the veth to fl-rtr)
+#   fl-rtr  srv0 192.0.2.1/24, br0 198.51.100.1/24 (bridge: cli1 cli2 cli3) <- capture on br0
+#   fl-cli1..3 eth0 198.51.100.20..22/24, 2001:db8:1::20..22/64
+no_offload() { # like netns.sh: frames of at most 1514 bytes, valid checksums
+  local ns=$1 dev=$2
+  nsx "$ns" ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
+    nsx "$ns" ethtool -K "$dev" tx off tso off gso off >/dev/null 2>&1 || true
+}
+ns_base() {
+  local ns=$1
+  ip netns add "$ns"
+  nsx "$ns" ip link set lo up
+  nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+    net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
+}
+lab_down() {
+  local ns pid
+  for ns in "${ALL_NS[@]}"; do
+    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+      # everything inside our own namespaces was started by this script
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+      sleep 0.2
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+      ip netns del "$ns"
+    fi
+  done
+}
+lab_up() {
+  lab_down
+  local ns i
+  for ns in "${ALL_NS[@]}"; do ns_base "$ns"; done
+  nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  ip link add srv0 netns "$NS_RTR" address 02:f1:00:02:00:01 type veth \
+    peer name eth0 netns "$NS_SRV" address 02:f1:00:02:00:10
+  nsx "$NS_RTR" ip addr add "$RTR_S4/24" dev srv0
+  nsx "$NS_RTR" ip -6 addr add "$RTR_S6/64" dev srv0 nodad
+  nsx "$NS_RTR" ip link set srv0 up
+  no_offload "$NS_RTR" srv0
+  nsx "$NS_RTR" ip link add br0 address 02:f1:00:01:00:01 type bridge stp_state 0 forward_delay 0
+  nsx "$NS_RTR" ip addr add "$RTR_C4/24" dev br0
+  nsx "$NS_RTR" ip -6 addr add "$RTR_C6/64" dev br0 nodad
+  nsx "$NS_RTR" ip link set br0 up
+  no_offload "$NS_RTR" br0
+  # The server's addresses sit on a bridge (br-s) whose only port is eth0:
+  # nftables rules of the bridge family there drop frames on the server's
+  # link, after TCP has sent them (see LOSS_NFT).
+  nsx "$NS_SRV" ip link set eth0 address 02:f1:00:02:00:11
+  nsx "$NS_SRV" ip link add br-s address 02:f1:00:02:00:10 type bridge stp_state 0 forward_delay 0
+  nsx "$NS_SRV" ip link set eth0 master br-s
+  nsx "$NS_SRV" ip link set eth0 up
+  nsx "$NS_SRV" ip addr add "$SRV4/24" dev br-s
+  nsx "$NS_SRV" ip -6 addr add "$SRV6/64" dev br-s nodad
+  nsx "$NS_SRV" ip link set br-s up
+  nsx "$NS_SRV" ip route add default via "$RTR_S4"
+  nsx "$NS_SRV" ip -6 route add default via "$RTR_S6"
+  no_offload "$NS_SRV" eth0
+  no_offload "$NS_SRV" br-s
+  # One TCP segment per packet: with segmentation offload off, the kernel
+  # still builds multi-segment (GSO) packets and splits them only at eth0,
+  # after the bridge's hooks, so one drop there would lose a burst.
+  nsx "$NS_SRV" ip link set dev br-s gso_max_segs 1
+  for i in 0 1 2; do
+    ns=${NS_CLIS[$i]}
+    ip link add "cli$((i + 1))" netns "$NS_RTR" address "02:f1:00:01:01:$((20 + i))" type veth \
+      peer name eth0 netns "$ns" address "02:f1:00:01:00:$((20 + i))"
+    nsx "$NS_RTR" ip link set "cli$((i + 1))" master br0
+    nsx "$NS_RTR" ip link set "cli$((i + 1))" up
+    no_offload "$NS_RTR" "cli$((i + 1))"
+    nsx "$ns" ip addr add "${CLI4[$i]}/24" dev eth0
+    nsx "$ns" ip -6 addr add "${CLI6[$i]}/64" dev eth0 nodad
+    nsx "$ns" ip link set eth0 up
+    nsx "$ns" ip route add default via "$RTR_C4"
+    nsx "$ns" ip -6 route add default via "$RTR_C6"
+    no_offload "$ns" eth0
+  done
+  local dst tries
+  for ns in "${NS_CLIS[@]}"; do
+    for dst in "$RTR_C4" "$SRV4"; do
+      for tries in 1 2 3 4; do
+        nsx "$ns" ping -n -q -c 1 -W 1 "$dst" >/dev/null 2>&1 && break
+        [ "$tries" != 4 ] || die "$ns cannot ping $dst"
+      done
+    done
+  done
+  log "lab up: ${ALL_NS[*]}"
+}
+
+if [ "${1:-}" = down ]; then lab_down; exit 0; fi
+if [ "${1:-}" = up ]; then lab_up; exit 0; fi
+
+# ------------------------------------------------------------- preflight --
+[ "$(id -u)" = 0 ] || die "run as root (network namespaces, nftables, vsftpd, tcpdump)"
+for c in ip ethtool ping nft tcpdump tshark capinfos editcap sha256sum vsftpd lftp curl useradd "$PYTHON"; do
+  command -v "$c" >/dev/null || die "missing command: $c"
+done
+if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
+for c in "${CASES[@]}"; do
+  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
+done
+
+START_TS=$(date +%s)
+WORK=$(mktemp -d /tmp/ftpcap-loss.XXXXXX)
+chmod 755 "$WORK"
+VSFTPD_PIDS=()
+TCPDUMP_PID=""
+DROPS_PID=""
+BG_PIDS=()
+ALICE_DIR=""
+
+cleanup() {
+  local rc=$? pid
+  set +e
+  trap '' INT TERM
+  [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; }
+  [ -z "$DROPS_PID" ] || { kill -INT "$DROPS_PID" 2>/dev/null; wait "$DROPS_PID" 2>/dev/null; }
+  for pid in "${BG_PIDS[@]}"; do kill "${pid%%:*}" 2>/dev/null; wait "${pid%%:*}" 2>/dev/null; done
+  for pid in "${VSFTPD_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  lab_down
+  [ -z "$ALICE_DIR" ] || rm -rf "$ALICE_DIR"
+  if [ -n "${KEEP_WORK:-}" ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+VSFTPD_VER="$(vsftpd -v 0>&1 | sed 's/^vsftpd: version //') (Debian package $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo '?'))"
+LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
+CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
+PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
+TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
+NFT_VER="$(nft --version)"
+TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
+EDITCAP_VER="$(editcap --version 2>/dev/null | head -1 | sed 's/\.$//' || true)"
+KERNEL_VER="$(uname -r)"
+TODAY="$(date -u +%Y-%m-%d)"
+
+# ---------------------------------------------------------- sample files --
+# Seeded random content and fixed mtimes: the same bytes on every run.
+ANON="$WORK/anon"
+mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home" "$WORK/local"
+"$PYTHON" - "$ANON" "$WORK/local" <<'PY'
+import random, sys
+anon, local = sys.argv[1], sys.argv[2]
+def blob(path, n, seed):
+    with open(path, "wb") as f:
+        f.write(random.Random(seed).randbytes(n))
+blob(f"{anon}/big-4m.bin", 4 * 1024 * 1024, 3001)
+blob(f"{anon}/data-256k.bin", 256 * 1024, 3002)
+blob(f"{anon}/data-64k.bin", 64 * 1024, 3003)
+blob(f"{local}/data-512k.bin", 512 * 1024, 3004)
+blob(f"{local}/data-64k.bin", 64 * 1024, 3005)
+blob(f"{local}/upload-512k.bin", 512 * 1024, 3006)
+blob(f"{local}/upload-64k.bin", 64 * 1024, 3007)
+with open(f"{anon}/readme.txt", "w") as f:
+    f.write("ftpcap loss samples (vsftpd in network namespace fl-srv).\n"
+            "Files: big-4m.bin, data-256k.bin, data-64k.bin, pub/ (60 small files).\n")
+with open(f"{local}/hello.txt", "w") as f:
+    f.write("hello from alice's ftpcap-loss directory\n")
+# 60 small files: a STAT of pub/ is a reply of several TCP segments
+for i in range(1, 61):
+    with open(f"{anon}/pub/entry-{i:02d}-of-the-pub-directory-listing.txt", "w") as f:
+        f.write(f"entry {i}\n" * i)
+PY
+chmod -R a+rX "$ANON"
+chmod 755 "$ANON" "$WORK/empty"
+find "$ANON" "$WORK/local" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
+size_of() { stat -c %s "$1"; }
+sha_of() { sha256sum "$1" | awk '{print $1}'; }
+
+# alice: her ftpcap-loss/ directory holds the files the cases download as her
+# and receives the uploads (her other files are left alone).
+if ! id alice >/dev/null 2>&1; then
+  log "creating local user alice"
+  useradd -m -s /bin/bash alice
+  echo "alice:$ALICE_PASS" | chpasswd
+fi
+ALICE_HOME=$(getent passwd alice | cut -d: -f6)
+[ -d "$ALICE_HOME" ] || die "alice has no home directory"
+ALICE_DIR="$ALICE_HOME/ftpcap-loss"
+reset_alice_dir() {
+  rm -rf "$ALICE_DIR"
+  install -d -o alice -g alice -m 755 "$ALICE_DIR"
+  local f
+  for f in data-512k.bin data-64k.bin hello.txt; do
+    install -o alice -g alice -m 644 "$WORK/local/$f" "$ALICE_DIR/$f"
+    touch -d '2024-01-01 12:00:00 UTC' "$ALICE_DIR/$f"
+  done
+  touch -d '2024-01-01 12:00:00 UTC' "$ALICE_DIR"
+}
+
+# --------------------------------------------------------------- vsftpd --
+write_conf() { # FILE PORT DATA_PORT PASV_MIN PASV_MAX
+  cat >"$1" <<EOF
+# written by samples/tools/make-loss-samples.sh; not /etc/vsftpd.conf
+# standalone, foreground, one IPv6 socket that also accepts IPv4 (mapped)
+listen=NO
+listen_ipv6=YES
+listen_port=$2
+background=NO
+# anonymous read-only tree
+anonymous_enable=YES
+anon_root=$ANON
+# local users (alice) may log in and upload into their home directory
+local_enable=YES
+write_enable=YES
+local_umask=022
+pam_service_name=vsftpd
+# passive range; active data connections come from port $3
+pasv_enable=YES
+pasv_min_port=$4
+pasv_max_port=$5
+port_enable=YES
+connect_from_port_20=YES
+ftp_data_port=$3
+# lab housekeeping
+seccomp_sandbox=NO
+secure_chroot_dir=$WORK/empty
+xferlog_enable=NO
+dirmessage_enable=NO
+use_localtime=NO
+EOF
+  chmod 644 "$1"
+}
+write_conf "$WORK/vsftpd.conf" 21 20 40000 40100
+write_conf "$WORK/vsftpd-$ALT_PORT.conf" "$ALT_PORT" "$ALT_DATA_PORT" 40200 40300
+conf_md() { sed "s#$WORK#/tmp/ftpcap-loss.XXXXXX#g" "$1"; }
+
+start_vsftpd() { # CONF PORT
+  local conf=$1 port=$2 pid banner
+  ip netns exec "$NS_SRV" vsftpd "$conf" >"$WORK/vsftpd-$port.log" 2>&1 &
+  pid=$!
+  VSFTPD_PIDS+=("$pid")
+  for _ in $(seq 50); do
+    nsx "$NS_SRV" ss -Hltn "sport = :$port" | grep -q . && break
+    kill -0 "$pid" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd-$port.log")"
+    sleep 0.1
+  done
+  banner=$(nsx "${NS_CLIS[0]}" timeout 5 bash -c "exec 3<>/dev/tcp/$SRV4/$port; head -1 <&3; echo QUIT >&3") ||
+    die "no FTP banner from $SRV4:$port"
+  log "vsftpd answers on $SRV4:$port: ${banner%$'\r'}"
+}
+
+# -------------------------------------------------------------- capture --
+cap_start() { # OUTFILE [settle seconds]
+  CAP_TMP=$1
+  # -B: a 32 MiB kernel buffer, so tcpdump keeps up on a busy machine
+  ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -B 32768 -s 0 -U -Z root -w "$CAP_TMP" 'tcp' 2>"$CAP_TMP.log" &
+  TCPDUMP_PID=$!
+  for _ in $(seq 50); do
+    grep -qs 'listening on' "$CAP_TMP.log" && break
+    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$CAP_TMP.log")"
+    sleep 0.1
+  done
+  sleep "${2:-1}"
+}
+cap_stop() { # fails when tcpdump could not keep up (the capture lacks packets)
+  sleep 1
+  kill -INT "$TCPDUMP_PID"
+  wait "$TCPDUMP_PID" || true
+  TCPDUMP_PID=""
+  grep -E 'packets (captured|received|dropped)' "$CAP_TMP.log" | sed 's/^/    tcpdump: /' >&2
+  if grep -Eq '^[1-9][0-9]* packets dropped by (kernel|interface)' "$CAP_TMP.log"; then
+    log "  tcpdump dropped packets"
+    return 1
+  fi
+}
+
+# Loss: two nftables chains in the server's namespace drop one TCP packet in
+# LOSS_MOD at random on the way in and on the way out, and send a copy of
+# each dropped packet to NFLOG group LOSS_GROUP (recorded by a second tcpdump).
+# They are bridge-family chains on br-s, i.e. on the server's link: a drop in
+# the inet output hook would fail TCP's send call, and TCP would send the same
+# segment again at once, in order, so the loss would not show on the wire.
+LOSS_NFT="table bridge ftpcap_loss {
+	chain in {
+		type filter hook input priority filter; policy accept;
+		meta l4proto tcp numgen random mod $LOSS_MOD == 0 counter log prefix \"in\" group $LOSS_GROUP drop
+	}
+	chain out {
+		type filter hook output priority filter; policy accept;
+		meta l4proto tcp numgen random mod $LOSS_MOD == 0 counter log prefix \"out\" group $LOSS_GROUP drop
+	}
+}"
+loss_on() {
+  printf '%s\n' "$LOSS_NFT" >"$WORK/loss.nft"
+  nsx "$NS_SRV" nft -f "$WORK/loss.nft"
+}
+loss_off() { # sets LOSS_COUNTED: packets the rules dropped (their counters)
+  LOSS_COUNTED=$(nsx "$NS_SRV" nft list table bridge ftpcap_loss 2>/dev/null | grep -o 'packets [0-9]*' | awk '{s += $2} END {print s + 0}')
+  nsx "$NS_SRV" nft delete table bridge ftpcap_loss 2>/dev/null || true
+}
+drops_start() { # OUTFILE
+  DROPS_TMP=$1
+  ip netns exec "$NS_SRV" tcpdump -i "nflog:$LOSS_GROUP" -s 0 -U -Z root -w "$DROPS_TMP" 2>"$DROPS_TMP.log" &
+  DROPS_PID=$!
+  for _ in $(seq 50); do
+    grep -qs 'listening on' "$DROPS_TMP.log" && break
+    kill -0 "$DROPS_PID" 2>/dev/null || die "tcpdump nflog exited: $(cat "$DROPS_TMP.log")"
+    sleep 0.1
+  done
+}
+drops_stop() {
+  kill -INT "$DROPS_PID"
+  wait "$DROPS_PID" || true
+  DROPS_PID=""
+}
+
+# -------------------------------------------------------------- clients --
+# Each client command is a bash snippet run in a client namespace, in a fresh
+# working directory (with the upload files in it), with an empty HOME. The
+# snippet text is what the README shows; @TOOLS@ stands for samples/tools.
+CMDS_MD=""
+CLIENT_LOG=""
+RUN_SEQ=0
+run_dir() {
+  RUN_SEQ=$((RUN_SEQ + 1))
+  RUN_DIR="$WORK/run/$RUN_SEQ-$1"
+  mkdir -p "$RUN_DIR"
+  cp "$WORK/local/upload-512k.bin" "$WORK/local/upload-64k.bin" "$RUN_DIR/"
+}
+show_cmd() { # NS CMD [note]
+  local pretty=${2//@TOOLS@/samples/tools}
+  CMDS_MD+=$'\n'"In \`$1\`${3:+ ($3)}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
+}
+client() { # NS CMD [note] — foreground; returns the client's exit status
+  local ns=$1 cmd=$2 note=${3:-} rc
+  run_dir "$ns"
+  show_cmd "$ns" "$cmd" "$note"
+  log "  $ns: $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
+  echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}" >>"$CLIENT_LOG"
+  set +e
+  (cd "$RUN_DIR" && timeout 120 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}") >>"$CLIENT_LOG" 2>&1
+  rc=$?
+  set -e
+  echo "### exit status $rc" >>"$CLIENT_LOG"
+  return "$rc"
+}
+client_bg() { # NS CMD [note] — background, output to its own live log file
+  local ns=$1 cmd=$2 note=${3:-}
+  run_dir "$ns"
+  show_cmd "$ns" "$cmd" "$note"
+  log "  $ns (background): $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
+  local lf="$RUN_DIR.log"
+  echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}" >"$lf"
+  (
+    set +e
+    cd "$RUN_DIR" && timeout 120 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}" >>"$lf" 2>&1
+    rc=$?
+    echo "### exit status $rc" >>"$lf"
+    exit "$rc"
+  ) &
+  BG_PIDS+=("$!:$lf")
+  BG_LAST_LOG=$lf
+}
+wait_bg() {
+  local ent failed=0
+  for ent in "${BG_PIDS[@]}"; do
+    wait "${ent%%:*}" || failed=1
+    cat "${ent#*:}" >>"$CLIENT_LOG"
+  done
+  BG_PIDS=()
+  return "$failed"
+}
+wait_for_line() { # FILE REGEX TIMEOUT_S
+  local i
+  for i in $(seq $(($3 * 10))); do
+    grep -Eq "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# --------------------------------------------------------------- README --
+SERVER_MD="vsftpd $VSFTPD_VER, started by hand in namespace \`fl-srv\` (192.0.2.10, 2001:db8:2::10)
+with its own config file (not /etc/vsftpd.conf), in the foreground: \`listen_ipv6=YES\` (IPv4 clients
+arrive as IPv4-mapped addresses), anonymous login (read-only tree: \`big-4m.bin\` 4 MiB,
+\`data-256k.bin\`, \`data-64k.bin\`, \`readme.txt\`, \`pub/\` with 60 small files), local user \`alice\`
+(password \`wonderland-42\`, \`write_enable=YES\`; these cases use only her directory
+\`ftpcap-loss/\`), \`pasv_min_port=40000\`, \`pasv_max_port=40100\`, \`connect_from_port_20=YES\`
+(active data connections come from port 20), \`seccomp_sandbox=NO\`."
+CAPTURE_MD="\`tcpdump -i br0 -B 32768 -s 0 -U -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`fl-rtr\`, on
+\`br0\`, the router's interface towards the clients (a bridge over the three client veths): the
+client side of the path. Offloads are off on every veth and on the bridge, so frames are at most
+1514 bytes and checksums are valid. Classic pcap, Ethernet, microsecond timestamps."
+LAB_MD="Lab (namespaces made by the script, documentation addresses only, no link to the host):
+
+\`\`\`
+fl-srv   br-s: 192.0.2.10/24 (bridge, port eth0)   vsftpd
+   |
+fl-rtr   srv0: 192.0.2.1/24
+         br0:  198.51.100.1/24   <- capture point (client side)
+   |
+fl-cli1  198.51.100.20   fl-cli2  198.51.100.21   fl-cli3  198.51.100.22
+\`\`\`"
+
+capinfos_md() { # CAPTURE
+  echo "| | |"
+  echo "|---|---|"
+  capinfos -M "$1" | awk -F': +' '/^(Number of packets|File size|File type|File encapsulation|File timestamp precision|First packet time|Last packet time|Capture duration)/ {printf "| %s | %s |\n", $1, $2}'
+}
+packets_of() { capinfos -M -c "$1" | awk -F': *' '/Number of packets/ {print $2}'; }
+readme_head() { # CASE TITLE SUMMARY
+  local case=$1 dir="$SAMPLES/$1"
+  echo "# $case — $2"
+  echo
+  echo "$3"
+  echo
+  echo "- **Packets:** $(packets_of "$dir/capture.pcap") (\`capinfos -c capture.pcap\`), $(size_of "$dir/capture.pcap") bytes"
+  echo "- **Made:** $TODAY with \`samples/tools/make-loss-samples.sh $case\` (Linux $KERNEL_VER, network namespaces)"
+  echo "- **Capture point:** fl-rtr / br0 (client side of the router)"
+  echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); client output: [clients.log](clients.log)"
+  echo
+}
+
+begin_case() { # CASE
+  log "case $1"
+  CMDS_MD=""
+  mkdir -p "$SAMPLES/$1"
+  CLIENT_LOG="$WORK/$1.clients.log"
+  : >"$CLIENT_LOG"
+  reset_alice_dir
+}
+finish_case() { # CASE [control port]
+  local dir="$SAMPLES/$1"
+  install -m 644 "$CLIENT_LOG" "$dir/clients.log"
+  "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" >"$dir/tshark-frames.txt"
+  if [ -n "${2:-}" ]; then
+    { echo; "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" "$2"; } >>"$dir/tshark-frames.txt"
+  fi
+}
+
+# The facts script (tshark only, independent of ftpcap): rebuilds every TCP
+# direction by sequence number, the control dialogue, announcements, data
+# connections and transfers, and what the nftables rules dropped.
+FACTS="$WORK/facts.py"
+cat >"$FACTS" <<'PY'
+#!/usr/bin/env python3
+"""Facts about one capture of FTP over lossy or incomplete TCP, from tshark only.
+
+    facts.py md CAPTURE [--ctl PORT]... [--drops NFLOG.pcap] [--json OUT]
+    facts.py frames CAPTURE [--ctl PORT]... FRAME...      (JSON: what each frame carries)
+
+Every TCP direction is rebuilt by sequence number, not by arrival order, so a
+segment that appears twice (the copy that was lost further on, then the
+retransmission) counts once, and bytes that never appear are reported as holes.
+"""
+import argparse
+import bisect
+import json
+import re
+import subprocess
+import sys
+
+TRANSFER = {"LIST", "NLST", "MLSD", "RETR", "STOR", "STOU", "APPE"}
+FROM_SERVER = {"LIST", "NLST", "MLSD", "RETR"}
+M32 = 1 << 32
+
+
+def run(*args):
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def tsfields(cap, fields, filt=None, extra=(), occ="f"):
+    args = ["tshark", "-n", "-r", cap, *extra]
+    if filt:
+        args += ["-Y", filt]
+    args += ["-T", "fields", "-E", "separator=/t", "-E", f"occurrence={occ}", "-E", "aggregator=|"]
+    for f in fields:
+        args += ["-e", f]
+    rows = []
+    for line in run(*args).splitlines():
+        c = line.split("\t")
+        rows.append(c + [""] * (len(fields) - len(c)))
+    return rows
+
+
+def ep(a, p):
+    return (f"[{a}]" if ":" in a else a) + f":{p}"
+
+
+class Intervals:
+    """Merged, sorted [start, end) intervals."""
+
+    def __init__(self):
+        self.s, self.e = [], []
+
+    def covered(self, a, b):
+        n = 0
+        i = max(bisect.bisect_right(self.s, a) - 1, 0)
+        while i < len(self.s) and self.s[i] < b:
+            n += max(0, min(b, self.e[i]) - max(a, self.s[i]))
+            i += 1
+        return n
+
+    def add(self, a, b):
+        if a >= b:
+            return
+        i = bisect.bisect_left(self.e, a)
+        j = i
+        while j < len(self.s) and self.s[j] <= b:
+            a, b = min(a, self.s[j]), max(b, self.e[j])
+            j += 1
+        self.s[i:j], self.e[i:j] = [a], [b]
+
+    def total(self):
+        return sum(e - s for s, e in zip(self.s, self.e))
+
+    def holes(self, lo, hi):
+        out, cur = [], lo
+        for s, e in zip(self.s, self.e):
+            if s > cur:
+                out.append((cur, min(s, hi)))
+            cur = max(cur, e)
+        if cur < hi:
+            out.append((cur, hi))
+        return [h for h in out if h[0] < h[1]]
+
+
+def load(cap, ctl_ports):
+    extra = []
+    for p in ctl_ports:
+        if p != 21:
+            extra += ["-d", f"tcp.port=={p},ftp"]
+    fields = ["frame.number", "frame.time_epoch", "frame.time_relative", "tcp.stream", "ip.src", "ipv6.src",
+              "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
+              "tcp.len", "tcp.payload"]
+    frames = []
+    for c in tsfields(cap, fields, "tcp", extra):
+        fl = int(c[10], 16)
+        frames.append(dict(no=int(c[0]), ts=float(c[1]), t=float(c[2]), stream=int(c[3]),
+                           src=c[4] or c[5], sport=int(c[6]), dst=c[7] or c[8], dport=int(c[9]),
+                           flags=fl, syn=bool(fl & 2), ack=bool(fl & 16), fin=bool(fl & 1), rst=bool(fl & 4),
+                           seq=int(c[11]), acknum=int(c[12] or 0), len=int(c[13] or 0),
+                           payload=bytes.fromhex(c[14].replace(":", "")) if c[14] else b""))
+    # tshark's own TCP analysis (expert messages)
+    expert = {}
+    for c in tsfields(cap, ["frame.number", "_ws.expert.message"], "tcp.analysis.flags || tcp.options.sack_le",
+                      extra, occ="a"):
+        expert[int(c[0])] = c[1]
+    return frames, expert, extra
+
+
+def flagstr(f):
+    s = []
+    for bit, name in ((2, "SYN"), (1, "FIN"), (4, "RST"), (8, "PSH"), (16, "ACK")):
+        if f["flags"] & bit:
+            s.append(name)
+    return ",".join(s)
+
+
+def analyse(cap, ctl_ports):
+    frames, expert, extra = load(cap, ctl_ports)
+    byno = {f["no"]: f for f in frames}
+    conns = {}
+    for f in frames:
+        s = conns.setdefault(f["stream"], dict(stream=f["stream"], frames=[], first=f["no"], t0=f["t"]))
+        s["frames"].append(f)
+        s["last"], s["t1"] = f["no"], f["t"]
+    for s in conns.values():
+        fr = s["frames"]
+        syn = next((f for f in fr if f["syn"] and not f["ack"]), None)
+        synack = next((f for f in fr if f["syn"] and f["ack"]), None)
+        s["syn"] = syn["no"] if syn else None
+        s["syn_frames"] = [f["no"] for f in fr if f["syn"] and not f["ack"]]
+        s["synack_frames"] = [f["no"] for f in fr if f["syn"] and f["ack"]]
+        a, b = (fr[0]["src"], fr[0]["sport"]), (fr[0]["dst"], fr[0]["dport"])
+        how = None
+        if syn:
+            cli, srv, how = (syn["src"], syn["sport"]), (syn["dst"], syn["dport"]), "SYN"
+        elif synack:
+            cli, srv, how = (synack["dst"], synack["dport"]), (synack["src"], synack["sport"]), "SYN-ACK"
+        else:
+            cli, srv = a, b
+        s["ctl"] = a[1] in ctl_ports or b[1] in ctl_ports
+        if s["ctl"] and not how:
+            # no handshake in the capture: the FTP server is the side whose
+            # first payload starts with a 3-digit reply code
+            for f in fr:
+                if f["payload"]:
+                    if re.match(rb"^\d{3}[ -]", f["payload"]):
+                        srv, cli = (f["src"], f["sport"]), (f["dst"], f["dport"])
+                    else:
+                        cli, srv = (f["src"], f["sport"]), (f["dst"], f["dport"])
+                    how = "3-digit replies"
+                    break
+        if not how:
+            how = "first frame"
+        s["cli"], s["srv"], s["how"] = cli, srv, how
+        # per-direction reassembly
+        s["dir"] = {}
+        for key, other in ((cli, srv), (srv, cli)):
+            segs = [f for f in fr if (f["src"], f["sport"]) == key]
+            d = dict(frames=len(segs), isn=None, base=None, fin=None, segs=[], iv=Intervals(),
+                     retrans=[], fills=[], after_hole=[], partial=[], first_byte_frame={})
+            synf = next((f for f in segs if f["syn"]), None)
+            if synf:
+                d["isn"] = synf["seq"]
+                d["base"] = (synf["seq"] + 1) % M32
+            elif segs:
+                d["base"] = next((f["seq"] for f in segs if f["len"]), segs[0]["seq"])
+            maxend = None
+            for f in segs:
+                if d["base"] is None:
+                    break
+                r = ((f["seq"] - d["base"] + (M32 >> 1)) % M32) - (M32 >> 1)
+                if f["syn"]:
+                    r = -1
+                f["rel"] = r
+                if f["fin"]:
+                    fe = r + f["len"]
+                    d["fin"] = fe if d["fin"] is None else d["fin"]
+                if not f["len"]:
+                    continue
+                a0, b0 = r, r + f["len"]
+                cov = d["iv"].covered(a0, b0)
+                # bytes of this segment never captured before and below the
+                # highest byte captured so far: it fills a hole
+                below = 0
+                if maxend is not None and a0 < maxend:
+                    m = min(b0, maxend)
+                    below = (m - a0) - d["iv"].covered(a0, m)
+                if cov == f["len"]:
+                    d["retrans"].append(f["no"])
+                    f["kind"] = "retransmission"
+                elif below:
+                    d["fills"].append(f["no"])
+                    f["kind"] = "fills a hole"
+                elif cov:
+                    d["partial"].append(f["no"])
+                    f["kind"] = "partial retransmission"
+                elif maxend is not None and a0 > maxend:
+                    d["after_hole"].append(f["no"])
+                    f["kind"] = "after a hole"
+                else:
+                    f["kind"] = "new"
+                d["iv"].add(a0, b0)
+                maxend = b0 if maxend is None else max(maxend, b0)
+                d["segs"].append(f)
+            d["maxend"] = maxend or 0
+            lo = min(d["iv"].s) if d["iv"].s else 0
+            lo = min(lo, 0)
+            hi = d["fin"] if d["fin"] is not None else d["maxend"]
+            hi = max(hi, d["maxend"])
+            d["lo"], d["hi"] = lo, hi
+            d["unique"] = d["iv"].total()
+            d["span"] = hi - lo
+            d["holes"] = d["iv"].holes(lo, hi)
+            s["dir"]["c2s" if key == cli else "s2c"] = d
+        s["closed"] = "RST" if any(f["rst"] for f in fr) else ("FIN" if any(f["fin"] for f in fr) else "open")
+    # control lines, rebuilt by sequence number
+    lines = []
+    for s in conns.values():
+        if not s["ctl"]:
+            continue
+        s["lines"] = []
+        for dkey in ("c2s", "s2c"):
+            d = s["dir"][dkey]
+            # earliest frame per byte offset
+            owner = {}
+            for f in sorted(d["segs"], key=lambda f: f["no"]):
+                for i, byte in enumerate(f["payload"]):
+                    owner.setdefault(f["rel"] + i, (byte, f["no"]))
+            offs = sorted(owner)
+            cur, start, gapbytes, prev = bytearray(), None, [], None
+            pieces = []
+            for o in offs:
+                if prev is not None and o != prev + 1:
+                    if cur:  # the gap is inside a line
+                        cur += b"\x00GAP%d\x00" % (o - prev - 1)
+                    else:  # the gap starts at a line boundary: a line of its own
+                        pieces.append(((prev + 1, owner[o][1]), b"\x00GAP%d\x00" % (o - prev - 1), True))
+                    gapbytes.append(o - prev - 1)
+                byte, no = owner[o]
+                if start is None:
+                    start = (o, no)
+                cur.append(byte)
+                prev = o
+                if byte == 0x0A:
+                    pieces.append((start, bytes(cur), True))
+                    cur, start = bytearray(), None
+            if cur:
+                pieces.append((start, bytes(cur), False))
+            for (o, no), raw, complete in pieces:
+                text = raw.rstrip(b"\r\n").decode("latin-1")
+                gaps = [int(g) for g in re.findall(r"\x00GAP(\d+)\x00", text)]
+                text = re.sub(r"\x00GAP(\d+)\x00", lambda m: f"⟨{m.group(1)} bytes missing⟩", text)
+                ln = dict(no=no, stream=s["stream"], from_client=dkey == "c2s", text=text, offset=o,
+                          gaps=gaps, complete=complete)
+                lines.append(ln)
+                s["lines"].append(ln)
+    lines.sort(key=lambda l: (l["no"], l["offset"]))
+    # announcements and the data connections they set up
+    data_syns = [(s["syn"], s) for s in conns.values() if not s["ctl"] and s["syn"]]
+    data_syns.sort(key=lambda x: x[0])
+    claimed = set()
+    anns = []
+    for i, ln in enumerate(lines):
+        ctl = conns[ln["stream"]]
+        text, fc = ln["text"], ln["from_client"]
+        mp = re.match(r"(?i)^PORT\s+(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", text) if fc else None
+        me = re.match(r"(?i)^EPRT\s+(.)(\d)\1([^|]+)\1(\d+)\1", text) if fc else None
+        m7 = re.match(r"^227[ -].*?(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)", text) if not fc else None
+        m9 = re.match(r"^229[ -].*\((.)\1\1(\d+)\1\)", text) if not fc else None
+        if mp:
+            g = [int(x) for x in mp.groups()]
+            method, active, target = "PORT", True, (".".join(map(str, g[:4])), g[4] * 256 + g[5])
+        elif me:
+            method, active, target = "EPRT", True, (me.group(3), int(me.group(4)))
+        elif m7:
+            g = [int(x) for x in m7.groups()]
+            method, active, target = "PASV (227)", False, (".".join(map(str, g[:4])), g[4] * 256 + g[5])
+        elif m9:
+            method, active, target = "EPSV (229)", False, (ctl["srv"][0], int(m9.group(2)))
+        else:
+            continue
+        data = None
+        for no, s in data_syns:
+            if no <= ln["no"] or no in claimed:
+                continue
+            if s["srv"] != target:
+                continue
+            if s["cli"][0] != (ctl["srv"][0] if active else ctl["cli"][0]):
+                continue
+            data = s
+            claimed.add(no)
+            break
+        cmd = final = prelim = None
+        for l2 in lines[i + 1:]:
+            if l2["stream"] != ln["stream"]:
+                continue
+            if cmd is None:
+                if not l2["from_client"]:
+                    continue
+                verb = l2["text"].split(" ", 1)[0].upper()
+                if verb in TRANSFER:
+                    cmd = l2
+                elif verb in ("PORT", "EPRT", "PASV", "EPSV"):
+                    break
+                continue
+            if l2["from_client"]:
+                continue
+            m = re.match(r"^(\d{3}) ", l2["text"])
+            if not m:
+                continue
+            if m.group(1)[0] == "1":
+                prelim = prelim or l2
+            else:
+                final = l2
+                break
+        a = dict(frame=ln["no"], stream=ln["stream"], method=method, text=text, target=ep(*target),
+                 active=active, data=data, cmd=cmd, prelim=prelim, final=final)
+        if data and cmd:
+            verb = cmd["text"].split(" ", 1)[0].upper()
+            # data direction: from the FTP server (RETR, LIST) or from the FTP client (STOR)
+            from_srv = verb in FROM_SERVER
+            if active:
+                dkey = "c2s" if from_srv else "s2c"
+            else:
+                dkey = "s2c" if from_srv else "c2s"
+            a["dkey"] = dkey
+        anns.append(a)
+    return dict(frames=frames, byno=byno, expert=expert, conns=conns, lines=lines, anns=anns, extra=extra)
+
+
+def nflog_time(text):
+    # "Nov 21, 2026 11:28:21.826342000 UTC" -> epoch seconds (float)
+    import datetime
+    m = re.match(r"(\w+ +\d+, \d+ \d+:\d+:\d+)\.(\d+)", text.strip())
+    if not m:
+        return None
+    t = datetime.datetime.strptime(m.group(1), "%b %d, %Y %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return t.timestamp() + float("0." + m.group(2))
+
+
+def load_drops(path, A):
+    """Every packet in the NFLOG capture of the loss rules, matched to the capture.
+
+    Packets dropped in the input hook carry the kernel's receive timestamp
+    (NFULA_TIMESTAMP); packets dropped in the output hook carry none, and the
+    NFLOG frames' own times are only when tcpdump read them (in batches). The
+    kernel logs in drop order, so an output drop lies between the input drops
+    logged before and after it."""
+    rows = tsfields(path, ["nflog.timestamp", "nflog.prefix", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst",
+                           "ipv6.dst", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "tcp.flags"],
+                    "tcp", A["extra"])
+    by4 = {}
+    for f in A["frames"]:
+        by4.setdefault((f["src"], f["sport"], f["dst"], f["dport"]), []).append(f)
+    t_first = A["frames"][0]["ts"] if A["frames"] else 0.0
+    t_last = A["frames"][-1]["ts"] if A["frames"] else 0.0
+    drops = []
+    for c in rows:
+        d = dict(ts=nflog_time(c[0]) if c[0] else None, hook=c[1].strip(), src=c[2] or c[3], sport=int(c[4]),
+                 dst=c[5] or c[6], dport=int(c[7]), seq=int(c[8]), acknum=int(c[9] or 0), len=int(c[10] or 0),
+                 flags=int(c[11], 16))
+        d["syn"], d["fin"] = bool(d["flags"] & 2), bool(d["flags"] & 1)
+        drops.append(d)
+    # time window of each drop: exact for input drops, between the neighbouring
+    # input drops for output drops
+    prev = t_first
+    for d in drops:
+        if d["ts"] is not None:
+            prev = d["ts"]
+        d["t_lo"] = d["ts"] if d["ts"] is not None else prev
+    nxt = t_last
+    for d in reversed(drops):
+        if d["ts"] is not None:
+            nxt = d["ts"]
+        d["t_hi"] = d["ts"] if d["ts"] is not None else nxt
+
+    def exact(f, d):
+        return (f["seq"], f["acknum"], f["len"], f["flags"]) == (d["seq"], d["acknum"], d["len"], d["flags"])
+
+    used = set()
+    for d in drops:
+        fl = by4.get((d["src"], d["sport"], d["dst"], d["dport"]), [])
+        d["frame"] = d["resent"] = None
+        if d["hook"] == "in":
+            # the lost copy is in the capture: it passed the capture point just before
+            c = [f for f in fl if exact(f, d) and f["no"] not in used and f["ts"] <= d["t_lo"] + 0.001]
+            if c:
+                d["frame"] = c[-1]["no"]
+                used.add(d["frame"])
+        if d["len"] or d["syn"] or d["fin"]:
+            for f in fl:
+                if d["frame"] is not None and f["no"] <= d["frame"]:
+                    continue
+                if d["frame"] is None and f["ts"] < d["t_lo"] - 0.001:
+                    continue
+                rel = ((f["seq"] - d["seq"] + (M32 >> 1)) % M32) - (M32 >> 1)
+                if d["syn"]:
+                    hit = f["syn"] and rel == 0
+                elif d["len"]:
+                    hit = f["len"] and rel < d["len"] and rel + f["len"] > 0
+                else:
+                    hit = f["fin"] and rel + f["len"] == 0
+                if hit:
+                    d["resent"] = f["no"]
+                    break
+        d["stream"] = None
+        if d["frame"] is not None:
+            d["stream"] = A["byno"][d["frame"]]["stream"]
+        elif d["resent"] is not None:
+            d["stream"] = A["byno"][d["resent"]]["stream"]
+        else:
+            near = [f for f in fl if f["ts"] <= d["t_hi"] + 0.001]
+            if near:
+                d["stream"] = near[-1]["stream"]
+            elif fl:
+                d["stream"] = fl[0]["stream"]
+    return drops
+
+
+def describe_frame(A, no):
+    f = A["byno"][no]
+    s = A["conns"][f["stream"]]
+    dkey = "c2s" if (f["src"], f["sport"]) == s["cli"] else "s2c"
+    out = dict(frame=no, stream=f["stream"], src=ep(f["src"], f["sport"]), dst=ep(f["dst"], f["dport"]),
+               flags=flagstr(f), len=f["len"], direction=dkey, control=s["ctl"],
+               rel_seq=f.get("rel"), payload=f["payload"].decode("latin-1"))
+    return out
+
+
+def md(A, drops, control_ports):
+    p = print
+    conns, anns = A["conns"], A["anns"]
+    # ---- connections
+    p("### TCP connections\n")
+    p("Client = the side that sent the SYN (for an active data connection: the FTP server); for a")
+    p("connection whose handshake is not in the capture, the side that does not send 3-digit replies")
+    p("(control) or the side that sent the first frame (data). Byte offsets are relative to the")
+    p("sequence number after the SYN (or, without a SYN, to the first segment seen).\n")
+    p("`unique` = payload bytes present in the capture (each byte once, however often it was sent);")
+    p("`span` = from the first to the last byte of the direction (FIN included when seen);")
+    p("`re-sent` = segments whose bytes had all been captured before (the copy that was lost later on");
+    p("the path is in the capture as well, or the resend was spurious); `hole-fill` = segments that carry bytes")
+    p("missing from the capture until then although later bytes were already there (the first copy")
+    p("was lost before the capture point; the resend may also repeat bytes); `holes` = bytes inside the span")
+    p("that are not in the capture at all.\n")
+    p("| stream | SYN frame | client | server | found by | role | frames | c→s unique / span / re-sent / hole-fill / holes | s→c unique / span / re-sent / hole-fill / holes | closed |")
+    p("|---:|---:|---|---|---|---|---:|---|---|---|")
+    data_role = {a["data"]["stream"]: a for a in anns if a["data"]}
+    for s in conns.values():
+        if s["ctl"]:
+            role = "control"
+        elif s["stream"] in data_role:
+            a = data_role[s["stream"]]
+            role = (f"data ({'active' if a['active'] else 'passive'}, announced in frame {a['frame']}"
+                    + (f", {a['cmd']['text'].split(' ')[0]}" if a["cmd"] else "") + ")")
+        else:
+            role = "data? (no announcement in the capture)"
+
+        def dd(d):
+            h = sum(b - a for a, b in d["holes"])
+            return f"{d['unique']} / {d['span']} / {len(d['retrans']) + len(d['partial'])} / {len(d['fills'])} / {h}"
+        syn = ", ".join(map(str, s["syn_frames"])) or "—"
+        p(f"| {s['stream']} | {syn} | {ep(*s['cli'])} | {ep(*s['srv'])} | {s['how']} | {role} | {len(s['frames'])} "
+          f"| {dd(s['dir']['c2s'])} | {dd(s['dir']['s2c'])} | {s['closed']} |")
+    p()
+    # ---- tshark's view
+    ex = A["expert"]
+    cats = [("retransmission", "(suspected) retransmission"), ("fast retransmission", "fast retransmission"),
+            ("spurious retransmission", "spurious retransmission"), ("out-of-order", "out-of-order"),
+            ("previous segment not captured", "Previous segment"), ("ACKed unseen segment", "ACKed segment that wasn't"),
+            ("duplicate ACK", "Duplicate ACK"), ("D-SACK", "D-SACK"), ("zero window", "Zero Window segment"),
+            ("window full", "completely full")]
+    counts = {c: 0 for c, _ in cats}
+    for msg in ex.values():
+        for c, needle in cats:
+            if needle in msg:
+                counts[c] += 1
+    sack = len(A["_sack"]) if "_sack" in A else None
+    p("### tshark's TCP analysis (expert info)\n")
+    p("| flag | frames |\n|---|---:|")
+    for c, _ in cats:
+        p(f"| {c} | {counts[c]} |")
+    if sack is not None:
+        p(f"| segments with a SACK option | {sack} |")
+    p()
+    # ---- announcements
+    p("### Announcements, data connections and transfers\n")
+    if not anns:
+        p("(none)\n")
+    else:
+        p("| announced in frame | control stream | method | line | endpoint | data SYN frame(s) | SYN-ACK frame(s) | data stream | command (frame) | 1xx (frame) | final reply (frame) | data bytes (direction) | unique bytes in capture |")
+        p("|---:|---:|---|---|---|---|---|---:|---|---|---|---:|---:|")
+        for a in anns:
+            d = a["data"]
+            cmd = f"`{a['cmd']['text']}` ({a['cmd']['no']})" if a["cmd"] else "—"
+            pre = f"{a['prelim']['text'][:3]} ({a['prelim']['no']})" if a["prelim"] else "—"
+            fin = f"{a['final']['text'][:3]} ({a['final']['no']})" if a["final"] else "—"
+            if d:
+                dk = a.get("dkey")
+                nb = f"{d['dir'][dk]['span']} ({'FTP server→client' if (dk == 's2c') != a['active'] else 'FTP client→server'})" if dk else ""
+                uq = d["dir"][dk]["unique"] if dk else ""
+                p(f"| {a['frame']} | {a['stream']} | {a['method']} | `{a['text']}` | {a['target']} | "
+                  f"{', '.join(map(str, d['syn_frames']))} | {', '.join(map(str, d['synack_frames'])) or '—'} | {d['stream']} | {cmd} | {pre} | {fin} | {nb} | {uq} |")
+            else:
+                p(f"| {a['frame']} | {a['stream']} | {a['method']} | `{a['text']}` | {a['target']} | none | — | — | {cmd} | {pre} | {fin} | | |")
+        p()
+    # ---- drops (lossy)
+    if drops is not None:
+        p("### What the server's nftables rules dropped\n")
+        p("From the NFLOG copy of every dropped packet (`log group` in the rules). `in` = dropped on")
+        p("arrival at the server (the lost copy IS in the capture, it had passed the capture point);")
+        p("`out` = dropped as the server sent it (never on the wire: the capture only has the")
+        p("retransmission, or nothing for a pure ACK).\n")
+        p("| stream | role | in: with payload / SYN,FIN / pure ACK | out: with payload / SYN,FIN / pure ACK |")
+        p("|---:|---|---|---|")
+        per = {}
+        for d in drops:
+            k = per.setdefault(d["stream"], {"in": [0, 0, 0], "out": [0, 0, 0]})
+            i = 0 if d["len"] else (1 if (d["syn"] or d["fin"]) else 2)
+            k[d["hook"]][i] += 1
+        for st in sorted(per, key=lambda x: (x is None, x)):
+            s = conns.get(st)
+            role = ("control" if s["ctl"] else "data") if s else "?"
+            p(f"| {st} | {role} | {' / '.join(map(str, per[st]['in']))} | {' / '.join(map(str, per[st]['out']))} |")
+        p(f"\nTotal: {len(drops)} packets dropped ({sum(1 for d in drops if d['hook'] == 'in')} in, "
+          f"{sum(1 for d in drops if d['hook'] == 'out')} out).\n")
+        p("Every drop on a control connection:\n")
+        p("| stream | hook | direction | flags | offset | len | lost copy in capture | first resend in capture | carried |")
+        p("|---:|---|---|---|---:|---:|---:|---:|---|")
+        for d in drops:
+            s = conns.get(d["stream"])
+            if not s or not s["ctl"]:
+                continue
+            dk = "c2s" if (d["src"], d["sport"]) == s["cli"] else "s2c"
+            base = s["dir"][dk]["base"]
+            rel = ((d["seq"] - base + (M32 >> 1)) % M32) - (M32 >> 1) if base is not None else ""
+            carried = ""
+            if d["resent"]:
+                carried = A["byno"][d["resent"]]["payload"].decode("latin-1").replace("\r\n", "␍␊ ").strip()
+            elif d["frame"]:
+                carried = A["byno"][d["frame"]]["payload"].decode("latin-1").replace("\r\n", "␍␊ ").strip()
+            fl = flagstr(dict(flags=d["flags"]))
+            p(f"| {d['stream']} | {d['hook']} | {'client→server' if dk == 'c2s' else 'server→client'} | {fl} | {rel} | {d['len']} "
+              f"| {d['frame'] or '—'} | {d['resent'] or '—'} | `{carried[:70]}` |")
+        p()
+    # ---- control dialogue
+    p("### Control dialogue (rebuilt by sequence number)\n")
+    p("Frame = the first frame that carried the line's first byte. Lines whose bytes were")
+    p("captured more than once, or arrived only in a retransmission, are marked.\n")
+    for s in conns.values():
+        if not s["ctl"]:
+            continue
+        p(f"Stream {s['stream']}: client {ep(*s['cli'])}, server {ep(*s['srv'])} (found by: {s['how']}; "
+          f"frames {s['first']}–{s['last']})\n")
+        p("```")
+        rmap = {}
+        for dk in ("c2s", "s2c"):
+            for no in s["dir"][dk]["retrans"] + s["dir"][dk]["partial"]:
+                rmap[no] = "re-sent"
+            for no in s["dir"][dk]["fills"]:
+                rmap[no] = "hole-fill"
+        for ln in sorted(s["lines"], key=lambda l: (l["no"], l["offset"])):
+            notes = []
+            f0 = A["byno"][ln["no"]]
+            if ln["no"] in rmap:
+                notes.append(f"first captured in a {rmap[ln['no']]} segment")
+            # other frames carrying the same bytes
+            dups = [f["no"] for f in s["frames"] if f["len"] and f["no"] != ln["no"]
+                    and (f["src"], f["sport"]) == (f0["src"], f0["sport"])
+                    and f["rel"] <= ln["offset"] < f["rel"] + f["len"]]
+            if dups:
+                notes.append("also in frame " + ", ".join(map(str, dups)))
+            if not ln["complete"]:
+                notes.append("no line end")
+            note = f"   [{'; '.join(notes)}]" if notes else ""
+            p(f"{ln['no']:>7}  {'C>' if ln['from_client'] else 'S<'} {ln['text']}{note}")
+        p("```\n")
+
+
+def write_drops_txt(fh, A, drops, cap, dpath):
+    import os
+    w = lambda x="": fh.write(x + "\n")
+    w(f"# Every packet the server's nftables rules dropped while {os.path.basename(cap)} was recorded")
+    w("# (from the NFLOG copy; times are seconds since the capture's first frame).")
+    w("# hook: in = dropped on arrival at the server, so the lost copy IS in capture.pcap (lost frame);")
+    w("#       out = dropped as the server sent it, never on the wire (no lost frame in the capture).")
+    w("# resent: the first later frame of capture.pcap carrying any of the same bytes (or the same SYN / FIN).")
+    w("# offset: bytes after the SYN's sequence number + 1 in that direction (-1 = the SYN itself).")
+    w()
+    t0 = A["frames"][0]["ts"] - A["frames"][0]["t"] if A["frames"] else 0
+    w("# time: for in, the kernel's receive time of the dropped packet; for out (the kernel logs no time),")
+    w("#       the window between the in-drops logged before and after it.")
+    w(f"{'time':>19} {'hook':4} {'stream':>6} {'role':7} {'src -> dst':47} {'flags':13} {'offset':>9} {'len':>5} {'lost':>6} {'resent':>6}")
+    for d in drops:
+        s = A["conns"].get(d["stream"])
+        rel = ""
+        role = "?"
+        if s:
+            role = "control" if s["ctl"] else "data"
+            dk = "c2s" if (d["src"], d["sport"]) == s["cli"] else "s2c"
+            base = s["dir"][dk]["base"]
+            if base is not None:
+                rel = -1 if d["syn"] else ((d["seq"] - base + (M32 >> 1)) % M32) - (M32 >> 1)
+        tm = f"{d['t_lo'] - t0:.6f}" if d["ts"] is not None else f"{d['t_lo'] - t0:.3f}-{d['t_hi'] - t0:.3f}"
+        w(f"{tm:>19} {d['hook']:4} {d['stream'] if d['stream'] is not None else '?':>6} {role:7} "
+          f"{ep(d['src'], d['sport']) + ' -> ' + ep(d['dst'], d['dport']):47} {flagstr(dict(flags=d['flags'])):13} "
+          f"{rel:>9} {d['len']:>5} {d['frame'] or '-':>6} {d['resent'] or '-':>6}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["md", "frames"])
+    ap.add_argument("cap")
+    ap.add_argument("--ctl", type=int, action="append", default=[])
+    ap.add_argument("--drops")
+    ap.add_argument("--json")
+    ap.add_argument("--drops-txt")
+    ap.add_argument("rest", nargs="*", type=int)
+    a = ap.parse_args()
+    ctl = a.ctl or [21]
+    A = analyse(a.cap, ctl)
+    A["_sack"] = [int(c[0]) for c in tsfields(a.cap, ["frame.number"], "tcp.options.sack_le", A["extra"])]
+    if a.mode == "frames":
+        json.dump([describe_frame(A, n) for n in a.rest], sys.stdout, indent=1)
+        return 0
+    drops = load_drops(a.drops, A) if a.drops else None
+    md(A, drops, ctl)
+    if a.json:
+        out = dict(streams=[], transfers=[], drops=None)
+        for s in A["conns"].values():
+            out["streams"].append(dict(
+                stream=s["stream"], control=s["ctl"], client=ep(*s["cli"]), server=ep(*s["srv"]), how=s["how"],
+                syn_frames=s["syn_frames"], synack_frames=s["synack_frames"], first=s["first"], last=s["last"],
+                closed=s["closed"],
+                dir={k: dict(unique=d["unique"], span=d["span"], retrans=d["retrans"], partial=d["partial"],
+                             fills=d["fills"], after_hole=d["after_hole"], holes=d["holes"], base=d["base"],
+                             segs=[[f["no"], f["rel"], f["len"]] for f in d["segs"]])
+                     for k, d in s["dir"].items()},
+                lines=[dict(frame=l["no"], from_client=l["from_client"], text=l["text"], offset=l["offset"],
+                            gaps=l["gaps"]) for l in s.get("lines", [])]))
+        for an in A["anns"]:
+            d = an["data"]
+            out["transfers"].append(dict(
+                frame=an["frame"], stream=an["stream"], method=an["method"], text=an["text"], target=an["target"],
+                active=an["active"], data_stream=d["stream"] if d else None,
+                syn_frames=d["syn_frames"] if d else [], synack_frames=d["synack_frames"] if d else [],
+                cmd=an["cmd"]["text"] if an["cmd"] else None, cmd_frame=an["cmd"]["no"] if an["cmd"] else None,
+                prelim=an["prelim"]["text"] if an["prelim"] else None,
+                prelim_frame=an["prelim"]["no"] if an["prelim"] else None,
+                final=an["final"]["text"] if an["final"] else None,
+                final_frame=an["final"]["no"] if an["final"] else None,
+                dkey=an.get("dkey"),
+                bytes=d["dir"][an["dkey"]]["span"] if d and an.get("dkey") else None,
+                unique=d["dir"][an["dkey"]]["unique"] if d and an.get("dkey") else None))
+        if drops is not None:
+            cd = {"c2s": 0, "s2c": 0}
+            for d in drops:
+                s = A["conns"].get(d["stream"])
+                if s and s["ctl"] and d["len"]:
+                    cd["c2s" if (d["src"], d["sport"]) == s["cli"] else "s2c"] += 1
+            out["drops"] = dict(total=len(drops), control_payload=cd,
+                                list=[{k: v for k, v in d.items()} for d in drops])
+        with open(a.json, "w") as fh:
+            json.dump(out, fh, indent=1)
+    if drops is not None and a.drops_txt:
+        with open(a.drops_txt, "w") as fh:
+            write_drops_txt(fh, A, drops, a.cap, a.drops)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+PY
+facts() { "$PYTHON" "$FACTS" "$@"; }
+
+# ------------------------------------------------------------------ lossy --
+LOSSY_FILES=(big-4m.bin data-512k.bin upload-512k.bin)
+lossy_check() { # FACTS_JSON STRICT — every transfer 226 with the file's size; loss on control
+  "$PYTHON" - "$1" "$2" "$(size_of "$ANON/big-4m.bin")" "$(size_of "$WORK/local/data-512k.bin")" \
+    "$(size_of "$WORK/local/upload-512k.bin")" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+size = {"big-4m.bin": int(sys.argv[3]), "data-512k.bin": int(sys.argv[4]),
+        "curl-upload-512k.bin": int(sys.argv[5]), "ftplib-upload-512k.bin": int(sys.argv[5])}
+bad = []
+seen = set()
+for t in j["transfers"]:
+    if not t["cmd"] or not (t["final"] or "").startswith("226") or t["data_stream"] is None:
+        bad.append(f"transfer at frame {t['frame']}: {t['cmd']} -> {t['final']}")
+        continue
+    verb, _, arg = t["cmd"].partition(" ")
+    name = arg.rsplit("/", 1)[-1]
+    if verb in ("RETR", "STOR"):
+        seen.add(name)
+        if t["bytes"] != size.get(name) or t["unique"] != size.get(name):
+            bad.append(f"{t['cmd']}: {t['bytes']} / {t['unique']} bytes, file has {size.get(name)}")
+missing = set(size) - seen
+if missing:
+    bad.append(f"no transfer of {sorted(missing)}")
+if len(j["transfers"]) != 6:
+    bad.append(f"{len(j['transfers'])} announcements, expected 6")
+for s in j["streams"]:
+    for k, d in s["dir"].items():
+        if d["holes"]:
+            bad.append(f"stream {s['stream']} {k}: bytes missing from the capture {d['holes']}")
+cd = j["drops"]["control_payload"]
+fills = sum(len(d["fills"]) for s in j["streams"] if s["control"] for d in s["dir"].values())
+level = int(sys.argv[2])
+if level >= 1 and not (cd["c2s"] and cd["s2c"]):
+    bad.append(f"loss on control connections with payload: {cd} (want both directions)")
+if level >= 2 and not fills:
+    bad.append("no control segment arrived after a later one (want a hole in a control stream filled late)")
+if not (cd["c2s"] + cd["s2c"]):
+    bad.append("no loss on a control connection")
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+print(f"{cd['c2s']} client→server and {cd['s2c']} server→client control segments with payload dropped, "
+      f"{fills} control segment(s) filling a hole late")
+PY
+}
+
+case_lossy() {
+  local dir="$SAMPLES/lossy" attempt level failed why sha_up ok=0
+  sha_up=$(sha_of "$WORK/local/upload-512k.bin")
+  for attempt in $(seq "$LOSSY_ATTEMPTS"); do
+    begin_case lossy
+    log "  attempt $attempt of $LOSSY_ATTEMPTS"
+    loss_on
+    drops_start "$WORK/lossy-drops.pcap"
+    cap_start "$WORK/lossy.pcap"
+    failed=0
+    client fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; ls; get big-4m.bin' && sha256sum big-4m.bin" \
+      "lftp, anonymous, PASV: LIST and RETR of the 4 MiB file" || failed=1
+    client fl-cli2 "curl -sS -v -T upload-512k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-loss/curl-upload-512k.bin" \
+      "curl as alice, EPSV: STOR of 512 KiB" || failed=1
+    client fl-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-512k.bin stor:upload-512k.bin:ftpcap-loss/ftplib-upload-512k.bin" \
+      "Python ftplib as alice, active, PORT: LIST, RETR of 512 KiB, STOR of 512 KiB" || failed=1
+    cap_stop || failed=2
+    drops_stop
+    loss_off
+    if [ "$failed" = 2 ]; then log "  again"; continue; fi
+    if [ "$failed" = 1 ]; then log "  a client failed (see its output below); again"; tail -5 "$CLIENT_LOG" >&2; continue; fi
+    if [ "$(packets_of "$WORK/lossy-drops.pcap")" != "$LOSS_COUNTED" ]; then
+      log "  NFLOG has $(packets_of "$WORK/lossy-drops.pcap") copies, the counters say $LOSS_COUNTED drops; again"
+      continue
+    fi
+    grep -q "^$(sha_of "$ANON/big-4m.bin")  big-4m.bin" "$CLIENT_LOG" || { log "  download corrupted; again"; continue; }
+    for f in curl-upload-512k.bin ftplib-upload-512k.bin; do
+      [ "$(sha_of "$ALICE_DIR/$f")" = "$sha_up" ] || die "upload $f differs on the server"
+    done
+    facts md "$WORK/lossy.pcap" --drops "$WORK/lossy-drops.pcap" --json "$WORK/lossy.json" \
+      --drops-txt "$WORK/lossy-dropped.txt" >"$WORK/lossy.facts.md"
+    # what the loss must have hit: a payload segment of a control connection
+    # in each direction (in the last two attempts: in one direction)
+    level=1
+    [ "$attempt" -le $((LOSSY_ATTEMPTS - 2)) ] || level=0
+    if why=$(lossy_check "$WORK/lossy.json" "$level"); then
+      ok=1
+      LOSSY_MET=$why
+      break
+    fi
+    log "  not yet: $why"
+  done
+  [ "$ok" = 1 ] || die "lossy: no run in $LOSSY_ATTEMPTS met the conditions"
+  install -m 644 "$WORK/lossy.pcap" "$dir/capture.pcap"
+  install -m 644 "$WORK/lossy-dropped.txt" "$dir/dropped.txt"
+  finish_case lossy
+  local ndrop nin nout
+  nin=$(awk '!/^#/ && $2 == "in"' "$dir/dropped.txt" | wc -l)
+  nout=$(awk '!/^#/ && $2 == "out"' "$dir/dropped.txt" | wc -l)
+  ndrop=$((nin + nout))
+  {
+    readme_head lossy "random packet loss during PASV, EPSV and PORT transfers" \
+      "Three sessions from three clients to vsftpd 192.0.2.10 over IPv4 while nftables in the server's namespace drops one TCP packet in $LOSS_MOD at random, in both directions: lftp (anonymous, PASV) lists the root and downloads a 4 MiB file; curl (alice, EPSV) uploads 512 KiB; Python ftplib (alice, active, PORT) lists a directory, downloads 512 KiB and uploads 512 KiB. Every transfer still ends with \`226\` and the right number of bytes; the capture is full of retransmissions, duplicate ACKs, SACK blocks and holes filled late, on data and on control connections."
+    echo "## Server"
+    echo
+    echo "$SERVER_MD"
+    echo
+    echo '```'
+    conf_md "$WORK/vsftpd.conf"
+    echo '```'
+    echo
+    echo "$LAB_MD"
+    echo
+    cat <<EOF
+## Loss
+
+Before the clients start, this ruleset is loaded in \`fl-srv\` (\`ip netns exec fl-srv nft -f loss.nft\`,
+$NFT_VER) and removed after the capture stops:
+
+\`\`\`
+$LOSS_NFT
+\`\`\`
+
+\`numgen random mod $LOSS_MOD == 0\` is true for one packet in $LOSS_MOD, independently for every TCP packet the
+server receives (\`input\`) or sends (\`output\`): SYNs, data, pure ACKs and FINs alike, on control and
+data connections.
+
+The rules are in the **bridge** family: in \`fl-srv\` the server's addresses (192.0.2.10, 2001:db8:2::10)
+sit on a bridge \`br-s\` whose only port is \`eth0\`, the veth to the router, so the chains see every frame
+on the server's link and a drop there is loss on the wire: the server's TCP has sent the segment
+and learns of the loss only from the peer (duplicate ACKs, SACK, timeout). A drop in the \`inet\`
+\`output\` hook would not do: it makes TCP's send call fail, and TCP sends the same segment again
+as soon as it can, in order, so the capture shows no loss at all, only a delay. \`br-s\` has
+\`gso_max_segs 1\` (\`ip link set dev br-s gso_max_segs 1\`), so each packet the chains see is one TCP
+segment on the wire (without it the kernel builds multi-segment packets and splits them only at
+\`eth0\`, after the bridge: one drop would lose a burst).
+
+\`log group $LOSS_GROUP\` hands a copy of each dropped packet to NFLOG, recorded by a second
+\`tcpdump -i nflog:$LOSS_GROUP\` in \`fl-srv\`; [dropped.txt](dropped.txt) lists all of them, matched to the frames of
+the capture. This run dropped **$ndrop packets ($nin on the way in, $nout on the way out)**.
+
+Because the capture point is on the client side of the router:
+
+- a packet from a client dropped at the server's \`input\` hook **is in the capture**, and so is its
+  retransmission: the same bytes twice (tshark: *retransmission*, often *fast retransmission* after
+  duplicate ACKs with SACK blocks from the server);
+- a packet from the server dropped at its \`output\` hook **is not in the capture**: the client's ACKs
+  show a hole (tshark: *previous segment not captured* on the next segment, duplicate ACKs with SACK
+  from the client), and the retransmission fills it later (tshark: *retransmission* or *out-of-order*).
+  When the dropped segment was the last one in flight (a control reply, a FIN), the capture simply
+  shows it once, later: only dropped.txt tells.
+
+The script repeats the whole run (up to $LOSSY_ATTEMPTS times) until every transfer has ended with \`226\` with the
+exact file size in the capture, the downloads and uploads have the right SHA-256 on the receiving side,
+the NFLOG copies match the rules' counters, and the loss also hit a control-connection segment
+with payload in each direction (in the last two attempts: in one direction). This recording is
+attempt $attempt: $LOSSY_MET. (vsftpd and the clients leave Nagle's algorithm on: while a small
+control segment is unacknowledged the next ones wait, and the resend carries them all, so a hole in
+a control stream that later bytes overtake is rare; samples/gapped has such holes.)
+
+## Clients and exact command lines
+
+lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20): \`ftp:prefer-epsv no\` and \`ftp:passive-mode yes\` (PASV);
+\`debug 5\` prints the control dialogue into clients.log; \`net:timeout 20\`. curl $CURL_VER in \`fl-cli2\`
+(198.51.100.21): default passive mode, EPSV. $PY_VER in \`fl-cli3\` (198.51.100.22) driven by
+[samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`active\` = \`set_pasv(False)\`: PORT).
+Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory holding
+\`upload-512k.bin\`, with an empty \`HOME\`, under \`timeout 120\`, one after the other.
+$CMDS_MD
+## Files transferred (sizes and SHA-256)
+
+| transfer | file | bytes | SHA-256 |
+|---|---|---:|---|
+| lftp \`RETR big-4m.bin\` (PASV) | big-4m.bin (anonymous root) | $(size_of "$ANON/big-4m.bin") | \`$(sha_of "$ANON/big-4m.bin")\` |
+| curl \`STOR curl-upload-512k.bin\` (EPSV, in \`ftpcap-loss/\`) | upload-512k.bin | $(size_of "$WORK/local/upload-512k.bin") | \`$sha_up\` |
+| ftplib \`RETR ftpcap-loss/data-512k.bin\` (PORT) | data-512k.bin (alice's ftpcap-loss/) | $(size_of "$WORK/local/data-512k.bin") | \`$(sha_of "$WORK/local/data-512k.bin")\` |
+| ftplib \`STOR ftpcap-loss/ftplib-upload-512k.bin\` (PORT) | upload-512k.bin | $(size_of "$WORK/local/upload-512k.bin") | \`$sha_up\` |
+
+The two listings are the \`LIST\` of the anonymous root (lftp) and of \`ftpcap-loss/\` (ftplib; it
+shows curl's upload made just before); their sizes are in the table below (*data bytes*). The
+script checked the SHA-256 of lftp's download (\`sha256sum\` in clients.log) and of both uploads on
+the server. Every data byte count in *Announcements, data connections and transfers* below equals the
+file size; a test can assert that an analysis reports exactly these byte counts.
+
+## What the capture shows
+
+Six announcements, six data connections, six transfers, each ended by \`226\`:
+
+- lftp's session (PASV): FEAT, login, PWD, \`PASV\` → \`227\`, \`LIST\` over the first data connection;
+  \`PASV\` → \`227\`, \`SIZE\`/\`MDTM\`, \`RETR big-4m.bin\` over the second. In passive mode lftp opens the
+  data connection right after the 227, before the transfer command.
+- curl's session (EPSV): login as alice, \`CWD ftpcap-loss\`, \`EPSV\` → \`229\`, \`STOR\`.
+- ftplib's session (PORT): login as alice, then three times \`PORT\` → \`200\`, the transfer command, and
+  vsftpd connects from 192.0.2.10:20 to the announced port (after the command).
+
+Loss makes the timing uneven: a dropped SYN is resent after 1 s, a dropped tail segment waits for the retransmission timer (200 ms and more), and the
+large transfers show every form of recovery (fast retransmit after three duplicate ACKs, SACK,
+segments arriving after later ones). See the tables below for the frame numbers: the drops on the
+control connections are listed one by one, with the frame that lost the packet (when it is in the
+capture) and the frame of the first resend.
+
+## What a correct analysis reports
+
+- three sessions: lftp anonymous from 198.51.100.20, curl as alice from 198.51.100.21, ftplib as
+  alice from 198.51.100.22, each complete from SYN to \`221\` and FIN;
+- six announcements (two \`227\`, one \`229\`, three \`PORT\`), each matched to the first SYN of its data
+  connection (frames below; when a SYN was resent, the data connection has two SYN frames);
+- six transfers ended by \`226\`, with exactly the byte counts above: retransmitted bytes are
+  counted once, and bytes that were first missing at the capture point and came later are counted;
+- each control line once: a command or reply whose segment was resent (see the control drops
+  below) is still one command or reply, and no line is split or merged by the resend;
+- no capture gap: every byte of every stream is in the capture (lost packets were resent and the
+  capture saw the resend), so a report of missing bytes would be wrong here.
+
+## Capture
+
+$CAPTURE_MD tcpdump started 1 s before the first client and stopped 1 s after the last one.
+
+## Generated facts (capinfos + tshark, by the facts script inside make-loss-samples.sh)
+
+### Capture file (capinfos)
+
+$(capinfos_md "$dir/capture.pcap")
+
+EOF
+    cat "$WORK/lossy.facts.md"
+  } >"$dir/README.md"
+  log "  -> samples/lossy/capture.pcap: $(packets_of "$dir/capture.pcap") packets, $(size_of "$dir/capture.pcap") bytes"
+}
+
+# -------------------------------------------------------------- midstream --
+case_midstream() {
+  local dir="$SAMPLES/midstream" log21 log2121
+  begin_case midstream
+  start_vsftpd "$WORK/vsftpd-$ALT_PORT.conf" "$ALT_PORT"
+  client_bg fl-cli3 "python3 -u @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS passive retr:ftpcap-loss/hello.txt sleep:8 retr:ftpcap-loss/data-64k.bin active stor:upload-64k.bin:ftpcap-loss/midstream-upload-64k.bin" \
+    "Python ftplib as alice, port 21: RETR (PASV) before the capture; after it RETR (PASV), STOR (PORT)"
+  log21=$BG_LAST_LOG
+  client_bg fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4:$ALT_PORT; ls; sleep 8; get data-256k.bin; set ftp:passive-mode no; get readme.txt'" \
+    "lftp, anonymous, port $ALT_PORT: LIST (PASV) before the capture; after it RETR (PASV), RETR (PORT)"
+  log2121=$BG_LAST_LOG
+  # both sessions are logged in and have finished their first transfer
+  wait_for_line "$log21" "226 Transfer complete" 20 || die "ftplib session did not finish its first transfer: $(cat "$log21")"
+  wait_for_line "$log2121" "<--- 226 " 20 || die "lftp session did not finish its first transfer: $(cat "$log2121")"
+  log "  both sessions are past their first transfer: starting the capture"
+  cap_start "$WORK/midstream.pcap" 0
+  wait_bg || die "a client failed in midstream: $(cat "$CLIENT_LOG")"
+  cap_stop || die "midstream: the capture is incomplete, run again"
+  [ "$(sha_of "$ALICE_DIR/midstream-upload-64k.bin")" = "$(sha_of "$WORK/local/upload-64k.bin")" ] || die "midstream upload differs"
+  install -m 644 "$WORK/midstream.pcap" "$dir/capture.pcap"
+  finish_case midstream "$ALT_PORT"
+  facts md "$dir/capture.pcap" --ctl 21 --ctl "$ALT_PORT" --json "$WORK/midstream.json" >"$WORK/midstream.facts.md"
+  "$PYTHON" - "$WORK/midstream.json" "$(size_of "$ANON/data-256k.bin")" "$(size_of "$ANON/readme.txt")" \
+    "$(size_of "$WORK/local/data-64k.bin")" "$(size_of "$WORK/local/upload-64k.bin")" <<'PY' || die "midstream: unexpected capture"
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = {"data-256k.bin": int(sys.argv[2]), "readme.txt": int(sys.argv[3]), "data-64k.bin": int(sys.argv[4]),
+        "midstream-upload-64k.bin": int(sys.argv[5])}
+got = {}
+for t in j["transfers"]:
+    name = (t["cmd"] or "").partition(" ")[2].rsplit("/", 1)[-1]
+    if (t["final"] or "").startswith("226"):
+        got[name] = t["bytes"]
+assert got == want, (got, want)
+ctl = [s for s in j["streams"] if s["control"]]
+assert len(ctl) == 2 and all(not s["syn_frames"] for s in ctl), ctl
+PY
+  {
+    readme_head midstream "the capture starts in the middle of two sessions (ports 21 and $ALT_PORT)" \
+      "Two sessions that were already logged in, and had each finished one transfer, when tcpdump started: Python ftplib as alice on port 21 (then RETR with PASV, STOR with PORT, QUIT) and lftp anonymous on port $ALT_PORT of a second vsftpd (then RETR with PASV, RETR with PORT from port $ALT_DATA_PORT, QUIT). Neither control connection's handshake, greeting or login is in the capture; every data connection is complete."
+    cat <<EOF
+## Which side is which
+
+| control connection | FTP client | FTP server | client software |
+|---|---|---|---|
+| port 21 | 198.51.100.22 (\`fl-cli3\`), ephemeral port | 192.0.2.10:21 | Python ftplib, user alice |
+| port $ALT_PORT | 198.51.100.20 (\`fl-cli1\`), ephemeral port | 192.0.2.10:$ALT_PORT | lftp, anonymous |
+
+Without a SYN, the server of each control connection is the side that sends 3-digit replies
+(\`227 …\`, \`150 …\`, \`226 …\`, \`221 Goodbye.\`); the client sends the commands (\`PASV\`, \`PORT\`, \`RETR\`, …).
+Port $ALT_PORT is not a standard FTP port: a tool needs either the hint (\`--ftp-port $ALT_PORT\`) or to
+recognise the FTP dialogue. In both sessions the first frame of the control connection in the
+capture is a command from the client: \`TYPE I\`, sent by both before their next transfer.
+Active data connections of the second server come from port **$ALT_DATA_PORT** (\`ftp_data_port=$ALT_DATA_PORT\`), not 20.
+
+## Servers
+
+$SERVER_MD
+
+Port 21 — this config:
+
+\`\`\`
+$(conf_md "$WORK/vsftpd.conf")
+\`\`\`
+
+Port $ALT_PORT — a second vsftpd process in the same namespace, same tree and users, with this config
+(\`listen_port=$ALT_PORT\`, \`ftp_data_port=$ALT_DATA_PORT\`, passive ports 40200–40300):
+
+\`\`\`
+$(conf_md "$WORK/vsftpd-$ALT_PORT.conf")
+\`\`\`
+
+$LAB_MD
+
+## Clients and exact command lines
+
+$PY_VER in \`fl-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
+(\`-u\`: unbuffered, so the script can see its progress; \`sleep:8\` keeps the session open and idle
+for 8 s). lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20); lftp's own \`sleep 8\` does the same. Both ran
+at the same time, in the background, each in an empty working directory (holding \`upload-64k.bin\`)
+with an empty \`HOME\`, under \`timeout 120\`.
+$CMDS_MD
+The script waited until both clients had printed the \`226\` of their first transfer (ftplib:
+\`*resp* '226 Transfer complete.'\`, lftp: \`<--- 226 Directory send OK.\`), then started tcpdump; both
+sessions were idle in their \`sleep\` at that moment.
+
+## Files transferred inside the capture
+
+| session | transfer | mode | file | bytes | SHA-256 |
+|---|---|---|---|---:|---|
+| port 21 (ftplib) | \`RETR ftpcap-loss/data-64k.bin\` | PASV | data-64k.bin (alice's ftpcap-loss/) | $(size_of "$WORK/local/data-64k.bin") | \`$(sha_of "$WORK/local/data-64k.bin")\` |
+| port 21 (ftplib) | \`STOR ftpcap-loss/midstream-upload-64k.bin\` | PORT, from 192.0.2.10:20 | upload-64k.bin | $(size_of "$WORK/local/upload-64k.bin") | \`$(sha_of "$WORK/local/upload-64k.bin")\` |
+| port $ALT_PORT (lftp) | \`RETR data-256k.bin\` | PASV | data-256k.bin (anonymous root) | $(size_of "$ANON/data-256k.bin") | \`$(sha_of "$ANON/data-256k.bin")\` |
+| port $ALT_PORT (lftp) | \`RETR readme.txt\` | PORT, from 192.0.2.10:$ALT_DATA_PORT | readme.txt (anonymous root) | $(size_of "$ANON/readme.txt") | \`$(sha_of "$ANON/readme.txt")\` |
+
+Before the capture (not in it): ftplib's login and \`RETR ftpcap-loss/hello.txt\` (PASV, $(size_of "$WORK/local/hello.txt") bytes); lftp's
+FEAT, login, PWD and \`LIST\` (PASV).
+
+## What a correct analysis reports
+
+- two sessions, both marked as started before the capture (no SYN, no greeting, no \`USER\`), with the
+  client and server as in the table above, the user unknown (alice and anonymous logged in before);
+- four announcements, each with its data connection (frames in the table below): on port 21 a
+  \`227\` answered by a SYN from 198.51.100.22 and a \`PORT\` answered by a SYN from 192.0.2.10:20; on port
+  $ALT_PORT a \`227\` (passive port in 40200–40300) and a \`PORT\` answered from 192.0.2.10:$ALT_DATA_PORT;
+- four transfers, each ended by \`226\`, with the byte counts of the files above;
+- the end of both sessions (\`QUIT\` / \`221\`, FIN);
+- firewall rules for two servers: 192.0.2.10:21 (passive 40000–40100, active from port 20) and
+  192.0.2.10:$ALT_PORT (passive 40200–40300, active from port $ALT_DATA_PORT).
+
+## Cross-check
+
+[tshark-frames.txt](tshark-frames.txt) holds two runs of \`samples/tools/tshark-frames.sh\`: \`capture.pcap\`
+(port 21) and \`capture.pcap $ALT_PORT\` (port $ALT_PORT decoded as FTP). In the first run the SYN table also
+lists the data connections of the port-$ALT_PORT session (and nothing of its control connection, which has
+no SYN); in the second, those of the port-21 session.
+
+## Capture
+
+$CAPTURE_MD tcpdump started as soon as both clients had printed that first \`226\` (both sessions then sat idle
+in their \`sleep 8\`) and stopped 1 s after both clients had exited.
+
+## Generated facts (capinfos + tshark, by the facts script inside make-loss-samples.sh)
+
+### Capture file (capinfos)
+
+$(capinfos_md "$dir/capture.pcap")
+
+EOF
+    cat "$WORK/midstream.facts.md"
+  } >"$dir/README.md"
+  log "  -> samples/midstream/capture.pcap: $(packets_of "$dir/capture.pcap") packets, $(size_of "$dir/capture.pcap") bytes"
+}
+
+# ----------------------------------------------------------------- gapped --
+# Frames to cut out of the clean recording, chosen from its facts (JSON):
+# prints "FRAME<TAB>ID<TAB>what" lines.
+gapped_pick() { # FACTS_JSON
+  "$PYTHON" - "$1" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+def ctl(ip):
+    return next(s for s in j["streams"] if s["control"] and s["client"].startswith(ip + ":"))
+lftp, ftpl, curl = ctl("198.51.100.20"), ctl("198.51.100.22"), ctl("198.51.100.21")
+streams = {s["stream"]: s for s in j["streams"]}
+def transfer(ctl_stream, cmd):
+    return next(t for t in j["transfers"] if t["stream"] == ctl_stream["stream"] and t["cmd"] == cmd)
+def line_frame(s, frame, text):
+    """the frame must carry exactly this one line"""
+    dk = "c2s" if text[0].isalpha() else "s2c"
+    seg = next(x for x in s["dir"][dk]["segs"] if x[0] == frame)
+    line = next(l for l in s["lines"] if l["frame"] == frame)
+    assert seg[2] == len(line["text"]) + 2 and seg[1] == line["offset"], (frame, seg, line)
+    return frame
+out = []
+# 1. a segment inside the multi-segment STAT reply, cut mid-line at both ends
+lines = [l for l in lftp["lines"] if not l["from_client"]]
+i0 = next(i for i, l in enumerate(lines) if l["text"].startswith("213-"))
+i1 = next(i for i in range(i0 + 1, len(lines)) if lines[i]["text"].startswith("213 "))
+lo, hi = lines[i0]["offset"], lines[i1]["offset"] + len(lines[i1]["text"]) + 2
+starts = {l["offset"] for l in lines}
+segs = [x for x in lftp["dir"]["s2c"]["segs"] if lo <= x[1] < hi]
+inner = [x for x in segs[1:-1] if x[1] not in starts and x[1] + x[2] not in starts]
+assert inner, f"no STAT reply segment starts and ends inside a line: {segs}"
+x = inner[len(inner) // 2]
+out.append((x[0], "stat", f"STAT reply segment: bytes {x[1]}-{x[1] + x[2] - 1} of the server's control stream"))
+# 2. the 227 before lftp's RETR readme.txt
+t = transfer(lftp, "RETR readme.txt")
+out.append((line_frame(lftp, t["frame"], t["text"]), "227", f"the 227 reply announcing the data connection of RETR readme.txt: {t['text']}"))
+# 3. ftplib's PORT before RETR ftpcap-loss/data-64k.bin
+t = transfer(ftpl, "RETR ftpcap-loss/data-64k.bin")
+out.append((line_frame(ftpl, t["frame"], t["text"]), "port", f"the PORT command of RETR ftpcap-loss/data-64k.bin: {t['text']}"))
+# 4. the 150 of ftplib's LIST
+t = transfer(ftpl, "LIST ftpcap-loss")
+out.append((line_frame(ftpl, t["prelim_frame"], t["prelim"]), "150", f"the 150 reply to LIST ftpcap-loss: {t['prelim']}"))
+# 5. three data segments in the middle of lftp's RETR data-256k.bin
+t = transfer(lftp, "RETR data-256k.bin")
+segs = [x for x in streams[t["data_stream"]]["dir"][t["dkey"]]["segs"] if x[2]]
+k = len(segs) // 2
+for x in segs[k:k + 3]:
+    out.append((x[0], "retr", f"RETR data-256k.bin, data bytes {x[1]}-{x[1] + x[2] - 1}"))
+# 6. two data segments in the middle of ftplib's STOR
+t = transfer(ftpl, "STOR ftpcap-loss/gapped-upload-64k.bin")
+segs = [x for x in streams[t["data_stream"]]["dir"][t["dkey"]]["segs"] if x[2]]
+k = len(segs) // 2
+for x in segs[k:k + 2]:
+    out.append((x[0], "stor", f"STOR gapped-upload-64k.bin, data bytes {x[1]}-{x[1] + x[2] - 1}"))
+# 7. the SYN-ACK of curl's EPSV data connection
+t = next(t for t in j["transfers"] if t["stream"] == curl["stream"])
+assert len(t["synack_frames"]) == 1
+out.append((t["synack_frames"][0], "synack", f"the SYN-ACK of the data connection of {t['cmd']} (EPSV)"))
+for no, tag, what in sorted(out):
+    print(f"{no}\t{tag}\t{what}")
+PY
+}
+
+gapped_clean() { # FACTS_JSON — no segment twice, no hole: every byte captured exactly once
+  "$PYTHON" - "$1" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = [(s["stream"], k) for s in j["streams"] for k, d in s["dir"].items()
+       if d["retrans"] or d["partial"] or d["fills"] or d["after_hole"] or d["holes"]
+       or len(s["syn_frames"]) > 1 or len(s["synack_frames"]) > 1]
+sys.exit(1 if bad else 0)
+PY
+}
+
+case_gapped() {
+  local dir="$SAMPLES/gapped" attempt ok=0
+  for attempt in 1 2 3 4 5; do
+    begin_case gapped
+    cap_start "$WORK/gapped-original.pcap"
+    client fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; quote STAT pub; ls; get data-256k.bin; get readme.txt'" \
+      "lftp, anonymous, PASV: STAT pub (a reply of several segments), LIST, two RETR" || die "lftp failed in gapped"
+    client fl-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-64k.bin stor:upload-64k.bin:ftpcap-loss/gapped-upload-64k.bin" \
+      "Python ftplib as alice, active, PORT: LIST, RETR, STOR" || die "ftplib failed in gapped"
+    client fl-cli2 "curl -sS -v -o data-64k.bin ftp://$SRV4/data-64k.bin" "curl, anonymous, EPSV: RETR" || die "curl failed in gapped"
+    cap_stop || continue
+    facts md "$WORK/gapped-original.pcap" --json "$WORK/gapped-original.json" >"$WORK/gapped-original.facts.md"
+    if gapped_clean "$WORK/gapped-original.json"; then ok=1; break; fi
+    log "  the recording has a retransmission or a hole; again"
+  done
+  [ "$ok" = 1 ] || die "gapped: no clean recording in 5 attempts"
+  gapped_pick "$WORK/gapped-original.json" >"$WORK/gapped-cut.tsv"
+  local frames
+  frames=$(cut -f1 "$WORK/gapped-cut.tsv" | tr '\n' ' ')
+  log "  removing frames: $frames"
+  install -m 644 "$WORK/gapped-original.pcap" "$dir/original.pcap"
+  # shellcheck disable=SC2086
+  editcap -F pcap "$dir/original.pcap" "$WORK/gapped.pcap" $frames
+  install -m 644 "$WORK/gapped.pcap" "$dir/capture.pcap"
+  finish_case gapped
+  "$TOOLS/tshark-frames.sh" "$dir/original.pcap" >"$dir/tshark-frames.original.txt"
+  facts md "$dir/capture.pcap" --json "$WORK/gapped.json" >"$WORK/gapped.facts.md"
+  # shellcheck disable=SC2086
+  facts frames "$dir/original.pcap" $frames >"$WORK/gapped-cut.json"
+  local cut_md
+  cut_md=$("$PYTHON" - "$WORK/gapped-cut.tsv" "$WORK/gapped-cut.json" <<'PY'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+info = {d["frame"]: d for d in json.load(open(sys.argv[2]))}
+removed = sorted(int(r[0]) for r in rows)
+print("| original.pcap frame | gap in capture.pcap between frames | stream | direction | src → dst | flags | offset | bytes removed | what it carried |")
+print("|---:|---|---:|---|---|---|---:|---:|---|")
+total = {}
+for r in rows:
+    no = int(r[0]); d = info[no]
+    before = sum(1 for x in removed if x < no)
+    prev = no - 1 - before
+    text = d["payload"]
+    if d["control"]:
+        shown = "`" + text.replace("\r\n", "␍␊").replace("|", "\\|")[:200] + "`"
+    elif d["len"]:
+        shown = r[2]
+    else:
+        shown = r[2]
+    # the FTP server is 192.0.2.10 in this lab
+    who = "FTP server → client" if d["src"].startswith("192.0.2.10:") else "FTP client → server"
+    print(f"| {no} | {prev} and {prev + 1} | {d['stream']} | {who} | {d['src']} → {d['dst']} | {d['flags']} | "
+          f"{d['rel_seq'] if d['len'] else '—'} | {d['len']} | {shown} |")
+    k = (d["stream"], d["src"], d["dst"])
+    total[k] = total.get(k, 0) + d["len"]
+print()
+print("Bytes removed per stream and direction: " + "; ".join(
+    f"stream {st} {src} → {dst}: {n}" for (st, src, dst), n in sorted(total.items())) + ".")
+PY
+)
+  local sizes_md
+  sizes_md="| \`RETR data-256k.bin\` (lftp, PASV) | data-256k.bin | $(size_of "$ANON/data-256k.bin") | \`$(sha_of "$ANON/data-256k.bin")\` |
+| \`RETR readme.txt\` (lftp, PASV) | readme.txt | $(size_of "$ANON/readme.txt") | \`$(sha_of "$ANON/readme.txt")\` |
+| \`RETR ftpcap-loss/data-64k.bin\` (ftplib, PORT) | data-64k.bin (alice's ftpcap-loss/) | $(size_of "$WORK/local/data-64k.bin") | \`$(sha_of "$WORK/local/data-64k.bin")\` |
+| \`STOR ftpcap-loss/gapped-upload-64k.bin\` (ftplib, PORT) | upload-64k.bin | $(size_of "$WORK/local/upload-64k.bin") | \`$(sha_of "$WORK/local/upload-64k.bin")\` |
+| \`RETR data-64k.bin\` (curl, EPSV) | data-64k.bin (anonymous root) | $(size_of "$ANON/data-64k.bin") | \`$(sha_of "$ANON/data-64k.bin")\` |"
+  {
+    readme_head gapped "frames cut out of a clean capture: gaps in control and data connections" \
+      "A clean recording of three sessions (lftp PASV, Python ftplib PORT, curl EPSV; no loss, every segment exactly once: [original.pcap](original.pcap)) from which \`editcap\` removed $(wc -l <"$WORK/gapped-cut.tsv") frames: a segment in the middle of a multi-segment \`STAT\` reply (the gap starts and ends inside a line), a \`227\` reply, a \`PORT\` command, a \`150\` reply, three data segments of a download, two data segments of an upload, and the SYN-ACK of a data connection. This is what a capture that missed packets looks like (a busy capture host, a SPAN port under load): the endpoints received everything, the capture did not."
+    cat <<EOF
+## How it was made
+
+1. The clients below ran one after the other against vsftpd, recorded with tcpdump on \`br0\` in
+   \`fl-rtr\` (the client side); no loss, no shaping. The script checks that no TCP segment is in the
+   recording twice and no byte is missing (else it records again): \`original.pcap\`, $(packets_of "$dir/original.pcap") packets.
+2. It picks the frames to remove from tshark's view of \`original.pcap\` (frame numbers differ from run
+   to run) and cuts them with $EDITCAP_VER:
+
+\`\`\`sh
+editcap -F pcap original.pcap capture.pcap $frames
+\`\`\`
+
+\`editcap -F pcap IN OUT FRAME...\` writes classic pcap (editcap's default would be pcapng) without the listed frames (1-based); every later frame moves up, so in
+\`capture.pcap\` a frame number is the original one minus the number of removed frames before it.
+
+## Frames removed
+
+$cut_md
+
+*offset*: where the removed segment's first byte lies in its direction of the TCP stream (0 = the
+first byte after the SYN). *gap … between frames*: the frames of capture.pcap on either side of the hole.
+
+What the cuts mean for the TCP streams (a frame removed from the capture, not from the network: the
+receiver got the bytes and acknowledged them):
+
+- the STAT segment: the server→client control stream misses those bytes. The first removed byte is in
+  the middle of one line of the listing and the last in the middle of a later one, so the text
+  before and after the gap joins into one broken line (\`⟨N bytes missing⟩\` in the control dialogue
+  below); the lines before and after it, and the final \`213 End of status\`, are intact. tshark flags
+  the next segment *previous segment not captured* and the client's ACK *ACKed segment that wasn't
+  captured*;
+- the \`227\`: lftp's data connection for \`RETR readme.txt\` (SYN from 198.51.100.20 to the announced
+  port) is in the capture with no announcement before it; the transfer still completes (\`150\`, \`226\`);
+- the \`PORT\`: vsftpd's \`200 PORT command successful\` answers a command that is not in the capture, and
+  its SYN from 192.0.2.10:20 to ftplib's port arrives with no announcement;
+- the \`150\`: the \`LIST\` transfer goes from the command straight to \`226\`, with the data connection complete;
+- the data segments: the download and the upload each lack a run of bytes in the middle; the data
+  connection's span (SYN to FIN) is still the file size, the bytes present in the capture are fewer;
+- the SYN-ACK: the data connection of curl's \`RETR\` has SYN, then the client's ACK and data, with no
+  SYN-ACK between them; the server's sequence numbers start from the first data segment.
+
+## Files transferred (sizes and SHA-256)
+
+| transfer | file | bytes | SHA-256 |
+|---|---|---:|---|
+$sizes_md
+
+## What a correct analysis of capture.pcap still reports
+
+- three sessions (lftp anonymous from 198.51.100.20, ftplib as alice from 198.51.100.22, curl
+  anonymous from 198.51.100.21), all with their complete login and \`QUIT\`/\`221\`;
+- every transfer with its data connection and its final \`226\` — including \`RETR readme.txt\`
+  (its 227 is missing: the data connection is unannounced, or matched by the address of the control
+  connection, but it is there) and ftplib's \`RETR\` (PORT missing: an active connection from port 20
+  with no announcement);
+- for the two transfers with removed data segments: a gap of exactly the bytes in the table above, in
+  the stated direction; the transfer still ended with \`226\` (the data reached its destination) and its
+  size by sequence numbers is the file size;
+- for curl's data connection: a connection that was established (the client ACKs and the server sends
+  data) even though the SYN-ACK is missing;
+- a capture gap on the lftp control connection inside the STAT reply, without losing the replies
+  and commands after it (\`LIST\`, \`RETR\`, \`227\`, \`150\`, \`226\` …), and two on ftplib's control
+  connection (the \`150\` from the server, the \`PORT\` from the client), each with the replies after it
+  still paired with the right commands;
+- nothing else: everything outside the removed frames is identical to original.pcap, whose analysis
+  is the reference.
+
+## Server
+
+$SERVER_MD
+
+\`\`\`
+$(conf_md "$WORK/vsftpd.conf")
+\`\`\`
+
+$LAB_MD
+
+## Clients and exact command lines
+
+lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20), PASV; \`quote STAT pub\` makes vsftpd send the listing of \`pub/\`
+(60 files) over the control connection as a multi-line \`213\` reply of several TCP segments. $PY_VER in
+\`fl-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py), active (PORT).
+curl $CURL_VER in \`fl-cli2\` (198.51.100.21), EPSV. One after the other, each in an empty working
+directory (holding \`upload-64k.bin\`) with an empty \`HOME\`, under \`timeout 120\`.
+$CMDS_MD
+## Cross-check
+
+[tshark-frames.txt](tshark-frames.txt) is \`samples/tools/tshark-frames.sh capture.pcap\`;
+[tshark-frames.original.txt](tshark-frames.original.txt) the same for original.pcap.
+
+## Capture
+
+$CAPTURE_MD tcpdump started 1 s before the first client and stopped 1 s after the last one; then
+editcap as above.
+
+## Generated facts for capture.pcap (capinfos + tshark, by the facts script inside make-loss-samples.sh)
+
+### Capture file (capinfos)
+
+$(capinfos_md "$dir/capture.pcap")
+
+EOF
+    cat "$WORK/gapped.facts.md"
+    echo "## Generated facts for original.pcap"
+    echo
+    sed 's/^### /#### /' "$WORK/gapped-original.facts.md" | sed -n '/^#### Announcements/,/^#### Control dialogue/p' | sed '$d'
+  } >"$dir/README.md"
+  log "  -> samples/gapped/capture.pcap: $(packets_of "$dir/capture.pcap") packets, $(size_of "$dir/capture.pcap") bytes"
+}
+
+# ------------------------------------------------------------- port-reuse --
+# Two ftplib sessions one after the other from the same client port: the
+# control connection's socket is bound to 198.51.100.20:50021 with
+# SO_REUSEADDR (ftplib's socket.create_connection replaced for the control
+# connection only; data connections are passive, from ephemeral ports).
+REUSE_PY="import ftplib, socket, sys, time
+SRC = ('198.51.100.20', 50021)
+plain = socket.create_connection
+def bound(address, timeout=None, source_address=None):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.settimeout(timeout)
+    s.bind(SRC)
+    s.connect(address)
+    return s
+for n, cmd in ((1, 'LIST'), (2, 'RETR readme.txt')):
+    ftp = ftplib.FTP(timeout=30)
+    ftp.set_debuglevel(1)
+    socket.create_connection = bound
+    try:
+        print(ftp.connect('$SRV4', 21))
+    finally:
+        socket.create_connection = plain
+    print('control connection', n, 'from', ftp.sock.getsockname())
+    ftp.login()
+    if cmd == 'LIST':
+        ftp.retrlines(cmd, lambda line: None)
+    else:
+        ftp.retrbinary(cmd, lambda data: None)
+    ftp.quit()
+    time.sleep(2)"
+
+case_port_reuse() {
+  local dir="$SAMPLES/port-reuse"
+  begin_case port-reuse
+  cap_start "$WORK/port-reuse.pcap"
+  client fl-cli1 "python3 - <<'EOF'
+$REUSE_PY
+EOF" "two Python ftplib sessions, anonymous, PASV, both from 198.51.100.20:50021" || die "ftplib failed in port-reuse: $(tail -20 "$CLIENT_LOG")"
+  client fl-cli2 "lftp -c '$LFTP_BASE; debug 5; set ftp:passive-mode no; set ftp:port-range 50020-50020; open ftp://$SRV4; ls; sleep 2; get readme.txt'" \
+    "lftp, anonymous, active (PORT), every data port 50020: two data connections 192.0.2.10:20 → 198.51.100.21:50020" || die "lftp failed in port-reuse: $(tail -20 "$CLIENT_LOG")"
+  cap_stop || die "port-reuse: the capture is incomplete, run again"
+  install -m 644 "$WORK/port-reuse.pcap" "$dir/capture.pcap"
+  finish_case port-reuse
+  facts md "$dir/capture.pcap" --json "$WORK/port-reuse.json" >"$WORK/port-reuse.facts.md"
+  "$PYTHON" - "$WORK/port-reuse.json" <<'PY' || die "port-reuse: the 4-tuples were not reused"
+import json, sys
+from collections import Counter
+j = json.load(open(sys.argv[1]))
+c = Counter((s["client"], s["server"]) for s in j["streams"])
+reused = {k: n for k, n in c.items() if n > 1}
+assert ("198.51.100.20:50021", "192.0.2.10:21") in reused, reused
+assert ("192.0.2.10:20", "198.51.100.21:50020") in reused, reused
+assert all((t["final"] or "").startswith("226") for t in j["transfers"]) and len(j["transfers"]) == 4, j["transfers"]
+PY
+  {
+    readme_head port-reuse "the same TCP 4-tuple used by two connections, for control and for data" \
+      "Two pairs of connections with identical addresses and ports, one after the other: two Python ftplib control connections from 198.51.100.20:50021 to 192.0.2.10:21 (two sessions, a few seconds apart), and two active data connections from 192.0.2.10:20 to 198.51.100.21:50020 in one lftp session (lftp's \`ftp:port-range 50020-50020\` makes it announce the same port in both PORT commands). Each pair is two TCP connections: new SYN, new initial sequence numbers, after the first one was closed with FIN."
+    cat <<EOF
+## How the ports were pinned
+
+- Control: Python's ftplib connects with \`socket.create_connection\`; for the control connection the
+  script below swaps in a function that binds the socket to 198.51.100.20:50021 with \`SO_REUSEADDR\`
+  before connecting (data connections keep ephemeral ports). The first session ends with \`QUIT\` /
+  \`221\`, vsftpd closes first (its FIN comes before the client's), so the server holds the old
+  connection in TIME_WAIT; two seconds later the second session's SYN from the same port (a new
+  random initial sequence number, a newer TCP timestamp) is accepted on that TIME_WAIT connection.
+- Data: lftp in active mode with \`set ftp:port-range 50020-50020\` listens on 198.51.100.21:50020 for
+  every data connection and announces it with \`PORT 198,51,100,21,195,100\`; vsftpd
+  (\`connect_from_port_20=YES\`) connects from 192.0.2.10:20 each time: \`LIST\`, two seconds of
+  \`sleep\`, \`RETR readme.txt\`. vsftpd closes each data connection first (TIME_WAIT on its side);
+  Linux lets its second \`connect()\` from the explicitly bound port 20 take over the TIME_WAIT
+  4-tuple (TCP timestamps are on) and starts the new connection 65537 above the old one's last
+  sequence number (compare the two SYNs from port 20 in the capture).
+
+Kernel defaults only (no sysctl changed in this case).
+
+A tool must keep the two connections of each pair apart (by the SYN after the FIN, or by the new
+sequence numbers) and give each transfer its own data connection.
+
+## Server
+
+$SERVER_MD
+
+\`\`\`
+$(conf_md "$WORK/vsftpd.conf")
+\`\`\`
+
+$LAB_MD
+
+## Clients and exact command lines
+
+$PY_VER in \`fl-cli1\` (198.51.100.20), passive (PASV), anonymous; lftp $LFTP_VER in \`fl-cli2\`
+(198.51.100.21), anonymous, active (PORT). One after the other, each in an empty working directory
+with an empty \`HOME\`, under \`timeout 120\`.
+$CMDS_MD
+## What a correct analysis reports
+
+- three sessions: two from 198.51.100.20:50021 (ftplib, \`LIST\`, then \`RETR readme.txt\`, $(size_of "$ANON/readme.txt") bytes)
+  and one from 198.51.100.21 (lftp: \`LIST\`, \`RETR readme.txt\`);
+- four data connections, each matched to its own announcement (two \`227\`, two \`PORT\`), the two
+  lftp ones with the same 4-tuple 192.0.2.10:20 → 198.51.100.21:50020;
+- every transfer ended by \`226\`, with the byte counts in *Announcements, data connections and
+  transfers* below (LIST of the anonymous root: the same bytes in both sessions; readme.txt: $(size_of "$ANON/readme.txt") bytes).
+
+## Capture
+
+$CAPTURE_MD tcpdump started 1 s before the first client and stopped 1 s after the last one.
+
+## Generated facts (capinfos + tshark, by the facts script inside make-loss-samples.sh)
+
+tshark numbers the second connection of each pair as a new stream (it sees the SYN after the FIN).
+
+### Capture file (capinfos)
+
+$(capinfos_md "$dir/capture.pcap")
+
+EOF
+    cat "$WORK/port-reuse.facts.md"
+  } >"$dir/README.md"
+  log "  -> samples/port-reuse/capture.pcap: $(packets_of "$dir/capture.pcap") packets, $(size_of "$dir/capture.pcap") bytes"
+}
+
+# ------------------------------------------------------------------- main --
+log "building the lab"
+lab_up
+start_vsftpd "$WORK/vsftpd.conf" 21
+for c in "${CASES[@]}"; do
+  "case_${c//-/_}"
+done
