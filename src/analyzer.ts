@@ -15,7 +15,6 @@ import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
   connKey,
-  flowKeyOfBytes,
   isNewIncarnation,
   observeSegment,
   type Connection,
@@ -255,13 +254,12 @@ export class Analyzer {
   }
 
   /**
-   * A TCP segment located in a frame. Its connection is found by the flow key cut from the frame's
-   * bytes; a packet of no tracked connection that could not start one (see mayOpen) is skipped
-   * there, before anything is built for it.
+   * A TCP segment located in a frame. Its connection is found from the frame's bytes; a packet of
+   * no tracked connection that could not start one (see mayOpen) is skipped there, before anything
+   * is built for it.
    */
   private located(location: TcpLocation, ref: FrameRef, timeMicros: number): void {
-    const key = flowKeyOfBytes(location.bytes, location.addressOffset, location.addressLength, location.tcpOffset);
-    const found = this.table.find(key);
+    const found = this.table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort);
     if (found === undefined) {
       if (this.mayOpen(location)) this.segment(segmentOf(location), ref, timeMicros, null);
       return;

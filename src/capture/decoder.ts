@@ -39,18 +39,32 @@ export interface DecoderContext {
   noun: InputNoun;
 }
 
+/**
+ * Where a decoder hands its frames, in file order: an array collecting a batch, or an object whose
+ * `push` processes each frame at once.
+ */
+export interface FrameSink {
+  push(frame: CapturedFrame): unknown;
+}
+
 export interface FrameDecoder {
   /**
-   * Decodes what `chunk` completes and appends the frames to `out`. Frames' `data` are views into
-   * the chunks (no copies). Does nothing once `stopped`.
+   * Decodes what `chunk` completes and hands the frames to `out`. Frames' `data` are views into
+   * the chunks (no copies). Does nothing once `stopped`. Whatever `out.push` throws goes through.
    */
-  push(chunk: Buffer, out: CapturedFrame[]): void;
+  push(chunk: Buffer, out: FrameSink): void;
   /** The input ended normally: reports a record or block cut by the end, and completes the summary. */
   end(): void;
   /** The input failed (read error, damaged gzip data): completes the summary without judging the end. */
   abandon(): void;
   /** True once a problem made further bytes unreadable (the summary is then `fatal`). */
   readonly stopped: boolean;
+  /**
+   * True when views into the chunks pushed may still be in use after `push` returns (frames, or
+   * bytes kept for the next push); false when the decoder copies what it keeps, so that the reader
+   * may read into a chunk's buffer again.
+   */
+  readonly retainsChunks: boolean;
 }
 
 /**

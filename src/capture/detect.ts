@@ -3,8 +3,7 @@
  * unreadable input probably is: `not a capture file: it starts with 50 4b 03 04; it looks like a
  * zip archive: extract the capture from it first`.
  */
-import type { CapturedFrame } from '../types';
-import type { DecoderContext, FrameDecoder } from './decoder';
+import type { DecoderContext, FrameDecoder, FrameSink } from './decoder';
 import { PcapDecoder, classifyPcapMagic, PCAP_FILE_HEADER_LENGTH } from './pcap';
 import { PcapngDecoder } from './pcapng';
 
@@ -45,7 +44,12 @@ export class FormatSniffer implements FrameDecoder {
     return this.failed || (this.decoder?.stopped ?? false);
   }
 
-  push(chunk: Buffer, out: CapturedFrame[]): void {
+  /** Until the format is known, the first chunks are kept. */
+  get retainsChunks(): boolean {
+    return this.decoder?.retainsChunks ?? true;
+  }
+
+  push(chunk: Buffer, out: FrameSink): void {
     if (this.decoder !== null) {
       this.decoder.push(chunk, out);
       return;

@@ -4,9 +4,10 @@
  * recognised from its first bytes. Several inputs are merged by timestamp.
  *
  * Memory stays bounded: each input is read in chunks (READ_CHUNK_SIZE, less when there are many
- * inputs), decoded synchronously into a batch of frames, and only one batch per input waits in the
- * merge. `frame.data` is a view into a read chunk: anything kept after `onFrame` returns should be
- * copied if it must not pin that chunk.
+ * inputs) and decoded synchronously. A single input hands each frame to `onFrame` as soon as it is
+ * decoded; with several, the frames of a chunk wait as a batch, and only one batch per input waits
+ * in the merge. `frame.data` is a view into a read chunk: anything kept after `onFrame` returns
+ * should be copied if it must not pin that chunk.
  */
 import type { CapturedFrame } from '../types';
 import {
@@ -15,6 +16,7 @@ import {
   FILE_NOUN,
   type DecoderContext,
   type FrameDecoder,
+  type FrameSink,
   type InputNoun,
 } from './decoder';
 import { FormatSniffer } from './detect';
@@ -47,6 +49,11 @@ export interface ReadCaptureOptions {
   readChunkSize?: number;
   /** What '-' reads; default process.stdin. */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Called after every chunk read with the bytes read so far from all inputs together, as they are
+   * stored (for a gzip file, its compressed bytes): for a progress display.
+   */
+  onProgress?: (bytesRead: number) => void;
 }
 
 /**
@@ -62,9 +69,10 @@ export async function readCaptures(
   options: ReadCaptureOptions = {},
 ): Promise<InputSummary[]> {
   const chunkSize = Math.max(MIN_READ_CHUNK_SIZE, Math.min(READ_CHUNK_SIZE, Math.floor(MERGE_MEMORY_BUDGET / Math.max(1, files.length))));
+  const onRead = progressCounter(options.onProgress);
   let stdinInput = -1;
   const readers = files.map((file, input) => {
-    const reader = new InputReader(file, input, options, chunkSize);
+    const reader = new InputReader(file, input, options, chunkSize, onRead);
     if (file === STDIN_NAME) {
       if (stdinInput >= 0) {
         reader.refuse(`standard input is already read as input ${stdinInput + 1}: it can be read only once`);
@@ -74,10 +82,8 @@ export async function readCaptures(
     }
     return reader;
   });
-  await mergeBatches(
-    readers.map((reader) => reader.batches()),
-    onFrame,
-  );
+  if (readers.length === 1) await readers[0].read(onFrame);
+  else await mergeBatches(readers.map((reader) => reader.batches()), onFrame);
   return readers.map((reader) => reader.summary);
 }
 
@@ -91,8 +97,8 @@ export async function readCapture(
   onFrame: (frame: CapturedFrame) => void,
   options: ReadCaptureOptions = {},
 ): Promise<InputSummary> {
-  const reader = new InputReader(file, input, options, READ_CHUNK_SIZE);
-  await mergeBatches([reader.batches()], onFrame);
+  const reader = new InputReader(file, input, options, READ_CHUNK_SIZE, progressCounter(options.onProgress));
+  await reader.read(onFrame);
   return reader.summary;
 }
 
@@ -108,16 +114,21 @@ export function decodeCapture(
 ): InputSummary {
   const summary = newSummary(options.file ?? '(memory)', options.input ?? 0);
   const decoder = new FormatSniffer(decoderContext(summary, options, FILE_NOUN));
-  const out: CapturedFrame[] = [];
+  const sink: FrameSink = { push: onFrame };
   for (const chunk of chunks) {
-    decoder.push(chunk, out);
-    for (const frame of out) onFrame(frame);
-    out.length = 0;
+    decoder.push(chunk, sink);
     if (decoder.stopped) break;
   }
   if (decoder.stopped) decoder.abandon();
   else decoder.end();
   return summary;
+}
+
+/** Adds up the bytes each input read and tells `onProgress` the total. */
+function progressCounter(onProgress: ((bytesRead: number) => void) | undefined): ((bytes: number) => void) | undefined {
+  if (onProgress === undefined) return undefined;
+  let total = 0;
+  return (bytes) => onProgress((total += bytes));
 }
 
 function newSummary(file: string, input: number): InputSummary {
@@ -156,12 +167,16 @@ class InputReader {
   private readonly state: SourceState = newSourceState();
   private refused = false;
   private readonly sizes: SourceSizes;
+  /** Raw bytes already passed to `onRead`. */
+  private reported = 0;
 
   constructor(
     file: string,
     input: number,
     private readonly options: ReadCaptureOptions,
     readSize: number,
+    /** Told the raw bytes read since the last call, after every chunk. */
+    private readonly onRead?: (bytes: number) => void,
   ) {
     this.sizes = { read: Math.max(readSize, options.readChunkSize ?? 0), piece: options.readChunkSize ?? readSize };
     this.summary = newSummary(file, input);
@@ -178,8 +193,30 @@ class InputReader {
     this.summary.fatal = true;
   }
 
-  /** The frames, one batch per chunk read. Completes the summary when it ends (or is closed). */
+  /** Hands every frame to `onFrame` as soon as it is decoded. */
+  async read(onFrame: (frame: CapturedFrame) => void): Promise<void> {
+    const sink: FrameSink = { push: onFrame };
+    for await (const _ of this.decode(sink)) {
+      // Each step decodes one chunk into the sink.
+    }
+  }
+
+  /** The frames, one batch per chunk read. */
   async *batches(): FrameBatches {
+    let batch: CapturedFrame[] = [];
+    const sink: FrameSink = { push: (frame) => batch.push(frame) };
+    for await (const _ of this.decode(sink)) {
+      if (batch.length === 0) continue;
+      yield batch;
+      batch = [];
+    }
+  }
+
+  /**
+   * Reads and decodes the input one chunk per step, the frames going to `sink`. Completes the
+   * summary when it ends (or is closed).
+   */
+  private async *decode(sink: FrameSink): AsyncGenerator<void, void, undefined> {
     if (this.refused) return;
     let decoder: FrameDecoder | null = null;
     let finished = false;
@@ -187,10 +224,14 @@ class InputReader {
       const piece = this.sizes.piece;
       for await (const chunk of readSourceBytes(this.source, this.sizes, this.state)) {
         decoder ??= new FormatSniffer(this.context());
-        const out: CapturedFrame[] = [];
-        if (chunk.length <= piece) decoder.push(chunk, out);
-        else for (let at = 0; at < chunk.length && !decoder.stopped; at += piece) decoder.push(chunk.subarray(at, at + piece), out);
-        if (out.length > 0) yield out;
+        if (chunk.length <= piece) decoder.push(chunk, sink);
+        else for (let at = 0; at < chunk.length && !decoder.stopped; at += piece) decoder.push(chunk.subarray(at, at + piece), sink);
+        this.state.chunksReleased = !decoder.retainsChunks;
+        if (this.onRead !== undefined && this.state.rawBytes > this.reported) {
+          this.onRead(this.state.rawBytes - this.reported);
+          this.reported = this.state.rawBytes;
+        }
+        yield;
         if (decoder.stopped) break;
       }
       finished = true;

@@ -8,8 +8,9 @@
  * - it only knows the microsecond magic: a nanosecond file's header is handed to it with the
  *   microsecond magic in the same byte order, and its `timestampMicroseconds` read as nanoseconds;
  * - it trusts any record length, and would buffer (and re-copy) the rest of the file waiting for
- *   a corrupt one: every record header is checked, and decoding stops at one longer than
- *   max(snap length, maxRecordLength);
+ *   a corrupt one: decoding stops at a record longer than max(snap length, maxRecordLength),
+ *   whether pcap-parser hands it out or waits for it (the header of the record it waits for is
+ *   read after every chunk: only that one can hold it up);
  * - it silently drops a partial record at the end of the file: the byte offset of every record is
  *   tracked against the bytes fed, and a cut last record is reported;
  * - its version check is wrong (`major != 2 && minor != 4`): the header is checked here first.
@@ -20,8 +21,7 @@
  */
 import { EventEmitter } from 'events';
 import { linkTypeName } from '../decode/linktypes';
-import type { CapturedFrame } from '../types';
-import { RepeatedProblem, type DecoderContext, type FrameDecoder } from './decoder';
+import { RepeatedProblem, type DecoderContext, type FrameDecoder, type FrameSink } from './decoder';
 import type { CaptureProblem } from './types';
 
 export { DEFAULT_MAX_RECORD_LENGTH } from './decoder';
@@ -106,9 +106,12 @@ export class PcapDecoder implements FrameDecoder {
   private received = 0;
   private recordLimit: number;
   private nextRecordOffset = PCAP_FILE_HEADER_LENGTH;
-  /** Captured length of a record whose header was seen but not its data; -1 when none. */
+  /** Captured length of the record pcap-parser waits for (its header complete, its data not); -1 when none. */
   private pendingLength = -1;
-  private out: CapturedFrame[] | null = null;
+  /** The first bytes of the record pcap-parser waits for, while they are fewer than its header. */
+  private readonly waitingHeader = Buffer.alloc(PCAP_RECORD_HEADER_LENGTH);
+  private bigEndian = false;
+  private out: FrameSink | null = null;
   private readonly longerThanOriginal: RepeatedProblem;
   private badFraction = false;
   private isStopped = false;
@@ -125,7 +128,6 @@ export class PcapDecoder implements FrameDecoder {
     // pcap-parser reports a bad magic or version as 'error'; the header is checked before it sees it.
     this.parser.on('error', () => this.stop(null));
     this.parser.on('globalHeader', (header) => this.onGlobalHeader(header));
-    this.parser.on('packetHeader', (header) => this.onRecordHeader(header));
     this.parser.on('packet', (packet) => this.onRecord(packet.header, packet.data));
   }
 
@@ -133,13 +135,17 @@ export class PcapDecoder implements FrameDecoder {
     return this.isStopped;
   }
 
-  push(chunk: Buffer, out: CapturedFrame[]): void {
+  /** pcap-parser copies every chunk after the file header into its own buffer; frames are views into those. */
+  readonly retainsChunks = false;
+
+  push(chunk: Buffer, out: FrameSink): void {
     if (this.isStopped || chunk.length === 0) return;
     this.received += chunk.length;
     this.out = out;
     try {
       if (this.headerParts === null) {
         this.feed.emit('data', chunk);
+        this.checkWaitingRecord(chunk);
         return;
       }
       this.headerParts.push(chunk);
@@ -151,6 +157,7 @@ export class PcapDecoder implements FrameDecoder {
       if (header === null) return;
       this.feed.emit('data', header);
       if (first.length > PCAP_FILE_HEADER_LENGTH) this.feed.emit('data', first.subarray(PCAP_FILE_HEADER_LENGTH));
+      this.checkWaitingRecord(first);
     } finally {
       this.out = null;
     }
@@ -204,6 +211,7 @@ export class PcapDecoder implements FrameDecoder {
    */
   private checkedHeader(first: Buffer): Buffer | null {
     const bigEndian = first[0] === 0xa1;
+    this.bigEndian = bigEndian;
     const major = bigEndian ? first.readUInt16BE(4) : first.readUInt16LE(4);
     const minor = bigEndian ? first.readUInt16BE(6) : first.readUInt16LE(6);
     if (major !== 2) {
@@ -229,25 +237,44 @@ export class PcapDecoder implements FrameDecoder {
     this.recordLimit = Math.max(this.context.limits.maxRecordLength, trustedSnapLength);
   }
 
-  private onRecordHeader(header: PcapRecordHeader): void {
-    if (this.isStopped) return;
-    if (header.capturedLength > this.recordLimit) {
-      const summary = this.context.summary;
-      this.stop({
-        message:
-          `record ${summary.packets + 1} at byte ${this.nextRecordOffset} claims ${header.capturedLength} bytes, ` +
-          `more than the snap length (${summary.snapLength}) and the ${this.context.limits.maxRecordLength}-byte maximum: ` +
-          `the ${this.context.noun.bare} is damaged here and the rest of it cannot be read`,
-        offset: this.nextRecordOffset,
-        frame: summary.packets + 1,
-      });
-      return;
-    }
-    this.pendingLength = header.capturedLength;
+  /**
+   * After a push: the record pcap-parser now waits for, if any, once its 16-byte header is there
+   * (it may have come in pieces over several pushes: the first ones are kept in `waitingHeader`).
+   * Its length is checked, and kept to describe a record cut by the end of the input.
+   */
+  private checkWaitingRecord(chunk: Buffer): void {
+    const waiting = this.received - this.nextRecordOffset;
+    if (this.isStopped || waiting === 0 || this.pendingLength >= 0) return;
+    // The record's bytes are the last `waiting` ones; those before this chunk are already kept.
+    const inChunk = Math.min(waiting, chunk.length);
+    const kept = waiting - inChunk;
+    const start = chunk.length - inChunk;
+    chunk.copy(this.waitingHeader, kept, start, start + Math.min(inChunk, PCAP_RECORD_HEADER_LENGTH - kept));
+    if (waiting < PCAP_RECORD_HEADER_LENGTH) return;
+    const capturedLength = this.bigEndian ? this.waitingHeader.readUInt32BE(8) : this.waitingHeader.readUInt32LE(8);
+    if (capturedLength > this.recordLimit) this.recordTooLong(capturedLength);
+    else this.pendingLength = capturedLength;
+  }
+
+  /** Stops at the next record, which claims more bytes than a record may have. */
+  private recordTooLong(capturedLength: number): void {
+    const summary = this.context.summary;
+    this.stop({
+      message:
+        `record ${summary.packets + 1} at byte ${this.nextRecordOffset} claims ${capturedLength} bytes, ` +
+        `more than the snap length (${summary.snapLength}) and the ${this.context.limits.maxRecordLength}-byte maximum: ` +
+        `the ${this.context.noun.bare} is damaged here and the rest of it cannot be read`,
+      offset: this.nextRecordOffset,
+      frame: summary.packets + 1,
+    });
   }
 
   private onRecord(header: PcapRecordHeader, data: Buffer): void {
     if (this.isStopped || this.out === null) return;
+    if (header.capturedLength > this.recordLimit) {
+      this.recordTooLong(header.capturedLength);
+      return;
+    }
     const summary = this.context.summary;
     const number = ++summary.packets;
     const recordOffset = this.nextRecordOffset;

@@ -16,8 +16,7 @@
  * complete and joined once. Frames' `data` are views into those buffers.
  */
 import { linkTypeName } from '../decode/linktypes';
-import type { CapturedFrame } from '../types';
-import { RepeatedProblem, type DecoderContext, type FrameDecoder } from './decoder';
+import { RepeatedProblem, type DecoderContext, type FrameDecoder, type FrameSink } from './decoder';
 import type { CaptureProblem, InterfaceSummary } from './types';
 
 /** Block type codes (pcapng draft section 11.1). */
@@ -173,7 +172,10 @@ export class PcapngDecoder implements FrameDecoder {
     return this.isStopped;
   }
 
-  push(chunk: Buffer, out: CapturedFrame[]): void {
+  /** Frames are views into the chunks, and an incomplete block is kept as one until the next push. */
+  readonly retainsChunks = true;
+
+  push(chunk: Buffer, out: FrameSink): void {
     if (this.isStopped || chunk.length === 0) return;
     this.received += chunk.length;
     let buffer = chunk;
@@ -261,7 +263,7 @@ export class PcapngDecoder implements FrameDecoder {
   }
 
   /** Decodes the complete blocks at the start of `buffer` (which starts at a block); returns the bytes used. */
-  private decodeBlocks(buffer: Buffer, out: CapturedFrame[]): number {
+  private decodeBlocks(buffer: Buffer, out: FrameSink): number {
     let position = 0;
     while (!this.isStopped) {
       const available = buffer.length - position;
@@ -344,7 +346,7 @@ export class PcapngDecoder implements FrameDecoder {
     this.interfaces = [];
   }
 
-  private decodeBlock(type: number, block: Buffer, at: number, out: CapturedFrame[]): void {
+  private decodeBlock(type: number, block: Buffer, at: number, out: FrameSink): void {
     switch (type) {
       case BlockType.interfaceDescription:
         this.decodeInterfaceDescription(block, at);
@@ -415,7 +417,7 @@ export class PcapngDecoder implements FrameDecoder {
    * length, then the data at `dataStart`. Simple Packet Blocks: original length at 8, data at 12,
    * interface 0, no timestamp.
    */
-  private decodePacket(type: number, block: Buffer, at: number, out: CapturedFrame[], interfaceId: number, dataStart: number): void {
+  private decodePacket(type: number, block: Buffer, at: number, out: FrameSink, interfaceId: number, dataStart: number): void {
     const summary = this.context.summary;
     const number = ++this.lastFrame;
     const timed = type !== BlockType.simplePacket;

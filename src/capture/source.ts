@@ -21,10 +21,15 @@ export interface SourceState {
   /** Set when reading or decompressing failed; `fatal` when bytes remained that could not be read. */
   problem: CaptureProblem | null;
   fatal: boolean;
+  /**
+   * Set by the consumer: it keeps no view into the chunks it was handed (its decoder copies what
+   * it needs), so a file's read buffers may be read into again instead of allocating new ones.
+   */
+  chunksReleased: boolean;
 }
 
 export function newSourceState(): SourceState {
-  return { compressed: null, rawBytes: 0, bytes: 0, problem: null, fatal: false };
+  return { compressed: null, rawBytes: 0, bytes: 0, problem: null, fatal: false, chunksReleased: false };
 }
 
 export interface SourceSizes {
@@ -43,7 +48,8 @@ const GUNZIP_INPUT_PIECE = 64 * 1024;
  * closes the file.
  */
 export async function* readSourceBytes(spec: SourceSpec, sizes: SourceSizes, state: SourceState): AsyncGenerator<Buffer, void, undefined> {
-  const raw = rawChunks(spec, sizes.read, state);
+  let recycle = true;
+  const raw = spec.kind === 'file' ? fileChunks(spec, sizes.read, state, () => recycle && state.chunksReleased) : streamChunks(spec, state);
   try {
     const first: Buffer[] = [];
     let firstLength = 0;
@@ -57,6 +63,8 @@ export async function* readSourceBytes(spec: SourceSpec, sizes: SourceSizes, sta
     const head = first.length === 1 ? first[0] : Buffer.concat(first, firstLength);
     if (isGzip(head)) {
       state.compressed = 'gzip';
+      // The gzip reader keeps views into the raw chunks it has not used up: never read into them again.
+      recycle = false;
       yield* gunzipSource(head, raw, Math.min(sizes.piece, GUNZIP_INPUT_PIECE), state);
       return;
     }
@@ -75,20 +83,52 @@ export async function* readSourceBytes(spec: SourceSpec, sizes: SourceSizes, sta
   }
 }
 
-/** The raw chunks; a read error ends them with `state.problem` set (and is not thrown). */
-async function* rawChunks(spec: SourceSpec, chunkSize: number, state: SourceState): AsyncGenerator<Buffer, void, undefined> {
-  let stream: NodeJS.ReadableStream;
-  if (spec.kind === 'file') {
-    try {
-      stream = fs.createReadStream(spec.path, { highWaterMark: chunkSize });
-    } catch (error) {
-      // Only for arguments fs rejects outright (e.g. a NUL byte in the path).
-      setProblem(state, { message: `cannot open the file: ${(error as Error).message}`, offset: null, frame: null }, true);
-      return;
-    }
-  } else {
-    stream = spec.stream;
+/**
+ * A file's raw chunks of `chunkSize` bytes. The next read is under way while the caller works on
+ * the current chunk; once the caller asks for the next one, the current chunk's buffer is read
+ * into again if `mayRecycle()` says that nothing kept a view into it (so reading allocates two
+ * buffers in all instead of one per chunk). The first chunk is never read into again: the caller
+ * keeps it to recognise the format. A read error ends the chunks with `state.problem` set.
+ */
+async function* fileChunks(
+  spec: { kind: 'file'; path: string },
+  chunkSize: number,
+  state: SourceState,
+  mayRecycle: () => boolean,
+): AsyncGenerator<Buffer, void, undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(spec.path, 'r');
+  } catch (error) {
+    setProblem(state, describeReadError(error as NodeJS.ErrnoException, 0, spec), true);
+    return;
   }
+  const read = (buffer: Buffer) => handle.read(buffer, 0, chunkSize, null);
+  let next: ReturnType<typeof read> | null = read(Buffer.allocUnsafeSlow(chunkSize));
+  /** A buffer the caller is done with, to read into next. */
+  let spare: Buffer | null = null;
+  try {
+    for (let first = true; ; first = false) {
+      const { bytesRead, buffer } = await next;
+      next = null;
+      if (bytesRead === 0) return;
+      state.rawBytes += bytesRead;
+      next = read(spare ?? Buffer.allocUnsafeSlow(chunkSize));
+      spare = null;
+      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+      if (!first && mayRecycle()) spare = buffer;
+    }
+  } catch (error) {
+    setProblem(state, describeReadError(error as NodeJS.ErrnoException, state.rawBytes, spec), true);
+  } finally {
+    await next?.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+/** The chunks of a stream (standard input); a read error ends them with `state.problem` set. */
+async function* streamChunks(spec: { kind: 'stream'; stream: NodeJS.ReadableStream; name: string }, state: SourceState): AsyncGenerator<Buffer, void, undefined> {
+  const stream = spec.stream;
   try {
     for await (const chunk of stream) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);

@@ -3,13 +3,15 @@
  * `run` never exits the process and never throws for the user's mistakes: it returns the exit
  * status, so it can be tested (commander's exitOverride).
  */
+import * as fs from 'fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer } from '../analyzer';
-import { readCaptures } from '../capture';
+import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport } from '../report/build';
 import { renderJson } from '../report/json';
 import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
+import { ProgressLine } from './progress';
 import { version } from './version';
 
 export interface Io {
@@ -17,12 +19,19 @@ export interface Io {
   stderr(text: string): void;
   /** Whether stdout is a terminal (colours). */
   isTty: boolean;
+  /** Whether stderr is a terminal (the progress line is drawn only there), and its width. */
+  stderrTty?: { columns: number };
+  /** Milliseconds from some fixed point (the progress line's clock); default performance.now(). */
+  now?(): number;
+  /** What '-' reads; default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTty: Boolean(process.stdout.isTTY),
+  stderrTty: process.stderr.isTTY ? { columns: process.stderr.columns || 80 } : undefined,
 };
 
 /** Exit statuses (documented in README.md). */
@@ -54,6 +63,8 @@ interface AnalyzeOptions {
   detect: boolean;
   failOn?: 'warning' | 'error';
   rules: 'nftables' | 'iptables' | 'all';
+  /** No progress line on stderr. */
+  quiet?: boolean;
 }
 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
@@ -63,7 +74,12 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     detectFtp: options.detect,
   });
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
-  const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame));
+  const progress = options.quiet || io.stderrTty === undefined ? null : progressLine(files, io, io.stderrTty.columns);
+  const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame), {
+    stdin: io.stdin,
+    onProgress: progress ? (bytes) => progress.update(bytes) : undefined,
+  });
+  progress?.finish();
   const result = analyzer.finish();
   const report = buildReport(result, inputs, version);
   if (options.format === 'json') {
@@ -86,6 +102,24 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   return failing > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
+/** The progress line for reading `files`: their total size, unknown when standard input is one of them. */
+function progressLine(files: string[], io: Io, columns: number): ProgressLine {
+  let total: number | null = 0;
+  for (const file of files) {
+    if (file === STDIN_NAME) {
+      total = null;
+      break;
+    }
+    try {
+      total += fs.statSync(file).size;
+    } catch {
+      // The reader reports the file; it adds no bytes.
+    }
+  }
+  const now = io.now ?? (() => performance.now());
+  return new ProgressLine({ write: (text) => io.stderr(text), columns, now }, total);
+}
+
 function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
   const program = new Command('ftpcap')
     .description('Explain the FTP inside packet captures: sessions, data channels, what went wrong, firewall rules.')
@@ -106,6 +140,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('--rules <dialect>', 'firewall rules in the text report').choices(['nftables', 'iptables', 'all']).default('nftables'))
     .option('--color', 'colour the text report (default: when writing to a terminal)')
     .option('--no-color', 'never colour the text report')
+    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
     .action((files: string[], options: AnalyzeOptions) => {
       done(analyzeFiles(files, options, io));
     });

@@ -180,41 +180,49 @@ export function endpointKey(ip: string, port: number): string {
   return `${ip}|${port}`;
 }
 
-/**
- * The key of one direction of a 4-tuple, as the connection table files it: the source and
- * destination address bytes, then the source and destination ports (2 bytes each, network order),
- * one character per byte. A packet's key is cut straight from its headers (`flowKeyOfBytes`), so
- * finding its connection formats nothing; a connection's keys come from its addresses as text.
- */
-export function flowKey(srcIp: string, srcPort: number, dstIp: string, dstPort: number): string {
-  return addressChars(srcIp) + addressChars(dstIp) + portChars(srcPort) + portChars(dstPort);
-}
-
-/**
- * The flow key of a packet from its bytes: the addresses at `addressOffset` (source, then
- * destination, `addressLength` bytes each) and the ports at `portsOffset` (the TCP header). In
- * IPv4 without options and IPv6 without extension headers they are adjacent: one slice.
- */
-export function flowKeyOfBytes(bytes: Buffer, addressOffset: number, addressLength: number, portsOffset: number): string {
-  const addressEnd = addressOffset + 2 * addressLength;
-  if (portsOffset === addressEnd) return bytes.toString('latin1', addressOffset, portsOffset + 4);
-  return bytes.toString('latin1', addressOffset, addressEnd) + bytes.toString('latin1', portsOffset, portsOffset + 4);
-}
-
-function addressChars(ip: string): string {
-  const bytes = parseIPv4(ip) ?? parseIPv6(ip);
-  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
-  return String.fromCharCode(...bytes);
-}
-
-function portChars(port: number): string {
-  return String.fromCharCode(port >> 8, port & 0xff);
-}
-
 /** A tracked connection as one of its directions finds it. */
 export interface TrackedDirection {
   connection: Connection;
   direction: Direction;
+}
+
+/**
+ * One direction of a tracked connection as the table files it: under its ports, with its source
+ * and destination addresses as 32-bit big-endian words (2 for IPv4, 8 for IPv6) to tell apart the
+ * connections that share the ports.
+ */
+interface FlowEntry extends TrackedDirection {
+  /** portPair(source port, destination port). */
+  readonly ports: number;
+  readonly words: readonly number[];
+}
+
+/** The source and destination ports of one direction as one 32-bit number: the table's index. */
+function portPair(srcPort: number, dstPort: number): number {
+  return (srcPort << 16) | dstPort;
+}
+
+/** An address given as text, as 32-bit big-endian words. */
+function addressWords(ip: string): number[] {
+  const bytes = parseIPv4(ip) ?? parseIPv6(ip);
+  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+  const words: number[] = [];
+  for (let i = 0; i < bytes.length; i += 4) words.push(((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0);
+  return words;
+}
+
+/** Whether the source and destination addresses at `offset` in `bytes` are the entry's. */
+function sameAddresses(entry: FlowEntry, bytes: Buffer, offset: number, addressLength: number): boolean {
+  const words = entry.words;
+  if (words.length * 2 !== addressLength) return false;
+  for (let i = 0; i < words.length; i++) {
+    if (bytes.readUInt32BE(offset + 4 * i) !== words[i]) return false;
+  }
+  return true;
+}
+
+function sameWords(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
 /** What `ConnectionTable.ingest` learned about a segment. */
@@ -226,15 +234,16 @@ export interface Observed {
 }
 
 /**
- * The table of tracked TCP connections, each filed under the flow keys of both its directions. It
- * records handshake, FIN and RST frames and counts payload bytes; it tracks only the connections
- * the analyzer asks for (`open`), so other traffic costs one map lookup per packet, by a key cut
- * from the packet's bytes.
+ * The table of tracked TCP connections, each filed under both its directions. It records
+ * handshake, FIN and RST frames and counts payload bytes; it tracks only the connections the
+ * analyzer asks for (`open`), so other traffic costs one lookup per packet: by its ports (a
+ * number), then its addresses compared where they are in the frame, nothing built.
  */
 export class ConnectionTable {
-  private readonly byFlow = new Map<string, TrackedDirection>();
-  /** The flow keys of every tracked connection, oldest first. */
-  private readonly keysOf = new Map<Connection, readonly [string, string]>();
+  /** The directions of tracked connections by their ports (portPair). */
+  private readonly byPorts = new Map<number, FlowEntry[]>();
+  /** Every tracked connection with its two directions, oldest first. */
+  private readonly entriesOf = new Map<Connection, readonly [FlowEntry, FlowEntry]>();
   private nextId = 1;
   /** Connections dropped because the table was full. */
   evicted = 0;
@@ -242,17 +251,25 @@ export class ConnectionTable {
   constructor(private readonly maxConnections: number) {}
 
   get size(): number {
-    return this.keysOf.size;
+    return this.entriesOf.size;
   }
 
-  /** Finds the tracked connection of a packet by its flow key (`flowKeyOfBytes`), and its direction. */
-  find(key: string): TrackedDirection | undefined {
-    return this.byFlow.get(key);
+  /**
+   * Finds the tracked connection of a packet, and its direction, from the packet's bytes: its
+   * source and destination addresses at `addressOffset` (`addressLength` bytes each) and its ports.
+   */
+  find(bytes: Buffer, addressOffset: number, addressLength: number, srcPort: number, dstPort: number): TrackedDirection | undefined {
+    const entries = this.byPorts.get(portPair(srcPort, dstPort));
+    if (entries === undefined) return undefined;
+    for (const entry of entries) {
+      if (sameAddresses(entry, bytes, addressOffset, addressLength)) return entry;
+    }
+    return undefined;
   }
 
   /** Finds the tracked connection a segment belongs to, or null. */
   lookup(segment: TcpSegment): TrackedDirection | null {
-    return this.byFlow.get(flowKey(segment.src, segment.srcPort, segment.dst, segment.dstPort)) ?? null;
+    return this.entry(segment.srcPort, segment.dstPort, [...addressWords(segment.src), ...addressWords(segment.dst)]) ?? null;
   }
 
   /**
@@ -260,20 +277,20 @@ export class ConnectionTable {
    * is orig (true for a SYN; for a midstream packet, whether the sender is the client).
    */
   open(segment: TcpSegment, role: ConnectionRole, origIsSource: boolean, ref: FrameRef, timeMicros: number): Connection {
-    const forward = flowKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
-    const backward = flowKey(segment.dst, segment.dstPort, segment.src, segment.srcPort);
-    const previous = this.byFlow.get(forward);
+    const src = addressWords(segment.src);
+    const dst = addressWords(segment.dst);
+    const previous = this.entry(segment.srcPort, segment.dstPort, [...src, ...dst]);
     if (previous !== undefined) this.close(previous.connection);
-    else if (this.keysOf.size >= this.maxConnections) this.evictOldest();
-    const src = { ip: segment.src, port: segment.srcPort };
-    const dst = { ip: segment.dst, port: segment.dstPort };
+    else if (this.entriesOf.size >= this.maxConnections) this.evictOldest();
+    const source = { ip: segment.src, port: segment.srcPort };
+    const destination = { ip: segment.dst, port: segment.dstPort };
     const event = { ref, timeMicros };
     const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
     const connection: Connection = {
       id: this.nextId++,
       role,
-      orig: origIsSource ? src : dst,
-      resp: origIsSource ? dst : src,
+      orig: origIsSource ? source : destination,
+      resp: origIsSource ? destination : source,
       ipVersion: segment.ipVersion,
       midstream: !isSyn,
       first: event,
@@ -291,22 +308,43 @@ export class ConnectionTable {
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
     };
-    this.byFlow.set(forward, { connection, direction: origIsSource ? 'orig' : 'resp' });
-    this.byFlow.set(backward, { connection, direction: origIsSource ? 'resp' : 'orig' });
-    this.keysOf.set(connection, [forward, backward]);
+    const forward: FlowEntry = { connection, direction: origIsSource ? 'orig' : 'resp', ports: portPair(segment.srcPort, segment.dstPort), words: [...src, ...dst] };
+    const backward: FlowEntry = { connection, direction: origIsSource ? 'resp' : 'orig', ports: portPair(segment.dstPort, segment.srcPort), words: [...dst, ...src] };
+    this.file(forward);
+    this.file(backward);
+    this.entriesOf.set(connection, [forward, backward]);
     return connection;
   }
 
   /** Forgets a connection (its record stays with whoever holds it). */
   close(connection: Connection): void {
-    const keys = this.keysOf.get(connection);
-    if (keys === undefined) return;
-    this.keysOf.delete(connection);
-    for (const key of keys) this.byFlow.delete(key);
+    const entries = this.entriesOf.get(connection);
+    if (entries === undefined) return;
+    this.entriesOf.delete(connection);
+    for (const entry of entries) this.unfile(entry);
+  }
+
+  /** The direction filed under these ports and address words, if any. */
+  private entry(srcPort: number, dstPort: number, words: readonly number[]): FlowEntry | undefined {
+    return this.byPorts.get(portPair(srcPort, dstPort))?.find((entry) => sameWords(entry.words, words));
+  }
+
+  private file(entry: FlowEntry): void {
+    const entries = this.byPorts.get(entry.ports);
+    if (entries === undefined) this.byPorts.set(entry.ports, [entry]);
+    else entries.push(entry);
+  }
+
+  private unfile(entry: FlowEntry): void {
+    const entries = this.byPorts.get(entry.ports);
+    if (entries === undefined) return;
+    const index = entries.indexOf(entry);
+    if (index >= 0) entries.splice(index, 1);
+    if (entries.length === 0) this.byPorts.delete(entry.ports);
   }
 
   private evictOldest(): void {
-    const oldest = this.keysOf.keys().next();
+    const oldest = this.entriesOf.keys().next();
     if (!oldest.done) {
       this.close(oldest.value);
       this.evicted++;
