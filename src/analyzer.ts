@@ -16,6 +16,7 @@ import {
   ConnectionTable,
   connKey,
   isNewIncarnation,
+  observe,
   observeSegment,
   type Connection,
   type TrackedDirection,
@@ -264,8 +265,16 @@ export class Analyzer {
       if (this.mayOpen(location)) this.segment(segmentOf(location), ref, timeMicros, null);
       return;
     }
+    const connection = found.connection;
+    // A data connection is only counted: no segment, no payload buffer, unless a SYN may start
+    // a new connection on its 4-tuple.
+    if (connection.role === 'data' && !(location.flags & TcpFlag.SYN)) {
+      observe(connection, location, found.direction, ref, timeMicros);
+      this.closeIfDone(connection);
+      return;
+    }
     // The addresses are the connection's: no need to format them again.
-    const { orig, resp } = found.connection;
+    const { orig, resp } = connection;
     const segment = found.direction === 'orig' ? segmentOf(location, orig.ip, resp.ip) : segmentOf(location, resp.ip, orig.ip);
     this.segment(segment, ref, timeMicros, found);
   }
@@ -330,6 +339,11 @@ export class Analyzer {
       }
       if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
     }
+    this.closeIfDone(connection);
+  }
+
+  /** A data connection that ended (RST, or FIN both ways) leaves the table. */
+  private closeIfDone(connection: Connection): void {
     if (connection.role === 'data' && (connection.rst || (connection.finOrig && connection.finResp))) {
       this.table.close(connection);
     }

@@ -142,45 +142,70 @@ function renderEntry(entry: ReportTimelineEntry, start: number, style: Style): s
 const statusStyle = (style: Style, status: ReportChannel['status']): string =>
   status === 'completed' ? style.green(status) : status === 'unused' ? status : status === 'incomplete' ? style.yellow(status) : style.red(status);
 
+/** Rows of the data-channel table; past that, completed channels are counted, not listed. */
+const MAX_TABLE_ROWS = 40;
+
+/**
+ * The channels the table lists, in report order: all when they fit, else every channel that did
+ * not complete (up to the limit) and as many completed ones as room is left for.
+ */
+function tableChannels(report: Report): { rows: Array<{ session: ReportSession; channel: ReportChannel }>; omitted: ReportChannel[] } {
+  const all = report.sessions.flatMap((session) => session.dataChannels.map((channel) => ({ session, channel })));
+  if (all.length <= MAX_TABLE_ROWS) return { rows: all, omitted: [] };
+  const problems = all.filter((r) => r.channel.status !== 'completed').slice(0, MAX_TABLE_ROWS);
+  let room = MAX_TABLE_ROWS - problems.length;
+  const keep = new Set(problems);
+  for (const r of all) {
+    if (room === 0) break;
+    if (!keep.has(r)) {
+      keep.add(r);
+      room--;
+    }
+  }
+  return { rows: all.filter((r) => keep.has(r)), omitted: all.filter((r) => !keep.has(r)).map((r) => r.channel) };
+}
+
 function renderChannelTable(report: Report, style: Style): string {
   const table = new Table({
     head: ['sess', 'ch', 'mode', 'method', 'announced', 'data connection', 'handshake', 'transfer', 'outcome', 'bytes'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const session of report.sessions) {
-    for (const channel of session.dataChannels) {
-      const c = channel.connection;
-      const announced = channel.announced
-        ? channel.announced.ip === null
-          ? `port ${channel.announced.port}`
-          : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
-        : 'refused';
-      const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
-      const handshake = c
-        ? [
-            `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
-            c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
-            ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
-          ].join('\n')
-        : '-';
-      const t = channel.transfer;
-      const transfer = t ? `${t.command} ${sanitize(t.arg)}`.trim() + (t.replyCode !== null ? ` → ${t.replyCode}` : '') : '-';
-      table.push([
-        `${session.id}`,
-        `${channel.index}`,
-        channel.mode,
-        channel.method,
-        `${announced}\nframe ${frameLabel(channel.frame, channel.input)}`,
-        connection,
-        handshake,
-        truncate(transfer, 28),
-        statusStyle(style, channel.status),
-        c ? c.bytes.toLocaleString('en-US') : '-',
-      ]);
-    }
+  const { rows, omitted } = tableChannels(report);
+  for (const { session, channel } of rows) {
+    const c = channel.connection;
+    const announced = channel.announced
+      ? channel.announced.ip === null
+        ? `port ${channel.announced.port}`
+        : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
+      : 'refused';
+    const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
+    const handshake = c
+      ? [
+          `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
+          c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
+          ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
+        ].join('\n')
+      : '-';
+    const t = channel.transfer;
+    const transfer = t ? `${t.command} ${sanitize(t.arg)}`.trim() + (t.replyCode !== null ? ` → ${t.replyCode}` : '') : '-';
+    table.push([
+      `${session.id}`,
+      `${channel.index}`,
+      channel.mode,
+      channel.method,
+      `${announced}\nframe ${frameLabel(channel.frame, channel.input)}`,
+      connection,
+      handshake,
+      truncate(transfer, 28),
+      statusStyle(style, channel.status),
+      c ? c.bytes.toLocaleString('en-US') : '-',
+    ]);
   }
-  return `${style.bold('Data channels')}\n${table.toString()}`;
+  const completed = omitted.filter((c) => c.status === 'completed').length;
+  const which = completed === omitted.length ? 'all completed' : `${completed} of them completed`;
+  const more = omitted.length > 0 ? `\n${style.dim(`  … ${omitted.length} more channels (${which}) are not listed: --format json lists every channel`)}` : '';
+  return `${style.bold('Data channels')}\n${table.toString()}${more}`;
 }
 
 function truncate(text: string, max: number): string {

@@ -377,13 +377,35 @@ export function isNewIncarnation(
     && ((connection.payload.orig.base - 1) >>> 0) !== segment.seq;
 }
 
-/**
- * Updates a connection's record with one of its segments: handshake, FIN/RST and byte counts.
- * Returns the sequence number of the first payload byte, for reassembly.
- */
+/** What the connection record needs of a segment: a TcpSegment, or a decoder's TcpLocation. */
+export interface SegmentFacts {
+  flags: number;
+  seq: number;
+  ack: number;
+  /** Captured payload bytes. */
+  readonly payloadLength: number;
+  /** Payload bytes cut off by the snap length. */
+  missingPayload: number;
+}
+
+/** Updates a connection's record with one of its segments (see `observe`). */
 export function observeSegment(
   connection: Connection,
   segment: TcpSegment,
+  direction: Direction,
+  ref: FrameRef,
+  timeMicros: number,
+): void {
+  observe(connection, { flags: segment.flags, seq: segment.seq, ack: segment.ack, payloadLength: segment.payload.length, missingPayload: segment.missingPayload }, direction, ref, timeMicros);
+}
+
+/**
+ * Updates a connection's record with one of its segments: handshake, FIN/RST and byte counts.
+ * Takes only numbers, so data connections are counted without building a segment per packet.
+ */
+export function observe(
+  connection: Connection,
+  segment: SegmentFacts,
   direction: Direction,
   ref: FrameRef,
   timeMicros: number,
@@ -412,7 +434,7 @@ export function observeSegment(
   } else if (!syn && direction === 'resp') {
     connection.respSpoke = true;
   }
-  const length = segment.payload.length + segment.missingPayload;
+  const length = segment.payloadLength + segment.missingPayload;
   connection.cutBytes[direction] += segment.missingPayload;
   const dataSeq = syn ? (segment.seq + 1) >>> 0 : segment.seq;
   if (length > 0 && !(flags & TcpFlag.RST)) {

@@ -1,0 +1,55 @@
+/**
+ * The data-channel table of the text report stays readable on big captures: past 40 rows it lists
+ * every channel that did not complete and fills the rest with completed ones, and says how many
+ * it left out (the JSON report lists them all).
+ */
+import { describe, expect, test } from 'vitest';
+import { Analyzer } from '../../src/analyzer';
+import type { InputSummary } from '../../src/capture/types';
+import { buildReport } from '../../src/report/build';
+import { renderText } from '../../src/report/text';
+import { c, s, script, syn, type Steps } from '../correlate/script';
+import { CONTROL, client, dial, login, sendAndClose, server } from '../correlate/lab';
+
+/** `count` passive LISTs; those in `failing` get a SYN nobody answers and a 425. */
+function listings(count: number, failing: Set<number>): Steps {
+  const steps: Steps = [login()];
+  for (let i = 0; i < count; i++) {
+    const port = 40000 + i;
+    steps.push(c('PASV'), s(`227 Entering Passive Mode (192,0,2,10,${port >> 8},${port & 255}).`), c('LIST'));
+    if (failing.has(i)) {
+      steps.push(syn(client(50001 + i), server(port)), s('425 Failed to establish connection.'));
+    } else {
+      steps.push(dial(client(50001 + i), server(port), `d${i}`), s('150 Here comes the directory listing.'), sendAndClose(server(port), client(50001 + i), [10]), s('226 Directory send OK.'));
+    }
+  }
+  return steps;
+}
+
+function text(count: number, failing: number[]): string {
+  const run = script([CONTROL], listings(count, new Set(failing)));
+  const analyzer = new Analyzer();
+  for (const frame of run.frames) analyzer.ingest(frame);
+  const inputs = [{ file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [] }] as unknown as InputSummary[];
+  return renderText(buildReport(analyzer.finish(), inputs, 'test'), { color: false, firewall: false });
+}
+
+/** The channel numbers the table lists, in order. */
+const listed = (out: string) => [...out.matchAll(/^│ 1 +│ (\d+) +│/gm)].map((m) => Number(m[1]));
+
+describe('data-channel table', () => {
+  test('40 channels: all listed', () => {
+    const out = text(40, []);
+    expect(listed(out)).toHaveLength(40);
+    expect(out).not.toMatch(/more channels/);
+  });
+
+  test('45 channels, two failed late: the failures are listed, 5 completed ones counted', () => {
+    const out = text(45, [42, 44]);
+    const channels = listed(out);
+    expect(channels).toHaveLength(40);
+    expect(channels).toContain(43);
+    expect(channels).toContain(45);
+    expect(out).toMatch(/… 5 more channels \(all completed\) are not listed: --format json lists every channel/);
+  });
+});
