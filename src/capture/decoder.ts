@@ -45,6 +45,11 @@ export interface DecoderContext {
  */
 export interface FrameSink {
   push(frame: CapturedFrame): unknown;
+  /**
+   * True when `push` is done with each frame when it returns (keeps no view into its data): a
+   * decoder may then hand out views into buffers it reuses.
+   */
+  readonly immediate?: boolean;
 }
 
 export interface FrameDecoder {

@@ -54,6 +54,12 @@ export interface ReadCaptureOptions {
    * stored (for a gzip file, its compressed bytes): for a progress display.
    */
   onProgress?: (bytesRead: number) => void;
+  /**
+   * `onFrame` keeps no view into a frame's `data` once it returns (it copies what it keeps): with
+   * a single input, frames may then be views into buffers the reader reuses, which saves a copy of
+   * the whole file. Default false: frames' data stay valid.
+   */
+  transientFrames?: boolean;
 }
 
 /**
@@ -195,7 +201,7 @@ class InputReader {
 
   /** Hands every frame to `onFrame` as soon as it is decoded. */
   async read(onFrame: (frame: CapturedFrame) => void): Promise<void> {
-    const sink: FrameSink = { push: onFrame };
+    const sink: FrameSink = { push: onFrame, immediate: this.options.transientFrames === true };
     for await (const _ of this.decode(sink)) {
       // Each step decodes one chunk into the sink.
     }

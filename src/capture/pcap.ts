@@ -17,7 +17,11 @@
  *
  * `pcap-parser` allocates with the deprecated `new Buffer()`; Node only warns (DEP0005) for calls
  * from outside node_modules, so nothing is printed (unless node runs with --pending-deprecation).
- * It copies every chunk after the first into a new buffer: frames are views into those.
+ * It copies every chunk after the first into a new buffer (even when nothing of the previous one
+ * is left over): frames are views into those. When the frames are consumed at once (a single
+ * input), the copies are avoided: pcap-parser is fed whole records only, straight from the chunk,
+ * with its empty leftover cleared first (its `buffer` field, null when it has nothing, is the only
+ * internal it is told about), and a record cut by the chunk's end waits in a reused buffer here.
  */
 import { EventEmitter } from 'events';
 import { linkTypeName } from '../decode/linktypes';
@@ -115,6 +119,9 @@ export class PcapDecoder implements FrameDecoder {
   private readonly longerThanOriginal: RepeatedProblem;
   private badFraction = false;
   private isStopped = false;
+  /** The start of a record cut by the end of the last chunk (aligned feeding only). */
+  private carry = Buffer.allocUnsafe(64 * 1024);
+  private carryLength = 0;
 
   constructor(
     private readonly context: DecoderContext,
@@ -144,8 +151,11 @@ export class PcapDecoder implements FrameDecoder {
     this.out = out;
     try {
       if (this.headerParts === null) {
-        this.feed.emit('data', chunk);
-        this.checkWaitingRecord(chunk);
+        if (out.immediate) this.pushRecords(chunk);
+        else {
+          this.feed.emit('data', chunk);
+          this.checkWaitingRecord(chunk);
+        }
         return;
       }
       this.headerParts.push(chunk);
@@ -156,11 +166,92 @@ export class PcapDecoder implements FrameDecoder {
       const header = this.checkedHeader(first);
       if (header === null) return;
       this.feed.emit('data', header);
-      if (first.length > PCAP_FILE_HEADER_LENGTH) this.feed.emit('data', first.subarray(PCAP_FILE_HEADER_LENGTH));
-      this.checkWaitingRecord(first);
+      if (out.immediate) {
+        this.pushRecords(first.subarray(PCAP_FILE_HEADER_LENGTH));
+      } else {
+        if (first.length > PCAP_FILE_HEADER_LENGTH) this.feed.emit('data', first.subarray(PCAP_FILE_HEADER_LENGTH));
+        this.checkWaitingRecord(first);
+      }
     } finally {
       this.out = null;
     }
+  }
+
+  /**
+   * Aligned feeding: completes the record waiting in `carry` from the chunk's first bytes, hands
+   * pcap-parser the chunk's whole records as they are (no copy), and keeps the cut one.
+   */
+  private pushRecords(chunk: Buffer): void {
+    let rest = chunk;
+    if (this.carryLength > 0) {
+      const take = this.completeCarried(rest);
+      rest = rest.subarray(take);
+      if (this.carryLength > 0 || this.isStopped) return;
+    }
+    let at = 0;
+    for (;;) {
+      if (rest.length - at < PCAP_RECORD_HEADER_LENGTH) break;
+      const length = this.bigEndian ? rest.readUInt32BE(at + 8) : rest.readUInt32LE(at + 8);
+      if (length > this.recordLimit) {
+        this.feedRecords(rest.subarray(0, at));
+        if (!this.isStopped) this.recordTooLong(length);
+        return;
+      }
+      if (rest.length - at - PCAP_RECORD_HEADER_LENGTH < length) break;
+      at += PCAP_RECORD_HEADER_LENGTH + length;
+    }
+    this.feedRecords(rest.subarray(0, at));
+    if (this.isStopped) return;
+    const cut = rest.subarray(at);
+    this.keep(cut);
+    // The cut record's length, once its header is here, describes it if the input ends now.
+    if (cut.length >= PCAP_RECORD_HEADER_LENGTH) this.pendingLength = this.bigEndian ? cut.readUInt32BE(8) : cut.readUInt32LE(8);
+  }
+
+  /** Adds the chunk's first bytes to the carried record; returns how many it took. */
+  private completeCarried(chunk: Buffer): number {
+    let taken = 0;
+    if (this.carryLength < PCAP_RECORD_HEADER_LENGTH) {
+      taken = Math.min(PCAP_RECORD_HEADER_LENGTH - this.carryLength, chunk.length);
+      this.keep(chunk.subarray(0, taken));
+      if (this.carryLength < PCAP_RECORD_HEADER_LENGTH) return taken;
+    }
+    const length = this.bigEndian ? this.carry.readUInt32BE(8) : this.carry.readUInt32LE(8);
+    if (length > this.recordLimit) {
+      this.recordTooLong(length);
+      return taken;
+    }
+    this.pendingLength = length;
+    const total = PCAP_RECORD_HEADER_LENGTH + length;
+    const more = Math.min(total - this.carryLength, chunk.length - taken);
+    this.keep(chunk.subarray(taken, taken + more));
+    taken += more;
+    if (this.carryLength === total) {
+      this.carryLength = 0;
+      this.feedRecords(this.carry.subarray(0, total));
+    }
+    return taken;
+  }
+
+  /** Appends bytes to the carried record (growing its buffer up to one record). */
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    const needed = this.carryLength + bytes.length;
+    if (needed > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, this.carry.length * 2));
+      this.carry.copy(grown, 0, 0, this.carryLength);
+      this.carry = grown;
+    }
+    bytes.copy(this.carry, this.carryLength);
+    this.carryLength = needed;
+  }
+
+  /** Hands pcap-parser whole records, which it takes as they are when it has nothing left over. */
+  private feedRecords(records: Buffer): void {
+    if (records.length === 0) return;
+    const parser = this.parser as unknown as { buffer: Buffer | null };
+    if (parser.buffer !== null && parser.buffer.length === 0) parser.buffer = null;
+    this.feed.emit('data', records);
   }
 
   end(): void {

@@ -77,6 +77,8 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   const progress = options.quiet || io.stderrTty === undefined ? null : progressLine(files, io, io.stderrTty.columns);
   const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame), {
     stdin: io.stdin,
+    // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
+    transientFrames: true,
     onProgress: progress ? (bytes) => progress.update(bytes) : undefined,
   });
   progress?.finish();

@@ -142,8 +142,8 @@ function renderEntry(entry: ReportTimelineEntry, start: number, style: Style): s
 const statusStyle = (style: Style, status: ReportChannel['status']): string =>
   status === 'completed' ? style.green(status) : status === 'unused' ? status : status === 'incomplete' ? style.yellow(status) : style.red(status);
 
-/** Rows of the data-channel table; past that, completed channels are counted, not listed. */
-const MAX_TABLE_ROWS = 40;
+/** Rows of the data-channel table (about a screen); past that, completed channels are counted, not listed. */
+const MAX_TABLE_ROWS = 20;
 
 /**
  * The channels the table lists, in report order: all when they fit, else every channel that did

@@ -74,7 +74,8 @@ function writeFile(bytes: Buffer | string, name = `f${fileCount++}.pcap`): strin
 
 async function read(file: string, options?: ReadCaptureOptions): Promise<{ summary: InputSummary; frames: CapturedFrame[] }> {
   const frames: CapturedFrame[] = [];
-  const summary = await readCapture(file, 3, (frame) => frames.push(frame), options);
+  // With transientFrames the data is only valid during the call: keep a copy, as the analyzer does.
+  const summary = await readCapture(file, 3, (frame) => frames.push({ ...frame, data: Buffer.from(frame.data) }), options);
   return { summary, frames };
 }
 
@@ -96,14 +97,17 @@ const threeRecordsInNanoseconds: RecordSpec[] = threeRecords.map((r) => ({ ...r,
 describe('classic pcap: good files', () => {
   test.each(
     [false, true].flatMap((nanoseconds) =>
-      [false, true].flatMap((bigEndian) => chunkSizes.map((readChunkSize) => ({ nanoseconds, bigEndian, readChunkSize }))),
+      [false, true].flatMap((bigEndian) =>
+        chunkSizes.flatMap((readChunkSize) => [false, true].map((transientFrames) => ({ nanoseconds, bigEndian, readChunkSize, transientFrames }))),
+      ),
     ),
-  )('%o', async ({ nanoseconds, bigEndian, readChunkSize }) => {
+  )('%o', async ({ nanoseconds, bigEndian, readChunkSize, transientFrames }) => {
     // Hand-built by pcapBytes(): 3 records, the last cut by the snap length; magic a1b2c3d4 or a1b23c4d.
+    // transientFrames: whole records go to pcap-parser straight from the chunk (no copy).
     const records = nanoseconds ? threeRecordsInNanoseconds : threeRecords;
     const bytes = pcapBytes({ bigEndian, nanoseconds, linkType: 113, snapLength: 262144, records });
     const file = writeFile(bytes);
-    const { summary, frames } = await read(file, { readChunkSize });
+    const { summary, frames } = await read(file, { readChunkSize, transientFrames });
     expect(summary).toEqual({
       file,
       input: 3,
