@@ -290,8 +290,7 @@ export class Analyzer {
     const { srcPort, dstPort } = location;
     if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
     if (!this.options.detectFtp || location.payloadLength === 0) return false;
-    const payload = location.bytes.subarray(location.payloadOffset, location.payloadEnd);
-    return startsReply(payload) || startsCommand(payload);
+    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd);
   }
 
   /**

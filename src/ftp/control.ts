@@ -27,18 +27,23 @@ export interface ControlOptions {
   showPasswords: boolean;
 }
 
-/** True when `bytes` begin like a reply line: three digits, then space, hyphen or the line end. */
-export function startsReply(bytes: Uint8Array): boolean {
-  if (bytes.length < 4) return false;
-  for (let i = 0; i < 3; i++) if (bytes[i] < 0x30 || bytes[i] > 0x39) return false;
-  return bytes[3] === 0x20 || bytes[3] === 0x2d || bytes[3] === 0x0d || bytes[3] === 0x0a;
+/**
+ * True when the bytes from `start` (to `end`) begin like a reply line: three digits, then space,
+ * hyphen or the line end.
+ */
+export function startsReply(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  if (end - start < 4) return false;
+  for (let i = start; i < start + 3; i++) if (bytes[i] < 0x30 || bytes[i] > 0x39) return false;
+  const after = bytes[start + 3];
+  return after === 0x20 || after === 0x2d || after === 0x0d || after === 0x0a;
 }
 
-/** True when `bytes` begin like a command line: 3 or 4 letters, then space or the line end. */
-export function startsCommand(bytes: Uint8Array): boolean {
-  let i = 0;
-  while (i < bytes.length && i < 5 && ((bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7a)) i++;
-  if (i < 3 || i > 4 || i >= bytes.length) return false;
+/** True when the bytes from `start` (to `end`) begin like a command line: 3 or 4 letters, then space or the line end. */
+export function startsCommand(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  let i = start;
+  while (i < end && i < start + 5 && (bytes[i] | 0x20) >= 0x61 && (bytes[i] | 0x20) <= 0x7a) i++;
+  const letters = i - start;
+  if (letters < 3 || letters > 4 || i >= end) return false;
   return bytes[i] === 0x20 || bytes[i] === 0x0d || bytes[i] === 0x0a;
 }
 

@@ -48,6 +48,19 @@ const ftpOnly = new Set([
 /** Client greetings of other protocols that also begin with a 220 banner (SMTP, LMTP). */
 const notFtp = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'STARTTLS']);
 
+/** A command verb of up to 4 letters as one number (upper case, one byte each): no string per packet. */
+function verbKey(bytes: Uint8Array, start = 0): number {
+  let key = 0;
+  for (let i = start; i < start + 4 && i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === 0x20 || byte === 0x0d || byte === 0x0a) break;
+    key = key * 256 + (byte & 0xdf);
+  }
+  return key;
+}
+
+const ftpOnlyKeys = new Set([...ftpOnly].map((verb) => verbKey(Buffer.from(verb, 'latin1'))));
+
 const MAX_HELD_SEGMENTS = 8;
 const MAX_HELD_BYTES = 4096;
 
@@ -98,6 +111,17 @@ export class FtpDetector {
       this.hold(candidate, segment, ref, timeMicros);
     }
     return null;
+  }
+
+  /**
+   * Whether a payload of a connection nobody tracks is worth a look: a 220 greeting or an FTP-only
+   * command can start a candidate; while there are candidates, any reply or command may be theirs.
+   * Cheap (a few byte comparisons, no allocation), so other traffic passes quickly.
+   */
+  worthInspecting(bytes: Uint8Array, start: number, end: number): boolean {
+    if (startsReply(bytes, start, end)) return this.candidates.size > 0 || isGreeting(bytes.subarray(start, start + 4));
+    if (!startsCommand(bytes, start, end)) return false;
+    return this.candidates.size > 0 || ftpOnlyKeys.has(verbKey(bytes, start));
   }
 
   /** Remembers a SYN or SYN-ACK of a connection nobody tracks (the most recent ones only). */
@@ -166,7 +190,7 @@ function answersGreeting(verb: string, payload: Buffer): boolean {
 }
 
 /** A 220 greeting line: `220 ` or `220-`. */
-function isGreeting(payload: Buffer): boolean {
+function isGreeting(payload: Uint8Array): boolean {
   return payload[0] === 0x32 && payload[1] === 0x32 && payload[2] === 0x30 && (payload[3] === 0x20 || payload[3] === 0x2d);
 }
 

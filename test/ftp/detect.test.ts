@@ -72,3 +72,31 @@ describe('FTP found by its content', () => {
     expect(found?.held.length).toBeLessThanOrEqual(9);
   });
 });
+
+describe('the cheap first look (other traffic passes without a lookup)', () => {
+  const look = (detector: FtpDetector, text: string) => {
+    const bytes = Buffer.from(`xx${text}`, 'latin1');
+    return detector.worthInspecting(bytes, 2, bytes.length);
+  };
+  test.each<[string, boolean]>([
+    ['GET / HTTP/1.1\r\n', false],
+    ['HTTP/1.1 200 OK\r\n', false],
+    ['EHLO mail\r\n', false],
+    ['200 OK\r\n', false],
+    ['220 (vsFTPd 3.0.3)\r\n', true],
+    ['220-Welcome\r\n', true],
+    ['PASV\r\n', true],
+    ['retr file\r\n', true],
+    ['\x16\x03\x01\x02\x00', false],
+  ])('%j: %s', (text, expected) => {
+    expect(look(new FtpDetector(4), text)).toBe(expected);
+  });
+
+  test('while a candidate waits, any reply or command may be its', () => {
+    const detector = new FtpDetector(4);
+    detector.inspect('k', seg('s', '220 hi\r\n'), { input: 0, frame: 1 }, 1);
+    expect(look(detector, '200 OK\r\n')).toBe(true);
+    expect(look(detector, 'USER bob\r\n')).toBe(true);
+    expect(look(detector, 'GET / HTTP/1.1\r\n')).toBe(true);
+  });
+});
