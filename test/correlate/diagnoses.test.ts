@@ -35,6 +35,21 @@ import {
 } from './script';
 import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from './lab';
 
+/** The data connection of passiveRetr: client 198.51.100.20:51001 to the server's port 40001. */
+const DATA_CLIENT = client(51001);
+const DATA_SERVER = server(40001);
+
+/** PASV (port 40001), RETR `file`, its data connection dialled and the 150 reply; the bytes and the final reply follow. */
+function passiveRetr(file: string, reply150: string): Step[] {
+  return [
+    c('PASV'),
+    s('227 Entering Passive Mode (192,0,2,10,156,65).'),
+    c(`RETR ${file}`),
+    ...dial(DATA_CLIENT, DATA_SERVER, 'data'),
+    s(reply150),
+  ];
+}
+
 /** A passive LIST over a working data connection to `port`. */
 function passiveList(port: number, name: string): Step[] {
   return [
@@ -73,11 +88,11 @@ const rows: Row[] = [
       c('EPSV', 'epsv'),
       s('229 Entering Extended Passive Mode (|||40001|)'),
       c('LIST'),
-      syn(client(51001), server(40001), 'lost.syn'),
+      syn(DATA_CLIENT, DATA_SERVER, 'lost.syn'),
       pause(1 * SECOND),
-      syn(client(51001), server(40001)),
+      syn(DATA_CLIENT, DATA_SERVER),
       pause(2 * SECOND),
-      syn(client(51001), server(40001)),
+      syn(DATA_CLIENT, DATA_SERVER),
       pause(2 * SECOND),
       s('425 Failed to establish connection.', '425'),
       c('PASV', 'pasv'),
@@ -181,12 +196,8 @@ const rows: Row[] = [
     name: 'RETR announced 1000 bytes, 600 arrive, 226: transfer-size-mismatch error',
     steps: [
       login(),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection for f.bin (1000 bytes).'),
-      ...sendAndClose(server(40001), client(51001), [300, 300]),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection for f.bin (1000 bytes).'),
+      ...sendAndClose(DATA_SERVER, DATA_CLIENT, [300, 300]),
       s('226 Transfer complete.', '226'),
     ],
     sessions: [[['transfer-size-mismatch', 'error', '226']]],
@@ -196,13 +207,9 @@ const rows: Row[] = [
     name: 'RETR announced 3000 bytes, the capture stops showing the data after 1000 (no FIN), 226: a warning, not an accusation',
     steps: [
       login(),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
-      data(server(40001), client(51001), 1000),
-      ack(client(51001), server(40001)),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
+      data(DATA_SERVER, DATA_CLIENT, 1000),
+      ack(DATA_CLIENT, DATA_SERVER),
       s('226 Transfer complete.', '226'),
     ],
     sessions: [[['transfer-size-mismatch', 'warning', '226']]],
@@ -212,14 +219,10 @@ const rows: Row[] = [
     name: 'REST 400 then RETR of a 1000-byte file: 600 bytes is right',
     steps: [
       login(),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
       c('REST 400'),
       s('350 Restart position accepted (400).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection for f.bin (1000 bytes).'),
-      ...sendAndClose(server(40001), client(51001), [600]),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection for f.bin (1000 bytes).'),
+      ...sendAndClose(DATA_SERVER, DATA_CLIENT, [600]),
       s('226 Transfer complete.'),
     ],
     sessions: [[]],
@@ -230,12 +233,8 @@ const rows: Row[] = [
       login(),
       c('SIZE f.bin'),
       s('213 1000'),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection.'),
-      ...sendAndClose(server(40001), client(51001), [999]),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection.'),
+      ...sendAndClose(DATA_SERVER, DATA_CLIENT, [999]),
       s('226 Transfer complete.', '226'),
     ],
     sessions: [[['transfer-size-mismatch', 'error', '226']]],
@@ -246,12 +245,8 @@ const rows: Row[] = [
       login(),
       c('TYPE A'),
       s('200 Switching to ASCII mode.'),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR notes.txt'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening ASCII mode data connection for notes.txt (1000 bytes).'),
-      ...sendAndClose(server(40001), client(51001), [1040]),
+      ...passiveRetr('notes.txt', '150 Opening ASCII mode data connection for notes.txt (1000 bytes).'),
+      ...sendAndClose(DATA_SERVER, DATA_CLIENT, [1040]),
       s('226 Transfer complete.'),
     ],
     sessions: [[]],
@@ -260,12 +255,8 @@ const rows: Row[] = [
     name: 'a data segment the capture missed: capture-gap, the byte count still equals the size',
     steps: [
       login(),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
-      ...sendAndClose(server(40001), client(51001), [1000, 1000, 1000], ['d1', 'd2', 'd3'], 'fin'),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
+      ...sendAndClose(DATA_SERVER, DATA_CLIENT, [1000, 1000, 1000], ['d1', 'd2', 'd3'], 'fin'),
       s('226 Transfer complete.'),
     ],
     drop: ['d2'],
@@ -279,14 +270,10 @@ const rows: Row[] = [
     name: 'the last data segments and the FIN missed: the client ACK tells the length',
     steps: [
       login(),
-      c('PASV'),
-      s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-      c('RETR f.bin'),
-      ...dial(client(51001), server(40001), 'data'),
-      s('150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
-      data(server(40001), client(51001), 1000),
-      data(server(40001), client(51001), 2000, 'tail'),
-      ack(client(51001), server(40001), 'ack'),
+      ...passiveRetr('f.bin', '150 Opening BINARY mode data connection for f.bin (3000 bytes).'),
+      data(DATA_SERVER, DATA_CLIENT, 1000),
+      data(DATA_SERVER, DATA_CLIENT, 2000, 'tail'),
+      ack(DATA_CLIENT, DATA_SERVER, 'ack'),
       s('226 Transfer complete.'),
     ],
     drop: ['tail'],
@@ -365,7 +352,7 @@ const rows: Row[] = [
   },
   {
     name: 'a multi-line reply shows its first and last lines in the timeline',
-    steps: [login(), c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,65)'), c('LIST'), ...dial(client(51001), server(40001), 'data'), s('150 Accepted data connection'), ...sendAndClose(server(40001), client(51001), [100]), s(['226-Options: -l', '226 2 matches total'])],
+    steps: [login(), c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,65)'), c('LIST'), ...dial(DATA_CLIENT, DATA_SERVER, 'data'), s('150 Accepted data connection'), ...sendAndClose(DATA_SERVER, DATA_CLIENT, [100]), s(['226-Options: -l', '226 2 matches total'])],
     sessions: [[]],
     check: (report) => expect(report.sessions[0].timeline.map((e) => e.line)).toContain('226 Options: -l … 2 matches total'),
   },
