@@ -162,6 +162,8 @@ export interface FtpSession {
   unannouncedConnections: Connection[];
   /** Such connections not kept because the list was full. */
   tlsConnectionsDropped: number;
+  /** Unannounced connections not kept because the list was full. */
+  unannouncedConnectionsDropped: number;
 }
 
 /** Which side of the channel's data connection sends the transfer's bytes: orig or resp. */

@@ -76,6 +76,7 @@ export class SessionTracker implements ControlObserver {
       tlsConnections: [],
       unannouncedConnections: [],
       tlsConnectionsDropped: 0,
+      unannouncedConnectionsDropped: 0,
     };
   }
 
@@ -184,9 +185,11 @@ export class SessionTracker implements ControlObserver {
    * announcements cannot all be read (TLS, or bytes missing): probably a data connection.
    */
   hiddenConnection(connection: Connection): void {
-    const list = this.session.tls ? this.session.tlsConnections : this.session.unannouncedConnections;
-    if (list.length >= MAX_TLS_CONNECTIONS) this.session.tlsConnectionsDropped++;
-    else list.push(connection);
+    const session = this.session;
+    const list = session.tls ? session.tlsConnections : session.unannouncedConnections;
+    if (list.length < MAX_TLS_CONNECTIONS) list.push(connection);
+    else if (session.tls) session.tlsConnectionsDropped++;
+    else session.unannouncedConnectionsDropped++;
   }
 
   /** The control connection is TLS from its first byte (implicit FTPS). */

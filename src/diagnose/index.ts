@@ -69,6 +69,7 @@ function unannounced(session: FtpSession): string {
   const list = session.unannouncedConnections;
   if (list.length === 0) return '';
   const named = list.slice(0, 3).map((c) => `${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}`).join(', ');
-  const one = list.length === 1;
-  return `; ${list.length} connection${one ? '' : 's'} between the same hosts answer${one ? 's' : ''} no announcement seen and ${one ? 'is probably a data connection' : 'are probably data connections'} announced there (${named}${list.length > 3 ? ', …' : ''})`;
+  const count = list.length + session.unannouncedConnectionsDropped;
+  const one = count === 1;
+  return `; ${count} connection${one ? '' : 's'} between the same hosts answer${one ? 's' : ''} no announcement seen and ${one ? 'is probably a data connection' : 'are probably data connections'} announced there (${named}${count > 3 ? ', …' : ''})`;
 }

@@ -38,17 +38,10 @@ interface Candidate {
   heldBytes: number;
 }
 
-/** Commands that, answering a 220 greeting, mark the client of an FTP session. */
-const afterGreeting = new Set(['USER', 'FEAT', 'SYST', 'OPTS', 'HOST', 'CLNT', 'SITE']);
-/** Commands no other common line protocol uses: enough to pick up a session in the middle. */
-const ftpOnly = new Set([
-  'PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'TYPE', 'RETR', 'STOR', 'STOU', 'APPE', 'CWD', 'CDUP',
-  'PWD', 'XPWD', 'SIZE', 'MDTM', 'MLSD', 'MLST', 'NLST', 'REST', 'FEAT', 'SYST', 'USER', 'PASS', 'MKD', 'RMD', 'DELE', 'RNFR', 'RNTO',
-]);
-/** Client greetings of other protocols that also begin with a 220 banner (SMTP, LMTP). */
-const notFtp = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA', 'STARTTLS']);
-
-/** A command verb of up to 4 letters as one number (upper case, one byte each): no string per packet. */
+/**
+ * A command verb (3 or 4 letters, as startsCommand accepts) as one number, upper case, one byte
+ * each: verbs are compared without a string per packet.
+ */
 function verbKey(bytes: Uint8Array, start = 0): number {
   let key = 0;
   for (let i = start; i < start + 4 && i < bytes.length; i++) {
@@ -59,7 +52,18 @@ function verbKey(bytes: Uint8Array, start = 0): number {
   return key;
 }
 
-const ftpOnlyKeys = new Set([...ftpOnly].map((verb) => verbKey(Buffer.from(verb, 'latin1'))));
+const verbKeys = (verbs: string[]) => new Set(verbs.map((verb) => verbKey(Buffer.from(verb, 'latin1'))));
+
+/** Commands that, answering a 220 greeting, mark the client of an FTP session. */
+const afterGreeting = verbKeys(['USER', 'FEAT', 'SYST', 'OPTS', 'HOST', 'CLNT', 'SITE']);
+/** Commands no other common line protocol uses: enough to pick up a session in the middle. */
+const ftpOnly = verbKeys([
+  'PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'TYPE', 'RETR', 'STOR', 'STOU', 'APPE', 'CWD', 'CDUP',
+  'PWD', 'XPWD', 'SIZE', 'MDTM', 'MLSD', 'MLST', 'NLST', 'REST', 'FEAT', 'SYST', 'USER', 'PASS', 'MKD', 'RMD', 'DELE', 'RNFR', 'RNTO',
+]);
+/** Client greetings of other protocols that also begin with a 220 banner (SMTP, LMTP). */
+const notFtp = verbKeys(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA']);
+const AUTH = verbKey(Buffer.from('AUTH', 'latin1'));
 
 const MAX_HELD_SEGMENTS = 8;
 const MAX_HELD_BYTES = 4096;
@@ -87,7 +91,7 @@ export class FtpDetector {
     if (candidate === undefined) {
       if (this.rejected.has(key)) return null;
       if (reply && isGreeting(payload)) this.add(key, { server: sender, fromGreeting: true, held: [], heldBytes: 0 }, segment, ref, timeMicros);
-      else if (command && ftpOnly.has(verbOf(payload))) {
+      else if (command && ftpOnly.has(verbKey(payload))) {
         const server = `${segment.dst}|${segment.dstPort}`;
         this.add(key, { server, fromGreeting: false, held: [], heldBytes: 0 }, segment, ref, timeMicros);
       }
@@ -100,7 +104,7 @@ export class FtpDetector {
       return null;
     }
     if (!fromServer && command) {
-      const verb = verbOf(payload);
+      const verb = verbKey(payload);
       if (notFtp.has(verb)) {
         this.candidates.delete(key);
         if (this.rejected.size >= this.maxCandidates) this.rejected.delete(this.rejected.values().next().value as string);
@@ -121,7 +125,7 @@ export class FtpDetector {
   worthInspecting(bytes: Uint8Array, start: number, end: number): boolean {
     if (startsReply(bytes, start, end)) return this.candidates.size > 0 || isGreeting(bytes.subarray(start, start + 4));
     if (!startsCommand(bytes, start, end)) return false;
-    return this.candidates.size > 0 || ftpOnlyKeys.has(verbKey(bytes, start));
+    return this.candidates.size > 0 || ftpOnly.has(verbKey(bytes, start));
   }
 
   /** Remembers a SYN or SYN-ACK of a connection nobody tracks (the most recent ones only). */
@@ -184,9 +188,9 @@ export class FtpDetector {
 }
 
 /** The client's first words after a 220: FTP commands (AUTH only as AUTH TLS or AUTH SSL, as SMTP has AUTH too). */
-function answersGreeting(verb: string, payload: Buffer): boolean {
+function answersGreeting(verb: number, payload: Buffer): boolean {
   if (afterGreeting.has(verb)) return true;
-  return verb === 'AUTH' && /^AUTH (TLS|SSL)/i.test(payload.toString('latin1', 0, 8));
+  return verb === AUTH && /^AUTH (TLS|SSL)/i.test(payload.toString('latin1', 0, 8));
 }
 
 /** A 220 greeting line: `220 ` or `220-`. */
@@ -194,9 +198,3 @@ function isGreeting(payload: Uint8Array): boolean {
   return payload[0] === 0x32 && payload[1] === 0x32 && payload[2] === 0x30 && (payload[3] === 0x20 || payload[3] === 0x2d);
 }
 
-/** The upper-cased verb a command line starts with. */
-function verbOf(payload: Buffer): string {
-  let end = 0;
-  while (end < payload.length && end < 5 && payload[end] !== 0x20 && payload[end] !== 0x0d && payload[end] !== 0x0a) end++;
-  return payload.toString('latin1', 0, end).toUpperCase();
-}

@@ -219,9 +219,7 @@ function renderFindings(report: Report, style: Style): string {
   for (const { session, finding } of all) {
     const severity =
       finding.severity === 'error' ? style.red('error  ') : finding.severity === 'warning' ? style.yellow('warning') : 'info   ';
-    const where = [session !== null ? `session ${session}` : null, finding.frame !== null ? `frame ${frameLabel(finding.frame, finding.input)}` : null]
-      .filter(Boolean)
-      .join(', ');
+    const where = findingWhere(session, finding);
     lines.push(`  ${severity} ${style.bold(finding.code)}${where ? style.dim(` (${where})`) : ''}`);
     lines.push(`          ${sanitize(finding.message)}`);
     if (finding.fix) lines.push(`          ${style.dim('likely fix:')} ${sanitize(finding.fix)}`);
@@ -239,6 +237,13 @@ function allFindings(report: Report): Array<{ session: number | null; finding: R
   return all.sort((a, b) => order[a.finding.severity] - order[b.finding.severity]);
 }
 
+/** Where a finding is: `session 2, frame 17` (either part may be missing). */
+function findingWhere(session: number | null, finding: ReportFinding): string {
+  return [session !== null ? `session ${session}` : null, finding.frame !== null ? `frame ${frameLabel(finding.frame, finding.input)}` : null]
+    .filter(Boolean)
+    .join(', ');
+}
+
 /** Most problems listed up front, one per code. */
 const GLANCE_CODES = 6;
 
@@ -254,9 +259,7 @@ function renderAtAGlance(report: Report, style: Style): string {
   const lines = [style.bold('What went wrong')];
   for (const [code, list] of [...byCode].slice(0, GLANCE_CODES)) {
     const { session, finding } = list[0];
-    const where = [session !== null ? `session ${session}` : null, finding.frame !== null ? `frame ${frameLabel(finding.frame, finding.input)}` : null]
-      .filter(Boolean)
-      .join(', ');
+    const where = findingWhere(session, finding);
     const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
     const mark = finding.severity === 'error' ? style.red('✗') : style.yellow('!');
     lines.push(`  ${mark} ${style.bold(code)}${more}${where ? style.dim(` — ${where}`) : ''}`);
