@@ -5,6 +5,19 @@
 import { missingBytes, payloadBytes, type Connection } from './tcp/connections';
 import type { Direction, Endpoint, FrameEvent, Finding } from './types';
 
+/**
+ * How a control line sat in its TCP segments: what a parser that reads one segment at a time
+ * (Linux's FTP helper, many middleboxes) can see of it.
+ */
+export interface LineFraming {
+  /** The line is the first in its segment (the segment starts right after an earlier line end). */
+  startsSegment: boolean;
+  /** The whole line, with its line end, is in one segment. */
+  oneSegment: boolean;
+  /** The line ended in LF without CR. */
+  bareLf: boolean;
+}
+
 /** A command line sent by the client (orig) on a control connection. */
 export interface FtpCommand {
   /** Upper-cased verb, e.g. `RETR`. */
@@ -12,6 +25,8 @@ export interface FtpCommand {
   /** The argument as sent (the password of PASS is already masked unless asked otherwise). */
   arg: string;
   at: FrameEvent;
+  /** How the line sat in its segments (absent for commands not read from a stream). */
+  framing?: LineFraming;
 }
 
 /** A complete (possibly multi-line) reply from the server (resp). */
@@ -24,6 +39,8 @@ export interface FtpReply {
   at: FrameEvent;
   /** Deviations from the RFC 959 reply shape that were tolerated. */
   quirks: string[];
+  /** How the reply's last line sat in its segments (absent for replies not read from a stream). */
+  framing?: LineFraming;
 }
 
 export type AnnouncementMethod = 'PORT' | 'EPRT' | 'PASV' | 'EPSV' | 'LPRT' | 'LPSV';
@@ -128,6 +145,8 @@ export interface FtpSession {
   user: string | null;
   /** True once a 230 answered USER/PASS. */
   loggedIn: boolean;
+  /** The server's 220 (or 120) greeting, when the capture holds it: it often names the server software. */
+  greeting: FtpReply | null;
   /** Data channels in announcement order. */
   dataChannels: DataChannel[];
   /** Transfer commands that had no data channel to use. */

@@ -59,6 +59,7 @@ export class SessionTracker implements ControlObserver {
       server: control.resp,
       user: null,
       loggedIn: false,
+      greeting: null,
       dataChannels: [],
       orphanTransfers: [],
       timeline: [],
@@ -126,7 +127,10 @@ export class SessionTracker implements ControlObserver {
       );
     }
     if (answers === null) {
-      if (reply.code === 220 || reply.code === 120) this.note(reply.at, 'greeting', 'server', 'server greets the client', line);
+      if (reply.code === 220 || reply.code === 120) {
+        session.greeting ??= reply;
+        this.note(reply.at, 'greeting', 'server', 'server greets the client', line);
+      }
       else this.note(reply.at, 'reply', 'server', 'server sends a reply to no pending command', line);
       return;
     }

@@ -69,6 +69,8 @@ export interface PassiveRange {
   seen: number[];
   /** Ports seen outside a given range (always empty for an observed range). */
   outside: number[];
+  /** Passive data connections that were attempted and did not complete the handshake. */
+  failures: number;
 }
 
 /** Whether Linux's nf_conntrack_ftp, bound to the control port, would have followed one session. */
@@ -112,6 +114,8 @@ export interface ServerPlan {
     clients: string[];
     /** Client ports the capture saw announced (informational: the next transfer uses another). */
     clientPortsSeen: number[];
+    /** Active data connections that were attempted and did not complete the handshake. */
+    failures: number;
   } | null;
   /** Passive announcements naming an address other than the server's (NAT): the helper ignores those. */
   foreignPassiveAddresses: string[];
@@ -121,6 +125,20 @@ export interface ServerPlan {
   helper: HelperPrediction[];
   /** Server configuration that makes the passive range and address real, for the software seen. */
   serverConfig: ServerConfigAdvice;
+}
+
+/** What the server configuration advice is derived from. */
+export interface ServerConfigInput {
+  software: ServerSoftware;
+  /** The passive range to pin (given, or observed), null when passive mode was not seen. */
+  passiveRange: PortRange | null;
+  /** Addresses the server announced in passive replies that are not its own (a NAT's public address, or a wrong one). */
+  foreignPassiveAddresses: string[];
+  serverIp: string;
+  controlPort: number;
+  /** Active mode seen: true when the server connected from a fixed port (20), false from temporary ports; null when active mode was not seen. */
+  activeFromPort20: boolean | null;
+  tls: boolean;
 }
 
 /** Lines of server configuration, for the software the banner names (or for the common servers). */
@@ -164,8 +182,10 @@ export type RulePart =
 
 /** One rule of a rendered set. */
 export interface Rule {
-  /** The rule exactly as it appears on one line of `RuleSet.text` (unique in it). */
+  /** The rule as it appears on one line of `RuleSet.text`, without the line's indentation. */
   text: string;
+  /** That line's number in `RuleSet.text` (1-based): the same text can stand in two chains. */
+  line: number;
   part: RulePart;
   /** The flow it serves, for `open` and `replies`. */
   role: FlowRole | null;

@@ -3,7 +3,7 @@
  * and replies paired with the commands they answer (RFC 959 §4.2: replies come in order; 1yz is
  * preliminary and is followed by a final reply to the same command).
  */
-import type { FtpCommand, FtpReply } from '../model';
+import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
 import type { Direction, FrameEvent } from '../types';
 import { LineSplitter, type Line } from './lines';
@@ -45,6 +45,12 @@ export function startsCommand(bytes: Uint8Array, start = 0, end = bytes.length):
   const letters = i - start;
   if (letters < 3 || letters > 4 || i >= end) return false;
   return bytes[i] === 0x20 || bytes[i] === 0x0d || bytes[i] === 0x0a;
+}
+
+/** Where a line sat in its segments (the tags are the frames that carried its first and last bytes). */
+function framingOf(line: Line<FrameEvent>): LineFraming {
+  const sameFrame = line.startAt.ref.input === line.at.ref.input && line.startAt.ref.frame === line.at.ref.frame;
+  return { startsSegment: line.startOffset === 0 && !line.afterGap, oneSegment: sameFrame && !line.unterminated, bareLf: line.bareLf };
 }
 
 /** The mask shown instead of a password. */
@@ -134,7 +140,7 @@ export class ControlParser {
       return;
     }
     const arg = parsed.verb === 'PASS' && !this.options.showPasswords && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
-    const command: FtpCommand = { verb: parsed.verb, arg, at: line.at };
+    const command: FtpCommand = { verb: parsed.verb, arg, at: line.at, framing: framingOf(line) };
     if (this.pending.length >= this.options.maxPendingCommands) {
       const dropped = this.pending.shift() as FtpCommand;
       this.observer.anomaly(
@@ -165,6 +171,7 @@ export class ControlParser {
       multiline: result.multiline,
       at: line.at,
       quirks: result.quirks,
+      framing: framingOf(line),
     };
     const preliminary = reply.code >= 100 && reply.code < 200;
     this.resynchronise(reply);

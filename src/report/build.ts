@@ -8,8 +8,11 @@ import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } f
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
-import { suggestFirewall, type FirewallPlan } from './firewall';
-import { renderFirewallRules, type RenderedRules } from './firewall-rules';
+import { predictHelper } from '../firewall/helper';
+import { defaultFirewallOptions } from '../firewall/plan';
+import type { RenderRequest } from '../firewall/render';
+import type { FirewallOptions, HelperPrediction } from '../firewall/types';
+import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './firewall';
 
 export const SCHEMA_VERSION = 1;
 
@@ -112,6 +115,8 @@ export interface ReportSession {
   /** After bytes of the control connection went missing: connections that answer no announcement seen. */
   unannouncedDataConnections: HiddenConnection[];
   findings: ReportFinding[];
+  /** Whether Linux's FTP helper, bound to the control port, would have followed the session (src/firewall/helper.ts). */
+  helper: HelperPrediction;
   timeline: ReportTimelineEntry[];
   timelineDropped: number;
   [inputField: string]: unknown;
@@ -146,7 +151,7 @@ export interface Report {
   };
   sessions: ReportSession[];
   findings: ReportFinding[];
-  firewall: FirewallPlan & { rules: RenderedRules };
+  firewall: ReportFirewall;
 }
 
 /** Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. */
@@ -170,7 +175,18 @@ class FrameFields {
   }
 }
 
-export function buildReport(result: AnalysisResult, inputs: InputSummary[], version: string): Report {
+/** What the firewall section holds: the plan's options and the rule sets to render. */
+export interface FirewallRequest {
+  options: FirewallOptions;
+  sets: RenderRequest;
+}
+
+export function buildReport(
+  result: AnalysisResult,
+  inputs: InputSummary[],
+  version: string,
+  firewall: FirewallRequest = { options: defaultFirewallOptions, sets: defaultRenderRequest },
+): Report {
   const frames = new FrameFields(inputs.length > 1);
   const sessions = result.sessions.map((s) => buildSession(s, frames));
   const byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
@@ -207,12 +223,8 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
     },
     sessions,
     findings,
-    firewall: firewallReport(suggestFirewall(result.sessions)),
+    firewall: buildFirewall(result.sessions, firewall.options, firewall.sets),
   };
-}
-
-function firewallReport(plan: FirewallPlan): FirewallPlan & { rules: RenderedRules } {
-  return { ...plan, rules: renderFirewallRules(plan) };
 }
 
 function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
@@ -244,6 +256,7 @@ function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
     encryptedDataConnections: session.tlsConnections.map((c) => buildHidden(c, frames)),
     unannouncedDataConnections: session.unannouncedConnections.map((c) => buildHidden(c, frames)),
     findings: session.findings.map((f) => buildFinding(f, frames)),
+    helper: predictHelper(session),
     timeline: buildTimeline(session, frames),
     timelineDropped: session.timelineDropped,
   };

@@ -1,0 +1,156 @@
+/**
+ * iptables rulesets: shell commands (iptables for IPv4, ip6tables for IPv6), the same layout as
+ * the nftables sets (layout.ts).
+ *
+ * Follows iptables-extensions(8): the CT target in the raw table binds a helper (`-j CT --helper
+ * ftp`, PREROUTING for connections that come in, OUTPUT for those the host opens), `conntrack
+ * --ctstate`, `multiport`, and `! --syn` (any packet but one with SYN set and ACK, RST, FIN clear:
+ * a SYN-ACK is a reply). The helper binding follows "Secure use of iptables and connection
+ * tracking helpers" (Netfilter, 2012): since Linux 4.7 no helper is bound by port by itself.
+ */
+import { describeServer, layOut, type Chain, type LayoutEntry, type PacketMatch } from '../layout';
+import type { AddressFamily, FirewallPlan, PortRange, RuleSet, Side, Style } from '../types';
+import { RuleSetWriter } from '../writer';
+
+function command(family: AddressFamily): string {
+  return family === 'ipv6' ? 'ip6tables' : 'iptables';
+}
+
+function portList(ranges: PortRange[]): string {
+  return ranges.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}:${r.max}`)).join(',');
+}
+
+/** `--sport 20`, `--sport 1024:65535`, or `-m multiport --sports 20,2120`. */
+function portMatch(ranges: PortRange[], which: 'sport' | 'dport'): string {
+  return ranges.length === 1 ? `--${which} ${portList(ranges)}` : `-m multiport --${which}s ${portList(ranges)}`;
+}
+
+/** The match part of a rule, e.g. `-p tcp -s 192.0.2.10 --sport 20 --dport 1024:65535`. */
+export function formatMatch(match: PacketMatch): string {
+  const parts = ['-p tcp'];
+  if (match.saddr) parts.push(`-s ${match.saddr.join(',')}`);
+  if (match.daddr) parts.push(`-d ${match.daddr.join(',')}`);
+  if (match.sport) parts.push(portMatch(match.sport, 'sport'));
+  if (match.dport) parts.push(portMatch(match.dport, 'dport'));
+  if (match.notOpening) parts.push('! --syn');
+  if (match.newOnly) parts.push('-m conntrack --ctstate NEW');
+  return parts.join(' ');
+}
+
+const CHAIN: Record<Chain, string> = { prerouting: 'PREROUTING', input: 'INPUT', output: 'OUTPUT', forward: 'FORWARD' };
+
+const ndTypes = ['neighbour-solicitation', 'neighbour-advertisement'];
+const icmpErrors: Record<AddressFamily, string[]> = {
+  ipv4: ['destination-unreachable', 'time-exceeded'],
+  ipv6: ['destination-unreachable', 'packet-too-big', 'time-exceeded', 'parameter-problem'],
+};
+
+function writeEntry(out: RuleSetWriter, families: AddressFamily[], chain: Chain, entry: LayoutEntry, side: Side): void {
+  const name = CHAIN[chain];
+  const base = { role: null, server: null, sessions: [] as number[] };
+  switch (entry.kind) {
+    case 'comment':
+      out.line(`# ${entry.text}`);
+      return;
+    case 'established':
+      for (const family of families) {
+        out.rule('', `${command(family)} -A ${name} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`, {
+          part: 'established',
+          ...base,
+          essential: true,
+          why: 'packets of connections already accepted, and data connections the helper expects (RELATED)',
+        });
+      }
+      return;
+    case 'loopback':
+      for (const family of families) {
+        out.rule('', `${command(family)} -A ${name} ${chain === 'input' ? '-i' : '-o'} lo -j ACCEPT`, {
+          part: 'base',
+          ...base,
+          essential: false,
+          why: "the host's own programs talking to each other; FTP does not need it, most hosts do",
+        });
+      }
+      return;
+    case 'neighbour-discovery':
+      for (const type of ndTypes) {
+        out.rule('', `ip6tables -A ${name} -p ipv6-icmp --icmpv6-type ${type} -j ACCEPT`, {
+          part: 'base',
+          ...base,
+          essential: true,
+          why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire',
+        });
+      }
+      return;
+    case 'icmp-errors':
+      for (const type of icmpErrors[entry.family]) {
+        const match = entry.family === 'ipv6' ? `-p ipv6-icmp --icmpv6-type ${type}` : `-p icmp --icmp-type ${type}`;
+        out.rule('', `${command(entry.family)} -A ${name} ${match} -j ACCEPT`, {
+          part: 'base',
+          ...base,
+          essential: false,
+          why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation',
+        });
+      }
+      return;
+    case 'helper': {
+      // The raw table sees a connection's first packet before conntrack settles its helper.
+      const rawChain = side === 'client' ? 'OUTPUT' : 'PREROUTING';
+      out.line(`# bind the FTP helper to control connections of ${entry.server}`);
+      out.rule('', `${command(entry.match.family)} -t raw -A ${rawChain} ${formatMatch(entry.match)} -j CT --helper ftp`, {
+        part: 'helper',
+        role: 'control',
+        server: entry.server,
+        sessions: entry.sessions,
+        essential: true,
+        why: `lets the kernel FTP helper read the control connections of ${entry.server} and open their data connections`,
+      });
+      return;
+    }
+    case 'accept':
+      out.rule('', `${command(entry.match.family)} -A ${name} ${formatMatch(entry.match)} -j ACCEPT`, {
+        part: entry.part,
+        role: entry.role,
+        server: entry.server,
+        sessions: entry.sessions,
+        essential: true,
+        why: entry.why,
+      });
+  }
+}
+
+const sideWords: Record<Side, string> = {
+  server: 'for the FTP server host itself (INPUT and OUTPUT)',
+  client: 'for an FTP client host (INPUT and OUTPUT)',
+  router: 'for a router or firewall between clients and the server (FORWARD)',
+};
+
+export function renderIptables(plan: FirewallPlan, side: Side, style: Style): RuleSet {
+  const layout = layOut(plan, side, style);
+  const out = new RuleSetWriter();
+  const title = `iptables, ${style === 'helper' ? 'with the kernel FTP helper' : 'stateless (no helper, no connection tracking)'}, ${sideWords[side]}`;
+  out.line(`# ftpcap: ${title}.`);
+  for (const server of plan.servers) out.line(`# ${describeServer(server)}`);
+  out.line('# Run as root on chains without other rules (or merge the -A lines into your own). The policies');
+  out.line('# drop what no rule accepts; they come last.');
+  for (const { chain, entries } of layout.chains) {
+    for (const entry of entries) writeEntry(out, layout.families, chain, entry, side);
+  }
+  // Policies last: a policy set first would cut off a session that is loading the rules remotely.
+  for (const { chain, policy } of layout.chains) {
+    if (policy !== 'drop') continue;
+    for (const family of layout.families) {
+      out.rule('', `${command(family)} -P ${CHAIN[chain]} DROP`, {
+        part: 'policy',
+        role: null,
+        server: null,
+        sessions: [],
+        essential: false,
+        why: 'drop every packet the rules do not accept',
+      });
+    }
+  }
+  const notes = [...plan.notes];
+  if (style === 'stateless') notes.push("stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server's passive range)");
+  return { dialect: 'iptables', side, style, title, apply: 'sh ftpcap-iptables.sh (as root)', text: out.text(), rules: out.rules, notes };
+}

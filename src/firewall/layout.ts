@@ -1,0 +1,171 @@
+/**
+ * The chain layout shared by the Linux dialects (nftables and iptables): which chain each
+ * permission goes in on each side, in which order, with which packet match. The dialect files only
+ * spell these entries in their own syntax, so both dialects always say the same thing.
+ *
+ * - server and client hosts: `input` and `output` with a drop policy; the helper is bound in
+ *   `prerouting` for connections that come in (server) and in `output` for those the host opens
+ *   (client);
+ * - router: `forward` with a drop policy, the helper bound in `prerouting`.
+ *
+ * Stateful (helper) sets accept established and related packets first, then each flow's opening
+ * packets (`ct state new`); data flows the helper opens by itself need no rule. Stateless sets
+ * accept each flow's packets both ways by address and port, the replies without an opening SYN.
+ */
+import { openingDirection, serverName } from './flows';
+import type { AddressFamily, Flow, FlowRole, FirewallPlan, PortRange, RulePart, ServerPlan, Side, Style } from './types';
+
+export type Chain = 'prerouting' | 'input' | 'output' | 'forward';
+
+/** A packet match: addresses and ports (null: any), and the connection state or flags wanted. */
+export interface PacketMatch {
+  family: AddressFamily;
+  saddr: string[] | null;
+  daddr: string[] | null;
+  sport: PortRange[] | null;
+  dport: PortRange[] | null;
+  /** Stateful: only packets that open a connection (conntrack state NEW). */
+  newOnly: boolean;
+  /** Stateless replies: any packet but one that opens a connection (a SYN without ACK). */
+  notOpening: boolean;
+}
+
+/** One line of a chain, before a dialect spells it. */
+export type LayoutEntry =
+  | { kind: 'comment'; text: string }
+  /** Accept packets of accepted connections, and those the helper expects (RELATED). */
+  | { kind: 'established' }
+  | { kind: 'loopback' }
+  /** IPv6 neighbour discovery (without it, a host cannot find its neighbours once their cache entries expire). */
+  | { kind: 'neighbour-discovery' }
+  /** ICMP error messages, for stateless sets (stateful ones accept them as RELATED). */
+  | { kind: 'icmp-errors'; family: AddressFamily }
+  /** Binds the FTP helper to the control connections that match. */
+  | { kind: 'helper'; match: PacketMatch; port: number; server: string; sessions: number[] }
+  | { kind: 'accept'; match: PacketMatch; part: Extract<RulePart, 'open' | 'replies'>; role: FlowRole; server: string; sessions: number[]; why: string };
+
+export interface Layout {
+  side: Side;
+  style: Style;
+  /** Chains in the order they are written, with a drop policy or (prerouting) accept. */
+  chains: Array<{ chain: Chain; policy: 'drop' | 'accept'; entries: LayoutEntry[] }>;
+  families: AddressFamily[];
+  /** Control ports the helper is bound to. */
+  helperPorts: number[];
+}
+
+function flip(direction: 'in' | 'out' | 'forward'): Chain {
+  return direction === 'in' ? 'output' : direction === 'out' ? 'input' : 'forward';
+}
+
+function chainOf(direction: 'in' | 'out' | 'forward'): Chain {
+  return direction === 'in' ? 'input' : direction === 'out' ? 'output' : 'forward';
+}
+
+/** The flow's opening packets, as a match. */
+function openingMatch(flow: Flow, newOnly: boolean): PacketMatch {
+  return {
+    family: flow.family,
+    saddr: flow.initiator.addresses,
+    daddr: flow.responder.addresses,
+    sport: flow.initiator.ports,
+    dport: flow.responder.ports,
+    newOnly,
+    notOpening: false,
+  };
+}
+
+/** The flow's replies (stateless), as a match. */
+function replyMatch(flow: Flow): PacketMatch {
+  return {
+    family: flow.family,
+    saddr: flow.responder.addresses,
+    daddr: flow.initiator.addresses,
+    sport: flow.responder.ports,
+    dport: flow.initiator.ports,
+    newOnly: false,
+    notOpening: true,
+  };
+}
+
+const roleWords: Record<FlowRole, string> = {
+  control: 'control connections',
+  'passive-data': 'passive data connections',
+  'active-data': 'active data connections',
+};
+
+function sessionsText(ids: number[]): string {
+  return ids.length === 1 ? `session ${ids[0]}` : `sessions ${ids.join(', ')}`;
+}
+
+/** Lays out the rules of one side and style for every server of the plan. */
+export function layOut(plan: FirewallPlan, side: Side, style: Style): Layout {
+  const families = [...new Set(plan.servers.map((s) => s.family))].sort();
+  const host = side !== 'router';
+  const chains: Layout['chains'] = [];
+  const chain = (name: Chain, policy: 'drop' | 'accept'): LayoutEntry[] => {
+    const entries: LayoutEntry[] = [];
+    chains.push({ chain: name, policy, entries });
+    return entries;
+  };
+  // The helper is bound only where it opens something: not for TLS, nor for a server with no data flow it can follow.
+  const helperServers = style === 'helper' ? plan.servers.filter((s) => s.flows.some((f) => f.helperCovers)) : [];
+  const prerouting = style === 'helper' && side !== 'client' && helperServers.length > 0 ? chain('prerouting', 'accept') : null;
+  const filter = new Map<Chain, LayoutEntry[]>();
+  for (const name of host ? (['input', 'output'] as const) : (['forward'] as const)) {
+    const entries = chain(name, 'drop');
+    filter.set(name, entries);
+    if (style === 'helper') entries.push({ kind: 'established' });
+    if (host) entries.push({ kind: 'loopback' });
+    if (host && families.includes('ipv6')) entries.push({ kind: 'neighbour-discovery' });
+    if (style === 'stateless') for (const family of families) entries.push({ kind: 'icmp-errors', family });
+  }
+  for (const server of plan.servers) {
+    const name = serverName(server.ip, server.controlPort);
+    if (helperServers.includes(server)) {
+      const control = server.flows.find((f) => f.role === 'control') as Flow;
+      const entry: LayoutEntry = {
+        kind: 'helper',
+        match: { ...openingMatch(control, false), saddr: null, sport: null },
+        port: server.controlPort,
+        server: name,
+        sessions: server.sessions,
+      };
+      // Connections that come in (server, router) get the helper in prerouting; those the host
+      // opens itself (client) in output, before they are accepted.
+      (prerouting ?? (filter.get('output') as LayoutEntry[])).push(entry);
+    }
+    for (const flow of server.flows) addFlow(filter, flow, side, style, name);
+  }
+  return { side, style, chains, families, helperPorts: [...new Set(helperServers.map((s) => s.controlPort))].sort((a, b) => a - b) };
+}
+
+function addFlow(filter: Map<Chain, LayoutEntry[]>, flow: Flow, side: Side, style: Style, server: string): void {
+  const direction = openingDirection(flow, side);
+  const opening = filter.get(chainOf(direction)) as LayoutEntry[];
+  const common = { role: flow.role, server, sessions: flow.sessions };
+  if (style === 'helper') {
+    if (flow.role !== 'control' && flow.helperCovers) {
+      opening.push({ kind: 'comment', text: `${flow.purpose} (${sessionsText(flow.sessions)}): the helper opens them (RELATED)` });
+      return;
+    }
+    opening.push({ kind: 'comment', text: `${flow.purpose} (${sessionsText(flow.sessions)})` });
+    opening.push({ kind: 'accept', match: openingMatch(flow, true), part: 'open', why: flow.purpose, ...common });
+    return;
+  }
+  opening.push({ kind: 'comment', text: `${flow.purpose} (${sessionsText(flow.sessions)})` });
+  opening.push({ kind: 'accept', match: openingMatch(flow, false), part: 'open', why: flow.purpose, ...common });
+  const replies = filter.get(flip(direction)) as LayoutEntry[];
+  const what = `${roleWords[flow.role]} of ${server}`;
+  replies.push({ kind: 'comment', text: `replies on the ${what}: any packet but a connection's first` });
+  replies.push({ kind: 'accept', match: replyMatch(flow), part: 'replies', why: `replies on the ${what}`, ...common });
+}
+
+/** Everything a Linux set's header says: for whom, and what was seen. */
+export function describeServer(server: ServerPlan): string {
+  const parts = [`control port ${server.controlPort}`];
+  if (server.passive) parts.push(`passive ports ${server.passive.range.min}-${server.passive.range.max} (${server.passive.source === 'given' ? 'given' : 'seen in the capture'})`);
+  if (server.active) parts.push(`active mode from port ${server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed)`}`);
+  if (server.tls) parts.push('TLS');
+  return `FTP server ${serverName(server.ip, server.controlPort)}: ${parts.join(', ')}; ${sessionsText(server.sessions)}`;
+}
