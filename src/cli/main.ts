@@ -6,11 +6,14 @@
 import * as fs from 'fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer } from '../analyzer';
+import type { Report } from '../report/build';
 import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport } from '../report/build';
 import { renderJson } from '../report/json';
 import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
+import { renderFirewallText } from '../report/firewall-text';
+import { addFirewallOptions, firewallRequest, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { version } from './version';
 
@@ -53,7 +56,7 @@ function parsePort(value: string, previous: number[]): number[] {
   return [...previous, port];
 }
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends FirewallCliOptions {
   format: 'text' | 'json';
   ftpPort: number[];
   showPasswords: boolean;
@@ -62,12 +65,12 @@ interface AnalyzeOptions {
   /** Look for FTP on every port by its content (`--no-detect` turns it off). */
   detect: boolean;
   failOn?: 'warning' | 'error';
-  rules: 'nftables' | 'iptables' | 'all';
   /** No progress line on stderr. */
   quiet?: boolean;
 }
 
-export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+/** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
+async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): Promise<{ report: Report; status: number | null }> {
   const analyzer = new Analyzer({
     ftpPorts: [...new Set([21, ...options.ftpPort])],
     showPasswords: options.showPasswords,
@@ -83,12 +86,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   });
   progress?.finish();
   const result = analyzer.finish();
-  const report = buildReport(result, inputs, version);
-  if (options.format === 'json') {
-    io.stdout(renderJson(report));
-  } else {
-    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall, rules: options.rules }));
-  }
+  const report = buildReport(result, inputs, version, firewallRequest(options, 'nftables'));
   for (const input of inputs) {
     for (const problem of input.problems) {
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
@@ -98,10 +96,37 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     }
   }
   // Nothing analyzed: every input failed before its first packet.
-  if (inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0))) return ExitCode.noInput;
+  const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
+  return { report, status: nothing ? ExitCode.noInput : null };
+}
+
+export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+  const { report, status } = await readAndReport(files, options, io);
+  if (options.format === 'json') {
+    io.stdout(renderJson(report));
+  } else {
+    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
+  }
+  if (status !== null) return status;
   const counts = report.summary.findings;
   const failing = options.failOn === 'error' ? counts.error : options.failOn === 'warning' ? counts.error + counts.warning : 0;
   return failing > 0 ? ExitCode.findings : ExitCode.ok;
+}
+
+/** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
+export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+  const { report, status } = await readAndReport(files, options, io);
+  if (options.format === 'json') {
+    const { plan, sets } = report.firewall;
+    io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
+  } else {
+    const color = options.color ?? io.isTty;
+    const paint = (open: number, close: number) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[${close}m` : s);
+    const style = { bold: paint(1, 22), dim: paint(2, 22), yellow: paint(33, 39), green: paint(32, 39) };
+    const text = report.firewall.plan.servers.length === 0 ? 'No FTP server in the capture: no firewall rules to suggest.' : renderFirewallText(report.firewall, style);
+    io.stdout(`${text}\n`);
+  }
+  return status ?? ExitCode.ok;
 }
 
 /** The progress line for reading `files`: their total size, unknown when standard input is one of them. */
@@ -129,7 +154,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run "ftpcap analyze --help" for the options)');
-  program
+  const analyze = program
     .command('analyze')
     .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
@@ -138,14 +163,27 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
     .addOption(new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']))
     .option('--show-passwords', 'show passwords instead of masking them', false)
-    .option('--no-firewall', 'leave the firewall rules out of the text report')
-    .addOption(new Option('--rules <dialect>', 'firewall rules in the text report').choices(['nftables', 'iptables', 'all']).default('nftables'))
+    .option('--no-firewall', 'leave the firewall section out of the text report')
+    .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
     .option('--color', 'colour the text report (default: when writing to a terminal)')
     .option('--no-color', 'never colour the text report')
-    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
-    .action((files: string[], options: AnalyzeOptions) => {
-      done(analyzeFiles(files, options, io));
-    });
+    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)');
+  addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
+    done(analyzeFiles(files, options, io));
+  });
+  const firewall = program
+    .command('firewall')
+    .description('firewall rules for the FTP in the captures: per server and mode, for the server, client or router side, in several dialects')
+    .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+    .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
+    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--no-color', 'never colour the output')
+    .option('-q, --quiet', 'no progress line on stderr');
+  addFirewallOptions(firewall, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
+    done(firewallFiles(files, { ...options, showPasswords: false, firewall: true }, io));
+  });
   return program;
 }
 

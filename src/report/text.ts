@@ -5,15 +5,14 @@
 import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
 import { formatDelay, formatEndpoint } from '../text';
+import { renderFirewallText } from './firewall-text';
 import { sanitize } from './sanitize';
 
 export interface TextOptions {
   /** Use ANSI colours (only on a terminal). */
   color: boolean;
-  /** Print the firewall rules section. */
+  /** Print the firewall section (with the rule sets the report holds). */
   firewall: boolean;
-  /** Which rule sets to print: nftables (default), iptables, or both. */
-  rules?: 'nftables' | 'iptables' | 'all';
 }
 
 interface Style {
@@ -61,7 +60,7 @@ export function renderText(report: Report, options: TextOptions): string {
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
   out.push(renderFindings(report, style));
-  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style, options.rules ?? 'nftables'));
+  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
 }
 
@@ -270,33 +269,8 @@ function renderAtAGlance(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
-function renderFirewall(report: Report, style: Style, rules: 'nftables' | 'iptables' | 'all'): string {
-  const fw = report.firewall;
-  const lines = [style.bold('Firewall rules for the traffic seen')];
-  for (const server of fw.servers) {
-    const name = server.family === 'ipv6' ? `[${server.ip}]` : server.ip;
-    lines.push(`  ${name} control port ${server.controlPort}, ${server.sessions} session${server.sessions === 1 ? '' : 's'}`);
-    if (server.passivePorts) {
-      const seen = server.passivePortsSeen.length;
-      lines.push(`    passive: clients connect to ports ${server.passivePorts.min}–${server.passivePorts.max} (${seen} port${seen === 1 ? '' : 's'} announced)`);
-    }
-    if (server.active) {
-      const sources = server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : 'unknown';
-      lines.push(
-        `    active: server connects from port ${sources} to ${server.active.clients.join(', ')} ports ${server.active.clientPorts.min}–${server.active.clientPorts.max}`,
-      );
-    }
-  }
-  for (const note of fw.notes) lines.push(`  ${style.yellow('note')} ${sanitize(note)}`);
-  if (rules !== 'iptables') {
-    lines.push('', style.dim('nftables, with the kernel FTP helper:'), fw.rules.nftables.trimEnd());
-    lines.push('', style.dim('nftables, without a helper (stateless, every port named):'), fw.rules.nftablesStateless.trimEnd());
-  }
-  if (rules !== 'nftables') {
-    lines.push('', style.dim('iptables, with the kernel FTP helper:'), fw.rules.iptables.trimEnd());
-    lines.push('', style.dim('iptables, without a helper:'), fw.rules.iptablesStateless.trimEnd());
-  }
-  if (rules === 'nftables') lines.push('', style.dim('(iptables rules: --rules iptables or --rules all; all four sets are in the JSON report)'));
-  return lines.join('\n');
+function renderFirewall(report: Report, style: Style): string {
+  const hint = style.dim('(other dialects and sides: --dialect all --side client --side router; ftpcap firewall --help)');
+  return `${renderFirewallText(report.firewall, style)}\n\n${hint}`;
 }
 
