@@ -12,14 +12,15 @@
  * - EPRT names the address family of the control connection;
  * - the announced address is the sender's own (module parameter `loose=1` lifts this);
  * - LPRT/LPSV (228) are not read at all; nothing inside TLS is;
- * - one expectation per control connection (`max_expected = 1`): a newer announcement made before
- *   the data connection arrives evicts the older one.
+ * - one expectation per control connection (`max_expected = 1`): a newer announcement evicts the
+ *   older one. ftpcap's correlation already ends a channel's wait at the next announcement, so a
+ *   connection to an evicted channel is never matched to it and needs no check here.
  */
 import type { DataChannel, FtpSession } from '../model';
 import type { HelperPrediction } from './types';
 
 /** Why the helper would not have followed one channel, or null when it would. */
-export function helperMissesChannel(session: FtpSession, channel: DataChannel, next: DataChannel | null): string | null {
+export function helperMissesChannel(session: FtpSession, channel: DataChannel): string | null {
   const active = channel.mode === 'active';
   const carrier = active ? channel.request : channel.reply;
   if (carrier === null) return 'the announcement is not in the capture';
@@ -44,10 +45,6 @@ export function helperMissesChannel(session: FtpSession, channel: DataChannel, n
   if (announcedIp !== null && announcedIp !== sender) {
     return `${what} names ${announcedIp}, not the sender ${sender}: the helper ignores it unless loaded with loose=1`;
   }
-  const syn = channel.connection?.syn?.timeMicros ?? null;
-  if (next !== null && syn !== null && next.announcedAt.timeMicros < syn) {
-    return `announcement ${next.index} came before this channel's connection: the helper keeps one expectation per control connection and dropped this one`;
-  }
   return null;
 }
 
@@ -60,11 +57,9 @@ function used(channel: DataChannel): boolean {
 export function predictHelper(session: FtpSession): HelperPrediction {
   const reasons: string[] = [];
   const channels: HelperPrediction['channels'] = [];
-  const list = session.dataChannels;
-  for (let i = 0; i < list.length; i++) {
-    const channel = list[i];
+  for (const channel of session.dataChannels) {
     if (!used(channel)) continue;
-    const reason = helperMissesChannel(session, channel, list[i + 1] ?? null);
+    const reason = helperMissesChannel(session, channel);
     channels.push({ index: channel.index, follows: reason === null, reason });
     if (reason !== null && !reasons.includes(reason)) reasons.push(reason);
   }
