@@ -158,8 +158,20 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
     severity: 'error',
     frame: (connection.syn ?? connection.first).ref,
     message: `${sent}: a firewall drops it`,
-    fix: `open TCP port ${connection.resp.port} toward ${connection.resp.ip} in ${firewallSide}, or use an FTP helper there`,
+    fix: unansweredFix(session, channel, firewallSide),
   };
+}
+
+/**
+ * A policy, not a port: the port of this transfer is temporary (the client's next PORT, or the
+ * server's next passive reply, names another one), so the fix opens what the mode needs.
+ */
+function unansweredFix(session: FtpSession, channel: DataChannel, firewallSide: string): string {
+  const capture = `ftpcap firewall --side ${channel.mode === 'passive' ? 'server' : 'client'}`;
+  if (channel.mode === 'passive') {
+    return `in ${firewallSide}, open the server's whole passive range (pin it: vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts, Pure-FTPd -p) or bind the kernel FTP helper to port ${session.server.port}; \`${capture} --passive-range LO-HI\` writes the rules`;
+  }
+  return `use passive mode, or in ${firewallSide} let the server's port-20 connections in to ports above 1023 (the kernel FTP helper on the client side does this for each transfer); \`${capture}\` writes the rules`;
 }
 
 function sameFamily(a: string, b: string): boolean {

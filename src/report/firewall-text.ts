@@ -29,7 +29,8 @@ function serverLines(server: ServerPlan, style: FirewallTextStyle): string[] {
   ];
   if (server.passive) {
     const { range, source, seen, outside } = server.passive;
-    const where = source === 'given' ? 'the given passive range' : `ports the capture saw (${plural(seen.length, 'port')}; give the real range with --passive-range)`;
+    const saw = server.tls ? 'ports the clients connected to (the announcements are encrypted)' : 'ports the capture saw announced';
+    const where = source === 'given' ? 'the given passive range' : `${saw} (${plural(seen.length, 'port')}; give the real range with --passive-range)`;
     lines.push(`    passive: clients connect to ${rangeText(range.min, range.max)}, ${where}`);
     if (outside.length > 0) lines.push(`    ${style.yellow('!')} announced outside that range: ${outside.join(', ')}`);
   }
