@@ -49,7 +49,7 @@ function serverLines(server: ServerPlan, style: FirewallTextStyle): string[] {
     lines.push(`      session ${prediction.session}: ${sanitize(prediction.reasons[0] ?? '')}`);
   }
   for (const entry of server.serverConfig.entries) {
-    lines.push(`    ${entry.software} (${entry.where}):`);
+    lines.push(`    ${entry.software}, in ${entry.where}:`);
     for (const line of entry.lines) lines.push(`      ${line}`);
   }
   return lines;
