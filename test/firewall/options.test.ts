@@ -89,7 +89,7 @@ describe.each(['server', 'client', 'router'])('side %s', (side) => {
 test('IPv6 host sets accept neighbour discovery, and it is marked as needed', async () => {
   const { sets } = await firewall('ipv6', '--dialect', 'nftables', '--dialect', 'iptables');
   for (const set of sets) {
-    const nd = set.rules.filter((r) => /nd-neighbor-solicit|neighbour-solicitation/.test(r.text));
+    const nd = set.rules.filter((r) => /nd-neighbor-solicit|neighbour-(solicitation|advertisement)/.test(r.text));
     // nftables: one rule in input and one in output; iptables: solicitation and advertisement in each.
     expect(nd.length, set.title).toBe(set.dialect === 'nftables' ? 2 : 4);
     expect(nd.every((r) => r.essential)).toBe(true);
