@@ -66,8 +66,8 @@ export function planFirewall(sessions: FtpSession[], options: FirewallOptions = 
     if (server.passive && server.passive.outside.length > 0) {
       notes.push(`${name}: the server announced ports outside the given passive range ${formatPorts(server.passive.range)}: ${server.passive.outside.join(', ')}; the server's configuration does not match the range`);
     }
-    if (server.controlPort !== 21) {
-      notes.push(`${name}: FTP on port ${server.controlPort}: the kernel helper is bound to this port explicitly below (it is bound to no port by itself)`);
+    if (server.controlPort !== 21 && server.flows.some((f) => f.helperCovers)) {
+      notes.push(`${name}: FTP on port ${server.controlPort}: the helper sets bind the kernel FTP helper to this port explicitly (it is bound to no port by itself)`);
     }
     if (server.foreignPassiveAddresses.length > 0) {
       notes.push(`${name}: the server announces ${server.foreignPassiveAddresses.join(', ')} in passive replies, not its own address; a helper on the server's host ignores those, so the passive range is opened explicitly`);
