@@ -2,8 +2,13 @@
  * Every dialect's renderer, which sides and styles it writes, and the one entry point that renders
  * the sets a user asked for.
  */
+import { awsSides, renderAws } from './dialects/aws';
+import { ciscoIosSides, renderCiscoIos } from './dialects/cisco-ios';
+import { comwareSides, renderComware } from './dialects/comware';
+import { firewalldSides, renderFirewalld } from './dialects/firewalld';
 import { renderIptables } from './dialects/iptables';
 import { renderNftables } from './dialects/nftables';
+import { pfSides, renderPf } from './dialects/pf';
 import type { Dialect, FirewallPlan, RuleSet, Side, Style } from './types';
 
 export interface Renderer {
@@ -17,6 +22,11 @@ export interface Renderer {
 export const renderers: Partial<Record<Dialect, Renderer>> = {
   nftables: { sides: ['server', 'client', 'router'], styles: ['helper', 'stateless'], render: (plan, side, style) => renderNftables(plan, side, style ?? 'helper') },
   iptables: { sides: ['server', 'client', 'router'], styles: ['helper', 'stateless'], render: (plan, side, style) => renderIptables(plan, side, style ?? 'helper') },
+  firewalld: { sides: firewalldSides, styles: ['helper', 'stateless'], render: renderFirewalld },
+  pf: { sides: pfSides, styles: ['helper', 'stateless'], render: renderPf },
+  'cisco-ios': { sides: ciscoIosSides, styles: ['helper', 'stateless'], render: renderCiscoIos },
+  comware: { sides: comwareSides, styles: null, render: renderComware },
+  aws: { sides: awsSides, styles: null, render: renderAws },
 };
 
 export interface RenderRequest {
