@@ -87,7 +87,7 @@ const writers: Record<KnownSoftware, (input: ServerConfigInput) => Entry> = {
   vsftpd: (input) => {
     const lines: string[] = [];
     const range = input.passiveRange;
-    if (input.controlPort !== 21 && input.controlPort !== 990) lines.push(`listen_port=${input.controlPort}`);
+    if (input.controlPort !== 21) lines.push(`listen_port=${input.controlPort}`);
     if (range) lines.push('pasv_enable=YES', `pasv_min_port=${range.min}`, `pasv_max_port=${range.max}`);
     const address = range ? passiveAddress(input) : null;
     if (address) lines.push(`# ${address.why}`, `pasv_address=${address.address ?? PLACEHOLDER}`);
