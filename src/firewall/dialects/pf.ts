@@ -71,12 +71,13 @@ function writeFlow(out: RuleSetWriter, server: ServerPlan, flow: Flow, side: Sid
 function writeProxy(out: RuleSetWriter, server: ServerPlan, side: Side, control: Flow, proxyPort: number): string {
   const bind = proxyAddress(server);
   const port = server.controlPort;
-  const six = server.family === 'ipv6' ? ' -6' : '';
   const listen = proxyPort === PROXY_PORT ? '' : ` -p ${proxyPort}`;
-  const flags = side === 'server' ? `${six}${listen} -R ${server.ip} -P ${port}`.trim() : `${six}${listen}`.trim();
+  const flags = side === 'server' ? `${listen} -R ${server.ip} -P ${port}`.trim() : listen.trim();
+  // rc.d's ftpproxy6 runs `ftp-proxy -6` itself (OpenBSD etc/rc.d/ftpproxy6).
   const service = server.family === 'ipv6' ? 'ftpproxy6' : 'ftpproxy';
+  const command = `ftp-proxy${server.family === 'ipv6' ? ' -6' : ''}${flags ? ` ${flags}` : ''}`;
+  const start = proxyPort === PROXY_PORT ? `rcctl enable ${service}${flags ? `; rcctl set ${service} flags ${flags}` : ''}` : `start another ${command} (rc.d runs one per address family)`;
   out.line(`# ${oneLine(control.purpose)} (${sessionsText(control.sessions)})`);
-  const start = proxyPort === PROXY_PORT ? `rcctl enable ${service}${flags ? `; rcctl set ${service} flags ${flags}` : ''}` : `start another ftp-proxy ${flags} (rc.d runs one per address family)`;
   out.line(`# divert them to ftp-proxy(8)${side === 'server' ? ' in reverse mode, in front of this one server' : ''}: ${start}`);
   const from = control.initiator.addresses ?? [null];
   const head = side === 'router' ? 'pass in quick' : side === 'server' ? 'pass in quick on egress' : 'pass in quick';
@@ -128,14 +129,15 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
       why: 'evaluates the rules ftp-proxy adds for each data connection it reads in a control connection',
     });
   }
-  let proxyPort = PROXY_PORT;
+  // Reverse mode needs one proxy per server, each on its own port; rc.d runs one per address family.
+  const proxyPorts = { ipv4: PROXY_PORT, ipv6: PROXY_PORT };
   for (const server of plan.servers) {
     out.line('');
     out.line(`# FTP server ${nameOf(server)} (${sessionsText(server.sessions)})`);
     for (const flow of flowsToOpen(server, chosen)) {
       if (chosen === 'helper' && flow.role === 'control' && !server.tls) {
-        writeProxy(out, server, side, flow, proxyPort);
-        if (side === 'server') proxyPort++;
+        writeProxy(out, server, side, flow, proxyPorts[server.family]);
+        if (side === 'server') proxyPorts[server.family]++;
         continue;
       }
       writeFlow(out, server, flow, side);
@@ -158,6 +160,7 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
     if (side === 'server') {
       notes.push('ftp-proxy in reverse mode (-R) connects to the one server it fronts; clients see the proxy as the server, and passive replies name the proxy\'s address');
     }
+    if (plan.servers.some((s) => s.family === 'ipv6' && !s.tls)) notes.push('ftp-proxy -6 (rc.d ftpproxy6) allows only EPSV and EPRT, the extended modes, as IPv6 needs anyway');
     notes.push('ftp-proxy rewrites PORT, EPRT, PASV and EPSV and opens each data connection in its anchor: the data ports need no rule of their own, except where it cannot read the control connection (TLS)');
   }
   if (plan.servers.some((s) => flowsToOpen(s, chosen).some((f) => f.role === 'active-data'))) {
