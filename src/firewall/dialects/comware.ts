@@ -1,6 +1,7 @@
 /**
  * H3C Comware and Huawei VRP: advanced ACLs for a router between the FTP clients and the server,
- * in two variants of the same language. The rule syntax is shared (`rule 5 permit tcp source
+ * in two variants of the same language, written one after the other in one text (each marked; the
+ * user enters the one for the platform), or one variant alone. The rule syntax is shared (`rule 5 permit tcp source
  * 192.0.2.10 0 source-port eq ftp destination-port gt 1023`); the ACL header, the flag that
  * matches replies and the command that applies an ACL to an interface differ:
  *
@@ -103,24 +104,16 @@ function writeAcl(out: RuleSetWriter, variant: ComwareVariant, v6: boolean, numb
   out.line('#');
 }
 
-const titles: Record<ComwareVariant, string> = {
-  h3c: 'H3C Comware 7 router: advanced ACLs, stateless (established for replies)',
-  huawei: 'Huawei VRP router: advanced ACLs, stateless (tcp-flag established for replies)',
-};
+const variantNames: Record<ComwareVariant, string> = { h3c: 'H3C Comware 7', huawei: 'Huawei VRP' };
 
-/** The ACLs and their application, in one variant. */
-function render(plan: FirewallPlan, side: Side, variant: ComwareVariant): RuleSet {
-  const out = new RuleSetWriter();
-  const title = titles[variant];
-  const notes: string[] = [];
-  out.line(`# ftpcap: ${title}`);
-  out.line('# Enter in system view after replacing the interface names.');
-  out.line('#');
+/** The ACLs and their application to the interfaces, in one variant. */
+function writeVariant(out: RuleSetWriter, plan: FirewallPlan, variant: ComwareVariant, prefix: string): void {
   const ids = { next: 5 };
   const families: Array<{ v6: boolean; servers: ServerPlan[] }> = [
     { v6: false, servers: plan.servers.filter((s) => s.family === 'ipv4') },
     { v6: true, servers: plan.servers.filter((s) => s.family === 'ipv6') },
   ].filter((f) => f.servers.length > 0);
+  const start = out.rules.length;
   for (const { v6, servers } of families) {
     const fromClients: Entry[] = [];
     const fromServers: Entry[] = [];
@@ -153,36 +146,72 @@ function render(plan: FirewallPlan, side: Side, variant: ComwareVariant): RuleSe
     }
     out.line('#');
   }
+  // Where both variants stand in one text, each rule says which one it belongs to.
+  if (prefix) for (const rule of out.rules.slice(start)) rule.why = `${prefix}: ${rule.why}`;
+}
+
+function variantNotes(variant: ComwareVariant, prefix: string): string[] {
+  const notes =
+    variant === 'h3c'
+      ? [
+          'the packet filter permits packets that match no rule by default: for these rules to filter, end the ACLs with rule deny ip (after your other permits) or set packet-filter default deny',
+          'stateful form (ASPF): aspf policy 1, detect ftp, then aspf apply policy 1 outbound on the interface toward the servers (Comware 7 Security Configuration Guide, ASPF); ASPF then opens the replies and the data connections, and the reply and data rules can go, except under TLS, which it cannot read; for NAT, nat alg ftp',
+        ]
+      : [
+          'traffic-filter permits packets that match no rule by default: for these rules to filter, end the ACLs with rule deny ip after your other permits',
+          'stateful form: detect ftp in the interzone view (firewall interzone trust untrust) or firewall detect ftp, by platform; it then opens the replies and the data connections, except under TLS, which it cannot read; for NAT, nat alg ftp enable',
+        ];
+  return prefix ? notes.map((n) => `${prefix}: ${n}`) : notes;
+}
+
+/** One variant, or both in one text (each introduced by a marked comment line). */
+function render(plan: FirewallPlan, side: Side, variants: ComwareVariant[]): RuleSet {
+  const out = new RuleSetWriter();
+  const both = variants.length > 1;
+  const title = `${variants.map((v) => variantNames[v]).join(' and ')} router${both ? 's' : ''}: advanced ACLs, stateless (${variants.map((v) => (v === 'h3c' ? 'established' : 'tcp-flag established')).join(' / ')} for replies)`;
+  const notes: string[] = [];
+  out.line(`# ftpcap: ${title}`);
+  if (both) out.line('# Two variants of the same configuration: enter the one for your platform in system view,');
+  out.line(`# ${both ? '' : 'Enter in system view '}after replacing the interface names.`.replace('#  ', '# '));
+  out.line('#');
+  for (const variant of variants) {
+    const prefix = both ? variantNames[variant] : '';
+    if (both) {
+      out.line(`# ======== ${variantNames[variant]} ========`);
+      out.line('#');
+    }
+    writeVariant(out, plan, variant, prefix);
+    notes.push(...variantNotes(variant, prefix));
+  }
   notes.push(
-    variant === 'h3c'
-      ? 'the packet filter permits packets that match no rule by default: for these rules to filter, end the ACLs with rule deny ip (after your other permits) or set packet-filter default deny'
-      : 'traffic-filter permits packets that match no rule by default: for these rules to filter, end the ACLs with rule deny ip after your other permits',
     'an ACL keeps no state: replies are matched by their flags (ACK or RST set), and active data is allowed to any client port above 1023, since no ACL can know the port a client announces next',
-    variant === 'h3c'
-      ? 'stateful form (ASPF): aspf policy 1, detect ftp, then aspf apply policy 1 outbound on the interface toward the servers (Comware 7 Security Configuration Guide, ASPF); ASPF then opens the replies and the data connections, and the reply and data rules above can go, except under TLS, which it cannot read; for NAT, nat alg ftp'
-      : 'stateful form: detect ftp in the interzone view (firewall interzone trust untrust) or firewall detect ftp, by platform; it then opens the replies and the data connections, except under TLS, which it cannot read; for NAT, nat alg ftp enable',
     `the interface names ${CLIENT_INTERFACE} and ${SERVER_INTERFACE} stand for yours; ACL ${CLIENT_ACL} goes on the one toward the clients, ${SERVER_ACL} on the one toward the servers`,
   );
-  if (side !== 'router') notes.push(`${variant === 'h3c' ? 'Comware' : 'VRP'} rules are written for a router between the clients and the server, whatever the side asked`);
+  if (side !== 'router') notes.push('these rules are written for a router between the clients and the server, whatever the side asked');
   if (plan.servers.some((s) => s.tls)) notes.push('TLS: the data ports of encrypted sessions are the ones named; no ALG can read them');
   return {
     dialect: 'comware',
     side: 'router',
-    style: 'stateless',
+    style: null,
     title,
-    apply: 'system-view, paste, then save',
+    apply: `system-view, paste${both ? ' the section for your platform' : ''}, then save`,
     text: out.text(),
     rules: out.rules,
     notes,
   };
 }
 
-/** H3C Comware 7 advanced ACLs (`acl advanced`, `packet-filter … inbound`). */
+/** Both variants in one text, H3C Comware 7 first, then Huawei VRP: what `--dialect comware` prints. */
 export function renderComware(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
-  return render(plan, side, 'h3c');
+  return render(plan, side, ['h3c', 'huawei']);
 }
 
-/** Huawei VRP advanced ACLs (`acl number`, `traffic-filter inbound acl …`). */
+/** H3C Comware 7 only (`acl advanced`, `packet-filter … inbound`). */
+export function renderH3cComware(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
+  return render(plan, side, ['h3c']);
+}
+
+/** Huawei VRP only (`acl number`, `traffic-filter inbound acl …`). */
 export function renderHuaweiVrp(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
-  return render(plan, side, 'huawei');
+  return render(plan, side, ['huawei']);
 }
