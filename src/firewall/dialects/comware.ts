@@ -188,6 +188,9 @@ function render(plan: FirewallPlan, side: Side, variants: ComwareVariant[]): Rul
     `the interface names ${CLIENT_INTERFACE} and ${SERVER_INTERFACE} stand for yours; ACL ${CLIENT_ACL} goes on the one toward the clients, ${SERVER_ACL} on the one toward the servers`,
   );
   if (side !== 'router') notes.push('these rules are written for a router between the clients and the server, whatever the side asked');
+  if (plan.servers.some((s) => s.family === 'ipv6')) {
+    notes.push('IPv6: the ACLs permit no ICMPv6; before a final deny, permit neighbour discovery (rule permit icmpv6 icmp6-type neighbor-solicitation, and neighbor-advertisement), or the router cannot reach its IPv6 neighbours');
+  }
   if (plan.servers.some((s) => s.tls)) notes.push('TLS: the data ports of encrypted sessions are the ones named; no ALG can read them');
   return {
     dialect: 'comware',

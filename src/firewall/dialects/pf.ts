@@ -115,6 +115,18 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
   out.line(`# ftpcap: ${title}`);
   out.line('# pf keeps state by default: replies pass on the state their connection\'s first packet created.');
   out.line('# Add after the block rule of /etc/pf.conf; check with pfctl -nf /etc/pf.conf, load with pfctl -f.');
+  if (plan.servers.some((s) => s.family === 'ipv6')) {
+    out.line('');
+    out.line('# IPv6 neighbour discovery (pf.conf(5) icmp6-type names)');
+    out.rule('', 'pass quick inet6 proto icmp6 icmp6-type { neighbrsol, neighbradv, routersol, routeradv }', {
+      part: 'base',
+      role: null,
+      server: null,
+      sessions: [],
+      essential: true,
+      why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire, whatever the block rule before these says',
+    });
+  }
   // Servers under TLS are passed explicitly: ftp-proxy cannot read their control connections.
   const proxied = chosen === 'helper' && plan.servers.some((s) => !s.tls);
   if (proxied) {
