@@ -3,14 +3,17 @@
  * `aws ec2 authorize-security-group-ingress --group-id sg-… --ip-permissions file://FILE`, for the
  * security group of the FTP server's instance or of an FTP client's instance.
  *
- * Follows the Amazon EC2 API Reference: AuthorizeSecurityGroupIngress takes `IpPermissions`, a list
+ * Follows the Amazon EC2 API Reference (docs.aws.amazon.com/AWSEC2/latest/APIReference/:
+ * API_AuthorizeSecurityGroupIngress.html, API_IpPermission.html, API_IpRange.html,
+ * API_Ipv6Range.html): AuthorizeSecurityGroupIngress takes `IpPermissions`, a list
  * of IpPermission (`IpProtocol` "tcp", `FromPort`, `ToPort`, `IpRanges` of IpRange {`CidrIp`,
  * `Description`} and `Ipv6Ranges` of Ipv6Range {`CidrIpv6`, `Description`}); a single address is a
  * /32 (IPv4) or /128 (IPv6) CIDR; a Description holds at most 255 characters of a-z, A-Z, 0-9,
  * spaces and `._-:/()#,@[]+=&;{}!$*`. The Amazon VPC User Guide: security groups are stateful (the
  * replies of an allowed connection are allowed whatever the rules) and allow all outbound traffic
  * by default; network ACLs are stateless, so they need rules for the replies too, on the ephemeral
- * ports 1024-65535.
+ * ports 1024-65535 (docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html, "Ephemeral
+ * ports").
  *
  * A security group knows no FTP and matches no source port: it allows connections to ports, from
  * addresses. The text is the JSON only (one permission per line, so each line is a rule); what it

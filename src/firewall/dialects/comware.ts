@@ -19,10 +19,12 @@
  * port a client announces next. The stateful form (ASPF) is given as a note: it replaces the reply
  * and data rules by inspection of the control connection.
  *
- * Sources: H3C Comware 7 "ACL commands" (h3c.com command references: `acl advanced`, `rule`
+ * Sources: H3C Comware 7 "ACL commands" (h3c.com command references, e.g.
+ * www.h3c.com/en/d_202104/1399766_294551_0.htm: `acl advanced`, `rule`
  * (advanced ACL view: source/destination with wildcard or prefix length, source-port/
  * destination-port operators lt gt eq neq range, `established`), `rule comment`,
- * `packet-filter`), H3C/HPE Comware 7 Security Configuration Guide "ASPF" (`aspf policy`, `detect
+ * `packet-filter`), H3C/HPE Comware 7 Security Configuration Guide "ASPF" (techhub.hpe.com
+ * eginfolib/networking/docs/routers/msrv7/cg/5200-3024_security_cg/content/466616936.htm) (`aspf policy`, `detect
  * ftp`, `aspf apply policy … { inbound | outbound }`); Huawei VRP command references:
  * `acl number`, `rule` (advanced ACL view, `tcp-flag`), `traffic-filter` (interface view:
  * `traffic-filter inbound acl { [ ipv6 ] adv-acl }`), and the USG "detect" command (interzone view:

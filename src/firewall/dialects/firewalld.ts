@@ -2,7 +2,7 @@
  * firewalld: a shell script that writes firewalld definitions (XML) and installs them with
  * firewall-cmd into the permanent configuration, for the FTP server host or an FTP client host.
  *
- * Follows firewalld's own manual pages (firewalld 1.3):
+ * Follows firewalld's own manual pages (firewalld 1.3; firewalld.org/documentation/man-pages/):
  * - firewalld.service(5): a service holds `<port>` entries, one `<destination ipv4=… ipv6=…/>`
  *   that limits it to the server's address, and `<helper name="…"/>` (the conntrack helper the
  *   service's connections get);

@@ -2,7 +2,8 @@
  * pf (OpenBSD's packet filter): rules for pf.conf, for the FTP server host, an FTP client host, or a
  * router between them.
  *
- * Follows OpenBSD's manual pages:
+ * Follows OpenBSD's manual pages (man.openbsd.org/pf.conf.5, man.openbsd.org/ftp-proxy.8, and
+ * etc/rc.d/ftpproxy6, which runs `ftp-proxy -6`):
  * - pf.conf(5): filter rules `pass [in|out] [on interface] [inet|inet6] proto tcp from … port … to
  *   … port …`; "By default pf(4) filters packets statefully": the first packet that matches a pass
  *   rule creates a state, and the rest of that connection (both ways) passes on the state without
