@@ -107,6 +107,18 @@ function writeService(out: RuleSetWriter, server: ServerPlan, side: Side, style:
     w.line('</service>');
   });
   out.line(`firewall-cmd --permanent --new-service-from-file=${name}.xml --name=${name}`);
+  if (withHelper) {
+    // firewall-cmd hands a service file to the daemon in a form without helpers (firewalld 1.3): name it again.
+    out.line('# --new-service-from-file leaves the helper out when firewalld is running: add it by name');
+    out.rule('', `firewall-cmd --permanent --service=${name} --add-helper=${helperName(server.controlPort)}`, {
+      part: 'helper',
+      role: 'control',
+      server: nameOf(server),
+      sessions: server.sessions,
+      essential: true,
+      why: `binds the FTP helper to the service of ${nameOf(server)}; without it the running firewalld installs the service without its helper`,
+    });
+  }
 }
 
 /** `rule family="ipv4" source address="…"` … `accept`, quoted for the shell. */
