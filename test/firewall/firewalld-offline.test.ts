@@ -56,7 +56,7 @@ const cases: Array<[string, Side, Style]> = [
 ];
 
 describe.skipIf(!available)('firewalld loads what ftpcap writes', { concurrent: true }, () => {
-  // Two at a time: each firewall-offline-cmd is a Python start-up.
+  // Concurrently: each firewall-offline-cmd is a Python start-up, seconds on a busy machine.
   test.concurrent.each(cases)('%s %s %s', async (planName, side, style) => {
     const p = plans[planName];
     const set = renderFirewalld(p, side, style);
@@ -88,12 +88,12 @@ describe.skipIf(!available)('firewalld loads what ftpcap writes', { concurrent: 
       }
       if (style === 'helper' && !server.tls && server.controlPort !== 21) expect(read(`helpers/ftp-${server.controlPort}.xml`)).toContain(`port="${server.controlPort}"`);
     }
-  });
+  }, 180_000);
 
   test('and refuses a broken definition, so the checks above mean something', async () => {
     const { dir, env } = scratch('refused');
     const broken = renderFirewalld(plans['ipv4-passive-given'], 'server', 'stateless').text.replace('port="21"', 'port="21x"');
     writeFileSync(join(dir, 'firewalld.sh'), broken);
     await expect(run('sh', ['firewalld.sh'], { cwd: dir, env, encoding: 'utf8' })).rejects.toMatchObject({ stderr: expect.stringMatching(/INVALID_PORT/) });
-  });
+  }, 60_000);
 });
