@@ -3,15 +3,16 @@
  * (the library under the aws command line) as the `IpPermissions` parameter of
  * AuthorizeSecurityGroupIngress, the same check `aws ec2 authorize-security-group-ingress
  * --ip-permissions file://…` makes before it sends anything: member names, types, required fields.
- * Nothing is sent anywhere. Skipped where Python's botocore is not installed.
+ * Nothing is sent anywhere. Skipped where Python's botocore is not installed (Debian: python3-botocore).
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { renderAws } from '../../src/firewall/dialects/aws';
 import { plans } from './plans';
 
-const probe = spawnSync('python3', ['-c', 'import botocore.session, botocore.validate'], { encoding: 'utf8' });
-const available = probe.status === 0;
+/** The first Python that has botocore: the one on PATH (pip), or Debian's (apt-get install python3-botocore). */
+const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import botocore.session, botocore.validate']).status === 0);
+const available = python !== undefined;
 
 /** Reads [{name, permissions}] on stdin, prints one line per case: its name and botocore's report (empty when valid). */
 const validator = `
@@ -25,7 +26,7 @@ for case in json.load(sys.stdin):
 `;
 
 function validate(cases: Array<{ name: string; permissions: unknown }>): Array<{ name: string; errors: string }> {
-  const run = spawnSync('python3', ['-c', validator], { input: JSON.stringify(cases), encoding: 'utf8' });
+  const run = spawnSync(python as string, ['-c', validator], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
   return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; errors: string });
 }
