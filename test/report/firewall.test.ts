@@ -44,13 +44,14 @@ function observed(name: string, serverIp: string): { control: number; passive: n
   const runs = readFileSync(join('samples', name, 'tshark-frames.txt'), 'utf8').split(/^(?=# tshark-frames)/m);
   const text = runs.find((run) => run.trim() !== '') ?? '';
   const control = Number(/not to\/from port (\d+)/.exec(text)?.[1] ?? 21);
-  const passive: number[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\d+\s+\d+\s+\S+ -> \S+\s+(227|229)\b.*:(\d+)\s*$/.exec(line);
-    if (m) passive.push(Number(m[2]));
-  }
   const port = (endpoint: string) => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
   const host = (endpoint: string) => endpoint.slice(0, endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+  const passive: number[] = [];
+  for (const line of text.split('\n')) {
+    // Replies of this server only (a sample may hold an IPv6 server beside the IPv4 one).
+    const m = /^\d+\s+\d+\s+(\S+) -> \S+\s+(227|229)\b.*:(\d+)\s*$/.exec(line);
+    if (m && host(m[1]) === serverIp) passive.push(Number(m[3]));
+  }
   const fromServer = parseTsharkFrames(text).syns.filter((s) => s.kind === 'SYN' && host(s.from) === serverIp);
   const toServer = parseTsharkFrames(text).syns.filter((s) => s.kind === 'SYN' && host(s.to) === serverIp);
   return {
