@@ -63,6 +63,9 @@ const expected: Record<string, string[]> = {
     'privileged-data-port',
     'third-party-data-target',
   ],
+  // The kernel firewall lab's reference transfers: every mode over both families, all complete.
+  'firewall-lab-vsftpd/capture.pcap': [],
+  'firewall-lab-pureftpd/capture.pcap': ['nonstandard-control-port'],
   'pureftpd-forced-pasv-ip/capture.pcap': ['data-connect-unanswered', 'nonstandard-control-port', 'nonstandard-reply-format', 'pasv-address-mismatch'],
   'pureftpd-mixed/capture.pcap': [
     'announcement-refused',
