@@ -3,7 +3,7 @@
  * renderer works from. Pure: analysis result in, plain data out.
  */
 import type { AnalysisResult } from '../analyzer';
-import type { InputSummary } from '../capture/types';
+import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
 import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
@@ -149,8 +149,13 @@ export interface Report {
   firewall: FirewallPlan & { rules: RenderedRules };
 }
 
-/** Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. */
-export function formatTime(timeMicros: number): string {
+/**
+ * Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. The readers keep
+ * every frame's time within MIN_TIME_MICROS..MAX_TIME_MICROS (an input problem otherwise); a time
+ * outside is shown as the nearest one inside rather than ending the report.
+ */
+export function formatTime(time: number): string {
+  const timeMicros = Number.isNaN(time) ? 0 : Math.min(MAX_TIME_MICROS, Math.max(MIN_TIME_MICROS, time));
   const millis = Math.floor(timeMicros / 1000);
   const micros = Math.round(timeMicros - millis * 1000);
   const iso = new Date(millis).toISOString();
