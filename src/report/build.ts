@@ -127,7 +127,8 @@ export interface ReportInput {
   packets: number;
   bytes: number;
   truncatedPackets: number;
-  problems: Array<{ message: string; offset: number | null; frame: number | null }>;
+  /** What went wrong reading the input; each is also an `input-problem` finding of this severity. */
+  problems: Array<{ message: string; offset: number | null; frame: number | null; severity: 'warning' | 'error' }>;
   /** pcapng only: each interface's link type, snap length and timestamp resolution. */
   interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
 }
@@ -184,9 +185,8 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
     for (const channel of session.dataChannels) byStatus[channel.status]++;
     for (const finding of session.findings) severities[finding.severity]++;
   }
-  const findings = result.findings.map((f) => buildFinding(f, frames));
+  const findings = [...inputFindings(inputs), ...result.findings].map((f) => buildFinding(f, frames));
   for (const finding of findings) severities[finding.severity]++;
-  for (const input of inputs) severities.error += input.problems.length;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'ftpcap', version },
@@ -199,7 +199,7 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
       packets: i.packets,
       bytes: i.bytes,
       truncatedPackets: i.truncatedPackets,
-      problems: i.problems,
+      problems: i.problems.map((problem, n) => ({ ...problem, severity: problemSeverity(i, n) })),
       ...(i.interfaces ? { interfaces: i.interfaces } : {}),
     })),
     summary: {
@@ -214,6 +214,31 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
     findings,
     firewall: firewallReport(suggestFirewall(result.sessions)),
   };
+}
+
+/** The problem that stopped reading a file is an error; the others are warnings. */
+function problemSeverity(input: InputSummary, index: number): 'warning' | 'error' {
+  return input.fatal && index === input.problems.length - 1 ? 'error' : 'warning';
+}
+
+/**
+ * Each input problem as a capture-level finding, so that the counts, the findings list and
+ * `--fail-on` agree: an error for the problem that stopped reading a file, a warning for the
+ * others (the packets around them were analyzed).
+ */
+function inputFindings(inputs: InputSummary[]): Finding[] {
+  return inputs.flatMap((input) =>
+    input.problems.map((problem, i): Finding => {
+      const severity = problemSeverity(input, i);
+      const where = problem.offset !== null && !/\bbyte \d/.test(problem.message) ? ` (byte ${problem.offset})` : '';
+      return {
+        code: 'input-problem',
+        severity,
+        frame: problem.frame !== null ? { input: input.input, frame: problem.frame } : null,
+        message: `${input.file}: ${problem.message}${where}`,
+      };
+    }),
+  );
 }
 
 function firewallReport(plan: FirewallPlan): FirewallPlan & { rules: RenderedRules } {

@@ -74,7 +74,8 @@ function renderHeader(report: Report, style: Style): string {
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
         .filter(Boolean)
         .join(', ');
-      lines.push(`  ${style.red('error')} ${sanitize(problem.message)}${where ? ` (${where})` : ''}`);
+      const label = problem.severity === 'error' ? style.red('error') : style.yellow('warning');
+      lines.push(`  ${label} ${sanitize(problem.message)}${where ? ` (${where})` : ''}`);
     }
   }
   const s = report.summary;
