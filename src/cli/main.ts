@@ -43,6 +43,10 @@ export const ExitCode = {
   usage: 2,
   /** `--fail-on` was given and findings of that severity (or worse) were reported. */
   findings: 3,
+  /** The report could not be written: standard output closed, disk full, an I/O error. */
+  output: 4,
+  /** A bug in ftpcap. */
+  internal: 70,
 } as const;
 
 function parsePort(value: string, previous: number[]): number[] {
