@@ -7,7 +7,7 @@ import { SessionTracker } from './correlate/tracker';
 import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
-import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
+import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
 import type { FtpSession } from './model';
@@ -45,6 +45,8 @@ export interface AnalysisResult {
   /** Findings that belong to no session (capture-level). */
   findings: Finding[];
   stats: AnalysisStats;
+  /** The limits the report builder applies too. */
+  limits?: { maxTimelineDataConnections: number };
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -247,11 +249,11 @@ export class Analyzer {
     const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
     sessions.forEach((session, i) => {
       session.id = i + 1;
-      session.findings.push(...diagnoseSession(session));
+      session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
     });
     this.findings.push(...diagnoseLoginFailures(sessions));
     onePerServer(sessions, 'nonstandard-control-port');
-    return { sessions, findings: this.findings, stats: this.stats };
+    return { sessions, findings: this.findings, stats: this.stats, limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections } };
   }
 
   /**
@@ -416,7 +418,7 @@ export class Analyzer {
 
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
+    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options);
     const parser = new ControlParser(tracker, this.options);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);

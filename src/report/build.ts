@@ -22,6 +22,8 @@ export interface ReportFinding {
   input?: number;
   message: string;
   fix?: string;
+  /** Occurrences this finding stands for, when repeats were counted instead of listed (absent: 1). */
+  count?: number;
 }
 
 export interface ReportConnection {
@@ -178,7 +180,8 @@ class FrameFields {
 
 export function buildReport(result: AnalysisResult, inputs: InputSummary[], version: string): Report {
   const frames = new FrameFields(inputs.length > 1);
-  const sessions = result.sessions.map((s) => buildSession(s, frames));
+  const maxDataConnections = result.limits?.maxTimelineDataConnections ?? Infinity;
+  const sessions = result.sessions.map((s) => buildSession(s, frames, maxDataConnections));
   const byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
   const severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
   for (const session of sessions) {
@@ -245,7 +248,7 @@ function firewallReport(plan: FirewallPlan): FirewallPlan & { rules: RenderedRul
   return { ...plan, rules: renderFirewallRules(plan) };
 }
 
-function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
+function buildSession(session: FtpSession, frames: FrameFields, maxDataConnections: number): ReportSession {
   const control = session.control;
   const out: ReportSession = {
     id: session.id,
@@ -274,9 +277,12 @@ function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
     encryptedDataConnections: session.tlsConnections.map((c) => buildHidden(c, frames)),
     unannouncedDataConnections: session.unannouncedConnections.map((c) => buildHidden(c, frames)),
     findings: session.findings.map((f) => buildFinding(f, frames)),
-    timeline: buildTimeline(session, frames),
+    timeline: [],
     timelineDropped: session.timelineDropped,
   };
+  const timeline = buildTimeline(session, frames, maxDataConnections);
+  out.timeline = timeline.entries;
+  out.timelineDropped += timeline.dropped;
   frames.add(out, 'startFrame', control.first.ref);
   return out;
 }
@@ -309,9 +315,12 @@ function buildHidden(c: Connection, frames: FrameFields): HiddenConnection {
 }
 
 function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
-  const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: finding.message };
+  const count = finding.count ?? 1;
+  const more = count > 1 ? ` (and ${count - 1} more like it)` : '';
+  const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: `${finding.message}${more}` };
   frames.add(out as unknown as Record<string, unknown>, 'frame', finding.frame);
   if (finding.fix) out.fix = finding.fix;
+  if (count > 1) out.count = count;
   return out;
 }
 
@@ -417,12 +426,25 @@ function earliest(a: FrameEvent | null, b: FrameEvent | null): FrameEvent | null
   return b.timeMicros < a.timeMicros ? b : a;
 }
 
-/** The session's control events merged with its data connections' packets, in time order. */
-function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimelineEntry[] {
+/**
+ * The session's control events merged with its data connections' packets, in time order. The
+ * packets of the first `maxDataConnections` data connections are shown; those of later ones are
+ * counted (`dropped`) and one entry says so.
+ */
+function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnections: number): { entries: ReportTimelineEntry[]; dropped: number } {
   const entries: TimelineEntry[] = [...session.timeline];
+  let shown = 0;
+  let dropped = 0;
+  let firstHidden: FrameEvent | null = null;
   for (const channel of session.dataChannels) {
     const c = channel.connection;
     if (!c) continue;
+    if (shown >= maxDataConnections) {
+      firstHidden ??= c.syn ?? c.first;
+      dropped += 1 + (c.synAck ? 1 : 0) + (c.handshakeAck ? 1 : 0) + (connectionEnd(c) === 'open' ? 0 : 1);
+      continue;
+    }
+    shown++;
     const index = channel.index;
     const who = `${c.orig.ip === session.server.ip ? 'server' : c.orig.ip === session.client.ip ? 'client' : c.orig.ip}`;
     const after = (e: FrameEvent) => relativeToAnnouncement(e.timeMicros - channel.announcedAt.timeMicros);
@@ -455,14 +477,24 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
     const bytes = formatBytes(payloadBytes(c, 'orig') + payloadBytes(c, 'resp'));
     entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})` });
   }
+  if (firstHidden !== null) {
+    entries.push({
+      at: firstHidden,
+      kind: 'finding',
+      source: 'analysis',
+      text: `from here on the packets of data connections are not in the timeline: more than ${maxDataConnections} (the data channel table and the JSON's dataChannels have them all)`,
+    });
+  }
+  const noted = new Set(session.timeline.filter((e) => e.kind === 'finding').map((e) => e.text));
+  const events = frameEvents(session);
   for (const finding of session.findings) {
-    if (finding.frame && !session.timeline.some((e) => e.kind === 'finding' && e.text === finding.message)) {
-      const at = findFrameEvent(session, finding.frame);
+    if (finding.frame && !noted.has(finding.message)) {
+      const at = events.get(frameKey(finding.frame));
       if (at) entries.push({ at, kind: 'finding', source: 'analysis', text: finding.message });
     }
   }
   entries.sort(compareEntries);
-  return entries.map((e) => {
+  const built = entries.map((e) => {
     const out: ReportTimelineEntry = {
       time: formatTime(e.at.timeMicros),
       frame: e.at.ref.frame,
@@ -475,22 +507,33 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
     frames.add(out, 'frame', e.at.ref);
     return out;
   });
+  return { entries: built, dropped };
 }
 
 function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   return a.at.timeMicros - b.at.timeMicros || a.at.ref.input - b.at.ref.input || a.at.ref.frame - b.at.ref.frame;
 }
 
-/** Finds the time of a frame among the session's events (findings carry only the frame). */
-function findFrameEvent(session: FtpSession, ref: FrameRef): FrameEvent | null {
-  const same = (r: FrameRef) => r.input === ref.input && r.frame === ref.frame;
-  for (const e of session.timeline) if (same(e.at.ref)) return e.at;
+function frameKey(ref: FrameRef): string {
+  return `${ref.input}:${ref.frame}`;
+}
+
+/**
+ * The time of every frame among the session's events, by frame (findings carry only the frame):
+ * the first event of a frame wins, control events before data-connection packets.
+ */
+function frameEvents(session: FtpSession): Map<string, FrameEvent> {
+  const events = new Map<string, FrameEvent>();
+  const add = (e: FrameEvent | null) => {
+    if (e && !events.has(frameKey(e.ref))) events.set(frameKey(e.ref), e);
+  };
+  for (const e of session.timeline) add(e.at);
   for (const channel of session.dataChannels) {
     const c = channel.connection;
     if (!c) continue;
-    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.first]) if (e && same(e.ref)) return e;
+    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.first]) add(e);
   }
-  return null;
+  return events;
 }
 
 

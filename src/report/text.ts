@@ -255,13 +255,18 @@ const GLANCE_CODES = 6;
 function renderAtAGlance(report: Report, style: Style): string {
   const problems = allFindings(report).filter((f) => f.finding.severity !== 'info');
   if (problems.length === 0) return '';
-  const byCode = new Map<string, typeof problems>();
-  for (const p of problems) byCode.set(p.finding.code, [...(byCode.get(p.finding.code) ?? []), p]);
+  // Per code: the first finding, and how many occurrences all of its findings stand for.
+  const byCode = new Map<string, { first: (typeof problems)[number]; occurrences: number }>();
+  for (const p of problems) {
+    const entry = byCode.get(p.finding.code);
+    if (entry) entry.occurrences += p.finding.count ?? 1;
+    else byCode.set(p.finding.code, { first: p, occurrences: p.finding.count ?? 1 });
+  }
   const lines = [style.bold('What went wrong')];
-  for (const [code, list] of [...byCode].slice(0, GLANCE_CODES)) {
-    const { session, finding } = list[0];
+  for (const [code, { first, occurrences }] of [...byCode].slice(0, GLANCE_CODES)) {
+    const { session, finding } = first;
     const where = findingWhere(session, finding);
-    const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+    const more = occurrences > 1 ? ` (and ${occurrences - 1} more)` : '';
     const mark = finding.severity === 'error' ? style.red('✗') : style.yellow('!');
     lines.push(`  ${mark} ${style.bold(code)}${more}${where ? style.dim(` — ${where}`) : ''}`);
     lines.push(`    ${sanitize(finding.message)}`);
