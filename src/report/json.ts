@@ -5,7 +5,7 @@
  */
 import type { Report } from './build';
 
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 export function renderJson(report: Report): string {
   const text = JSON.stringify(report, null, 2).replace(
