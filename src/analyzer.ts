@@ -6,6 +6,7 @@ import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
+import type { IcmpUnreachable } from './decode/icmp';
 import { decodeTcp } from './decode/tcp';
 import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
@@ -183,6 +184,9 @@ export class Analyzer {
       this.stats.tcpSegments++;
       if (decoded.segment.missingPayload > 0) this.stats.cutSegments++;
       this.segment(decoded.segment, frame.ref, frame.timeMicros);
+    } else if (decoded.kind === 'unreachable') {
+      this.stats.otherFrames++;
+      this.unreachable(decoded.error, frame.ref, frame.timeMicros);
     } else if (decoded.kind === 'malformed') {
       this.stats.malformedFrames++;
       if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
@@ -254,6 +258,17 @@ export class Analyzer {
     this.findings.push(...diagnoseLoginFailures(sessions));
     onePerServer(sessions, 'nonstandard-control-port');
     return { sessions, findings: this.findings, stats: this.stats, limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections } };
+  }
+
+  /**
+   * An ICMP/ICMPv6 destination unreachable: when the segment it quotes belongs to a tracked
+   * connection (a data SYN, a control segment), the connection records the first such error.
+   */
+  private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
+    const found = this.table.lookup({ src: error.src, dst: error.dst, srcPort: error.srcPort, dstPort: error.dstPort } as TcpSegment);
+    if (!found || found.connection.unreachable !== null) return;
+    const { from, kind, icmpType, icmpCode } = error;
+    found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };
   }
 
   /**

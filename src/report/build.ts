@@ -8,6 +8,8 @@ import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } f
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
+import type { UnreachableKind } from '../decode/icmp';
+import { describeUnreachable } from '../diagnose/data-channels';
 import { suggestFirewall, type FirewallPlan } from './firewall';
 import { renderFirewallRules, type RenderedRules } from './firewall-rules';
 
@@ -52,6 +54,8 @@ export interface ReportConnection {
   delayMicros: number | null;
   /** Which announced endpoint was dialled: the announced address, or the control server's address. */
   dialled: 'announced' | 'control-address' | 'other';
+  /** Present when an ICMP/ICMPv6 destination unreachable answered the connection's SYN. */
+  unreachable?: { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; frame: number; input?: number };
   [inputField: string]: unknown;
 }
 
@@ -417,6 +421,11 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
   frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);
   frames.add(out, 'ackFrame', connection.handshakeAck?.ref ?? null);
   frames.add(out, 'endFrame', endEvent?.ref ?? null);
+  const icmp = connection.unreachable;
+  if (icmp && icmp.direction === 'orig') {
+    out.unreachable = { from: icmp.from, kind: icmp.kind, icmpType: icmp.icmpType, icmpCode: icmp.icmpCode, frame: icmp.ref.frame };
+    frames.add(out.unreachable, 'frame', icmp.ref);
+  }
   return out;
 }
 
@@ -441,7 +450,7 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
     if (!c) continue;
     if (shown >= maxDataConnections) {
       firstHidden ??= c.syn ?? c.first;
-      dropped += 1 + (c.synAck ? 1 : 0) + (c.handshakeAck ? 1 : 0) + (connectionEnd(c) === 'open' ? 0 : 1);
+      dropped += 1 + (c.synAck ? 1 : 0) + (c.unreachable ? 1 : 0) + (c.handshakeAck ? 1 : 0) + (connectionEnd(c) === 'open' ? 0 : 1);
       continue;
     }
     shown++;
@@ -453,6 +462,9 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
       entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}` });
     } else {
       entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen (its SYN is not in the capture)` });
+    }
+    if (c.unreachable && c.unreachable.direction === 'orig') {
+      entries.push({ at: c.unreachable, kind: 'data-unreachable', source: 'data', channel: index, text: `${c.unreachable.from} answers: ${describeUnreachable(c.unreachable)}` });
     }
     if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${formatEndpoint(c.resp)} answers: SYN-ACK` });
     if (c.handshakeAck) entries.push({ at: c.handshakeAck, kind: 'data-ack', source: 'data', channel: index, text: 'handshake complete: ACK' });
@@ -531,7 +543,7 @@ function frameEvents(session: FtpSession): Map<string, FrameEvent> {
   for (const channel of session.dataChannels) {
     const c = channel.connection;
     if (!c) continue;
-    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.first]) add(e);
+    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.unreachable, c.first]) add(e);
   }
   return events;
 }

@@ -186,6 +186,7 @@ function renderChannelTable(report: Report, style: Style): string {
           `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
           c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
           ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
+          ...(c.unreachable ? [style.red(`ICMP ${c.unreachable.kind} ${frameLabel(c.unreachable.frame, c.unreachable.input)}`)] : []),
         ].join('\n')
       : '-';
     const t = channel.transfer;

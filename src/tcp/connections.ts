@@ -1,6 +1,7 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
+import type { UnreachableKind } from '../decode/icmp';
 
 /** The role the analyzer gave a connection when it started tracking it. */
 export type ConnectionRole = 'control' | 'data';
@@ -60,6 +61,11 @@ export interface Connection {
   /** resp sent a segment that is neither SYN nor RST: it took part in the connection. */
   respSpoke: boolean;
   rst: (FrameEvent & { from: Direction }) | null;
+  /**
+   * The first ICMP/ICMPv6 destination unreachable that quoted one of this connection's segments:
+   * who sent it, what it says, and which direction's segment it refused.
+   */
+  unreachable: (FrameEvent & { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; direction: Direction }) | null;
   /** Payload bytes per direction, each sequence byte counted once. */
   payload: Record<Direction, DirectionBytes>;
   /** Payload bytes that packets carried but the capture cut off, per direction. */
@@ -335,6 +341,7 @@ export class ConnectionTable {
       finResp: null,
       respSpoke: false,
       rst: null,
+      unreachable: null,
       payload: { orig: emptyBytes(), resp: emptyBytes() },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,

@@ -29,7 +29,8 @@ const expected: Record<string, string[]> = {
   'nat-pasv-private/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
   // The server's side of the NAT: its 227 names its own (inside) address; the client's SYNs never reach it.
   'nat-pasv-private/server-side.pcap': [],
-  'pasv-address-wrong/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
+  // The client's SYNs to the announced (unrouted) address get an ICMP host unreachable from its router.
+  'pasv-address-wrong/capture.pcap': ['data-connect-unreachable', 'pasv-address-mismatch'],
   'pasv-address-wrong/server-side.pcap': ['pasv-address-mismatch'],
   'nat-no-helper/capture.pcap': ['announcement-refused', 'port-address-mismatch'],
   // Inside the NAT the PORT names the client itself: only the refusal shows.
@@ -84,6 +85,7 @@ const promised = [
   'announcement-refused',
   'data-connect-unanswered',
   'data-connect-refused',
+  'data-connect-unreachable',
   'data-connection-missing',
   'transfer-failed',
   'transfer-size-mismatch',
