@@ -43,6 +43,8 @@ const expected: Record<string, string[]> = {
   'firewall-passive-blocked/server-side.pcap': [],
   'firewall-active-blocked/capture.pcap': ['data-connect-unanswered', 'transfer-failed'],
   'data-refused/capture.pcap': ['data-connect-refused', 'epsv-fallback'],
+  // The firewall answers each data SYN with ICMP: administratively prohibited (curl), port unreachable (lftp).
+  'firewall-rejects-icmp/capture.pcap': ['data-connect-unreachable', 'epsv-fallback'],
   'data-missing/capture.pcap': ['data-connection-missing', 'transfer-failed'],
   // Behind the firewall that drops them, the server's SYNs are seen going unanswered.
   'data-missing/server-side.pcap': ['data-connect-unanswered', 'transfer-failed'],
