@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { Analyzer } from '../analyzer';
 import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport } from '../report/build';
-import { renderJson } from '../report/json';
+import { renderJsonChunks } from '../report/json';
 import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
 import { ProgressLine } from './progress';
@@ -89,7 +89,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   const result = analyzer.finish();
   const report = buildReport(result, inputs, version);
   if (options.format === 'json') {
-    io.stdout(renderJson(report));
+    for (const chunk of renderJsonChunks(report)) io.stdout(chunk);
   } else {
     io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall, rules: options.rules }));
   }
