@@ -25,7 +25,7 @@ const EMPTY_SESSIONS = '\n  "sessions": [],\n';
  * JSON than one JavaScript string can hold, and none of it needs to be held at once.
  */
 export function* renderJsonChunks(report: Report): Generator<string> {
-  if (report.sessions.length === 0) {
+  if (!Array.isArray(report.sessions) || report.sessions.length === 0) {
     yield `${escapeUnsafe(JSON.stringify(report, null, 2))}\n`;
     return;
   }
