@@ -6,8 +6,9 @@ import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
+import type { IcmpUnreachable } from './decode/icmp';
 import { decodeTcp } from './decode/tcp';
-import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
+import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
 import type { FtpSession } from './model';
@@ -45,6 +46,8 @@ export interface AnalysisResult {
   /** Findings that belong to no session (capture-level). */
   findings: Finding[];
   stats: AnalysisStats;
+  /** The limits the report builder applies too. */
+  limits?: { maxTimelineDataConnections: number };
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -181,6 +184,9 @@ export class Analyzer {
       this.stats.tcpSegments++;
       if (decoded.segment.missingPayload > 0) this.stats.cutSegments++;
       this.segment(decoded.segment, frame.ref, frame.timeMicros);
+    } else if (decoded.kind === 'unreachable') {
+      this.stats.otherFrames++;
+      this.unreachable(decoded.error, frame.ref, frame.timeMicros);
     } else if (decoded.kind === 'malformed') {
       this.stats.malformedFrames++;
       if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
@@ -247,11 +253,22 @@ export class Analyzer {
     const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
     sessions.forEach((session, i) => {
       session.id = i + 1;
-      session.findings.push(...diagnoseSession(session));
+      session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
     });
     this.findings.push(...diagnoseLoginFailures(sessions));
     onePerServer(sessions, 'nonstandard-control-port');
-    return { sessions, findings: this.findings, stats: this.stats };
+    return { sessions, findings: this.findings, stats: this.stats, limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections } };
+  }
+
+  /**
+   * An ICMP/ICMPv6 destination unreachable: when the segment it quotes belongs to a tracked
+   * connection (a data SYN, a control segment), the connection records the first such error.
+   */
+  private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
+    const found = this.table.lookup({ src: error.src, dst: error.dst, srcPort: error.srcPort, dstPort: error.dstPort } as TcpSegment);
+    if (!found || found.connection.unreachable !== null) return;
+    const { from, kind, icmpType, icmpCode } = error;
+    found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };
   }
 
   /**
@@ -416,7 +433,7 @@ export class Analyzer {
 
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
+    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options);
     const parser = new ControlParser(tracker, this.options);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);

@@ -120,6 +120,7 @@ export interface TimelineEntry {
     | 'data-syn-ack'
     | 'data-ack'
     | 'data-end'
+    | 'data-unreachable'
     | 'transfer'
     | 'transfer-result'
     | 'gap'

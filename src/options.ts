@@ -19,6 +19,17 @@ export interface AnalyzerOptions {
   maxConnections: number;
   /** Timeline events kept per session (the rest are counted, not kept). */
   maxTimelineEvents: number;
+  /**
+   * Data connections whose packets (SYN, SYN-ACK, ACK, end) are shown in a session's timeline; the
+   * entries of later ones are counted in `timelineDropped`, and the timeline says so.
+   */
+  maxTimelineDataConnections: number;
+  /**
+   * Findings of one code listed per session; further ones are counted on the last listed
+   * (`count`, "and N more like it"). Stream anomalies (too-many-pending-commands, invalid-command,
+   * ...) are listed once per session and counted from the first repeat.
+   */
+  maxFindingsPerCode: number;
   /** IP datagrams waiting for their missing fragments at once (the oldest is dropped first). */
   maxFragmentedDatagrams: number;
   /** How long a fragmented datagram may wait for its other fragments, in microseconds. */
@@ -42,6 +53,8 @@ export const defaultOptions: AnalyzerOptions = {
   maxExpectations: 100_000,
   maxConnections: 200_000,
   maxTimelineEvents: 5_000,
+  maxTimelineDataConnections: 1_000,
+  maxFindingsPerCode: 20,
   maxFragmentedDatagrams: 1024,
   fragmentTimeoutMicros: 30_000_000,
   connectionIdleMicros: 120_000_000,

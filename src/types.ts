@@ -91,4 +91,6 @@ export interface Finding {
   frame: FrameRef | null;
   message: string;
   fix?: string;
+  /** Occurrences this finding stands for when repeats were counted instead of listed (absent: 1). */
+  count?: number;
 }

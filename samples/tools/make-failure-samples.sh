@@ -28,6 +28,8 @@
 #                             sees the transfer command and the 425, no SYN
 #   nat-helper-passive        server behind a NAT with the FTP helper: the 227 is
 #                             rewritten to the public address (captured on both sides)
+#   firewall-rejects-icmp     the server-side firewall rejects passive data SYNs with
+#                             ICMP: administratively prohibited, then port unreachable
 #
 # Every case builds a fresh lab (below), so no conntrack state, expectation or
 # firewall rule survives from one case to the next, starts its own vsftpd with
@@ -61,8 +63,10 @@ TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SAMPLES=$(dirname "$TOOLS")
 PYTHON=${PYTHON:-/usr/bin/python3}
 ALL_CASES=(nat-pasv-private pasv-address-wrong nat-no-helper nat-helper firewall-passive-blocked
-  firewall-active-blocked data-refused data-missing nat-helper-passive)
-ALL_NS=(fd-cli1 fd-cli2 fd-crtr fd-pcli fd-core fd-srtr fd-srv fd-psrv)
+  firewall-active-blocked data-refused data-missing nat-helper-passive firewall-rejects-icmp)
+# Namespace prefix: NS_PREFIX=fz runs a second lab beside one already up (fd-* by default).
+P=${NS_PREFIX:-fd}
+ALL_NS=($P-cli1 $P-cli2 $P-crtr $P-pcli $P-core $P-srtr $P-srv $P-psrv)
 
 log() { printf '[make-failure-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -109,49 +113,49 @@ lab_up() {
     nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
       net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
   done
-  for ns in fd-crtr fd-core fd-srtr; do nsx "$ns" sysctl -qw net.ipv4.ip_forward=1; done
+  for ns in $P-crtr $P-core $P-srtr; do nsx "$ns" sysctl -qw net.ipv4.ip_forward=1; done
   # clients inside the NAT
-  bridge fd-crtr in0 02:fd:64:00:00:01 100.64.0.1/24
-  veth fd-cli1 eth0 02:fd:64:00:00:10 fd-crtr c1 02:fd:64:00:01:10
-  veth fd-cli2 eth0 02:fd:64:00:00:11 fd-crtr c2 02:fd:64:00:01:11
-  nsx fd-crtr ip link set c1 master in0
-  nsx fd-crtr ip link set c2 master in0
-  nsx fd-cli1 ip addr add 100.64.0.10/24 dev eth0
-  nsx fd-cli1 ip route add default via 100.64.0.1
-  nsx fd-cli2 ip addr add 100.64.0.11/24 dev eth0
-  nsx fd-cli2 ip route add default via 100.64.0.1
+  bridge $P-crtr in0 02:fd:64:00:00:01 100.64.0.1/24
+  veth $P-cli1 eth0 02:fd:64:00:00:10 $P-crtr c1 02:fd:64:00:01:10
+  veth $P-cli2 eth0 02:fd:64:00:00:11 $P-crtr c2 02:fd:64:00:01:11
+  nsx $P-crtr ip link set c1 master in0
+  nsx $P-crtr ip link set c2 master in0
+  nsx $P-cli1 ip addr add 100.64.0.10/24 dev eth0
+  nsx $P-cli1 ip route add default via 100.64.0.1
+  nsx $P-cli2 ip addr add 100.64.0.11/24 dev eth0
+  nsx $P-cli2 ip route add default via 100.64.0.1
   # the public client segment
-  bridge fd-core br0 02:fd:51:00:00:01 198.51.100.1/24
-  veth fd-crtr out0 02:fd:51:00:00:02 fd-core n2 02:fd:51:00:01:02
-  veth fd-pcli eth0 02:fd:51:00:00:20 fd-core n20 02:fd:51:00:01:20
-  nsx fd-core ip link set n2 master br0
-  nsx fd-core ip link set n20 master br0
-  nsx fd-crtr ip addr add 198.51.100.2/24 dev out0
-  nsx fd-crtr ip route add default via 198.51.100.1
-  nsx fd-pcli ip addr add 198.51.100.20/24 dev eth0
-  nsx fd-pcli ip route add default via 198.51.100.1
+  bridge $P-core br0 02:fd:51:00:00:01 198.51.100.1/24
+  veth $P-crtr out0 02:fd:51:00:00:02 $P-core n2 02:fd:51:00:01:02
+  veth $P-pcli eth0 02:fd:51:00:00:20 $P-core n20 02:fd:51:00:01:20
+  nsx $P-core ip link set n2 master br0
+  nsx $P-core ip link set n20 master br0
+  nsx $P-crtr ip addr add 198.51.100.2/24 dev out0
+  nsx $P-crtr ip route add default via 198.51.100.1
+  nsx $P-pcli ip addr add 198.51.100.20/24 dev eth0
+  nsx $P-pcli ip route add default via 198.51.100.1
   # core <-> server-side router
-  veth fd-core s1 02:fd:13:00:00:01 fd-srtr wan0 02:fd:13:00:00:02
-  nsx fd-core ip addr add 203.0.113.1/24 dev s1
-  nsx fd-core ip route add 192.0.2.0/24 via 203.0.113.2
+  veth $P-core s1 02:fd:13:00:00:01 $P-srtr wan0 02:fd:13:00:00:02
+  nsx $P-core ip addr add 203.0.113.1/24 dev s1
+  nsx $P-core ip route add 192.0.2.0/24 via 203.0.113.2
   # like an internet router: no route to shared address space, silently
-  nsx fd-core ip route add blackhole 100.64.0.0/10
-  nsx fd-srtr ip addr add 203.0.113.2/24 dev wan0
-  nsx fd-srtr ip addr add 203.0.113.10/24 dev wan0
-  nsx fd-srtr ip route add default via 203.0.113.1
+  nsx $P-core ip route add blackhole 100.64.0.0/10
+  nsx $P-srtr ip addr add 203.0.113.2/24 dev wan0
+  nsx $P-srtr ip addr add 203.0.113.10/24 dev wan0
+  nsx $P-srtr ip route add default via 203.0.113.1
   # servers
-  veth fd-srtr dmz0 02:fd:02:00:00:01 fd-srv eth0 02:fd:02:00:00:10
-  nsx fd-srtr ip addr add 192.0.2.1/24 dev dmz0
-  nsx fd-srv ip addr add 192.0.2.10/24 dev eth0
-  nsx fd-srv ip route add default via 192.0.2.1
-  veth fd-srtr lan0 02:fd:64:01:00:01 fd-psrv eth0 02:fd:64:01:00:10
-  nsx fd-srtr ip addr add 100.64.1.1/24 dev lan0
-  nsx fd-psrv ip addr add 100.64.1.10/24 dev eth0
-  nsx fd-psrv ip route add default via 100.64.1.1
+  veth $P-srtr dmz0 02:fd:02:00:00:01 $P-srv eth0 02:fd:02:00:00:10
+  nsx $P-srtr ip addr add 192.0.2.1/24 dev dmz0
+  nsx $P-srv ip addr add 192.0.2.10/24 dev eth0
+  nsx $P-srv ip route add default via 192.0.2.1
+  veth $P-srtr lan0 02:fd:64:01:00:01 $P-psrv eth0 02:fd:64:01:00:10
+  nsx $P-srtr ip addr add 100.64.1.1/24 dev lan0
+  nsx $P-psrv ip addr add 100.64.1.10/24 dev eth0
+  nsx $P-psrv ip route add default via 100.64.1.1
   # reachability (ARP / neighbour entries settle here, before any capture)
   local pair
-  for pair in fd-pcli:192.0.2.10 fd-pcli:203.0.113.10 fd-srtr:100.64.1.10 fd-cli1:100.64.0.1 \
-    fd-cli2:100.64.0.1 fd-crtr:192.0.2.10 fd-srv:198.51.100.20 fd-psrv:100.64.1.1; do
+  for pair in $P-pcli:192.0.2.10 $P-pcli:203.0.113.10 $P-srtr:100.64.1.10 $P-cli1:100.64.0.1 \
+    $P-cli2:100.64.0.1 $P-crtr:192.0.2.10 $P-srv:198.51.100.20 $P-psrv:100.64.1.1; do
     nsx "${pair%%:*}" ping -n -q -c 1 -W 2 "${pair#*:}" >/dev/null || die "lab: ${pair%%:*} cannot ping ${pair#*:}"
   done
 }
@@ -256,7 +260,7 @@ start_vsftpd() { # NS ADDR EXTRA_LINES
     sleep 0.1
   done
   # read the banner from the server-side router (never captured)
-  banner=$(nsx fd-srtr timeout 5 bash -c "exec 3<>/dev/tcp/$addr/21; head -1 <&3; echo QUIT >&3") ||
+  banner=$(nsx $P-srtr timeout 5 bash -c "exec 3<>/dev/tcp/$addr/21; head -1 <&3; echo QUIT >&3") ||
     die "no FTP banner from $addr"
   log "  vsftpd in $ns answers on $addr:21: ${banner%$'\r'}"
 }
@@ -356,6 +360,8 @@ fd-srtr  wan0 203.0.113.2/24 + 203.0.113.10/24 server-side router (203.0.113.10 
          lan0 100.64.1.1/24 ----------------- fd-psrv 100.64.1.10   server behind DNAT
 ```'
 
+LAB_MD=${LAB_MD//fd-/$P-}
+
 VANTAGE_MD=""
 vantage() { # NAME WHAT
   VANTAGE_MD+="  - \`$1.pcap\` — $2"$'\n'
@@ -448,11 +454,11 @@ LFTP_BASE="set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:max-retries
 TNFTP_LS() { # HOST -> a tnftp snippet: anonymous, PASV (epsv4 off), ls
   printf "ftp -n -v %s <<'EOF'\nuser anonymous ftpcap@example.org\nepsv4 off\nls\nquit\nEOF" "$1"
 }
-SRV_PUB_MD="vsftpd $VSFTPD_VER in \`fd-srv\`, 192.0.2.10 (public, no NAT), anonymous read-only tree
+SRV_PUB_MD="vsftpd $VSFTPD_VER in \`$P-srv\`, 192.0.2.10 (public, no NAT), anonymous read-only tree
 (\`readme.txt\` $(stat -c %s "$ANON/readme.txt") bytes, \`pub/notes.txt\`), passive ports 40000–40100, active data
 connections from port 20 (\`connect_from_port_20=YES\`)."
-SRV_NAT_MD="vsftpd $VSFTPD_VER in \`fd-psrv\`, 100.64.1.10, reachable from outside only as
-203.0.113.10 through the DNAT of \`fd-srtr\`; anonymous read-only tree (\`readme.txt\`
+SRV_NAT_MD="vsftpd $VSFTPD_VER in \`$P-psrv\`, 100.64.1.10, reachable from outside only as
+203.0.113.10 through the DNAT of \`$P-srtr\`; anonymous read-only tree (\`readme.txt\`
 $(stat -c %s "$ANON/readme.txt") bytes, \`pub/notes.txt\`), passive ports 40000–40100. No \`pasv_address\`:
 vsftpd announces the address of the socket the control connection arrived on, 100.64.1.10."
 ACTIVE_CLIENTS_MD="$PY_VER via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
@@ -497,28 +503,28 @@ NAT_ROUTER_HELPER_RULES='table ip nat-router {
 case_nat_pasv_private() {
   local c=nat-pasv-private
   begin_case $c
-  start_vsftpd fd-psrv 100.64.1.10 ""
-  load_rules fd-srtr 'table ip server-router {
+  start_vsftpd $P-psrv 100.64.1.10 ""
+  load_rules $P-srtr 'table ip server-router {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		iifname "wan0" ip daddr 203.0.113.10 tcp dport { 21, 40000-40100 } dnat to 100.64.1.10
 	}
 }'
-  vantage capture "\`fd-core\` / \`br0\`: the client's side, on the public segment of 198.51.100.20 (main vantage; sees the SYNs to the private address, which \`fd-core\` then drops)."
-  vantage server-side "\`fd-srtr\` / \`lan0\`: the server's side of the DNAT (addresses after translation: the server is 100.64.1.10)."
-  cap_start capture fd-core br0
-  cap_start server-side fd-srtr lan0
+  vantage capture "\`$P-core\` / \`br0\`: the client's side, on the public segment of 198.51.100.20 (main vantage; sees the SYNs to the private address, which \`$P-core\` then drops)."
+  vantage server-side "\`$P-srtr\` / \`lan0\`: the server's side of the DNAT (addresses after translation: the server is 100.64.1.10)."
+  cap_start capture $P-core br0
+  cap_start server-side $P-srtr lan0
   sleep 1
-  client fd-pcli fail "lftp -d -c '$LFTP_BASE; set ftp:fix-pasv-address no; open ftp://203.0.113.10; get readme.txt'" "lftp honours the 227 address"
-  client fd-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://203.0.113.10; get readme.txt'" "lftp with its default ftp:fix-pasv-address yes"
-  client fd-pcli ok "curl -sS -v --disable-epsv -o readme.txt ftp://203.0.113.10/readme.txt" "curl, PASV instead of its default EPSV"
-  client fd-pcli ok "$PYTHON @TOOLS@/ftplib-client.py 203.0.113.10 passive list retr:readme.txt" "ftplib, PASV"
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; set ftp:fix-pasv-address no; open ftp://203.0.113.10; get readme.txt'" "lftp honours the 227 address"
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://203.0.113.10; get readme.txt'" "lftp with its default ftp:fix-pasv-address yes"
+  client $P-pcli ok "curl -sS -v --disable-epsv -o readme.txt ftp://203.0.113.10/readme.txt" "curl, PASV instead of its default EPSV"
+  client $P-pcli ok "$PYTHON @TOOLS@/ftplib-client.py 203.0.113.10 passive list retr:readme.txt" "ftplib, PASV"
   cap_stop $c
   stop_vsftpd
   write_readme $c "server behind a NAT announces its private address in 227 (no FTP helper)" \
     "vsftpd at 100.64.1.10 behind a port-forwarding router (DNAT of 203.0.113.10 port 21 and 40000–40100, no FTP helper) answers PASV with \`227 Entering Passive Mode (100,64,1,10,p1,p2)\`. Four sessions from the public client 198.51.100.20 to 203.0.113.10: two lftp runs dial the private address and fail (SYN retransmitted, no answer), curl and Python ftplib ignore the 227 address, dial the control connection's address 203.0.113.10 and succeed." \
     "$SRV_NAT_MD" \
-    "In \`fd-pcli\` (198.51.100.20): lftp $LFTP_VER (PASV with \`ftp:prefer-epsv no\`; \`net:timeout 5\` and
+    "In \`$P-pcli\` (198.51.100.20): lftp $LFTP_VER (PASV with \`ftp:prefer-epsv no\`; \`net:timeout 5\` and
 \`net:max-retries 1\` make it give up 5 s after the data SYN), curl $CURL_VER with \`--disable-epsv\`
 (curl ignores the address of a 227 by default since 7.74.0, \`--ftp-skip-pasv-ip\`), and $PY_VER via
 [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (ftplib ignores the 227 address since 3.10:
@@ -527,7 +533,7 @@ case_nat_pasv_private() {
 with its own address, \`227 Entering Passive Mode (100,64,1,10,p1,p2)\`, the 227 passes the router
 unchanged (no helper). What each client does with it:
 
-1. **lftp, \`ftp:fix-pasv-address no\`** dials 100.64.1.10:port. \`fd-core\` has no route to
+1. **lftp, \`ftp:fix-pasv-address no\`** dials 100.64.1.10:port. \`$P-core\` has no route to
    100.64.0.0/10 (blackhole) and drops the SYN without an ICMP error: in \`capture.pcap\` the SYN and its
    four retransmissions, one per second (this kernel retransmits a SYN at linear 1 s intervals four
    times, \`net.ipv4.tcp_syn_linear_timeouts=4\`), go unanswered; after \`net:timeout\` (5 s) lftp
@@ -541,7 +547,7 @@ unchanged (no helper). What each client does with it:
 
 \`server-side.pcap\` (behind the DNAT) sees the same four control connections with the server as
 100.64.1.10: there the 227 names the server's own address (no mismatch). It contains no SYN of
-sessions 1 and 2 at all (they died in \`fd-core\`) and the data connections of sessions 3 and 4 arrive
+sessions 1 and 2 at all (they died in \`$P-core\`) and the data connections of sessions 3 and 4 arrive
 at 100.64.1.10:port (the DNAT rewrote the destination)." \
     "- \`capture.pcap\`: 4 sessions, client 198.51.100.20, server 203.0.113.10:21. Every 227 names
   100.64.1.10 ≠ 203.0.113.10 → **\`pasv-address-mismatch\`** on each: in sessions 1 and 2 the client
@@ -557,29 +563,29 @@ at 100.64.1.10:port (the DNAT rewrote the destination)." \
 case_pasv_address_wrong() {
   local c=pasv-address-wrong
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 "# the case: a wrong public address announced in every 227
+  start_vsftpd $P-srv 192.0.2.10 "# the case: a wrong public address announced in every 227
 pasv_address=203.0.113.99"
-  vantage capture "\`fd-core\` / \`br0\`: the client's side, on the public segment of 198.51.100.20 (main vantage; sees the SYN to 203.0.113.99 and the ICMP error from \`fd-core\`)."
-  vantage server-side "\`fd-srtr\` / \`dmz0\`: the server's side (sees no SYN to 203.0.113.99 at all)."
-  cap_start capture fd-core br0
-  cap_start server-side fd-srtr dmz0
+  vantage capture "\`$P-core\` / \`br0\`: the client's side, on the public segment of 198.51.100.20 (main vantage; sees the SYN to 203.0.113.99 and the ICMP error from \`$P-core\`)."
+  vantage server-side "\`$P-srtr\` / \`dmz0\`: the server's side (sees no SYN to 203.0.113.99 at all)."
+  cap_start capture $P-core br0
+  cap_start server-side $P-srtr dmz0
   sleep 1
-  client fd-pcli any "$(TNFTP_LS 192.0.2.10)" "tnftp, PASV (\`epsv4 off\`)"
-  client fd-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
-  client fd-pcli ok "curl -sS -v --disable-epsv -o readme.txt ftp://192.0.2.10/readme.txt" "curl, PASV instead of its default EPSV"
+  client $P-pcli any "$(TNFTP_LS 192.0.2.10)" "tnftp, PASV (\`epsv4 off\`)"
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
+  client $P-pcli ok "curl -sS -v --disable-epsv -o readme.txt ftp://192.0.2.10/readme.txt" "curl, PASV instead of its default EPSV"
   cap_stop $c
   stop_vsftpd
   write_readme $c "vsftpd pasv_address names a wrong public address" \
     "vsftpd 192.0.2.10 with \`pasv_address=203.0.113.99\` (a public address where no host exists) answers every PASV with \`227 Entering Passive Mode (203,0,113,99,p1,p2)\`. tnftp refuses the mismatching reply without dialling, lftp dials 203.0.113.99 and gets an ICMP host unreachable, curl ignores the address and succeeds." \
     "$SRV_PUB_MD The case adds \`pasv_address=203.0.113.99\` (last line of the config)." \
-    "In \`fd-pcli\` (198.51.100.20): $TNFTP_VER (\`epsv4 off\`: PASV instead of EPSV, which would
+    "In \`$P-pcli\` (198.51.100.20): $TNFTP_VER (\`epsv4 off\`: PASV instead of EPSV, which would
 carry no address), lftp $LFTP_VER (PASV; its \`ftp:fix-pasv-address\` replaces only private
 addresses, 203.0.113.99 is used as announced), curl $CURL_VER with \`--disable-epsv\`." \
     "1. **tnftp** logs in, \`epsv4 off\`, \`ls\`: PASV → \`227 … (203,0,113,99,p1,p2)\`, tnftp prints
    \`Passive mode address mismatch.\` and sends nothing else for the listing (no SYN, no \`LIST\`,
    no fallback to active mode); the next command is \`QUIT\` → 221 (exit status 0).
 2. **lftp** \`get readme.txt\`: PASV → 227 (203.0.113.99), SYN from 198.51.100.20 to
-   203.0.113.99:port, retransmitted at +1 s and +2 s. \`fd-core\` has a connected route to
+   203.0.113.99:port, retransmitted at +1 s and +2 s. \`$P-core\` has a connected route to
    203.0.113.0/24 but nobody answers its ARP requests for .99; after about 3 s it gives up and sends
    one \`ICMP host unreachable\` (type 3 code 1, from 198.51.100.1) for each of the three SYNs it was
    holding; the client's kernel sends a fourth SYN in the same millisecond. lftp logs \`Data socket
@@ -606,21 +612,21 @@ two comma-separated addresses per side." \
 case_nat_no_helper() {
   local c=nat-no-helper
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 ""
-  load_rules fd-crtr "$NAT_ROUTER_RULES"
-  vantage capture "\`fd-srtr\` / \`dmz0\`: the server's side (main vantage; the clients appear as the NAT's public address 198.51.100.2)."
-  vantage inside "\`fd-crtr\` / \`in0\`: inside the NAT (the clients as 100.64.0.10 and 100.64.0.11)."
-  cap_start capture fd-srtr dmz0
-  cap_start inside fd-crtr in0
+  start_vsftpd $P-srv 192.0.2.10 ""
+  load_rules $P-crtr "$NAT_ROUTER_RULES"
+  vantage capture "\`$P-srtr\` / \`dmz0\`: the server's side (main vantage; the clients appear as the NAT's public address 198.51.100.2)."
+  vantage inside "\`$P-crtr\` / \`in0\`: inside the NAT (the clients as 100.64.0.10 and 100.64.0.11)."
+  cap_start capture $P-srtr dmz0
+  cap_start inside $P-crtr in0
   sleep 1
-  client fd-cli1 fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
-  client fd-cli2 fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT then PORT"
+  client $P-cli1 fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
+  client $P-cli2 fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT then PORT"
   cap_stop $c
   stop_vsftpd
   write_readme $c "client behind a masquerading NAT without FTP helper, active mode: PORT/EPRT refused" \
     "Two clients inside a NAT (100.64.0.10, 100.64.0.11 masqueraded to 198.51.100.2, no FTP helper) use active mode against vsftpd 192.0.2.10. Their PORT / EPRT name the private address, which passes the NAT unchanged; vsftpd refuses it (\`500 Illegal PORT command.\`, \`500 Illegal EPRT command.\`) because it is not the address of the control connection's client." \
     "$SRV_PUB_MD" \
-    "In \`fd-cli1\` (100.64.0.10) and \`fd-cli2\` (100.64.0.11), behind \`fd-crtr\`: $ACTIVE_CLIENTS_MD" \
+    "In \`$P-cli1\` (100.64.0.10) and \`$P-cli2\` (100.64.0.11), behind \`$P-crtr\`: $ACTIVE_CLIENTS_MD" \
     "1. **ftplib** (100.64.0.10, seen outside as 198.51.100.2): \`TYPE A\`, \`PORT 100,64,0,10,p1,p2\` →
    \`500 Illegal PORT command.\`; ftplib raises \`error_perm\` and the script exits (status 1) without
    sending LIST, so no \`425\` follows; the control connection is closed (FIN) without \`QUIT\`.
@@ -644,21 +650,21 @@ helper changes only addresses and ports in the IP/TCP headers): \`inside.pcap\` 
 case_nat_helper() {
   local c=nat-helper
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 ""
-  load_rules fd-crtr "$NAT_ROUTER_HELPER_RULES"
-  vantage capture "\`fd-srtr\` / \`dmz0\`: the server's side (main vantage; the clients appear as the NAT's public address 198.51.100.2 and the PORT / EPRT as rewritten by the helper)."
-  vantage inside "\`fd-crtr\` / \`in0\`: inside the NAT (the clients as 100.64.0.10 and 100.64.0.11, PORT / EPRT as the clients sent them)."
-  cap_start capture fd-srtr dmz0
-  cap_start inside fd-crtr in0
+  start_vsftpd $P-srv 192.0.2.10 ""
+  load_rules $P-crtr "$NAT_ROUTER_HELPER_RULES"
+  vantage capture "\`$P-srtr\` / \`dmz0\`: the server's side (main vantage; the clients appear as the NAT's public address 198.51.100.2 and the PORT / EPRT as rewritten by the helper)."
+  vantage inside "\`$P-crtr\` / \`in0\`: inside the NAT (the clients as 100.64.0.10 and 100.64.0.11, PORT / EPRT as the clients sent them)."
+  cap_start capture $P-srtr dmz0
+  cap_start inside $P-crtr in0
   sleep 1
-  client fd-cli1 ok "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list retr:readme.txt" "ftplib, PORT"
-  client fd-cli2 ok "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
+  client $P-cli1 ok "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list retr:readme.txt" "ftplib, PORT"
+  client $P-cli2 ok "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
   cap_stop $c
   stop_vsftpd
   write_readme $c "client behind a masquerading NAT with the FTP helper, active mode: PORT/EPRT rewritten" \
     "The NAT of nat-no-helper with the kernel FTP helper assigned to port 21 (\`ct helper set \"ftp-std\"\`). nf_conntrack_ftp / nf_nat_ftp rewrite the clients' \`PORT 100,64,0,x,…\` and \`EPRT |1|100.64.0.x|…|\` to the NAT's public address 198.51.100.2, fix the TCP sequence numbers for the changed length, and let the server's data connections from port 20 back in (RELATED, translated to the client). All transfers complete." \
     "$SRV_PUB_MD" \
-    "In \`fd-cli1\` (100.64.0.10) and \`fd-cli2\` (100.64.0.11), behind \`fd-crtr\`: $ACTIVE_CLIENTS_MD" \
+    "In \`$P-cli1\` (100.64.0.10) and \`$P-cli2\` (100.64.0.11), behind \`$P-crtr\`: $ACTIVE_CLIENTS_MD" \
     "1. **ftplib** (100.64.0.10): inside, \`PORT 100,64,0,10,p1,p2\`; on the server side the same segment
    carries \`PORT 198,51,100,2,q1,q2\` (one byte longer: the sequence numbers of everything the client
    sends afterwards on this connection are shifted by one between the two captures). vsftpd: \`200 PORT
@@ -688,8 +694,8 @@ client's sequence numbers after each rewritten PORT / EPRT." \
 case_firewall_passive_blocked() {
   local c=firewall-passive-blocked
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 ""
-  load_rules fd-srtr 'table ip server-firewall {
+  start_vsftpd $P-srv 192.0.2.10 ""
+  load_rules $P-srtr 'table ip server-firewall {
 	chain forward {
 		type filter hook forward priority filter; policy drop;
 		ct state established,related accept
@@ -697,19 +703,19 @@ case_firewall_passive_blocked() {
 		iifname "dmz0" oifname "wan0" accept
 	}
 }'
-  vantage capture "\`fd-srtr\` / \`wan0\`: the client's side of the server-side firewall (main vantage; sees every data SYN arrive, and that nothing answers)."
-  vantage server-side "\`fd-srtr\` / \`dmz0\`: the server's side of the firewall (no data SYN gets here)."
-  cap_start capture fd-srtr wan0
-  cap_start server-side fd-srtr dmz0
+  vantage capture "\`$P-srtr\` / \`wan0\`: the client's side of the server-side firewall (main vantage; sees every data SYN arrive, and that nothing answers)."
+  vantage server-side "\`$P-srtr\` / \`dmz0\`: the server's side of the firewall (no data SYN gets here)."
+  cap_start capture $P-srtr wan0
+  cap_start server-side $P-srtr dmz0
   sleep 1
-  client fd-pcli fail "curl -sS -v --connect-timeout 5 -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPSV (its default), PASV after EPSV fails"
-  client fd-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
+  client $P-pcli fail "curl -sS -v --connect-timeout 5 -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPSV (its default), PASV after EPSV fails"
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
   cap_stop $c
   stop_vsftpd
   write_readme $c "server-side firewall opens port 21 only: passive data connections unanswered" \
     "A stateful firewall in front of vsftpd 192.0.2.10 accepts new connections to port 21 only and has no FTP helper, so the passive range 40000–40100 is closed: the clients' data SYNs are dropped silently. curl (EPSV, then PASV) and lftp (PASV) retransmit their SYNs until they give up." \
     "$SRV_PUB_MD" \
-    "In \`fd-pcli\` (198.51.100.20): curl $CURL_VER (default EPSV; \`--connect-timeout 5\`) and lftp
+    "In \`$P-pcli\` (198.51.100.20): curl $CURL_VER (default EPSV; \`--connect-timeout 5\`) and lftp
 $LFTP_VER (PASV; \`net:timeout 5\`, \`net:max-retries 1\`)." \
     "1. **curl**: \`EPSV\` → \`229 Entering Extended Passive Mode (|||p|)\`, SYN to 192.0.2.10:p and four
    retransmissions one second apart (this kernel: \`net.ipv4.tcp_syn_linear_timeouts=4\`), no answer.
@@ -737,26 +743,26 @@ up. \`server-side.pcap\` therefore shows the announcements and nothing after the
 case_firewall_active_blocked() {
   local c=firewall-active-blocked
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 "# the case: give up an active data connection after 10 s (default 60)
+  start_vsftpd $P-srv 192.0.2.10 "# the case: give up an active data connection after 10 s (default 60)
 connect_timeout=10"
-  load_rules fd-pcli 'table inet host-firewall {
+  load_rules $P-pcli 'table inet host-firewall {
 	chain input {
 		type filter hook input priority filter; policy drop;
 		ct state established,related accept
 		iif "lo" accept
 	}
 }'
-  vantage capture "\`fd-srtr\` / \`dmz0\`: the server's side (main vantage; sees the server's data SYNs and their retransmissions)."
-  cap_start capture fd-srtr dmz0
+  vantage capture "\`$P-srtr\` / \`dmz0\`: the server's side (main vantage; sees the server's data SYNs and their retransmissions)."
+  cap_start capture $P-srtr dmz0
   sleep 1
-  client fd-pcli fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
-  client fd-pcli fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
+  client $P-pcli fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
+  client $P-pcli fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
   cap_stop $c
   stop_vsftpd
   write_readme $c "client host firewall drops the server's active-mode SYN" \
     "The public client 198.51.100.20 runs a stateful host firewall without FTP helper (input: established/related only). Its PORT / EPRT are accepted by vsftpd 192.0.2.10, but the server's data SYN from port 20 is a new inbound connection and is dropped on the client: vsftpd retransmits it until \`connect_timeout\` (10 s), then \`425 Failed to establish connection.\`" \
     "$SRV_PUB_MD The case adds \`connect_timeout=10\` (vsftpd's default is 60 s)." \
-    "In \`fd-pcli\` (198.51.100.20), behind its own host firewall: $ACTIVE_CLIENTS_MD" \
+    "In \`$P-pcli\` (198.51.100.20), behind its own host firewall: $ACTIVE_CLIENTS_MD" \
     "1. **ftplib**: \`PORT 198,51,100,20,p1,p2\` → \`200 PORT command successful. Consider using PASV.\`,
    \`LIST\` → SYN from 192.0.2.10:20 to 198.51.100.20:p, retransmitted at about +1, +2, +3, +4, +5
    and +7 s (7 SYNs; this kernel's linear SYN timeouts), dropped by the client's input chain; at
@@ -776,24 +782,24 @@ connect_timeout=10"
 case_data_refused() {
   local c=data-refused
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 ""
-  load_rules fd-srtr 'table ip server-firewall {
+  start_vsftpd $P-srv 192.0.2.10 ""
+  load_rules $P-srtr 'table ip server-firewall {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
 		iifname "wan0" ip daddr 192.0.2.10 tcp dport 40000-40100 reject with tcp reset
 	}
 }'
-  vantage capture "\`fd-srtr\` / \`wan0\`: the client's side of the server-side firewall (sees each data SYN and the RST the firewall sends back in the server's name)."
-  cap_start capture fd-srtr wan0
+  vantage capture "\`$P-srtr\` / \`wan0\`: the client's side of the server-side firewall (sees each data SYN and the RST the firewall sends back in the server's name)."
+  cap_start capture $P-srtr wan0
   sleep 1
-  client fd-pcli fail "curl -sS -v --connect-timeout 5 -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPSV (its default), PASV after EPSV fails"
-  client fd-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
+  client $P-pcli fail "curl -sS -v --connect-timeout 5 -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPSV (its default), PASV after EPSV fails"
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV"
   cap_stop $c
   stop_vsftpd
   write_readme $c "firewall rejects the passive range with a TCP reset" \
     "A firewall in front of vsftpd 192.0.2.10 answers every SYN to the passive range 40000–40100 with a TCP RST (\`reject with tcp reset\`), sent in the server's name. curl tries EPSV, then PASV, both refused at once; lftp's PASV data connection is refused too." \
     "$SRV_PUB_MD" \
-    "In \`fd-pcli\` (198.51.100.20): curl $CURL_VER (default EPSV) and lftp $LFTP_VER (PASV)." \
+    "In \`$P-pcli\` (198.51.100.20): curl $CURL_VER (default EPSV) and lftp $LFTP_VER (PASV)." \
     "1. **curl**: \`EPSV\` → \`229 (|||p|)\`, SYN to 192.0.2.10:p → RST-ACK from \"192.0.2.10\" (the
    firewall) within a millisecond; curl: \`Failed EPSV attempt. Disabling EPSV\`, \`PASV\` → \`227
    (192,0,2,10,…)\`, SYN → RST-ACK again; curl gives up (exit status 7) and closes the control
@@ -803,7 +809,7 @@ case_data_refused() {
 
 No transfer command is sent (both clients send RETR only over an established data connection).
 The RSTs are the firewall's, not the server's: at \`wan0\` they have IP TTL 64, the server's own
-packets (forwarded once by \`fd-srtr\`) TTL 63." \
+packets (forwarded once by \`$P-srtr\`) TTL 63." \
     "- \`capture.pcap\`: 2 sessions, client 198.51.100.20, server 192.0.2.10:21. Session 1: 229 → SYN →
   RST → **\`data-connect-refused\`**; 227 → SYN → RST → **\`data-connect-refused\`**. Session 2: 227 →
   SYN → RST → **\`data-connect-refused\`**. 3 × data-connect-refused, no \`data-connect-unanswered\`,
@@ -813,28 +819,28 @@ packets (forwarded once by \`fd-srtr\`) TTL 63." \
 case_data_missing() {
   local c=data-missing
   begin_case $c
-  start_vsftpd fd-srv 192.0.2.10 "# the case: give up an active data connection after 10 s (default 60)
+  start_vsftpd $P-srv 192.0.2.10 "# the case: give up an active data connection after 10 s (default 60)
 connect_timeout=10"
-  load_rules fd-srtr 'table ip server-firewall {
+  load_rules $P-srtr 'table ip server-firewall {
 	chain forward {
 		type filter hook forward priority filter; policy drop;
 		ct state established,related accept
 		iifname "wan0" ip daddr 192.0.2.10 tcp dport { 21, 40000-40100 } accept
 	}
 }'
-  vantage capture "\`fd-srtr\` / \`wan0\`: the client's side of the server-side firewall (main vantage; the server's data SYNs never get here)."
-  vantage server-side "\`fd-srtr\` / \`dmz0\`: the server's side of the firewall (sees the server's SYNs and their retransmissions)."
-  cap_start capture fd-srtr wan0
-  cap_start server-side fd-srtr dmz0
+  vantage capture "\`$P-srtr\` / \`wan0\`: the client's side of the server-side firewall (main vantage; the server's data SYNs never get here)."
+  vantage server-side "\`$P-srtr\` / \`dmz0\`: the server's side of the firewall (sees the server's SYNs and their retransmissions)."
+  cap_start capture $P-srtr wan0
+  cap_start server-side $P-srtr dmz0
   sleep 1
-  client fd-pcli fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
-  client fd-pcli fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
+  client $P-pcli fail "$PYTHON @TOOLS@/ftplib-client.py 192.0.2.10 active list" "ftplib, PORT"
+  client $P-pcli fail "curl -sS -v -P - -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPRT"
   cap_stop $c
   stop_vsftpd
   write_readme $c "the data SYN is dropped before the capture point: transfer command, no SYN, 425" \
     "The firewall in front of vsftpd 192.0.2.10 lets clients in (port 21 and the passive range) but drops every new connection the server opens (no FTP helper, so active-mode data connections are not RELATED). Captured on the firewall's outside, an active-mode session shows PORT/EPRT → 200, the transfer command, **no SYN at all**, and 10 s later \`425 Failed to establish connection.\`. The second capture, on the server's side, shows the SYNs being retransmitted." \
     "$SRV_PUB_MD The case adds \`connect_timeout=10\` (vsftpd's default is 60 s)." \
-    "In \`fd-pcli\` (198.51.100.20): $ACTIVE_CLIENTS_MD
+    "In \`$P-pcli\` (198.51.100.20): $ACTIVE_CLIENTS_MD
 
 Why active mode: the passive-mode clients at hand (curl, lftp, ftplib, tnftp) all wait for the data
 connection to be established before they send RETR or LIST, so a passive data SYN dropped upstream
@@ -860,8 +866,8 @@ server's SYN after it." \
 case_nat_helper_passive() {
   local c=nat-helper-passive
   begin_case $c
-  start_vsftpd fd-psrv 100.64.1.10 ""
-  load_rules fd-srtr 'table ip server-router {
+  start_vsftpd $P-psrv 100.64.1.10 ""
+  load_rules $P-srtr 'table ip server-router {
 	ct helper ftp-std {
 		type "ftp" protocol tcp;
 	}
@@ -883,20 +889,20 @@ case_nat_helper_passive() {
 		iifname "lan0" oifname "wan0" accept
 	}
 }'
-  vantage capture "\`fd-srtr\` / \`wan0\`: outside the NAT, the client's side (main vantage; the server is 203.0.113.10 and every 227 names 203.0.113.10)."
-  vantage server-side "\`fd-srtr\` / \`lan0\`: inside, the server's side (the server is 100.64.1.10 and every 227 names 100.64.1.10)."
-  cap_start capture fd-srtr wan0
-  cap_start server-side fd-srtr lan0
+  vantage capture "\`$P-srtr\` / \`wan0\`: outside the NAT, the client's side (main vantage; the server is 203.0.113.10 and every 227 names 203.0.113.10)."
+  vantage server-side "\`$P-srtr\` / \`lan0\`: inside, the server's side (the server is 100.64.1.10 and every 227 names 100.64.1.10)."
+  cap_start capture $P-srtr wan0
+  cap_start server-side $P-srtr lan0
   sleep 1
-  client fd-pcli ok "$(TNFTP_LS 203.0.113.10)" "tnftp, PASV (\`epsv4 off\`)"
-  client fd-pcli ok "lftp -d -c '$LFTP_BASE; set ftp:fix-pasv-address no; open ftp://203.0.113.10; ls; get readme.txt'" "lftp, PASV, honours the 227 address"
-  client fd-pcli ok "curl -sS -v -o readme.txt ftp://203.0.113.10/readme.txt" "curl, EPSV"
+  client $P-pcli ok "$(TNFTP_LS 203.0.113.10)" "tnftp, PASV (\`epsv4 off\`)"
+  client $P-pcli ok "lftp -d -c '$LFTP_BASE; set ftp:fix-pasv-address no; open ftp://203.0.113.10; ls; get readme.txt'" "lftp, PASV, honours the 227 address"
+  client $P-pcli ok "curl -sS -v -o readme.txt ftp://203.0.113.10/readme.txt" "curl, EPSV"
   cap_stop $c
   stop_vsftpd
   write_readme $c "server behind a NAT with the FTP helper: the 227 is rewritten to the public address" \
     "vsftpd 100.64.1.10 behind a DNAT (203.0.113.10 port 21 only) whose router runs the kernel FTP helper. The helper rewrites \`227 Entering Passive Mode (100,64,1,10,p1,p2)\` to \`(203,0,113,10,p1,p2)\` on the way out and expects the data connection, which it lets in (RELATED) and translates to 100.64.1.10 — the passive range is neither forwarded nor opened explicitly. tnftp (which refuses a mismatching 227), lftp (which dials the 227 address) and curl (EPSV) all succeed." \
     "$SRV_NAT_MD" \
-    "In \`fd-pcli\` (198.51.100.20): $TNFTP_VER (\`epsv4 off\`: PASV), lftp $LFTP_VER (PASV,
+    "In \`$P-pcli\` (198.51.100.20): $TNFTP_VER (\`epsv4 off\`: PASV), lftp $LFTP_VER (PASV,
 \`ftp:fix-pasv-address no\`: uses the 227 address as given), curl $CURL_VER (default: EPSV)." \
     "1. **tnftp** \`ls\`: PASV → inside \`227 … (100,64,1,10,p1,p2).\`, outside \`227 … (203,0,113,10,p1,p2).\`
    (one byte longer: the server's sequence numbers after it differ by one between the two files, by
@@ -915,6 +921,46 @@ case_nat_helper_passive() {
   100.64.1.10 = the server: no mismatch either; the same 4 data connections to 100.64.1.10. Clean.
 - Only the two files side by side show the rewrite (same session, 227 address differs, data
   connection destination differs)."
+}
+
+case_firewall_rejects_icmp() {
+  local c=firewall-rejects-icmp
+  begin_case $c
+  start_vsftpd $P-srv 192.0.2.10 ""
+  load_rules $P-srtr 'table inet server-firewall {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "wan0" ip daddr 192.0.2.10 tcp dport 40000-40100 reject with icmp type admin-prohibited
+	}
+}'
+  vantage capture "\`$P-srtr\` / \`wan0\`: the client's side of the server-side firewall (sees each data SYN and the ICMP error the firewall sends back from 203.0.113.2)."
+  cap_start capture $P-srtr wan0
+  sleep 1
+  client $P-pcli fail "curl -sS -v --connect-timeout 5 -o readme.txt ftp://192.0.2.10/readme.txt" "curl, EPSV (its default), PASV after EPSV fails; the firewall answers administratively prohibited"
+  # The same firewall, now answering port unreachable (icmpx: the reject for either family).
+  nsx $P-srtr nft delete table inet server-firewall
+  load_rules $P-srtr 'table inet server-firewall {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname "wan0" ip daddr 192.0.2.10 tcp dport 40000-40100 reject with icmpx type port-unreachable
+	}
+}'
+  client $P-pcli fail "lftp -d -c '$LFTP_BASE; open ftp://192.0.2.10; get readme.txt'" "lftp, PASV; the firewall answers port unreachable"
+  cap_stop $c
+  stop_vsftpd
+  write_readme $c "firewall rejects the passive range with ICMP errors" \
+    "A firewall in front of vsftpd 192.0.2.10 (the server-side router) rejects every SYN to the passive range 40000–40100 with an ICMP error from its own address 203.0.113.2: first \`reject with icmp type admin-prohibited\` (type 3, code 13) for curl, then, the rule replaced, \`reject with icmpx type port-unreachable\` (type 3, code 3) for lftp. Nothing reaches the server; the clients learn at once that the connection is refused." \
+    "$SRV_PUB_MD" \
+    "In \`$P-pcli\` (198.51.100.20): curl $CURL_VER (default EPSV) and lftp $LFTP_VER (PASV)." \
+    "1. **curl**: \`EPSV\` → \`229 (|||p|)\`, SYN to 192.0.2.10:p → ICMP destination unreachable,
+   administratively prohibited, from 203.0.113.2; curl falls back to \`PASV\` → 227, SYN → the same
+   ICMP error; curl gives up and closes the control connection.
+2. The firewall rule is replaced by one that rejects with port unreachable.
+3. **lftp**: \`PASV\` → 227, SYN → ICMP port unreachable from 203.0.113.2; lftp gives up." \
+    "- \`capture.pcap\`: 2 sessions, client 198.51.100.20, server 192.0.2.10:21. Every data SYN is
+  answered by an ICMP error from 203.0.113.2 quoting it → **\`data-connect-unreachable\`** naming
+  203.0.113.2 and the error (administratively prohibited in session 1, port unreachable in session
+  2); no \`data-connect-unanswered\` (the SYNs were answered), no \`data-connect-refused\` (no RST)."
 }
 
 # ---------------------------------------------------------------------- run --

@@ -17,7 +17,7 @@
  */
 import { linkTypeName } from '../decode/linktypes';
 import { RepeatedProblem, type DecoderContext, type FrameDecoder, type FrameSink } from './decoder';
-import type { CaptureProblem, InterfaceSummary } from './types';
+import { isShowableTime, type CaptureProblem, type InterfaceSummary } from './types';
 
 /** Block type codes (pcapng draft section 11.1). */
 export const BlockType = {
@@ -83,6 +83,15 @@ export function decodeTsresol(byte: number): TimestampResolution {
   return byte & 0x80 ? { base: 2, exponent: byte & 0x7f } : { base: 10, exponent: byte };
 }
 
+/**
+ * Whether a 64-bit count of `resolution` units can reach past the first second of 1970: a unit
+ * finer than 2^-64 s (1e-20 s, 2^-64 s, and the 0xff of a damaged file, 2^-127 s) cannot, and would
+ * put every packet on 1970-01-01.
+ */
+export function holdsDates(resolution: TimestampResolution): boolean {
+  return resolution.base === 10 ? resolution.exponent <= 19 : resolution.exponent <= 63;
+}
+
 export function formatTsresol(resolution: TimestampResolution): string {
   return resolution.base === 10 ? `1e-${resolution.exponent}` : `2^-${resolution.exponent}`;
 }
@@ -123,6 +132,8 @@ interface Interface {
   linkType: number;
   snapLength: number;
   toMicros: (high: number, low: number) => number;
+  /** A raw timestamp in words, for a message: `18446744073709551615 units of 1e-6 s`. */
+  describe: (high: number, low: number) => string;
 }
 
 type ReadU32 = (buffer: Buffer, offset: number) => number;
@@ -155,6 +166,7 @@ export class PcapngDecoder implements FrameDecoder {
   private readonly unknownInterface: RepeatedProblem;
   private readonly overlongPacket: RepeatedProblem;
   private readonly badOptions: RepeatedProblem;
+  private readonly unshowableTime: RepeatedProblem;
   private readonly interfaceSummaries: InterfaceSummary[] = [];
 
   constructor(private readonly context: DecoderContext) {
@@ -166,6 +178,7 @@ export class PcapngDecoder implements FrameDecoder {
     this.unknownInterface = new RepeatedProblem(problems, 'packet block');
     this.overlongPacket = new RepeatedProblem(problems, 'packet block');
     this.badOptions = new RepeatedProblem(problems, 'interface');
+    this.unshowableTime = new RepeatedProblem(problems, 'packet block');
   }
 
   get stopped(): boolean {
@@ -244,6 +257,7 @@ export class PcapngDecoder implements FrameDecoder {
     this.unknownInterface.finish();
     this.overlongPacket.finish();
     this.badOptions.finish();
+    this.unshowableTime.finish();
   }
 
   private stop(problem: CaptureProblem): void {
@@ -392,9 +406,28 @@ export class PcapngDecoder implements FrameDecoder {
       }
       position = value + ((length + 3) & ~3);
     }
-    this.interfaces.push({ linkType, snapLength, toMicros: timestampConverter(resolution, offsetSeconds) });
+    const declared = resolution;
+    if (!holdsDates(resolution)) {
+      const number = this.interfaceSummaries.length + 1;
+      this.context.summary.problems.push({
+        message:
+          `interface ${number} (interface description block at byte ${at}) has if_tsresol ${formatTsresol(resolution)} s, ` +
+          `a unit so fine that no timestamp could reach past the first second of 1970: its timestamps are read as microseconds (the default unit)`,
+        offset: at,
+        frame: null,
+      });
+      resolution = { base: 10, exponent: 6 };
+    }
+    const unit = formatTsresol(resolution);
+    const offsetText = offsetSeconds !== 0 ? ` + ${offsetSeconds} s` : '';
+    this.interfaces.push({
+      linkType,
+      snapLength,
+      toMicros: timestampConverter(resolution, offsetSeconds),
+      describe: (high, low) => `${(BigInt(high) << 32n) + BigInt(low)} units of ${unit} s${offsetText}`,
+    });
     const name = linkTypeName(linkType);
-    this.interfaceSummaries.push({ linkType, linkTypeName: name, snapLength, tsresol: formatTsresol(resolution) });
+    this.interfaceSummaries.push({ linkType, linkTypeName: name, snapLength, tsresol: formatTsresol(declared) });
     const summary = this.context.summary;
     if (summary.linkType === -1) {
       summary.linkType = linkType;
@@ -475,6 +508,18 @@ export class PcapngDecoder implements FrameDecoder {
         frame: number,
       }));
       originalLength = capturedLength;
+    }
+    if (!isShowableTime(timeMicros)) {
+      const previous = this.lastTimeMicros;
+      const seconds = iface.describe(this.u32(block, 12), this.u32(block, 16));
+      this.unshowableTime.add(() => ({
+        message:
+          `${name} at byte ${at} (frame ${number}) has a timestamp (${seconds}) that no date can show: ` +
+          (previous === null ? 'it is given time 0 (1970-01-01)' : 'it is given the time of the packet before it'),
+        offset: at,
+        frame: number,
+      }));
+      timeMicros = previous ?? 0;
     }
     this.lastTimeMicros = timeMicros;
     summary.packets++;

@@ -15,6 +15,19 @@ export interface CaptureProblem {
 }
 
 /**
+ * The times a report can show, in microseconds since the epoch: 0001-01-01 up to the end of
+ * 9999-12-31 (ISO 8601 with a four-digit year). A packet whose timestamp lies outside is an input
+ * problem, never a crash.
+ */
+export const MIN_TIME_MICROS = -62_135_596_800_000_000;
+export const MAX_TIME_MICROS = 253_402_300_799_999_999;
+
+/** Whether `timeMicros` is a time the report can show (see MIN_TIME_MICROS). */
+export function isShowableTime(timeMicros: number): boolean {
+  return timeMicros >= MIN_TIME_MICROS && timeMicros <= MAX_TIME_MICROS;
+}
+
+/**
  * The capture file formats read: classic libpcap with microsecond ('pcap') or nanosecond
  * ('pcap-nsec') timestamps, and pcapng.
  */

@@ -9,7 +9,7 @@ import { Analyzer } from '../analyzer';
 import type { Report } from '../report/build';
 import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport } from '../report/build';
-import { renderJson } from '../report/json';
+import { renderJsonChunks } from '../report/json';
 import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
 import { renderFirewallText } from '../report/firewall-text';
@@ -46,6 +46,10 @@ export const ExitCode = {
   usage: 2,
   /** `--fail-on` was given and findings of that severity (or worse) were reported. */
   findings: 3,
+  /** The report could not be written: standard output closed, disk full, an I/O error. */
+  output: 4,
+  /** A bug in ftpcap. */
+  internal: 70,
 } as const;
 
 function parsePort(value: string, previous: number[]): number[] {
@@ -103,7 +107,7 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
   const { report, status } = await readAndReport(files, options, io);
   if (options.format === 'json') {
-    io.stdout(renderJson(report));
+    for (const chunk of renderJsonChunks(report)) io.stdout(chunk);
   } else {
     io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
   }

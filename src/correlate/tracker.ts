@@ -24,7 +24,8 @@ import {
   type TransferCommand,
 } from '../model';
 import type { Connection } from '../tcp/connections';
-import type { Direction, Endpoint, FrameEvent, Severity } from '../types';
+import type { AnalyzerOptions } from '../options';
+import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
 import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
 
@@ -45,12 +46,26 @@ export class SessionTracker implements ControlObserver {
   private restOffset = 0;
   /** Sizes from 213 replies to SIZE, by path (the last few). */
   private readonly sizes = new Map<string, number>();
+  /** Channels without a connection that still wait for one (a new announcement ends the wait). */
+  private readonly waiting = new Set<DataChannel>();
+  /** Active channels by the PORT/EPRT/LPRT command that announced them, until its reply. */
+  private readonly byRequest = new Map<FtpCommand, DataChannel>();
+  /**
+   * Channels that a transfer command could use, oldest first; entries that can no longer be used
+   * (closed, refused, or given a transfer, none of which is undone) are dropped lazily from the end.
+   */
+  private readonly usable: DataChannel[] = [];
+  /** Transfers waiting for their final reply, by their command, and the channel each uses. */
+  private readonly openTransfers = new Map<FtpCommand, Transfer>();
+  private readonly channelOf = new Map<Transfer, DataChannel>();
+  /** Findings raised so far per code: how many are listed, and the last listed. */
+  private readonly findingsByCode = new Map<string, { listed: number; last: Finding }>();
 
   constructor(
     id: number,
     control: Connection,
     private readonly registry: ExpectationRegistry<SessionTracker>,
-    private readonly maxTimelineEvents: number,
+    private readonly limits: Pick<AnalyzerOptions, 'maxTimelineEvents' | 'maxFindingsPerCode'>,
   ) {
     this.session = {
       id,
@@ -174,13 +189,20 @@ export class SessionTracker implements ControlObserver {
     this.note(at, 'gap', 'analysis', `${length} byte${length === 1 ? '' : 's'} from the ${who} ${length === 1 ? 'is' : 'are'} missing from the capture here`);
   }
 
+  /** Traffic the decoders could not read in full: one finding per code, repeats only counted. */
   anomaly(code: string, message: string, at: FrameEvent): void {
+    const earlier = this.findingsByCode.get(code);
+    if (earlier) {
+      earlier.last.count = (earlier.last.count ?? 1) + 1;
+      return;
+    }
     this.finding(code, 'warning', at, message);
   }
 
   /** A TCP connection answered one of this session's announcements. */
   dataConnection(channel: DataChannel, connection: Connection): void {
     channel.connection = connection;
+    this.waiting.delete(channel);
     this.registry.remove(channel);
   }
 
@@ -233,7 +255,8 @@ export class SessionTracker implements ControlObserver {
   }
 
   private activeReply(request: FtpCommand, reply: FtpReply, line: string): void {
-    const channel = this.session.dataChannels.find((c) => c.request === request);
+    const channel = this.byRequest.get(request);
+    this.byRequest.delete(request);
     if (!channel) {
       if (reply.code >= 400) this.note(reply.at, 'reply', 'server', `server refuses ${request.verb}`, line);
       return;
@@ -244,6 +267,7 @@ export class SessionTracker implements ControlObserver {
       if (channel.transfer) {
         // A transfer pipelined behind the refused announcement has no channel after all.
         this.session.orphanTransfers.push(channel.transfer);
+        this.channelOf.delete(channel.transfer);
         channel.transfer = null;
       }
       this.note(reply.at, 'announcement', 'server', `server refuses the ${channel.method}: no data connection will be made`, line, channel.index);
@@ -307,7 +331,23 @@ export class SessionTracker implements ControlObserver {
           ? `${formatEndpoint({ ip: announcedIp, port: announced.port })}`
           : `${formatEndpoint({ ip: announcedIp, port: announced.port })}, which is not the server's address ${server.ip}`;
     this.note(reply.at, 'announcement', 'server', `passive mode (${method}): server listens on ${where}; the client must connect to it`, line, channel.index);
-    if (deferred) channel.transfer = deferred;
+    if (deferred) this.assign(channel, deferred);
+  }
+
+  private assign(channel: DataChannel, transfer: Transfer): void {
+    channel.transfer = transfer;
+    this.channelOf.set(transfer, channel);
+  }
+
+  /** The latest channel a transfer command can use: open, accepted (or not answered yet), unused. */
+  private latestUsable(): DataChannel | undefined {
+    const usable = this.usable;
+    while (usable.length > 0) {
+      const c = usable[usable.length - 1];
+      if (!c.closed && c.transfer === null && (c.reply === null || c.reply.code < 400)) return c;
+      usable.pop();
+    }
+    return undefined;
   }
 
   private takeDeferredTransfer(): Transfer | null {
@@ -328,13 +368,12 @@ export class SessionTracker implements ControlObserver {
       type: this.type,
     };
     this.restOffset = 0;
-    const channel = [...this.session.dataChannels]
-      .reverse()
-      .find((c) => !c.closed && c.transfer === null && (c.reply === null || c.reply.code < 400));
+    this.openTransfers.set(command, transfer);
+    const channel = this.latestUsable();
     const what = `${verb}${command.arg ? ` ${command.arg}` : ''}`;
     const flow = transfer.direction === 'download' ? 'server sends' : 'client sends';
     if (channel) {
-      channel.transfer = transfer;
+      this.assign(channel, transfer);
       this.note(command.at, 'transfer', 'client', `transfer: ${what} (${flow} over data channel #${channel.index})`, line, channel.index);
     } else if (this.passiveRequests > 0 && this.deferredTransfer === null) {
       // Pipelined behind PASV/EPSV: the channel exists once the reply arrives.
@@ -347,12 +386,9 @@ export class SessionTracker implements ControlObserver {
   }
 
   private transferReply(request: FtpCommand, reply: FtpReply, line: string): void {
-    const channel = this.session.dataChannels.find((c) => c.transfer?.command === request);
-    const transfer =
-      channel?.transfer ??
-      this.session.orphanTransfers.find((t) => t.command === request) ??
-      (this.deferredTransfer?.command === request ? this.deferredTransfer : undefined);
+    const transfer = this.openTransfers.get(request);
     if (!transfer) return;
+    const channel = this.channelOf.get(transfer);
     const index = channel?.index;
     if (reply.code < 200) {
       transfer.preliminary = reply;
@@ -361,6 +397,8 @@ export class SessionTracker implements ControlObserver {
       return;
     }
     transfer.final = reply;
+    this.openTransfers.delete(request);
+    this.channelOf.delete(transfer);
     const ok = reply.code < 300;
     this.note(reply.at, 'transfer-result', 'server', ok ? 'server reports the transfer complete' : 'server reports the transfer failed', line, index);
     if (channel) this.closeChannel(channel);
@@ -390,9 +428,8 @@ export class SessionTracker implements ControlObserver {
     expectedTo: Endpoint[],
   ): DataChannel {
     // A new announcement ends the wait for the previous ones of this session.
-    for (const earlier of this.session.dataChannels) {
-      if (earlier.connection === null) this.closeChannel(earlier);
-    }
+    for (const earlier of this.waiting) this.closeChannel(earlier);
+    this.waiting.clear();
     const channel: DataChannel = {
       index: this.session.dataChannels.length + 1,
       method,
@@ -410,6 +447,9 @@ export class SessionTracker implements ControlObserver {
       closed: false,
     };
     this.session.dataChannels.push(channel);
+    this.waiting.add(channel);
+    this.usable.push(channel);
+    if (mode === 'active') this.byRequest.set(request, channel);
     if (expectedTo.length > 0) this.registry.add(channel, this);
     return channel;
   }
@@ -417,6 +457,7 @@ export class SessionTracker implements ControlObserver {
   private closeChannel(channel: DataChannel): void {
     if (channel.closed) return;
     channel.closed = true;
+    this.waiting.delete(channel);
     this.registry.remove(channel);
   }
 
@@ -429,15 +470,26 @@ export class SessionTracker implements ControlObserver {
     channel?: number,
   ): void {
     const timeline = this.session.timeline;
-    if (timeline.length >= this.maxTimelineEvents) {
+    if (timeline.length >= this.limits.maxTimelineEvents) {
       this.session.timelineDropped++;
       return;
     }
     timeline.push({ at, kind, source, text, line, channel });
   }
 
+  /**
+   * Lists a finding, or past `maxFindingsPerCode` of its code in this session only counts it on
+   * the last one listed (see countRepeatedFindings).
+   */
   private finding(code: string, severity: Severity, at: FrameEvent, message: string): void {
-    this.session.findings.push({ code, severity, frame: at.ref, message });
+    const earlier = this.findingsByCode.get(code);
+    if (earlier && earlier.listed >= this.limits.maxFindingsPerCode) {
+      earlier.last.count = (earlier.last.count ?? 1) + 1;
+      return;
+    }
+    const finding: Finding = { code, severity, frame: at.ref, message };
+    this.session.findings.push(finding);
+    this.findingsByCode.set(code, { listed: (earlier?.listed ?? 0) + 1, last: finding });
     this.note(at, 'finding', 'analysis', message);
   }
 }

@@ -5,6 +5,7 @@
  * A packet with a fragment offset or the More Fragments bit that carries TCP is returned as a
  * `fragment` for the stateful FragmentTable (fragments.ts); other fragmented protocols are `other`.
  */
+import { decodeIcmp } from './icmp';
 import { formatIPv4 } from './ipaddr';
 import type { DecodeResult, LayerResult } from './result';
 import { malformed, other, truncated } from './result';
@@ -12,6 +13,7 @@ import { locateTcp, type TcpLocation } from './tcp';
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 export const IP_PROTOCOL_TCP = 6;
+const IP_PROTOCOL_ICMP = 1;
 
 /** `other` results for well-known IP protocols that are not TCP (shared by IPv4 and IPv6). */
 const IP_PROTOCOL_OTHER: ReadonlyMap<number, DecodeResult> = new Map([
@@ -77,11 +79,14 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
   }
 
   const protocol = bytes[offset + 9];
-  if (protocol !== IP_PROTOCOL_TCP) return otherIpProtocol(protocol);
-
   const wireEnd = offset + totalLength;
   const end = wireEnd < bytes.length ? wireEnd : bytes.length;
   const fragmentField = bytes.readUInt16BE(offset + 6);
+  if (protocol !== IP_PROTOCOL_TCP) {
+    // An unfragmented ICMP error may quote a TCP segment of a connection being tracked.
+    if (protocol === IP_PROTOCOL_ICMP && (fragmentField & 0x3fff) === 0) return decodeIcmp(bytes, offset + headerLength, end, formatIPv4(bytes, offset + 12));
+    return otherIpProtocol(protocol);
+  }
   if ((fragmentField & 0x3fff) !== 0) {
     // More Fragments bit (0x2000) or a fragment offset in 8-octet units (low 13 bits).
     return {

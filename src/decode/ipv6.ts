@@ -5,6 +5,7 @@
  * fragmentable part is TCP is returned as a `fragment` for the stateful FragmentTable
  * (fragments.ts); fragments of anything else are `{ kind: 'other', note: 'ipv6-fragment' }`.
  */
+import { decodeIcmpv6 } from './icmp';
 import { formatIPv6 } from './ipaddr';
 import { IP_PROTOCOL_TCP, otherIpProtocol } from './ipv4';
 import type { LayerResult } from './result';
@@ -17,6 +18,7 @@ export const MAX_IPV6_EXTENSION_HEADERS = 16;
 
 const NEXT_HEADER_FRAGMENT = 44;
 const NEXT_HEADER_NONE = 59;
+const NEXT_HEADER_ICMPV6 = 58;
 
 interface ExtensionHeader {
   name: string;
@@ -72,6 +74,7 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number, in
   for (let count = 0; next !== IP_PROTOCOL_TCP; count++) {
     const extension = EXTENSION_HEADERS.get(next);
     if (extension === undefined) {
+      if (next === NEXT_HEADER_ICMPV6) return decodeIcmpv6(bytes, at, end, formatIPv6(bytes, offset + 8));
       return next === NEXT_HEADER_NONE ? OTHER_NO_NEXT_HEADER : otherIpProtocol(next);
     }
     if (count === MAX_IPV6_EXTENSION_HEADERS) {

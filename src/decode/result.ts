@@ -6,6 +6,7 @@
  * or field at fault. Anything that is well formed but not TCP over IP is `other`.
  */
 import type { TcpSegment } from '../types';
+import type { IcmpUnreachable } from './icmp';
 import type { Located, TcpLocation } from './tcp';
 
 /**
@@ -33,6 +34,8 @@ export type DecodeResult =
   | { kind: 'fragment'; fragment: IpFragment }
   /** Not TCP over IP (ARP, UDP, ICMP, a fragment, an unsupported link type...). `note` says which, in kebab-case. */
   | { kind: 'other'; note?: string }
+  /** An ICMP or ICMPv6 destination unreachable that quotes a TCP segment (icmp.ts). */
+  | { kind: 'unreachable'; error: IcmpUnreachable }
   /** `offset`: byte offset in the frame of the header or field that is wrong. */
   | { kind: 'malformed'; layer: string; reason: string; offset: number };
 

@@ -2,6 +2,7 @@
  * Findings about data channels: announcements refused, connections that never came or were
  * refused, transfers that failed, passive replies naming another address.
  */
+import type { UnreachableKind } from '../decode/icmp';
 import type { DataChannel, FtpSession, Transfer } from '../model';
 import { isEstablished, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
@@ -141,6 +142,8 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
   }
   const seconds =
     connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
+  const icmp = connection.unreachable;
+  if (icmp && icmp.direction === 'orig' && connection.synAck === null) return unreachableFailure(session, channel, connection, icmp);
   const firewallSide = channel.mode === 'passive' ? "the server's firewall (or one in front of it)" : "the client's firewall (or one between server and client)";
   const sent = `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer`;
   // A passive SYN to an address other than the server's: the announcement is wrong, not a firewall.
@@ -172,6 +175,51 @@ function unansweredFix(session: FtpSession, channel: DataChannel, firewallSide: 
     return `in ${firewallSide}, open the server's whole passive range (pin it: vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts, Pure-FTPd -p) or bind the kernel FTP helper to port ${session.server.port}; \`${capture} --passive-range LO-HI\` writes the rules`;
   }
   return `use passive mode, or in ${firewallSide} let the server's port-20 connections in to ports above 1023 (the kernel FTP helper on the client side does this for each transfer); \`${capture}\` writes the rules`;
+}
+
+/** What an ICMP destination unreachable says, in words. */
+export function describeUnreachable(icmp: NonNullable<Connection['unreachable']>): string {
+  const protocol = icmp.icmpType === 3 ? 'ICMP' : 'ICMPv6';
+  const what: Record<UnreachableKind, string> = {
+    network: 'network unreachable',
+    host: 'host unreachable',
+    protocol: 'protocol unreachable',
+    port: 'port unreachable',
+    'admin-prohibited': 'administratively prohibited',
+    other: 'destination unreachable',
+  };
+  return `${protocol} ${what[icmp.kind]} (type ${icmp.icmpType}, code ${icmp.icmpCode})`;
+}
+
+/** A data SYN answered by an ICMP destination unreachable: who said no, and what it means. */
+function unreachableFailure(session: FtpSession, channel: DataChannel, connection: Connection, icmp: NonNullable<Connection['unreachable']>): Finding {
+  const target = formatEndpoint(connection.resp);
+  const from = connection.orig.ip;
+  const sender = icmp.from === connection.resp.ip ? `${icmp.from} itself` : icmp.from;
+  const syns = `${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'}`;
+  const said = `${from} tried to open the data connection to ${target} (${syns}) and ${sender} answered ${describeUnreachable(icmp)}`;
+  const wrongAddress = channel.mode === 'passive' && connection.resp.ip !== session.server.ip;
+  let meaning: string;
+  let fix: string;
+  if (icmp.kind === 'admin-prohibited') {
+    meaning = 'a firewall there rejects it';
+    fix = `allow TCP port ${connection.resp.port} toward ${connection.resp.ip} in the firewall at ${icmp.from}, or use an FTP helper there`;
+  } else if (icmp.kind === 'port') {
+    meaning = icmp.from === connection.resp.ip ? 'nothing listens there for TCP, or its firewall rejects it' : 'a firewall there rejects it';
+    fix = channel.mode === 'passive'
+      ? 'check that the announced port is the one the server listens on, and the firewalls in front of it'
+      : `check that the client still listens on port ${connection.resp.port}, and the firewalls between server and client`;
+  } else {
+    meaning = wrongAddress
+      ? `that is the address the server announced, not its own (${session.server.ip}), and it cannot be reached`
+      : `${connection.resp.ip} cannot be reached from ${from}`;
+    fix = wrongAddress
+      ? 'make the server announce its public address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P), or let the client use the control address (lftp set ftp:fix-pasv-address yes, curl does by default)'
+      : channel.mode === 'passive'
+        ? `check the route from ${from} to ${connection.resp.ip}`
+        : 'use passive mode: the server cannot reach the address the client announced';
+  }
+  return { code: 'data-connect-unreachable', severity: 'error', frame: icmp.ref, message: `${said}: ${meaning}`, fix };
 }
 
 function sameFamily(a: string, b: string): boolean {

@@ -32,6 +32,26 @@ export function diagnoseSession(session: FtpSession): Finding[] {
   return findings;
 }
 
+/**
+ * Past `maxPerCode` findings of one code, the rest are counted on the last one listed (its
+ * `count`) instead of being listed: a session with 200 000 announcements that all fail the same
+ * way gives a screen of findings, not 200 000. Order is kept.
+ */
+export function countRepeatedFindings(findings: Finding[], maxPerCode: number): Finding[] {
+  const byCode = new Map<string, { listed: number; last: Finding }>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const earlier = byCode.get(finding.code);
+    if (earlier && earlier.listed >= maxPerCode) {
+      earlier.last.count = (earlier.last.count ?? 1) + (finding.count ?? 1);
+      continue;
+    }
+    out.push(finding);
+    byCode.set(finding.code, { listed: (earlier?.listed ?? 0) + 1, last: finding });
+  }
+  return out;
+}
+
 /** Failed logins from one client address before it is called password guessing. */
 const GUESSING_THRESHOLD = 5;
 

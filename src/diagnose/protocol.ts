@@ -3,6 +3,7 @@
  * fallback to PASV, commands after EPSV ALL, address families that do not match, privileged
  * ports, and passive replies that deviate from the RFC shape.
  */
+import { describeUnreachable } from './data-channels';
 import { parseEpsvArgument } from '../ftp/hostport';
 import type { DataChannel, FtpSession } from '../model';
 import { handshakeOutcome } from '../tcp/connections';
@@ -34,6 +35,8 @@ function epsvFailure(channel: DataChannel): string | null {
   const connection = channel.connection;
   if (connection) {
     const outcome = handshakeOutcome(connection);
+    const icmp = connection.unreachable;
+    if (outcome === 'unanswered' && icmp && icmp.direction === 'orig') return `its data connection was refused by ${icmp.from}: ${describeUnreachable(icmp)}`;
     if (outcome === 'unanswered') return `its data connection got no answer (${connection.synCount} SYNs)`;
     if (outcome === 'refused') return 'its data connection was refused (RST)';
     if (outcome === 'half-open') return 'its data connection never completed the handshake';

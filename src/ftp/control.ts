@@ -6,7 +6,7 @@
 import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
 import type { Direction, FrameEvent } from '../types';
-import { LineSplitter, type Line } from './lines';
+import { decodeLineText, LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
 import { replyFits } from './reply-codes';
 
@@ -134,9 +134,10 @@ export class ControlParser {
   private clientLine(line: Line<FrameEvent>): void {
     this.lineAnomalies(line, 'client');
     if (line.unterminated && line.text.length === 0) return;
-    const parsed = parseCommand(line.text);
+    const text = decodeLineText(line.text);
+    const parsed = parseCommand(text);
     if (!parsed.valid) {
-      this.observer.anomaly('invalid-command', `client sent a line that is not an FTP command: "${line.text}"`, line.at);
+      this.observer.anomaly('invalid-command', `client sent a line that is not an FTP command: "${text}"`, line.at);
       return;
     }
     const arg = parsed.verb === 'PASS' && !this.options.showPasswords && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
@@ -156,13 +157,14 @@ export class ControlParser {
   private serverLine(line: Line<FrameEvent>): void {
     this.lineAnomalies(line, 'server');
     if (line.unterminated && line.text.length === 0) return;
-    const result = this.replies.push(line.text);
+    const text = decodeLineText(line.text);
+    const result = this.replies.push(text);
     if (result === null) return;
     if (result.invalid) {
       // After a gap, lines that start no reply are most likely the rest of a multi-line reply the
       // gap cut: the gap is already reported, they are not the server's fault.
       if (result.reason.startsWith('after a gap')) return;
-      this.observer.anomaly('invalid-reply', `server sent a line that is not an FTP reply (${result.reason}): "${line.text}"`, line.at);
+      this.observer.anomaly('invalid-reply', `server sent a line that is not an FTP reply (${result.reason}): "${text}"`, line.at);
       return;
     }
     const reply: FtpReply = {

@@ -14,7 +14,7 @@
  * so a stray 0xFF cannot swallow a line end.
  *
  * Bytes are decoded as latin1, one character per byte, so any byte sequence gives text and the
- * text maps back to the bytes.
+ * text maps back to the bytes; `decodeLineText` turns that into the text people read (UTF-8).
  *
  * The same input gives the same lines however it is cut into chunks (only the position tags
  * differ); the tests check this by feeding every input whole and byte by byte.
@@ -260,4 +260,64 @@ export class LineSplitter<T> {
     this.lastDataByte = -1;
     this.start = null;
   }
+}
+
+/**
+ * The text of a line for people and the report, from `Line.text` (latin1: one character per byte,
+ * so lengths and offsets stay byte counts). RFC 2640 (`OPTS UTF8 ON`) sends path names and user
+ * names as UTF-8, and many servers do so without asking: every well-formed UTF-8 sequence is
+ * decoded; a byte that is not part of one is shown escaped as `\xNN`, never guessed at. Control
+ * characters stay as they are here; printing escapes them (src/report/sanitize.ts).
+ */
+export function decodeLineText(latin1: string): string {
+  // Nearly every FTP line is ASCII: nothing to decode.
+  if (!NON_ASCII.test(latin1)) return latin1;
+  const bytes = Buffer.from(latin1, 'latin1');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return decodeMixed(bytes);
+  }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 where the bytes are well-formed, `\xNN` for each byte where they are not. */
+function decodeMixed(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length > 0) {
+      out += bytes.toString('utf8', i, i + length);
+      i += length;
+    } else {
+      out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The length of the well-formed UTF-8 sequence at `i` (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when there is none.
+ */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i];
+  if (b0 < 0x80) return 1;
+  const continuation = (at: number, low = 0x80, high = 0xbf) => at < bytes.length && bytes[at] >= low && bytes[at] <= high;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return continuation(i + 1) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const low = b0 === 0xe0 ? 0xa0 : 0x80;
+    const high = b0 === 0xed ? 0x9f : 0xbf;
+    return continuation(i + 1, low, high) && continuation(i + 2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const low = b0 === 0xf0 ? 0x90 : 0x80;
+    const high = b0 === 0xf4 ? 0x8f : 0xbf;
+    return continuation(i + 1, low, high) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
 }

@@ -3,7 +3,7 @@
  * renderer works from. Pure: analysis result in, plain data out.
  */
 import type { AnalysisResult } from '../analyzer';
-import type { InputSummary } from '../capture/types';
+import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
 import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
@@ -13,6 +13,8 @@ import { defaultFirewallOptions } from '../firewall/plan';
 import type { RenderRequest } from '../firewall/render';
 import type { FirewallOptions, HelperPrediction } from '../firewall/types';
 import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './firewall';
+import type { UnreachableKind } from '../decode/icmp';
+import { describeUnreachable } from '../diagnose/data-channels';
 
 export const SCHEMA_VERSION = 1;
 
@@ -25,6 +27,8 @@ export interface ReportFinding {
   input?: number;
   message: string;
   fix?: string;
+  /** Occurrences this finding stands for, when repeats were counted instead of listed (absent: 1). */
+  count?: number;
 }
 
 export interface ReportConnection {
@@ -53,6 +57,8 @@ export interface ReportConnection {
   delayMicros: number | null;
   /** Which announced endpoint was dialled: the announced address, or the control server's address. */
   dialled: 'announced' | 'control-address' | 'other';
+  /** Present when an ICMP/ICMPv6 destination unreachable answered the connection's SYN. */
+  unreachable?: { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; frame: number; input?: number };
   [inputField: string]: unknown;
 }
 
@@ -132,7 +138,8 @@ export interface ReportInput {
   packets: number;
   bytes: number;
   truncatedPackets: number;
-  problems: Array<{ message: string; offset: number | null; frame: number | null }>;
+  /** What went wrong reading the input; each is also an `input-problem` finding of this severity. */
+  problems: Array<{ message: string; offset: number | null; frame: number | null; severity: 'warning' | 'error' }>;
   /** pcapng only: each interface's link type, snap length and timestamp resolution. */
   interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
 }
@@ -154,8 +161,13 @@ export interface Report {
   firewall: ReportFirewall;
 }
 
-/** Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. */
-export function formatTime(timeMicros: number): string {
+/**
+ * Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. The readers keep
+ * every frame's time within MIN_TIME_MICROS..MAX_TIME_MICROS (an input problem otherwise); a time
+ * outside is shown as the nearest one inside rather than ending the report.
+ */
+export function formatTime(time: number): string {
+  const timeMicros = Number.isNaN(time) ? 0 : Math.min(MAX_TIME_MICROS, Math.max(MIN_TIME_MICROS, time));
   const millis = Math.floor(timeMicros / 1000);
   const micros = Math.round(timeMicros - millis * 1000);
   const iso = new Date(millis).toISOString();
@@ -188,16 +200,16 @@ export function buildReport(
   firewall: FirewallRequest = { options: defaultFirewallOptions, sets: defaultRenderRequest },
 ): Report {
   const frames = new FrameFields(inputs.length > 1);
-  const sessions = result.sessions.map((s) => buildSession(s, frames));
+  const maxDataConnections = result.limits?.maxTimelineDataConnections ?? Infinity;
+  const sessions = result.sessions.map((s) => buildSession(s, frames, maxDataConnections));
   const byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
   const severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
   for (const session of sessions) {
     for (const channel of session.dataChannels) byStatus[channel.status]++;
     for (const finding of session.findings) severities[finding.severity]++;
   }
-  const findings = result.findings.map((f) => buildFinding(f, frames));
+  const findings = [...inputFindings(inputs), ...result.findings].map((f) => buildFinding(f, frames));
   for (const finding of findings) severities[finding.severity]++;
-  for (const input of inputs) severities.error += input.problems.length;
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'ftpcap', version },
@@ -210,7 +222,7 @@ export function buildReport(
       packets: i.packets,
       bytes: i.bytes,
       truncatedPackets: i.truncatedPackets,
-      problems: i.problems,
+      problems: i.problems.map((problem, n) => ({ ...problem, severity: problemSeverity(i, n) })),
       ...(i.interfaces ? { interfaces: i.interfaces } : {}),
     })),
     summary: {
@@ -227,7 +239,32 @@ export function buildReport(
   };
 }
 
-function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
+/** The problem that stopped reading a file is an error; the others are warnings. */
+function problemSeverity(input: InputSummary, index: number): 'warning' | 'error' {
+  return input.fatal && index === input.problems.length - 1 ? 'error' : 'warning';
+}
+
+/**
+ * Each input problem as a capture-level finding, so that the counts, the findings list and
+ * `--fail-on` agree: an error for the problem that stopped reading a file, a warning for the
+ * others (the packets around them were analyzed).
+ */
+function inputFindings(inputs: InputSummary[]): Finding[] {
+  return inputs.flatMap((input) =>
+    input.problems.map((problem, i): Finding => {
+      const severity = problemSeverity(input, i);
+      const where = problem.offset !== null && !/\bbyte \d/.test(problem.message) ? ` (byte ${problem.offset})` : '';
+      return {
+        code: 'input-problem',
+        severity,
+        frame: problem.frame !== null ? { input: input.input, frame: problem.frame } : null,
+        message: `${input.file}: ${problem.message}${where}`,
+      };
+    }),
+  );
+}
+
+function buildSession(session: FtpSession, frames: FrameFields, maxDataConnections: number): ReportSession {
   const control = session.control;
   const out: ReportSession = {
     id: session.id,
@@ -257,9 +294,12 @@ function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
     unannouncedDataConnections: session.unannouncedConnections.map((c) => buildHidden(c, frames)),
     findings: session.findings.map((f) => buildFinding(f, frames)),
     helper: predictHelper(session),
-    timeline: buildTimeline(session, frames),
+    timeline: [],
     timelineDropped: session.timelineDropped,
   };
+  const timeline = buildTimeline(session, frames, maxDataConnections);
+  out.timeline = timeline.entries;
+  out.timelineDropped += timeline.dropped;
   frames.add(out, 'startFrame', control.first.ref);
   return out;
 }
@@ -292,9 +332,12 @@ function buildHidden(c: Connection, frames: FrameFields): HiddenConnection {
 }
 
 function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
-  const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: finding.message };
+  const count = finding.count ?? 1;
+  const more = count > 1 ? ` (and ${count - 1} more like it)` : '';
+  const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: `${finding.message}${more}` };
   frames.add(out as unknown as Record<string, unknown>, 'frame', finding.frame);
   if (finding.fix) out.fix = finding.fix;
+  if (count > 1) out.count = count;
   return out;
 }
 
@@ -391,6 +434,11 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
   frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);
   frames.add(out, 'ackFrame', connection.handshakeAck?.ref ?? null);
   frames.add(out, 'endFrame', endEvent?.ref ?? null);
+  const icmp = connection.unreachable;
+  if (icmp && icmp.direction === 'orig') {
+    out.unreachable = { from: icmp.from, kind: icmp.kind, icmpType: icmp.icmpType, icmpCode: icmp.icmpCode, frame: icmp.ref.frame };
+    frames.add(out.unreachable, 'frame', icmp.ref);
+  }
   return out;
 }
 
@@ -400,12 +448,25 @@ function earliest(a: FrameEvent | null, b: FrameEvent | null): FrameEvent | null
   return b.timeMicros < a.timeMicros ? b : a;
 }
 
-/** The session's control events merged with its data connections' packets, in time order. */
-function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimelineEntry[] {
+/**
+ * The session's control events merged with its data connections' packets, in time order. The
+ * packets of the first `maxDataConnections` data connections are shown; those of later ones are
+ * counted (`dropped`) and one entry says so.
+ */
+function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnections: number): { entries: ReportTimelineEntry[]; dropped: number } {
   const entries: TimelineEntry[] = [...session.timeline];
+  let shown = 0;
+  let dropped = 0;
+  let firstHidden: FrameEvent | null = null;
   for (const channel of session.dataChannels) {
     const c = channel.connection;
     if (!c) continue;
+    if (shown >= maxDataConnections) {
+      firstHidden ??= c.syn ?? c.first;
+      dropped += 1 + (c.synAck ? 1 : 0) + (c.unreachable ? 1 : 0) + (c.handshakeAck ? 1 : 0) + (connectionEnd(c) === 'open' ? 0 : 1);
+      continue;
+    }
+    shown++;
     const index = channel.index;
     const who = `${c.orig.ip === session.server.ip ? 'server' : c.orig.ip === session.client.ip ? 'client' : c.orig.ip}`;
     const after = (e: FrameEvent) => relativeToAnnouncement(e.timeMicros - channel.announcedAt.timeMicros);
@@ -414,6 +475,9 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
       entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}` });
     } else {
       entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen (its SYN is not in the capture)` });
+    }
+    if (c.unreachable && c.unreachable.direction === 'orig') {
+      entries.push({ at: c.unreachable, kind: 'data-unreachable', source: 'data', channel: index, text: `${c.unreachable.from} answers: ${describeUnreachable(c.unreachable)}` });
     }
     if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${formatEndpoint(c.resp)} answers: SYN-ACK` });
     if (c.handshakeAck) entries.push({ at: c.handshakeAck, kind: 'data-ack', source: 'data', channel: index, text: 'handshake complete: ACK' });
@@ -438,14 +502,24 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
     const bytes = formatBytes(payloadBytes(c, 'orig') + payloadBytes(c, 'resp'));
     entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})` });
   }
+  if (firstHidden !== null) {
+    entries.push({
+      at: firstHidden,
+      kind: 'finding',
+      source: 'analysis',
+      text: `from here on the packets of data connections are not in the timeline: more than ${maxDataConnections} (the data channel table and the JSON's dataChannels have them all)`,
+    });
+  }
+  const noted = new Set(session.timeline.filter((e) => e.kind === 'finding').map((e) => e.text));
+  const events = frameEvents(session);
   for (const finding of session.findings) {
-    if (finding.frame && !session.timeline.some((e) => e.kind === 'finding' && e.text === finding.message)) {
-      const at = findFrameEvent(session, finding.frame);
+    if (finding.frame && !noted.has(finding.message)) {
+      const at = events.get(frameKey(finding.frame));
       if (at) entries.push({ at, kind: 'finding', source: 'analysis', text: finding.message });
     }
   }
   entries.sort(compareEntries);
-  return entries.map((e) => {
+  const built = entries.map((e) => {
     const out: ReportTimelineEntry = {
       time: formatTime(e.at.timeMicros),
       frame: e.at.ref.frame,
@@ -458,22 +532,33 @@ function buildTimeline(session: FtpSession, frames: FrameFields): ReportTimeline
     frames.add(out, 'frame', e.at.ref);
     return out;
   });
+  return { entries: built, dropped };
 }
 
 function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   return a.at.timeMicros - b.at.timeMicros || a.at.ref.input - b.at.ref.input || a.at.ref.frame - b.at.ref.frame;
 }
 
-/** Finds the time of a frame among the session's events (findings carry only the frame). */
-function findFrameEvent(session: FtpSession, ref: FrameRef): FrameEvent | null {
-  const same = (r: FrameRef) => r.input === ref.input && r.frame === ref.frame;
-  for (const e of session.timeline) if (same(e.at.ref)) return e.at;
+function frameKey(ref: FrameRef): string {
+  return `${ref.input}:${ref.frame}`;
+}
+
+/**
+ * The time of every frame among the session's events, by frame (findings carry only the frame):
+ * the first event of a frame wins, control events before data-connection packets.
+ */
+function frameEvents(session: FtpSession): Map<string, FrameEvent> {
+  const events = new Map<string, FrameEvent>();
+  const add = (e: FrameEvent | null) => {
+    if (e && !events.has(frameKey(e.ref))) events.set(frameKey(e.ref), e);
+  };
+  for (const e of session.timeline) add(e.at);
   for (const channel of session.dataChannels) {
     const c = channel.connection;
     if (!c) continue;
-    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.first]) if (e && same(e.ref)) return e;
+    for (const e of [c.syn, c.synAck, c.handshakeAck, c.rst, c.finOrig, c.finResp, c.unreachable, c.first]) add(e);
   }
-  return null;
+  return events;
 }
 
 

@@ -1,16 +1,42 @@
 /**
  * The report for programs: the JSON contract (see README.md), one object, pretty-printed.
- * JSON.stringify escapes only U+0000-U+001F; DEL, the C1 controls (U+009B is CSI) and the Unicode
- * bidirectional controls are escaped too, so viewing the report in a terminal is safe.
+ * JSON.stringify escapes only U+0000-U+001F: DEL, the C1 controls (U+009B is CSI), the Unicode
+ * bidirectional marks and the line separators are escaped too, so viewing the report in a
+ * terminal is safe.
  */
 import type { Report } from './build';
 
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The whole report as one string (fine up to a few hundred MB; see renderJsonChunks). */
 export function renderJson(report: Report): string {
-  const text = JSON.stringify(report, null, 2).replace(
-    UNSAFE_IN_JSON,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `${text}\n`;
+  return [...renderJsonChunks(report)].join('');
+}
+
+/** Where the sessions go in the report without them: `"sessions": []` at the top level. */
+const EMPTY_SESSIONS = '\n  "sessions": [],\n';
+
+/**
+ * The same text as renderJson, one session at a time: a capture of 100 000 sessions gives more
+ * JSON than one JavaScript string can hold, and none of it needs to be held at once.
+ */
+export function* renderJsonChunks(report: Report): Generator<string> {
+  if (!Array.isArray(report.sessions) || report.sessions.length === 0) {
+    yield `${escapeUnsafe(JSON.stringify(report, null, 2))}\n`;
+    return;
+  }
+  const shell = JSON.stringify({ ...report, sessions: [] }, null, 2);
+  const at = shell.indexOf(EMPTY_SESSIONS);
+  if (at < 0) throw new Error('report without a top-level sessions list');
+  yield escapeUnsafe(`${shell.slice(0, at)}\n  "sessions": [`);
+  // JSON text holds no raw line breaks inside strings: indenting every line is safe.
+  for (let i = 0; i < report.sessions.length; i++) {
+    const text = JSON.stringify(report.sessions[i], null, 2).replace(/\n/g, '\n    ');
+    yield escapeUnsafe(`${i === 0 ? '' : ','}\n    ${text}`);
+  }
+  yield escapeUnsafe(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
 }

@@ -3,8 +3,9 @@
  * escape sequences. Everything printed for a person goes through `sanitize` first.
  */
 
-// C0 controls, DEL, C1 controls, and Unicode bidirectional overrides/isolates.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls, DEL, C1 controls, Unicode bidirectional marks, overrides and isolates, and the
+// line and paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(ch: string): string {
   const code = ch.charCodeAt(0);

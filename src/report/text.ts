@@ -73,7 +73,8 @@ function renderHeader(report: Report, style: Style): string {
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
         .filter(Boolean)
         .join(', ');
-      lines.push(`  ${style.red('error')} ${sanitize(problem.message)}${where ? ` (${where})` : ''}`);
+      const label = problem.severity === 'error' ? style.red('error') : style.yellow('warning');
+      lines.push(`  ${label} ${sanitize(problem.message)}${where ? ` (${where})` : ''}`);
     }
   }
   const s = report.summary;
@@ -184,6 +185,7 @@ function renderChannelTable(report: Report, style: Style): string {
           `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
           c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
           ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
+          ...(c.unreachable ? [style.red(`ICMP ${c.unreachable.kind} ${frameLabel(c.unreachable.frame, c.unreachable.input)}`)] : []),
         ].join('\n')
       : '-';
     const t = channel.transfer;
@@ -253,13 +255,18 @@ const GLANCE_CODES = 6;
 function renderAtAGlance(report: Report, style: Style): string {
   const problems = allFindings(report).filter((f) => f.finding.severity !== 'info');
   if (problems.length === 0) return '';
-  const byCode = new Map<string, typeof problems>();
-  for (const p of problems) byCode.set(p.finding.code, [...(byCode.get(p.finding.code) ?? []), p]);
+  // Per code: the first finding, and how many occurrences all of its findings stand for.
+  const byCode = new Map<string, { first: (typeof problems)[number]; occurrences: number }>();
+  for (const p of problems) {
+    const entry = byCode.get(p.finding.code);
+    if (entry) entry.occurrences += p.finding.count ?? 1;
+    else byCode.set(p.finding.code, { first: p, occurrences: p.finding.count ?? 1 });
+  }
   const lines = [style.bold('What went wrong')];
-  for (const [code, list] of [...byCode].slice(0, GLANCE_CODES)) {
-    const { session, finding } = list[0];
+  for (const [code, { first, occurrences }] of [...byCode].slice(0, GLANCE_CODES)) {
+    const { session, finding } = first;
     const where = findingWhere(session, finding);
-    const more = list.length > 1 ? ` (and ${list.length - 1} more)` : '';
+    const more = occurrences > 1 ? ` (and ${occurrences - 1} more)` : '';
     const mark = finding.severity === 'error' ? style.red('✗') : style.yellow('!');
     lines.push(`  ${mark} ${style.bold(code)}${more}${where ? style.dim(` — ${where}`) : ''}`);
     lines.push(`    ${sanitize(finding.message)}`);

@@ -1,6 +1,7 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
+import type { UnreachableKind } from '../decode/icmp';
 
 /** The role the analyzer gave a connection when it started tracking it. */
 export type ConnectionRole = 'control' | 'data';
@@ -60,6 +61,11 @@ export interface Connection {
   /** resp sent a segment that is neither SYN nor RST: it took part in the connection. */
   respSpoke: boolean;
   rst: (FrameEvent & { from: Direction }) | null;
+  /**
+   * The first ICMP/ICMPv6 destination unreachable that quoted one of this connection's segments:
+   * who sent it, what it says, and which direction's segment it refused.
+   */
+  unreachable: (FrameEvent & { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; direction: Direction }) | null;
   /** Payload bytes per direction, each sequence byte counted once. */
   payload: Record<Direction, DirectionBytes>;
   /** Payload bytes that packets carried but the capture cut off, per direction. */
@@ -195,11 +201,34 @@ interface FlowEntry extends TrackedDirection {
   /** portPair(source port, destination port). */
   readonly ports: number;
   readonly words: readonly number[];
+  /** flowHashOfWords(ports, words): where the table files it. */
+  readonly hash: number;
 }
 
-/** The source and destination ports of one direction as one 32-bit number: the table's index. */
+/** The source and destination ports of one direction as one 32-bit number. */
 function portPair(srcPort: number, dstPort: number): number {
   return (srcPort << 16) | dstPort;
+}
+
+/** One step of the flow hash (a multiply-xorshift mix of 32-bit words). */
+function mix(hash: number, word: number): number {
+  const h = Math.imul(hash ^ word, 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
+/** The table's index of a direction: its ports and addresses mixed into 32 bits. */
+function flowHashOfWords(ports: number, words: readonly number[]): number {
+  let hash = mix(0x9e3779b9, ports);
+  for (let i = 0; i < words.length; i++) hash = mix(hash, words[i]);
+  return hash;
+}
+
+/** flowHashOfWords for the addresses as they are in a frame, nothing built. */
+function flowHashOfBytes(ports: number, bytes: Buffer, offset: number, addressLength: number): number {
+  let hash = mix(0x9e3779b9, ports);
+  const end = offset + 2 * addressLength;
+  for (let at = offset; at < end; at += 4) hash = mix(hash, bytes.readUInt32BE(at) | 0);
+  return hash;
 }
 
 /** An address given as text, as 32-bit big-endian words. */
@@ -225,6 +254,10 @@ function sameWords(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
+function flowEntry(connection: Connection, direction: Direction, ports: number, words: number[]): FlowEntry {
+  return { connection, direction, ports, words, hash: flowHashOfWords(ports, words) };
+}
+
 /** What `ConnectionTable.ingest` learned about a segment. */
 export interface Observed {
   connection: Connection;
@@ -240,8 +273,11 @@ export interface Observed {
  * number), then its addresses compared where they are in the frame, nothing built.
  */
 export class ConnectionTable {
-  /** The directions of tracked connections by their ports (portPair). */
-  private readonly byPorts = new Map<number, FlowEntry[]>();
+  /**
+   * The directions of tracked connections by their flow hash (ports and addresses); more than one
+   * only when hashes collide, so a lookup costs the same however many connections share a port.
+   */
+  private readonly byFlow = new Map<number, FlowEntry[]>();
   /** Every tracked connection with its two directions, oldest first. */
   private readonly entriesOf = new Map<Connection, readonly [FlowEntry, FlowEntry]>();
   private nextId = 1;
@@ -259,10 +295,11 @@ export class ConnectionTable {
    * source and destination addresses at `addressOffset` (`addressLength` bytes each) and its ports.
    */
   find(bytes: Buffer, addressOffset: number, addressLength: number, srcPort: number, dstPort: number): TrackedDirection | undefined {
-    const entries = this.byPorts.get(portPair(srcPort, dstPort));
+    const ports = portPair(srcPort, dstPort);
+    const entries = this.byFlow.get(flowHashOfBytes(ports, bytes, addressOffset, addressLength));
     if (entries === undefined) return undefined;
     for (const entry of entries) {
-      if (sameAddresses(entry, bytes, addressOffset, addressLength)) return entry;
+      if (entry.ports === ports && sameAddresses(entry, bytes, addressOffset, addressLength)) return entry;
     }
     return undefined;
   }
@@ -304,12 +341,13 @@ export class ConnectionTable {
       finResp: null,
       respSpoke: false,
       rst: null,
+      unreachable: null,
       payload: { orig: emptyBytes(), resp: emptyBytes() },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
     };
-    const forward: FlowEntry = { connection, direction: origIsSource ? 'orig' : 'resp', ports: portPair(segment.srcPort, segment.dstPort), words: [...src, ...dst] };
-    const backward: FlowEntry = { connection, direction: origIsSource ? 'resp' : 'orig', ports: portPair(segment.dstPort, segment.srcPort), words: [...dst, ...src] };
+    const forward = flowEntry(connection, origIsSource ? 'orig' : 'resp', portPair(segment.srcPort, segment.dstPort), [...src, ...dst]);
+    const backward = flowEntry(connection, origIsSource ? 'resp' : 'orig', portPair(segment.dstPort, segment.srcPort), [...dst, ...src]);
     this.file(forward);
     this.file(backward);
     this.entriesOf.set(connection, [forward, backward]);
@@ -326,21 +364,22 @@ export class ConnectionTable {
 
   /** The direction filed under these ports and address words, if any. */
   private entry(srcPort: number, dstPort: number, words: readonly number[]): FlowEntry | undefined {
-    return this.byPorts.get(portPair(srcPort, dstPort))?.find((entry) => sameWords(entry.words, words));
+    const ports = portPair(srcPort, dstPort);
+    return this.byFlow.get(flowHashOfWords(ports, words))?.find((entry) => entry.ports === ports && sameWords(entry.words, words));
   }
 
   private file(entry: FlowEntry): void {
-    const entries = this.byPorts.get(entry.ports);
-    if (entries === undefined) this.byPorts.set(entry.ports, [entry]);
+    const entries = this.byFlow.get(entry.hash);
+    if (entries === undefined) this.byFlow.set(entry.hash, [entry]);
     else entries.push(entry);
   }
 
   private unfile(entry: FlowEntry): void {
-    const entries = this.byPorts.get(entry.ports);
+    const entries = this.byFlow.get(entry.hash);
     if (entries === undefined) return;
     const index = entries.indexOf(entry);
     if (index >= 0) entries.splice(index, 1);
-    if (entries.length === 0) this.byPorts.delete(entry.ports);
+    if (entries.length === 0) this.byFlow.delete(entry.hash);
   }
 
   private evictOldest(): void {

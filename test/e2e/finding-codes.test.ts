@@ -29,7 +29,8 @@ const expected: Record<string, string[]> = {
   'nat-pasv-private/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
   // The server's side of the NAT: its 227 names its own (inside) address; the client's SYNs never reach it.
   'nat-pasv-private/server-side.pcap': [],
-  'pasv-address-wrong/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
+  // The client's SYNs to the announced (unrouted) address get an ICMP host unreachable from its router.
+  'pasv-address-wrong/capture.pcap': ['data-connect-unreachable', 'pasv-address-mismatch'],
   'pasv-address-wrong/server-side.pcap': ['pasv-address-mismatch'],
   'nat-no-helper/capture.pcap': ['announcement-refused', 'port-address-mismatch'],
   // Inside the NAT the PORT names the client itself: only the refusal shows.
@@ -42,6 +43,8 @@ const expected: Record<string, string[]> = {
   'firewall-passive-blocked/server-side.pcap': [],
   'firewall-active-blocked/capture.pcap': ['data-connect-unanswered', 'transfer-failed'],
   'data-refused/capture.pcap': ['data-connect-refused', 'epsv-fallback'],
+  // The firewall answers each data SYN with ICMP: administratively prohibited (curl), port unreachable (lftp).
+  'firewall-rejects-icmp/capture.pcap': ['data-connect-unreachable', 'epsv-fallback'],
   'data-missing/capture.pcap': ['data-connection-missing', 'transfer-failed'],
   // Behind the firewall that drops them, the server's SYNs are seen going unanswered.
   'data-missing/server-side.pcap': ['data-connect-unanswered', 'transfer-failed'],
@@ -87,6 +90,7 @@ const promised = [
   'announcement-refused',
   'data-connect-unanswered',
   'data-connect-refused',
+  'data-connect-unreachable',
   'data-connection-missing',
   'transfer-failed',
   'transfer-size-mismatch',
