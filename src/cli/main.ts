@@ -4,7 +4,7 @@
  * status, so it can be tested (commander's exitOverride).
  */
 import * as fs from 'fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer } from '../analyzer';
 import type { Report } from '../report/build';
 import { readCaptures, STDIN_NAME } from '../capture';
@@ -17,6 +17,8 @@ import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
 import { canonicalIp } from '../ftp/ipaddr';
+import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
+import * as path from 'path';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { version } from './version';
@@ -193,6 +195,38 @@ export async function diagramFiles(files: string[], options: AnalyzeOptions, io:
   return status ?? ExitCode.ok;
 }
 
+/** The directory ftpcap is installed in (it holds samples/): the nearest package.json named ftpcap above this file. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'ftpcap') return dir;
+    } catch {
+      // not here: look further up
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('the ftpcap package directory was not found');
+    dir = up;
+  }
+}
+
+/** `ftpcap explain`: the lessons, told on the captures that ship in samples/. */
+export async function explainTopic(topic: Topic | 'all', options: AnalyzeOptions, io: Io): Promise<number> {
+  const list: Topic[] = topic === 'all' ? [...topics] : [topic];
+  const root = packageRoot();
+  const reports: SampleReports = {};
+  for (const file of samplesFor(list)) {
+    const full = path.join(root, 'samples', file);
+    if (!fs.existsSync(full)) continue;
+    const { report } = await readAndReport([full], { ...options, ftpPort: [], detect: true, showPasswords: false, quiet: true, format: 'text', firewall: false, style: 'both', clients: 'any' }, { ...io, stderr: () => undefined });
+    reports[file] = report;
+  }
+  const toFile = options.output !== undefined && options.output !== '-';
+  emit(renderExplain(list, reports, diagramOptions(options, io, toFile)), options, io);
+  return ExitCode.ok;
+}
+
 /** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
 export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
   const { report, status } = await readAndReport(files, options, io);
@@ -275,6 +309,18 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('-q, --quiet', 'no progress line on stderr')
     .action((files: string[], options: AnalyzeOptions) => {
       done(diagramFiles(files, { ...options, format: 'text', firewall: false, style: 'both', clients: 'any' }, io));
+    });
+  program
+    .command('explain')
+    .description('how active and passive FTP, EPRT, EPSV and NAT work, told on real captures that ship with ftpcap')
+    .addArgument(new Argument('[topic]', 'what to explain').choices([...topics, 'all']).default('all'))
+    .option('--ascii', 'plain ASCII instead of box drawing (default when the locale is not UTF-8)')
+    .option('--width <columns>', "text width (default: the terminal's, else 100)", parseWidth)
+    .option('-o, --output <file>', 'write the lesson to this file instead of standard output')
+    .option('--color', 'colour (default: on a terminal, unless NO_COLOR is set)')
+    .option('--no-color', 'never colour')
+    .action((topic: Topic | 'all', options: AnalyzeOptions) => {
+      done(explainTopic(topic, options, io));
     });
   const firewall = program
     .command('firewall')
