@@ -143,18 +143,29 @@ function allFindings(report: Report): Array<{ session: number | null; finding: R
   return all.sort((a, b) => order[a.finding.severity] - order[b.finding.severity]);
 }
 
+/** One entry per finding code (worst first): where each happened, the message, the likely fix. */
 function renderFindings(report: Report): string {
   const all = allFindings(report);
-  const items = all
-    .map(({ session, finding }) => {
-      const where = [
-        session !== null ? `<a href="#session-${session}">session ${session}</a>` : null,
-        finding.frame !== null ? `frame ${h(frameLabel(finding.frame, finding.input))}` : null,
-      ]
-        .filter(Boolean)
-        .join(', ');
-      const fix = finding.fix ? `<p class="fix"><span class="k">Likely fix:</span> ${h(finding.fix)}</p>` : '';
-      return `<li class="finding sev-${finding.severity}"><p><span class="badge sev-${finding.severity}">${finding.severity}</span> <code>${h(finding.code)}</code>${where ? ` <span class="where">${where}</span>` : ''}</p><p>${h(finding.message)}</p>${fix}</li>`;
+  const byCode = new Map<string, typeof all>();
+  for (const f of all) byCode.set(f.finding.code, [...(byCode.get(f.finding.code) ?? []), f]);
+  const where = ({ session, finding }: (typeof all)[number]) =>
+    [session !== null ? `<a href="#session-${session}">session ${session}</a>` : null, finding.frame !== null ? `frame ${h(frameLabel(finding.frame, finding.input))}` : null].filter(Boolean).join(', ');
+  const items = [...byCode]
+    .map(([code, list]) => {
+      const first = list[0].finding;
+      const places = list.map(where).filter(Boolean);
+      const messages = [...new Set(list.map((f) => f.finding.message))];
+      const more =
+        messages.length > 1
+          ? `<details><summary>${messages.length - 1} more message${messages.length === 2 ? '' : 's'} for this code</summary><ul>${list
+              .slice(1)
+              .filter((f, i, rest) => rest.findIndex((g) => g.finding.message === f.finding.message) === i && f.finding.message !== first.message)
+              .map((f) => `<li>${where(f) ? `${where(f)}: ` : ''}${h(f.finding.message)}</li>`)
+              .join('')}</ul></details>`
+          : '';
+      const fix = first.fix ? `<p class="fix"><span class="k">Likely fix:</span> ${h(first.fix)}</p>` : '';
+      const count = list.length > 1 ? ` <span class="count">×${list.length}</span>` : '';
+      return `<li class="finding sev-${first.severity}" data-code="${h(code)}" data-count="${list.length}"><p><span class="badge sev-${first.severity}">${first.severity}</span> <code>${h(code)}</code>${count}${places.length > 0 ? ` <span class="where">${places.join('; ')}</span>` : ''}</p><p>${h(first.message)}</p>${more}${fix}</li>`;
     })
     .join('');
   return `<section id="findings" aria-labelledby="findings-h"><h2 id="findings-h">Findings</h2>${all.length === 0 ? '<p>None: nothing in the capture points to a problem.</p>' : `<ol class="findings">${items}</ol>`}</section>`;
@@ -351,7 +362,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--mu
 .findings{padding-left:1.4em}.finding{margin:.5em 0;padding:.3em .6em;border-left:4px solid var(--line)}.finding p{margin:.15em 0}
 .finding.sev-error{border-color:var(--err)}.finding.sev-warning{border-color:var(--warn)}.finding{color:var(--fg)}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8em;font-weight:600;border:1px solid currentColor}
-.where{color:var(--muted)}.fix .k{font-weight:600}
+.where{color:var(--muted)}.count{font-weight:600}.finding details{font-size:.92em;color:var(--muted)}.fix .k{font-weight:600}
 .session{margin:1.2em 0 2em}.facts{display:grid;grid-template-columns:max-content 1fr;gap:0 1em;margin:.3em 0}.facts dt{color:var(--muted)}.facts dd{margin:0;word-break:break-word}
 .ladder-figure{margin:.6em 0;overflow-x:auto}
 svg.ladder{display:block;max-width:100%;height:auto;font:12px system-ui,sans-serif}
@@ -365,7 +376,7 @@ svg.ladder .shaft{stroke:var(--fg);stroke-width:1.4}svg.ladder .head{fill:var(--
 svg.ladder .from-server.control .shaft{stroke:var(--muted)}svg.ladder .from-server.control .head{fill:var(--muted)}
 svg.ladder .arrow.data .shaft{stroke:var(--data)}svg.ladder .arrow.data .head{fill:var(--data)}svg.ladder .arrow.data .label{fill:var(--data)}
 svg.ladder .kind-data .shaft{stroke-width:4}
-svg.ladder .kind-rst .shaft,svg.ladder .blocked .shaft{stroke:var(--err)}svg.ladder .kind-rst .head{fill:var(--err)}svg.ladder .kind-rst .label,svg.ladder .blocked .label,svg.ladder .cross{fill:var(--err)}
+svg.ladder .arrow.kind-rst .shaft,svg.ladder .arrow.blocked .shaft{stroke:var(--err)}svg.ladder .arrow.kind-rst .head{fill:var(--err)}svg.ladder .arrow.kind-rst .label,svg.ladder .arrow.blocked .label,svg.ladder .cross{fill:var(--err)}
 svg.ladder .blocked .shaft{stroke-dasharray:6 4}svg.ladder .cross{font-size:16px;font-weight:700}
 svg.ladder .meaning{fill:var(--warn);font-family:ui-monospace,monospace;font-size:12px}
 svg.ladder .note rect{fill:var(--note);stroke:none}svg.ladder .note.tone-fold rect{fill:var(--fold)}svg.ladder .note text{fill:var(--fg);font-size:12px}
