@@ -121,6 +121,9 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
     ...rest,
   });
 
+  if (session.midstream) {
+    rows.push({ type: 'note', tone: 'gap', channel: null, text: 'The capture begins in the middle of this session: its handshake and login are not in it.' });
+  }
   // The control connection's handshake, when the capture has it.
   const control = session.control;
   if (control.synFrame !== null) {
@@ -145,7 +148,11 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
       case 'transfer':
       case 'transfer-result':
       case 'announcement': {
-        if (entry.line === undefined) break;
+        if (entry.line === undefined) {
+          // ftpcap's own word on the connection, such as implicit TLS from the first byte.
+          if (entry.kind === 'tls') rows.push({ type: 'note', tone: 'tls', channel: null, text: entry.text });
+          break;
+        }
         const channel = entry.channel !== undefined ? channels.get(entry.channel) ?? null : null;
         rows.push(
           arrow('control', from, entry.line, at, {
