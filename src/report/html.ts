@@ -199,7 +199,7 @@ function renderTimeline(session: ReportSession): string {
 
 // ---------------------------------------------------------------- ladder SVG --
 
-const W = 1000;
+const W = 1040;
 const X_CLIENT = 210;
 const X_SERVER = 880;
 const TOP = 64;
@@ -245,9 +245,11 @@ function renderLadderSvg(ladder: Ladder): string {
   const height = y + 16;
   const client = `client ${formatEndpoint(ladder.client)}`;
   const server = `server ${formatEndpoint(ladder.server)}`;
+  // Boxes as wide as their monospace text (about 7.3 px a character at 12 px), IPv6 included.
+  const box = (text: string) => Math.min(300, Math.max(210, Math.ceil(text.length * 7.3) + 24));
   const heads = [
-    `<g class="head"><rect x="${X_CLIENT - 105}" y="6" width="210" height="30" rx="5"/><text x="${X_CLIENT}" y="26" text-anchor="middle">${h(client)}</text></g>`,
-    `<g class="head"><rect x="${X_SERVER - 105}" y="6" width="210" height="30" rx="5"/><text x="${X_SERVER}" y="26" text-anchor="middle">${h(server)}</text></g>`,
+    `<g class="head"><rect x="${X_CLIENT - box(client) / 2}" y="6" width="${box(client)}" height="30" rx="5"/><text x="${X_CLIENT}" y="26" text-anchor="middle">${h(client)}</text></g>`,
+    `<g class="head"><rect x="${X_SERVER - box(server) / 2}" y="6" width="${box(server)}" height="30" rx="5"/><text x="${X_SERVER}" y="26" text-anchor="middle">${h(server)}</text></g>`,
     `<text class="margin-head" x="6" y="56">seconds</text><text class="margin-head" x="112" y="56" text-anchor="end">frame</text>`,
     `<line class="life" x1="${X_CLIENT}" y1="36" x2="${X_CLIENT}" y2="${height - 6}"/><line class="life" x1="${X_SERVER}" y1="36" x2="${X_SERVER}" y2="${height - 6}"/>`,
   ];
