@@ -285,7 +285,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('--show-passwords', 'show passwords instead of masking them', false)
     .option('--no-firewall', 'leave the firewall section out of the text report')
     .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
-    .option('--color', 'colour the text report (default: when writing to a terminal)')
+    .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the text report')
     .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)');
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
