@@ -172,12 +172,14 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
         const verb = (entry.line ?? '').split(' ')[0].toUpperCase();
         const request = byRequestFrame.get(frameKey(entry.frame, entry.input));
         const epsvAll = /^EPSV\s+ALL$/i.test((entry.line ?? '').trim());
-        lastCommandShown = entry.line !== undefined && (epsvAll || (PASSIVE_REQUESTS.has(verb) && request !== undefined));
-        if (lastCommandShown) rows.push(arrow('control', 'client', entry.line as string, at, { channel: epsvAll ? null : request ?? null, line: entry.line ?? null, text: entry.text }));
+        // EPSV ALL changes what follows; ABOR cuts a transfer short: both belong in the picture.
+        const standalone = epsvAll || verb === 'ABOR';
+        lastCommandShown = entry.line !== undefined && (standalone || (PASSIVE_REQUESTS.has(verb) && request !== undefined));
+        if (lastCommandShown) rows.push(arrow('control', 'client', entry.line as string, at, { channel: standalone ? null : request ?? null, line: entry.line ?? null, text: entry.text }));
         break;
       }
       case 'reply':
-        // Only the answer to a command drawn above (EPSV ALL).
+        // Only the answer to a command drawn above (EPSV ALL, ABOR).
         if (entry.line !== undefined && lastCommandShown && entry.channel === undefined) rows.push(arrow('control', 'server', entry.line, at, { line: entry.line, text: entry.text }));
         lastCommandShown = false;
         break;
