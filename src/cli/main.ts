@@ -126,6 +126,9 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
   const result = analyzer.finish();
   const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
   const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
+  if (selected.sessions.length === 0 && result.sessions.length > 0) {
+    io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+  }
   const report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
   for (const input of inputs) {
     for (const problem of input.problems) {

@@ -241,5 +241,9 @@ describe('selecting sessions', () => {
     const html = await runCli('analyze', ...three, '--session', '7', '--format', 'html');
     expect(html.stdout.match(/<svg class="ladder"/g)?.length).toBe(1);
     expect((await runCli('analyze', ...three, '--session', 'x')).code).toBe(2);
+    const none = await runCli('diagram', ...three, '--session', '99');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('No FTP session to draw.\n');
+    expect(none.stderr).toBe('ftpcap: no session matches --session/--client/--server; the capture has 19 (1-19)\n');
   });
 });
