@@ -4,6 +4,9 @@
  * captures, samples/README.md). The package's "files" carry those samples.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
 import { samplesFor, topics } from '../../src/report/explain';
@@ -77,9 +80,19 @@ describe('each lesson points at the frames that show it', () => {
   });
 });
 
-test('the package carries every sample the lessons use', () => {
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>;
-  const files = new Set(packed[0].files.map((f) => f.path));
-  for (const sample of samplesFor([...topics])) expect(files, sample).toContain(`samples/${sample}`);
-  expect(files).toContain('dist/src/cli/main.js');
-});
+test('the package carries every sample the lessons use, and explains from its tarball with no network', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftpcap-pack-'));
+  try {
+    // dist/ is what `npm test` just built; the tarball is what users install.
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const files = new Set(packed[0].files.map((f) => f.path));
+    for (const sample of samplesFor([...topics])) expect(files, sample).toContain(`samples/${sample}`);
+    writeFileSync(join(dir, 'package.json'), '{"name":"explain-check","version":"1.0.0","private":true}');
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0].filename)], { cwd: dir, stdio: 'ignore' });
+    const text = execFileSync(join(dir, 'node_modules/.bin/ftpcap'), ['explain', 'nat', '--width', '100'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' } });
+    expect(text).toContain('samples/nat-helper/inside.pcap');
+    expect(text).not.toContain('is not in this installation');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
