@@ -182,6 +182,10 @@ describe('the page', () => {
       await expect.poll(() => page.locator('#detail-1').innerText()).toContain('frame: 1');
       await page.keyboard.press('ArrowDown');
       await expect.poll(() => page.locator('#detail-1').innerText()).toContain('frame: 2');
+      // Pointing at an arrow shows it too.
+      await page.locator('svg.ladder .arrow[data-kind="syn"][data-channel="2"]').hover();
+      await expect.poll(() => page.locator('#detail-1').innerText()).toMatch(/frame: 34[\s\S]*server opens the data connection 192\.0\.2\.10:20 → 198\.51\.100\.22:43135/);
+      await first.focus();
       await page.keyboard.press('End');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('fin');
       // The first Tab from the top reaches the skip link, which leads to the sessions.
@@ -214,6 +218,10 @@ describe('the page', () => {
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('button.copy').first().isVisible()).toBe(false);
       expect(await page.locator('svg.ladder').first().isVisible()).toBe(true);
+      // It prints: Chromium's own PDF of the page, ladders included.
+      const pdf = await page.pdf({ format: 'A4', printBackground: false });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      writeFileSync(join(OUT, 'nat-pasv-private.pdf'), pdf);
     } finally {
       await close();
     }
