@@ -114,10 +114,12 @@ function renderOverview(report: Report): string {
   return `<section id="overview" aria-labelledby="overview-h"><h2 id="overview-h">Overview</h2><div class="cards">${cards}</div>${table}${renderNeeds(report)}</section>`;
 }
 
+/** One end of a flow as HTML (escaped): its addresses, one a line (the first few), then its ports. */
 function formatFlowEnd(end: FlowEnd): string {
-  const who = end.addresses === null ? 'any address' : end.addresses.join(', ');
+  const shown = end.addresses === null ? ['any address'] : end.addresses.slice(0, 4);
+  const more = end.addresses !== null && end.addresses.length > 4 ? [`… ${end.addresses.length - 4} more`] : [];
   const ports = end.ports.length === 0 ? 'any port' : end.ports.map((p) => (p.min === p.max ? `${p.min}` : `${p.min}–${p.max}`)).join(', ');
-  return `${who}, port ${ports}`;
+  return `${[...shown, ...more].map(h).join('<br>')}<br>port ${h(ports)}`;
 }
 
 /** What the firewall must let through: the plan's flows (who opens which connection to whom). */
@@ -127,7 +129,7 @@ function renderNeeds(report: Report): string {
   const rows = plan.servers.flatMap((server) =>
     server.flows.map(
       (flow: Flow) =>
-        `<tr><td>${h(server.ip.includes(':') ? `[${server.ip}]:${server.controlPort}` : `${server.ip}:${server.controlPort}`)}</td><td>${h(flow.role)}</td><td>${h(formatFlowEnd(flow.initiator))}</td><td>${h(formatFlowEnd(flow.responder))}</td><td>${flow.role === 'control' ? 'opened by the rules' : flow.helperCovers ? 'yes' : '<strong>no: open it</strong>'}</td><td>${h(flow.purpose)}</td></tr>`,
+        `<tr><td>${h(server.ip.includes(':') ? `[${server.ip}]:${server.controlPort}` : `${server.ip}:${server.controlPort}`)}</td><td>${h(flow.role)}</td><td class="end">${formatFlowEnd(flow.initiator)}</td><td class="end">${formatFlowEnd(flow.responder)}</td><td>${flow.role === 'control' ? 'opened by the rules' : flow.helperCovers ? 'yes' : '<strong>no: open it</strong>'}</td><td>${h(flow.purpose)}</td></tr>`,
     ),
   );
   const notes = plan.notes.length > 0 ? `<ul class="notes">${plan.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : '';
@@ -360,7 +362,7 @@ table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid var(--line);
 caption{text-align:left;font-weight:600;padding:.2em 0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--muted)}
 .st-completed{color:var(--ok)}.st-failed,.st-refused{color:var(--err)}.st-incomplete{color:var(--warn)}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto}.flows td.end,.flows td:first-child{white-space:nowrap}
 .findings{padding-left:1.4em}.finding{margin:.5em 0;padding:.3em .6em;border-left:4px solid var(--line)}.finding p{margin:.15em 0}
 .finding.sev-error{border-color:var(--err)}.finding.sev-warning{border-color:var(--warn)}.finding{color:var(--fg)}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:.8em;font-weight:600;border:1px solid currentColor}
