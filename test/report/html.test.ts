@@ -4,6 +4,9 @@
  * (test/browser/) load the pages themselves.
  */
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
 import { escapeHtml, renderHtml } from '../../src/report/html';
@@ -38,6 +41,15 @@ describe('the page', () => {
     expect(urls.every((u) => u.startsWith('#'))).toBe(true);
     expect(html).not.toMatch(/<img|onerror=alert\(1\)>/);
     expect(html).toContain('RETR &lt;img src=x onerror=alert(1)&gt;.txt');
+  });
+
+  test('a capture file named like markup is shown as text too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftpcap-html-'));
+    const file = join(dir, '<img src=x onerror=alert(9)>.pcap');
+    copyFileSync('samples/hostile-names/capture.pcap', file);
+    const html = (await runCli('analyze', file, '--format', 'html')).stdout;
+    expect(html).toContain('<title>ftpcap: &lt;img src=x onerror=alert(9)&gt;.pcap</title>');
+    expect(html).not.toContain('<img src=x onerror=alert(9)>');
   });
 
   test('rule sets when the report has them, else schemaVersion 1 rules', async () => {
