@@ -137,6 +137,8 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
   }
 
   let lastCommandShown = false;
+  // After ABOR the server answers twice (426 for the transfer, then 226 for ABOR): draw both.
+  let aborting = false;
   for (const entry of session.timeline) {
     const from: LadderSide = entry.source === 'server' ? 'server' : 'client';
     const at = { frame: entry.frame, input: entry.input, time: entry.time };
@@ -176,12 +178,14 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
         const standalone = epsvAll || verb === 'ABOR';
         lastCommandShown = entry.line !== undefined && (standalone || (PASSIVE_REQUESTS.has(verb) && request !== undefined));
         if (lastCommandShown) rows.push(arrow('control', 'client', entry.line as string, at, { channel: standalone ? null : request ?? null, line: entry.line ?? null, text: entry.text }));
+        aborting = verb === 'ABOR';
         break;
       }
       case 'reply':
         // Only the answer to a command drawn above (EPSV ALL, ABOR).
-        if (entry.line !== undefined && lastCommandShown && entry.channel === undefined) rows.push(arrow('control', 'server', entry.line, at, { line: entry.line, text: entry.text }));
+        if (entry.line !== undefined && (lastCommandShown || aborting) && entry.channel === undefined) rows.push(arrow('control', 'server', entry.line, at, { line: entry.line, text: entry.text }));
         lastCommandShown = false;
+        aborting = false;
         break;
       case 'data-syn':
       case 'data-syn-ack':
@@ -321,12 +325,18 @@ function signature(channel: ReportChannel): string {
  */
 function foldAndCaption(session: ReportSession, rows: LadderRow[], foldAfter: number): { rows: LadderRow[]; drawnChannels: number[]; foldedChannels: number[] } {
   type Block = { channel: number | null; rows: LadderRow[] };
+  // A row of no channel between two rows of the same channel (ABOR during its transfer) is part of it.
+  const next: Array<number | null> = new Array(rows.length).fill(null);
+  for (let i = rows.length - 2; i >= 0; i--) next[i] = rows[i + 1].channel ?? next[i + 1];
   const blocks: Block[] = [];
-  for (const row of rows) {
+  let previous: number | null = null;
+  rows.forEach((row, i) => {
+    const channel = row.channel ?? (previous !== null && next[i] === previous ? previous : null);
     const last = blocks[blocks.length - 1];
-    if (last && last.channel === row.channel && row.channel !== null) last.rows.push(row);
-    else blocks.push({ channel: row.channel, rows: [row] });
-  }
+    if (last && last.channel === channel && channel !== null) last.rows.push(row);
+    else blocks.push({ channel, rows: [row] });
+    if (row.channel !== null) previous = row.channel;
+  });
   const byIndex = new Map(session.dataChannels.map((c) => [c.index, c]));
   const out: LadderRow[] = [];
   const drawn: number[] = [];

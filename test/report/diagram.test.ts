@@ -95,6 +95,10 @@ describe.each(cases)('diagram of %s', (name) => {
         if (c.synCount > 1) expect(synLine).toContain(`×${c.synCount}`);
         if (c.handshake === 'refused') expect(lines.some((l) => l.includes(`#${channel.index} RST`))).toBe(true);
       }
+      // One caption per drawn channel, right after its rows, even when ABOR or a gap interrupts them.
+      const ladder = buildLadder(session);
+      const captions = ladder.rows.filter((r) => r.type === 'note' && r.tone === 'caption').map((r) => r.channel);
+      expect(captions).toEqual(ladder.drawnChannels);
       // The control connection: its SYN goes from the client to the server, without ports.
       if (session.control.synFrame !== null) {
         const syn = lines.find((l) => /│─+ SYN ─+>│$/.test(l));
