@@ -62,7 +62,7 @@ export function addFirewallOptions(command: Command, defaults: { dialect: string
     .option('--side <side>', 'rules for the server host, a client host, or a router between them: server, client, router, or all (repeatable; default server)', collect(sides, 'side'))
     .addOption(new Option('--style <style>', 'with the kernel FTP helper, stateless, or both').choices(['helper', 'stateless', 'both']).default('both'))
     .option('--passive-range <lo-hi>', "the server's configured passive port range (without it, the rules open only the ports the capture saw, and say so)", parsePassiveRange)
-    .option('--server <addr[:port]>', 'only this FTP server', parseServerAddress)
+    .option('--server <addr[:port]>', 'only this FTP server: its sessions, and rules for it alone', parseServerAddress)
     .addOption(new Option('--clients <which>', 'allow any client, or only the client addresses seen').choices(['any', 'seen']).default('any'));
 }
 

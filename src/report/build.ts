@@ -100,6 +100,23 @@ export interface ReportTimelineEntry {
   [inputField: string]: unknown;
 }
 
+/** The control connection's own TCP packets: its handshake and how it ended (times ISO 8601 like `start`). */
+export interface ReportControl {
+  handshake: HandshakeOutcome;
+  synFrame: number | null;
+  synTime: string | null;
+  synAckFrame: number | null;
+  synAckTime: string | null;
+  ackFrame: number | null;
+  ackTime: string | null;
+  end: 'fin' | 'rst' | 'open';
+  endFrame: number | null;
+  endTime: string | null;
+  /** Which side sent the first FIN or RST; null while open. */
+  closedBy: 'client' | 'server' | null;
+  [inputField: string]: unknown;
+}
+
 export interface ReportSession {
   id: number;
   client: Endpoint;
@@ -112,6 +129,7 @@ export interface ReportSession {
   /** The control connection began before the capture. */
   midstream: boolean;
   tls: boolean;
+  control: ReportControl;
   commands: number;
   replies: number;
   dataChannels: ReportChannel[];
@@ -277,6 +295,7 @@ function buildSession(session: FtpSession, frames: FrameFields, maxDataConnectio
     loggedIn: session.loggedIn,
     midstream: control.midstream,
     tls: session.tls !== null,
+    control: buildControl(control, frames),
     commands: session.commands,
     replies: session.replies,
     dataChannels: session.dataChannels.map((c) => buildChannel(session, c, frames)),
@@ -301,6 +320,32 @@ function buildSession(session: FtpSession, frames: FrameFields, maxDataConnectio
   out.timeline = timeline.entries;
   out.timelineDropped += timeline.dropped;
   frames.add(out, 'startFrame', control.first.ref);
+  return out;
+}
+
+function buildControl(c: Connection, frames: FrameFields): ReportControl {
+  const end = connectionEnd(c);
+  const closing = firstClose(c);
+  const endEvent = end === 'rst' ? c.rst : end === 'fin' ? earliest(c.finOrig, c.finResp) : null;
+  const time = (e: FrameEvent | null) => (e ? formatTime(e.timeMicros) : null);
+  const out: ReportControl = {
+    handshake: handshakeOutcome(c),
+    synFrame: null,
+    synTime: time(c.syn),
+    synAckFrame: null,
+    synAckTime: time(c.synAck),
+    ackFrame: null,
+    ackTime: time(c.handshakeAck),
+    end,
+    endFrame: null,
+    endTime: time(endEvent),
+    // The control connection's orig is the client.
+    closedBy: closing === null ? null : closing.from === 'orig' ? 'client' : 'server',
+  };
+  frames.add(out, 'synFrame', c.syn?.ref ?? null);
+  frames.add(out, 'synAckFrame', c.synAck?.ref ?? null);
+  frames.add(out, 'ackFrame', c.handshakeAck?.ref ?? null);
+  frames.add(out, 'endFrame', endEvent?.ref ?? null);
   return out;
 }
 

@@ -56,12 +56,82 @@ export function renderText(report: Report, options: TextOptions): string {
   const style = makeStyle(options.color);
   const out: string[] = [];
   out.push(renderHeader(report, style));
+  if (report.sessions.length > OVERVIEW_SESSIONS) out.push(renderOverview(report, style));
   out.push(renderAtAGlance(report, style));
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
   out.push(renderFindings(report, style));
   if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
+}
+
+/** Past this many sessions, the report opens with a one-screen overview before any session. */
+export const OVERVIEW_SESSIONS = 10;
+/** Entries per overview line (servers, clients, finding codes) before the rest is counted. */
+const OVERVIEW_ENTRIES = 6;
+
+function countBy<T>(items: T[], key: (item: T) => string): Array<[string, number]> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+function listed(entries: string[], total: number, what: string): string {
+  const more = total > entries.length ? `, … ${total - entries.length} more ${what}` : '';
+  return `${entries.join(', ')}${more}`;
+}
+
+/**
+ * For captures with many sessions: who talked to whom, which modes, how the data channels ended,
+ * and the findings by code, before any per-session detail.
+ */
+function renderOverview(report: Report, style: Style): string {
+  const sessions = report.sessions;
+  const lines = [style.bold(`Overview of ${sessions.length} sessions`)];
+  const servers = countBy(sessions, (s) => formatEndpoint(s.server));
+  lines.push('  servers');
+  for (const [server, n] of servers.slice(0, OVERVIEW_ENTRIES)) {
+    const clients = new Set(sessions.filter((s) => formatEndpoint(s.server) === server).map((s) => s.client.ip)).size;
+    lines.push(`    ${server}  ${n} session${n === 1 ? '' : 's'} from ${clients} client${clients === 1 ? '' : 's'}`);
+  }
+  if (servers.length > OVERVIEW_ENTRIES) lines.push(style.dim(`    … ${servers.length - OVERVIEW_ENTRIES} more servers`));
+  const clients = countBy(sessions, (s) => s.client.ip);
+  lines.push(`  clients   ${listed(clients.slice(0, OVERVIEW_ENTRIES).map(([ip, n]) => `${ip} (${n})`), clients.length, 'clients')}`);
+  const channels = sessions.flatMap((s) => s.dataChannels);
+  const modes = (['passive', 'active'] as const)
+    .map((mode) => {
+      const ofMode = channels.filter((c) => c.mode === mode);
+      if (ofMode.length === 0) return null;
+      const methods = countBy(ofMode, (c) => c.method).map(([m, n]) => `${m} ${n}`).join(', ');
+      return `${mode} ${ofMode.length} (${methods})`;
+    })
+    .filter((m): m is string => m !== null);
+  lines.push(`  modes     ${modes.length > 0 ? modes.join('; ') : 'no data channel'}`);
+  const outcomes = countBy(channels, (c) => c.status).map(([status, n]) => `${statusStyle(style, status as ReportChannel['status'])} ${n}`);
+  if (outcomes.length > 0) lines.push(`  outcomes  ${outcomes.join(', ')}`);
+  const logins = sessions.filter((s) => s.user !== null);
+  const failedLogins = logins.filter((s) => !s.loggedIn).length;
+  lines.push(`  logins    ${logins.length - failedLogins} logged in, ${failedLogins} not, ${sessions.length - logins.length} without USER`);
+  const findings = allFindings(report);
+  // One line per code, worst severity first (allFindings is sorted so), then the most frequent.
+  const codes = countBy(findings, (f) => f.finding.code);
+  const worst = (code: string) => findings.find((f) => f.finding.code === code)?.finding.severity ?? 'info';
+  const rank = { error: 0, warning: 1, info: 2 };
+  codes.sort((a, b) => rank[worst(a[0])] - rank[worst(b[0])] || b[1] - a[1]);
+  if (codes.length === 0) lines.push('  findings  none');
+  else {
+    lines.push('  findings');
+    for (const [code, n] of codes.slice(0, OVERVIEW_ENTRIES * 2)) {
+      const severity = worst(code);
+      const mark = severity === 'error' ? style.red('error  ') : severity === 'warning' ? style.yellow('warning') : 'info   ';
+      const withCode = findings.filter((f) => f.finding.code === code);
+      const sessionsWith = new Set(withCode.filter((f) => f.session !== null).map((f) => f.session)).size;
+      lines.push(`    ${mark} ${code} ×${n}${sessionsWith > 0 ? style.dim(` in ${sessionsWith} session${sessionsWith === 1 ? '' : 's'}`) : ''}`);
+    }
+    if (codes.length > OVERVIEW_ENTRIES * 2) lines.push(style.dim(`    … ${codes.length - OVERVIEW_ENTRIES * 2} more codes: see Findings below`));
+  }
+  lines.push(style.dim('  One part only: --session N, --client ADDR, --server ADDR[:PORT]'));
+  return lines.join('\n');
 }
 
 function renderHeader(report: Report, style: Style): string {

@@ -1,5 +1,5 @@
 /** Runs the CLI in-process and captures what it prints. */
-import { run } from '../../src/cli/main';
+import { run, type Io } from '../../src/cli/main';
 
 export interface CliResult {
   code: number;
@@ -8,6 +8,11 @@ export interface CliResult {
 }
 
 export async function runCli(...args: string[]): Promise<CliResult> {
+  return runCliWith({}, ...args);
+}
+
+/** As runCli, with parts of the terminal changed: a TTY, its columns, the environment. */
+export async function runCliWith(io: Partial<Io>, ...args: string[]): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(['node', 'ftpcap', ...args], {
@@ -18,6 +23,8 @@ export async function runCli(...args: string[]): Promise<CliResult> {
       stderr += text;
     },
     isTty: false,
+    env: {},
+    ...io,
   });
   return { code, stdout, stderr };
 }
