@@ -22,6 +22,7 @@ import {
   type TrackedDirection,
 } from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
+import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
 
 /** Counters over everything ingested. */
@@ -45,6 +46,16 @@ export interface AnalysisResult {
   /** Findings that belong to no session (capture-level). */
   findings: Finding[];
   stats: AnalysisStats;
+  /** Zeek's ftp.log records, in the order Zeek writes them (only when the analyzer was asked for them). */
+  zeekFtp: ZeekFtpRecord[];
+}
+
+/** What the analyzer tells its caller while frames go in. */
+export interface AnalyzerEvents {
+  /** A control session ended (FIN both ways, RST, or a new connection on its 4-tuple); not called for those still open at finish(). */
+  sessionEnd?(session: FtpSession): void;
+  /** Zeek would write this ftp.log record now. */
+  zeekFtp?(record: ZeekFtpRecord): void;
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -55,6 +66,8 @@ interface ControlState {
   finished: boolean;
   /** Connections between its hosts are being watched since the switch to TLS or a gap. */
   watched: boolean;
+  /** Zeek's ftp.log for this connection, when asked for. */
+  zeek: ZeekFtpSessionLog | null;
 }
 
 /** One key for a pair of hosts, either order. */
@@ -144,7 +157,15 @@ export class Analyzer {
     dataConnections: 0,
   };
 
-  constructor(options: Partial<AnalyzerOptions> = {}) {
+  /** Zeek's ftp.log records so far. */
+  private readonly zeekRecords: ZeekFtpRecord[] = [];
+
+  constructor(
+    options: Partial<AnalyzerOptions> = {},
+    private readonly events: AnalyzerEvents = {},
+    /** Follow the control connections as Zeek's FTP scripts do and keep their ftp.log records. */
+    private readonly zeekFtp: ZeekFtpLogOptions | null = null,
+  ) {
     this.options = { ...defaultOptions, ...options };
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.ftpsPorts = new Set(this.options.ftpsPorts);
@@ -199,7 +220,11 @@ export class Analyzer {
     }
   }
 
+  /** Set while finish() closes the sessions still open. */
+  private finishing = false;
+
   finish(): AnalysisResult {
+    this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     if (this.stats.malformedFrames > MAX_MALFORMED_REPORTS) {
       this.findings.push({
@@ -251,7 +276,7 @@ export class Analyzer {
     });
     this.findings.push(...diagnoseLoginFailures(sessions));
     onePerServer(sessions, 'nonstandard-control-port');
-    return { sessions, findings: this.findings, stats: this.stats };
+    return { sessions, findings: this.findings, stats: this.stats, zeekFtp: this.zeekRecords };
   }
 
   /**
@@ -417,7 +442,8 @@ export class Analyzer {
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options.maxTimelineEvents);
-    const parser = new ControlParser(tracker, this.options);
+    const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
+    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
@@ -430,6 +456,7 @@ export class Analyzer {
       },
       finished: false,
       watched: false,
+      zeek,
     };
     this.controls.set(connection, state);
     this.sessions.push(tracker.session);
@@ -450,9 +477,19 @@ export class Analyzer {
     state.streams.resp.flush();
     state.parser.end(connection.last);
     state.tracker.finish();
+    state.zeek?.end();
     const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
+    if (!this.finishing) this.events.sessionEnd?.(state.tracker.session);
+  }
+
+  private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {
+    const id = { orig_h: connection.orig.ip, orig_p: connection.orig.port, resp_h: connection.resp.ip, resp_p: connection.resp.port };
+    return new ZeekFtpSessionLog(connectionUid(connection), id, options, (record) => {
+      this.zeekRecords.push(record);
+      this.events.zeekFtp?.(record);
+    });
   }
 }

@@ -31,6 +31,8 @@ export interface AnalyzerOptions {
   maxDetectionCandidates: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
+  /** Users (lower case) whose password is shown even when passwords are masked. */
+  clearPasswordUsers?: ReadonlySet<string>;
 }
 
 export const defaultOptions: AnalyzerOptions = {

@@ -25,6 +25,8 @@ export interface ControlOptions {
   maxLineLength: number;
   maxPendingCommands: number;
   showPasswords: boolean;
+  /** Users (lower case) whose password is kept as sent even when passwords are masked, e.g. anonymous. */
+  clearPasswordUsers?: ReadonlySet<string>;
 }
 
 /**
@@ -67,6 +69,8 @@ export class ControlParser {
   encryptedBytes = 0;
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
+  /** The argument of the latest USER command. */
+  private user = '';
 
   constructor(
     private readonly observer: ControlObserver,
@@ -139,7 +143,9 @@ export class ControlParser {
       this.observer.anomaly('invalid-command', `client sent a line that is not an FTP command: "${line.text}"`, line.at);
       return;
     }
-    const arg = parsed.verb === 'PASS' && !this.options.showPasswords && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
+    if (parsed.verb === 'USER') this.user = parsed.arg.toLowerCase();
+    const clear = this.options.showPasswords || this.options.clearPasswordUsers?.has(this.user) === true;
+    const arg = parsed.verb === 'PASS' && !clear && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
     const command: FtpCommand = { verb: parsed.verb, arg, at: line.at, framing: framingOf(line) };
     if (this.pending.length >= this.options.maxPendingCommands) {
       const dropped = this.pending.shift() as FtpCommand;
