@@ -4,17 +4,23 @@
  * status, so it can be tested (commander's exitOverride).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer } from '../analyzer';
 import type { Report } from '../report/build';
 import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport } from '../report/build';
 import { renderJson } from '../report/json';
+import { renderCsv } from '../report/csv';
+import { renderNdjson } from '../report/ndjson';
+import { renderZeekAscii, renderZeekJson } from '../report/zeek';
+import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
 import { renderText } from '../report/text';
 import { renderFirewallText } from '../report/firewall-text';
 import { addFirewallOptions, firewallRequest, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
+import { findingCode, findingCodes } from '../diagnose/codes';
 import { version } from './version';
 
 export interface Io {
@@ -56,8 +62,38 @@ function parsePort(value: string, previous: number[]): number[] {
   return [...previous, port];
 }
 
+export const formats = ['text', 'json', 'csv', 'ndjson', 'zeek'] as const;
+export type Format = (typeof formats)[number];
+
+/** The file `-o DIR` writes for each format. */
+const outputFiles: Record<Format, string> = {
+  text: 'ftpcap.txt',
+  json: 'ftpcap.json',
+  csv: 'ftpcap.csv',
+  ndjson: 'ftpcap.ndjson',
+  zeek: 'ftp.log',
+};
+
+/** `USER,PASS` or `+USER,PASS`: commands Zeek's ftp.log also writes (`<init>` is the greeting). */
+function parseCommandList(value: string, previous: string[]): string[] {
+  const list = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  for (const command of list) {
+    if (!/^([A-Za-z]{3,10}|<init>)$/.test(command)) throw new InvalidArgumentError(`"${command}" is not an FTP command (or <init>)`);
+  }
+  return [...previous, ...list.map((c) => (c === '<init>' ? c : c.toUpperCase()))];
+}
+
 interface AnalyzeOptions extends FirewallCliOptions {
-  format: 'text' | 'json';
+  format: Format;
+  /** --format zeek: JSON lines as Zeek writes with LogAscii::use_json. */
+  zeekJson?: boolean;
+  /** --format zeek: commands logged besides Zeek's default set. */
+  zeekCommands?: string[];
+  /** Write the report into this directory instead of standard output. */
+  output?: string;
   ftpPort: number[];
   showPasswords: boolean;
   firewall: boolean;
@@ -70,15 +106,31 @@ interface AnalyzeOptions extends FirewallCliOptions {
 }
 
 /** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
-async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): Promise<{ report: Report; status: number | null }> {
-  const analyzer = new Analyzer({
-    ftpPorts: [...new Set([21, ...options.ftpPort])],
-    showPasswords: options.showPasswords,
-    detectFtp: options.detect,
-  });
+async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): Promise<AnalyzeOutcome> {
+  const zeek: ZeekFtpLogOptions | null =
+    options.format === 'zeek'
+      ? { loggedCommands: new Set([...zeekDefaultLoggedCommands, ...(options.zeekCommands ?? [])]), capturePasswords: options.showPasswords }
+      : null;
+  const analyzer = new Analyzer(
+    {
+      ftpPorts: [...new Set([21, ...options.ftpPort])],
+      showPasswords: options.showPasswords,
+      detectFtp: options.detect,
+      // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
+      clearPasswordUsers: zeek ? zeekGuestIds : undefined,
+    },
+    {},
+    zeek,
+  );
+  let firstMicros: number | null = null;
+  let lastMicros: number | null = null;
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
   const progress = options.quiet || io.stderrTty === undefined ? null : progressLine(files, io, io.stderrTty.columns);
-  const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame), {
+  const inputs = await readCaptures(files, (frame) => {
+    firstMicros ??= frame.timeMicros;
+    lastMicros = frame.timeMicros;
+    analyzer.ingest(frame);
+  }, {
     stdin: io.stdin,
     // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
     transientFrames: true,
@@ -97,15 +149,54 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
   }
   // Nothing analyzed: every input failed before its first packet.
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
-  return { report, status: nothing ? ExitCode.noInput : null };
+  return { report, status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+}
+
+interface AnalyzeOutcome {
+  report: Report;
+  status: number | null;
+  /** Zeek's ftp.log records (--format zeek). */
+  zeek: ZeekFtpRecord[];
+  /** Time of the first and last frame read, microseconds since the epoch. */
+  firstMicros: number | null;
+  lastMicros: number | null;
+}
+
+/** The report in the format asked for. */
+function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): string {
+  const { report } = outcome;
+  switch (options.format) {
+    case 'json':
+      return renderJson(report);
+    case 'csv':
+      return renderCsv(report);
+    case 'ndjson':
+      return renderNdjson(report);
+    case 'zeek': {
+      if (options.zeekJson) return renderZeekJson(outcome.zeek);
+      const open = outcome.firstMicros ?? 0;
+      return renderZeekAscii(outcome.zeek, { openMicros: open, closeMicros: outcome.lastMicros ?? open });
+    }
+    default:
+      return renderText(report, { color: options.output ? false : (options.color ?? io.isTty), firewall: options.firewall });
+  }
 }
 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, options, io);
-  if (options.format === 'json') {
-    io.stdout(renderJson(report));
+  const outcome = await readAndReport(files, options, io);
+  const { report, status } = outcome;
+  const text = render(outcome, options, io);
+  if (options.output) {
+    const file = path.join(options.output, outputFiles[options.format]);
+    try {
+      fs.mkdirSync(options.output, { recursive: true });
+      fs.writeFileSync(file, text);
+    } catch (error) {
+      io.stderr(`ftpcap: cannot write ${sanitize(file)}: ${sanitize(error instanceof Error ? error.message : String(error))}\n`);
+      return ExitCode.noInput;
+    }
   } else {
-    io.stdout(renderText(report, { color: options.color ?? io.isTty, firewall: options.firewall }));
+    io.stdout(text);
   }
   if (status !== null) return status;
   const counts = report.summary.findings;
@@ -115,7 +206,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
 
 /** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
 export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, options, io);
+  const { report, status } = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io);
   if (options.format === 'json') {
     const { plan, sets } = report.firewall;
     io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
@@ -147,18 +238,66 @@ function progressLine(files: string[], io: Io, columns: number): ProgressLine {
   return new ProgressLine({ write: (text) => io.stderr(text), columns, now }, total);
 }
 
+/** `ftpcap help codes`: every finding code with its severities and meaning. */
+export function renderCodes(): string {
+  const width = Math.max(...findingCodes.map((c) => c.code.length));
+  const lines = ['Finding codes (severity: the ones a finding of that code can have):', ''];
+  for (const info of findingCodes) lines.push(`  ${info.code.padEnd(width)}  ${info.severities.join('/').padEnd(13)}  ${info.when}`);
+  lines.push('', 'Run "ftpcap help <code>" for one code.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ftpcap help <code>`. */
+function renderCode(code: string): string | null {
+  const info = findingCode(code);
+  if (!info) return null;
+  const lines = [`${info.code}`, `  severity: ${info.severities.join(' or ')}`, `  when:     ${info.when}`];
+  if (info.group) lines.push(`  (one row with ${info.group} in the README's finding table)`);
+  lines.push('  where:    the session\'s timeline and findings (sessions[].findings[] in the JSON), or the capture-level findings[]');
+  return `${lines.join('\n')}\n`;
+}
+
 function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
   const program = new Command('ftpcap')
     .description('Explain the FTP inside packet captures: sessions, data channels, what went wrong, firewall rules.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(run "ftpcap analyze --help" for the options)');
+    .showHelpAfterError('(run "ftpcap analyze --help" for the options)')
+    .helpCommand(false);
+  program
+    .command('help')
+    .description('help on a command (analyze, firewall), or on the finding codes: "help codes", "help <code>"')
+    .argument('[topic]', 'codes, a finding code, or a command')
+    .action((topic: string | undefined) => {
+      if (topic === undefined) {
+        io.stdout(program.helpInformation());
+        done(Promise.resolve(ExitCode.ok));
+      } else if (topic === 'codes') {
+        io.stdout(renderCodes());
+        done(Promise.resolve(ExitCode.ok));
+      } else if (findingCode(topic)) {
+        io.stdout(renderCode(topic) ?? '');
+        done(Promise.resolve(ExitCode.ok));
+      } else {
+        const command = program.commands.find((c) => c.name() === topic && c.name() !== 'help');
+        if (command) {
+          io.stdout(command.helpInformation());
+          done(Promise.resolve(ExitCode.ok));
+        } else {
+          io.stderr(`ftpcap: no help on "${sanitize(topic)}": not a command nor a finding code (run "ftpcap help codes" for the codes)\n`);
+          done(Promise.resolve(ExitCode.usage));
+        }
+      }
+    });
   const analyze = program
     .command('analyze')
     .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'text (for people), json (the report), csv (one row per data channel), ndjson (one line per session), zeek (Zeek\'s ftp.log)').choices([...formats]).default('text'))
+    .option('-o, --output <dir>', 'write the report into this directory (ftp.log for zeek, ftpcap.<format> otherwise)')
+    .option('--zeek-json', 'with --format zeek: one JSON object per line, as Zeek writes with LogAscii::use_json')
+    .option('--zeek-commands <list>', 'with --format zeek: also log these commands (comma-separated, e.g. USER,PASS,<init>), as redef FTP::logged_commands += {...}', parseCommandList, [])
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
     .addOption(new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']))

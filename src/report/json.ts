@@ -7,10 +7,11 @@ import type { Report } from './build';
 
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
+/** JSON text with DEL, C1 and bidirectional controls escaped as `\uXXXX`. */
+export function escapeUnsafeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function renderJson(report: Report): string {
-  const text = JSON.stringify(report, null, 2).replace(
-    UNSAFE_IN_JSON,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `${text}\n`;
+  return `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
 }
