@@ -38,7 +38,7 @@ export function csvField(value: string | number | null): string {
 /** Text from the capture, made safe for spreadsheets and terminals. */
 export function csvText(text: string): string {
   const visible = sanitize(text);
-  return /^[=+\-@\t\r]/.test(visible) ? `'${visible}` : visible;
+  return /^[=+\-@\t\r]/.test(text) ? `'${visible}` : visible;
 }
 
 function endpoint(e: { ip: string | null; port: number }, fallbackIp: string): string {

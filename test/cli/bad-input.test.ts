@@ -647,7 +647,7 @@ describe('command line mistakes and information', () => {
     { args: ['analyze', '--ftp-port', 'abc', SAMPLE], first: /^error: option '-p, --ftp-port <port>' argument 'abc' is invalid\. "abc" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '0', SAMPLE], first: /argument '0' is invalid\. "0" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '65536', SAMPLE], first: /argument '65536' is invalid\. "65536" is not a TCP port \(1-65535\)$/ },
-    { args: ['analyze', '--format', 'xml', SAMPLE], first: /^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, json\.$/ },
+    { args: ['analyze', '--format', 'xml', SAMPLE], first: /^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, json, csv, ndjson, zeek\.$/ },
     { args: ['analyze'], first: /^error: missing required argument 'capture'$/ },
     { args: ['bogus', SAMPLE], first: /^error: unknown command 'bogus'$/ },
   ])('$args: status 2 and a one-line explanation', async ({ args, first }) => {
