@@ -52,7 +52,11 @@ export interface AnalysisResult {
 
 /** What the analyzer tells its caller while frames go in. */
 export interface AnalyzerEvents {
-  /** A control session ended (FIN both ways, RST, or a new connection on its 4-tuple); not called for those still open at finish(). */
+  /**
+   * A control session ended (FIN both ways, RST, or a new connection on its 4-tuple), diagnosed;
+   * not called for those still open at finish(). With this listener, sessions keep the numbers
+   * they got when first seen (without it, finish() numbers them by start time).
+   */
   sessionEnd?(session: FtpSession): void;
   /** Zeek would write this ftp.log record now. */
   zeekFtp?(record: ZeekFtpRecord): void;
@@ -270,12 +274,17 @@ export class Analyzer {
       });
     }
     const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
-    sessions.forEach((session, i) => {
-      session.id = i + 1;
-      session.findings.push(...diagnoseSession(session));
-    });
+    if (this.events.sessionEnd) {
+      // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
+      for (const session of sessions) this.completeSession(session);
+    } else {
+      sessions.forEach((session, i) => {
+        session.id = i + 1;
+        session.findings.push(...diagnoseSession(session));
+      });
+      onePerServer(sessions, 'nonstandard-control-port');
+    }
     this.findings.push(...diagnoseLoginFailures(sessions));
-    onePerServer(sessions, 'nonstandard-control-port');
     return { sessions, findings: this.findings, stats: this.stats, zeekFtp: this.zeekRecords };
   }
 
@@ -482,7 +491,27 @@ export class Analyzer {
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
-    if (!this.finishing) this.events.sessionEnd?.(state.tracker.session);
+    if (!this.finishing && this.events.sessionEnd) {
+      const session = state.tracker.session;
+      this.completeSession(session);
+      this.events.sessionEnd(session);
+    }
+  }
+
+  /** Sessions already diagnosed (when they are handed out as they end). */
+  private readonly completed = new Set<FtpSession>();
+  /** Servers whose first session carries the nonstandard-control-port finding. */
+  private readonly nonstandardPortServers = new Set<string>();
+
+  /** Diagnoses a session that ended; the per-server finding stays on the first session of each server. */
+  private completeSession(session: FtpSession): void {
+    if (this.completed.has(session)) return;
+    this.completed.add(session);
+    session.findings.push(...diagnoseSession(session));
+    const key = `${session.server.ip}|${session.server.port}`;
+    if (!session.findings.some((f) => f.code === 'nonstandard-control-port')) return;
+    if (this.nonstandardPortServers.has(key)) session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');
+    this.nonstandardPortServers.add(key);
   }
 
   private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {

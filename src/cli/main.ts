@@ -6,13 +6,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { Analyzer } from '../analyzer';
+import { Analyzer, type AnalyzerEvents } from '../analyzer';
 import type { Report } from '../report/build';
+import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
-import { buildReport } from '../report/build';
+import { buildReport, buildSessionReport } from '../report/build';
 import { renderJson } from '../report/json';
 import { renderCsv } from '../report/csv';
-import { renderNdjson } from '../report/ndjson';
+import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
@@ -106,7 +107,12 @@ interface AnalyzeOptions extends FirewallCliOptions {
 }
 
 /** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
-async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): Promise<AnalyzeOutcome> {
+async function readAndReport(
+  files: string[],
+  options: AnalyzeOptions,
+  io: Io,
+  events: AnalyzerEvents & { frame?(timeMicros: number): void } = {},
+): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
       ? { loggedCommands: new Set([...zeekDefaultLoggedCommands, ...(options.zeekCommands ?? [])]), capturePasswords: options.showPasswords }
@@ -119,7 +125,7 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
       // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
       clearPasswordUsers: zeek ? zeekGuestIds : undefined,
     },
-    {},
+    events,
     zeek,
   );
   let firstMicros: number | null = null;
@@ -130,6 +136,7 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
     firstMicros ??= frame.timeMicros;
     lastMicros = frame.timeMicros;
     analyzer.ingest(frame);
+    events.frame?.(frame.timeMicros);
   }, {
     stdin: io.stdin,
     // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
@@ -182,10 +189,32 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): strin
   }
 }
 
+/** How long after a session's end (capture time) its NDJSON line waits for the last packets of its close. */
+const STREAM_GRACE_MICROS = 1_000_000;
+
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const outcome = await readAndReport(files, options, io);
+  // NDJSON to standard output: each session is written once it has ended (and the last ACKs of
+  // its close have had a second of capture time to arrive), the rest at the end.
+  const streaming = options.format === 'ndjson' && !options.output;
+  const written = new Set<number>();
+  const ended: FtpSession[] = [];
+  const write = (session: FtpSession) => {
+    written.add(session.id);
+    io.stdout(renderNdjsonSession(buildSessionReport(session, files.length > 1)));
+  };
+  const events: AnalyzerEvents & { frame?(timeMicros: number): void } = streaming
+    ? {
+        sessionEnd: (session) => ended.push(session),
+        frame: (timeMicros) => {
+          while (ended.length > 0 && timeMicros - ended[0].control.last.timeMicros > STREAM_GRACE_MICROS) write(ended.shift() as FtpSession);
+        },
+      }
+    : {};
+  const outcome = await readAndReport(files, options, io, events);
   const { report, status } = outcome;
-  const text = render(outcome, options, io);
+  const text = streaming
+    ? report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)
+    : render(outcome, options, io);
   if (options.output) {
     const file = path.join(options.output, outputFiles[options.format]);
     try {

@@ -227,6 +227,11 @@ export function buildReport(
   };
 }
 
+/** One session of the report, on its own (NDJSON written as sessions end). */
+export function buildSessionReport(session: FtpSession, multipleInputs: boolean): ReportSession {
+  return buildSession(session, new FrameFields(multipleInputs));
+}
+
 function buildSession(session: FtpSession, frames: FrameFields): ReportSession {
   const control = session.control;
   const out: ReportSession = {
