@@ -145,3 +145,14 @@ describe('csv cells', () => {
     expect(csvText(value)).toBe(cell);
   });
 });
+
+test("the README's CSV column table is csvColumns", async () => {
+  const readme = (await import('node:fs')).readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('### CSV (`--format csv`)'), readme.indexOf('### NDJSON'));
+  const rows = section
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.slice(2, -2).split(' | '))
+    .map(([column, holds]) => [column.replace(/`/g, ''), holds]);
+  expect(rows).toEqual(csvColumns.map(([c, h]) => [c, h]));
+});
