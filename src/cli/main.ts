@@ -23,6 +23,7 @@ import { addFirewallOptions, firewallRequest, type FirewallCliOptions } from './
 import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../diagnose/codes';
 import { version } from './version';
+import { watchInterface, type WatchOptions } from './watch';
 
 export interface Io {
   stdout(text: string): void;
@@ -338,6 +339,20 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)');
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
+  });
+  const watch = program
+    .command('watch')
+    .description('capture live on an interface (with tcpdump or dumpcap) and print each FTP session as it ends; Ctrl-C prints the summary and firewall rules')
+    .requiredOption('-i, --interface <name>', 'the interface to capture on (as tcpdump -i takes it)')
+    .option('--filter <bpf>', 'a capture filter (BPF), e.g. "tcp and host 192.0.2.10"; default: everything')
+    .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+    .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
+    .option('--show-passwords', 'show passwords instead of masking them', false)
+    .option('--no-firewall', 'leave the firewall section out of the summary')
+    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--no-color', 'never colour the output');
+  addFirewallOptions(watch, { dialect: 'nftables' }).action((options: WatchOptions) => {
+    done(watchInterface(options, io));
   });
   const firewall = program
     .command('firewall')
