@@ -27,7 +27,7 @@ export { renderCsv, csvColumns } from './report/csv';
 export { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from './report/ndjson';
 export { renderZeekAscii, renderZeekJson } from './report/zeek';
 export { defaultZeekFtpLogOptions, zeekDefaultLoggedCommands, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
-export { findingCodes, type FindingCode, type FindingCodeInfo } from './diagnose/codes';
+export { findingCodes, type FindingCode, type FindingCodeInfo } from './finding-codes';
 export type { CapturedFrame, Endpoint, Finding, FrameRef, Severity } from './types';
 export { version };
 

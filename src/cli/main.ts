@@ -21,7 +21,7 @@ import { renderText } from '../report/text';
 import { renderFirewallText } from '../report/firewall-text';
 import { addFirewallOptions, firewallRequest, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
-import { findingCode, findingCodes } from '../diagnose/codes';
+import { findingCode, findingCodes } from '../finding-codes';
 import { version } from './version';
 import { watchInterface, type WatchOptions } from './watch';
 
@@ -194,6 +194,10 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): strin
 const STREAM_GRACE_MICROS = 1_000_000;
 
 export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+  if (options.format !== 'zeek' && (options.zeekJson || (options.zeekCommands ?? []).length > 0)) {
+    io.stderr(`error: --zeek-json and --zeek-commands go with --format zeek, not --format ${options.format}\n`);
+    return ExitCode.usage;
+  }
   // NDJSON to standard output: each session is written once it has ended (and the last ACKs of
   // its close have had a second of capture time to arrive), the rest at the end.
   const streaming = options.format === 'ndjson' && !options.output;

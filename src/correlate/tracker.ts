@@ -24,6 +24,7 @@ import {
   type TransferCommand,
 } from '../model';
 import type { Connection } from '../tcp/connections';
+import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, FrameEvent, Severity } from '../types';
 import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
@@ -174,7 +175,7 @@ export class SessionTracker implements ControlObserver {
     this.note(at, 'gap', 'analysis', `${length} byte${length === 1 ? '' : 's'} from the ${who} ${length === 1 ? 'is' : 'are'} missing from the capture here`);
   }
 
-  anomaly(code: string, message: string, at: FrameEvent): void {
+  anomaly(code: FindingCode, message: string, at: FrameEvent): void {
     this.finding(code, 'warning', at, message);
   }
 
@@ -436,7 +437,7 @@ export class SessionTracker implements ControlObserver {
     timeline.push({ at, kind, source, text, line, channel });
   }
 
-  private finding(code: string, severity: Severity, at: FrameEvent, message: string): void {
+  private finding(code: FindingCode, severity: Severity, at: FrameEvent, message: string): void {
     this.session.findings.push({ code, severity, frame: at.ref, message });
     this.note(at, 'finding', 'analysis', message);
   }

@@ -5,6 +5,7 @@
  */
 import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
+import type { FindingCode } from '../finding-codes';
 import type { Direction, FrameEvent } from '../types';
 import { LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
@@ -18,7 +19,7 @@ export interface ControlObserver {
   /** Bytes missing from one direction of the stream. */
   gap(direction: Direction, length: number, at: FrameEvent): void;
   /** A line that could not be understood, or a limit that was reached. */
-  anomaly(code: string, message: string, at: FrameEvent): void;
+  anomaly(code: FindingCode, message: string, at: FrameEvent): void;
 }
 
 export interface ControlOptions {

@@ -25,6 +25,7 @@ import type { ControlObserver } from '../ftp/control';
 import { parseEprtArgument, parseEpsvReply, parsePasvReply, parsePortArgument } from '../ftp/hostport';
 import type { FtpCommand, FtpReply } from '../model';
 import type { Connection } from '../tcp/connections';
+import type { FindingCode } from '../finding-codes';
 import type { Direction, FrameEvent } from '../types';
 
 /** One ftp.log record, fields as Zeek names them (undefined: unset, written `-`). */
@@ -441,7 +442,7 @@ export class ZeekFtpObserver implements ControlObserver {
     this.inner.gap(direction, length, at);
   }
 
-  anomaly(code: string, message: string, at: FrameEvent): void {
+  anomaly(code: FindingCode, message: string, at: FrameEvent): void {
     if (code === 'invalid-reply') this.log.violation();
     this.inner.anomaly(code, message, at);
   }

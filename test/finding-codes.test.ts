@@ -1,11 +1,11 @@
 /**
- * One list of finding codes (src/diagnose/codes.ts): the README's finding table says the same,
+ * One list of finding codes (src/finding-codes.ts): the README's finding table says the same,
  * every code the source raises is in it, and every code in it is raised somewhere.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { findingCodes } from '../../src/diagnose/codes';
+import { findingCodes } from '../src/finding-codes';
 
 /** The rows of the README's finding table: codes and the "when" text. */
 function readmeRows(): Array<{ codes: string[]; when: string }> {
@@ -27,7 +27,7 @@ function raisedCodes(): Set<string> {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts') && path !== join('src', 'diagnose', 'codes.ts')) files.push(path);
+      else if (name.endsWith('.ts') && path !== join('src', 'finding-codes.ts')) files.push(path);
     }
   };
   walk('src');
