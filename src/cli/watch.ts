@@ -151,7 +151,7 @@ export async function watchInterface(options: WatchOptions, io: Io, system: Watc
     if (status) status(true);
     if (spawnError !== null || (!interrupted && code !== 0 && packets === 0)) {
       const reason = spawnError !== null ? (spawnError as Error).message : childErrors.trim() || `exit status ${code}`;
-      io.stderr(`ftpcap: ${capturer.name} could not capture on ${sanitize(options.interface)}: ${sanitize(reason)}\n`);
+      io.stderr(`ftpcap: ${capturer.name} could not capture on ${sanitize(options.interface)}: ${sanitize(reason.replace(/\s*\n\s*/g, ' '))}\n`);
       return 1;
     }
     // Sessions still open when the capture stopped.

@@ -82,6 +82,26 @@ describe('watch with a stand-in capture program', () => {
     expect(io.err).toBe('');
   });
 
+  test("when the capture program cannot capture: its message on one line, status 1", async () => {
+    const io = collectingIo();
+    const system: WatchSystem = {
+      ...fakeCapturer('samples/epsv-all/capture.pcap', false).system,
+      spawn() {
+        const child = new EventEmitter() as ChildProcess & EventEmitter;
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        Object.assign(child, { stdout, stderr, exitCode: 1, killed: false, kill: () => true });
+        stderr.end('tcpdump: nosuchif0: No such device exists\n(No such device exists)\n');
+        stdout.end();
+        setTimeout(() => child.emit('close', 1), 20);
+        return child;
+      },
+    };
+    expect(await watchInterface({ ...options, interface: 'nosuchif0' }, io, system)).toBe(1);
+    expect(io.err).toBe('ftpcap: tcpdump could not capture on nosuchif0: tcpdump: nosuchif0: No such device exists (No such device exists)\n');
+    expect(io.out).toBe('');
+  });
+
   test('without tcpdump or dumpcap: a message naming the Debian packages, status 1', async () => {
     const io = collectingIo();
     const system: WatchSystem = { ...fakeCapturer('samples/epsv-all/capture.pcap', false).system, which: () => null };
