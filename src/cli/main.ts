@@ -76,7 +76,7 @@ const outputFiles: Record<Format, string> = {
   zeek: 'ftp.log',
 };
 
-/** `USER,PASS` or `+USER,PASS`: commands Zeek's ftp.log also writes (`<init>` is the greeting). */
+/** `USER,PASS,<init>`: commands Zeek's ftp.log also writes (`<init>` is the greeting). */
 function parseCommandList(value: string, previous: string[]): string[] {
   const list = value
     .split(',')
