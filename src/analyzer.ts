@@ -498,6 +498,24 @@ export class Analyzer {
     }
   }
 
+  /**
+   * Ends the control sessions idle for longer than `idleMicros` at capture time `nowMicros`: no
+   * packet on the control connection nor on any of its data connections. They are diagnosed and
+   * handed to the sessionEnd listener; later packets of theirs are counted, not decoded. For
+   * callers that write sessions as they end (a live capture: a client that vanished never sends
+   * FIN); whoever does not call it gets every session at finish().
+   */
+  expireIdle(nowMicros: number, idleMicros: number): void {
+    for (const [connection, state] of this.controls) {
+      let last = connection.last.timeMicros;
+      for (const channel of state.tracker.session.dataChannels) {
+        const data = channel.connection;
+        if (data !== null && data.last.timeMicros > last) last = data.last.timeMicros;
+      }
+      if (nowMicros - last > idleMicros) this.finishControl(connection, state);
+    }
+  }
+
   /** Sessions already diagnosed (when they are handed out as they end). */
   private readonly completed = new Set<FtpSession>();
   /** Servers whose first session carries the nonstandard-control-port finding. */

@@ -76,6 +76,12 @@ const outputFiles: Record<Format, string> = {
   zeek: 'ftp.log',
 };
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds above 0`);
+  return seconds;
+}
+
 /** `USER,PASS,<init>`: commands Zeek's ftp.log also writes (`<init>` is the greeting). */
 function parseCommandList(value: string, previous: string[]): string[] {
   const list = value
@@ -96,6 +102,8 @@ interface AnalyzeOptions extends FirewallCliOptions {
   zeekCommands?: string[];
   /** Write the report into this directory instead of standard output. */
   output?: string;
+  /** NDJSON on standard output: a session silent this many seconds (control and data) is written as ended. */
+  idleTimeout: number;
   ftpPort: number[];
   showPasswords: boolean;
   firewall: boolean;
@@ -112,7 +120,7 @@ async function readAndReport(
   files: string[],
   options: AnalyzeOptions,
   io: Io,
-  events: AnalyzerEvents & { frame?(timeMicros: number): void } = {},
+  events: FrameEvents = {},
 ): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
@@ -137,7 +145,7 @@ async function readAndReport(
     firstMicros ??= frame.timeMicros;
     lastMicros = frame.timeMicros;
     analyzer.ingest(frame);
-    events.frame?.(frame.timeMicros);
+    events.frame?.(frame.timeMicros, analyzer);
   }, {
     stdin: io.stdin,
     // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
@@ -159,6 +167,9 @@ async function readAndReport(
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
   return { report, status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
 }
+
+/** The analyzer's events, and each frame's time after the analyzer took it. */
+type FrameEvents = AnalyzerEvents & { frame?(timeMicros: number, analyzer: Analyzer): void };
 
 interface AnalyzeOutcome {
   report: Report;
@@ -203,14 +214,20 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   const streaming = options.format === 'ndjson' && !options.output;
   const written = new Set<number>();
   const ended: FtpSession[] = [];
+  let lastIdleCheck = 0;
   const write = (session: FtpSession) => {
     written.add(session.id);
     io.stdout(renderNdjsonSession(buildSessionReport(session, files.length > 1)));
   };
-  const events: AnalyzerEvents & { frame?(timeMicros: number): void } = streaming
+  const events: FrameEvents = streaming
     ? {
         sessionEnd: (session) => ended.push(session),
-        frame: (timeMicros) => {
+        frame: (timeMicros, analyzer) => {
+          // Once a second of capture time: sessions silent for longer than the idle timeout end.
+          if (timeMicros - lastIdleCheck >= 1_000_000) {
+            lastIdleCheck = timeMicros;
+            analyzer.expireIdle(timeMicros, options.idleTimeout * 1e6);
+          }
           while (ended.length > 0 && timeMicros - ended[0].control.last.timeMicros > STREAM_GRACE_MICROS) write(ended.shift() as FtpSession);
         },
       }
@@ -330,6 +347,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
     .addOption(new Option('-f, --format <format>', 'text (for people), json (the report), csv (one row per data channel), ndjson (one line per session), zeek (Zeek\'s ftp.log)').choices([...formats]).default('text'))
     .option('-o, --output <dir>', 'write the report into this directory (ftp.log for zeek, ftpcap.<format> otherwise)')
+    .option('--idle-timeout <seconds>', 'with --format ndjson on standard output: a session silent this long (control and data connections) is written as ended', parseSeconds, 300)
     .option('--zeek-json', 'with --format zeek: one JSON object per line, as Zeek writes with LogAscii::use_json')
     .option('--zeek-commands <list>', 'with --format zeek: also log these commands (comma-separated, e.g. USER,PASS,<init>), as redef FTP::logged_commands += {...}', parseCommandList, [])
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
@@ -349,6 +367,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .description('capture live on an interface (with tcpdump or dumpcap) and print each FTP session as it ends; Ctrl-C prints the summary and firewall rules')
     .requiredOption('-i, --interface <name>', 'the interface to capture on (as tcpdump -i takes it)')
     .option('--filter <bpf>', 'a capture filter (BPF), e.g. "tcp and host 192.0.2.10"; default: everything')
+    .option('--idle-timeout <seconds>', 'a session silent this long (control and data connections) is printed as ended', parseSeconds, 300)
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
     .option('--show-passwords', 'show passwords instead of masking them', false)

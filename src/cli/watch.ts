@@ -24,6 +24,8 @@ export interface WatchOptions extends FirewallCliOptions {
   showPasswords: boolean;
   firewall: boolean;
   color?: boolean;
+  /** A session silent this many seconds (control and data connections) is printed as ended. */
+  idleTimeout: number;
 }
 
 /** What watch needs from the system; tests replace it. */
@@ -123,6 +125,8 @@ export async function watchInterface(options: WatchOptions, io: Io, system: Watc
   };
   const flush = (all: boolean) => {
     const now = system.nowMicros();
+    // Live, capture time is the clock: a client that vanished without FIN ends by silence.
+    if (!all) analyzer.expireIdle(now, options.idleTimeout * 1e6);
     while (ended.length > 0 && (all || now - ended[0].control.last.timeMicros > GRACE_MICROS)) print(ended.shift() as FtpSession);
     status?.();
   };

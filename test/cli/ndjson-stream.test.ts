@@ -56,3 +56,19 @@ test('the first session is written while the capture is still coming', async () 
   const fromFile = (await runCli('analyze', '--format', 'ndjson', capture)).stdout;
   expect(stdout).toBe(fromFile.split(JSON.stringify(capture)).join('"-"'));
 });
+
+test('--idle-timeout: a session silent (control and data) for longer is written as ended there', async () => {
+  // samples/pasv-address-wrong, session 2: after 07.194555 neither its control connection nor
+  // its data connection carries a packet for 3 s, until the close at 10.232293.
+  const lines = async (...args: string[]) =>
+    (await runCli('analyze', '-q', '--format', 'ndjson', ...args, 'samples/pasv-address-wrong/capture.pcap')).stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; id?: number; end?: string });
+  const normal = await lines();
+  const short = await lines('--idle-timeout', '0.5');
+  expect(short.map((l) => [l.type, l.id])).toEqual(normal.map((l) => [l.type, l.id]));
+  expect(normal[1].end).toBe('2026-11-21T11:31:10.232293Z');
+  expect(short[1].end).toBe('2026-11-21T11:31:07.194555Z');
+  expect(short[0]).toEqual(normal[0]);
+});

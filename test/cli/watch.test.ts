@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Io } from '../../src/cli/main';
 import { watchInterface, type WatchOptions, type WatchSystem } from '../../src/cli/watch';
 
-const options: WatchOptions = { interface: 'eth0', ftpPort: [], detect: true, showPasswords: false, firewall: true, color: false, style: 'helper', clients: 'seen' };
+const options: WatchOptions = { interface: 'eth0', ftpPort: [], detect: true, showPasswords: false, firewall: true, color: false, style: 'helper', clients: 'seen', idleTimeout: 300 };
 
 function collectingIo(): Io & { out: string; err: string } {
   const io = {
