@@ -23,6 +23,7 @@ import {
   type TrackedDirection,
 } from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
+import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
 
 /** Counters over everything ingested. */
@@ -48,6 +49,20 @@ export interface AnalysisResult {
   stats: AnalysisStats;
   /** The limits the report builder applies too. */
   limits?: { maxTimelineDataConnections: number };
+  /** Zeek's ftp.log records, in the order Zeek writes them (only when the analyzer was asked for them). */
+  zeekFtp: ZeekFtpRecord[];
+}
+
+/** What the analyzer tells its caller while frames go in. */
+export interface AnalyzerEvents {
+  /**
+   * A control session ended (FIN both ways, RST, or a new connection on its 4-tuple), diagnosed;
+   * not called for those still open at finish(). With this listener, sessions keep the numbers
+   * they got when first seen (without it, finish() numbers them by start time).
+   */
+  sessionEnd?(session: FtpSession): void;
+  /** Zeek would write this ftp.log record now. */
+  zeekFtp?(record: ZeekFtpRecord): void;
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -58,6 +73,8 @@ interface ControlState {
   finished: boolean;
   /** Connections between its hosts are being watched since the switch to TLS or a gap. */
   watched: boolean;
+  /** Zeek's ftp.log for this connection, when asked for. */
+  zeek: ZeekFtpSessionLog | null;
 }
 
 /** One key for a pair of hosts, either order. */
@@ -147,7 +164,15 @@ export class Analyzer {
     dataConnections: 0,
   };
 
-  constructor(options: Partial<AnalyzerOptions> = {}) {
+  /** Zeek's ftp.log records so far. */
+  private readonly zeekRecords: ZeekFtpRecord[] = [];
+
+  constructor(
+    options: Partial<AnalyzerOptions> = {},
+    private readonly events: AnalyzerEvents = {},
+    /** Follow the control connections as Zeek's FTP scripts do and keep their ftp.log records. */
+    private readonly zeekFtp: ZeekFtpLogOptions | null = null,
+  ) {
     this.options = { ...defaultOptions, ...options };
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.ftpsPorts = new Set(this.options.ftpsPorts);
@@ -205,7 +230,11 @@ export class Analyzer {
     }
   }
 
+  /** Set while finish() closes the sessions still open. */
+  private finishing = false;
+
   finish(): AnalysisResult {
+    this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     if (this.stats.malformedFrames > MAX_MALFORMED_REPORTS) {
       this.findings.push({
@@ -251,13 +280,24 @@ export class Analyzer {
       });
     }
     const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
-    sessions.forEach((session, i) => {
-      session.id = i + 1;
-      session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
-    });
+    if (this.events.sessionEnd) {
+      // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
+      for (const session of sessions) this.completeSession(session);
+    } else {
+      sessions.forEach((session, i) => {
+        session.id = i + 1;
+        session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
+      });
+      onePerServer(sessions, 'nonstandard-control-port');
+    }
     this.findings.push(...diagnoseLoginFailures(sessions));
-    onePerServer(sessions, 'nonstandard-control-port');
-    return { sessions, findings: this.findings, stats: this.stats, limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections } };
+    return {
+      sessions,
+      findings: this.findings,
+      stats: this.stats,
+      zeekFtp: this.zeekRecords,
+      limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections },
+    };
   }
 
   /**
@@ -434,7 +474,8 @@ export class Analyzer {
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options);
-    const parser = new ControlParser(tracker, this.options);
+    const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
+    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
@@ -447,6 +488,7 @@ export class Analyzer {
       },
       finished: false,
       watched: false,
+      zeek,
     };
     this.controls.set(connection, state);
     this.sessions.push(tracker.session);
@@ -467,9 +509,57 @@ export class Analyzer {
     state.streams.resp.flush();
     state.parser.end(connection.last);
     state.tracker.finish();
+    state.zeek?.end();
     const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
+    if (!this.finishing && this.events.sessionEnd) {
+      const session = state.tracker.session;
+      this.completeSession(session);
+      this.events.sessionEnd(session);
+    }
+  }
+
+  /**
+   * Ends the control sessions idle for longer than `idleMicros` at capture time `nowMicros`: no
+   * packet on the control connection nor on any of its data connections. They are diagnosed and
+   * handed to the sessionEnd listener; later packets of theirs are counted, not decoded. For
+   * callers that write sessions as they end (a live capture: a client that vanished never sends
+   * FIN); whoever does not call it gets every session at finish().
+   */
+  expireIdle(nowMicros: number, idleMicros: number): void {
+    for (const [connection, state] of this.controls) {
+      let last = connection.last.timeMicros;
+      for (const channel of state.tracker.session.dataChannels) {
+        const data = channel.connection;
+        if (data !== null && data.last.timeMicros > last) last = data.last.timeMicros;
+      }
+      if (nowMicros - last > idleMicros) this.finishControl(connection, state);
+    }
+  }
+
+  /** Sessions already diagnosed (when they are handed out as they end). */
+  private readonly completed = new Set<FtpSession>();
+  /** Servers whose first session carries the nonstandard-control-port finding. */
+  private readonly nonstandardPortServers = new Set<string>();
+
+  /** Diagnoses a session that ended; the per-server finding stays on the first session of each server. */
+  private completeSession(session: FtpSession): void {
+    if (this.completed.has(session)) return;
+    this.completed.add(session);
+    session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
+    const key = `${session.server.ip}|${session.server.port}`;
+    if (!session.findings.some((f) => f.code === 'nonstandard-control-port')) return;
+    if (this.nonstandardPortServers.has(key)) session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');
+    this.nonstandardPortServers.add(key);
+  }
+
+  private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {
+    const id = { orig_h: connection.orig.ip, orig_p: connection.orig.port, resp_h: connection.resp.ip, resp_p: connection.resp.port };
+    return new ZeekFtpSessionLog(connectionUid(connection), id, options, (record) => {
+      this.zeekRecords.push(record);
+      this.events.zeekFtp?.(record);
+    });
   }
 }

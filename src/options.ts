@@ -42,6 +42,8 @@ export interface AnalyzerOptions {
   maxDetectionCandidates: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
+  /** Users (lower case) whose password is shown even when passwords are masked. */
+  clearPasswordUsers?: ReadonlySet<string>;
 }
 
 export const defaultOptions: AnalyzerOptions = {

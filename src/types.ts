@@ -4,6 +4,7 @@
  * capture -> CapturedFrame -> decode -> TcpSegment -> tcp -> StreamChunk / Connection
  *   -> ftp (FtpCommand / FtpReply / Announcement) -> correlate -> report
  */
+import type { FindingCode } from './finding-codes';
 
 /** A transport endpoint. `ip` is in canonical text form: dotted quad, or RFC 5952 for IPv6. */
 export interface Endpoint {
@@ -86,7 +87,8 @@ export type Severity = 'info' | 'warning' | 'error';
  * and a plain-words message. `fix` is a likely fix for the text output (optional).
  */
 export interface Finding {
-  code: string;
+  /** One of the codes in src/finding-codes.ts. */
+  code: FindingCode;
   severity: Severity;
   frame: FrameRef | null;
   message: string;

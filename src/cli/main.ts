@@ -4,24 +4,31 @@
  * status, so it can be tested (commander's exitOverride).
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { Analyzer } from '../analyzer';
+import { Analyzer, type AnalyzerEvents } from '../analyzer';
 import type { Report } from '../report/build';
+import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
-import { buildReport } from '../report/build';
+import { buildReport, buildSessionReport } from '../report/build';
 import { renderJsonChunks } from '../report/json';
-import { sanitize } from '../report/sanitize';
-import { renderText } from '../report/text';
-import { renderFirewallText } from '../report/firewall-text';
 import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
 import { canonicalIp } from '../ftp/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
-import * as path from 'path';
+import { renderCsv } from '../report/csv';
+import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
+import { renderZeekAscii, renderZeekJson } from '../report/zeek';
+import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
+import { sanitize } from '../report/sanitize';
+import { renderText } from '../report/text';
+import { renderFirewallText } from '../report/firewall-text';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
+import { findingCode, findingCodes } from '../finding-codes';
 import { version } from './version';
+import { watchInterface, type WatchOptions } from './watch';
 
 export interface Io {
   stdout(text: string): void;
@@ -73,6 +80,19 @@ function parsePort(value: string, previous: number[]): number[] {
   return [...previous, port];
 }
 
+export const formats = ['text', 'json', 'html', 'csv', 'ndjson', 'zeek'] as const;
+export type Format = (typeof formats)[number];
+
+/** The file `-o DIR` writes for each format (zeek always takes a directory, as Zeek's logs do). */
+const outputFiles: Record<Format, string> = {
+  text: 'ftpcap.txt',
+  json: 'ftpcap.json',
+  html: 'ftpcap.html',
+  csv: 'ftpcap.csv',
+  ndjson: 'ftpcap.ndjson',
+  zeek: 'ftp.log',
+};
+
 function parsePositive(value: string, previous: number[] = []): number[] {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`"${value}" is not a session number (1, 2, ...)`);
   return [...previous, Number(value)];
@@ -89,9 +109,31 @@ function parseClient(value: string, previous: string[] = []): string[] {
   return [...previous, ip];
 }
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || seconds <= 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds above 0`);
+  return seconds;
+}
+
+/** `USER,PASS,<init>`: commands Zeek's ftp.log also writes (`<init>` is the greeting). */
+function parseCommandList(value: string, previous: string[]): string[] {
+  const list = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  for (const command of list) {
+    if (!/^([A-Za-z]{3,10}|<init>)$/.test(command)) throw new InvalidArgumentError(`"${command}" is not an FTP command (or <init>)`);
+  }
+  return [...previous, ...list.map((c) => (c === '<init>' ? c : c.toUpperCase()))];
+}
+
 interface AnalyzeOptions extends FirewallCliOptions {
-  format: 'text' | 'json' | 'html';
-  /** Write the report to this file instead of standard output. */
+  format: Format;
+  /** --format zeek: JSON lines as Zeek writes with LogAscii::use_json. */
+  zeekJson?: boolean;
+  /** --format zeek: commands logged besides Zeek's default set. */
+  zeekCommands?: string[];
+  /** Write the report to this file, or into this directory (always a directory for zeek). */
   output?: string;
   /** Sessions to show (ids), client addresses; `server` (FirewallCliOptions) selects too. */
   session?: number[];
@@ -100,6 +142,8 @@ interface AnalyzeOptions extends FirewallCliOptions {
   diagram?: boolean;
   ascii?: boolean;
   width?: number;
+  /** NDJSON on standard output: a session silent this many seconds (control and data) is written as ended. */
+  idleTimeout: number;
   ftpPort: number[];
   showPasswords: boolean;
   firewall: boolean;
@@ -112,15 +156,37 @@ interface AnalyzeOptions extends FirewallCliOptions {
 }
 
 /** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
-async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): Promise<{ report: Report; status: number | null }> {
-  const analyzer = new Analyzer({
-    ftpPorts: [...new Set([21, ...options.ftpPort])],
-    showPasswords: options.showPasswords,
-    detectFtp: options.detect,
-  });
+async function readAndReport(
+  files: string[],
+  options: AnalyzeOptions,
+  io: Io,
+  events: FrameEvents = {},
+): Promise<AnalyzeOutcome> {
+  const zeek: ZeekFtpLogOptions | null =
+    options.format === 'zeek'
+      ? { loggedCommands: new Set([...zeekDefaultLoggedCommands, ...(options.zeekCommands ?? [])]), capturePasswords: options.showPasswords }
+      : null;
+  const analyzer = new Analyzer(
+    {
+      ftpPorts: [...new Set([21, ...options.ftpPort])],
+      showPasswords: options.showPasswords,
+      detectFtp: options.detect,
+      // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
+      clearPasswordUsers: zeek ? zeekGuestIds : undefined,
+    },
+    events,
+    zeek,
+  );
+  let firstMicros: number | null = null;
+  let lastMicros: number | null = null;
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
   const progress = options.quiet || io.stderrTty === undefined ? null : progressLine(files, io, io.stderrTty.columns);
-  const inputs = await readCaptures(files, (frame) => analyzer.ingest(frame), {
+  const inputs = await readCaptures(files, (frame) => {
+    firstMicros ??= frame.timeMicros;
+    lastMicros = frame.timeMicros;
+    analyzer.ingest(frame);
+    events.frame?.(frame.timeMicros, analyzer);
+  }, {
     stdin: io.stdin,
     // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
     transientFrames: true,
@@ -144,7 +210,99 @@ async function readAndReport(files: string[], options: AnalyzeOptions, io: Io): 
   }
   // Nothing analyzed: every input failed before its first packet.
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
-  return { report, status: nothing ? ExitCode.noInput : null };
+  return { report, status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+}
+
+/** The analyzer's events, and each frame's time after the analyzer took it. */
+type FrameEvents = AnalyzerEvents & { frame?(timeMicros: number, analyzer: Analyzer): void };
+
+interface AnalyzeOutcome {
+  report: Report;
+  status: number | null;
+  /** Zeek's ftp.log records (--format zeek). */
+  zeek: ZeekFtpRecord[];
+  /** Time of the first and last frame read, microseconds since the epoch. */
+  firstMicros: number | null;
+  lastMicros: number | null;
+}
+
+/** The report in the format asked for. */
+function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Iterable<string> {
+  const { report } = outcome;
+  const toFile = options.output !== undefined && options.output !== '-';
+  switch (options.format) {
+    case 'json':
+      return renderJsonChunks(report);
+    case 'html':
+      return [renderHtml(report)];
+    case 'csv':
+      return [renderCsv(report)];
+    case 'ndjson':
+      return [renderNdjson(report)];
+    case 'zeek': {
+      if (options.zeekJson) return [renderZeekJson(outcome.zeek)];
+      const open = outcome.firstMicros ?? 0;
+      return [renderZeekAscii(outcome.zeek, { openMicros: open, closeMicros: outcome.lastMicros ?? open })];
+    }
+    default: {
+      let text = renderText(report, { color: useColor(options.color, io, toFile), firewall: options.firewall });
+      if (options.diagram) text += `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`;
+      return [text];
+    }
+  }
+}
+
+/** How long after a session's end (capture time) its NDJSON line waits for the last packets of its close. */
+const STREAM_GRACE_MICROS = 1_000_000;
+
+export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
+  if (options.format !== 'zeek' && (options.zeekJson || (options.zeekCommands ?? []).length > 0)) {
+    io.stderr(`error: --zeek-json and --zeek-commands go with --format zeek, not --format ${options.format}\n`);
+    return ExitCode.usage;
+  }
+  // NDJSON to standard output: each session is written once it has ended (and the last ACKs of
+  // its close have had a second of capture time to arrive), the rest at the end.
+  const streaming = options.format === 'ndjson' && !options.output;
+  const written = new Set<number>();
+  const ended: FtpSession[] = [];
+  let lastIdleCheck = 0;
+  const write = (session: FtpSession) => {
+    written.add(session.id);
+    io.stdout(renderNdjsonSession(buildSessionReport(session, files.length > 1)));
+  };
+  const events: FrameEvents = streaming
+    ? {
+        sessionEnd: (session) => ended.push(session),
+        frame: (timeMicros, analyzer) => {
+          // Once a second of capture time: sessions silent for longer than the idle timeout end.
+          if (timeMicros - lastIdleCheck >= 1_000_000) {
+            lastIdleCheck = timeMicros;
+            analyzer.expireIdle(timeMicros, options.idleTimeout * 1e6);
+          }
+          while (ended.length > 0 && timeMicros - ended[0].control.last.timeMicros > STREAM_GRACE_MICROS) write(ended.shift() as FtpSession);
+        },
+      }
+    : {};
+  const outcome = await readAndReport(files, options, io, events);
+  const { report, status } = outcome;
+  const chunks = streaming
+    ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
+    : render(outcome, options, io);
+  const file = outputFile(options);
+  if (file === null) {
+    for (const chunk of chunks) io.stdout(chunk);
+  } else {
+    try {
+      writeChunks(file, chunks, io);
+    } catch (error) {
+      io.stderr(`ftpcap: cannot write ${sanitize(file)}: ${sanitize(error instanceof Error ? error.message : String(error))}\n`);
+      return ExitCode.output;
+    }
+  }
+  if (status !== null) return status;
+  const counts = report.summary.findings;
+  const failing = options.failOn === 'error' ? counts.error : options.failOn === 'warning' ? counts.error + counts.warning : 0;
+  return failing > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
 /** Whether the terminal shows Unicode: the locale (LC_ALL, else LC_CTYPE, else LANG) names UTF-8, or none is set. */
@@ -175,42 +333,33 @@ function emit(text: string, options: AnalyzeOptions, io: Io): void {
   else (io.writeFile ?? ((path: string, data: string) => fs.writeFileSync(path, data)))(options.output, text);
 }
 
-/** Prints a document that comes in pieces (the JSON report, session by session), or writes it to --output piece by piece. */
-function emitChunks(chunks: Iterable<string>, options: AnalyzeOptions, io: Io): void {
-  if (options.output === undefined || options.output === '-') {
-    for (const chunk of chunks) io.stdout(chunk);
-  } else if (io.writeFile) {
-    io.writeFile(options.output, [...chunks].join(''));
-  } else {
-    const fd = fs.openSync(options.output, 'w');
-    try {
-      for (const chunk of chunks) fs.writeSync(fd, chunk);
-    } finally {
-      fs.closeSync(fd);
-    }
+/**
+ * Where -o sends the report: null for standard output; for zeek always `DIR/ftp.log` (Zeek writes
+ * logs into a directory); otherwise the file named, or `DIR/ftpcap.<format>` when it names an
+ * existing directory.
+ */
+function outputFile(options: AnalyzeOptions): string | null {
+  const output = options.output;
+  if (output === undefined || output === '-') return null;
+  const isDirectory = options.format === 'zeek' || output.endsWith('/') || (fs.existsSync(output) && fs.statSync(output).isDirectory());
+  return isDirectory ? path.join(output, outputFiles[options.format]) : output;
+}
+
+/** Writes a document that comes in pieces (the JSON report, session by session) to a file. */
+function writeChunks(file: string, chunks: Iterable<string>, io: Io): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (io.writeFile) {
+    io.writeFile(file, [...chunks].join(''));
+    return;
+  }
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const chunk of chunks) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
-export async function analyzeFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, options, io);
-  const toFile = options.output !== undefined && options.output !== '-';
-  if (options.format === 'json') {
-    emitChunks(renderJsonChunks(report), options, io);
-  } else if (options.format === 'html') {
-    emit(renderHtml(report), options, io);
-  } else {
-    const color = useColor(options.color, io, toFile);
-    let text = renderText(report, { color, firewall: options.firewall });
-    if (options.diagram) text += `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`;
-    emit(text, options, io);
-  }
-  if (status !== null) return status;
-  const counts = report.summary.findings;
-  const failing = options.failOn === 'error' ? counts.error : options.failOn === 'warning' ? counts.error + counts.warning : 0;
-  return failing > 0 ? ExitCode.findings : ExitCode.ok;
-}
-
-/** `ftpcap diagram`: the ladder of every session selected. */
 export async function diagramFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
   const { report, status } = await readAndReport(files, options, io);
   const toFile = options.output !== undefined && options.output !== '-';
@@ -252,7 +401,7 @@ export async function explainTopic(topic: Topic | 'all', options: AnalyzeOptions
 
 /** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
 export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, options, io);
+  const { report, status } = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io);
   if (options.format === 'json') {
     const { plan, sets } = report.firewall;
     io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
@@ -284,19 +433,67 @@ function progressLine(files: string[], io: Io, columns: number): ProgressLine {
   return new ProgressLine({ write: (text) => io.stderr(text), columns, now }, total);
 }
 
+/** `ftpcap help codes`: every finding code with its severities and meaning. */
+export function renderCodes(): string {
+  const width = Math.max(...findingCodes.map((c) => c.code.length));
+  const lines = ['Finding codes (severity: the ones a finding of that code can have):', ''];
+  for (const info of findingCodes) lines.push(`  ${info.code.padEnd(width)}  ${info.severities.join('/').padEnd(13)}  ${info.when}`);
+  lines.push('', 'Run "ftpcap help <code>" for one code.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ftpcap help <code>`. */
+function renderCode(code: string): string | null {
+  const info = findingCode(code);
+  if (!info) return null;
+  const lines = [`${info.code}`, `  severity: ${info.severities.join(' or ')}`, `  when:     ${info.when}`];
+  if (info.group) lines.push(`  (one row with ${info.group} in the README's finding table)`);
+  lines.push('  where:    the session\'s timeline and findings (sessions[].findings[] in the JSON), or the capture-level findings[]');
+  return `${lines.join('\n')}\n`;
+}
+
 function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
   const program = new Command('ftpcap')
     .description('Explain the FTP inside packet captures: sessions, data channels, what went wrong, firewall rules.')
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(run "ftpcap analyze --help" for the options)');
+    .showHelpAfterError('(run "ftpcap analyze --help" for the options)')
+    .helpCommand(false);
+  program
+    .command('help')
+    .description('help on a command (analyze, firewall), or on the finding codes: "help codes", "help <code>"')
+    .argument('[topic]', 'codes, a finding code, or a command')
+    .action((topic: string | undefined) => {
+      if (topic === undefined) {
+        io.stdout(program.helpInformation());
+        done(Promise.resolve(ExitCode.ok));
+      } else if (topic === 'codes') {
+        io.stdout(renderCodes());
+        done(Promise.resolve(ExitCode.ok));
+      } else if (findingCode(topic)) {
+        io.stdout(renderCode(topic) ?? '');
+        done(Promise.resolve(ExitCode.ok));
+      } else {
+        const command = program.commands.find((c) => c.name() === topic && c.name() !== 'help');
+        if (command) {
+          io.stdout(command.helpInformation());
+          done(Promise.resolve(ExitCode.ok));
+        } else {
+          io.stderr(`ftpcap: no help on "${sanitize(topic)}": not a command nor a finding code (run "ftpcap help codes" for the codes)\n`);
+          done(Promise.resolve(ExitCode.usage));
+        }
+      }
+    });
   const analyze = program
     .command('analyze')
     .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format: text for people, json for programs, html: one self-contained page').choices(['text', 'json', 'html']).default('text'))
-    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .addOption(new Option('-f, --format <format>', 'text (for people), json (the report), html (one self-contained page), csv (one row per data channel), ndjson (one line per session), zeek (Zeek\'s ftp.log)').choices([...formats]).default('text'))
+    .option('-o, --output <path>', 'write the report to this file, or into this directory as ftpcap.<format> (zeek: always a directory, with ftp.log)')
+    .option('--idle-timeout <seconds>', 'with --format ndjson on standard output: a session silent this long (control and data connections) is written as ended', parseSeconds, 300)
+    .option('--zeek-json', 'with --format zeek: one JSON object per line, as Zeek writes with LogAscii::use_json')
+    .option('--zeek-commands <list>', 'with --format zeek: also log these commands (comma-separated, e.g. USER,PASS,<init>), as redef FTP::logged_commands += {...}', parseCommandList, [])
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
     .option('--session <n>', 'only this session (its number in the whole capture; repeatable)', parsePositive)
@@ -345,6 +542,21 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .action((topic: Topic | 'all', options: AnalyzeOptions) => {
       done(explainTopic(topic, options, io));
     });
+  const watch = program
+    .command('watch')
+    .description('capture live on an interface (with tcpdump or dumpcap) and print each FTP session as it ends; Ctrl-C prints the summary and firewall rules')
+    .requiredOption('-i, --interface <name>', 'the interface to capture on (as tcpdump -i takes it)')
+    .option('--filter <bpf>', 'a capture filter (BPF), e.g. "tcp and host 192.0.2.10"; default: everything')
+    .option('--idle-timeout <seconds>', 'a session silent this long (control and data connections) is printed as ended', parseSeconds, 300)
+    .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+    .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
+    .option('--show-passwords', 'show passwords instead of masking them', false)
+    .option('--no-firewall', 'leave the firewall section out of the summary')
+    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--no-color', 'never colour the output');
+  addFirewallOptions(watch, { dialect: 'nftables' }).action((options: WatchOptions) => {
+    done(watchInterface(options, io));
+  });
   const firewall = program
     .command('firewall')
     .description('firewall rules for the FTP in the captures: per server and mode, for the server, client or router side, in several dialects')

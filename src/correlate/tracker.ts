@@ -25,6 +25,7 @@ import {
 } from '../model';
 import type { Connection } from '../tcp/connections';
 import type { AnalyzerOptions } from '../options';
+import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
 import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
@@ -190,7 +191,7 @@ export class SessionTracker implements ControlObserver {
   }
 
   /** Traffic the decoders could not read in full: one finding per code, repeats only counted. */
-  anomaly(code: string, message: string, at: FrameEvent): void {
+  anomaly(code: FindingCode, message: string, at: FrameEvent): void {
     const earlier = this.findingsByCode.get(code);
     if (earlier) {
       earlier.last.count = (earlier.last.count ?? 1) + 1;
@@ -481,7 +482,7 @@ export class SessionTracker implements ControlObserver {
    * Lists a finding, or past `maxFindingsPerCode` of its code in this session only counts it on
    * the last one listed (see countRepeatedFindings).
    */
-  private finding(code: string, severity: Severity, at: FrameEvent, message: string): void {
+  private finding(code: FindingCode, severity: Severity, at: FrameEvent, message: string): void {
     const earlier = this.findingsByCode.get(code);
     if (earlier && earlier.listed >= this.limits.maxFindingsPerCode) {
       earlier.last.count = (earlier.last.count ?? 1) + 1;

@@ -5,6 +5,7 @@
  */
 import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
+import type { FindingCode } from '../finding-codes';
 import type { Direction, FrameEvent } from '../types';
 import { decodeLineText, LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
@@ -18,13 +19,15 @@ export interface ControlObserver {
   /** Bytes missing from one direction of the stream. */
   gap(direction: Direction, length: number, at: FrameEvent): void;
   /** A line that could not be understood, or a limit that was reached. */
-  anomaly(code: string, message: string, at: FrameEvent): void;
+  anomaly(code: FindingCode, message: string, at: FrameEvent): void;
 }
 
 export interface ControlOptions {
   maxLineLength: number;
   maxPendingCommands: number;
   showPasswords: boolean;
+  /** Users (lower case) whose password is kept as sent even when passwords are masked, e.g. anonymous. */
+  clearPasswordUsers?: ReadonlySet<string>;
 }
 
 /**
@@ -67,6 +70,8 @@ export class ControlParser {
   encryptedBytes = 0;
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
+  /** The argument of the latest USER command. */
+  private user = '';
 
   constructor(
     private readonly observer: ControlObserver,
@@ -140,7 +145,9 @@ export class ControlParser {
       this.observer.anomaly('invalid-command', `client sent a line that is not an FTP command: "${text}"`, line.at);
       return;
     }
-    const arg = parsed.verb === 'PASS' && !this.options.showPasswords && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
+    if (parsed.verb === 'USER') this.user = parsed.arg.toLowerCase();
+    const clear = this.options.showPasswords || this.options.clearPasswordUsers?.has(this.user) === true;
+    const arg = parsed.verb === 'PASS' && !clear && parsed.arg !== '' ? PASSWORD_MASK : parsed.arg;
     const command: FtpCommand = { verb: parsed.verb, arg, at: line.at, framing: framingOf(line) };
     if (this.pending.length >= this.options.maxPendingCommands) {
       const dropped = this.pending.shift() as FtpCommand;

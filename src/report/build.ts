@@ -282,6 +282,11 @@ function inputFindings(inputs: InputSummary[]): Finding[] {
   );
 }
 
+/** One session of the report, on its own (NDJSON written as sessions end). */
+export function buildSessionReport(session: FtpSession, multipleInputs: boolean, maxDataConnections = Infinity): ReportSession {
+  return buildSession(session, new FrameFields(multipleInputs), maxDataConnections);
+}
+
 function buildSession(session: FtpSession, frames: FrameFields, maxDataConnections: number): ReportSession {
   const control = session.control;
   const out: ReportSession = {

@@ -8,8 +8,9 @@ import type { Report } from './build';
 
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-function escapeUnsafe(text: string): string {
-  return text.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** JSON text with DEL, C1, bidirectional controls and line separators escaped as `\uXXXX`. */
+export function escapeUnsafeJson(json: string): string {
+  return json.replace(UNSAFE_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The whole report as one string (fine up to a few hundred MB; see renderJsonChunks). */
@@ -26,17 +27,17 @@ const EMPTY_SESSIONS = '\n  "sessions": [],\n';
  */
 export function* renderJsonChunks(report: Report): Generator<string> {
   if (!Array.isArray(report.sessions) || report.sessions.length === 0) {
-    yield `${escapeUnsafe(JSON.stringify(report, null, 2))}\n`;
+    yield `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
     return;
   }
   const shell = JSON.stringify({ ...report, sessions: [] }, null, 2);
   const at = shell.indexOf(EMPTY_SESSIONS);
   if (at < 0) throw new Error('report without a top-level sessions list');
-  yield escapeUnsafe(`${shell.slice(0, at)}\n  "sessions": [`);
+  yield escapeUnsafeJson(`${shell.slice(0, at)}\n  "sessions": [`);
   // JSON text holds no raw line breaks inside strings: indenting every line is safe.
   for (let i = 0; i < report.sessions.length; i++) {
     const text = JSON.stringify(report.sessions[i], null, 2).replace(/\n/g, '\n    ');
-    yield escapeUnsafe(`${i === 0 ? '' : ','}\n    ${text}`);
+    yield escapeUnsafeJson(`${i === 0 ? '' : ','}\n    ${text}`);
   }
-  yield escapeUnsafe(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
+  yield escapeUnsafeJson(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
 }

@@ -134,6 +134,21 @@ function renderOverview(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
+/** One session's block, on its own (`ftpcap watch` prints each as it ends). */
+export function renderSessionText(session: ReportSession, options: Pick<TextOptions, 'color'>): string {
+  return `${renderSession(session, makeStyle(options.color))}\n`;
+}
+
+/** Everything but the sessions' blocks: at a glance, the data channel table, the findings and the firewall. */
+export function renderSummaryText(report: Report, options: TextOptions): string {
+  const style = makeStyle(options.color);
+  const out: string[] = [renderHeader(report, style), renderAtAGlance(report, style)];
+  if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
+  out.push(renderFindings(report, style));
+  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
+  return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
+}
+
 function renderHeader(report: Report, style: Style): string {
   const lines: string[] = [];
   for (const input of report.inputs) {

@@ -649,7 +649,11 @@ describe('command line mistakes and information', () => {
     { args: ['analyze', '--ftp-port', 'abc', SAMPLE], first: /^error: option '-p, --ftp-port <port>' argument 'abc' is invalid\. "abc" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '0', SAMPLE], first: /argument '0' is invalid\. "0" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '65536', SAMPLE], first: /argument '65536' is invalid\. "65536" is not a TCP port \(1-65535\)$/ },
-    { args: ['analyze', '--format', 'xml', SAMPLE], first: /^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, json, html\.$/ },
+    { args: ['analyze', '--format', 'xml', SAMPLE], first: /^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are text, json, html, csv, ndjson, zeek\.$/ },
+    { args: ['analyze', '--zeek-json', SAMPLE], first: /^error: --zeek-json and --zeek-commands go with --format zeek, not --format text$/ },
+    { args: ['analyze', '--format', 'zeek', '--zeek-commands', 'US3R', SAMPLE], first: /argument 'US3R' is invalid\. "US3R" is not an FTP command \(or <init>\)$/ },
+    { args: ['help', 'no-such-code'], first: /^ftpcap: no help on "no-such-code": not a command nor a finding code \(run "ftpcap help codes" for the codes\)$/ },
+    { args: ['watch'], first: /^error: required option '-i, --interface <name>' not specified$/ },
     { args: ['analyze'], first: /^error: missing required argument 'capture'$/ },
     { args: ['bogus', SAMPLE], first: /^error: unknown command 'bogus'$/ },
   ])('$args: status 2 and a one-line explanation', async ({ args, first }) => {

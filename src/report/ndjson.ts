@@ -1,0 +1,23 @@
+/**
+ * The report as JSON lines (NDJSON): one `{"type":"session", ...}` line per session (the session
+ * object of the JSON report) and a last `{"type":"summary", ...}` line with the report's summary,
+ * its inputs and the findings that belong to no session (`captureFindings`: the JSON report's
+ * top-level `findings`; `findings` holds the counts, as in the report's summary). Pure: the report in, text out.
+ */
+import type { Report, ReportSession } from './build';
+import { escapeUnsafeJson } from './json';
+
+/** One session line (with its line end). */
+export function renderNdjsonSession(session: ReportSession): string {
+  return `${escapeUnsafeJson(JSON.stringify({ type: 'session', ...session }))}\n`;
+}
+
+/** The closing summary line (with its line end). */
+export function renderNdjsonSummary(report: Pick<Report, 'schemaVersion' | 'tool' | 'summary' | 'inputs' | 'findings'>): string {
+  const { schemaVersion, tool, summary, inputs, findings } = report;
+  return `${escapeUnsafeJson(JSON.stringify({ type: 'summary', schemaVersion, tool, ...summary, inputs, captureFindings: findings }))}\n`;
+}
+
+export function renderNdjson(report: Report): string {
+  return report.sessions.map(renderNdjsonSession).join('') + renderNdjsonSummary(report);
+}
