@@ -38,6 +38,8 @@ export interface AnalysisStats {
   cutSegments: number;
   controlConnections: number;
   dataConnections: number;
+  /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): let go. */
+  otherProtocolConnections: number;
 }
 
 export interface AnalysisResult {
@@ -142,6 +144,7 @@ export class Analyzer {
     cutSegments: 0,
     controlConnections: 0,
     dataConnections: 0,
+    otherProtocolConnections: 0,
   };
 
   constructor(options: Partial<AnalyzerOptions> = {}) {
@@ -268,7 +271,7 @@ export class Analyzer {
     const connection = found.connection;
     // A data connection is only counted: no segment, no payload buffer, unless a SYN may start
     // a new connection on its 4-tuple.
-    if (connection.role === 'data' && !(location.flags & TcpFlag.SYN)) {
+    if (connection.role !== 'control' && !(location.flags & TcpFlag.SYN)) {
       observe(connection, location, found.direction, ref, timeMicros);
       this.closeIfDone(connection);
       return;
@@ -290,7 +293,7 @@ export class Analyzer {
     const { srcPort, dstPort } = location;
     if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
     if (!this.options.detectFtp || location.payloadLength === 0) return false;
-    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd);
+    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd, location.srcPort, location.dstPort);
   }
 
   /**
@@ -331,6 +334,11 @@ export class Analyzer {
         const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
         stream.push(seq, segment.payload, ref, timeMicros);
       }
+      if (control.parser.evidence.verdict === 'not-ftp') {
+        this.letGo(connection, control);
+        this.closeIfDone(connection);
+        return;
+      }
       const session = control.tracker.session;
       if ((session.tls || session.gapBytes > 0) && !control.watched) {
         control.watched = true;
@@ -343,7 +351,7 @@ export class Analyzer {
 
   /** A data connection that ended (RST, or FIN both ways) leaves the table. */
   private closeIfDone(connection: Connection): void {
-    if (connection.role === 'data' && (connection.rst || (connection.finOrig && connection.finResp))) {
+    if (connection.role !== 'control' && (connection.rst || (connection.finOrig && connection.finResp))) {
       this.table.close(connection);
     }
   }
@@ -434,6 +442,24 @@ export class Analyzer {
     this.controls.set(connection, state);
     this.sessions.push(tracker.session);
     return state;
+  }
+
+  /**
+   * The connection carries another protocol (POP3 on port 21, SMTP on a --ftp-port, ...): it is
+   * no FTP session. Its record stays in the table, only counted, so its packets are not looked at
+   * again.
+   */
+  private letGo(connection: Connection, state: ControlState): void {
+    state.finished = true;
+    state.tracker.finish();
+    const index = this.sessions.indexOf(state.tracker.session);
+    if (index >= 0) this.sessions.splice(index, 1);
+    const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
+    if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
+    this.controls.delete(connection);
+    connection.role = 'other';
+    this.stats.controlConnections--;
+    this.stats.otherProtocolConnections++;
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */

@@ -6,6 +6,7 @@
 import type { FtpCommand, FtpReply } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
 import type { Direction, FrameEvent } from '../types';
+import { FtpEvidence } from './evidence';
 import { LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
 import { replyFits } from './reply-codes';
@@ -59,6 +60,8 @@ export class ControlParser {
   private encrypted = false;
   /** Bytes that crossed after the switch to TLS. */
   encryptedBytes = 0;
+  /** Whether this is FTP at all: other protocols on FTP's ports are let go (see FtpEvidence). */
+  evidence = new FtpEvidence(true);
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
 
@@ -80,6 +83,7 @@ export class ControlParser {
    * decoding starts after the first line end.
    */
   startMidstream(): void {
+    this.evidence = new FtpEvidence(false);
     this.unsureStart.orig = true;
     this.unsureStart.resp = true;
   }
@@ -126,6 +130,7 @@ export class ControlParser {
   }
 
   private clientLine(line: Line<FrameEvent>): void {
+    if (!this.evidence.decided) this.evidence.clientLine(line.text);
     this.lineAnomalies(line, 'client');
     if (line.unterminated && line.text.length === 0) return;
     const parsed = parseCommand(line.text);
@@ -148,6 +153,7 @@ export class ControlParser {
   }
 
   private serverLine(line: Line<FrameEvent>): void {
+    if (!this.evidence.decided) this.evidence.serverLine(line.text);
     this.lineAnomalies(line, 'server');
     if (line.unterminated && line.text.length === 0) return;
     const result = this.replies.push(line.text);

@@ -2,8 +2,12 @@ import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef,
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 
-/** The role the analyzer gave a connection when it started tracking it. */
-export type ConnectionRole = 'control' | 'data';
+/**
+ * The role the analyzer gave a connection when it started tracking it: FTP control, a data
+ * connection, or `other`, a connection on an FTP port found to carry another protocol (only
+ * counted from then on, so its packets are not looked at again).
+ */
+export type ConnectionRole = 'control' | 'data' | 'other';
 
 /**
  * How far past the last byte seen an acknowledgement is believed: more than any window of bytes a
