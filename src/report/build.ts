@@ -143,6 +143,8 @@ export interface Report {
     findings: Record<Finding['severity'], number>;
     frames: number;
     tcpSegments: number;
+    /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
+    otherProtocolConnections: number;
   };
   sessions: ReportSession[];
   findings: ReportFinding[];
@@ -204,6 +206,7 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
       findings: severities,
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
+      otherProtocolConnections: result.stats.otherProtocolConnections,
     },
     sessions,
     findings,

@@ -85,6 +85,10 @@ function renderHeader(report: Report, style: Style): string {
     `${s.sessions} FTP session${s.sessions === 1 ? '' : 's'}, ${s.dataChannels} data channel${s.dataChannels === 1 ? '' : 's'}` +
       (statusParts.length > 0 ? ` (${statusParts.join(', ')})` : ''),
   );
+  if (s.otherProtocolConnections > 0) {
+    const n = s.otherProtocolConnections;
+    lines.push(style.dim(`${n} connection${n === 1 ? '' : 's'} on FTP ports carried another protocol (not FTP) and ${n === 1 ? 'is' : 'are'} left out.`));
+  }
   if (s.sessions === 0) {
     lines.push(
       style.dim(

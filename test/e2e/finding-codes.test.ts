@@ -73,6 +73,9 @@ const expected: Record<string, string[]> = {
     'privileged-data-port',
     'third-party-data-target',
   ],
+  // Other protocols on FTP's ports (samples/not-ftp): not FTP, so nothing to find.
+  'not-ftp/capture.pcap': [],
+  'not-ftp/midstream.pcap': [],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
