@@ -291,6 +291,7 @@ export class Analyzer {
   private mayOpen(location: TcpLocation): boolean {
     if (location.flags & TcpFlag.SYN) return true;
     const { srcPort, dstPort } = location;
+    if (location.payloadLength > 0 && this.registry.size > 0 && (this.registry.expectsPort(dstPort) || this.registry.expectsPort(srcPort))) return true;
     if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
     if (!this.options.detectFtp || location.payloadLength === 0) return false;
     return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd, location.srcPort, location.dstPort);
@@ -366,6 +367,17 @@ export class Analyzer {
       this.stats.dataConnections++;
       expectation.owner.dataConnection(expectation.channel, connection);
       return connection;
+    }
+    // Payload between an announced endpoint and the host expected to dial it, after the
+    // announcement: that channel's connection, whose handshake the capture lacks.
+    if (!(segment.flags & (TcpFlag.SYN | TcpFlag.RST)) && segment.payload.length > 0 && this.registry.size > 0) {
+      const found = this.registry.matchMidstream(segment.src, segment.srcPort, segment.dst, segment.dstPort);
+      if (found) {
+        const connection = this.table.open(segment, 'data', found.senderDialled, ref, timeMicros);
+        this.stats.dataConnections++;
+        found.expectation.owner.dataConnection(found.expectation.channel, connection);
+        return connection;
+      }
     }
     const toControlPort = this.ftpPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.dstPort);
     if (isSyn && this.watchedPairs.size > 0 && !toControlPort) {

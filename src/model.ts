@@ -56,6 +56,11 @@ export interface Transfer {
   restOffset: number;
   /** Representation type in force (TYPE A or I accepted), or null when the capture does not say. */
   type: string | null;
+  /**
+   * The data channel this command was refused on before any data connection (4xx/5xx with no 1xx,
+   * RFC 959 §5.4): the channel was left for the next transfer command. Null otherwise.
+   */
+  leftChannel: number | null;
 }
 
 /**

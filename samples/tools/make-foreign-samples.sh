@@ -389,12 +389,12 @@ case_data_handshake_missing() {
   client "ftplib PORT NLST" "$PYTHON" "$TOOLS/foreign-ftp-client.py" "$SRV4" nlst-port
   stop_capture
   # The active data connection: the SYN from port 20, the SYN-ACK, the final ACK.
-  frames=$(tshark -n -r "$CAP_TMP" -Y 'tcp.port == 20 && (tcp.flags.syn == 1 || (tcp.seq == 1 && tcp.ack == 1 && tcp.len == 0 && tcp.srcport != 20))' -T fields -e frame.number | head -3 | tr '\n' ' ')
+  frames=$(tshark -n -r "$CAP_TMP" -Y 'tcp.port == 20 && (tcp.flags.syn == 1 || (tcp.srcport == 20 && tcp.seq == 1 && tcp.ack == 1 && tcp.len == 0 && tcp.flags.fin == 0))' -T fields -e frame.number 2>/dev/null | head -3 | tr '\n' ' ')
   [ -n "$frames" ] || die "no data handshake found"
   mkdir -p "$dir"
   cp "$CAP_TMP" "$dir/original.pcap"
   # shellcheck disable=SC2086
-  editcap "$CAP_TMP" "$WORK/dhm-cut.pcap" $frames
+  editcap -F pcap "$CAP_TMP" "$WORK/dhm-cut.pcap" $frames
   finish_case data-handshake-missing "$WORK/dhm-cut.pcap"
   cat >"$dir/README.md" <<EOF
 # data-handshake-missing
@@ -408,7 +408,7 @@ Recorded by \`samples/tools/make-foreign-samples.sh data-handshake-missing\` at 
 server-facing interface: vsftpd $(dpkg-query -W -f '${Version}' vsftpd) on 192.0.2.10:21 (anonymous,
 \`connect_from_port_20=YES\`), client samples/tools/foreign-ftp-client.py (Python ftplib:
 \`sendport\`, then \`NLST\`). \`original.pcap\` is the recording; \`capture.pcap\` is
-\`editcap original.pcap capture.pcap $frames\`: the frames removed are the data connection's SYN,
+\`editcap -F pcap original.pcap capture.pcap ${frames% }\`: the frames removed are the data connection's SYN,
 SYN-ACK and ACK (frame numbers of original.pcap). $(facts "$dir/capture.pcap").
 
 ## Software

@@ -184,7 +184,9 @@ function renderChannelTable(report: Report, style: Style): string {
         : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
       : 'refused';
     const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
-    const handshake = c
+    const handshake = c?.handshake === 'midstream'
+      ? 'not in the\ncapture'
+      : c
       ? [
           `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
           c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',

@@ -133,6 +133,10 @@ function cover(bytes: DirectionBytes, start: number, end: number): void {
  */
 export function isEstablished(connection: Connection): boolean {
   if (connection.respSpoke) return true;
+  // Picked up by its payload, the handshake before the capture: it was established then.
+  if (connection.midstream && connection.syn === null && connection.synAck === null) {
+    return connection.payload.orig.base !== null || connection.payload.resp.base !== null;
+  }
   return connection.synAck !== null && (connection.handshakeAck !== null || payloadBytes(connection, 'orig') > 0);
 }
 
@@ -165,8 +169,9 @@ export function firstClose(connection: Connection): (FrameEvent & { how: 'fin' |
 export type HandshakeOutcome = 'established' | 'refused' | 'unanswered' | 'half-open' | 'midstream';
 
 export function handshakeOutcome(connection: Connection): HandshakeOutcome {
+  if (connection.syn === null && connection.synAck === null && connection.midstream) return 'midstream';
   if (isEstablished(connection)) return 'established';
-  if (connection.syn === null && connection.synAck === null) return connection.midstream ? 'midstream' : 'unanswered';
+  if (connection.syn === null && connection.synAck === null) return 'unanswered';
   if (connection.synAck !== null) return 'half-open';
   if (connection.rst && connection.rst.from === 'resp') return 'refused';
   return 'unanswered';

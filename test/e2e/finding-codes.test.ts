@@ -76,6 +76,11 @@ const expected: Record<string, string[]> = {
   // Other protocols on FTP's ports (samples/not-ftp): not FTP, so nothing to find.
   'not-ftp/capture.pcap': [],
   'not-ftp/midstream.pcap': [],
+  // The data connection's handshake cut out: its payload after the PORT is matched, nothing missing.
+  'data-handshake-missing/capture.pcap': [],
+  'data-handshake-missing/original.pcap': [],
+  // RETR / refused 550 before any connection; the LIST after it used the channel and completed.
+  'refused-transfer/capture.pcap': ['transfer-failed'],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
