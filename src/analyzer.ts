@@ -8,9 +8,10 @@ import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult
 import { FragmentTable } from './decode/fragments';
 import { decodeTcp } from './decode/tcp';
 import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
+import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
-import type { FtpSession } from './model';
+import type { FtpSession, UnopenedControlConnection } from './model';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
@@ -44,6 +45,8 @@ export interface AnalysisStats {
 
 export interface AnalysisResult {
   sessions: FtpSession[];
+  /** Control connections that never opened (refused or unanswered): attempts, not sessions. */
+  unopened: UnopenedControlConnection[];
   /** Findings that belong to no session (capture-level). */
   findings: Finding[];
   stats: AnalysisStats;
@@ -160,8 +163,12 @@ export class Analyzer {
   /** Where the TCP segment of the frame being ingested is; reused for every frame. */
   private readonly location = new TcpLocation();
 
+  /** Time of the latest frame ingested, in microseconds: where the capture ends. */
+  private captureEndMicros = 0;
+
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
+    if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
     if (located.kind === 'located') {
       this.stats.tcpSegments++;
@@ -247,14 +254,21 @@ export class Analyzer {
         fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
       });
     }
-    const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
+    const unopened: UnopenedControlConnection[] = [];
+    const sessions: FtpSession[] = [];
+    for (const session of [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
+      const attempt = unopenedControl(session, this.captureEndMicros);
+      if (attempt) unopened.push(attempt);
+      else sessions.push(session);
+    }
+    this.findings.push(...diagnoseUnopenedControl(unopened));
     sessions.forEach((session, i) => {
       session.id = i + 1;
       session.findings.push(...diagnoseSession(session));
     });
     this.findings.push(...diagnoseLoginFailures(sessions));
     onePerServer(sessions, 'nonstandard-control-port');
-    return { sessions, findings: this.findings, stats: this.stats };
+    return { sessions, unopened, findings: this.findings, stats: this.stats };
   }
 
   /**

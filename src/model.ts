@@ -124,6 +124,23 @@ export interface TimelineEntry {
   text: string;
 }
 
+/**
+ * An FTP control connection that never opened: the client's SYN was refused (RST from the
+ * server's side) or never answered. Not a session: nothing was said on it.
+ */
+export interface UnopenedControlConnection {
+  client: Endpoint;
+  server: Endpoint;
+  outcome: 'refused' | 'unanswered';
+  /** The first SYN and the last retransmission of it. */
+  syn: FrameEvent;
+  lastSyn: FrameEvent;
+  /** SYNs sent (1 + retransmissions). */
+  synCount: number;
+  /** The RST that refused it (refused only). */
+  rst: FrameEvent | null;
+}
+
 /** One FTP control session: a control connection and everything decoded from it. */
 export interface FtpSession {
   id: number;

@@ -132,6 +132,22 @@ export interface ReportInput {
   interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
 }
 
+/** An FTP control connection that never opened. */
+export interface ReportUnopened {
+  client: Endpoint;
+  server: Endpoint;
+  outcome: 'refused' | 'unanswered';
+  synFrame: number;
+  synTime: string;
+  /** SYNs sent: 1 + retransmissions. */
+  synCount: number;
+  /** From the first SYN to the last retransmission, in microseconds. */
+  retryMicros: number;
+  /** The RST that refused it; null when unanswered. */
+  rstFrame: number | null;
+  [inputField: string]: unknown;
+}
+
 export interface Report {
   schemaVersion: number;
   tool: { name: 'ftpcap'; version: string };
@@ -145,8 +161,12 @@ export interface Report {
     tcpSegments: number;
     /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
     otherProtocolConnections: number;
+    /** FTP control connections that never opened (see unopenedControlConnections). */
+    unopenedControlConnections: number;
   };
   sessions: ReportSession[];
+  /** FTP control connections refused (RST) or never answered: attempts, not sessions. */
+  unopenedControlConnections: ReportUnopened[];
   findings: ReportFinding[];
   firewall: FirewallPlan & { rules: RenderedRules };
 }
@@ -207,8 +227,24 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
       otherProtocolConnections: result.stats.otherProtocolConnections,
+      unopenedControlConnections: result.unopened.length,
     },
     sessions,
+    unopenedControlConnections: result.unopened.map((u) => {
+      const out: ReportUnopened = {
+        client: u.client,
+        server: u.server,
+        outcome: u.outcome,
+        synFrame: u.syn.ref.frame,
+        synTime: formatTime(u.syn.timeMicros),
+        synCount: u.synCount,
+        retryMicros: u.lastSyn.timeMicros - u.syn.timeMicros,
+        rstFrame: null,
+      };
+      frames.add(out, 'synFrame', u.syn.ref);
+      frames.add(out, 'rstFrame', u.rst?.ref ?? null);
+      return out;
+    }),
     findings,
     firewall: firewallReport(suggestFirewall(result.sessions)),
   };

@@ -58,6 +58,7 @@ export function renderText(report: Report, options: TextOptions): string {
   const out: string[] = [];
   out.push(renderHeader(report, style));
   out.push(renderAtAGlance(report, style));
+  out.push(renderUnopened(report, style));
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
   out.push(renderFindings(report, style));
@@ -85,11 +86,15 @@ function renderHeader(report: Report, style: Style): string {
     `${s.sessions} FTP session${s.sessions === 1 ? '' : 's'}, ${s.dataChannels} data channel${s.dataChannels === 1 ? '' : 's'}` +
       (statusParts.length > 0 ? ` (${statusParts.join(', ')})` : ''),
   );
+  if (s.unopenedControlConnections > 0) {
+    const n = s.unopenedControlConnections;
+    lines.push(`${n} FTP control connection${n === 1 ? '' : 's'} never opened (refused or unanswered; listed below)`);
+  }
   if (s.otherProtocolConnections > 0) {
     const n = s.otherProtocolConnections;
     lines.push(style.dim(`${n} connection${n === 1 ? '' : 's'} on FTP ports carried another protocol (not FTP) and ${n === 1 ? 'is' : 'are'} left out.`));
   }
-  if (s.sessions === 0) {
+  if (s.sessions === 0 && s.unopenedControlConnections === 0) {
     lines.push(
       style.dim(
         s.tcpSegments === 0
@@ -97,6 +102,19 @@ function renderHeader(report: Report, style: Style): string {
           : 'No FTP control connection was found. FTP on a port other than 21? Try --ftp-port N.',
       ),
     );
+  }
+  return lines.join('\n');
+}
+
+/** Control connections that never opened: one line each, so retries show as what they are. */
+function renderUnopened(report: Report, style: Style): string {
+  const list = report.unopenedControlConnections;
+  if (list.length === 0) return '';
+  const lines = [style.bold(`── Control connections that never opened (${list.length}) ${'─'.repeat(30)}`)];
+  for (const u of list) {
+    const tries = `${u.synCount} SYN${u.synCount === 1 ? '' : 's'}${u.synCount > 1 ? ` over ${formatDelay(u.retryMicros)}` : ''}`;
+    const how = u.outcome === 'refused' ? `refused: RST, frame ${frameLabel(u.rstFrame, u.rstInput)}` : 'unanswered';
+    lines.push(`  ${frameLabel(u.synFrame, u.synInput).padStart(6)}  ${clock(u.synTime)}  ${formatEndpoint(u.client)} → ${formatEndpoint(u.server)}  ${tries}, ${style.red(how)}`);
   }
   return lines.join('\n');
 }

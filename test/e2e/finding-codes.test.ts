@@ -81,6 +81,8 @@ const expected: Record<string, string[]> = {
   'data-handshake-missing/original.pcap': [],
   // RETR / refused 550 before any connection; the LIST after it used the channel and completed.
   'refused-transfer/capture.pcap': ['transfer-failed'],
+  // Port 21 of an address where nothing listens (RST), and of one whose firewall drops the SYNs.
+  'control-unopened/capture.pcap': ['control-connect-refused', 'control-connect-unanswered'],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
@@ -102,6 +104,8 @@ const promised = [
   'cleartext-credentials',
   'login-failed',
   'nonstandard-control-port',
+  'control-connect-refused',
+  'control-connect-unanswered',
   'nonstandard-reply-format',
   'malformed-announcement',
   'capture-truncated',
