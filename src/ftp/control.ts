@@ -60,8 +60,11 @@ export class ControlParser {
   private encrypted = false;
   /** Bytes that crossed after the switch to TLS. */
   encryptedBytes = 0;
-  /** Whether this is FTP at all: other protocols on FTP's ports are let go (see FtpEvidence). */
-  evidence = new FtpEvidence(true);
+  /**
+   * Whether this is FTP at all: other protocols on FTP's ports are let go (see FtpEvidence; tolerant,
+   * as the connection was taken for FTP by its port or already by its content).
+   */
+  evidence = new FtpEvidence(true, true);
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
 
@@ -83,7 +86,7 @@ export class ControlParser {
    * decoding starts after the first line end.
    */
   startMidstream(): void {
-    this.evidence = new FtpEvidence(false);
+    this.evidence = new FtpEvidence(false, true);
     this.unsureStart.orig = true;
     this.unsureStart.resp = true;
   }

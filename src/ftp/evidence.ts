@@ -17,6 +17,10 @@
  *   (POP3's `977 341382`: FTP codes start with 1 to 5), or three replies that cannot answer the
  *   FTP command they follow.
  *
+ * On a port the user named FTP (21, --ftp-port) the evidence is `tolerant`: only a line another
+ * protocol sends (or another protocol's greeting code) makes it not FTP; lines that are merely no
+ * FTP (damaged, garbage) stay the control parser's findings, as a broken FTP session is still one.
+ *
  * Once decided, the verdict stays: an FTP session that later sends odd lines is still FTP (the
  * control parser reports them), and a conversation found not to be FTP is let go.
  */
@@ -80,7 +84,10 @@ export class FtpEvidence {
    * @param fromStart the conversation is seen from its beginning (its SYN or the server's first
    * line): the first server line must then be a greeting.
    */
-  constructor(private readonly fromStart: boolean) {}
+  constructor(
+    private readonly fromStart: boolean,
+    private readonly tolerant = false,
+  ) {}
 
   get decided(): boolean {
     return this.verdict !== 'unknown';
@@ -118,7 +125,7 @@ export class FtpEvidence {
       return;
     }
     if (reply === null) {
-      if (first && this.fromStart) return this.notFtp(`the server's first line is no FTP reply: "${text.slice(0, 40)}"`);
+      if (first && this.fromStart && !this.tolerant) return this.notFtp(`the server's first line is no FTP reply: "${text.slice(0, 40)}"`);
       return this.strange();
     }
     const code = Number(reply[1]);
@@ -143,14 +150,14 @@ export class FtpEvidence {
     if (fit === true) {
       // A 1yz is followed by the final reply to the same command: count the exchange once.
       if (code >= 200) this.fitting++;
-    } else if (fit === false && ++this.misfits >= MAX_STRANGE) {
+    } else if (fit === false && ++this.misfits >= MAX_STRANGE && !this.tolerant) {
       return this.notFtp(`${this.misfits} replies cannot answer the commands they follow`);
     }
     if (this.fitting >= 2 && this.ftpVerbsSeen > 0) this.verdict = 'ftp';
   }
 
   private strange(): void {
-    if (++this.strangeLines >= MAX_STRANGE) this.notFtp(`${this.strangeLines} lines are neither FTP commands nor FTP replies`);
+    if (++this.strangeLines >= MAX_STRANGE && !this.tolerant) this.notFtp(`${this.strangeLines} lines are neither FTP commands nor FTP replies`);
   }
 
   private notFtp(reason: string): void {

@@ -7,8 +7,8 @@ import { FtpEvidence, type Verdict } from '../../src/ftp/evidence';
 
 type Lines = Array<['c' | 's', string]>;
 
-function verdict(fromStart: boolean, lines: Lines): Verdict {
-  const evidence = new FtpEvidence(fromStart);
+function verdict(fromStart: boolean, lines: Lines, tolerant = false): Verdict {
+  const evidence = new FtpEvidence(fromStart, tolerant);
   for (const [side, text] of lines) {
     if (side === 'c') evidence.clientLine(text);
     else evidence.serverLine(text);
@@ -46,5 +46,19 @@ describe('picked up in the middle', () => {
     ['the verdict stays once FTP', [['c', 'PASV'], ['s', '227 (192,0,2,10,1,2)'], ['c', 'NLST'], ['s', '226 ok'], ['s', '+OK']], 'ftp'],
   ])('%s', (_name, lines, expected) => {
     expect(verdict(false, lines)).toBe(expected);
+  });
+});
+
+describe('on a port named FTP (tolerant): only another protocol lets go', () => {
+  test.each<[string, boolean, Lines, Verdict]>([
+    ['a damaged greeting and garbage', true, [['s', '\xcd20 (vsFTPd 3.0.3)'], ['c', '\xaaSER anonymous'], ['s', '\xcc31 x'], ['c', '\xafASS x']], 'unknown'],
+    ['POP3 LIST lines', false, [['c', 'LIST'], ['s', '977 341382'], ['s', '978 12'], ['s', '979 5']], 'unknown'],
+    ['POP3 +OK', true, [['s', '+OK Dovecot (Debian) ready.']], 'not-ftp'],
+    ['NNTP greeting', true, [['s', '200 news.example ready']], 'not-ftp'],
+    ['SMTP EHLO', true, [['s', '220 mail ESMTP'], ['c', 'EHLO client']], 'not-ftp'],
+    ['HTTP request', false, [['c', 'GET / HTTP/1.1']], 'not-ftp'],
+    ['vsftpd', true, [['s', '220 (vsFTPd 3.0.3)'], ['c', 'USER anonymous']], 'ftp'],
+  ])('%s', (_name, fromStart, lines, expected) => {
+    expect(verdict(fromStart, lines, true)).toBe(expected);
   });
 });
