@@ -2,6 +2,7 @@
  * The analysis core: synchronous, no I/O (STYLE habit 9). Frames go in with `ingest`, in capture
  * order; `finish` returns the FTP sessions with their data channels and findings.
  */
+import { DuplicateFilter } from './capture/duplicates';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
@@ -39,6 +40,8 @@ export interface AnalysisStats {
   cutSegments: number;
   controlConnections: number;
   dataConnections: number;
+  /** Frames that were exact copies of a frame close in time (two mirror ports, a file merged with itself): not analyzed again. */
+  duplicateFrames: number;
   /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): let go. */
   otherProtocolConnections: number;
 }
@@ -117,6 +120,32 @@ function reassemblyEvents(tracker: SessionTracker, direction: Direction, cap: nu
   };
 }
 
+/** What the capture's copies of frames and its backward steps in time mean for the analysis. */
+function duplicateFindings(filter: DuplicateFilter): Finding[] {
+  const findings: Finding[] = [];
+  if (filter.duplicates > 0) {
+    findings.push({
+      code: 'duplicate-frames',
+      severity: 'warning',
+      frame: filter.firstDuplicate,
+      message: `${filter.duplicates} frames are exact copies of a frame close in time (same bytes): the capture holds packets twice (two mirror ports or interfaces on one path, or a file merged with itself); each was analyzed once`,
+      fix: 'capture at one point only, or remove the copies (editcap -d) before comparing packet counts',
+    });
+  }
+  for (const reversal of filter.reversals.values()) {
+    const seconds = (micros: number) => `${(micros / 1e6).toFixed(3)} s`;
+    const more = reversal.count > 1 ? `; ${reversal.count} times in all, at most ${seconds(reversal.largestStepMicros)}` : '';
+    findings.push({
+      code: 'time-goes-backwards',
+      severity: 'warning',
+      frame: reversal.first,
+      message: `time goes backwards by ${seconds(reversal.firstStepMicros)} here${more}: the file holds captures concatenated (perhaps a file with itself) or frames out of order, so delays measured across this point are wrong`,
+      fix: 'merge captures by time (mergecap without -a), or give each capture as its own input',
+    });
+  }
+  return findings;
+}
+
 /** Malformed frames reported one by one before they are only counted. */
 const MAX_MALFORMED_REPORTS = 20;
 
@@ -132,6 +161,7 @@ export class Analyzer {
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
+  private readonly duplicates: DuplicateFilter;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
   private readonly sessions: FtpSession[] = [];
@@ -148,6 +178,7 @@ export class Analyzer {
     controlConnections: 0,
     dataConnections: 0,
     otherProtocolConnections: 0,
+    duplicateFrames: 0,
   };
 
   constructor(options: Partial<AnalyzerOptions> = {}) {
@@ -157,6 +188,11 @@ export class Analyzer {
     this.table = new ConnectionTable(this.options.maxConnections);
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options.maxDetectionCandidates);
+    this.duplicates = new DuplicateFilter(
+      this.options.duplicateWindowMicros,
+      this.options.maxDuplicateFingerprints,
+      this.options.timeReversalToleranceMicros,
+    );
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
@@ -170,6 +206,13 @@ export class Analyzer {
     this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
+    this.duplicates.watchTime(frame);
+    // Identical bare RSTs are what a host sends for every stray segment, not copies.
+    const bareRst = located.kind === 'located' && (this.location.flags & TcpFlag.RST) !== 0 && this.location.payloadLength === 0;
+    if (!bareRst && this.duplicates.isDuplicate(frame)) {
+      this.stats.duplicateFrames++;
+      return;
+    }
     if (located.kind === 'located') {
       this.stats.tcpSegments++;
       if (this.location.missingPayload > 0) this.stats.cutSegments++;
@@ -245,6 +288,7 @@ export class Analyzer {
         message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); their TCP segments are lost to the analysis`,
       });
     }
+    this.findings.push(...duplicateFindings(this.duplicates));
     if (this.stats.cutSegments > 0) {
       this.findings.push({
         code: 'capture-truncated',

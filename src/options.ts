@@ -31,6 +31,12 @@ export interface AnalyzerOptions {
   maxDetectionCandidates: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
+  /** A frame with the same bytes as one at most this far away in time is a duplicate, in microseconds. */
+  duplicateWindowMicros: number;
+  /** Frames remembered to recognise duplicates (oldest forgotten first). */
+  maxDuplicateFingerprints: number;
+  /** A step back in time within a file up to this long is jitter of the recorder, not reported, in microseconds. */
+  timeReversalToleranceMicros: number;
 }
 
 export const defaultOptions: AnalyzerOptions = {
@@ -48,4 +54,7 @@ export const defaultOptions: AnalyzerOptions = {
   detectFtp: true,
   maxDetectionCandidates: 4096,
   showPasswords: false,
+  duplicateWindowMicros: 100_000,
+  maxDuplicateFingerprints: 1 << 18,
+  timeReversalToleranceMicros: 10_000,
 };

@@ -9,7 +9,8 @@
 #   sudo samples/tools/make-foreign-samples.sh up|down         # only build / remove the lab
 #   KEEP_WORK=1 ...                                            # keep the temp dir (/tmp/ftpcap-foreign.*)
 #
-# Cases (each writes samples/<case>/{capture.pcap,README.md,tshark-frames.txt,clients.log}):
+# Cases (each writes samples/<case>/{capture.pcap,README.md,tshark-frames.txt,clients.log};
+# duplicated has tshark-frames.original.txt instead, tshark's view of original.pcap):
 #   not-ftp              POP3 and IMAP (Dovecot), SMTP (aiosmtpd), NNTP (a scripted
 #                        server, nntplib client) and HTTP (python3 http.server), each on
 #                        its standard port, on port 21 and on port 2121, driven by curl
@@ -503,6 +504,9 @@ case_duplicated() {
   mergecap -F pcap -w "$WORK/dup-merged.pcap" "$CAP_TMP" "$CAP_TMP"
   mergecap -F pcap -a -w "$dir/concatenated.pcap" "$CAP_TMP" "$CAP_TMP"
   finish_case duplicated "$WORK/dup-merged.pcap"
+  # tshark lists both copies of every frame of capture.pcap: its view is that of the recording.
+  rm -f "$dir/tshark-frames.txt"
+  "$TOOLS/tshark-frames.sh" "$dir/original.pcap" >"$dir/tshark-frames.original.txt"
   cat >"$dir/README.md" <<EOF
 # duplicated
 
@@ -521,6 +525,9 @@ ftp://$SRV4/pub/twenty-k.txt\` (EPSV download of 20000 bytes), then Python ftpli
 - \`concatenated.pcap\`: \`mergecap -F pcap -a -w concatenated.pcap original.pcap original.pcap\`:
   the recording twice in a row; at the seam time jumps back to the start
   ($(facts "$dir/concatenated.pcap")).
+
+\`tshark-frames.original.txt\` is tshark's view of original.pcap (of the doubled files it would list
+every frame twice); test/e2e/duplicates.test.ts checks that both doubled files read as it.
 
 ## Software
 

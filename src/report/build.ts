@@ -161,6 +161,8 @@ export interface Report {
     tcpSegments: number;
     /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
     otherProtocolConnections: number;
+    /** Frames that were exact copies of a frame close in time: analyzed once (finding duplicate-frames). */
+    duplicateFrames: number;
     /** FTP control connections that never opened (see unopenedControlConnections). */
     unopenedControlConnections: number;
   };
@@ -227,6 +229,7 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
       otherProtocolConnections: result.stats.otherProtocolConnections,
+      duplicateFrames: result.stats.duplicateFrames,
       unopenedControlConnections: result.unopened.length,
     },
     sessions,

@@ -83,6 +83,10 @@ const expected: Record<string, string[]> = {
   'refused-transfer/capture.pcap': ['transfer-failed'],
   // Port 21 of an address where nothing listens (RST), and of one whose firewall drops the SYNs.
   'control-unopened/capture.pcap': ['control-connect-refused', 'control-connect-unanswered'],
+  // One recording merged with itself: by time (each frame next to its copy) and end to end.
+  'duplicated/original.pcap': [],
+  'duplicated/capture.pcap': ['duplicate-frames'],
+  'duplicated/concatenated.pcap': ['duplicate-frames', 'time-goes-backwards'],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
@@ -110,6 +114,8 @@ const promised = [
   'malformed-announcement',
   'capture-truncated',
   'capture-gap',
+  'duplicate-frames',
+  'time-goes-backwards',
 ];
 
 async function codes(capture: string): Promise<string[]> {

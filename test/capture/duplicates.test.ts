@@ -1,0 +1,56 @@
+/**
+ * Exact duplicates and backward time steps, frame by frame. The frames are short byte strings
+ * written here; what matters is which bytes are equal and how far apart in time they are.
+ */
+import { describe, expect, test } from 'vitest';
+import { DuplicateFilter, fingerprint } from '../../src/capture/duplicates';
+import type { CapturedFrame } from '../../src/types';
+
+let number = 0;
+function frame(bytes: string, timeMicros: number, input = 0): CapturedFrame {
+  const data = Buffer.from(bytes, 'latin1');
+  return { ref: { input, frame: ++number }, timeMicros, linkType: 1, data, originalLength: data.length };
+}
+
+describe('exact duplicates', () => {
+  test.each<[string, Array<[string, number]>, boolean[]]>([
+    ['a copy with the same time', [['abc', 0], ['abc', 0]], [false, true]],
+    ['a copy 50 ms later', [['abc', 0], ['abc', 50_000]], [false, true]],
+    ['a copy 50 ms earlier (merged out of order)', [['abc', 50_000], ['abc', 0]], [false, true]],
+    ['the same bytes 2 s later: another packet', [['abc', 0], ['abc', 2_000_000]], [false, false]],
+    ['other bytes', [['abc', 0], ['abd', 0]], [false, false]],
+    ['three copies', [['abc', 0], ['abc', 0], ['abc', 0]], [false, true, true]],
+    ['interleaved pairs, as from two mirror ports', [['a1', 0], ['a1', 1], ['b2', 5], ['b2', 6]], [false, true, false, true]],
+  ])('%s', (_name, frames, expected) => {
+    const filter = new DuplicateFilter(100_000, 1024);
+    expect(frames.map(([bytes, time]) => filter.isDuplicate(frame(bytes, time)))).toEqual(expected);
+    expect(filter.duplicates).toBe(expected.filter(Boolean).length);
+  });
+
+  test('fingerprints are kept for a bounded number of frames', () => {
+    const filter = new DuplicateFilter(100_000, 2);
+    for (const bytes of ['a', 'b', 'c']) filter.isDuplicate(frame(bytes, 0));
+    expect(filter.isDuplicate(frame('a', 0))).toBe(false);
+    expect(filter.isDuplicate(frame('c', 0))).toBe(true);
+  });
+
+  test('only the length, the first 128 and the last 64 bytes are fingerprinted', () => {
+    const long = (middle: string) => `${'h'.repeat(128)}${middle}${'t'.repeat(64)}`;
+    expect(fingerprint(Buffer.from(long('x')), 193)).toBe(fingerprint(Buffer.from(long('y')), 193));
+    expect(fingerprint(Buffer.from(long('x')), 193)).not.toBe(fingerprint(Buffer.from(long('xx')), 194));
+  });
+});
+
+describe('time going backwards', () => {
+  test.each<[string, Array<[number, number]>, Array<[number, number, number]>]>([
+    ['in order', [[0, 0], [0, 10], [0, 10]], []],
+    ['one step back', [[0, 100], [0, 200], [0, 50]], [[0, 1, 150]]],
+    ['two steps back, the largest kept', [[0, 100], [0, 50], [0, 500], [0, 100]], [[0, 2, 400]]],
+    ['per input: two files each in order', [[0, 100], [1, 50], [0, 150], [1, 60]], []],
+    ['a step back within the tolerance (recorder jitter)', [[0, 100], [0, 95], [0, 200]], []],
+  ])('%s', (_name, frames, expected) => {
+    const filter = new DuplicateFilter(0, 16, 5);
+    frames.forEach(([input, time], i) => filter.watchTime(frame(`f${i}`, time, input)));
+    expect([...filter.reversals].map(([input, r]) => [input, r.count, r.largestStepMicros])).toEqual(expected);
+  });
+});
