@@ -31,7 +31,12 @@ export interface AnalyzerOptions {
   maxDetectionCandidates: number;
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
-  /** A frame with the same bytes as one at most this far away in time is a duplicate, in microseconds. */
+  /**
+   * A frame with the same bytes as one at most this far away in time is a duplicate, in
+   * microseconds: copies from two mirror ports or interfaces arrive together (a file merged with
+   * itself has the same times), while even a fast retransmission, which may be byte for byte the
+   * same, waits for duplicate ACKs.
+   */
   duplicateWindowMicros: number;
   /** Frames remembered to recognise duplicates (oldest forgotten first). */
   maxDuplicateFingerprints: number;
@@ -54,7 +59,7 @@ export const defaultOptions: AnalyzerOptions = {
   detectFtp: true,
   maxDetectionCandidates: 4096,
   showPasswords: false,
-  duplicateWindowMicros: 100_000,
+  duplicateWindowMicros: 500,
   maxDuplicateFingerprints: 1 << 18,
   timeReversalToleranceMicros: 10_000,
 };
