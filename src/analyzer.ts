@@ -5,9 +5,8 @@
 import { DuplicateFilter } from './capture/duplicates';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
-import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
+import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
-import { decodeTcp } from './decode/tcp';
 import { diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
@@ -40,6 +39,8 @@ export interface AnalysisStats {
   cutSegments: number;
   controlConnections: number;
   dataConnections: number;
+  /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
+  undecodedFrames: Record<string, number>;
   /** Frames that were exact copies of a frame close in time (two mirror ports, a file merged with itself): not analyzed again. */
   duplicateFrames: number;
   /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): let go. */
@@ -179,6 +180,7 @@ export class Analyzer {
     dataConnections: 0,
     otherProtocolConnections: 0,
     duplicateFrames: 0,
+    undecodedFrames: {},
   };
 
   constructor(options: Partial<AnalyzerOptions> = {}) {
@@ -220,6 +222,11 @@ export class Analyzer {
       return;
     }
     let decoded: DecodeResult = located;
+    if (decoded.kind === 'fragment' && decoded.fragment.protocol === 17 && decoded.fragment.offset > 0 && !this.fragments.has(decoded.fragment)) {
+      // A later fragment of a UDP datagram whose first fragment was no VXLAN or GENEVE (or not seen).
+      this.stats.otherFrames++;
+      return;
+    }
     if (decoded.kind === 'fragment') {
       const f = decoded.fragment;
       const datagram = this.fragments.add(f, frame.timeMicros);
@@ -228,7 +235,7 @@ export class Analyzer {
         return;
       }
       // The datagram is complete in this frame: decode its TCP segment.
-      decoded = decodeTcp(datagram, 0, datagram.length, datagram.length, f.ipVersion, f.src, f.dst);
+      decoded = decodeReassembled(f.protocol, f.ipVersion, f.src, f.dst, datagram);
     }
     if (decoded.kind === 'tcp') {
       this.stats.tcpSegments++;
@@ -236,6 +243,7 @@ export class Analyzer {
       this.segment(decoded.segment, frame.ref, frame.timeMicros);
     } else if (decoded.kind === 'malformed') {
       this.stats.malformedFrames++;
+      this.undecoded(`malformed ${decoded.layer}`);
       if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
         this.findings.push({
           code: 'malformed-packet',
@@ -248,8 +256,22 @@ export class Analyzer {
       this.stats.otherFrames++;
       if (decoded.kind === 'other' && decoded.note === 'unsupported-link-type') {
         this.unsupportedLinkTypes.set(frame.linkType, (this.unsupportedLinkTypes.get(frame.linkType) ?? 0) + 1);
+        this.undecoded(`link type ${frame.linkType} (${linkTypeName(frame.linkType)})`);
+      } else if (decoded.kind === 'other' && decoded.unsupported) {
+        this.undecoded(decoded.note ?? 'unsupported');
+        this.firstUnsupported ??= frame.ref;
       }
     }
+  }
+
+  /** The first frame of an encapsulation that could not be decoded. */
+  private firstUnsupported: FrameRef | null = null;
+
+  /** Counts a frame that could not be decoded, by reason (at most 256 reasons; the rest as one). */
+  private undecoded(reason: string): void {
+    const counts = this.stats.undecodedFrames;
+    const key = reason in counts || Object.keys(counts).length < 256 ? reason : 'other reasons';
+    counts[key] = (counts[key] ?? 0) + 1;
   }
 
   finish(): AnalysisResult {
@@ -260,6 +282,17 @@ export class Analyzer {
         severity: 'warning',
         frame: null,
         message: `${this.stats.malformedFrames} frames in all could not be decoded (the first ${MAX_MALFORMED_REPORTS} are listed)`,
+      });
+    }
+    const encapsulations = Object.entries(this.stats.undecodedFrames).filter(([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '));
+    if (encapsulations.length > 0) {
+      const frames = encapsulations.reduce((n, [, count]) => n + count, 0);
+      this.findings.push({
+        code: 'unsupported-encapsulation',
+        severity: 'warning',
+        frame: this.firstUnsupported,
+        message: `${frames} frames are in an encapsulation that could not be decoded (${encapsulations.map(([reason, count]) => `${reason}: ${count}`).join(', ')}): FTP inside them is not analyzed`,
+        fix: 'capture inside the tunnel (on its inner interface), or decapsulate first (editcap, tshark)',
       });
     }
     for (const [linkType, frames] of this.unsupportedLinkTypes) {
@@ -285,7 +318,7 @@ export class Analyzer {
         code: 'fragments-dropped',
         severity: 'warning',
         frame: null,
-        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); their TCP segments are lost to the analysis`,
+        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); the TCP segments or tunnelled packets in them are lost to the analysis`,
       });
     }
     this.findings.push(...duplicateFindings(this.duplicates));

@@ -24,6 +24,10 @@
 #   control-unopened     curl to 192.0.2.30:21 (an address of the server host where
 #                        nothing listens: RST) and to 192.0.2.31:21 (dropped by the server
 #                        host's nftables: SYNs unanswered), then one good FTP session.
+#   tunnels              FTP inside VXLAN (ip link add ... type vxlan): fx-tc and fx-ts share an
+#                        underlay link (203.0.113.1, 203.0.113.2; captured there), the
+#                        overlay is 192.0.2.0/24 with vsftpd on 192.0.2.10; curl EPSV RETR and
+#                        ftplib PORT NLST. (The lab kernel has no ipip, sit, gre or geneve.)
 #   duplicated           one vsftpd session recorded once (original.pcap), then every
 #                        packet twice: mergecap of the file with itself (capture.pcap:
 #                        each frame next to its copy, as from two mirror ports) and
@@ -46,10 +50,12 @@ set -euo pipefail
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SAMPLES=$(dirname "$TOOLS")
 PYTHON=/usr/bin/python3
-ALL_CASES=(not-ftp data-handshake-missing refused-transfer control-unopened duplicated)
+ALL_CASES=(not-ftp data-handshake-missing refused-transfer control-unopened duplicated tunnels)
 
 NS_SRV=fx-srv NS_RTR=fx-rtr NS_CLI=fx-cli
-ALL_NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
+# The tunnels case: two hosts on one underlay link, FTP between them inside a tunnel.
+NS_TC=fx-tc NS_TS=fx-ts
+ALL_NS=("$NS_SRV" "$NS_RTR" "$NS_CLI" "$NS_TC" "$NS_TS")
 SRV4=192.0.2.10 CLI4=198.51.100.20
 # Other protocols on port 21 and 2121, one address each.
 POP3_ALT=192.0.2.21 IMAP_ALT=192.0.2.22 SMTP_ALT=192.0.2.23 NNTP_ALT=192.0.2.24 HTTP_ALT=192.0.2.25
@@ -280,7 +286,7 @@ start_others() {
 TCPDUMP_PID=
 start_capture() {
   CAP_TMP="$WORK/$1.pcap"
-  nsx "$NS_RTR" tcpdump -i "$CAPTURE_IF" -s 0 -U -Z root -w "$CAP_TMP" 'tcp' 2>"$WORK/$1.tcpdump.log" &
+  ip netns exec "$NS_RTR" tcpdump -i "$CAPTURE_IF" -s 0 -U -Z root -w "$CAP_TMP" 'tcp' 2>"$WORK/$1.tcpdump.log" &
   TCPDUMP_PID=$!
   local i
   for i in $(seq 1 50); do
@@ -289,9 +295,11 @@ start_capture() {
   done
   sleep 0.3
 }
-stop_capture() {
+stop_capture() { # tcpdump is started with ip netns exec (no shell between), so $! is tcpdump
+  local i
   sleep 0.5
   kill -TERM "$TCPDUMP_PID"
+  for i in $(seq 1 50); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
   wait "$TCPDUMP_PID" 2>/dev/null || true
 }
 
@@ -535,12 +543,85 @@ $VERSIONS
 EOF
 }
 
+case_tunnels() {
+  local dir="$SAMPLES/tunnels" ns i
+  CLIENTS_LOG="$WORK/tun.clients.log"; : >"$CLIENTS_LOG"
+  # (fx-tc and fx-ts were made by up() with the other namespaces)
+  ip link add u0 netns "$NS_TC" address 02:fb:00:03:00:01 type veth peer name u0 netns "$NS_TS" address 02:fb:00:03:00:02
+  nsx "$NS_TC" ip addr add 203.0.113.1/24 dev u0
+  nsx "$NS_TS" ip addr add 203.0.113.2/24 dev u0
+  for ns in "$NS_TC" "$NS_TS"; do nsx "$ns" ip link set u0 up; no_offload "$ns" u0; done
+  nsx "$NS_TC" ip link add vx0 address 02:fb:00:04:00:20 type vxlan id 42 local 203.0.113.1 remote 203.0.113.2 dstport 4789 dev u0
+  nsx "$NS_TS" ip link add vx0 address 02:fb:00:04:00:10 type vxlan id 42 local 203.0.113.2 remote 203.0.113.1 dstport 4789 dev u0
+  nsx "$NS_TC" ip addr add 192.0.2.20/24 dev vx0
+  nsx "$NS_TS" ip addr add 192.0.2.10/24 dev vx0
+  for ns in "$NS_TC" "$NS_TS"; do nsx "$ns" ip link set vx0 up; no_offload "$ns" vx0; done
+  sed "s/^listen_address=.*/listen_address=192.0.2.10/" "$WORK/vsftpd.conf" >"$WORK/vsftpd-tun.conf"
+  nsx "$NS_TS" vsftpd "$WORK/vsftpd-tun.conf" >"$WORK/vsftpd-tun.log" 2>&1 &
+  for i in $(seq 1 50); do nsx "$NS_TS" ss -Hltn 'sport = :21' | grep -q . && break; sleep 0.1; done
+  CAP_TMP="$WORK/tun.pcap"
+  ip netns exec "$NS_TC" tcpdump -i u0 -s 0 -U -Z root -w "$CAP_TMP" 2>"$WORK/tun.tcpdump.log" &
+  TCPDUMP_PID=$!
+  for i in $(seq 1 50); do grep -q 'listening on' "$WORK/tun.tcpdump.log" && break; sleep 0.1; done
+  sleep 0.3
+  { echo "## curl EPSV RETR over VXLAN"; nsx "$NS_TC" curl -sS --max-time 10 -o /dev/null -w '%{size_download} bytes\n' "ftp://192.0.2.10/pub/twenty-k.txt" 2>&1; echo; } >>"$CLIENTS_LOG"
+  { echo "## ftplib PORT NLST over VXLAN"; nsx "$NS_TC" "$PYTHON" "$TOOLS/foreign-ftp-client.py" 192.0.2.10 nlst-port 2>&1; echo; } >>"$CLIENTS_LOG"
+  stop_capture
+  finish_case tunnels "$CAP_TMP"
+  # Again with the VXLAN devices made without "dev u0": their MTU is then 1500, so full-sized
+  # inner frames make VXLAN datagrams larger than the underlay's MTU, sent as IP fragments.
+  for ns in "$NS_TC" "$NS_TS"; do nsx "$ns" ip link del vx0; done
+  nsx "$NS_TC" ip link add vx0 address 02:fb:00:04:00:20 type vxlan id 42 local 203.0.113.1 remote 203.0.113.2 dstport 4789
+  nsx "$NS_TS" ip link add vx0 address 02:fb:00:04:00:10 type vxlan id 42 local 203.0.113.2 remote 203.0.113.1 dstport 4789
+  nsx "$NS_TC" ip addr add 192.0.2.20/24 dev vx0
+  nsx "$NS_TS" ip addr add 192.0.2.10/24 dev vx0
+  for ns in "$NS_TC" "$NS_TS"; do nsx "$ns" ip link set vx0 up; no_offload "$ns" vx0; done
+  ip netns exec "$NS_TC" tcpdump -i u0 -s 0 -U -Z root -w "$dir/fragmented.pcap" 2>"$WORK/tun2.tcpdump.log" &
+  TCPDUMP_PID=$!
+  for i in $(seq 1 50); do grep -q 'listening on' "$WORK/tun2.tcpdump.log" && break; sleep 0.1; done
+  sleep 0.3
+  { echo "## curl EPSV RETR over VXLAN, MTU 1500 (fragmented.pcap)"; nsx "$NS_TC" curl -sS --max-time 10 -o /dev/null -w '%{size_download} bytes\n' "ftp://192.0.2.10/pub/twenty-k.txt" 2>&1; echo; } >>"$CLIENTS_LOG"
+  stop_capture
+  cp "$CLIENTS_LOG" "$dir/clients.log"
+  cat >"$dir/README.md" <<EOF
+# tunnels
+
+FTP inside a tunnel: every frame on the capture's link is VXLAN (UDP 4789) between the two tunnel
+endpoints, with the FTP session's Ethernet frames inside. ftpcap must read the inner addresses
+and ports as if the capture had been made inside the tunnel.
+
+Recorded by \`samples/tools/make-foreign-samples.sh tunnels\`: namespaces fx-tc (underlay
+203.0.113.1) and fx-ts (underlay 203.0.113.2) share one veth link, captured in fx-tc with
+\`tcpdump -i u0 -s 0\` (no filter: ARP and the VXLAN datagrams). The overlay is
+\`ip link add vx0 type vxlan id 42 local 203.0.113.1 remote 203.0.113.2 dstport 4789 dev u0\` (MTU 1450; the
+mirror image in fx-ts) with 192.0.2.20/24 (client) and 192.0.2.10/24 (vsftpd
+$(dpkg-query -W -f '${Version}' vsftpd), anonymous, active data from port 20). $(facts "$dir/capture.pcap").
+
+1. \`curl ftp://192.0.2.10/pub/twenty-k.txt\`: EPSV, RETR of 20000 bytes.
+2. samples/tools/foreign-ftp-client.py nlst-port: Python ftplib PORT + NLST (the server connects
+   back from port 20, through the tunnel).
+
+\`fragmented.pcap\` is a second run of step 1 with the VXLAN devices made without \`dev u0\`: their MTU
+is then 1500, so the datagrams carrying full-sized inner frames exceed the underlay's MTU and
+travel as IP fragments: ftpcap must reassemble them before it decodes the VXLAN inside, and
+then read the same session as from capture.pcap. $(facts "$dir/fragmented.pcap").
+
+The lab kernel has no ipip, sit, ip_gre or geneve modules, so the other encapsulations ftpcap
+reads (IP in IP, 6in4, GRE with IP or Ethernet inside, GENEVE, MPLS, PPPoE) are covered by the
+decoder tests (test/decode/tunnels.test.ts), with frames built from their RFC headers.
+
+## Software
+
+$VERSIONS
+EOF
+}
+
 up
 need_vsftpd=0 need_others=0
 for c in "${CASES[@]}"; do
   case "$c" in
     not-ftp) need_others=1 ;;
-    data-handshake-missing | refused-transfer | control-unopened | duplicated) need_vsftpd=1 ;;
+    data-handshake-missing | refused-transfer | control-unopened | duplicated | tunnels) need_vsftpd=1 ;;
     *) die "unknown case: $c" ;;
   esac
 done

@@ -2,13 +2,15 @@
  * IPv4 header (RFC 791 section 3.1). Options are skipped; the header checksum is not checked
  * (checksum offload makes it unreliable in captures from the sending host).
  *
- * A packet with a fragment offset or the More Fragments bit that carries TCP is returned as a
- * `fragment` for the stateful FragmentTable (fragments.ts); other fragmented protocols are `other`.
+ * A packet with a fragment offset or the More Fragments bit that carries TCP or a tunnel (see
+ * tunnels.ts; UDP for VXLAN and GENEVE) is returned as a `fragment` for the stateful FragmentTable
+ * (fragments.ts); other fragmented protocols are `other`.
  */
 import { formatIPv4 } from './ipaddr';
 import type { DecodeResult, LayerResult } from './result';
 import { malformed, other, truncated } from './result';
 import { locateTcp, type TcpLocation } from './tcp';
+import { IP_TUNNELS, isUdpTunnel } from './tunnels';
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 export const IP_PROTOCOL_TCP = 6;
@@ -77,17 +79,20 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
   }
 
   const protocol = bytes[offset + 9];
-  if (protocol !== IP_PROTOCOL_TCP) return otherIpProtocol(protocol);
-
   const wireEnd = offset + totalLength;
   const end = wireEnd < bytes.length ? wireEnd : bytes.length;
   const fragmentField = bytes.readUInt16BE(offset + 6);
+  const tunnel = protocol === IP_PROTOCOL_TCP ? undefined : IP_TUNNELS.get(protocol);
+  if (protocol !== IP_PROTOCOL_TCP && tunnel === undefined) return otherIpProtocol(protocol);
   if ((fragmentField & 0x3fff) !== 0) {
     // More Fragments bit (0x2000) or a fragment offset in 8-octet units (low 13 bits).
+    // UDP is reassembled only for VXLAN and GENEVE: its first fragment tells (see the analyzer).
+    if (protocol === 17 && (fragmentField & 0x1fff) === 0 && !isUdpTunnel(bytes, offset + headerLength, end)) return otherIpProtocol(protocol);
     return {
       kind: 'fragment',
       fragment: {
         ipVersion: 4,
+        protocol,
         src: formatIPv4(bytes, offset + 12),
         dst: formatIPv4(bytes, offset + 16),
         id: bytes.readUInt16BE(offset + 4),
@@ -98,5 +103,6 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
       },
     };
   }
+  if (tunnel !== undefined) return tunnel(bytes, offset + headerLength, end, wireEnd, into);
   return locateTcp(bytes, offset + headerLength, end, wireEnd, 4, offset + 12, into);
 }

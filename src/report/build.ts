@@ -161,6 +161,8 @@ export interface Report {
     tcpSegments: number;
     /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
     otherProtocolConnections: number;
+    /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
+    undecodedFrames: Record<string, number>;
     /** Frames that were exact copies of a frame close in time: analyzed once (finding duplicate-frames). */
     duplicateFrames: number;
     /** FTP control connections that never opened (see unopenedControlConnections). */
@@ -229,6 +231,7 @@ export function buildReport(result: AnalysisResult, inputs: InputSummary[], vers
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
       otherProtocolConnections: result.stats.otherProtocolConnections,
+      undecodedFrames: result.stats.undecodedFrames,
       duplicateFrames: result.stats.duplicateFrames,
       unopenedControlConnections: result.unopened.length,
     },

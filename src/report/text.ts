@@ -86,6 +86,11 @@ function renderHeader(report: Report, style: Style): string {
     `${s.sessions} FTP session${s.sessions === 1 ? '' : 's'}, ${s.dataChannels} data channel${s.dataChannels === 1 ? '' : 's'}` +
       (statusParts.length > 0 ? ` (${statusParts.join(', ')})` : ''),
   );
+  const undecoded = Object.entries(s.undecodedFrames);
+  if (undecoded.length > 0) {
+    const n = undecoded.reduce((sum, [, count]) => sum + count, 0);
+    lines.push(`${n} frame${n === 1 ? '' : 's'} could not be decoded: ${undecoded.map(([reason, count]) => `${sanitize(reason)} (${count})`).join(', ')}`);
+  }
   if (s.unopenedControlConnections > 0) {
     const n = s.unopenedControlConnections;
     lines.push(`${n} FTP control connection${n === 1 ? '' : 's'} never opened (refused or unanswered; listed below)`);
