@@ -13,15 +13,19 @@
  *
  * Frames are compared by a fingerprint of their length, their first bytes (every header up to and
  * including TCP's sequence numbers and checksum, which covers the payload) and their last bytes,
- * not byte by byte: no copy of any frame is kept. Fingerprints are kept for at most `capacity`
- * frames (oldest forgotten first), so a file merged with itself end to end is recognised when it
- * has at most that many frames.
+ * not byte by byte: no copy of any frame is kept. Fingerprints are kept in a table of `capacity`
+ * slots (newer ones overwrite older ones when it fills), so a file merged with itself end to end
+ * is recognised in full when it has well under that many frames.
  */
 import type { CapturedFrame, FrameRef } from '../types';
 
-/** Bytes fingerprinted at the start and at the end of a frame. */
-const HEAD_BYTES = 128;
-const TAIL_BYTES = 64;
+/**
+ * Bytes fingerprinted at the start and at the end of a frame: the start covers the link, IP and
+ * TCP headers up to TCP's checksum (Ethernet + IPv6 + 18 bytes of TCP = 72; VLAN tags or IP
+ * options push it on, the tail then helps).
+ */
+const HEAD_BYTES = 80;
+const TAIL_BYTES = 16;
 
 /** Where time first ran backwards in an input, how often, and by how much at most. */
 export interface TimeReversal {
@@ -33,9 +37,19 @@ export interface TimeReversal {
   largestStepMicros: number;
 }
 
+/** Slots looked at from a fingerprint's home slot before the home slot is overwritten. */
+const PROBES = 8;
+
 export class DuplicateFilter {
-  /** Fingerprint -> time of the frame that had it. */
-  private readonly seen = new Map<number, number>();
+  /**
+   * Fingerprints of recent frames in an open-addressed table (two 32-bit hashes and a time per
+   * slot; hash 0 marks an empty slot): no allocation per frame, and a full table simply overwrites
+   * older entries, so memory stays at `capacity` slots.
+   */
+  private readonly first: Int32Array;
+  private readonly second: Int32Array;
+  private readonly times: Float64Array;
+  private readonly mask: number;
   /** Latest time per input, to see time running backwards. */
   private readonly lastTime = new Map<number, number>();
   /** Time reversals per input. */
@@ -45,24 +59,48 @@ export class DuplicateFilter {
   /** The first duplicate frame. */
   firstDuplicate: FrameRef | null = null;
 
+  /** `capacity` is rounded up to a power of two. */
   constructor(
     private readonly windowMicros: number,
-    private readonly capacity: number,
+    capacity: number,
     private readonly reversalToleranceMicros = 0,
-  ) {}
+  ) {
+    let size = 1;
+    while (size < capacity) size *= 2;
+    this.first = new Int32Array(size);
+    this.second = new Int32Array(size);
+    this.times = new Float64Array(size);
+    this.mask = size - 1;
+  }
 
   /** Records the frame; true when it is an exact copy of an earlier one within the window. */
   isDuplicate(frame: CapturedFrame): boolean {
-    const key = fingerprint(frame.data, frame.originalLength);
-    const earlier = this.seen.get(key);
-    if (earlier !== undefined && Math.abs(frame.timeMicros - earlier) <= this.windowMicros) {
-      this.duplicates++;
-      this.firstDuplicate ??= frame.ref;
-      return true;
+    fingerprint(frame.data, frame.originalLength, hashes);
+    const a = hashes[0] === 0 ? 1 : hashes[0];
+    const b = hashes[1];
+    const home = b & this.mask;
+    let free = -1;
+    for (let probe = 0; probe < PROBES; probe++) {
+      const slot = (home + probe) & this.mask;
+      const stored = this.first[slot];
+      if (stored === 0) {
+        if (free < 0) free = slot;
+        break;
+      }
+      if (stored === a && this.second[slot] === b) {
+        if (Math.abs(frame.timeMicros - this.times[slot]) <= this.windowMicros) {
+          this.duplicates++;
+          this.firstDuplicate ??= frame.ref;
+          return true;
+        }
+        free = slot;
+        break;
+      }
     }
-    if (earlier !== undefined) this.seen.delete(key);
-    else if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value as number);
-    this.seen.set(key, frame.timeMicros);
+    const slot = free >= 0 ? free : home;
+    this.first[slot] = a;
+    this.second[slot] = b;
+    this.times[slot] = frame.timeMicros;
     return false;
   }
 
@@ -84,11 +122,14 @@ export class DuplicateFilter {
   }
 }
 
+/** Scratch for fingerprint's two hashes. */
+const hashes = new Int32Array(2);
+
 /**
  * Two 32-bit FNV-1a style hashes with different primes over the length, the first HEAD_BYTES and
- * the last TAIL_BYTES of the frame, folded into one 53-bit number (a safe integer Map key).
+ * the last TAIL_BYTES of the frame, into `out` (two slots).
  */
-export function fingerprint(data: Uint8Array, originalLength: number): number {
+export function fingerprint(data: Uint8Array, originalLength: number, out: Int32Array): void {
   let a = 0x811c9dc5 ^ originalLength;
   let b = 0x01000193 ^ (data.length * 2654435761);
   const head = Math.min(data.length, HEAD_BYTES);
@@ -100,5 +141,6 @@ export function fingerprint(data: Uint8Array, originalLength: number): number {
     a = Math.imul(a ^ data[i], 0x01000193);
     b = Math.imul(b ^ data[i], 0x5bd1e995);
   }
-  return (a >>> 0) * 0x200000 + ((b >>> 11) & 0x1fffff);
+  out[0] = a;
+  out[1] = b;
 }
