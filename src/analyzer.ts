@@ -2,16 +2,18 @@
  * The analysis core: synchronous, no I/O (STYLE habit 9). Frames go in with `ingest`, in capture
  * order; `finish` returns the FTP sessions with their data channels and findings.
  */
+import { DuplicateFilter } from './capture/duplicates';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
-import { linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
+import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { decodeTcp } from './decode/tcp';
 import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
+import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
-import type { FtpSession } from './model';
+import type { FtpSession, UnopenedControlConnection } from './model';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
@@ -40,10 +42,18 @@ export interface AnalysisStats {
   cutSegments: number;
   controlConnections: number;
   dataConnections: number;
+  /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
+  undecodedFrames: Record<string, number>;
+  /** Frames that were exact copies of a frame close in time (two mirror ports, a file merged with itself): not analyzed again. */
+  duplicateFrames: number;
+  /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): let go. */
+  otherProtocolConnections: number;
 }
 
 export interface AnalysisResult {
   sessions: FtpSession[];
+  /** Control connections that never opened (refused or unanswered): attempts, not sessions. */
+  unopened: UnopenedControlConnection[];
   /** Findings that belong to no session (capture-level). */
   findings: Finding[];
   stats: AnalysisStats;
@@ -132,6 +142,32 @@ function reassemblyEvents(tracker: SessionTracker, direction: Direction, cap: nu
   };
 }
 
+/** What the capture's copies of frames and its backward steps in time mean for the analysis. */
+function duplicateFindings(filter: DuplicateFilter): Finding[] {
+  const findings: Finding[] = [];
+  if (filter.duplicates > 0) {
+    findings.push({
+      code: 'duplicate-frames',
+      severity: 'warning',
+      frame: filter.firstDuplicate,
+      message: `${filter.duplicates} frames are exact copies of a frame close in time (same bytes): the capture holds packets twice (two mirror ports or interfaces on one path, or a file merged with itself); each was analyzed once`,
+      fix: 'capture at one point only, or remove the copies (editcap -d) before comparing packet counts',
+    });
+  }
+  for (const reversal of filter.reversals.values()) {
+    const seconds = (micros: number) => `${(micros / 1e6).toFixed(3)} s`;
+    const more = reversal.count > 1 ? `; ${reversal.count} times in all, at most ${seconds(reversal.largestStepMicros)}` : '';
+    findings.push({
+      code: 'time-goes-backwards',
+      severity: 'warning',
+      frame: reversal.first,
+      message: `time goes backwards by ${seconds(reversal.firstStepMicros)} here${more}: the file holds captures concatenated (perhaps a file with itself) or frames out of order, so delays measured across this point are wrong`,
+      fix: 'merge captures by time (mergecap without -a), or give each capture as its own input',
+    });
+  }
+  return findings;
+}
+
 /** Malformed frames reported one by one before they are only counted. */
 const MAX_MALFORMED_REPORTS = 20;
 
@@ -147,6 +183,7 @@ export class Analyzer {
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
+  private readonly duplicates: DuplicateFilter;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
   private readonly sessions: FtpSession[] = [];
@@ -162,6 +199,9 @@ export class Analyzer {
     cutSegments: 0,
     controlConnections: 0,
     dataConnections: 0,
+    otherProtocolConnections: 0,
+    duplicateFrames: 0,
+    undecodedFrames: {},
   };
 
   /** Zeek's ftp.log records so far. */
@@ -179,15 +219,31 @@ export class Analyzer {
     this.table = new ConnectionTable(this.options.maxConnections);
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options.maxDetectionCandidates);
+    this.duplicates = new DuplicateFilter(
+      this.options.duplicateWindowMicros,
+      this.options.maxDuplicateFingerprints,
+      this.options.timeReversalToleranceMicros,
+    );
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
   /** Where the TCP segment of the frame being ingested is; reused for every frame. */
   private readonly location = new TcpLocation();
 
+  /** Time of the latest frame ingested, in microseconds: where the capture ends. */
+  private captureEndMicros = 0;
+
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
+    if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
+    this.duplicates.watchTime(frame);
+    // Identical bare RSTs are what a host sends for every stray segment, not copies.
+    const bareRst = located.kind === 'located' && (this.location.flags & TcpFlag.RST) !== 0 && this.location.payloadLength === 0;
+    if (!bareRst && this.duplicates.isDuplicate(frame)) {
+      this.stats.duplicateFrames++;
+      return;
+    }
     if (located.kind === 'located') {
       this.stats.tcpSegments++;
       if (this.location.missingPayload > 0) this.stats.cutSegments++;
@@ -195,6 +251,11 @@ export class Analyzer {
       return;
     }
     let decoded: DecodeResult = located;
+    if (decoded.kind === 'fragment' && decoded.fragment.protocol === 17 && decoded.fragment.offset > 0 && !this.fragments.has(decoded.fragment)) {
+      // A later fragment of a UDP datagram whose first fragment was no VXLAN or GENEVE (or not seen).
+      this.stats.otherFrames++;
+      return;
+    }
     if (decoded.kind === 'fragment') {
       const f = decoded.fragment;
       const datagram = this.fragments.add(f, frame.timeMicros);
@@ -203,7 +264,7 @@ export class Analyzer {
         return;
       }
       // The datagram is complete in this frame: decode its TCP segment.
-      decoded = decodeTcp(datagram, 0, datagram.length, datagram.length, f.ipVersion, f.src, f.dst);
+      decoded = decodeReassembled(f.protocol, f.ipVersion, f.src, f.dst, datagram);
     }
     if (decoded.kind === 'tcp') {
       this.stats.tcpSegments++;
@@ -214,6 +275,7 @@ export class Analyzer {
       this.unreachable(decoded.error, frame.ref, frame.timeMicros);
     } else if (decoded.kind === 'malformed') {
       this.stats.malformedFrames++;
+      this.undecoded(`malformed ${decoded.layer}`);
       if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
         this.findings.push({
           code: 'malformed-packet',
@@ -226,12 +288,25 @@ export class Analyzer {
       this.stats.otherFrames++;
       if (decoded.kind === 'other' && decoded.note === 'unsupported-link-type') {
         this.unsupportedLinkTypes.set(frame.linkType, (this.unsupportedLinkTypes.get(frame.linkType) ?? 0) + 1);
+        this.undecoded(`link type ${frame.linkType} (${linkTypeName(frame.linkType)})`);
+      } else if (decoded.kind === 'other' && decoded.unsupported) {
+        this.undecoded(decoded.note ?? 'unsupported');
+        this.firstUnsupported ??= frame.ref;
       }
     }
   }
 
   /** Set while finish() closes the sessions still open. */
   private finishing = false;
+  /** The first frame of an encapsulation that could not be decoded. */
+  private firstUnsupported: FrameRef | null = null;
+
+  /** Counts a frame that could not be decoded, by reason (at most 256 reasons; the rest as one). */
+  private undecoded(reason: string): void {
+    const counts = this.stats.undecodedFrames;
+    const key = reason in counts || Object.keys(counts).length < 256 ? reason : 'other reasons';
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
 
   finish(): AnalysisResult {
     this.finishing = true;
@@ -242,6 +317,17 @@ export class Analyzer {
         severity: 'warning',
         frame: null,
         message: `${this.stats.malformedFrames} frames in all could not be decoded (the first ${MAX_MALFORMED_REPORTS} are listed)`,
+      });
+    }
+    const encapsulations = Object.entries(this.stats.undecodedFrames).filter(([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '));
+    if (encapsulations.length > 0) {
+      const frames = encapsulations.reduce((n, [, count]) => n + count, 0);
+      this.findings.push({
+        code: 'unsupported-encapsulation',
+        severity: 'warning',
+        frame: this.firstUnsupported,
+        message: `${frames} frames are in an encapsulation that could not be decoded (${encapsulations.map(([reason, count]) => `${reason}: ${count}`).join(', ')}): FTP inside them is not analyzed`,
+        fix: 'capture inside the tunnel (on its inner interface), or decapsulate first (editcap, tshark)',
       });
     }
     for (const [linkType, frames] of this.unsupportedLinkTypes) {
@@ -267,9 +353,10 @@ export class Analyzer {
         code: 'fragments-dropped',
         severity: 'warning',
         frame: null,
-        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); their TCP segments are lost to the analysis`,
+        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); the TCP segments or tunnelled packets in them are lost to the analysis`,
       });
     }
+    this.findings.push(...duplicateFindings(this.duplicates));
     if (this.stats.cutSegments > 0) {
       this.findings.push({
         code: 'capture-truncated',
@@ -279,7 +366,14 @@ export class Analyzer {
         fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
       });
     }
-    const sessions = [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros);
+    const unopened: UnopenedControlConnection[] = [];
+    const sessions: FtpSession[] = [];
+    for (const session of [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
+      const attempt = unopenedControl(session, this.captureEndMicros);
+      if (attempt) unopened.push(attempt);
+      else sessions.push(session);
+    }
+    this.findings.push(...diagnoseUnopenedControl(unopened));
     if (this.events.sessionEnd) {
       // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
       for (const session of sessions) this.completeSession(session);
@@ -293,6 +387,7 @@ export class Analyzer {
     this.findings.push(...diagnoseLoginFailures(sessions));
     return {
       sessions,
+      unopened,
       findings: this.findings,
       stats: this.stats,
       zeekFtp: this.zeekRecords,
@@ -325,7 +420,7 @@ export class Analyzer {
     const connection = found.connection;
     // A data connection is only counted: no segment, no payload buffer, unless a SYN may start
     // a new connection on its 4-tuple.
-    if (connection.role === 'data' && !(location.flags & TcpFlag.SYN)) {
+    if (connection.role !== 'control' && !(location.flags & TcpFlag.SYN)) {
       observe(connection, location, found.direction, ref, timeMicros);
       this.closeIfDone(connection);
       return;
@@ -345,9 +440,10 @@ export class Analyzer {
   private mayOpen(location: TcpLocation): boolean {
     if (location.flags & TcpFlag.SYN) return true;
     const { srcPort, dstPort } = location;
+    if (location.payloadLength > 0 && this.registry.size > 0 && (this.registry.expectsPort(dstPort) || this.registry.expectsPort(srcPort))) return true;
     if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
     if (!this.options.detectFtp || location.payloadLength === 0) return false;
-    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd);
+    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd, location.srcPort, location.dstPort);
   }
 
   /**
@@ -388,6 +484,11 @@ export class Analyzer {
         const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
         stream.push(seq, segment.payload, ref, timeMicros);
       }
+      if (control.parser.evidence.verdict === 'not-ftp') {
+        this.letGo(connection, control);
+        this.closeIfDone(connection);
+        return;
+      }
       const session = control.tracker.session;
       if ((session.tls || session.gapBytes > 0) && !control.watched) {
         control.watched = true;
@@ -400,7 +501,7 @@ export class Analyzer {
 
   /** A data connection that ended (RST, or FIN both ways) leaves the table. */
   private closeIfDone(connection: Connection): void {
-    if (connection.role === 'data' && (connection.rst || (connection.finOrig && connection.finResp))) {
+    if (connection.role !== 'control' && (connection.rst || (connection.finOrig && connection.finResp))) {
       this.table.close(connection);
     }
   }
@@ -415,6 +516,17 @@ export class Analyzer {
       this.stats.dataConnections++;
       expectation.owner.dataConnection(expectation.channel, connection);
       return connection;
+    }
+    // Payload between an announced endpoint and the host expected to dial it, after the
+    // announcement: that channel's connection, whose handshake the capture lacks.
+    if (!(segment.flags & (TcpFlag.SYN | TcpFlag.RST)) && segment.payload.length > 0 && this.registry.size > 0) {
+      const found = this.registry.matchMidstream(segment.src, segment.srcPort, segment.dst, segment.dstPort);
+      if (found) {
+        const connection = this.table.open(segment, 'data', found.senderDialled, ref, timeMicros);
+        this.stats.dataConnections++;
+        found.expectation.owner.dataConnection(found.expectation.channel, connection);
+        return connection;
+      }
     }
     const toControlPort = this.ftpPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.dstPort);
     if (isSyn && this.watchedPairs.size > 0 && !toControlPort) {
@@ -493,6 +605,24 @@ export class Analyzer {
     this.controls.set(connection, state);
     this.sessions.push(tracker.session);
     return state;
+  }
+
+  /**
+   * The connection carries another protocol (POP3 on port 21, SMTP on a --ftp-port, ...): it is
+   * no FTP session. Its record stays in the table, only counted, so its packets are not looked at
+   * again.
+   */
+  private letGo(connection: Connection, state: ControlState): void {
+    state.finished = true;
+    state.tracker.finish();
+    const index = this.sessions.indexOf(state.tracker.session);
+    if (index >= 0) this.sessions.splice(index, 1);
+    const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
+    if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
+    this.controls.delete(connection);
+    connection.role = 'other';
+    this.stats.controlConnections--;
+    this.stats.otherProtocolConnections++;
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */

@@ -73,6 +73,11 @@ export interface Transfer {
   restOffset: number;
   /** Representation type in force (TYPE A or I accepted), or null when the capture does not say. */
   type: string | null;
+  /**
+   * The data channel this command was refused on before any data connection (4xx/5xx with no 1xx,
+   * RFC 959 §5.4): the channel was left for the next transfer command. Null otherwise.
+   */
+  leftChannel: number | null;
 }
 
 /**
@@ -135,6 +140,23 @@ export interface TimelineEntry {
   line?: string;
   /** Plain-words explanation. */
   text: string;
+}
+
+/**
+ * An FTP control connection that never opened: the client's SYN was refused (RST from the
+ * server's side) or never answered. Not a session: nothing was said on it.
+ */
+export interface UnopenedControlConnection {
+  client: Endpoint;
+  server: Endpoint;
+  outcome: 'refused' | 'unanswered';
+  /** The first SYN and the last retransmission of it. */
+  syn: FrameEvent;
+  lastSyn: FrameEvent;
+  /** SYNs sent (1 + retransmissions). */
+  synCount: number;
+  /** The RST that refused it (refused only). */
+  rst: FrameEvent | null;
 }
 
 /** One FTP control session: a control connection and everything decoded from it. */

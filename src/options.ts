@@ -44,6 +44,17 @@ export interface AnalyzerOptions {
   showPasswords: boolean;
   /** Users (lower case) whose password is shown even when passwords are masked. */
   clearPasswordUsers?: ReadonlySet<string>;
+  /**
+   * A frame with the same bytes as one at most this far away in time is a duplicate, in
+   * microseconds: copies from two mirror ports or interfaces arrive together (a file merged with
+   * itself has the same times), while even a fast retransmission, which may be byte for byte the
+   * same, waits for duplicate ACKs.
+   */
+  duplicateWindowMicros: number;
+  /** Frames remembered to recognise duplicates (oldest forgotten first). */
+  maxDuplicateFingerprints: number;
+  /** A step back in time within a file up to this long is jitter of the recorder, not reported, in microseconds. */
+  timeReversalToleranceMicros: number;
 }
 
 export const defaultOptions: AnalyzerOptions = {
@@ -63,4 +74,7 @@ export const defaultOptions: AnalyzerOptions = {
   detectFtp: true,
   maxDetectionCandidates: 4096,
   showPasswords: false,
+  duplicateWindowMicros: 500,
+  maxDuplicateFingerprints: 1 << 18,
+  timeReversalToleranceMicros: 10_000,
 };

@@ -11,6 +11,9 @@
 #
 # Frame numbers are 1-based, as in Wireshark and tshark.
 #
+# Inside a tunnel (VXLAN, GRE, IP in IP) tshark lists every IP layer's addresses; the tables show
+# the innermost, the FTP session's own.
+#
 # With a second argument PORT, the control connection is on PORT instead of
 # 21: tshark is told to decode it as FTP (-d tcp.port==PORT,ftp) and the SYN
 # table leaves out PORT instead of 21.
@@ -41,7 +44,7 @@ ts -Y 'ftp.request.command == "PORT" || ftp.request.command == "EPRT" || ftp.res
   -e ftp.active.cip -e ftp.active.port -e ftp.eprt.ip -e ftp.eprt.ipv6 -e ftp.eprt.port \
   -e ftp.passive.ip -e ftp.passive.port -e ftp.epsv.ip -e ftp.epsv.ipv6 -e ftp.epsv.port |
   awk -F'\t' '
-    function ep(a, p) { if (a == "") return ""; return (a ~ /:/ ? "[" a "]" : a) ":" p }
+    function ep(a, p) { if (a == "") return ""; sub(/.*[ ,|]+/, "", a); sub(/.*[ ,|]+/, "", p); return (a ~ /:/ ? "[" a "]" : a) ":" p }
     {
       src = ep($3 $4, $5); dst = ep($6 $7, $8)
       text = ($9 != "") ? $9 " " $10 : $11 " " $12
@@ -60,5 +63,5 @@ ts -Y "tcp.flags.syn == 1 && !(tcp.port == $ctl)" \
   -T fields -E separator=/t \
   -e frame.number -e tcp.stream -e tcp.flags.ack -e ip.src -e ipv6.src -e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport |
   awk -F'\t' '
-    function ep(a, p) { return (a ~ /:/ ? "[" a "]" : a) ":" p }
+    function ep(a, p) { sub(/.*[ ,|]+/, "", a); sub(/.*[ ,|]+/, "", p); return (a ~ /:/ ? "[" a "]" : a) ":" p }
     { printf "%-7s %-6s %-8s %s -> %s\n", $1, $2, ($3 == "1" || $3 == "True" ? "SYN-ACK" : "SYN"), ep($4 $5, $6), ep($7 $8, $9) }'

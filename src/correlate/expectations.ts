@@ -16,6 +16,8 @@ export class ExpectationRegistry<Owner> {
   private readonly byTarget = new Map<string, Expectation<Owner>[]>();
   /** Registered channels in registration order (the first is the oldest). */
   private readonly order = new Set<DataChannel>();
+  /** How many registered endpoints use each port: a cheap first look for packets of no connection. */
+  private readonly ports = new Map<number, number>();
   /** Expectations dropped because the registry was full. */
   dropped = 0;
 
@@ -34,6 +36,7 @@ export class ExpectationRegistry<Owner> {
       const list = this.byTarget.get(key);
       if (list) list.push(expectation);
       else this.byTarget.set(key, [expectation]);
+      this.ports.set(target.port, (this.ports.get(target.port) ?? 0) + 1);
     }
     this.order.add(channel);
   }
@@ -50,6 +53,29 @@ export class ExpectationRegistry<Owner> {
     return list.find((e) => e.channel.expectedFrom === srcIp) ?? list.find((e) => e.channel.mode === 'passive') ?? null;
   }
 
+  /**
+   * Finds the channel whose connection a packet without SYN belongs to, when the capture lacks
+   * the handshake: a packet between the expected source host and an expected endpoint, either way.
+   * Only the expected source counts here (no NAT fallback): without a SYN nothing else says who
+   * dialled. Returns the expectation and whether the packet's sender is the dialling side.
+   */
+  matchMidstream(srcIp: string, srcPort: number, dstIp: string, dstPort: number): { expectation: Expectation<Owner>; senderDialled: boolean } | null {
+    if (this.ports.has(dstPort)) {
+      const forward = this.byTarget.get(endpointKey(dstIp, dstPort))?.find((e) => e.channel.expectedFrom === srcIp);
+      if (forward) return { expectation: forward, senderDialled: true };
+    }
+    if (this.ports.has(srcPort)) {
+      const backward = this.byTarget.get(endpointKey(srcIp, srcPort))?.find((e) => e.channel.expectedFrom === dstIp);
+      if (backward) return { expectation: backward, senderDialled: false };
+    }
+    return null;
+  }
+
+  /** Whether an expected endpoint uses this port (cheap: no string is built). */
+  expectsPort(port: number): boolean {
+    return this.ports.has(port);
+  }
+
   /** Stops matching a channel (it was matched, refused or superseded). */
   remove(channel: DataChannel): void {
     if (!this.order.delete(channel)) return;
@@ -61,6 +87,9 @@ export class ExpectationRegistry<Owner> {
       if (index < 0) continue;
       list.splice(index, 1);
       if (list.length === 0) this.byTarget.delete(key);
+      const count = (this.ports.get(target.port) ?? 1) - 1;
+      if (count > 0) this.ports.set(target.port, count);
+      else this.ports.delete(target.port);
     }
   }
 

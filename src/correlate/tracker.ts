@@ -23,7 +23,7 @@ import {
   type Transfer,
   type TransferCommand,
 } from '../model';
-import type { Connection } from '../tcp/connections';
+import { payloadBytes, type Connection } from '../tcp/connections';
 import type { AnalyzerOptions } from '../options';
 import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
@@ -367,6 +367,7 @@ export class SessionTracker implements ControlObserver {
       sizeReply: this.sizes.get(command.arg) ?? null,
       restOffset: this.restOffset,
       type: this.type,
+      leftChannel: null,
     };
     this.restOffset = 0;
     this.openTransfers.set(command, transfer);
@@ -400,6 +401,17 @@ export class SessionTracker implements ControlObserver {
     transfer.final = reply;
     this.openTransfers.delete(request);
     this.channelOf.delete(transfer);
+    if (channel && reply.code >= 400 && transfer.preliminary === null && !connectionFailureCodes.has(reply.code) && !dataFlowed(channel.connection)) {
+      // Refused at once (RFC 959 §5.4: no 1yz, no data connection), e.g. "550 Not a regular
+      // file": the channel is still there for the next transfer command.
+      channel.transfer = null;
+      // Back on top of the usable channels (the transfer command had taken it off).
+      if (this.usable[this.usable.length - 1] !== channel) this.usable.push(channel);
+      transfer.leftChannel = channel.index;
+      this.session.orphanTransfers.push(transfer);
+      this.note(reply.at, 'transfer-result', 'server', `server refuses the transfer before any data connection: data channel #${channel.index} stays for the next transfer`, line, channel.index);
+      return;
+    }
     const ok = reply.code < 300;
     this.note(reply.at, 'transfer-result', 'server', ok ? 'server reports the transfer complete' : 'server reports the transfer failed', line, index);
     if (channel) this.closeChannel(channel);
@@ -493,6 +505,16 @@ export class SessionTracker implements ControlObserver {
     this.findingsByCode.set(code, { listed: (earlier?.listed ?? 0) + 1, last: finding });
     this.note(at, 'finding', 'analysis', message);
   }
+}
+
+/** Final replies that say the data connection itself failed: the channel is used up (RFC 959 §4.2). */
+const connectionFailureCodes = new Set([425, 426]);
+
+/** Whether a channel's connection carried data or ended: then a transfer has used it. */
+function dataFlowed(connection: Connection | null): boolean {
+  if (connection === null) return false;
+  if (connection.rst || connection.finOrig || connection.finResp) return true;
+  return payloadBytes(connection, 'orig') > 0 || payloadBytes(connection, 'resp') > 0;
 }
 
 /** Connections listed per TLS session as probable data connections; more are only counted. */

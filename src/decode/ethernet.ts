@@ -7,16 +7,20 @@ import { decodeIPv6 } from './ipv6';
 import type { LayerDecoder, LayerResult } from './result';
 import { malformed, other, OTHER_NOT_IP, truncated } from './result';
 import type { TcpLocation } from './tcp';
+import { decodeMpls, decodePppoeSession } from './tunnels';
 
 export const ETHERNET_HEADER_LENGTH = 14;
 export const VLAN_TAG_LENGTH = 4;
 /** More stacked VLAN tags than this is treated as malformed. */
 export const MAX_VLAN_TAGS = 8;
 
-/** Network-layer decoders by EtherType. */
-export const ETHER_TYPES: ReadonlyMap<number, LayerDecoder> = new Map([
+/** Network-layer decoders by EtherType (MPLS and PPPoE lead to IP; see tunnels.ts). */
+export const ETHER_TYPES: ReadonlyMap<number, LayerDecoder> = new Map<number, LayerDecoder>([
   [0x0800, decodeIPv4],
   [0x86dd, decodeIPv6],
+  [0x8847, (bytes, offset, wireLength, into) => decodeMpls(bytes, offset, wireLength, into)],
+  [0x8848, (bytes, offset, wireLength, into) => decodeMpls(bytes, offset, wireLength, into)],
+  [0x8864, (bytes, offset, wireLength, into) => decodePppoeSession(bytes, offset, wireLength, into)],
 ]);
 
 /**

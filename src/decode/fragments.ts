@@ -1,5 +1,6 @@
 /**
- * IP fragment reassembly (RFC 791 section 3.2, RFC 8200 section 4.5) for datagrams carrying TCP.
+ * IP fragment reassembly (RFC 791 section 3.2, RFC 8200 section 4.5) for datagrams carrying TCP
+ * or a tunnel.
  * Bounded: at most `maxDatagrams` datagrams wait at once (the oldest is dropped first), each at
  * most 65535 payload bytes, and a datagram not completed within `timeoutMicros` is dropped.
  */
@@ -35,12 +36,12 @@ export class FragmentTable {
   ) {}
 
   /**
-   * Adds a fragment; returns the whole datagram payload (the TCP segment) once every byte from 0
+   * Adds a fragment; returns the whole datagram payload (the TCP segment or tunnel packet) once every byte from 0
    * to the end is present, otherwise null.
    */
   add(fragment: IpFragment, timeMicros: number): Buffer | null {
     this.expire(timeMicros);
-    const key = `${fragment.ipVersion}|${fragment.src}|${fragment.dst}|${fragment.id}`;
+    const key = `${fragment.ipVersion}|${fragment.src}|${fragment.dst}|${fragment.protocol}|${fragment.id}`;
     let entry = this.pending.get(key);
     if (!entry) {
       if (this.pending.size >= this.maxDatagrams) this.dropOldest();
@@ -56,6 +57,11 @@ export class FragmentTable {
     entry.bytes += fragment.data.length;
     if (!fragment.more) entry.total = fragment.offset + fragment.data.length;
     return this.assemble(entry);
+  }
+
+  /** Whether earlier fragments of this fragment's datagram are waiting. */
+  has(fragment: IpFragment): boolean {
+    return this.pending.has(`${fragment.ipVersion}|${fragment.src}|${fragment.dst}|${fragment.protocol}|${fragment.id}`);
   }
 
   get size(): number {

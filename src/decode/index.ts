@@ -4,7 +4,9 @@
 import { LINK_TYPES } from './linktypes';
 import type { DecodeResult, LayerResult } from './result';
 import { other } from './result';
-import { segmentOf, TcpLocation } from './tcp';
+import { decodeTcp, segmentOf, TcpLocation } from './tcp';
+import { IP_PROTOCOL_TCP } from './ipv4';
+import { IP_TUNNELS } from './tunnels';
 
 export type { DecodeResult, LayerDecoder } from './result';
 export { formatIPv4, formatIPv6 } from './ipaddr';
@@ -40,5 +42,17 @@ const scratch = new TcpLocation();
  */
 export function decodeTcpFrame(linkType: number, data: Buffer, originalLength: number): DecodeResult {
   const result = locateTcpFrame(linkType, data, originalLength, scratch);
+  return result.kind === 'located' ? { kind: 'tcp', segment: segmentOf(scratch) } : result;
+}
+
+/**
+ * Decode the payload of an IP datagram reassembled from fragments: a TCP segment (its addresses
+ * given, as they are not in `datagram`), or a tunnel packet with its own inner addresses.
+ */
+export function decodeReassembled(protocol: number, ipVersion: 4 | 6, src: string, dst: string, datagram: Buffer): DecodeResult {
+  if (protocol === IP_PROTOCOL_TCP) return decodeTcp(datagram, 0, datagram.length, datagram.length, ipVersion, src, dst);
+  const tunnel = IP_TUNNELS.get(protocol);
+  if (tunnel === undefined) return other('not-tcp');
+  const result = tunnel(datagram, 0, datagram.length, datagram.length, scratch);
   return result.kind === 'located' ? { kind: 'tcp', segment: segmentOf(scratch) } : result;
 }

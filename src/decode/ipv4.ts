@@ -2,14 +2,16 @@
  * IPv4 header (RFC 791 section 3.1). Options are skipped; the header checksum is not checked
  * (checksum offload makes it unreliable in captures from the sending host).
  *
- * A packet with a fragment offset or the More Fragments bit that carries TCP is returned as a
- * `fragment` for the stateful FragmentTable (fragments.ts); other fragmented protocols are `other`.
+ * A packet with a fragment offset or the More Fragments bit that carries TCP or a tunnel (see
+ * tunnels.ts; UDP for VXLAN and GENEVE) is returned as a `fragment` for the stateful FragmentTable
+ * (fragments.ts); other fragmented protocols are `other`.
  */
 import { decodeIcmp } from './icmp';
 import { formatIPv4 } from './ipaddr';
 import type { DecodeResult, LayerResult } from './result';
 import { malformed, other, truncated } from './result';
 import { locateTcp, type TcpLocation } from './tcp';
+import { IP_TUNNELS, isUdpTunnel } from './tunnels';
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 export const IP_PROTOCOL_TCP = 6;
@@ -82,17 +84,19 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
   const wireEnd = offset + totalLength;
   const end = wireEnd < bytes.length ? wireEnd : bytes.length;
   const fragmentField = bytes.readUInt16BE(offset + 6);
-  if (protocol !== IP_PROTOCOL_TCP) {
-    // An unfragmented ICMP error may quote a TCP segment of a connection being tracked.
-    if (protocol === IP_PROTOCOL_ICMP && (fragmentField & 0x3fff) === 0) return decodeIcmp(bytes, offset + headerLength, end, formatIPv4(bytes, offset + 12));
-    return otherIpProtocol(protocol);
-  }
+  // An unfragmented ICMP error may quote a TCP segment of a connection being tracked.
+  if (protocol === IP_PROTOCOL_ICMP && (fragmentField & 0x3fff) === 0) return decodeIcmp(bytes, offset + headerLength, end, formatIPv4(bytes, offset + 12));
+  const tunnel = protocol === IP_PROTOCOL_TCP ? undefined : IP_TUNNELS.get(protocol);
+  if (protocol !== IP_PROTOCOL_TCP && tunnel === undefined) return otherIpProtocol(protocol);
   if ((fragmentField & 0x3fff) !== 0) {
     // More Fragments bit (0x2000) or a fragment offset in 8-octet units (low 13 bits).
+    // UDP is reassembled only for VXLAN and GENEVE: its first fragment tells (see the analyzer).
+    if (protocol === 17 && (fragmentField & 0x1fff) === 0 && !isUdpTunnel(bytes, offset + headerLength, end)) return otherIpProtocol(protocol);
     return {
       kind: 'fragment',
       fragment: {
         ipVersion: 4,
+        protocol,
         src: formatIPv4(bytes, offset + 12),
         dst: formatIPv4(bytes, offset + 16),
         id: bytes.readUInt16BE(offset + 4),
@@ -103,5 +107,6 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
       },
     };
   }
+  if (tunnel !== undefined) return tunnel(bytes, offset + headerLength, end, wireEnd, into);
   return locateTcp(bytes, offset + headerLength, end, wireEnd, 4, offset + 12, into);
 }

@@ -11,6 +11,7 @@ import { IP_PROTOCOL_TCP, otherIpProtocol } from './ipv4';
 import type { LayerResult } from './result';
 import { malformed, other, truncated } from './result';
 import { locateTcp, type TcpLocation } from './tcp';
+import { IP_TUNNELS, isUdpTunnel } from './tunnels';
 
 export const IPV6_HEADER_LENGTH = 40;
 /** More extension headers than this in one packet is treated as malformed. */
@@ -75,6 +76,8 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number, in
     const extension = EXTENSION_HEADERS.get(next);
     if (extension === undefined) {
       if (next === NEXT_HEADER_ICMPV6) return decodeIcmpv6(bytes, at, end, formatIPv6(bytes, offset + 8));
+      const tunnel = IP_TUNNELS.get(next);
+      if (tunnel !== undefined) return tunnel(bytes, at, end, wireEnd, into);
       return next === NEXT_HEADER_NONE ? OTHER_NO_NEXT_HEADER : otherIpProtocol(next);
     }
     if (count === MAX_IPV6_EXTENSION_HEADERS) {
@@ -90,11 +93,14 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number, in
     const fragmentField = next === NEXT_HEADER_FRAGMENT ? bytes.readUInt16BE(at + 2) : 0;
     if ((fragmentField & 0xfff9) !== 0) {
       // Fragment offset (upper 13 bits, 8-octet units) or M (bit 0): not an atomic fragment.
-      if (bytes[at] !== IP_PROTOCOL_TCP) return OTHER_FRAGMENT;
+      const protocol = bytes[at];
+      if (protocol !== IP_PROTOCOL_TCP && !IP_TUNNELS.has(protocol)) return OTHER_FRAGMENT;
+      if (protocol === 17 && (fragmentField & 0xfff8) === 0 && !isUdpTunnel(bytes, at + 8, end)) return OTHER_FRAGMENT;
       return {
         kind: 'fragment',
         fragment: {
           ipVersion: 6,
+          protocol,
           src: formatIPv6(bytes, offset + 8),
           dst: formatIPv6(bytes, offset + 24),
           id: bytes.readUInt32BE(at + 4),

@@ -10,12 +10,14 @@ import type { IcmpUnreachable } from './icmp';
 import type { Located, TcpLocation } from './tcp';
 
 /**
- * One fragment of an IP datagram that carries TCP (RFC 791 section 3.2, RFC 8200 section 4.5).
+ * One fragment of an IP datagram that carries TCP or a tunnel (RFC 791 section 3.2, RFC 8200 section 4.5).
  * `data` is the captured fragment payload (a subarray of the frame), `offset` its place in the
  * datagram's payload in bytes.
  */
 export interface IpFragment {
   ipVersion: 4 | 6;
+  /** What the datagram carries: TCP (6), or a tunnel (IP in IP 4, IPv6 41, GRE 47, UDP 17 for VXLAN/GENEVE). */
+  protocol: number;
   src: string;
   dst: string;
   /** Identification field (16 bits in IPv4, 32 bits in IPv6). */
@@ -32,8 +34,12 @@ export type DecodeResult =
   | { kind: 'tcp'; segment: TcpSegment }
   /** A fragment of an IP datagram carrying TCP: reassemble with FragmentTable. */
   | { kind: 'fragment'; fragment: IpFragment }
-  /** Not TCP over IP (ARP, UDP, ICMP, a fragment, an unsupported link type...). `note` says which, in kebab-case. */
-  | { kind: 'other'; note?: string }
+  /**
+   * Not TCP over IP (ARP, UDP, ICMP, a fragment, an unsupported link type...). `note` says which, in
+   * kebab-case. `unsupported` is set when the frame may well hold TCP but could not be decoded
+   * (an encapsulation or link type ftpcap does not read); `note` is then the reason in plain words.
+   */
+  | { kind: 'other'; note?: string; unsupported?: true }
   /** An ICMP or ICMPv6 destination unreachable that quotes a TCP segment (icmp.ts). */
   | { kind: 'unreachable'; error: IcmpUnreachable }
   /** `offset`: byte offset in the frame of the header or field that is wrong. */
@@ -52,6 +58,11 @@ export type LayerResult = DecodeResult | Located;
 /** A frozen `other` result; the decoders share these instead of allocating one per packet. */
 export function other(note: string): DecodeResult {
   return Object.freeze({ kind: 'other', note }) as DecodeResult;
+}
+
+/** A frame that may hold TCP but could not be decoded, and why (a frozen result: share it). */
+export function unsupported(reason: string): DecodeResult {
+  return Object.freeze({ kind: 'other', note: reason, unsupported: true }) as DecodeResult;
 }
 
 export function malformed(layer: string, reason: string, offset: number): DecodeResult {

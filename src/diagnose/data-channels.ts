@@ -15,7 +15,14 @@ export function diagnoseDataChannels(session: FtpSession): Finding[] {
     findings.push(...diagnoseChannel(session, channel));
   }
   for (const transfer of session.orphanTransfers) {
-    if (transfer.final && transfer.final.code >= 400) {
+    if (transfer.final && transfer.final.code >= 400 && transfer.leftChannel !== null) {
+      findings.push({
+        code: 'transfer-failed',
+        severity: 'error',
+        frame: transfer.final.at.ref,
+        message: `${transfer.command.verb}${transfer.command.arg ? ` ${transfer.command.arg}` : ''} was refused with "${transfer.final.code} ${firstLine(transfer.final.text)}" before any data connection; data channel #${transfer.leftChannel} was left for the next transfer`,
+      });
+    } else if (transfer.final && transfer.final.code >= 400) {
       findings.push({
         code: 'transfer-failed',
         severity: 'error',

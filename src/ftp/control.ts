@@ -7,6 +7,7 @@ import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
 import type { FindingCode } from '../finding-codes';
 import type { Direction, FrameEvent } from '../types';
+import { FtpEvidence } from './evidence';
 import { decodeLineText, LineSplitter, type Line } from './lines';
 import { parseCommand, ReplyAssembler } from './messages';
 import { replyFits } from './reply-codes';
@@ -68,6 +69,11 @@ export class ControlParser {
   private encrypted = false;
   /** Bytes that crossed after the switch to TLS. */
   encryptedBytes = 0;
+  /**
+   * Whether this is FTP at all: other protocols on FTP's ports are let go (see FtpEvidence; tolerant,
+   * as the connection was taken for FTP by its port or already by its content).
+   */
+  evidence = new FtpEvidence(true, true);
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
   /** The argument of the latest USER command. */
@@ -91,6 +97,7 @@ export class ControlParser {
    * decoding starts after the first line end.
    */
   startMidstream(): void {
+    this.evidence = new FtpEvidence(false, true);
     this.unsureStart.orig = true;
     this.unsureStart.resp = true;
   }
@@ -137,6 +144,7 @@ export class ControlParser {
   }
 
   private clientLine(line: Line<FrameEvent>): void {
+    if (!this.evidence.decided) this.evidence.clientLine(line.text);
     this.lineAnomalies(line, 'client');
     if (line.unterminated && line.text.length === 0) return;
     const text = decodeLineText(line.text);
@@ -162,6 +170,7 @@ export class ControlParser {
   }
 
   private serverLine(line: Line<FrameEvent>): void {
+    if (!this.evidence.decided) this.evidence.serverLine(line.text);
     this.lineAnomalies(line, 'server');
     if (line.unterminated && line.text.length === 0) return;
     const text = decodeLineText(line.text);

@@ -1,18 +1,20 @@
 /**
  * Finding FTP control connections on ports nobody named. A connection becomes a candidate when
- * one side greets with `220` (the server speaks first in FTP) or, for a connection picked up in
- * the middle, when one side sends a command only FTP uses; it is confirmed when the other side
- * answers the way an FTP peer would (a command such as USER, AUTH TLS or FEAT after the greeting;
- * a reply after the command). SMTP also greets with 220, but its client says EHLO or HELO, which
- * drops the candidate.
+ * the server greets with `220` or `120` (the server speaks first in FTP) or, for a connection
+ * picked up in the middle, when the client sends a command only FTP uses (`PASV`, `TYPE`, `CWD`,
+ * ...; not POP3's USER, PASS, LIST or RETR). Every line of a candidate then goes to its
+ * FtpEvidence (src/ftp/evidence.ts), which confirms FTP (a greeting answered by an FTP opening
+ * command, or replies that answer FTP commands over several exchanges) or rejects it (a line only
+ * another protocol sends: SMTP's EHLO, POP3's +OK, IMAP's tags, HTTP).
  *
- * Only segments whose payload begins like a reply or a command are looked at, so other traffic
- * costs a few byte comparisons. Candidates are bounded in number and each keeps at most a few
- * segments (copied), which are handed back on confirmation so the session is decoded from its
- * greeting.
+ * Only segments whose payload begins like a greeting or an FTP-only command, or that belong to a
+ * candidate (looked up by its ports), are looked at, so other traffic costs a few byte
+ * comparisons. Candidates are bounded in number and each keeps at most a few segments (copied),
+ * which are handed back on confirmation so the session is decoded from its greeting.
  */
 import { TcpFlag, type FrameRef, type TcpSegment } from '../types';
 import { startsCommand, startsReply } from './control';
+import { FtpEvidence, ftpOnlyVerbs } from './evidence';
 
 /** A segment kept while its connection is a candidate. */
 export interface HeldSegment {
@@ -36,6 +38,11 @@ interface Candidate {
   fromGreeting: boolean;
   held: HeldSegment[];
   heldBytes: number;
+  evidence: FtpEvidence;
+  /** The unfinished last line of each side's bytes so far (client, server). */
+  partial: { client: string; server: string };
+  /** portKey of the connection, to find its segments cheaply. */
+  ports: number;
 }
 
 /**
@@ -54,22 +61,24 @@ function verbKey(bytes: Uint8Array, start = 0): number {
 
 const verbKeys = (verbs: string[]) => new Set(verbs.map((verb) => verbKey(Buffer.from(verb, 'latin1'))));
 
-/** Commands that, answering a 220 greeting, mark the client of an FTP session. */
-const afterGreeting = verbKeys(['USER', 'FEAT', 'SYST', 'OPTS', 'HOST', 'CLNT', 'SITE']);
-/** Commands no other common line protocol uses: enough to pick up a session in the middle. */
-const ftpOnly = verbKeys([
-  'PASV', 'EPSV', 'PORT', 'EPRT', 'LPRT', 'LPSV', 'TYPE', 'RETR', 'STOR', 'STOU', 'APPE', 'CWD', 'CDUP',
-  'PWD', 'XPWD', 'SIZE', 'MDTM', 'MLSD', 'MLST', 'NLST', 'REST', 'FEAT', 'SYST', 'USER', 'PASS', 'MKD', 'RMD', 'DELE', 'RNFR', 'RNTO',
-]);
-/** Client greetings of other protocols that also begin with a 220 banner (SMTP, LMTP). */
-const notFtp = verbKeys(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'DATA']);
-const AUTH = verbKey(Buffer.from('AUTH', 'latin1'));
+/** Commands that may start a candidate picked up in the middle of a session. */
+const ftpOnly = verbKeys([...ftpOnlyVerbs]);
 
-const MAX_HELD_SEGMENTS = 8;
-const MAX_HELD_BYTES = 4096;
+/** Both ports of a connection as one number, either order. */
+function portKey(portA: number, portB: number): number {
+  return portA < portB ? portA * 65536 + portB : portB * 65536 + portA;
+}
+
+/** The longest unfinished line kept per side of a candidate. */
+const MAX_PARTIAL_LINE = 1024;
+
+const MAX_HELD_SEGMENTS = 16;
+const MAX_HELD_BYTES = 8192;
 
 export class FtpDetector {
   private readonly candidates = new Map<string, Candidate>();
+  /** Candidates by portKey (how many share those ports): the cheap first look of their segments. */
+  private readonly candidatePorts = new Map<number, number>();
   /** Connections already shown not to be FTP (another protocol's client spoke): not looked at again. */
   private readonly rejected = new Set<string>();
   /** SYN and SYN-ACK of recent connections, so a connection found to be FTP starts at its handshake. */
@@ -83,49 +92,52 @@ export class FtpDetector {
    */
   inspect(key: string, segment: TcpSegment, ref: FrameRef, timeMicros: number): Detection | null {
     const payload = segment.payload;
-    const reply = startsReply(payload);
-    const command = !reply && startsCommand(payload);
-    if (!reply && !command) return null;
     const sender = `${segment.src}|${segment.srcPort}`;
-    const candidate = this.candidates.get(key);
+    let candidate = this.candidates.get(key);
+    let held: boolean;
     if (candidate === undefined) {
       if (this.rejected.has(key)) return null;
-      if (reply && isGreeting(payload)) this.add(key, { server: sender, fromGreeting: true, held: [], heldBytes: 0 }, segment, ref, timeMicros);
-      else if (command && ftpOnly.has(verbKey(payload))) {
-        const server = `${segment.dst}|${segment.dstPort}`;
-        this.add(key, { server, fromGreeting: false, held: [], heldBytes: 0 }, segment, ref, timeMicros);
-      }
-      return null;
+      let server: string;
+      if (startsReply(payload) && isGreeting(payload)) server = sender;
+      else if (startsCommand(payload) && ftpOnly.has(verbKey(payload))) server = `${segment.dst}|${segment.dstPort}`;
+      else return null;
+      candidate = {
+        server,
+        fromGreeting: server === sender,
+        held: [],
+        heldBytes: 0,
+        evidence: new FtpEvidence(server === sender),
+        partial: { client: '', server: '' },
+        ports: portKey(segment.srcPort, segment.dstPort),
+      };
+      held = this.add(key, candidate, segment, ref, timeMicros);
+    } else {
+      held = this.hold(candidate, segment, ref, timeMicros);
     }
-    const fromServer = sender === candidate.server;
-    if (fromServer && reply) {
-      if (!candidate.fromGreeting) return this.confirm(key, candidate, segment, ref, timeMicros);
-      this.hold(candidate, segment, ref, timeMicros);
-      return null;
+    this.lines(candidate, sender === candidate.server ? 'server' : 'client', payload);
+    const verdict = candidate.evidence.verdict;
+    if (verdict === 'ftp') {
+      // The caller feeds this segment last: it ends the held list even when the list was full.
+      if (!held) candidate.held.push({ segment, ref, timeMicros });
+      return this.confirm(key, candidate);
     }
-    if (!fromServer && command) {
-      const verb = verbKey(payload);
-      if (notFtp.has(verb)) {
-        this.candidates.delete(key);
-        if (this.rejected.size >= this.maxCandidates) this.rejected.delete(this.rejected.values().next().value as string);
-        this.rejected.add(key);
-        return null;
-      }
-      if (candidate.fromGreeting && answersGreeting(verb, payload)) return this.confirm(key, candidate, segment, ref, timeMicros);
-      this.hold(candidate, segment, ref, timeMicros);
+    if (verdict === 'not-ftp') {
+      this.remove(key);
+      if (this.rejected.size >= this.maxCandidates) this.rejected.delete(this.rejected.values().next().value as string);
+      this.rejected.add(key);
     }
     return null;
   }
 
   /**
-   * Whether a payload of a connection nobody tracks is worth a look: a 220 greeting or an FTP-only
-   * command can start a candidate; while there are candidates, any reply or command may be theirs.
-   * Cheap (a few byte comparisons, no allocation), so other traffic passes quickly.
+   * Whether a payload of a connection nobody tracks is worth a look: a greeting or an FTP-only
+   * command can start a candidate, and any payload on the ports of a candidate may be its.
+   * Cheap (a few byte comparisons and a number lookup, no allocation), so other traffic passes quickly.
    */
-  worthInspecting(bytes: Uint8Array, start: number, end: number): boolean {
-    if (startsReply(bytes, start, end)) return this.candidates.size > 0 || isGreeting(bytes.subarray(start, start + 4));
-    if (!startsCommand(bytes, start, end)) return false;
-    return this.candidates.size > 0 || ftpOnly.has(verbKey(bytes, start));
+  worthInspecting(bytes: Uint8Array, start: number, end: number, srcPort: number, dstPort: number): boolean {
+    if (this.candidatePorts.size > 0 && this.candidatePorts.has(portKey(srcPort, dstPort))) return true;
+    if (startsReply(bytes, start, end)) return isGreeting(bytes.subarray(start, start + 4));
+    return startsCommand(bytes, start, end) && ftpOnly.has(verbKey(bytes, start));
   }
 
   /** Remembers a SYN or SYN-ACK of a connection nobody tracks (the most recent ones only). */
@@ -146,38 +158,65 @@ export class FtpDetector {
 
   /** The connection ended or is tracked otherwise: forget it. */
   forget(key: string): void {
-    this.candidates.delete(key);
+    this.remove(key);
   }
 
   get size(): number {
     return this.candidates.size;
   }
 
-  private add(key: string, candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
+  private add(key: string, candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): boolean {
     if (this.candidates.size >= this.maxCandidates) {
       const oldest = this.candidates.keys().next();
-      if (!oldest.done) this.candidates.delete(oldest.value);
+      if (!oldest.done) this.remove(oldest.value);
     }
     this.candidates.set(key, candidate);
+    this.candidatePorts.set(candidate.ports, (this.candidatePorts.get(candidate.ports) ?? 0) + 1);
     // The handshake, when it was seen, goes first: the session then starts at its SYN.
     const handshake = this.handshakes.get(key);
     if (handshake) {
       candidate.held.push(...handshake);
       this.handshakes.delete(key);
     }
-    this.hold(candidate, segment, ref, timeMicros);
+    return this.hold(candidate, segment, ref, timeMicros);
   }
 
-  private hold(candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
-    if (candidate.held.length >= MAX_HELD_SEGMENTS || candidate.heldBytes + segment.payload.length > MAX_HELD_BYTES) return;
+  private remove(key: string): void {
+    const candidate = this.candidates.get(key);
+    if (candidate === undefined) return;
+    this.candidates.delete(key);
+    const count = (this.candidatePorts.get(candidate.ports) ?? 1) - 1;
+    if (count > 0) this.candidatePorts.set(candidate.ports, count);
+    else this.candidatePorts.delete(candidate.ports);
+  }
+
+  /** Hands the complete lines of a payload to the candidate's evidence; keeps the unfinished one. */
+  private lines(candidate: Candidate, side: 'client' | 'server', payload: Buffer): void {
+    const text = candidate.partial[side] + payload.toString('latin1');
+    const lines = text.split('\n');
+    const rest = lines.pop() as string;
+    candidate.partial[side] = rest.length > MAX_PARTIAL_LINE ? '' : rest;
+    const evidence = candidate.evidence;
+    for (const raw of lines) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (side === 'client') evidence.clientLine(line);
+      else evidence.serverLine(line);
+      if (evidence.decided) return;
+    }
+  }
+
+  /** Keeps a copy of the segment unless the candidate holds enough already; says whether it did. */
+  private hold(candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): boolean {
+    if (candidate.held.length >= MAX_HELD_SEGMENTS || candidate.heldBytes + segment.payload.length > MAX_HELD_BYTES) return false;
     // Copy: the frame's bytes belong to the capture reader.
     candidate.held.push({ segment: { ...segment, payload: Buffer.from(segment.payload) }, ref, timeMicros });
     candidate.heldBytes += segment.payload.length;
+    return true;
   }
 
-  private confirm(key: string, candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): Detection {
-    this.candidates.delete(key);
-    const held = [...candidate.held, { segment, ref, timeMicros }];
+  private confirm(key: string, candidate: Candidate): Detection {
+    this.remove(key);
+    const held = candidate.held;
     const first = held[0].segment;
     return {
       clientSentFirst: `${first.src}|${first.srcPort}` !== candidate.server,
@@ -187,14 +226,8 @@ export class FtpDetector {
   }
 }
 
-/** The client's first words after a 220: FTP commands (AUTH only as AUTH TLS or AUTH SSL, as SMTP has AUTH too). */
-function answersGreeting(verb: number, payload: Buffer): boolean {
-  if (afterGreeting.has(verb)) return true;
-  return verb === AUTH && /^AUTH (TLS|SSL)/i.test(payload.toString('latin1', 0, 8));
-}
-
-/** A 220 greeting line: `220 ` or `220-`. */
+/** An FTP greeting line: `220 ` or `220-` (or `120`, service ready soon). */
 function isGreeting(payload: Uint8Array): boolean {
-  return payload[0] === 0x32 && payload[1] === 0x32 && payload[2] === 0x30 && (payload[3] === 0x20 || payload[3] === 0x2d);
+  return (payload[0] === 0x32 || payload[0] === 0x31) && payload[1] === 0x32 && payload[2] === 0x30 && (payload[3] === 0x20 || payload[3] === 0x2d);
 }
 

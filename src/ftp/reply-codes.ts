@@ -46,3 +46,14 @@ export function replyFits(verb: string, code: number): boolean {
   const codes = specific[verb];
   return codes === undefined || ANY.includes(code) || codes.includes(code);
 }
+
+/**
+ * Whether `code` is a reply RFC 959 gives `verb`: true when it is one of the verb's own replies,
+ * false when it cannot answer it, undefined when that says nothing (a verb not in the table, or a
+ * reply any command may get). Used to tell FTP from other protocols by its exchanges.
+ */
+export function replyExpected(verb: string, code: number): boolean | undefined {
+  const codes = specific[verb];
+  if (codes === undefined || ANY.includes(code)) return undefined;
+  return codes.includes(code);
+}

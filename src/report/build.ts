@@ -162,6 +162,22 @@ export interface ReportInput {
   interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
 }
 
+/** An FTP control connection that never opened. */
+export interface ReportUnopened {
+  client: Endpoint;
+  server: Endpoint;
+  outcome: 'refused' | 'unanswered';
+  synFrame: number;
+  synTime: string;
+  /** SYNs sent: 1 + retransmissions. */
+  synCount: number;
+  /** From the first SYN to the last retransmission, in microseconds. */
+  retryMicros: number;
+  /** The RST that refused it; null when unanswered. */
+  rstFrame: number | null;
+  [inputField: string]: unknown;
+}
+
 export interface Report {
   schemaVersion: number;
   tool: { name: 'ftpcap'; version: string };
@@ -173,8 +189,18 @@ export interface Report {
     findings: Record<Finding['severity'], number>;
     frames: number;
     tcpSegments: number;
+    /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
+    otherProtocolConnections: number;
+    /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
+    undecodedFrames: Record<string, number>;
+    /** Frames that were exact copies of a frame close in time: analyzed once (finding duplicate-frames). */
+    duplicateFrames: number;
+    /** FTP control connections that never opened (see unopenedControlConnections). */
+    unopenedControlConnections: number;
   };
   sessions: ReportSession[];
+  /** FTP control connections refused (RST) or never answered: attempts, not sessions. */
+  unopenedControlConnections: ReportUnopened[];
   findings: ReportFinding[];
   firewall: ReportFirewall;
 }
@@ -250,8 +276,27 @@ export function buildReport(
       findings: severities,
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
+      otherProtocolConnections: result.stats.otherProtocolConnections,
+      undecodedFrames: result.stats.undecodedFrames,
+      duplicateFrames: result.stats.duplicateFrames,
+      unopenedControlConnections: result.unopened.length,
     },
     sessions,
+    unopenedControlConnections: result.unopened.map((u) => {
+      const out: ReportUnopened = {
+        client: u.client,
+        server: u.server,
+        outcome: u.outcome,
+        synFrame: u.syn.ref.frame,
+        synTime: formatTime(u.syn.timeMicros),
+        synCount: u.synCount,
+        retryMicros: u.lastSyn.timeMicros - u.syn.timeMicros,
+        rstFrame: null,
+      };
+      frames.add(out, 'synFrame', u.syn.ref);
+      frames.add(out, 'rstFrame', u.rst?.ref ?? null);
+      return out;
+    }),
     findings,
     firewall: buildFirewall(result.sessions, firewall.options, firewall.sets),
   };
@@ -524,7 +569,7 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
       const retries = c.synCount > 1 ? ` (sent ${c.synCount} times)` : '';
       entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}` });
     } else {
-      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen (its SYN is not in the capture)` });
+      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen ${after(c.first)}, carrying data: its handshake is not in the capture` });
     }
     if (c.unreachable && c.unreachable.direction === 'orig') {
       entries.push({ at: c.unreachable, kind: 'data-unreachable', source: 'data', channel: index, text: `${c.unreachable.from} answers: ${describeUnreachable(c.unreachable)}` });

@@ -58,6 +58,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(renderHeader(report, style));
   if (report.sessions.length > OVERVIEW_SESSIONS) out.push(renderOverview(report, style));
   out.push(renderAtAGlance(report, style));
+  out.push(renderUnopened(report, style));
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
   out.push(renderFindings(report, style));
@@ -170,7 +171,20 @@ function renderHeader(report: Report, style: Style): string {
     `${s.sessions} FTP session${s.sessions === 1 ? '' : 's'}, ${s.dataChannels} data channel${s.dataChannels === 1 ? '' : 's'}` +
       (statusParts.length > 0 ? ` (${statusParts.join(', ')})` : ''),
   );
-  if (s.sessions === 0) {
+  const undecoded = Object.entries(s.undecodedFrames);
+  if (undecoded.length > 0) {
+    const n = undecoded.reduce((sum, [, count]) => sum + count, 0);
+    lines.push(`${n} frame${n === 1 ? '' : 's'} could not be decoded: ${undecoded.map(([reason, count]) => `${sanitize(reason)} (${count})`).join(', ')}`);
+  }
+  if (s.unopenedControlConnections > 0) {
+    const n = s.unopenedControlConnections;
+    lines.push(`${n} FTP control connection${n === 1 ? '' : 's'} never opened (refused or unanswered; listed below)`);
+  }
+  if (s.otherProtocolConnections > 0) {
+    const n = s.otherProtocolConnections;
+    lines.push(style.dim(`${n} connection${n === 1 ? '' : 's'} on FTP ports carried another protocol (not FTP) and ${n === 1 ? 'is' : 'are'} left out.`));
+  }
+  if (s.sessions === 0 && s.unopenedControlConnections === 0) {
     lines.push(
       style.dim(
         s.tcpSegments === 0
@@ -178,6 +192,19 @@ function renderHeader(report: Report, style: Style): string {
           : 'No FTP control connection was found. FTP on a port other than 21? Try --ftp-port N.',
       ),
     );
+  }
+  return lines.join('\n');
+}
+
+/** Control connections that never opened: one line each, so retries show as what they are. */
+function renderUnopened(report: Report, style: Style): string {
+  const list = report.unopenedControlConnections;
+  if (list.length === 0) return '';
+  const lines = [style.bold(`── Control connections that never opened (${list.length}) ${'─'.repeat(30)}`)];
+  for (const u of list) {
+    const tries = `${u.synCount} SYN${u.synCount === 1 ? '' : 's'}${u.synCount > 1 ? ` over ${formatDelay(u.retryMicros)}` : ''}`;
+    const how = u.outcome === 'refused' ? `refused: RST, frame ${frameLabel(u.rstFrame, u.rstInput)}` : 'unanswered';
+    lines.push(`  ${frameLabel(u.synFrame, u.synInput).padStart(6)}  ${clock(u.synTime)}  ${formatEndpoint(u.client)} → ${formatEndpoint(u.server)}  ${tries}, ${style.red(how)}`);
   }
   return lines.join('\n');
 }
@@ -265,7 +292,9 @@ function renderChannelTable(report: Report, style: Style): string {
         : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
       : 'refused';
     const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
-    const handshake = c
+    const handshake = c?.handshake === 'midstream'
+      ? 'not in the\ncapture'
+      : c
       ? [
           `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
           c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',

@@ -3,8 +3,12 @@ import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
 
-/** The role the analyzer gave a connection when it started tracking it. */
-export type ConnectionRole = 'control' | 'data';
+/**
+ * The role the analyzer gave a connection when it started tracking it: FTP control, a data
+ * connection, or `other`, a connection on an FTP port found to carry another protocol (only
+ * counted from then on, so its packets are not looked at again).
+ */
+export type ConnectionRole = 'control' | 'data' | 'other';
 
 /**
  * How far past the last byte seen an acknowledgement is believed: more than any window of bytes a
@@ -135,6 +139,10 @@ function cover(bytes: DirectionBytes, start: number, end: number): void {
  */
 export function isEstablished(connection: Connection): boolean {
   if (connection.respSpoke) return true;
+  // Picked up by its payload, the handshake before the capture: it was established then.
+  if (connection.midstream && connection.syn === null && connection.synAck === null) {
+    return connection.payload.orig.base !== null || connection.payload.resp.base !== null;
+  }
   return connection.synAck !== null && (connection.handshakeAck !== null || payloadBytes(connection, 'orig') > 0);
 }
 
@@ -167,8 +175,9 @@ export function firstClose(connection: Connection): (FrameEvent & { how: 'fin' |
 export type HandshakeOutcome = 'established' | 'refused' | 'unanswered' | 'half-open' | 'midstream';
 
 export function handshakeOutcome(connection: Connection): HandshakeOutcome {
+  if (connection.syn === null && connection.synAck === null && connection.midstream) return 'midstream';
   if (isEstablished(connection)) return 'established';
-  if (connection.syn === null && connection.synAck === null) return connection.midstream ? 'midstream' : 'unanswered';
+  if (connection.syn === null && connection.synAck === null) return 'unanswered';
   if (connection.synAck !== null) return 'half-open';
   if (connection.rst && connection.rst.from === 'resp') return 'refused';
   return 'unanswered';

@@ -34,6 +34,7 @@ import {
   s,
   script,
   syn,
+  withoutFrames,
   synAck,
   type ControlPair,
   type Script,
@@ -54,7 +55,8 @@ interface ChannelRow {
   connection: null | {
     from: Endpoint;
     to: Endpoint;
-    synFrame: string;
+    /** Label of the SYN; null when the capture lacks the handshake. */
+    synFrame: string | null;
     synCount: number;
     established: boolean;
     end: 'fin' | 'rst' | 'open';
@@ -95,6 +97,8 @@ interface Scenario {
   sessions: SessionRow[];
   /** TCP connections the analyzer took as data connections (every other SYN was not matched). */
   dataConnections: number;
+  /** Labels of frames the capture missed (cut from the script after it was built). */
+  missing?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1069,6 +1073,222 @@ const scenarios: Scenario[] = [
     dataConnections: 1,
   },
   {
+    // The capture lacks the handshake (it started late, or the SYNs took another path): the payload
+    // between the announced endpoints after the PORT is that channel's connection.
+    name: 'PORT + NLST 125, data from port 20 without handshake in the capture: matched, handshake midstream',
+    steps: [
+      login(),
+      c('PORT 198,51,100,20,4,1', 'port'),
+      s('200 PORT command successful. Consider using PASV.'),
+      c('NLST', 'nlst'),
+      syn(server(20), client(1025), 'h.syn'),
+      synAck(client(1025), server(20), 'h.synack'),
+      ack(server(20), client(1025), 'h.ack'),
+      s('125 Data connection already open; Transfer starting.'),
+      data(server(20), client(1025), 700, 'first'),
+      ack(client(1025), server(20)),
+      data(server(20), client(1025), 300),
+      fin(server(20), client(1025)),
+      fin(client(1025), server(20)),
+      ack(server(20), client(1025)),
+      s('226 Transfer complete.'),
+    ],
+    missing: ['h.syn', 'h.synack', 'h.ack'],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PORT',
+            mode: 'active',
+            frame: 'port',
+            announced: { ip: CLIENT_IP, port: 1025 },
+            connection: { from: server(20), to: client(1025), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1000, dialled: 'announced' },
+            transfer: { command: 'NLST', replyCode: 226 },
+            status: 'completed',
+          },
+        ],
+        findings: [],
+      },
+    ],
+    dataConnections: 1,
+  },
+  {
+    // The same seen from one direction only (asymmetric capture): the client's ACKs are missing too.
+    name: 'PASV + RETR, only the server-to-client payload in the capture: matched the other way round',
+    steps: [
+      login(),
+      c('PASV'),
+      s(PASV_40010, 'pasv'),
+      syn(client(50001), server(40010), 'h.syn'),
+      synAck(server(40010), client(50001), 'h.synack'),
+      ack(client(50001), server(40010), 'h.ack'),
+      c('RETR one.bin'),
+      s(RETR_150(1448)),
+      data(server(40010), client(50001), 1448),
+      fin(server(40010), client(50001)),
+      s('226 Transfer complete.'),
+    ],
+    missing: ['h.syn', 'h.synack', 'h.ack'],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PASV',
+            mode: 'passive',
+            frame: 'pasv',
+            announced: { ip: SERVER_IP, port: 40010 },
+            connection: { from: client(50001), to: server(40010), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1448, dialled: 'announced' },
+            transfer: { command: 'RETR', replyCode: 226 },
+            status: 'completed',
+          },
+        ],
+        findings: [],
+      },
+    ],
+    dataConnections: 1,
+  },
+  {
+    // Payload toward the announced port from another host is not the channel's connection.
+    name: 'PORT + LIST, payload to the announced port from a third host: not matched',
+    steps: [
+      login(),
+      c('PORT 198,51,100,20,4,1', 'port'),
+      s('200 PORT command successful. Consider using PASV.'),
+      c('LIST', 'list'),
+      syn({ ip: '203.0.113.50', port: 20 }, client(1025), 'h.syn'),
+      synAck(client(1025), { ip: '203.0.113.50', port: 20 }, 'h.synack'),
+      data({ ip: '203.0.113.50', port: 20 }, client(1025), 100),
+      s('425 Failed to establish connection.', '425'),
+    ],
+    missing: ['h.syn', 'h.synack'],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PORT',
+            mode: 'active',
+            frame: 'port',
+            announced: { ip: CLIENT_IP, port: 1025 },
+            connection: null,
+            transfer: { command: 'LIST', replyCode: 425 },
+            status: 'failed',
+          },
+        ],
+        findings: [
+          ['data-connection-missing', 'error', 'list'],
+          ['transfer-failed', 'error', '425'],
+        ],
+      },
+    ],
+    dataConnections: 0,
+  },
+  {
+    // RFC 959 §5.4: RETR may be refused at once (no 1yz, no connection); the channel is still
+    // there, and the LIST that follows uses it. vsftpd: "550 Failed to open file.", others "550
+    // Not a regular file".
+    name: 'PORT, RETR / refused 550 before any connection, LIST 150 226: the LIST used the channel',
+    steps: [
+      login(),
+      c('PORT 198,51,100,20,4,1', 'port'),
+      s('200 PORT command successful. Consider using PASV.'),
+      c('RETR /', 'retr'),
+      s('550 Not a regular file', '550'),
+      c('LIST', 'list'),
+      dial(server(20), client(1025), 'data'),
+      s('150 Here comes the directory listing.'),
+      sendAndClose(server(20), client(1025), [421]),
+      s('226 Directory send OK.'),
+    ],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PORT',
+            mode: 'active',
+            frame: 'port',
+            announced: { ip: CLIENT_IP, port: 1025 },
+            connection: completeConnection(server(20), client(1025), 421),
+            transfer: { command: 'LIST', replyCode: 226 },
+            status: 'completed',
+          },
+        ],
+        orphans: [['RETR', '/', 'retr', 550]],
+        findings: [['transfer-failed', 'error', '550']],
+      },
+    ],
+    dataConnections: 1,
+  },
+  {
+    // Passive: the client connects after the 227, before the RETR; the refusal leaves the
+    // connection idle, and the LIST uses it.
+    name: 'PASV, connection made, RETR / refused 550 with no byte sent, LIST 150 226: the LIST used the channel',
+    steps: [
+      login(),
+      c('PASV'),
+      s(PASV_40010, 'pasv'),
+      dial(client(50001), server(40010), 'data'),
+      c('RETR /', 'retr'),
+      s('550 Failed to open file.', '550'),
+      c('LIST'),
+      s('150 Here comes the directory listing.'),
+      sendAndClose(server(40010), client(50001), [421]),
+      s('226 Directory send OK.'),
+    ],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PASV',
+            mode: 'passive',
+            frame: 'pasv',
+            announced: { ip: SERVER_IP, port: 40010 },
+            connection: completeConnection(client(50001), server(40010), 421),
+            transfer: { command: 'LIST', replyCode: 226 },
+            status: 'completed',
+          },
+        ],
+        orphans: [['RETR', '/', 'retr', 550]],
+        findings: [['transfer-failed', 'error', '550']],
+      },
+    ],
+    dataConnections: 1,
+  },
+  {
+    // A 425 without 1yz says the data connection failed: the channel is used up.
+    name: 'PORT, RETR 425 with no connection: the channel is charged to the RETR',
+    steps: [
+      login(),
+      c('PORT 198,51,100,20,4,1', 'port'),
+      s('200 PORT command successful. Consider using PASV.'),
+      c('RETR a', 'retr'),
+      s('425 Failed to establish connection.', '425'),
+      c('LIST', 'list'),
+      s('425 Use PORT or PASV first.', 'list425'),
+    ],
+    sessions: [
+      {
+        channels: [
+          {
+            method: 'PORT',
+            mode: 'active',
+            frame: 'port',
+            announced: { ip: CLIENT_IP, port: 1025 },
+            connection: null,
+            transfer: { command: 'RETR', replyCode: 425 },
+            status: 'failed',
+          },
+        ],
+        orphans: [['LIST', '', 'list', 425]],
+        findings: [
+          ['data-connection-missing', 'error', 'retr'],
+          ['transfer-failed', 'error', '425'],
+          ['transfer-failed', 'error', 'list425'],
+        ],
+      },
+    ],
+    dataConnections: 0,
+  },
+  {
     // Capture point off the data path (asymmetric routing): the transfer works, the SYN is not seen.
     name: 'PASV + RETR completed but no SYN in the capture: data-connection-missing (warning)',
     steps: [login(), c('PASV'), s(PASV_40010, 'pasv'), c('RETR one.bin', 'retr'), s(RETR_150(10)), s('226 Transfer complete.')],
@@ -1280,7 +1500,7 @@ function expectedChannel(run: Script, row: ChannelRow) {
   return {
     ...row,
     frame: frameOf(run, row.frame),
-    connection: row.connection && { ...row.connection, synFrame: frameOf(run, row.connection.synFrame) },
+    connection: row.connection && { ...row.connection, synFrame: row.connection.synFrame === null ? null : frameOf(run, row.connection.synFrame) },
   };
 }
 
@@ -1309,7 +1529,8 @@ function expectedSessions(run: Script, scenario: Scenario) {
 // The tests
 
 function checkScenario(scenario: Scenario, split: boolean): void {
-  const run = script(scenario.controls ?? [CONTROL], scenario.steps, { split });
+  const built = script(scenario.controls ?? [CONTROL], scenario.steps, { split });
+  const run = scenario.missing ? withoutFrames(built, scenario.missing) : built;
   const { result, report } = analyze(run);
   expect(viewSessions(report)).toEqual(expectedSessions(run, scenario));
   expect(result.stats.dataConnections).toBe(scenario.dataConnections);
@@ -1457,15 +1678,15 @@ describe('a RETR pipelined behind PASV uses the channel the 227 opens', () => {
 });
 
 describe('a transfer refused for a file reason (550) expects no data connection', () => {
-  // vsftpd answers RETR of a missing file with 550 before it connects, so no SYN is expected; the
-  // report still says "no SYN for it is in the capture" and blames the capture point/firewall.
+  // vsftpd answers RETR of a missing file with 550 before it connects, so no SYN is expected, and
+  // the channel is left for a later transfer that never came: unused, the RETR failed on its own.
   const scenario: Scenario = {
     name: 'PORT accepted, RETR of a missing file: 550',
     steps: [
       login(),
       c('PORT 198,51,100,20,4,1', 'port'),
       s('200 PORT command successful. Consider using PASV.'),
-      c('RETR nope.bin'),
+      c('RETR nope.bin', 'retr'),
       s('550 Failed to open file.', '550'),
     ],
     sessions: [
@@ -1477,10 +1698,11 @@ describe('a transfer refused for a file reason (550) expects no data connection'
             frame: 'port',
             announced: { ip: CLIENT_IP, port: 1025 },
             connection: null,
-            transfer: { command: 'RETR', replyCode: 550 },
-            status: 'failed',
+            transfer: null,
+            status: 'unused',
           },
         ],
+        orphans: [['RETR', 'nope.bin', 'retr', 550]],
         findings: [['transfer-failed', 'error', '550']],
       },
     ],

@@ -81,6 +81,23 @@ const expected: Record<string, string[]> = {
     'privileged-data-port',
     'third-party-data-target',
   ],
+  // Other protocols on FTP's ports (samples/not-ftp): not FTP, so nothing to find.
+  'not-ftp/capture.pcap': [],
+  'not-ftp/midstream.pcap': [],
+  // The data connection's handshake cut out: its payload after the PORT is matched, nothing missing.
+  'data-handshake-missing/capture.pcap': [],
+  'data-handshake-missing/original.pcap': [],
+  // RETR / refused 550 before any connection; the LIST after it used the channel and completed.
+  'refused-transfer/capture.pcap': ['transfer-failed'],
+  // Port 21 of an address where nothing listens (RST), and of one whose firewall drops the SYNs.
+  'control-unopened/capture.pcap': ['control-connect-refused', 'control-connect-unanswered'],
+  // One recording merged with itself: by time (each frame next to its copy) and end to end.
+  'duplicated/original.pcap': [],
+  'duplicated/capture.pcap': ['duplicate-frames'],
+  'duplicated/concatenated.pcap': ['duplicate-frames', 'time-goes-backwards'],
+  // FTP inside VXLAN, read by its inner addresses; the VXLAN datagrams as IP fragments, reassembled.
+  'tunnels/capture.pcap': [],
+  'tunnels/fragmented.pcap': [],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
@@ -103,10 +120,14 @@ const promised = [
   'cleartext-credentials',
   'login-failed',
   'nonstandard-control-port',
+  'control-connect-refused',
+  'control-connect-unanswered',
   'nonstandard-reply-format',
   'malformed-announcement',
   'capture-truncated',
   'capture-gap',
+  'duplicate-frames',
+  'time-goes-backwards',
 ];
 
 async function codes(capture: string): Promise<string[]> {
