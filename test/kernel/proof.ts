@@ -5,14 +5,14 @@
  *   2. `ftpcap firewall` on that capture, for the lab's side (and with `--clients seen` where the
  *      rules can name clients);
  *   3. per ruleset: loaded with a default-drop policy in the side's namespace, every transfer kind
- *      the capture showed, twice, neighbour caches flushed before each run; then probes that must
- *      be dropped (ports just outside the passive range; the stranger host where the rules name
- *      sources); then, for the sets without `--clients seen`, each essential rule left out in turn
- *      and the transfers it concerns run until one fails.
+ *      the capture showed, twice, from a quiet start (earlier sessions ended, conntrack and
+ *      neighbour caches flushed); then probes that must be dropped (ports just outside the
+ *      passive range; the stranger host where the rules name sources); then, for the sets the
+ *      lab's spec names, each essential rule left out in turn: a transfer it concerns (or, for
+ *      neighbour discovery, a resolution) must fail.
  *
  * A lab runs its sets one after another (they share its hosts); labs run side by side.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ADDRESSES,
@@ -129,8 +129,6 @@ export class Proof {
     readonly spec: LabSpec,
     readonly options: {
       pureFtpd: string | null;
-      /** Copy the reference capture into this directory (samples/tools/make-firewall-samples.sh). */
-      keepCapture?: string;
       selfCheck?: boolean;
       /** Where the rulesets come from: `ftpcap firewall` unless told otherwise. */
       rules?: (capture: string, side: Side, clientsSeen: boolean) => Promise<KernelRuleSet[]>;
@@ -169,10 +167,6 @@ export class Proof {
       const transfers: TransferResult[] = [];
       for (let round = 0; round < 2; round++) for (const kind of this.kinds) transfers.push(await lab.transfer(kind, payload));
       await recorder.stop();
-      if (this.options.keepCapture) {
-        mkdirSync(this.options.keepCapture, { recursive: true });
-        copyFileSync(capture, join(this.options.keepCapture, 'capture.pcap'));
-      }
       const unblocked = await lab.probe('cli', ADDRESSES.server.ipv4, OUTSIDE_PORTS[0]);
       if (unblocked !== 'connected') throw new Error(`without rules the client cannot reach the listener on ${OUTSIDE_PORTS[0]}: ${unblocked}`);
       let selfCheck: ReferenceResult['selfCheck'] = null;
