@@ -8,7 +8,7 @@
 #   sudo samples/tools/make-firewall-samples.sh            # both
 #   sudo samples/tools/make-firewall-samples.sh vsftpd     # or pure-ftpd
 #
-# The lab is test/kernel/lab.ts (namespaces fk8-* and fk9-*, documentation
+# The lab is test/kernel/lab.ts (namespaces fk21-* and fk22-*, documentation
 # addresses only, no link to the host), compiled here with the project's tsc
 # and run with node; test/kernel/record-samples.ts writes capture.pcap,
 # clients.log and README.md. This script adds tshark-frames.txt and the

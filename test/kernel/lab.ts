@@ -396,6 +396,20 @@ export class Lab {
     await Promise.all([...this.all.map((ns) => run('nsenter', [`--net=${netnsPath(ns)}`, 'conntrack', '-F'])), this.flushNeighbours()]);
   }
 
+  /**
+   * Can `from` resolve `address` (IPv6 neighbour discovery) with empty caches on both ends? Sends
+   * one UDP datagram and reads the neighbour entry a second later: REACHABLE (or STALE, DELAY,
+   * PROBE: it has a link-layer address) or INCOMPLETE / FAILED / none (no answer came back).
+   */
+  async resolves(from: HostRole, address: string): Promise<{ ok: boolean; state: string }> {
+    await this.flushNeighbours();
+    await this.exec(from, [PYTHON, PROBE, 'udp', address, '9']);
+    await sleep(1000);
+    const shown = (await run('ip', ['-n', this.ns(from), '-6', 'neigh', 'show', address])).stdout.trim();
+    const state = shown.split(/\s+/).pop() ?? '';
+    return { ok: /lladdr/.test(shown) && !/INCOMPLETE|FAILED/.test(shown), state: shown === '' ? 'no entry' : state };
+  }
+
   /** Forget every neighbour (ARP / NDP) entry in every namespace of the lab. */
   async flushNeighbours(): Promise<void> {
     await Promise.all(

@@ -8,6 +8,8 @@
       open one TCP connection and print what happened: "connected", "refused" (RST),
       "timeout" (nothing came back: dropped), or "error: ..." (no route, ...). Exit status 0.
       SOURCE_PORT 0 lets the kernel choose; a port below 1024 needs root.
+  probe.py udp HOST PORT
+      send one UDP datagram (makes the kernel resolve the next hop's link-layer address).
 """
 import selectors
 import socket
@@ -53,6 +55,9 @@ def connect(host, port, source_port, timeout):
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "listen":
         listen([int(p) for p in sys.argv[2:]])
+    elif len(sys.argv) == 4 and sys.argv[1] == "udp":
+        family = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+        socket.socket(family, socket.SOCK_DGRAM).sendto(b"x", (sys.argv[2], int(sys.argv[3])))
     elif len(sys.argv) >= 4 and sys.argv[1] == "connect":
         connect(
             sys.argv[2],

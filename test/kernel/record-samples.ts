@@ -15,8 +15,8 @@ import { ADDRESSES, ensurePureFtpd, Lab, makePayload, PASSIVE, TRANSFER_KINDS, t
 type Software = 'vsftpd' | 'pure-ftpd';
 
 const SAMPLE: Record<Software, { dir: string; prefix: string; port: number }> = {
-  vsftpd: { dir: 'firewall-lab-vsftpd', prefix: 'fk8', port: 21 },
-  'pure-ftpd': { dir: 'firewall-lab-pureftpd', prefix: 'fk9', port: 2121 },
+  vsftpd: { dir: 'firewall-lab-vsftpd', prefix: 'fk21', port: 21 },
+  'pure-ftpd': { dir: 'firewall-lab-pureftpd', prefix: 'fk22', port: 2121 },
 };
 
 /** Size of the downloaded file in the samples (the tests download 300 KiB; the samples stay small). */
