@@ -74,18 +74,11 @@ function writeEntry(out: RuleSetWriter, families: AddressFamily[], chain: Chain,
       return;
     case 'neighbour-discovery':
       for (const type of ndTypes) {
-        // A client speaks first: its own solicitation tells the router its link-layer address, so
-        // the router asks the client only later, when its entry goes stale (neighbour
-        // unreachability detection, RFC 4861 §7.3): answering that is what keeps a long session up.
-        const answer = (chain === 'input') === (type === 'neighbour-solicitation');
-        const later = side === 'client' && answer;
         out.rule('', `ip6tables -A ${name} -p ipv6-icmp --icmpv6-type ${type} -j ACCEPT`, {
           part: 'base',
           ...base,
-          essential: !later,
-          why: later
-            ? "IPv6 neighbour discovery: the router's checks that this host is still there (after about 30 s); without it longer sessions stall"
-            : 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire',
+          essential: true,
+          why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire',
         });
       }
       return;
