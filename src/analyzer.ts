@@ -644,7 +644,9 @@ export class Analyzer {
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
-    if (!this.finishing && this.events.sessionEnd) {
+    // A control connection that never opened (refused, unanswered) is no session: finish() lists it
+    // with the attempts.
+    if (!this.finishing && this.events.sessionEnd && unopenedControl(state.tracker.session, this.captureEndMicros) === null) {
       const session = state.tracker.session;
       this.completeSession(session);
       this.events.sessionEnd(session);

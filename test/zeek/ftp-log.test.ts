@@ -232,9 +232,12 @@ describe('what the baselines cannot show', () => {
   // Where ftpcap knows better than the log Zeek writes.
   test("ipv6-multiline-reply: Zeek's RETR row carries the 221 of the client's disconnect; the RETR failed with 550 (frame 44)", async () => {
     const { report } = await analyzeCaptures([trace('ipv6-multiline-reply.pcap')]);
-    const channel = report.sessions[0].dataChannels[0];
-    expect(channel.transfer).toMatchObject({ command: 'RETR', replyCode: 550, replyFrame: 44 });
-    expect(channel.status).toBe('failed');
+    // Refused at once (550, no 1xx, no data connection): the RETR is a failed transfer that left
+    // its channel unused for a next transfer command.
+    const session = report.sessions[0];
+    expect(session.transfersWithoutChannel).toEqual([expect.objectContaining({ command: 'RETR', replyCode: 550 })]);
+    expect(session.timeline.find((t) => t.frame === 44)?.text).toMatch(/refuses the transfer before any data connection/);
+    expect(session.dataChannels[0].status).toBe('unused');
     // The 221 (frame 47) answers no command: the client closed without QUIT. Zeek pairs it with
     // the RETR still in its pending table and writes that row only when the connection ends.
     expect(report.sessions[0].timeline.find((t) => t.frame === 47)?.text).toBe('server sends a reply to no pending command');
