@@ -13,7 +13,7 @@
  * accept each flow's packets both ways by address and port, the replies without an opening SYN.
  */
 import { openingDirection, serverName } from './flows';
-import type { AddressFamily, Flow, FlowRole, FirewallPlan, PortRange, RulePart, ServerPlan, Side, Style } from './types';
+import type { AddressFamily, Flow, FlowRole, FirewallPlan, PortRange, Rule, RulePart, ServerPlan, Side, Style } from './types';
 
 export type Chain = 'prerouting' | 'input' | 'output' | 'forward';
 
@@ -168,4 +168,48 @@ export function describeServer(server: ServerPlan): string {
   if (server.active) parts.push(`active mode from port ${server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed)`}`);
   if (server.tls) parts.push('TLS');
   return `FTP server ${serverName(server.ip, server.controlPort)}: ${parts.join(', ')}; ${sessionsText(server.sessions)}`;
+}
+
+/** What a rule of each entry is for, the same in every Linux dialect (a comment is no rule). */
+export function ruleMeta(entry: Exclude<LayoutEntry, { kind: 'comment' }>): Omit<Rule, 'text' | 'line'> {
+  const base = { part: 'base' as const, role: null, server: null, sessions: [] as number[] };
+  switch (entry.kind) {
+    case 'established':
+      return { ...base, part: 'established', essential: true, why: 'packets of connections already accepted, and data connections the helper expects (RELATED)' };
+    case 'loopback':
+      return { ...base, essential: false, why: "the host's own programs talking to each other; FTP does not need it, most hosts do" };
+    case 'neighbour-discovery':
+      return { ...base, essential: true, why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire' };
+    case 'icmp-errors':
+      return { ...base, essential: false, why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation' };
+    case 'helper':
+      return {
+        part: 'helper',
+        role: 'control',
+        server: entry.server,
+        sessions: entry.sessions,
+        essential: true,
+        why: `lets the kernel FTP helper read the control connections of ${entry.server} and open their data connections`,
+      };
+    case 'accept':
+      return { part: entry.part, role: entry.role, server: entry.server, sessions: entry.sessions, essential: true, why: entry.why };
+  }
+}
+
+/** A drop policy's rule: no transfer needs it, it is what makes the set a firewall. */
+export const dropPolicyMeta: Omit<Rule, 'text' | 'line'> = {
+  part: 'policy',
+  role: null,
+  server: null,
+  sessions: [],
+  essential: false,
+  why: 'drop every packet the rules do not accept',
+};
+
+/** A Linux set's title: dialect, style, and where it goes (`chains` in the dialect's spelling). */
+export function linuxSetTitle(dialect: string, side: Side, style: Style, chains: { host: string; router: string }): string {
+  const how = style === 'helper' ? 'with the kernel FTP helper' : 'stateless (no helper, no connection tracking)';
+  const where =
+    side === 'server' ? `for the FTP server host itself (${chains.host})` : side === 'client' ? `for an FTP client host (${chains.host})` : `for a router or firewall between clients and the server (${chains.router})`;
+  return `${dialect}, ${how}, ${where}`;
 }

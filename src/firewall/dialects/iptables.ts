@@ -8,7 +8,7 @@
  * a SYN-ACK is a reply). The helper binding follows "Secure use of iptables and connection
  * tracking helpers" (Netfilter, 2012): since Linux 4.7 no helper is bound by port by itself.
  */
-import { describeServer, layOut, type Chain, type LayoutEntry, type PacketMatch } from '../layout';
+import { describeServer, dropPolicyMeta, layOut, linuxSetTitle, ruleMeta, type Chain, type LayoutEntry, type PacketMatch } from '../layout';
 import type { AddressFamily, FirewallPlan, PortRange, RuleSet, Side, Style } from '../types';
 import { RuleSetWriter } from '../writer';
 
@@ -47,88 +47,41 @@ const icmpErrors: Record<AddressFamily, string[]> = {
 
 function writeEntry(out: RuleSetWriter, families: AddressFamily[], chain: Chain, entry: LayoutEntry, side: Side): void {
   const name = CHAIN[chain];
-  const base = { role: null, server: null, sessions: [] as number[] };
   switch (entry.kind) {
     case 'comment':
       out.line(`# ${entry.text}`);
       return;
     case 'established':
-      for (const family of families) {
-        out.rule('', `${command(family)} -A ${name} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`, {
-          part: 'established',
-          ...base,
-          essential: true,
-          why: 'packets of connections already accepted, and data connections the helper expects (RELATED)',
-        });
-      }
+      for (const family of families) out.rule('', `${command(family)} -A ${name} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`, ruleMeta(entry));
       return;
     case 'loopback':
-      for (const family of families) {
-        out.rule('', `${command(family)} -A ${name} ${chain === 'input' ? '-i' : '-o'} lo -j ACCEPT`, {
-          part: 'base',
-          ...base,
-          essential: false,
-          why: "the host's own programs talking to each other; FTP does not need it, most hosts do",
-        });
-      }
+      for (const family of families) out.rule('', `${command(family)} -A ${name} ${chain === 'input' ? '-i' : '-o'} lo -j ACCEPT`, ruleMeta(entry));
       return;
     case 'neighbour-discovery':
-      for (const type of ndTypes) {
-        out.rule('', `ip6tables -A ${name} -p ipv6-icmp --icmpv6-type ${type} -j ACCEPT`, {
-          part: 'base',
-          ...base,
-          essential: true,
-          why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire',
-        });
-      }
+      for (const type of ndTypes) out.rule('', `ip6tables -A ${name} -p ipv6-icmp --icmpv6-type ${type} -j ACCEPT`, ruleMeta(entry));
       return;
     case 'icmp-errors':
       for (const type of icmpErrors[entry.family]) {
         const match = entry.family === 'ipv6' ? `-p ipv6-icmp --icmpv6-type ${type}` : `-p icmp --icmp-type ${type}`;
-        out.rule('', `${command(entry.family)} -A ${name} ${match} -j ACCEPT`, {
-          part: 'base',
-          ...base,
-          essential: false,
-          why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation',
-        });
+        out.rule('', `${command(entry.family)} -A ${name} ${match} -j ACCEPT`, ruleMeta(entry));
       }
       return;
     case 'helper': {
       // The raw table sees a connection's first packet before conntrack settles its helper.
       const rawChain = side === 'client' ? 'OUTPUT' : 'PREROUTING';
       out.line(`# bind the FTP helper to control connections of ${entry.server}`);
-      out.rule('', `${command(entry.match.family)} -t raw -A ${rawChain} ${formatMatch(entry.match)} -j CT --helper ftp`, {
-        part: 'helper',
-        role: 'control',
-        server: entry.server,
-        sessions: entry.sessions,
-        essential: true,
-        why: `lets the kernel FTP helper read the control connections of ${entry.server} and open their data connections`,
-      });
+      out.rule('', `${command(entry.match.family)} -t raw -A ${rawChain} ${formatMatch(entry.match)} -j CT --helper ftp`, ruleMeta(entry));
       return;
     }
     case 'accept':
-      out.rule('', `${command(entry.match.family)} -A ${name} ${formatMatch(entry.match)} -j ACCEPT`, {
-        part: entry.part,
-        role: entry.role,
-        server: entry.server,
-        sessions: entry.sessions,
-        essential: true,
-        why: entry.why,
-      });
+      out.rule('', `${command(entry.match.family)} -A ${name} ${formatMatch(entry.match)} -j ACCEPT`, ruleMeta(entry));
   }
 }
-
-const sideWords: Record<Side, string> = {
-  server: 'for the FTP server host itself (INPUT and OUTPUT)',
-  client: 'for an FTP client host (INPUT and OUTPUT)',
-  router: 'for a router or firewall between clients and the server (FORWARD)',
-};
 
 export function renderIptables(plan: FirewallPlan, side: Side, style: Style): RuleSet {
   const layout = layOut(plan, side, style);
   const out = new RuleSetWriter();
-  const title = `iptables, ${style === 'helper' ? 'with the kernel FTP helper' : 'stateless (no helper, no connection tracking)'}, ${sideWords[side]}`;
+  const title = linuxSetTitle('iptables', side, style, { host: 'INPUT and OUTPUT', router: 'FORWARD' });
   out.line(`# ftpcap: ${title}.`);
   for (const server of plan.servers) out.line(`# ${describeServer(server)}`);
   out.line('# Run as root on chains without other rules (or merge the -A lines into your own). The policies');
@@ -140,14 +93,7 @@ export function renderIptables(plan: FirewallPlan, side: Side, style: Style): Ru
   for (const { chain, policy } of layout.chains) {
     if (policy !== 'drop') continue;
     for (const family of layout.families) {
-      out.rule('', `${command(family)} -P ${CHAIN[chain]} DROP`, {
-        part: 'policy',
-        role: null,
-        server: null,
-        sessions: [],
-        essential: false,
-        why: 'drop every packet the rules do not accept',
-      });
+      out.rule('', `${command(family)} -P ${CHAIN[chain]} DROP`, dropPolicyMeta);
     }
   }
   const notes = [...plan.notes];

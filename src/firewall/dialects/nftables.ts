@@ -7,7 +7,7 @@
  * syntax (`tcp flags & (fin | syn | rst | ack) != syn`: any packet but an opening SYN, the same
  * test as iptables' `! --syn`, so a SYN-ACK counts as a reply).
  */
-import { describeServer, layOut, type LayoutEntry, type PacketMatch } from '../layout';
+import { describeServer, dropPolicyMeta, layOut, linuxSetTitle, ruleMeta, type LayoutEntry, type PacketMatch } from '../layout';
 import type { FirewallPlan, PortRange, RuleSet, Side, Style } from '../types';
 import { RuleSetWriter } from '../writer';
 
@@ -48,84 +48,35 @@ function writeEntry(out: RuleSetWriter, chain: string, entry: LayoutEntry): void
       out.line(`${INDENT}# ${entry.text}`);
       return;
     case 'established':
-      out.rule(INDENT, 'ct state established,related accept', {
-        part: 'established',
-        role: null,
-        server: null,
-        sessions: [],
-        essential: true,
-        why: 'packets of connections already accepted, and data connections the helper expects (RELATED)',
-      });
+      out.rule(INDENT, 'ct state established,related accept', ruleMeta(entry));
       return;
     case 'loopback':
-      out.rule(INDENT, chain === 'input' ? 'iif "lo" accept' : 'oif "lo" accept', {
-        part: 'base',
-        role: null,
-        server: null,
-        sessions: [],
-        essential: false,
-        why: "the host's own programs talking to each other; FTP does not need it, most hosts do",
-      });
+      out.rule(INDENT, chain === 'input' ? 'iif "lo" accept' : 'oif "lo" accept', ruleMeta(entry));
       return;
     case 'neighbour-discovery':
-      out.rule(INDENT, 'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept', {
-        part: 'base',
-        role: null,
-        server: null,
-        sessions: [],
-        essential: true,
-        why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire',
-      });
+      out.rule(INDENT, 'icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept', ruleMeta(entry));
       return;
-    case 'icmp-errors':
-      out.rule(
-        INDENT,
+    case 'icmp-errors': {
+      const types =
         entry.family === 'ipv6'
           ? 'icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } accept'
-          : 'icmp type { destination-unreachable, time-exceeded } accept',
-        {
-          part: 'base',
-          role: null,
-          server: null,
-          sessions: [],
-          essential: false,
-          why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation',
-        },
-      );
+          : 'icmp type { destination-unreachable, time-exceeded } accept';
+      out.rule(INDENT, types, ruleMeta(entry));
       return;
+    }
     case 'helper':
       out.line(`${INDENT}# bind the FTP helper to control connections of ${entry.server}`);
-      out.rule(INDENT, `${formatMatch(entry.match)} ct helper set "${helperName(entry.port)}"`, {
-        part: 'helper',
-        role: 'control',
-        server: entry.server,
-        sessions: entry.sessions,
-        essential: true,
-        why: `lets the kernel FTP helper read the control connections of ${entry.server} and open their data connections`,
-      });
+      out.rule(INDENT, `${formatMatch(entry.match)} ct helper set "${helperName(entry.port)}"`, ruleMeta(entry));
       return;
     case 'accept':
-      out.rule(INDENT, `${formatMatch(entry.match)} accept`, {
-        part: entry.part,
-        role: entry.role,
-        server: entry.server,
-        sessions: entry.sessions,
-        essential: true,
-        why: entry.why,
-      });
+      out.rule(INDENT, `${formatMatch(entry.match)} accept`, ruleMeta(entry));
   }
 }
-
-const sideWords: Record<Side, string> = {
-  server: 'for the FTP server host itself (input and output)',
-  client: 'for an FTP client host (input and output)',
-  router: 'for a router or firewall between clients and the server (forward)',
-};
 
 export function renderNftables(plan: FirewallPlan, side: Side, style: Style): RuleSet {
   const layout = layOut(plan, side, style);
   const out = new RuleSetWriter();
-  const title = `nftables, ${style === 'helper' ? 'with the kernel FTP helper' : 'stateless (no helper, no connection tracking)'}, ${sideWords[side]}`;
+  const title = linuxSetTitle('nftables', side, style, { host: 'input and output', router: 'forward' });
   out.line(`# ftpcap: ${title}.`);
   for (const server of plan.servers) out.line(`# ${describeServer(server)}`);
   out.line(`# Load with: nft -f FILE. It replaces table inet ${TABLE} and nothing else; its chains drop what they`);
@@ -138,14 +89,8 @@ export function renderNftables(plan: FirewallPlan, side: Side, style: Style): Ru
   }
   for (const { chain, policy, entries } of layout.chains) {
     out.line(`  chain ${chain} {`);
-    out.rule(`${INDENT}`, `type filter hook ${chain} priority filter; policy ${policy};`, {
-      part: 'policy',
-      role: null,
-      server: null,
-      sessions: [],
-      essential: false,
-      why: policy === 'drop' ? 'drop every packet the rules below do not accept' : 'binds the helper; accepts everything (filtering is done in the chains below)',
-    });
+    const meta = policy === 'drop' ? dropPolicyMeta : { ...dropPolicyMeta, why: 'binds the helper; accepts everything (filtering is done in the chains below)' };
+    out.rule(INDENT, `type filter hook ${chain} priority filter; policy ${policy};`, meta);
     for (const entry of entries) writeEntry(out, chain, entry);
     out.line('  }');
   }
