@@ -22,8 +22,7 @@ import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../repor
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
-import { renderText } from '../report/text';
-import { renderFirewallText } from '../report/firewall-text';
+import { renderFirewallSection, renderText } from '../report/text';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../finding-codes';
@@ -406,10 +405,10 @@ export async function firewallFiles(files: string[], options: AnalyzeOptions, io
     const { plan, sets } = report.firewall;
     io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
   } else {
-    const color = options.color ?? io.isTty;
-    const paint = (open: number, close: number) => (s: string) => (color ? `\x1b[${open}m${s}\x1b[${close}m` : s);
-    const style = { bold: paint(1, 22), dim: paint(2, 22), yellow: paint(33, 39), green: paint(32, 39) };
-    const text = report.firewall.plan.servers.length === 0 ? 'No FTP server in the capture: no firewall rules to suggest.' : renderFirewallText(report.firewall, style);
+    const text =
+      report.firewall.plan.servers.length === 0
+        ? 'No FTP server in the capture: no firewall rules to suggest.'
+        : renderFirewallSection(report, { color: options.color ?? io.isTty });
     io.stdout(`${text}\n`);
   }
   return status ?? ExitCode.ok;

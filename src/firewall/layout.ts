@@ -213,3 +213,10 @@ export function linuxSetTitle(dialect: string, side: Side, style: Style, chains:
     side === 'server' ? `for the FTP server host itself (${chains.host})` : side === 'client' ? `for an FTP client host (${chains.host})` : `for a router or firewall between clients and the server (${chains.router})`;
   return `${dialect}, ${how}, ${where}`;
 }
+
+/** A Linux set's notes: the plan's, and for a stateless set what such a set cannot know. */
+export function linuxSetNotes(plan: FirewallPlan, style: Style): string[] {
+  const notes = [...plan.notes];
+  if (style === 'stateless') notes.push("stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server's passive range)");
+  return notes;
+}

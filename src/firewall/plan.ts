@@ -11,10 +11,10 @@
  */
 import type { DataChannel, FtpSession } from '../model';
 import { isEstablished } from '../tcp/connections';
-import { serverName, UNPRIVILEGED } from './flows';
+import { formatRange, serverName, UNPRIVILEGED } from './flows';
 import { predictHelper } from './helper';
 import { detectServerSoftware, suggestServerConfig } from './server-config';
-import type { AddressFamily, FirewallOptions, FirewallPlan, Flow, HelperPrediction, PortRange, ServerPlan } from './types';
+import type { AddressFamily, FirewallOptions, FirewallPlan, Flow, HelperPrediction, ServerPlan } from './types';
 
 export const defaultFirewallOptions: FirewallOptions = { passiveRange: null, server: null, clientsSeen: false };
 
@@ -60,11 +60,11 @@ export function planFirewall(sessions: FtpSession[], options: FirewallOptions = 
     const name = serverName(server.ip, server.controlPort);
     if (server.passive?.source === 'observed') {
       notes.push(
-        `${name}: the passive range ${formatPorts(server.passive.range)} is only what the capture saw (${server.passive.seen.length} port${server.passive.seen.length === 1 ? '' : 's'}); the server picks any port of its configured range next time: pin the range on the server (see its configuration below) and give it with --passive-range LO-HI`,
+        `${name}: the passive range ${formatRange(server.passive.range)} is only what the capture saw (${server.passive.seen.length} port${server.passive.seen.length === 1 ? '' : 's'}); the server picks any port of its configured range next time: pin the range on the server (see its configuration below) and give it with --passive-range LO-HI`,
       );
     }
     if (server.passive && server.passive.outside.length > 0) {
-      notes.push(`${name}: the server announced ports outside the given passive range ${formatPorts(server.passive.range)}: ${server.passive.outside.join(', ')}; the server's configuration does not match the range`);
+      notes.push(`${name}: the server announced ports outside the given passive range ${formatRange(server.passive.range)}: ${server.passive.outside.join(', ')}; the server's configuration does not match the range`);
     }
     if (server.controlPort !== 21 && server.flows.some((f) => f.helperCovers)) {
       notes.push(`${name}: FTP on port ${server.controlPort}: the helper sets bind the kernel FTP helper to this port explicitly (it is bound to no port by itself)`);
@@ -87,10 +87,6 @@ export function planFirewall(sessions: FtpSession[], options: FirewallOptions = 
     }
   }
   return { servers, notes };
-}
-
-function formatPorts(range: PortRange): string {
-  return range.min === range.max ? `${range.min}` : `${range.min}-${range.max}`;
 }
 
 function planServer(list: FtpSession[], options: FirewallOptions): ServerPlan {
@@ -225,7 +221,7 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
   if (plan.passive) {
     const covers = !plan.tls && helperFollowsAll(helper, passiveSessions);
     const range = plan.passive.range;
-    const rangeText = `${formatPorts(range)}${plan.passive.source === 'observed' ? ' (only the ports the capture saw)' : ''}`;
+    const rangeText = `${formatRange(range)}${plan.passive.source === 'observed' ? ' (only the ports the capture saw)' : ''}`;
     flows.push({
       role: 'passive-data',
       family: plan.family,

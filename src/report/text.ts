@@ -135,6 +135,11 @@ function renderOverview(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
+/** The firewall section on its own (`ftpcap firewall`), without analyze's pointer to that command. */
+export function renderFirewallSection(report: Report, options: Pick<TextOptions, 'color'>): string {
+  return renderFirewallText(report.firewall, makeStyle(options.color));
+}
+
 /** One session's block, on its own (`ftpcap watch` prints each as it ends). */
 export function renderSessionText(session: ReportSession, options: Pick<TextOptions, 'color'>): string {
   return `${renderSession(session, makeStyle(options.color))}\n`;

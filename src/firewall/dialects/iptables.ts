@@ -8,7 +8,7 @@
  * a SYN-ACK is a reply). The helper binding follows "Secure use of iptables and connection
  * tracking helpers" (Netfilter, 2012): since Linux 4.7 no helper is bound by port by itself.
  */
-import { describeServer, dropPolicyMeta, layOut, linuxSetTitle, ruleMeta, type Chain, type LayoutEntry, type PacketMatch } from '../layout';
+import { describeServer, dropPolicyMeta, layOut, linuxSetNotes, linuxSetTitle, ruleMeta, type Chain, type LayoutEntry, type PacketMatch } from '../layout';
 import type { AddressFamily, FirewallPlan, PortRange, RuleSet, Side, Style } from '../types';
 import { RuleSetWriter } from '../writer';
 
@@ -96,7 +96,6 @@ export function renderIptables(plan: FirewallPlan, side: Side, style: Style): Ru
       out.rule('', `${command(family)} -P ${CHAIN[chain]} DROP`, dropPolicyMeta);
     }
   }
-  const notes = [...plan.notes];
-  if (style === 'stateless') notes.push("stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server's passive range)");
+  const notes = linuxSetNotes(plan, style);
   return { dialect: 'iptables', side, style, title, apply: 'sh ftpcap-iptables.sh (as root)', text: out.text(), rules: out.rules, notes };
 }

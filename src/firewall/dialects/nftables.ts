@@ -7,7 +7,7 @@
  * syntax (`tcp flags & (fin | syn | rst | ack) != syn`: any packet but an opening SYN, the same
  * test as iptables' `! --syn`, so a SYN-ACK counts as a reply).
  */
-import { describeServer, dropPolicyMeta, layOut, linuxSetTitle, ruleMeta, type LayoutEntry, type PacketMatch } from '../layout';
+import { describeServer, dropPolicyMeta, layOut, linuxSetNotes, linuxSetTitle, ruleMeta, type LayoutEntry, type PacketMatch } from '../layout';
 import type { FirewallPlan, PortRange, RuleSet, Side, Style } from '../types';
 import { RuleSetWriter } from '../writer';
 
@@ -95,8 +95,7 @@ export function renderNftables(plan: FirewallPlan, side: Side, style: Style): Ru
     out.line('  }');
   }
   out.line('}');
-  const notes = [...plan.notes];
-  if (style === 'stateless') notes.push('stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server\'s passive range)');
+  const notes = linuxSetNotes(plan, style);
   return {
     dialect: 'nftables',
     side,
