@@ -380,7 +380,7 @@ export class Analyzer {
     } else {
       sessions.forEach((session, i) => {
         session.id = i + 1;
-        session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
+        session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session, this.options)], this.options.maxFindingsPerCode);
       });
       onePerServer(sessions, 'nonstandard-control-port');
     }
@@ -680,7 +680,7 @@ export class Analyzer {
   private completeSession(session: FtpSession): void {
     if (this.completed.has(session)) return;
     this.completed.add(session);
-    session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session)], this.options.maxFindingsPerCode);
+    session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session, this.options)], this.options.maxFindingsPerCode);
     const key = `${session.server.ip}|${session.server.port}`;
     if (!session.findings.some((f) => f.code === 'nonstandard-control-port')) return;
     if (this.nonstandardPortServers.has(key)) session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');

@@ -78,6 +78,8 @@ export interface Transfer {
    * RFC 959 §5.4): the channel was left for the next transfer command. Null otherwise.
    */
   leftChannel: number | null;
+  /** The ABOR the client sent while the transfer was under way, if any. */
+  abort: FtpCommand | null;
 }
 
 /**

@@ -2,7 +2,21 @@
  * Every limit the analyzer enforces, in one place (STYLE habit 8). Reaching a limit is a finding,
  * never unbounded memory.
  */
-export interface AnalyzerOptions {
+/** When a transfer's performance becomes a finding (see src/diagnose/performance.ts). */
+export interface PerformanceThresholds {
+  /** transfer-stalled: no new data from the sender for this long, in microseconds. */
+  stallMicros: number;
+  /** zero-window: the receiver's window closed for this long in all, in microseconds. */
+  zeroWindowMicros: number;
+  /** heavy-loss: retransmitted bytes at least this percentage of the transfer's bytes ... */
+  heavyLossPercent: number;
+  /** ... in at least this many retransmitted segments. */
+  heavyLossMinSegments: number;
+  /** control-idle-drop: the control connection silent for this long during a transfer, in microseconds. */
+  controlIdleMicros: number;
+}
+
+export interface AnalyzerOptions extends PerformanceThresholds {
   /** TCP ports carrying FTP control connections. */
   ftpPorts: number[];
   /** TCP ports carrying implicit FTPS control connections (TLS from the first byte). */
@@ -77,4 +91,9 @@ export const defaultOptions: AnalyzerOptions = {
   duplicateWindowMicros: 500,
   maxDuplicateFingerprints: 1 << 18,
   timeReversalToleranceMicros: 10_000,
+  stallMicros: 5_000_000,
+  zeroWindowMicros: 1_000_000,
+  heavyLossPercent: 10,
+  heavyLossMinSegments: 30,
+  controlIdleMicros: 30_000_000,
 };

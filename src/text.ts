@@ -35,3 +35,10 @@ export function formatDelay(micros: number): string {
 export function formatBytes(bytes: number): string {
   return `${bytes.toLocaleString('en-US')} byte${bytes === 1 ? '' : 's'}`;
 }
+
+/** Bytes per second in words: `812 B/s`, `95 kB/s`, `1.4 MB/s`. */
+export function formatThroughput(bytesPerSecond: number): string {
+  if (bytesPerSecond < 10_000) return `${Math.round(bytesPerSecond)} B/s`;
+  if (bytesPerSecond < 10_000_000) return `${Math.round(bytesPerSecond / 1000)} kB/s`;
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}

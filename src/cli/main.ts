@@ -28,6 +28,7 @@ import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../finding-codes';
 import { version } from './version';
 import { watchInterface, type WatchOptions } from './watch';
+import { addPerformanceOptions, performanceThresholds, type PerformanceCliOptions } from './performance-options';
 
 export interface Io {
   stdout(text: string): void;
@@ -126,7 +127,7 @@ function parseCommandList(value: string, previous: string[]): string[] {
   return [...previous, ...list.map((c) => (c === '<init>' ? c : c.toUpperCase()))];
 }
 
-interface AnalyzeOptions extends FirewallCliOptions {
+interface AnalyzeOptions extends FirewallCliOptions, PerformanceCliOptions {
   format: Format;
   /** --format zeek: JSON lines as Zeek writes with LogAscii::use_json. */
   zeekJson?: boolean;
@@ -170,6 +171,7 @@ async function readAndReport(
       ftpPorts: [...new Set([21, ...options.ftpPort])],
       showPasswords: options.showPasswords,
       detectFtp: options.detect,
+      ...performanceThresholds(options),
       // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
       clearPasswordUsers: zeek ? zeekGuestIds : undefined,
     },
@@ -484,7 +486,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
         }
       }
     });
-  const analyze = program
+  const analyze = addPerformanceOptions(program
     .command('analyze')
     .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
@@ -506,7 +508,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
     .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the text report')
-    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)');
+    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)'));
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });

@@ -24,6 +24,7 @@ import {
   type TransferCommand,
 } from '../model';
 import { payloadBytes, type Connection } from '../tcp/connections';
+import { TransferMeter } from '../tcp/performance';
 import type { AnalyzerOptions } from '../options';
 import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
@@ -125,6 +126,7 @@ export class SessionTracker implements ControlObserver {
     } else if (verb === 'QUIT') {
       this.note(command.at, 'quit', 'client', 'client ends the session', line);
     } else if (verb === 'ABOR') {
+      for (const transfer of this.openTransfers.values()) transfer.abort ??= command;
       this.note(command.at, 'command', 'client', 'client aborts the transfer in progress', line);
     }
   }
@@ -203,6 +205,7 @@ export class SessionTracker implements ControlObserver {
   /** A TCP connection answered one of this session's announcements. */
   dataConnection(channel: DataChannel, connection: Connection): void {
     channel.connection = connection;
+    connection.meter = new TransferMeter(this.session.control);
     this.waiting.delete(channel);
     this.registry.remove(channel);
   }
@@ -368,6 +371,7 @@ export class SessionTracker implements ControlObserver {
       restOffset: this.restOffset,
       type: this.type,
       leftChannel: null,
+      abort: null,
     };
     this.restOffset = 0;
     this.openTransfers.set(command, transfer);

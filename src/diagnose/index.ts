@@ -1,17 +1,20 @@
 /** Findings derived from a finished session, one module per family of findings. */
 import type { FtpSession } from '../model';
+import { defaultOptions, type PerformanceThresholds } from '../options';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
 import { diagnoseDataChannels } from './data-channels';
+import { diagnosePerformance } from './performance';
 import { diagnoseNegotiation } from './protocol';
 import { diagnoseControl } from './session';
 import { diagnoseTransfers } from './transfers';
 
-export function diagnoseSession(session: FtpSession): Finding[] {
+export function diagnoseSession(session: FtpSession, thresholds: PerformanceThresholds = defaultOptions): Finding[] {
   const findings: Finding[] = [];
   findings.push(...diagnoseDataChannels(session));
   findings.push(...diagnoseNegotiation(session));
   findings.push(...diagnoseTransfers(session.dataChannels));
+  findings.push(...diagnosePerformance(session, thresholds));
   findings.push(...diagnoseControl(session));
   if (session.gapBytes > 0) {
     findings.push({

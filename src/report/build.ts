@@ -15,6 +15,7 @@ import type { FirewallOptions, HelperPrediction } from '../firewall/types';
 import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './firewall';
 import type { UnreachableKind } from '../decode/icmp';
 import { describeUnreachable } from '../diagnose/data-channels';
+import { buildPerformance, type ReportPerformance } from './performance';
 
 export const SCHEMA_VERSION = 1;
 
@@ -59,6 +60,8 @@ export interface ReportConnection {
   dialled: 'announced' | 'control-address' | 'other';
   /** Present when an ICMP/ICMPv6 destination unreachable answered the connection's SYN. */
   unreachable?: { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; frame: number; input?: number };
+  /** How the transfer went (README: transfer performance); null when the connection was not measured. */
+  performance: ReportPerformance | null;
   [inputField: string]: unknown;
 }
 
@@ -524,6 +527,7 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
     missingBytes: missing,
     delayMicros: connection.syn ? connection.syn.timeMicros - channel.announcedAt.timeMicros : null,
     dialled,
+    performance: buildPerformance(session, channel, (target, field, ref) => frames.add(target, field, ref)),
   };
   frames.add(out, 'synFrame', connection.syn?.ref ?? null);
   frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
 import { formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
+import { renderTransferPerformance } from './performance-text';
 import { sanitize } from './sanitize';
 
 export interface TextOptions {
@@ -231,6 +232,7 @@ function renderSession(session: ReportSession, style: Style): string {
   lines.push(style.dim('   frame  seconds   from    what'));
   for (const entry of session.timeline) lines.push(...renderEntry(entry, start, style));
   if (session.timelineDropped > 0) lines.push(style.dim(`   … ${session.timelineDropped} more events not shown`));
+  lines.push(...renderTransferPerformance(session));
   return lines.join('\n');
 }
 

@@ -2,6 +2,7 @@ import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef,
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
+import type { TransferMeter } from './performance';
 
 /**
  * The role the analyzer gave a connection when it started tracking it: FTP control, a data
@@ -75,6 +76,8 @@ export interface Connection {
   /** Payload bytes that packets carried but the capture cut off, per direction. */
   cutBytes: Record<Direction, number>;
   packets: number;
+  /** How its bytes flowed (retransmissions, stalls, zero windows), for data connections. */
+  meter?: TransferMeter;
 }
 
 function emptyBytes(): DirectionBytes {
@@ -434,6 +437,8 @@ export interface SegmentFacts {
   readonly payloadLength: number;
   /** Payload bytes cut off by the snap length. */
   missingPayload: number;
+  /** The receive window the sender advertises (unscaled). */
+  window: number;
 }
 
 /** Updates a connection's record with one of its segments (see `observe`). */
@@ -444,7 +449,13 @@ export function observeSegment(
   ref: FrameRef,
   timeMicros: number,
 ): void {
-  observe(connection, { flags: segment.flags, seq: segment.seq, ack: segment.ack, payloadLength: segment.payload.length, missingPayload: segment.missingPayload }, direction, ref, timeMicros);
+  observe(
+    connection,
+    { flags: segment.flags, seq: segment.seq, ack: segment.ack, window: segment.window, payloadLength: segment.payload.length, missingPayload: segment.missingPayload },
+    direction,
+    ref,
+    timeMicros,
+  );
 }
 
 /**
@@ -504,4 +515,5 @@ export function observe(
       if (acked > other.acked) other.acked = acked;
     }
   }
+  connection.meter?.observe(segment, direction, bytes.base, bytes.acked, ref, timeMicros);
 }

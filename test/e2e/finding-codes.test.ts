@@ -57,7 +57,8 @@ const expected: Record<string, string[]> = {
   'login-failed/capture.pcap': ['cleartext-credentials', 'login-failed'],
   'nonstandard-port/capture.pcap': ['nonstandard-control-port'],
   'malformed-port/capture.pcap': ['malformed-announcement'],
-  'size-mismatch/capture.pcap': ['transfer-failed', 'transfer-size-mismatch'],
+  // Both transfers were cut short: an ABOR, and a client that reset the data connection.
+  'size-mismatch/capture.pcap': ['transfer-aborted', 'transfer-failed', 'transfer-size-mismatch'],
   'proftpd-epsv-refused/capture.pcap': ['announcement-refused', 'epsv-fallback'],
   'proftpd-masquerade/capture.pcap': ['data-connect-unanswered', 'pasv-address-mismatch'],
   'proftpd-mixed/capture.pcap': [
@@ -98,6 +99,17 @@ const expected: Record<string, string[]> = {
   // FTP inside VXLAN, read by its inner addresses; the VXLAN datagrams as IP fragments, reassembled.
   'tunnels/capture.pcap': [],
   'tunnels/fragmented.pcap': [],
+  // How transfers went (samples/tools/make-transfer-samples.sh): one behaviour per capture.
+  // 1 in 5 of the server's data packets dropped after the capture point: 10 % and more sent again.
+  'heavy-loss/capture.pcap': ['heavy-loss'],
+  // A router drops the control connection 20 s into a 40 s download: the 226 never arrives.
+  'control-idle-drop/capture.pcap': ['control-idle-drop'],
+  // The client stops reading for 8 s with a 4 KiB receive buffer.
+  'zero-window/capture.pcap': ['zero-window'],
+  // The client closes the data connection after 128 KiB and sends ABOR: 426, fewer bytes than announced.
+  'transfer-aborted/capture.pcap': ['transfer-aborted', 'transfer-failed', 'transfer-size-mismatch'],
+  // The client pauses its upload for 8 s (everything acknowledged, the window open).
+  'transfer-stalled/capture.pcap': ['transfer-stalled'],
 };
 
 /** The codes of the diagnoses the tool promises (README: Findings); each must be shown by a real sample. */
@@ -128,7 +140,15 @@ const promised = [
   'capture-gap',
   'duplicate-frames',
   'time-goes-backwards',
+  'control-idle-drop',
+  'transfer-stalled',
+  'zero-window',
+  'heavy-loss',
+  'transfer-aborted',
 ];
+
+/** How-well-did-it-go codes: raised on their own samples and on no sample made to be clean (no finding at all). */
+const performanceCodes = ['control-idle-drop', 'transfer-stalled', 'zero-window', 'heavy-loss', 'transfer-aborted'];
 
 async function codes(capture: string): Promise<string[]> {
   const { stdout } = await runCli('analyze', join('samples', capture), '--format', 'json');
@@ -148,6 +168,12 @@ test('every sample with a capture.pcap has a row', () => {
     .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
     .map((d) => `${d.name}/capture.pcap`);
   expect(cases.filter((c) => !(c in expected))).toEqual([]);
+});
+
+test.each(performanceCodes)('%s is raised on no clean sample', (code) => {
+  const clean = Object.entries(expected).filter(([, list]) => list.length === 0 || list.every((c) => c === 'cleartext-credentials' || c === 'nonstandard-control-port'));
+  expect(clean.length).toBeGreaterThan(10);
+  expect(clean.filter(([, list]) => list.includes(code))).toEqual([]);
 });
 
 test.each(promised)('%s is shown by at least one real sample', (code) => {
