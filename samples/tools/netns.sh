@@ -28,9 +28,12 @@
 # only builds plain IPv4+IPv6 forwarding.
 set -euo pipefail
 
-NS_SRV=fc-srv
-NS_RTR=fc-rtr
-NS_CLIS=(fc-cli1 fc-cli2 fc-cli3)
+# NETNS_PREFIX=xy names the namespaces xy-srv, xy-rtr, xy-cli1..3 instead (labs
+# that run next to each other each take their own prefix).
+P=${NETNS_PREFIX:-fc}
+NS_SRV=$P-srv
+NS_RTR=$P-rtr
+NS_CLIS=($P-cli1 $P-cli2 $P-cli3)
 ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
 
 SRV4=192.0.2.10      SRV6=2001:db8:2::10
