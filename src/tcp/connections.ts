@@ -515,5 +515,5 @@ export function observe(
       if (acked > other.acked) other.acked = acked;
     }
   }
-  connection.meter?.observe(segment, direction, bytes.base, bytes.acked, ref, timeMicros);
+  connection.meter?.observe(segment, direction, bytes.base, bytes.acked, event);
 }

@@ -8,7 +8,7 @@
  * Offsets are relative to the direction's first sequence number (`DirectionBytes.base` of the
  * connection record), so the record must have observed the segment first (see `observe`).
  */
-import { TcpFlag, type Direction, type FrameEvent, type FrameRef } from '../types';
+import { TcpFlag, type Direction, type FrameEvent } from '../types';
 import { seqDiff } from './reassembly';
 
 /**
@@ -75,13 +75,6 @@ function emptyMeter(): DirectionMeter {
   };
 }
 
-/** Longest silence of the control connection seen from a data packet. */
-export interface ControlSilence {
-  micros: number;
-  /** The control connection's last packet before the silence. */
-  from: FrameEvent;
-}
-
 /** What the meter needs of the control connection: its latest packet. */
 export interface ControlActivity {
   last: FrameEvent;
@@ -100,7 +93,9 @@ export interface MeteredSegment {
 export class TransferMeter {
   readonly directions: Record<Direction, DirectionMeter> = { orig: emptyMeter(), resp: emptyMeter() };
   /** The longest the control connection had been silent, at any packet of this connection. */
-  controlSilence: ControlSilence | null = null;
+  controlSilenceMicros = 0;
+  /** The control connection's last packet before that silence; null before the first packet. */
+  controlSilenceFrom: FrameEvent | null = null;
   /** The control connection's latest packet as of this connection's latest packet. */
   controlLastSeen: FrameEvent | null = null;
 
@@ -108,16 +103,19 @@ export class TransferMeter {
   constructor(private readonly control: ControlActivity | null) {}
 
   /**
-   * One segment of the connection, in capture order. `base` is the sequence number of the
-   * direction's first payload byte (null when not known yet).
+   * One segment of the connection, in capture order, at `event` (its frame and time). `base` is the
+   * sequence number of the direction's first payload byte (null when not known yet), `acked` how far
+   * the other side acknowledged the direction's bytes (offset from `base`).
    */
-  observe(segment: MeteredSegment, direction: Direction, base: number | null, acked: number, ref: FrameRef, timeMicros: number): void {
-    const event: FrameEvent = { ref, timeMicros };
+  observe(segment: MeteredSegment, direction: Direction, base: number | null, acked: number, event: FrameEvent): void {
     const flags = segment.flags;
     const control = this.control;
     if (control !== null) {
-      const silence = timeMicros - control.last.timeMicros;
-      if (this.controlSilence === null || silence > this.controlSilence.micros) this.controlSilence = { micros: silence, from: control.last };
+      const silence = event.timeMicros - control.last.timeMicros;
+      if (this.controlSilenceFrom === null || silence > this.controlSilenceMicros) {
+        this.controlSilenceMicros = silence;
+        this.controlSilenceFrom = control.last;
+      }
       this.controlLastSeen = control.last;
     }
     if (flags & TcpFlag.RST) return;

@@ -145,8 +145,8 @@ function controlDuringTransfer(session: FtpSession, channel: DataChannel, connec
   const closing = firstClose(control);
   // A close of the control connection during the transfer, before its final reply.
   const ended = closing !== null && closing.timeMicros >= start.timeMicros && (final === null || closing.timeMicros < final.at.timeMicros) ? closing : null;
-  let idle = meter?.controlSilence?.micros ?? 0;
-  let since = meter?.controlSilence?.from ?? null;
+  let idle = meter?.controlSilenceMicros ?? 0;
+  let since = meter?.controlSilenceFrom ?? null;
   const lastSeen = meter?.controlLastSeen ?? null;
   const until = final?.at ?? ended ?? null;
   if (lastSeen !== null && until !== null && until.timeMicros - lastSeen.timeMicros > idle) {

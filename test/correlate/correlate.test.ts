@@ -1355,7 +1355,7 @@ const scenarios: Scenario[] = [
       c('RETR one.bin'),
       s(RETR_150(1048576)),
       data(server(40010), client(50001), 1448),
-      c('ABOR'),
+      c('ABOR', 'abor'),
       rst(client(50001), server(40010)),
       s('426 Failure writing network stream.', '426'),
       s('226 ABOR successful.'),
@@ -1382,8 +1382,8 @@ const scenarios: Scenario[] = [
             status: 'failed',
           },
         ],
-        // 150 announced 1,048,576 bytes; the connection carried fewer before the abort.
-        findings: [['transfer-failed', 'error', '426'], ['transfer-size-mismatch', 'warning', '426']],
+        // 150 announced 1,048,576 bytes; the connection carried fewer before the abort, which the ABOR proves.
+        findings: [['transfer-failed', 'error', '426'], ['transfer-size-mismatch', 'warning', '426'], ['transfer-aborted', 'warning', 'abor']],
       },
     ],
     dataConnections: 1,

@@ -187,7 +187,7 @@ describe('the meter', () => {
   test('the control connection silence is measured at every data packet', () => {
     // Control packets at 0 ms and 4000 ms; data packets at 3, 3500 (3.5 s of silence), 4001 (1 ms).
     const { connection } = run([...handshake, [3, 'B', ACK, 0, 1000, 0], [3500, 'B', ACK, 1000, 1000, 0], [4001, 'B', ACK, 2000, 1000, 0]], [0, 4000]);
-    expect(connection.meter!.controlSilence!.micros).toBe(3_500_000);
+    expect(connection.meter!.controlSilenceMicros).toBe(3_500_000);
     expect(connection.meter!.controlLastSeen!.timeMicros).toBe(4_000_000);
   });
 });
