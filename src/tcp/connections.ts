@@ -357,6 +357,8 @@ export class ConnectionTable {
       payload: { orig: emptyBytes(), resp: emptyBytes() },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
+      // Set by whoever measures the connection; present from the start so every record has one shape.
+      meter: undefined,
     };
     const forward = flowEntry(connection, origIsSource ? 'orig' : 'resp', portPair(segment.srcPort, segment.dstPort), [...src, ...dst]);
     const backward = flowEntry(connection, origIsSource ? 'resp' : 'orig', portPair(segment.dstPort, segment.srcPort), [...dst, ...src]);
