@@ -63,6 +63,8 @@ const seconds = (micros: number) => `${(micros / 1e6).toFixed(1)} s`;
  */
 function controlIdleDrop(channel: DataChannel, p: TransferPerformance, name: string, t: PerformanceThresholds): Finding | null {
   const control = p.control;
+  // Only a transfer waits for a final reply; a data connection no command used proves nothing.
+  if (channel.transfer === null) return null;
   if ((control.state !== 'reset' && control.state !== 'closed') || control.idleMicros < t.controlIdleMicros || control.end === null) return null;
   const connection = channel.connection;
   const dataEnd = connection ? firstClose(connection) : null;

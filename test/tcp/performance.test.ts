@@ -367,6 +367,13 @@ describe('findings', () => {
     expect(codes(session, { ...t, ...thresholds })).toEqual(want);
   });
 
+  test('a data connection that no transfer used: a control connection closed after a long silence is no drop', () => {
+    const measured = run(clean);
+    const session = sessionWith(measured.connection, controlConnection(0, { how: 'fin', ms: 60_000 }));
+    session.dataChannels[0].transfer = null;
+    expect(codes(session)).toEqual([]);
+  });
+
   test('each finding names the frame that proves it', () => {
     const rows: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'A', ACK, 0, 0, 1000, 0], [3004, 'A', ACK, 0, 0, 1000, 4096], [3005, 'B', ACK, 1000, 1000, 0], ...fins(3006, 2000)];
     const measured = run(rows);
