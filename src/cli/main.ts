@@ -555,6 +555,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('--no-firewall', 'leave the firewall section out of the summary')
     .option('--color', 'colour the output (default: when writing to a terminal)')
     .option('--no-color', 'never colour the output');
+  addPerformanceOptions(watch);
   addFirewallOptions(watch, { dialect: 'nftables' }).action((options: WatchOptions) => {
     done(watchInterface(options, io));
   });

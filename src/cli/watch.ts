@@ -15,8 +15,9 @@ import { renderSessionText, renderSummaryText } from '../report/text';
 import { firewallRequest, type FirewallCliOptions } from './firewall-options';
 import type { Io } from './main';
 import { version } from './version';
+import { performanceThresholds, type PerformanceCliOptions } from './performance-options';
 
-export interface WatchOptions extends FirewallCliOptions {
+export interface WatchOptions extends FirewallCliOptions, PerformanceCliOptions {
   interface: string;
   filter?: string;
   ftpPort: number[];
@@ -104,7 +105,7 @@ export async function watchInterface(options: WatchOptions, io: Io, system: Watc
 
   const color = options.color ?? io.isTty;
   const analyzer = new Analyzer(
-    { ftpPorts: [...new Set([21, ...options.ftpPort])], showPasswords: options.showPasswords, detectFtp: options.detect },
+    { ftpPorts: [...new Set([21, ...options.ftpPort])], showPasswords: options.showPasswords, detectFtp: options.detect, ...performanceThresholds(options) },
     { sessionEnd: (session) => ended.push(session) },
   );
   const ended: FtpSession[] = [];

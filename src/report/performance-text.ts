@@ -32,7 +32,8 @@ export function renderTransferPerformance(session: ReportSession): string[] {
     const t = channel.transfer;
     const what = t ? sanitize(`${t.command} ${t.arg}`.trim()) : 'no transfer';
     const rate = p.throughput !== null ? ` (${formatThroughput(p.throughput)})` : '';
-    const data = p.dataMicros !== null ? ` in ${formatDelay(p.dataMicros)}${rate}` : '';
+    // All new data in segments of one instant (one segment, often): no time to divide by.
+    const data = p.dataMicros === null ? '' : p.dataMicros === 0 ? ' at once' : ` in ${formatDelay(p.dataMicros)}${rate}`;
     const handshake = p.handshakeRttMicros !== null ? `, handshake RTT ${formatDelay(p.handshakeRttMicros)}` : '';
     const open = p.closed ? '' : ', still open at the end of the capture';
     lines.push(`   #${channel.index} ${what}: ${formatBytes(channel.connection!.bytes)} from the ${p.sender}${data}; ${formatDelay(p.durationMicros)} from SYN to close${open}${handshake}`);

@@ -147,12 +147,25 @@ function controlDuringTransfer(session: FtpSession, channel: DataChannel, connec
   const ended = closing !== null && closing.timeMicros >= start.timeMicros && (final === null || closing.timeMicros < final.at.timeMicros) ? closing : null;
   let idle = meter?.controlSilenceMicros ?? 0;
   let since = meter?.controlSilenceFrom ?? null;
-  const lastSeen = meter?.controlLastSeen ?? null;
+  let lastSeen = meter?.controlLastSeen ?? null;
   const until = final?.at ?? ended ?? null;
+  // Without a final reply, a command or reply after the data (QUIT, NOOP) ended the silence before the close.
+  if (final === null && ended !== null && lastSeen !== null) lastSeen = lastControlLine(session, lastSeen, ended);
   if (lastSeen !== null && until !== null && until.timeMicros - lastSeen.timeMicros > idle) {
     idle = until.timeMicros - lastSeen.timeMicros;
     since = lastSeen;
   }
   if (ended !== null) return { state: ended.how === 'rst' ? 'reset' : 'closed', idleMicros: idle, since, end: ended };
   return { state: idle >= CONTROL_ACTIVE_MICROS ? 'idle' : 'active', idleMicros: idle, since, end: null };
+}
+
+/** The latest command or reply of the session between `after` and `before` (its timeline), else `after`. */
+function lastControlLine(session: FtpSession, after: FrameEvent, before: FrameEvent): FrameEvent {
+  let latest = after;
+  for (const entry of session.timeline) {
+    if (entry.source !== 'client' && entry.source !== 'server') continue;
+    const t = entry.at.timeMicros;
+    if (t > latest.timeMicros && t <= before.timeMicros) latest = entry.at;
+  }
+  return latest;
 }

@@ -209,7 +209,7 @@ function sessionWith(connection: Connection, control: Connection | ControlStub, 
     ...transfer,
   };
   const channel = { index: 1, mode: 'passive', connection, transfer: fullTransfer } as unknown as DataChannel;
-  return { client: { ip: A.ip, port: 50000 }, server: { ip: B.ip, port: 21 }, control, dataChannels: [channel] } as unknown as FtpSession;
+  return { client: { ip: A.ip, port: 50000 }, server: { ip: B.ip, port: 21 }, control, dataChannels: [channel], timeline: [] } as unknown as FtpSession;
 }
 
 /** A control connection record with its FIN or RST at `endMs` (or none). */
@@ -365,6 +365,18 @@ describe('findings', () => {
     const measured = run(rows);
     const session = sessionWith(measured.connection, control ?? measured.control, transfer);
     expect(codes(session, { ...t, ...thresholds })).toEqual(want);
+  });
+
+  test('a command after the data ends the control connection\'s silence: closed 60 s later, but QUIT at 50 s', () => {
+    const rows: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], ...fins(10, 1000)];
+    const measured = run(rows);
+    const session = sessionWith(measured.connection, controlConnection(0, { how: 'fin', ms: 60_000 }));
+    const quit = { ref: { input: 0, frame: 7000 }, timeMicros: 50_000 * MS };
+    session.timeline = [{ at: quit, kind: 'quit', source: 'client', text: 'client ends the session' }];
+    const p = measureTransfer(session, session.dataChannels[0])!;
+    expect(p.control).toMatchObject({ state: 'closed', idleMicros: 10_000_000 });
+    expect(p.control.since).toBe(quit);
+    expect(codes(session)).toEqual([]);
   });
 
   test('a data connection that no transfer used: a control connection closed after a long silence is no drop', () => {
