@@ -1,4 +1,4 @@
-import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
+import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type PayloadContent, type TcpSegment } from '../types';
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
@@ -75,6 +75,11 @@ export interface Connection {
   /** Payload bytes that packets carried but the capture cut off, per direction. */
   cutBytes: Record<Direction, number>;
   packets: number;
+  /**
+   * What each direction of a data connection carried (hashes, type, missing ranges), filed when
+   * the connection ended or the analysis did; absent for control connections and while open.
+   */
+  content?: Partial<Record<Direction, PayloadContent>>;
 }
 
 function emptyBytes(): DirectionBytes {

@@ -60,6 +60,11 @@ export class StreamReassembler {
     private readonly sink: (chunk: ReassembledChunk) => void,
     private readonly maxBuffered: number,
     private readonly events: Partial<ReassemblyEvents> = {},
+    /**
+     * Delivered bytes remembered to compare retransmissions with; 0 for bulk data, where the
+     * copy per segment costs more than a conflict report is worth.
+     */
+    private readonly recentBytes: number = RECENT_BYTES,
   ) {}
 
   /** Sets the sequence number of the first payload byte (ISN + 1 after a SYN). */
@@ -120,6 +125,7 @@ export class StreamReassembler {
 
   /** Copies delivered bytes into the ring, at the positions of their sequence numbers. */
   private remember(bytes: Buffer): void {
+    if (this.recentBytes === 0) return;
     this.recent ??= Buffer.alloc(RECENT_BYTES);
     const from = Math.max(0, bytes.length - RECENT_BYTES);
     const seq = (this.nextSeq as number) + from;
