@@ -15,6 +15,7 @@ import type { FirewallOptions, HelperPrediction } from '../firewall/types';
 import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './firewall';
 import type { UnreachableKind } from '../decode/icmp';
 import { describeUnreachable } from '../diagnose/data-channels';
+import { payloadComplete } from '../transfer/content';
 
 export const SCHEMA_VERSION = 1;
 
@@ -546,7 +547,7 @@ function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFi
     sender: senderIp === session.server.ip ? 'server' : 'client',
     size: c.size,
     capturedBytes: c.capturedBytes,
-    complete: !c.startUnknown && c.endSeen && c.missingBytes === 0,
+    complete: payloadComplete(c),
     missing: c.missing,
     missingBytes: c.missingBytes,
     missingRangesDropped: c.missingRangesDropped,

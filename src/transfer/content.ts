@@ -43,6 +43,11 @@ function looksLikeText(head: Buffer): boolean {
   return bad < 0 || bad >= text.length - 3;
 }
 
+/** Whether the capture holds every byte of a stream: its start (SYN), its end (FIN or RST) and no hole. */
+export function payloadComplete(content: Pick<PayloadContent, 'startUnknown' | 'endSeen' | 'missingBytes'>): boolean {
+  return !content.startUnknown && content.endSeen && content.missingBytes === 0;
+}
+
 /** How many missing ranges a stream lists; more are counted. */
 export const MAX_MISSING_RANGES = 64;
 
