@@ -427,11 +427,7 @@ export class Analyzer {
     // a new connection on its 4-tuple.
     if (connection.role !== 'control' && !(location.flags & TcpFlag.SYN)) {
       observe(connection, location, found.direction, ref, timeMicros);
-      const content = this.contents.get(connection);
-      if (content !== undefined) {
-        const payload = location.bytes.subarray(location.payloadOffset, location.payloadEnd);
-        content.segment(found.direction, location.flags, location.seq, location.ack, payload, ref, timeMicros);
-      }
+      connection.follower?.segment(found.direction, location.flags, location.seq, location.ack, location.bytes, location.payloadOffset, location.payloadEnd, ref, timeMicros);
       this.closeIfDone(connection);
       return;
     }
@@ -482,7 +478,7 @@ export class Analyzer {
   /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
-    this.contents.get(connection)?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, ref, timeMicros);
+    connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -526,7 +522,9 @@ export class Analyzer {
     const o = this.options;
     const options = { hashes: o.hashes, maxOutOfOrderBytes: o.maxDataOutOfOrderBytes, maxListingEntries: o.maxListingEntries, maxLineLength: o.maxLineLength };
     const anomaly = (code: FindingCode, message: string, at: FrameEvent) => tracker.anomaly(code, message, at);
-    this.contents.set(connection, new DataContentTracker(connection, tracker.session, channel, options, anomaly, this.events.payload ?? null));
+    const follower = new DataContentTracker(connection, tracker.session, channel, options, anomaly, this.events.payload ?? null);
+    connection.follower = follower;
+    this.contents.set(connection, follower);
   }
 
   /** Files what a data connection carried, once it is over. */
@@ -534,6 +532,7 @@ export class Analyzer {
     const content = this.contents.get(connection);
     if (content === undefined) return;
     this.contents.delete(connection);
+    connection.follower = undefined;
     content.end();
   }
 

@@ -80,6 +80,17 @@ export interface Connection {
    * the connection ended or the analysis did; absent for control connections and while open.
    */
   content?: Partial<Record<Direction, PayloadContent>>;
+  /** Follows the payload of a data connection while it is open (src/transfer/stream.ts). */
+  follower?: PayloadFollower;
+}
+
+/**
+ * Takes every segment of a connection after its record was updated: flags, sequence and
+ * acknowledgement numbers, and the captured payload as `bytes[start, end)` (valid only during
+ * the call; no view is made for a segment without payload).
+ */
+export interface PayloadFollower {
+  segment(direction: Direction, flags: number, seq: number, ack: number, bytes: Buffer, start: number, end: number, ref: FrameRef, timeMicros: number): void;
 }
 
 function emptyBytes(): DirectionBytes {

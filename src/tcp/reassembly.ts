@@ -76,6 +76,20 @@ export class StreamReassembler {
     return this.nextSeq !== null;
   }
 
+  /**
+   * Whether a segment starting at `seq` continues the stream with nothing buffered and no bytes
+   * remembered: then its caller may take the bytes itself and `advance` past them, which is the
+   * same as `push` without making a view of the frame for them (bulk data, the common case).
+   */
+  continuesAt(seq: number): boolean {
+    return this.nextSeq === seq && this.pending.length === 0 && this.recentBytes === 0;
+  }
+
+  /** The caller took `length` bytes that continued the stream (see `continuesAt`). */
+  advance(length: number): void {
+    this.nextSeq = ((this.nextSeq as number) + length) >>> 0;
+  }
+
   /** Feeds a segment's payload starting at sequence number `seq`. */
   push(seq: number, payload: Buffer, frame: FrameRef, timeMicros: number): void {
     if (payload.length === 0) return;

@@ -10,7 +10,7 @@
  * synchronous core cannot wait for.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { filetypeinfo } from 'magic-bytes.js';
+import type * as MagicBytes from 'magic-bytes.js';
 import type { PayloadContent } from '../types';
 
 /** Bytes kept from the start of a stream to tell its type (signatures such as tar's sit at 257). */
@@ -26,9 +26,18 @@ const ZEROS = Buffer.alloc(64 * 1024);
  */
 export function sniffType(head: Buffer): PayloadContent['type'] {
   if (head.length === 0) return null;
-  const [match] = filetypeinfo(head);
+  const [match] = magicBytes().filetypeinfo(head);
   if (match !== undefined) return { mime: match.mime ?? null, name: match.typename, extension: match.extension ?? null };
   return looksLikeText(head) ? { mime: 'text/plain', name: 'text', extension: 'txt' } : null;
+}
+
+let magic: typeof MagicBytes | null = null;
+
+/** The signature library, loaded at the first stream that ends with bytes (its tables take a while to load). */
+function magicBytes(): typeof MagicBytes {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  magic ??= require('magic-bytes.js') as typeof MagicBytes;
+  return magic;
 }
 
 function looksLikeText(head: Buffer): boolean {
@@ -82,6 +91,21 @@ export class PayloadDigest {
     }
     this.offset += bytes.length;
     this.captured += bytes.length;
+  }
+
+  /** The bytes `bytes[start, end)`: the same as `data(bytes.subarray(start, end))`, without a view unless hashing. */
+  range(bytes: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.headOpen && this.headLength < SNIFF_BYTES) this.headLength += bytes.copy(this.head, this.headLength, start, end);
+    const hashes = this.hashes;
+    if (hashes !== null) {
+      const view = bytes.subarray(start, end);
+      hashes.sha256.update(view);
+      hashes.md5.update(view);
+      hashes.sha1.update(view);
+    }
+    this.offset += length;
+    this.captured += length;
   }
 
   /** `length` bytes the capture lacks, at the current offset. */

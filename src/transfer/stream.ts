@@ -9,7 +9,7 @@
 import { transferSender, type DataChannel, type FtpSession } from '../model';
 import { ListingParser, type ListingCommand } from '../ftp/listing';
 import type { FindingCode } from '../finding-codes';
-import { payloadBytes, type Connection } from '../tcp/connections';
+import { payloadBytes, type Connection, type PayloadFollower } from '../tcp/connections';
 import { StreamReassembler, type ReassembledChunk } from '../tcp/reassembly';
 import { TcpFlag, type Direction, type FrameEvent, type FrameRef, type PayloadContent } from '../types';
 import { PayloadDigest } from './content';
@@ -61,7 +61,7 @@ interface DirectionState {
 }
 
 /** The content of one data connection, both directions, each started at its first byte. */
-export class DataContentTracker {
+export class DataContentTracker implements PayloadFollower {
   private readonly directions: { orig: DirectionState | null; resp: DirectionState | null } = { orig: null, resp: null };
   private ended = false;
 
@@ -79,17 +79,25 @@ export class DataContentTracker {
    * A segment of the connection, after its record was updated (`observe`): its flags, sequence
    * and acknowledgement numbers and captured payload (valid only during the call).
    */
-  segment(direction: Direction, flags: number, seq: number, ack: number, payload: Buffer, ref: FrameRef, timeMicros: number): void {
-    if (this.ended) return;
-    if (flags & TcpFlag.RST) return;
+  segment(direction: Direction, flags: number, seq: number, ack: number, bytes: Buffer, start: number, end: number, ref: FrameRef, timeMicros: number): void {
+    if (this.ended || flags & TcpFlag.RST) return;
     if (flags & TcpFlag.ACK) {
       // What this side acknowledges tells whether the other side's holes will ever be filled.
       const other = this.directions[direction === 'orig' ? 'resp' : 'orig'];
       if (other !== null) other.reassembler.acknowledge(ack);
     }
-    if (payload.length === 0) return;
+    if (end <= start) return;
     const state = this.directions[direction] ?? this.open(direction);
-    state.reassembler.push(flags & TcpFlag.SYN ? (seq + 1) >>> 0 : seq, payload, ref, timeMicros);
+    const first = flags & TcpFlag.SYN ? (seq + 1) >>> 0 : seq;
+    // The common case, in order with no one else to feed: no view of the frame is made.
+    if (state.listing === null && state.writer === null && state.reassembler.continuesAt(first)) {
+      state.reassembler.advance(end - start);
+      state.digest.range(bytes, start, end);
+      state.firstFrame ??= ref;
+      state.lastFrame = ref;
+      return;
+    }
+    state.reassembler.push(first, bytes.subarray(start, end), ref, timeMicros);
   }
 
   /**
