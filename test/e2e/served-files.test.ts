@@ -40,7 +40,8 @@ function captures(): string[] {
       else if (/\.(pcap|pcapng|gz|cap)$/.test(entry.name)) out.push(path);
     }
   };
-  for (const entry of readdirSync('samples', { withFileTypes: true })) if (entry.isDirectory() && entry.name !== 'tools') walk(join('samples', entry.name));
+  // files-lab has the server's own sums (below), not generated files.
+  for (const entry of readdirSync('samples', { withFileTypes: true })) if (entry.isDirectory() && !['tools', 'files-lab'].includes(entry.name)) walk(join('samples', entry.name));
   return out.sort();
 }
 
@@ -129,5 +130,53 @@ describe.skipIf(!python)('transfers agree with the files the labs served', () =>
   test('extracted directories hold no temporary file', () => {
     const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [name]));
     expect(walk(join(work, 'extract')).filter((name) => name.startsWith('.ftpcap-partial'))).toEqual([]);
+  });
+});
+
+/**
+ * samples/files-lab: random files whose sums only the server knew (its own sha256sum, in
+ * served.sha256; `name@N` is the file from offset N on, for a REST download).
+ */
+describe('files-lab: the server\'s own sums', () => {
+  test('every transfer has the hash the server computed; --extract writes those bytes; types, REST and ASCII mode', async () => {
+    const sums = new Map(
+      readFileSync('samples/files-lab/served.sha256', 'utf8').trim().split('\n').map((line) => {
+        const [sha, name] = line.split(/\s+/);
+        return [name, sha] as const;
+      }),
+    );
+    const out = mkdtempSync(join(tmpdir(), 'ftpcap-files-lab-'));
+    try {
+      const result = await runCli('analyze', '-q', '--format', 'json', '--extract', out, 'samples/files-lab/capture.pcap');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as Report;
+      const manifest = (JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] }).files;
+      const seen: string[] = [];
+      for (const session of report.sessions) {
+        for (const channel of session.dataChannels) {
+          const t = channel.transfer;
+          const content = channel.content!;
+          if (!t || !['RETR', 'STOR'].includes(t.command)) continue;
+          const key = content.restOffset ? `${t.arg}@${content.restOffset}` : t.arg;
+          seen.push(key);
+          expect(content.complete, key).toBe(true);
+          expect(content.sha256, key).toBe(sums.get(key));
+          const entry = manifest.find((e) => e.session === session.id && e.channel === channel.index)!;
+          expect(sha256(readFileSync(join(out, entry.file))), key).toBe(sums.get(key));
+          expect(entry.sha256).toBe(sums.get(key));
+        }
+      }
+      expect(seen.sort()).toEqual([...sums.keys()].sort());
+      const byArg = (arg: string) => report.sessions.flatMap((s) => s.dataChannels).find((c) => c.transfer?.arg === arg && !c.content?.restOffset)!.content!;
+      expect(byArg('picture.png').type?.mime).toBe('image/png');
+      expect(byArg('archive.gz').type?.mime).toBe('application/gzip');
+      expect(byArg('notes.txt')).toMatchObject({ asciiMode: true, type: { mime: 'text/plain' } });
+      const listing = report.sessions[5].dataChannels.find((c) => c.transfer?.command === 'LIST')!.content!.listing!;
+      expect(listing.entries.map((e) => [e.name, e.type, e.size])).toEqual([
+        ['archive.gz', 'file', 20059], ['incoming', 'dir', 4096], ['notes.txt', 'file', 52893], ['picture.png', 'file', 12420], ['random-300k.bin', 'file', 300000],
+      ]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
