@@ -9,7 +9,7 @@
 import { transferSender, type DataChannel, type FtpSession } from '../model';
 import { ListingParser, type ListingCommand } from '../ftp/listing';
 import type { FindingCode } from '../finding-codes';
-import { payloadBytes, type Connection, type PayloadFollower } from '../tcp/connections';
+import { isEstablished, payloadBytes, type Connection, type PayloadFollower } from '../tcp/connections';
 import { StreamReassembler, type ReassembledChunk } from '../tcp/reassembly';
 import { TcpFlag, type Direction, type FrameEvent, type FrameRef, type PayloadContent } from '../types';
 import { PayloadDigest } from './content';
@@ -110,7 +110,7 @@ export class DataContentTracker implements PayloadFollower {
     this.ended = true;
     const sender = this.channel ? transferSender(this.channel) : null;
     // A transfer of no bytes is still a file: its sender gets an (empty) content.
-    if (sender !== null && this.directions[sender] === null && this.connection.payload[sender].base !== null) this.open(sender);
+    if (sender !== null && this.directions[sender] === null && this.connection.payload[sender].base !== null && isEstablished(this.connection)) this.open(sender);
     const content: Partial<Record<Direction, PayloadContent>> = {};
     for (const direction of ['orig', 'resp'] as const) {
       const state = this.directions[direction];

@@ -12,7 +12,7 @@ import { PayloadDigest, sniffType } from '../../src/transfer/content';
 import type { PayloadStream } from '../../src/transfer/stream';
 import type { CapturedFrame } from '../../src/types';
 import { CONTROL, client, login, server } from '../correlate/lab';
-import { c, data, fin, ack, s, script, syn, synAck, type Steps } from '../correlate/script';
+import { c, data, fin, ack, rst, s, script, syn, synAck, type Steps } from '../correlate/script';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -214,5 +214,31 @@ describe('sniffType', () => {
   test('random bytes and nothing: unknown', () => {
     expect(sniffType(blob(4096, 5))).toBeNull();
     expect(sniffType(Buffer.alloc(0))).toBeNull();
+  });
+});
+
+describe('transfers without bytes', () => {
+  const dataClient = client(50020);
+  const dataServer = server(40002);
+  const pasv = [c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,66).')];
+
+  test('an empty file: an empty content, complete', () => {
+    const run = script([CONTROL], [
+      ...login(), ...pasv,
+      syn(dataClient, dataServer), synAck(dataServer, dataClient), ack(dataClient, dataServer),
+      c('RETR empty.txt'), s('150 Opening BINARY mode data connection for empty.txt (0 bytes).'),
+      fin(dataServer, dataClient), fin(dataClient, dataServer), ack(dataServer, dataClient),
+      s('226 Transfer complete.'),
+    ]);
+    expect(contentOf(run.frames)).toMatchObject({ size: 0, complete: true, sha256: sha256(Buffer.alloc(0)), type: null });
+  });
+
+  test('an upload whose data connection was refused: no content', () => {
+    const run = script([CONTROL], [
+      ...login(), ...pasv,
+      syn(dataClient, dataServer), rst(dataServer, dataClient),
+      c('STOR up.bin'), s('425 Failed to establish connection.'),
+    ]);
+    expect(analyze(run.frames).session.dataChannels[0].content).toBeNull();
   });
 });
