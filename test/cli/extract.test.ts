@@ -152,3 +152,24 @@ describe('safeNamePart', () => {
     expect(extractName({ session, connection, direction: 'resp', channel: null }, 3)).toBe('s3-port40001-to-dialler.bin');
   });
 });
+
+describe('--hash', () => {
+  // passive-pasv: RETR one-mb.bin, the make-samples.sh lab's seeded file (samples/served-files.sha256).
+  const oneMb = 'fadf1661acf047af6eff67f980da0e5011b78151081edffdfbe8797a2e458c31';
+  const sha = async (...args: string[]) => {
+    const report = JSON.parse((await runCli('analyze', '-q', '--format', 'json', ...args, 'samples/passive-pasv/capture.pcap')).stdout);
+    return report.sessions[0].dataChannels[1].content.sha256 as string | null;
+  };
+  test.each([
+    [[], oneMb],
+    [['--hash', 'auto'], oneMb],
+    [['--hash', 'always'], oneMb],
+    [['--hash', 'never'], null],
+  ])('%j', async (args, expected) => {
+    expect(await sha(...args)).toBe(expected);
+  });
+
+  test('a bad value is a usage error', async () => {
+    expect((await runCli('analyze', '--hash', 'sometimes', 'samples/passive-pasv/capture.pcap')).code).not.toBe(0);
+  });
+});
