@@ -220,7 +220,8 @@ export class Analyzer {
     this.options = { ...defaultOptions, ...options };
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.ftpsPorts = new Set(this.options.ftpsPorts);
-    this.table = new ConnectionTable(this.options.maxConnections);
+    // A data connection dropped from the full table is over for the analysis: file its content.
+    this.table = new ConnectionTable(this.options.maxConnections, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options.maxDetectionCandidates);
     this.duplicates = new DuplicateFilter(

@@ -309,7 +309,11 @@ export class ConnectionTable {
   /** Connections dropped because the table was full. */
   evicted = 0;
 
-  constructor(private readonly maxConnections: number) {}
+  constructor(
+    private readonly maxConnections: number,
+    /** Told of each connection dropped because the table was full (its record is final then). */
+    private readonly onEvict: (connection: Connection) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.entriesOf.size;
@@ -412,6 +416,7 @@ export class ConnectionTable {
     if (!oldest.done) {
       this.close(oldest.value);
       this.evicted++;
+      this.onEvict(oldest.value);
     }
   }
 }
