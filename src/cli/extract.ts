@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataChannel } from '../model';
+import { escapeUnsafeJson } from '../report/json';
 import { payloadComplete } from '../transfer/content';
 import type { PayloadConsumer, PayloadStream, PayloadWriter } from '../transfer/stream';
 import type { FrameRef, PayloadContent } from '../types';
@@ -194,7 +195,8 @@ export class Extractor implements PayloadConsumer {
     for (const record of this.written) fs.rmSync(record.temp, { force: true });
     if (this.error !== null) return { manifest: null, entries };
     try {
-      const manifest = this.writeNew('manifest', '.json', `${JSON.stringify({ files: entries }, null, 2)}\n`);
+      // Names as sent may hold bidirectional marks and C1 controls: escaped as in the JSON report.
+      const manifest = this.writeNew('manifest', '.json', `${escapeUnsafeJson(JSON.stringify({ files: entries }, null, 2))}\n`);
       return { manifest, entries };
     } catch (error) {
       this.fail(error);

@@ -96,7 +96,10 @@ describe('--extract with hostile names', () => {
     // What was there is unchanged; the manifest went to a new name.
     expect(readFileSync(join(out, 's1-ch15-RETR-same.txt'), 'utf8')).toBe('mine');
     expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe('{"mine":true}');
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest-2.json'), 'utf8')) as { files: ManifestEntry[] };
+    const manifestText = readFileSync(join(out, 'manifest-2.json'), 'utf8');
+    // Safe to view in a terminal: no raw control or bidirectional character.
+    expect(manifestText).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    const manifest = JSON.parse(manifestText) as { files: ManifestEntry[] };
     expect(manifest.files).toHaveLength(hostileNames.length);
     manifest.files.forEach((entry, i) => {
       // Printable names are kept as sent (the control decoder shows other bytes its own way).
