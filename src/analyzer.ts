@@ -13,7 +13,8 @@ import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from '.
 import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
-import type { FtpSession, UnopenedControlConnection } from './model';
+import type { DataChannel, FtpSession, UnopenedControlConnection } from './model';
+import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
@@ -25,8 +26,9 @@ import {
   type TrackedDirection,
 } from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
+import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
-import { TcpFlag, type CapturedFrame, type Direction, type FrameRef, type Finding, type TcpSegment } from './types';
+import { TcpFlag, type CapturedFrame, type Direction, type FrameEvent, type FrameRef, type Finding, type TcpSegment } from './types';
 
 /** Counters over everything ingested. */
 export interface AnalysisStats {
@@ -73,6 +75,8 @@ export interface AnalyzerEvents {
   sessionEnd?(session: FtpSession): void;
   /** Zeek would write this ftp.log record now. */
   zeekFtp?(record: ZeekFtpRecord): void;
+  /** Receives each data connection's payload in order, as it goes in (e.g. to write files). */
+  payload?: PayloadConsumer;
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -216,7 +220,8 @@ export class Analyzer {
     this.options = { ...defaultOptions, ...options };
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.ftpsPorts = new Set(this.options.ftpsPorts);
-    this.table = new ConnectionTable(this.options.maxConnections);
+    // A data connection dropped from the full table is over for the analysis: file its content.
+    this.table = new ConnectionTable(this.options.maxConnections, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options.maxDetectionCandidates);
     this.duplicates = new DuplicateFilter(
@@ -311,6 +316,7 @@ export class Analyzer {
   finish(): AnalysisResult {
     this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
+    for (const connection of [...this.contents.keys()]) this.endContent(connection);
     if (this.stats.malformedFrames > MAX_MALFORMED_REPORTS) {
       this.findings.push({
         code: 'malformed-packet',
@@ -422,6 +428,7 @@ export class Analyzer {
     // a new connection on its 4-tuple.
     if (connection.role !== 'control' && !(location.flags & TcpFlag.SYN)) {
       observe(connection, location, found.direction, ref, timeMicros);
+      connection.follower?.segment(found.direction, location.flags, location.seq, location.ack, location.bytes, location.payloadOffset, location.payloadEnd, ref, timeMicros);
       this.closeIfDone(connection);
       return;
     }
@@ -472,6 +479,7 @@ export class Analyzer {
   /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
+    connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -503,7 +511,30 @@ export class Analyzer {
   private closeIfDone(connection: Connection): void {
     if (connection.role !== 'control' && (connection.rst || (connection.finOrig && connection.finResp))) {
       this.table.close(connection);
+      this.endContent(connection);
     }
+  }
+
+  /** Data connections whose payload is being followed (src/transfer/stream.ts). */
+  private readonly contents = new Map<Connection, DataContentTracker>();
+
+  /** Starts following a new data connection's payload for its session. */
+  private followContent(connection: Connection, tracker: SessionTracker, channel: DataChannel | null): void {
+    const o = this.options;
+    const options = { hashes: o.hashes, maxOutOfOrderBytes: o.maxDataOutOfOrderBytes, maxListingEntries: o.maxListingEntries, maxLineLength: o.maxLineLength };
+    const anomaly = (code: FindingCode, message: string, at: FrameEvent) => tracker.anomaly(code, message, at);
+    const follower = new DataContentTracker(connection, tracker.session, channel, options, anomaly, this.events.payload ?? null);
+    connection.follower = follower;
+    this.contents.set(connection, follower);
+  }
+
+  /** Files what a data connection carried, once it is over. */
+  private endContent(connection: Connection): void {
+    const content = this.contents.get(connection);
+    if (content === undefined) return;
+    this.contents.delete(connection);
+    connection.follower = undefined;
+    content.end();
   }
 
   /** Starts tracking a connection if it is FTP control or answers an announcement. */
@@ -515,6 +546,7 @@ export class Analyzer {
       const connection = this.table.open(segment, 'data', true, ref, timeMicros);
       this.stats.dataConnections++;
       expectation.owner.dataConnection(expectation.channel, connection);
+      this.followContent(connection, expectation.owner, expectation.channel);
       return connection;
     }
     // Payload between an announced endpoint and the host expected to dial it, after the
@@ -525,6 +557,7 @@ export class Analyzer {
         const connection = this.table.open(segment, 'data', found.senderDialled, ref, timeMicros);
         this.stats.dataConnections++;
         found.expectation.owner.dataConnection(found.expectation.channel, connection);
+        this.followContent(connection, found.expectation.owner, found.expectation.channel);
         return connection;
       }
     }
@@ -535,6 +568,7 @@ export class Analyzer {
         const connection = this.table.open(segment, 'data', true, ref, timeMicros);
         this.stats.dataConnections++;
         tracker.hiddenConnection(connection);
+        this.followContent(connection, tracker, null);
         return connection;
       }
     }
@@ -630,6 +664,7 @@ export class Analyzer {
     const control = this.controls.get(connection);
     if (control) this.finishControl(connection, control);
     this.table.close(connection);
+    this.endContent(connection);
   }
 
   private finishControl(connection: Connection, state: ControlState): void {
@@ -648,6 +683,9 @@ export class Analyzer {
     // with the attempts.
     if (!this.finishing && this.events.sessionEnd && unopenedControl(state.tracker.session, this.captureEndMicros) === null) {
       const session = state.tracker.session;
+      // The session is handed out now: what its data connections carried must be filed first.
+      for (const channel of session.dataChannels) if (channel.connection) this.endContent(channel.connection);
+      for (const hidden of [...session.tlsConnections, ...session.unannouncedConnections]) this.endContent(hidden);
       this.completeSession(session);
       this.events.sessionEnd(session);
     }

@@ -20,7 +20,9 @@ export { readCaptures } from './capture';
 export type { InputSummary } from './capture/types';
 export { defaultOptions, type AnalyzerOptions } from './options';
 export { buildReport, formatTime, SCHEMA_VERSION } from './report/build';
-export type { Report, ReportSession, ReportChannel, ReportConnection, ReportFinding, ChannelStatus } from './report/build';
+export type { Report, ReportSession, ReportChannel, ReportConnection, ReportContent, ReportFinding, ChannelStatus } from './report/build';
+export type { PayloadConsumer, PayloadStream, PayloadWriter } from './transfer/stream';
+export { parseListingLine, ListingParser } from './ftp/listing';
 export { renderJson } from './report/json';
 export { renderText } from './report/text';
 export { renderCsv, csvColumns } from './report/csv';
@@ -28,7 +30,7 @@ export { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from './report
 export { renderZeekAscii, renderZeekJson } from './report/zeek';
 export { defaultZeekFtpLogOptions, zeekDefaultLoggedCommands, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 export { findingCodes, type FindingCode, type FindingCodeInfo } from './finding-codes';
-export type { CapturedFrame, Endpoint, Finding, FrameRef, Severity } from './types';
+export type { CapturedFrame, Endpoint, Finding, FrameRef, ListingEntry, ListingSummary, PayloadContent, Severity } from './types';
 export { version };
 
 export interface AnalyzeCapturesOptions {

@@ -23,6 +23,15 @@ export interface AnalyzerOptions extends PerformanceThresholds {
   ftpsPorts: number[];
   /** Out-of-order bytes buffered per direction of a control connection before declaring a gap. */
   maxOutOfOrderBytes: number;
+  /**
+   * Out-of-order bytes buffered per direction of a data connection before the hole before them
+   * is given up as missing (finding reorder-buffer-full).
+   */
+  maxDataOutOfOrderBytes: number;
+  /** Compute MD5, SHA-1 and SHA-256 of every data connection's payload (costly on big captures: BENCHMARKS.md). */
+  hashes: boolean;
+  /** Directory listing entries kept per data connection (the rest are counted). */
+  maxListingEntries: number;
   /** Longest control line kept, in bytes; the rest of the line is dropped (finding). */
   maxLineLength: number;
   /** Commands waiting for a reply per session; older ones are dropped (finding). */
@@ -75,6 +84,9 @@ export const defaultOptions: AnalyzerOptions = {
   ftpPorts: [21],
   ftpsPorts: [990],
   maxOutOfOrderBytes: 1 << 20,
+  maxDataOutOfOrderBytes: 1 << 20,
+  hashes: true,
+  maxListingEntries: 10_000,
   maxLineLength: 4096,
   maxPendingCommands: 64,
   maxExpectations: 100_000,

@@ -96,3 +96,62 @@ export interface Finding {
   /** Occurrences this finding stands for when repeats were counted instead of listed (absent: 1). */
   count?: number;
 }
+
+/** One entry of a directory listing (LIST, NLST, MLSD) as the server sent it. */
+export interface ListingEntry {
+  /** The name as sent (control characters are escaped only when rendered). */
+  name: string;
+  /** `file`, `dir`, `link` (symbolic link, `target` set when known), `other`, or null when the line does not say (NLST). */
+  type: 'file' | 'dir' | 'link' | 'other' | null;
+  /** Size in bytes, when the line gives it. */
+  size: number | null;
+  /** Modification time as the line gives it: ISO 8601 for MLSD `modify` facts, else the text as listed (`Jan  1 12:00`). */
+  time: string | null;
+  /** Permissions as listed (`-rw-r--r--`, MLSD `perm` facts), when given. */
+  perm?: string;
+  /** Target of a symbolic link (`name -> target`). */
+  target?: string;
+}
+
+/** A data connection's listing, parsed line by line (src/ftp/listing.ts). */
+export interface ListingSummary {
+  /** The format the lines were in: Unix `ls -l`, MLSD facts (RFC 3659 §7), DOS/IIS, or bare names (NLST). */
+  format: 'unix' | 'mlsd' | 'dos' | 'names' | 'mixed' | 'empty';
+  entries: ListingEntry[];
+  /** Entries not kept because the cap was reached. */
+  entriesDropped: number;
+  /** Lines that matched no format (a `total N` line is not counted). */
+  unparsedLines: number;
+}
+
+/**
+ * What one direction of a data connection carried, from its payload in sequence order
+ * (src/transfer/content.ts): its size, the byte ranges the capture lacks, hashes, the content type
+ * from its first bytes, and for a listing its entries. Offsets are bytes from the stream's first
+ * byte (the first byte after the SYN).
+ */
+export interface PayloadContent {
+  /** Bytes from the first to the last as far as the capture tells (captured plus missing). */
+  size: number;
+  /** Bytes taken from captured segments (retransmissions counted once). */
+  capturedBytes: number;
+  /** Missing byte ranges [start, end), in order, zero-filled in hashes and extracted files; at most the cap. */
+  missing: Array<{ start: number; end: number }>;
+  /** Missing bytes in all (also those in ranges not listed). */
+  missingBytes: number;
+  /** Missing ranges not listed because the cap was reached. */
+  missingRangesDropped: number;
+  /** No SYN was captured: bytes before the first captured segment may be missing. */
+  startUnknown: boolean;
+  /** The sender's FIN (or a RST) was captured: the stream's end is known. */
+  endSeen: boolean;
+  /** Lowercase hex digests of the bytes (missing ranges as zeros), or null when hashing was off. */
+  hashes: { sha256: string; md5: string; sha1: string } | null;
+  /** The content type from the first bytes (magic numbers), `text/plain` for text without one, or null when unknown. */
+  type: { mime: string | null; name: string; extension: string | null } | null;
+  /** Parsed when the channel's transfer was LIST, NLST or MLSD. */
+  listing: ListingSummary | null;
+  /** First and last frame that carried bytes of the stream. */
+  firstFrame: FrameRef | null;
+  lastFrame: FrameRef | null;
+}

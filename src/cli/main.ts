@@ -29,6 +29,7 @@ import { findingCode, findingCodes } from '../finding-codes';
 import { version } from './version';
 import { watchInterface, type WatchOptions } from './watch';
 import { addPerformanceOptions, performanceThresholds, type PerformanceCliOptions } from './performance-options';
+import { Extractor } from './extract';
 
 export interface Io {
   stdout(text: string): void;
@@ -98,6 +99,11 @@ function parsePositive(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
+function parseByteCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 2 ** 31) throw new InvalidArgumentError(`"${value}" is not a byte count (1-2147483648)`);
+  return Number(value);
+}
+
 function parseWidth(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 60 || Number(value) > 1000) throw new InvalidArgumentError(`"${value}" is not a width in columns (60-1000)`);
   return Number(value);
@@ -153,6 +159,40 @@ interface AnalyzeOptions extends FirewallCliOptions, PerformanceCliOptions {
   failOn?: 'warning' | 'error';
   /** No progress line on stderr. */
   quiet?: boolean;
+  /** When to hash data connections' payloads: always, never, or auto (small inputs only). */
+  hash?: HashWhen;
+  /** Write each data connection's payload into this directory. */
+  extract?: string;
+  /** Out-of-order bytes buffered per direction of a data connection. */
+  maxDataReorderBytes?: number;
+}
+
+type HashWhen = 'auto' | 'always' | 'never';
+
+/**
+ * With `--hash auto`, the inputs hashed by default at most total this many bytes: hashing costs
+ * about as much as the rest of the analysis per byte of data (BENCHMARKS.md), which is well under
+ * a second for this much.
+ */
+export const AUTO_HASH_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Whether data connections are hashed: --extract always hashes (the manifest lists the hashes). */
+function hashWanted(files: string[], options: AnalyzeOptions): boolean {
+  const when = options.hash ?? 'auto';
+  if (options.extract !== undefined || when === 'always') return true;
+  if (when === 'never') return false;
+  let total = 0;
+  for (const file of files) {
+    if (file === STDIN_NAME) return false;
+    try {
+      const stat = fs.statSync(file);
+      if (!stat.isFile()) return false;
+      total += stat.size;
+    } catch {
+      return false;
+    }
+  }
+  return total <= AUTO_HASH_MAX_BYTES;
 }
 
 /** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
@@ -161,6 +201,7 @@ async function readAndReport(
   options: AnalyzeOptions,
   io: Io,
   events: FrameEvents = {},
+  extractor: Extractor | null = null,
 ): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
@@ -174,8 +215,10 @@ async function readAndReport(
       ...performanceThresholds(options),
       // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
       clearPasswordUsers: zeek ? zeekGuestIds : undefined,
+      hashes: hashWanted(files, options),
+      ...(options.maxDataReorderBytes !== undefined ? { maxDataOutOfOrderBytes: options.maxDataReorderBytes } : {}),
     },
-    events,
+    extractor ? { ...events, payload: extractor } : events,
     zeek,
   );
   let firstMicros: number | null = null;
@@ -284,8 +327,25 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
         },
       }
     : {};
-  const outcome = await readAndReport(files, options, io, events);
+  let extractor: Extractor | null = null;
+  if (options.extract !== undefined) {
+    try {
+      extractor = new Extractor(options.extract);
+    } catch (error) {
+      io.stderr(`ftpcap: cannot extract into ${sanitize(options.extract)}: ${sanitize(error instanceof Error ? error.message : String(error))}\n`);
+      return ExitCode.output;
+    }
+  }
+  const outcome = await readAndReport(files, options, io, events, extractor);
   const { report, status } = outcome;
+  if (extractor !== null) {
+    const { manifest, entries } = extractor.finish();
+    if (extractor.error !== null) {
+      io.stderr(`ftpcap: cannot extract into ${sanitize(options.extract ?? '')}: ${sanitize(extractor.error.message)}\n`);
+      return ExitCode.output;
+    }
+    if (!options.quiet) io.stderr(`ftpcap: extracted ${entries.length} file${entries.length === 1 ? '' : 's'} into ${sanitize(options.extract ?? '')} (${sanitize(path.basename(manifest ?? ''))} lists them)\n`);
+  }
   const chunks = streaming
     ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
     : render(outcome, options, io);
@@ -508,7 +568,10 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
     .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the text report')
-    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)'));
+    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
+    .addOption(new Option('--hash <when>', 'MD5, SHA-1 and SHA-256 of every data connection: auto (when the inputs total at most 64 MiB), always, never').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--extract <dir>', 'write every data connection\'s payload (files, listings) into this directory, with manifest.json; never overwrites')
+    .option('--max-data-reorder-bytes <n>', 'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)', parseByteCount));
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });

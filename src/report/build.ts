@@ -4,9 +4,9 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
-import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
+import { channelBytes, transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
-import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
+import type { Direction, Endpoint, Finding, FrameEvent, FrameRef, ListingSummary, PayloadContent } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { predictHelper } from '../firewall/helper';
 import { defaultFirewallOptions } from '../firewall/plan';
@@ -16,6 +16,7 @@ import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './fire
 import type { UnreachableKind } from '../decode/icmp';
 import { describeUnreachable } from '../diagnose/data-channels';
 import { buildPerformance, type ReportPerformance } from './performance';
+import { payloadComplete } from '../transfer/content';
 
 export const SCHEMA_VERSION = 1;
 
@@ -89,6 +90,44 @@ export interface ReportChannel {
     announcedSize: number | null;
   } | null;
   status: ChannelStatus;
+  /** What the data connection carried (README: files and listings); null without a data connection or bytes. */
+  content: ReportContent | null;
+  [inputField: string]: unknown;
+}
+
+/**
+ * What a data connection carried in the transfer's direction (both directions are looked at when
+ * no transfer used it: the one with more bytes), from its payload in sequence order.
+ */
+export interface ReportContent {
+  /** Which side sent these bytes: the session's client or server. */
+  sender: 'client' | 'server';
+  /** Bytes from the first to the last (captured plus missing). */
+  size: number;
+  capturedBytes: number;
+  /** The capture holds every byte: start seen (SYN), end seen (FIN or RST), no missing range. */
+  complete: boolean;
+  /** Missing byte ranges [start, end) from the first byte, zero-filled in the hashes and in extracted files. */
+  missing: Array<{ start: number; end: number }>;
+  missingBytes: number;
+  missingRangesDropped: number;
+  /** No SYN captured: bytes before the first captured one may be missing. */
+  startUnknown: boolean;
+  /** No FIN or RST captured from the sender: the capture may end before the stream did. */
+  endSeen: boolean;
+  sha256: string | null;
+  md5: string | null;
+  sha1: string | null;
+  /** Content type from the first bytes (magic numbers), `text/plain` for plain text, null when unknown. */
+  type: PayloadContent['type'];
+  /** The REST offset the transfer started at (the bytes are the file from there on); null without REST. */
+  restOffset: number | null;
+  /** The transfer was in ASCII mode (TYPE A): line ends on the wire are CRLF, not necessarily the file's on disk. */
+  asciiMode: boolean;
+  /** For LIST, NLST and MLSD: the entries. */
+  listing: ListingSummary | null;
+  firstFrame: number | null;
+  lastFrame: number | null;
   [inputField: string]: unknown;
 }
 
@@ -480,6 +519,7 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
         }
       : null,
     status: channelStatus(channel),
+    content: null,
   };
   frames.add(out, 'frame', channel.announcedAt.ref);
   frames.add(out.request, 'frame', channel.request.at.ref);
@@ -488,6 +528,46 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
     frames.add(out.transfer, 'frame', transfer.command.at.ref);
     frames.add(out.transfer, 'replyFrame', transfer.final?.at.ref ?? null);
   }
+  out.content = buildContent(session, channel, frames);
+  return out;
+}
+
+/** The channel's content: the transfer sender's direction, or the direction with more bytes. */
+function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFields): ReportContent | null {
+  const connection = channel.connection;
+  const content = connection?.content;
+  if (!connection || !content) return null;
+  let direction: Direction | null = transferSender(channel);
+  if (direction === null || content[direction] === undefined) {
+    const sizes = (['orig', 'resp'] as const).filter((d) => content[d] !== undefined);
+    direction = sizes.sort((a, b) => content[b]!.size - content[a]!.size)[0] ?? null;
+  }
+  if (direction === null) return null;
+  const c = content[direction]!;
+  const senderIp = direction === 'orig' ? connection.orig.ip : connection.resp.ip;
+  const transfer = channel.transfer;
+  const out: ReportContent = {
+    sender: senderIp === session.server.ip ? 'server' : 'client',
+    size: c.size,
+    capturedBytes: c.capturedBytes,
+    complete: payloadComplete(c),
+    missing: c.missing,
+    missingBytes: c.missingBytes,
+    missingRangesDropped: c.missingRangesDropped,
+    startUnknown: c.startUnknown,
+    endSeen: c.endSeen,
+    sha256: c.hashes?.sha256 ?? null,
+    md5: c.hashes?.md5 ?? null,
+    sha1: c.hashes?.sha1 ?? null,
+    type: c.type,
+    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
+    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+    listing: c.listing,
+    firstFrame: null,
+    lastFrame: null,
+  };
+  frames.add(out, 'firstFrame', c.firstFrame);
+  frames.add(out, 'lastFrame', c.lastFrame);
   return out;
 }
 

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3';
 import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
-import { formatDelay, formatEndpoint } from '../text';
+import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
 import { renderTransferPerformance } from './performance-text';
 import { sanitize } from './sanitize';
@@ -62,6 +62,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(renderUnopened(report, style));
   for (const session of report.sessions) out.push(renderSession(session, style));
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
+  out.push(renderFiles(report, style));
   out.push(renderFindings(report, style));
   if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
@@ -151,6 +152,7 @@ export function renderSummaryText(report: Report, options: TextOptions): string 
   const style = makeStyle(options.color);
   const out: string[] = [renderHeader(report, style), renderAtAGlance(report, style)];
   if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
+  out.push(renderFiles(report, style));
   out.push(renderFindings(report, style));
   if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
@@ -328,6 +330,58 @@ function renderChannelTable(report: Report, style: Style): string {
   const which = completed === omitted.length ? 'all completed' : `${completed} of them completed`;
   const more = omitted.length > 0 ? `\n${style.dim(`  … ${omitted.length} more channels (${which}) are not listed: --format json lists every channel`)}` : '';
   return `${style.bold('Data channels')}\n${table.toString()}${more}`;
+}
+
+/** Data channels whose content the files section lists; the rest are counted (the JSON has them all). */
+const MAX_FILE_ROWS = 40;
+/** Missing ranges shown per file. */
+const MAX_RANGES_SHOWN = 4;
+
+/**
+ * What each data connection carried: the file or listing, its size, whether the capture holds it
+ * whole (else the missing ranges), its type and hashes.
+ */
+function renderFiles(report: Report, style: Style): string {
+  const rows = report.sessions.flatMap((session) => session.dataChannels.filter((c) => c.content !== null).map((channel) => ({ session, channel })));
+  if (rows.length === 0) return '';
+  const lines = [style.bold('Files and listings')];
+  for (const { session, channel } of rows.slice(0, MAX_FILE_ROWS)) {
+    const content = channel.content!;
+    const t = channel.transfer;
+    const what = t ? `${t.command} ${sanitize(t.arg)}`.trim() : 'no transfer command seen';
+    const whole = content.complete
+      ? style.green('complete')
+      : style.yellow(incompleteText(content));
+    const type = content.listing
+      ? `listing, ${content.listing.entries.length + content.listing.entriesDropped} entries (${content.listing.format})`
+      : content.type
+        ? content.type.mime ?? content.type.name
+        : 'type unknown';
+    lines.push(`  ${style.bold(`session ${session.id} #${channel.index}`)}  ${truncate(what, 60)}: ${formatBytes(content.size)} from the ${content.sender}, ${whole}, ${type}`);
+    const notes: string[] = [];
+    if (content.restOffset !== null) notes.push(`REST ${content.restOffset}: the bytes are the file from offset ${content.restOffset} on`);
+    if (content.asciiMode && !content.listing) notes.push('ASCII mode (TYPE A): line ends on the wire are CRLF; the file on disk may differ');
+    for (const note of notes) lines.push(`      ${style.dim(note)}`);
+    if (content.sha256 !== null) {
+      lines.push(`      ${style.dim(`sha256 ${content.sha256}`)}`);
+      lines.push(`      ${style.dim(`md5 ${content.md5}  sha1 ${content.sha1}`)}`);
+    }
+  }
+  if (rows.length > MAX_FILE_ROWS) lines.push(style.dim(`  … ${rows.length - MAX_FILE_ROWS} more: --format json lists every data channel's content`));
+  if (rows.every((r) => r.channel.content!.sha256 === null)) lines.push(style.dim('  hashes not computed: --hash always (off by default for inputs over 64 MiB)'));
+  return lines.join('\n');
+}
+
+function incompleteText(content: NonNullable<ReportChannel['content']>): string {
+  const parts: string[] = [];
+  if (content.missingBytes > 0) {
+    const ranges = content.missing.slice(0, MAX_RANGES_SHOWN).map((r) => `${r.start}-${r.end}`);
+    const more = content.missing.length - ranges.length + content.missingRangesDropped;
+    parts.push(`${formatBytes(content.missingBytes)} missing at ${ranges.join(', ')}${more > 0 ? ` and ${more} more ranges` : ''}`);
+  }
+  if (content.startUnknown) parts.push('start not in the capture');
+  if (!content.endSeen) parts.push('end not in the capture');
+  return `incomplete (${parts.join('; ')})`;
 }
 
 function truncate(text: string, max: number): string {

@@ -1,4 +1,4 @@
-import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
+import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type PayloadContent, type TcpSegment } from '../types';
 import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
@@ -78,6 +78,22 @@ export interface Connection {
   packets: number;
   /** How its bytes flowed (retransmissions, stalls, zero windows), for data connections. */
   meter?: TransferMeter;
+  /**
+   * What each direction of a data connection carried (hashes, type, missing ranges), filed when
+   * the connection ended or the analysis did; absent for control connections and while open.
+   */
+  content?: Partial<Record<Direction, PayloadContent>>;
+  /** Follows the payload of a data connection while it is open (src/transfer/stream.ts). */
+  follower?: PayloadFollower;
+}
+
+/**
+ * Takes every segment of a connection after its record was updated: flags, sequence and
+ * acknowledgement numbers, and the captured payload as `bytes[start, end)` (valid only during
+ * the call; no view is made for a segment without payload).
+ */
+export interface PayloadFollower {
+  segment(direction: Direction, flags: number, seq: number, ack: number, bytes: Buffer, start: number, end: number, ref: FrameRef, timeMicros: number): void;
 }
 
 function emptyBytes(): DirectionBytes {
@@ -296,7 +312,11 @@ export class ConnectionTable {
   /** Connections dropped because the table was full. */
   evicted = 0;
 
-  constructor(private readonly maxConnections: number) {}
+  constructor(
+    private readonly maxConnections: number,
+    /** Told of each connection dropped because the table was full (its record is final then). */
+    private readonly onEvict: (connection: Connection) => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.entriesOf.size;
@@ -401,6 +421,7 @@ export class ConnectionTable {
     if (!oldest.done) {
       this.close(oldest.value);
       this.evicted++;
+      this.onEvict(oldest.value);
     }
   }
 }

@@ -60,6 +60,11 @@ export class StreamReassembler {
     private readonly sink: (chunk: ReassembledChunk) => void,
     private readonly maxBuffered: number,
     private readonly events: Partial<ReassemblyEvents> = {},
+    /**
+     * Delivered bytes remembered to compare retransmissions with; 0 for bulk data, where the
+     * copy per segment costs more than a conflict report is worth.
+     */
+    private readonly recentBytes: number = RECENT_BYTES,
   ) {}
 
   /** Sets the sequence number of the first payload byte (ISN + 1 after a SYN). */
@@ -69,6 +74,20 @@ export class StreamReassembler {
 
   get started(): boolean {
     return this.nextSeq !== null;
+  }
+
+  /**
+   * Whether a segment starting at `seq` continues the stream with nothing buffered and no bytes
+   * remembered: then its caller may take the bytes itself and `advance` past them, which is the
+   * same as `push` without making a view of the frame for them (bulk data, the common case).
+   */
+  continuesAt(seq: number): boolean {
+    return this.nextSeq === seq && this.pending.length === 0 && this.recentBytes === 0;
+  }
+
+  /** The caller took `length` bytes that continued the stream (see `continuesAt`). */
+  advance(length: number): void {
+    this.nextSeq = ((this.nextSeq as number) + length) >>> 0;
   }
 
   /** Feeds a segment's payload starting at sequence number `seq`. */
@@ -120,6 +139,7 @@ export class StreamReassembler {
 
   /** Copies delivered bytes into the ring, at the positions of their sequence numbers. */
   private remember(bytes: Buffer): void {
+    if (this.recentBytes === 0) return;
     this.recent ??= Buffer.alloc(RECENT_BYTES);
     const from = Math.max(0, bytes.length - RECENT_BYTES);
     const seq = (this.nextSeq as number) + from;

@@ -24,7 +24,7 @@ beforeAll(() => {
 }, 120_000);
 
 function analyzeStdin(input: Buffer): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [path.join(root, 'bin', 'ftpcap.js'), 'analyze', '-', '--format', 'json'], {
+  const run = spawnSync(process.execPath, [path.join(root, 'bin', 'ftpcap.js'), 'analyze', '-', '--format', 'json', '--hash', 'always'], {
     cwd: root,
     input,
     encoding: 'utf8',
@@ -45,7 +45,7 @@ test.each([
   expect(piped.stderr).toBe('');
   expect(piped.status).toBe(0);
   const fromStdin = JSON.parse(piped.stdout);
-  const fromFile = JSON.parse((await runCli('analyze', SAMPLE, '--format', 'json')).stdout);
+  const fromFile = JSON.parse((await runCli('analyze', SAMPLE, '--format', 'json', '--hash', 'always')).stdout);
   expect(fromStdin.inputs).toEqual([expect.objectContaining({ file: '-', format, packets: 331, problems: [] })]);
   expect(fromStdin.sessions).toEqual(fromFile.sessions);
   expect(fromStdin.summary).toEqual(fromFile.summary);

@@ -52,6 +52,8 @@ const expected: Record<string, string[]> = {
   'epsv-all/capture.pcap': ['announcement-refused', 'epsv-all-violation'],
   // Markup in names is text like any other: only the refused login (a user name that is an <img> tag).
   'hostile-names/capture.pcap': ['login-failed'],
+  // Clean downloads and an upload: no finding.
+  'files-lab/capture.pcap': [],
   'address-family/capture.pcap': ['address-family-mismatch', 'announcement-refused', 'nonstandard-reply-format', 'pasv-address-mismatch'],
   'auth-tls/capture.pcap': ['login-failed', 'tls-control-channel'],
   'login-failed/capture.pcap': ['cleartext-credentials', 'login-failed'],

@@ -165,3 +165,26 @@ describe('StreamReassembler: overlaps that disagree', () => {
 function seqBefore(a: number, b: number): boolean {
   return ((a - b) | 0) < 0;
 }
+
+describe('StreamReassembler: bytes taken in order by the caller (continuesAt / advance)', () => {
+  const frame = { input: 0, frame: 1 };
+  test('only without remembered bytes, at the next sequence number, with nothing buffered', () => {
+    const delivered: ReassembledChunk[] = [];
+    const bulk = new StreamReassembler((c) => delivered.push(c), 1 << 20, {}, 0);
+    bulk.start(1000);
+    expect(bulk.continuesAt(1000)).toBe(true);
+    expect(bulk.continuesAt(1001)).toBe(false);
+    bulk.advance(10);
+    expect(bulk.continuesAt(1010)).toBe(true);
+    // A segment after a hole is buffered: the next in-order one must go through push.
+    bulk.push(1020, Buffer.from('later'), frame, 0);
+    expect(bulk.continuesAt(1010)).toBe(false);
+    bulk.push(1010, Buffer.from('0123456789'), frame, 0);
+    expect(delivered.map((c) => (c.kind === 'data' ? c.bytes.toString() : `gap ${c.length}`))).toEqual(['0123456789', 'later']);
+    expect(bulk.continuesAt(1025)).toBe(true);
+    // The control streams remember bytes to compare retransmissions: never taken past them.
+    const control = new StreamReassembler(() => undefined, 1 << 20);
+    control.start(5);
+    expect(control.continuesAt(5)).toBe(false);
+  });
+});
