@@ -204,7 +204,7 @@ function loadTemplate(name, bytes, servers) {
       payloadAt: 0,
       payloadLength: 0,
       payloadSum: 0,
-      textFields: null,
+      textFields: /** @type {object[] | null} */ (null),
       nextTime: null,
     };
     if (protocol === PROTOCOL_TCP) {

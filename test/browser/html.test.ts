@@ -5,6 +5,8 @@
  * (count, direction, ports) are the JSON report's, and the hostile-names sample's markup stays
  * text. A screenshot of every report is left in test-output/html/ for a person to look at.
  */
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -74,7 +74,7 @@ export function framesToPcap(frames: Array<{ timeMicros: number; data: Buffer; o
   header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16);
   header.writeUInt32LE(1, 20);
-  const parts = [header];
+  const parts: Buffer[] = [header];
   for (const frame of frames) {
     const record = Buffer.alloc(16);
     record.writeUInt32LE(Math.floor(frame.timeMicros / 1e6), 0);

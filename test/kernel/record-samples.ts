@@ -40,7 +40,7 @@ function debianVersion(pkg: string): string {
   }
 }
 
-function readme(software: Software, lab: Lab, results: TransferResult[], packets: number, pureFtpd: string | null): string {
+function readme(software: Software, results: TransferResult[], packets: number, pureFtpd: string | null): string {
   const s = SAMPLE[software];
   const ns = (role: 'srv' | 'rtr' | 'cli' | 'str') => `${s.prefix}-${role}`;
   const curl = `curl ${version('curl', ['--version'], /^curl (\S+)/)} (Debian package ${debianVersion('curl')})`;
@@ -165,7 +165,7 @@ async function record(samples: string, software: Software): Promise<void> {
       join(dir, 'clients.log'),
       results.map((r, i) => `### ${i + 1}. ${r.kind.id}: ${r.command.join(' ')}\n${r.output}${r.output ? '\n' : ''}exit 0, ${payload.size} bytes, sha256 ok\n`).join('\n'),
     );
-    writeFileSync(join(dir, 'README.md'), readme(software, lab, results, packets, pureFtpd));
+    writeFileSync(join(dir, 'README.md'), readme(software, results, packets, pureFtpd));
     process.stderr.write(`${s.dir}: ${packets} packets, ${statSync(capture).size} bytes\n`);
   } finally {
     await lab.down();
