@@ -162,7 +162,7 @@ function log(text) {
 function machine() {
   const cpus = os.cpus();
   return {
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     cpu: `${cpus[0]?.model ?? 'unknown'} x${cpus.length}`,
     memory: `${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     kernel: `${os.type()} ${os.release()}`,

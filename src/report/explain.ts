@@ -82,7 +82,7 @@ class Lesson {
   }
 
   steps(items: string[]): void {
-    items.forEach((item, i) => this.out.push(para(item, this.width, `  ${i + 1}. `, '     ')));
+    items.forEach((item, i) => { this.out.push(para(item, this.width, `  ${i + 1}. `, '     ')); });
   }
 
   bullets(items: string[]): void {

@@ -153,6 +153,7 @@ describe('merge by timestamp', () => {
       for (const list of lists) yield list.map((t) => frame(input, ++n, t));
     }
     const out: string[] = [];
+    // biome-ignore format: a table, one row a line
     await mergeBatches(
       [batches(0, [[1, 2, 2], [5]]), batches(1, [[2], [2, 3]]), batches(2, []), batches(3, [[], [0]])],
       (f) => out.push(`${f.ref.input}:${f.ref.frame}@${f.timeMicros}`),
@@ -234,7 +235,7 @@ function asOneFile(value: unknown, offsets: number[]): unknown {
     if (inputKey !== null && typeof field === 'number' && typeof object[inputKey] === 'number') {
       out[key] = offsets[(object[inputKey] as number) - 1] + field;
     } else if (key === 'input' || (key.endsWith('Input') && typeof object[key.replace(/Input$/, 'Frame')] === 'number')) {
-      continue; // dropped: one file has no input fields
+      // dropped: one file has no input fields
     } else {
       out[key] = asOneFile(field, offsets);
     }

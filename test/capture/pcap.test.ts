@@ -126,7 +126,7 @@ describe('classic pcap: good files', () => {
     expect(frames.map((f) => f.timeMicros)).toEqual([1_700_000_000_000_001, 1_700_000_000_999_999, 1_700_000_001_500_000]);
     expect(frames.map((f) => f.linkType)).toEqual([113, 113, 113]);
     expect(frames.map((f) => f.originalLength)).toEqual([60, 1514, 1514]);
-    threeRecords.forEach((r, i) => expect(frames[i].data.equals(r.data)).toBe(true));
+    threeRecords.forEach((r, i) => { expect(frames[i].data.equals(r.data)).toBe(true); });
   });
 
   test('a header-only file has no packets and no problems', async () => {
@@ -255,6 +255,7 @@ describe('classic pcap: damaged files', () => {
 });
 
 describe('classic pcap: not a pcap file', () => {
+  // biome-ignore format: a table, one row a line
   const notPcap: Array<{ name: string; bytes: Buffer | string; message: RegExp }> = [
     // Hand-built: Kuznetzov's modified pcap magic (a1b2cd34 little-endian).
     { name: 'modified pcap', bytes: Buffer.concat([Buffer.from('34cdb2a1', 'hex'), Buffer.alloc(20)]), message: /modified \(Kuznetzov\) pcap/ },

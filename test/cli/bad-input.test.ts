@@ -495,11 +495,11 @@ describe('garbage inside the control connection payloads', () => {
     bytes[at] = value;
   };
   const cases: Array<{ name: string; damage: (bytes: Buffer) => void }> = [
-    { name: 'first byte of every payload inverted', damage: (b) => payloads.forEach((p) => set(b, p.start, b[p.start] ^ 0xff)) },
-    { name: 'CR LF of every payload turned into NUL NUL', damage: (b) => payloads.forEach((p) => (set(b, p.end - 2, 0), set(b, p.end - 1, 0))) },
-    { name: 'byte 3 of every payload (after the code or verb) set to ESC', damage: (b) => payloads.forEach((p) => set(b, p.start + 3, 0x1b)) },
-    { name: 'middle byte of every payload set to 0xff (Telnet IAC)', damage: (b) => payloads.forEach((p) => set(b, (p.start + p.end) >> 1, 0xff)) },
-    { name: 'last byte of every payload set to 0x9b (C1 CSI)', damage: (b) => payloads.forEach((p) => set(b, p.end - 1, 0x9b)) },
+    { name: 'first byte of every payload inverted', damage: (b) => payloads.forEach((p) => { set(b, p.start, b[p.start] ^ 0xff); }) },
+    { name: 'CR LF of every payload turned into NUL NUL', damage: (b) => payloads.forEach((p) => { set(b, p.end - 2, 0); set(b, p.end - 1, 0); }) },
+    { name: 'byte 3 of every payload (after the code or verb) set to ESC', damage: (b) => payloads.forEach((p) => { set(b, p.start + 3, 0x1b); }) },
+    { name: 'middle byte of every payload set to 0xff (Telnet IAC)', damage: (b) => payloads.forEach((p) => { set(b, (p.start + p.end) >> 1, 0xff); }) },
+    { name: 'last byte of every payload set to 0x9b (C1 CSI)', damage: (b) => payloads.forEach((p) => { set(b, p.end - 1, 0x9b); }) },
     {
       name: 'every payload replaced by random bytes',
       damage: (b) => {
@@ -645,6 +645,7 @@ describe('a capture of an unsupported link type says so', () => {
 });
 
 describe('command line mistakes and information', () => {
+  // biome-ignore format: a table, one row a line
   test.each([
     { args: ['analyze', '--ftp-port', 'abc', SAMPLE], first: /^error: option '-p, --ftp-port <port>' argument 'abc' is invalid\. "abc" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '0', SAMPLE], first: /argument '0' is invalid\. "0" is not a TCP port \(1-65535\)$/ },

@@ -21,6 +21,7 @@ import {
 const MB = 1e6;
 
 describe('renderProgress', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, ProgressState, string]>([
     ['start: no throughput before a first interval', { bytes: 0, total: 1091 * MB, elapsedMs: 0, columns: 80 }, '[------------------------------]   0%  0.0/1091 MB'],
     ['a third read at 500 MB/s', { bytes: 363.5 * MB, total: 1090.5 * MB, elapsedMs: 727, columns: 80 }, '[##########--------------------]  33%  364/1091 MB  500 MB/s  ETA 0:02'],

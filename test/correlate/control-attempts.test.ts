@@ -13,6 +13,7 @@ const ATTEMPT = client(50001);
 const SERVER21 = server(21);
 
 /** Steps, the sessions left, the attempts as [outcome, SYNs], the capture-level finding codes. */
+// biome-ignore format: a table, one row a line
 test.each<[string, Steps, number, Array<[string, number]>, string[]]>([
   ['SYN answered by RST', [syn(ATTEMPT, SERVER21), rst(SERVER21, ATTEMPT)], 0, [['refused', 1]], ['control-connect-refused']],
   [

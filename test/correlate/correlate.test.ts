@@ -107,6 +107,7 @@ interface Scenario {
 const PASV_40010 = '227 Entering Passive Mode (192,0,2,10,156,74).';
 const RETR_150 = (size: number) => `150 Opening BINARY mode data connection for one.bin (${size} bytes).`;
 
+// biome-ignore format: a table, one row a line
 const scenarios: Scenario[] = [
   {
     name: 'PASV + RETR completed; a retransmitted data segment and a retransmitted 227 count once',

@@ -80,6 +80,7 @@ interface Row {
   check?: (report: Report, run: Script) => void;
 }
 
+// biome-ignore format: a table, one row a line
 const rows: Row[] = [
   {
     name: 'EPSV answered, its SYN unanswered 3 times, then PASV works: epsv-fallback with the delay',
@@ -443,6 +444,7 @@ describe.each([false, true])('diagnoses (control payloads in 1-byte segments: %s
 });
 
 test('implicit FTPS: the session is TLS from its first frame', () => {
+  // biome-ignore format: a table, one row a line
   const run = script(
     [{ client: client(50000), server: server(990) }],
     [syn(client(50000), server(990)), synAck(server(990), client(50000)), ack(client(50000), server(990)), data(client(50000), server(990), Buffer.from([0x16, 3, 1, 0, 1, 1])), rst(server(990), client(50000))],

@@ -16,7 +16,7 @@ const cases = readdirSync(samplesDir, { withFileTypes: true })
   .sort();
 
 /** RFC 4180 parser: quoted fields with doubled quotes and line breaks, CRLF records. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -120,7 +120,7 @@ describe.each(cases)('sample %s', (name) => {
       for (const channel of session.dataChannels) {
         // The request's time, as the JSON timeline has it for the request frame.
         const request = session.timeline.find((t) => t.frame === channel.request.frame && t.source === 'client');
-        const micros = request ? Date.parse(request.time.slice(0, 23) + 'Z') * 1000 + Number(request.time.slice(23, 26)) : null;
+        const micros = request ? Date.parse(`${request.time.slice(0, 23)}Z`) * 1000 + Number(request.time.slice(23, 26)) : null;
         const matching = rows.filter((r) => r[8] === channel.method && r[2] === session.client.ip && r[3] === String(session.client.port));
         expect(matching.length, `${channel.method} of session ${session.id}`).toBeGreaterThan(0);
         if (micros !== null) expect(matching.map((r) => r[0])).toContain(`${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`);

@@ -34,6 +34,7 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
 
 function debianVersion(pkg: string): string {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     return execFileSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' });
   } catch {
     return '?';
