@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run, type Io } from '../../src/cli/main';
+import { pcapHeader, pcapRecordHeader } from '../helpers/pcap';
 import {
   formatDuration,
   formatMegabytes,
@@ -114,18 +115,10 @@ describe('ProgressLine', () => {
  * enough for a progress line when records * 1530 > 8 MB.
  */
 function bigPcap(records: number): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const record = Buffer.alloc(16 + 1514);
-  record.writeUInt32LE(1_700_000_000, 0);
-  record.writeUInt32LE(1514, 8);
-  record.writeUInt32LE(1514, 12);
-  record.writeUInt16BE(0x88b5, 16 + 12); // local experimental EtherType: not IP
-  const parts = [header];
+  const data = Buffer.alloc(1514);
+  data.writeUInt16BE(0x88b5, 12); // local experimental EtherType: not IP
+  const record = Buffer.concat([pcapRecordHeader({ sec: 1_700_000_000, usec: 0, data }), data]);
+  const parts = [pcapHeader()];
   for (let i = 0; i < records; i++) parts.push(record);
   return Buffer.concat(parts);
 }
