@@ -2,18 +2,15 @@
  * The other output formats on every sample (samples/<case>/capture.pcap): CSV, NDJSON and Zeek's
  * ftp.log must say what the JSON report says, in their own shape.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
 import { csvColumns, csvField, csvText, renderCsv } from '../../src/report/csv';
 import { runCli } from './run-cli';
+import { sampleCases } from '../helpers/golden';
 
 const samplesDir = 'samples';
-const cases = readdirSync(samplesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(samplesDir, d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 /** RFC 4180 parser: quoted fields with doubled quotes and line breaks, CRLF records. */
 function parseCsv(text: string): string[][] {
