@@ -32,8 +32,8 @@ import {
   type Script,
   type Step,
   type Steps,
-} from './script';
-import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from './lab';
+} from '../correlate/script';
+import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from '../correlate/lab';
 
 /** The data connection of passiveRetr: client 198.51.100.20:51001 to the server's port 40001. */
 const DATA_CLIENT = client(51001);
