@@ -67,38 +67,16 @@ LOSS_GROUP=7       # NFLOG group receiving a copy of every dropped packet
 LOSSY_ATTEMPTS=12
 LFTP_BASE="set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 20; set cmd:fail-exit yes"
 
-log() { printf '[make-loss-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+. "$TOOLS/lab.sh"
 
 # ------------------------------------------------------------------- lab --
 # Same topology as netns.sh, with fl- namespaces:
 #   fl-srv  br-s 192.0.2.10/24 2001:db8:2::10/64 (bridge; port eth0, the veth to fl-rtr)
 #   fl-rtr  srv0 192.0.2.1/24, br0 198.51.100.1/24 (bridge: cli1 cli2 cli3) <- capture on br0
 #   fl-cli1..3 eth0 198.51.100.20..22/24, 2001:db8:1::20..22/64
-no_offload() { # like netns.sh: frames of at most 1514 bytes, valid checksums
-  local ns=$1 dev=$2
-  nsx "$ns" ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$ns" ethtool -K "$dev" tx off tso off gso off >/dev/null 2>&1 || true
-}
-ns_base() {
-  local ns=$1
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-    net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
-}
+
 lab_down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      # everything inside our own namespaces was started by this script
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 lab_up() {
   lab_down

@@ -78,9 +78,7 @@ INSIDE_ADDR=100.64.0.10 # Pure-FTPd -P: a NAT-inside address in every 227
 CAPTURE_IF=srv0
 ALICE_PASS=wonderland-42
 
-log() { printf '[make-other-server-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, servers, tcpdump)"
@@ -142,20 +140,8 @@ SERVER_PID=""
 TCPDUMP_PID=""
 
 # ------------------------------------------------------------------- lab --
-no_offload() { # NS DEV: no segmentation or checksum offload, as on a real NIC
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$1" ethtool -K "$2" tx off tso off gso off >/dev/null 2>&1 || true
-}
 lab_down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 lab_up() {
   lab_down

@@ -48,8 +48,7 @@ ALICE_PASS=wonderland-42
 SHAPE_RATE=2mbit
 CLIENT_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-log() { printf '[make-protocol-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"

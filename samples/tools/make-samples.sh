@@ -50,8 +50,7 @@ MIXED_CLI_RATE=2mbit
 FORMATS_SRV_RATE=16mbit
 FORMATS_CLI_RATE=8mbit
 
-log() { printf '[make-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
