@@ -422,13 +422,13 @@ write_readme() {
     echo "Ethernet, microsecond timestamps. A capture on a router interface sees a packet that arrives"
     echo "on it before the router's firewall decides about it, and one that leaves it after NAT."
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/failure-facts.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     for ent in "${CAP_FILES[@]}"; do
       IFS='|' read -r name ns dev <<<"$ent"
       echo
       echo "### $name.pcap ($ns / $dev)"
       echo
-      "$PYTHON" "$TOOLS/failure-facts.py" "$dir/$name.pcap"
+      "$PYTHON" "$TOOLS/capture-facts.py" failure "$dir/$name.pcap"
     done
   } >"$dir/README.md"
   log "  -> samples/$case: capture.pcap $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"

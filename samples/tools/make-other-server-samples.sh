@@ -471,11 +471,11 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD [CONTROL_POR
     echo
     echo "$LAB_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/other-servers-facts.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
     echo "Frame numbers below are those of this recording; a new run changes ports and may shift frames."
     echo
-    "$PYTHON" "$TOOLS/other-servers-facts.py" "$dir/capture.pcap" $port
+    "$PYTHON" "$TOOLS/capture-facts.py" other-servers "$dir/capture.pcap" $port
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }

@@ -398,11 +398,11 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
     echo
     echo "$CAPTURE_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/proto-describe.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
     echo "Frame numbers are 1-based, as in Wireshark."
     echo
-    "$PYTHON" "$TOOLS/proto-describe.py" "$dir/capture.pcap" 21 "${DESCRIBE_PORTS[@]}"
+    "$PYTHON" "$TOOLS/capture-facts.py" protocol "$dir/capture.pcap" 21 "${DESCRIBE_PORTS[@]}"
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }

@@ -356,9 +356,9 @@ write_readme() { # CASE TITLE SUMMARY CLIENTS_MD STORY_MD
     echo
     echo "$CAPTURE_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/capture.pcap" | sed 's/^###/###/'
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/capture.pcap" | sed 's/^###/###/'
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }
@@ -726,7 +726,7 @@ them (see [What ftpcap must do](#what-ftpcap-must-do-with-these-files)).
 
 - **Made:** $TODAY with \`samples/tools/make-samples.sh capture-formats\` (Linux $KERNEL_VER, network namespaces)
 - **Recorders:** $DUMPCAP_VER; $TCPDUMP_VER ($LIBPCAP_VER); editcap, mergecap, capinfos from the same Wireshark; gzip $(gzip --version | head -1 | awk '{print $2}')
-- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-describe-capturepy).
+- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-capture-factspy).
 - **Cross-check:** [tshark-frames.dumpcap.txt](tshark-frames.dumpcap.txt) and [tshark-frames.any.txt](tshark-frames.any.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); these are not named \`tshark-frames.txt\` because this directory has no \`capture.pcap\` (the e2e tests pair the two); client output: [clients.log](clients.log)
 
 ## Files
@@ -846,10 +846,10 @@ ftpcap-upload-500k.bin (512 000 bytes); vsftpd opens both data connections from 
   \`converted/ring-merged.pcapng\`. Connections cross file boundaries (see
   the ring table); a single ring file alone shows sessions without their beginning or end.
 
-## Generated facts for dumpcap.pcapng (describe-capture.py)
+## Generated facts for dumpcap.pcapng (capture-facts.py)
 
 EOF
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/dumpcap.pcapng"
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/dumpcap.pcapng"
   } >"$dir/README.md"
 }
 
@@ -1365,9 +1365,9 @@ EOF
       echo
       lt_must_find "$n"
       echo
-      echo "### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)"
+      echo "### Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
       echo
-      "$PYTHON" "$TOOLS/describe-capture.py" "$f" | sed 's/^### /#### /'
+      "$PYTHON" "$TOOLS/capture-facts.py" core "$f" | sed 's/^### /#### /'
     done
     cat <<EOF
 <a id="bsd-null-suricata"></a>
@@ -1407,10 +1407,10 @@ into endpoints), no data connection, and the NUL-byte reply handled without brea
 tshark lists the two PORT commands without decoding an endpoint
 ([bsd-null-suricata.tshark-frames.txt](bsd-null-suricata.tshark-frames.txt)).
 
-### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)
+### Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)
 
 EOF
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/bsd-null-suricata.pcap" | sed 's/^### /#### /'
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/bsd-null-suricata.pcap" | sed 's/^### /#### /'
   } >"$dir/README.md"
 }
 
@@ -1528,6 +1528,21 @@ only timestamps, ephemeral ports and vsftpd's choice of passive port change.
 
 ## Regenerate
 
+One command regenerates any family of samples (each recorded by its own \`make-*.sh\` in a lab of
+its own), then the expected reports are regenerated and reviewed:
+
+\`\`\`sh
+samples/tools/make.sh list                          # the families: core, loss, other-server, failure, protocol, foreign, hostile, firewall
+sudo samples/tools/make.sh hostile                  # one family (hostile: about 10 s)
+sudo samples/tools/make.sh core ipv6 active-port    # some cases of a family
+sudo samples/tools/make.sh all                      # every family
+UPDATE_EXPECTED=1 npx vitest run test/e2e           # the expected reports of what changed; then git diff --stat samples/
+\`\`\`
+
+A recording changes timestamps, ephemeral ports and the passive ports the server picks, so the
+captures differ byte for byte; their analysis must not (sessions, data channels, statuses and
+findings). The core family's script, as an example:
+
 \`\`\`sh
 sudo samples/tools/make-samples.sh                  # all cases (about 90 s)
 sudo samples/tools/make-samples.sh capture-formats  # one case (about 15 s)
@@ -1548,10 +1563,14 @@ running system vsftpd; it only needs port 21 free inside its own namespace), rec
 case, rewrites the case directories and this file, and tears everything down on exit, error
 or Ctrl-C. Tools:
 
-- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats).
+- \`tools/make.sh FAMILY|all|list\` — regenerate a family of samples (runs its \`make-*.sh\`).
+- \`tools/lab.sh\` — sourced by every recording script: logging, \`nsx\` (run in a namespace), namespaces
+  and veths without offloads, \`ns_delete\` (ends what runs inside by pid), \`wait_tcp\`,
+  \`capture_start\`/\`capture_stop\` (tcpdump in immediate mode, stopped by its own pid).
+- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats); \`NS_PREFIX=xy\` builds it as xy-* beside another.
 - \`tools/make-samples.sh [case...]\` — everything above.
 - \`tools/tshark-frames.sh CAPTURE\` — announcements and data-connection SYN/SYN-ACK frames per tshark.
-- \`tools/describe-capture.py CAPTURE\` — the generated "facts" section of each case README.
+- \`tools/capture-facts.py STYLE CAPTURE [PORT...]\` — the generated "facts" section of each case README (STYLE: core, protocol, failure, other-servers: one script, one layout per family).
 - \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
 - \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
 - \`tools/vlan-tags.py DEV TAG[,TAG]\` — 802.1Q / 802.1ad tags on every frame of an interface, with two eBPF programs (link-types: the lab kernel has no 8021q module).
