@@ -107,23 +107,7 @@ TODAY="$(date -u +%Y-%m-%d)"
 # payloads are the same on every run.
 ANON="$WORK/anon"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home"
-"$PYTHON" - "$ANON" "$WORK" <<'PY'
-import random, sys
-anon, work = sys.argv[1], sys.argv[2]
-def blob(path, n, seed):
-    with open(path, "wb") as f:
-        f.write(random.Random(seed).randbytes(n))
-blob(f"{anon}/one-mb.bin", 1024 * 1024, 959)
-blob(f"{anon}/pub/data-64k.bin", 64 * 1024, 2428)
-blob(f"{work}/upload-200k.bin", 200 * 1024, 4217)
-with open(f"{anon}/readme.txt", "w") as f:
-    f.write("ftpcap sample server (vsftpd in network namespace fc-srv).\n"
-            "Files: one-mb.bin (1 MiB random), pub/ (a few small files).\n")
-with open(f"{anon}/pub/notes.txt", "w") as f:
-    f.write("Notes for the pub/ directory.\n" * 8)
-with open(f"{anon}/pub/changelog.txt", "w") as f:
-    f.write("".join(f"2024-01-{d:02d}  entry {d}\n" for d in range(1, 31)))
-PY
+"$PYTHON" "$TOOLS/core-sample-files.py" "$ANON" "$WORK"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON" "$WORK/empty"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
@@ -549,49 +533,7 @@ mergecap -F pcapng -w converted/ring-merged.pcapng ring/*"
 
 formats_files() { # write the files the clients transfer (fixed seeds, fixed sizes)
   mkdir -p "$ANON/formats"
-  "$PYTHON" - "$ANON/formats" "$WORK" <<'PY'
-import random, sys
-d, work = sys.argv[1], sys.argv[2]
-
-def text(path, size, seed, line):
-    r = random.Random(seed)
-    out, n, i = [], 0, 0
-    while n < size:
-        s = line(r, i)
-        out.append(s)
-        n += len(s)
-        i += 1
-    data = "".join(out).encode()[:size - 1] + b"\n"
-    with open(path, "wb") as f:
-        f.write(data)
-
-paths = ["/", "/index.html", "/pub/", "/pub/notes.txt", "/pub/changelog.txt", "/one-mb.bin",
-         "/img/logo.png", "/css/site.css", "/api/v1/items", "/robots.txt", "/favicon.ico"]
-agents = ["curl/7.88.1", "lftp/4.9.2", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0",
-          "Wget/1.21.3", "python-requests/2.28.1"]
-def log_line(r, i):
-    ip = r.choice(["198.51.100.", "203.0.113.", "192.0.2."]) + str(r.randint(1, 254))
-    p = r.choice(paths)
-    if p == "/api/v1/items":
-        p += f"/{r.randint(1, 99999)}"
-    st = r.choice([200] * 12 + [304, 404, 206, 301])
-    ts = f"{1 + i // 40000:02d}/Jan/2024:{(i // 1800) % 24:02d}:{(i // 30) % 60:02d}:{i % 60:02d} +0000"
-    return f'{ip} - - [{ts}] "GET {p} HTTP/1.1" {st} {r.randint(0, 1048576)} "-" "{r.choice(agents)}"\n'
-text(f"{d}/access.log", 1_150_000, 5101, log_line)
-
-def csv_line(r, i):
-    if i == 0:
-        return "id,sensor,timestamp,temperature_c,humidity_pct,pressure_hpa\n"
-    return (f"{i},{r.choice(['north', 'south', 'east', 'west'])}-{r.randint(1, 8)},"
-            f"2024-01-{1 + i // 8640:02d}T{(i // 360) % 24:02d}:{(i // 6) % 60:02d}:{(i % 6) * 10:02d}Z,"
-            f"{r.uniform(-5, 30):.2f},{r.uniform(20, 90):.1f},{r.uniform(990, 1030):.1f}\n")
-text(f"{d}/records.csv", 750_000, 5102, csv_line)
-
-with open(f"{d}/random.bin", "wb") as f:
-    f.write(random.Random(5103).randbytes(300_000))
-with open(f"{work}/upload-500k.bin", "wb") as f:
-    f.write(random.Random(5104).randbytes(500 * 1024))
-PY
+  "$PYTHON" "$TOOLS/core-formats-files.py" "$ANON/formats" "$WORK"
   chmod -R a+rX "$ANON/formats"
   find "$ANON/formats" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 }
@@ -970,17 +912,7 @@ lt_count() { # FILE TSHARK-FILTER -> number of matching frames
   tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
 }
 lt_tag_bytes() { # FILE HEX... -> number of frames whose bytes from offset 12 are HEX (classic pcap)
-  "$PYTHON" - "$1" "$(printf %s "${@:2}")" <<'PY'
-import struct, sys
-data, want = open(sys.argv[1], "rb").read(), bytes.fromhex(sys.argv[2])
-end = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
-pos, n = 24, 0
-while pos + 16 <= len(data):
-    incl = struct.unpack(end + "I", data[pos + 8:pos + 12])[0]
-    n += data[pos + 16 + 12:pos + 16 + 12 + len(want)] == want
-    pos += 16 + incl
-print(n)
-PY
+  "$PYTHON" "$TOOLS/core-vlan-tag-bytes.py" "$1" "$(printf %s "${@:2}")"
 }
 
 lt_record() { # NAME
@@ -1082,11 +1014,7 @@ case_link_types() {
   CLIENT_LOG="$dir/clients.log"
   : >"$CLIENT_LOG"
   reset_alice
-  "$PYTHON" - "$WORK" <<'PY'
-import random, sys
-with open(f"{sys.argv[1]}/upload-32k.bin", "wb") as f:
-    f.write(random.Random(6101).randbytes(32 * 1024))
-PY
+  "$PYTHON" "$TOOLS/core-link-types-files.py" "$WORK"
   for n in "${LT_FILES[@]}"; do lt_record "$n"; done
   lt_fresh_lab # leave a plain lab for the cases after this one
 
@@ -1572,6 +1500,7 @@ or Ctrl-C. Tools:
 - \`tools/tshark-frames.sh CAPTURE\` — announcements and data-connection SYN/SYN-ACK frames per tshark.
 - \`tools/capture-facts.py STYLE CAPTURE [PORT...]\` — the generated "facts" section of each case README (STYLE: core, protocol, failure, other-servers: one script, one layout per family).
 - \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
+- \`tools/<family>-*.py\` (\`core-\`, \`loss-\`, \`protocol-\`, \`other-server-\`, \`hostile-\`) — the Python steps of the recording scripts (seeded files, checks of a recording, tag counts), one file each, run by the family's \`make-*.sh\`.
 - \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
 - \`tools/vlan-tags.py DEV TAG[,TAG]\` — 802.1Q / 802.1ad tags on every frame of an interface, with two eBPF programs (link-types: the lab kernel has no 8021q module).
 - \`tools/tun-link.py NS_A DEV_A NS_B DEV_B\` — a point-to-point IP link of two tun devices (link-types: raw IP).
