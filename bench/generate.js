@@ -244,7 +244,10 @@ function stretchSeq(seq, state, k) {
   return (state.base + moved) >>> 0;
 }
 
-/** Writes `plan` as a classic pcap (microseconds, little-endian, Ethernet) to `file`. */
+/**
+ * Writes `plan` as a classic pcap (microseconds, little-endian, Ethernet) to `file`.
+ * @param {(bytesWritten: number) => void} [onProgress]
+ */
 function writeCapture(plan, file, onProgress = () => {}) {
   const temporary = `${file}.partial`;
   const fd = fs.openSync(temporary, 'w');
@@ -480,6 +483,7 @@ function controlShifts(template, k) {
   for (const flow of template.flows) {
     if (!flow.control) continue;
     /** Per direction: [original end sequence number, growth] of every segment that grew. */
+    /** @type {Record<'a' | 'b', Array<[number, number]>>} */
     const grown = { a: [], b: [] };
     for (const packet of flow.packets) {
       const frame = packet.frame;
@@ -553,6 +557,7 @@ function parseSize(text) {
 }
 
 function main(argv) {
+  /** @type {{ size: number | null, out: string | null, noise: number }} */
   const args = { size: null, out: null, noise: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -162,7 +162,7 @@ function log(text) {
 function machine() {
   const cpus = os.cpus();
   return {
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     cpu: `${cpus[0]?.model ?? 'unknown'} x${cpus.length}`,
     memory: `${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
@@ -195,6 +195,7 @@ function main(argv) {
 
   const tsharkOn = args.tshark === 'all' ? () => true : (spec) => spec.role === 'main';
   const programs = contenders(tshark);
+  /** @type {Array<{ capture: any, program: any, runs: Array<{ seconds: number, rss: number }> }>} */
   const jobs = [];
   for (const capture of captures) {
     for (const program of programs) {
@@ -206,8 +207,9 @@ function main(argv) {
     // A different order every repetition, so that no program always runs after the same one.
     const order = jobs.map((_, i) => jobs[(i + rep * 3) % jobs.length]);
     for (const job of order) {
-      job.runs.push(measure(job.program.command(job.capture.file)));
-      log(`rep ${rep + 1}/${args.reps}  ${job.capture.spec.name.padEnd(13)} ${job.program.name.padEnd(22)} ${job.runs.at(-1).seconds.toFixed(2)} s`);
+      const run = measure(job.program.command(job.capture.file));
+      job.runs.push(run);
+      log(`rep ${rep + 1}/${args.reps}  ${job.capture.spec.name.padEnd(13)} ${job.program.name.padEnd(22)} ${run.seconds.toFixed(2)} s`);
     }
   }
   env.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -254,7 +256,7 @@ function main(argv) {
   const mainTshark = find('ftp-1GiB', 'tshark -Y ftp');
   if (main && mainTshark) check('1 GiB: ftpcap >= 6 x faster than tshark', `${(mainTshark.seconds / main.seconds).toFixed(1)}x`, mainTshark.seconds >= 6 * main.seconds);
   const ftpcapRuns = results.filter((r) => r.program.startsWith('ftpcap'));
-  const worst = ftpcapRuns.reduce((a, b) => (b.maxRss > (a?.maxRss ?? 0) ? b : a), null);
+  const worst = ftpcapRuns.reduce((a, b) => (b.maxRss > (a?.maxRss ?? 0) ? b : a), /** @type {(typeof ftpcapRuns)[number] | null} */ (null));
   if (worst) check('ftpcap peak RSS <= 150 MB on every capture', `${mb(worst.maxRss)} MB (${worst.capture}, ${worst.program})`, worst.maxRss <= 150e6);
   const small = find('ftp-256MiB', 'ftpcap');
   const large = find('ftp-2GiB', 'ftpcap');
@@ -281,7 +283,7 @@ if (require.main === module) {
   try {
     process.exitCode = main(process.argv.slice(2));
   } catch (error) {
-    log(`bench: ${error.message}`);
+    log(`bench: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   }
 }

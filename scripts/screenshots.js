@@ -40,7 +40,7 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'light' });
     await page.goto(pathToFileURL(html).href);
     // Overview, findings and the first ladder with its unanswered SYNs.
-    const top = await page.evaluate(() => document.querySelector('#session-1').getBoundingClientRect().bottom + window.scrollY);
+    const top = await page.evaluate(() => /** @type {Element} */ (document.querySelector('#session-1')).getBoundingClientRect().bottom + window.scrollY);
     await page.screenshot({ path: 'docs/html-report.png', fullPage: true, clip: { x: 0, y: 0, width: 1200, height: Math.min(2600, Math.ceil(top)) } });
   } finally {
     await browser.close();

@@ -8,7 +8,6 @@ import { SessionTracker } from './correlate/tracker';
 import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
-import { decodeTcp } from './decode/tcp';
 import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';

@@ -7,7 +7,7 @@
  * console.log(report.summary, renderText(report, { color: false, firewall: false }));
  * ```
  */
-import { Analyzer, type AnalysisResult, type AnalyzerEvents } from './analyzer';
+import { Analyzer, type AnalysisResult } from './analyzer';
 import { readCaptures } from './capture';
 import type { InputSummary } from './capture/types';
 import { version } from './cli/version';

@@ -137,9 +137,9 @@ export interface TimelineEntry {
   /** Who it comes from: a client command, a server reply, a data connection's packet, or the analysis. */
   source: 'client' | 'server' | 'data' | 'analysis';
   /** Data channel index this entry belongs to, if any. */
-  channel?: number;
+  channel?: number | undefined;
   /** Raw line as sent (commands) or reply text, already masked. */
-  line?: string;
+  line?: string | undefined;
   /** Plain-words explanation. */
   text: string;
 }

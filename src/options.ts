@@ -66,7 +66,7 @@ export interface AnalyzerOptions extends PerformanceThresholds {
   /** Show passwords instead of masking them. */
   showPasswords: boolean;
   /** Users (lower case) whose password is shown even when passwords are masked. */
-  clearPasswordUsers?: ReadonlySet<string>;
+  clearPasswordUsers?: ReadonlySet<string> | undefined;
   /**
    * A frame with the same bytes as one at most this far away in time is a duplicate, in
    * microseconds: copies from two mirror ports or interfaces arrive together (a file merged with

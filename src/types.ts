@@ -92,7 +92,7 @@ export interface Finding {
   severity: Severity;
   frame: FrameRef | null;
   message: string;
-  fix?: string;
+  fix?: string | undefined;
   /** Occurrences this finding stands for when repeats were counted instead of listed (absent: 1). */
   count?: number;
 }

@@ -182,13 +182,13 @@ function loadTemplate(name, bytes, servers) {
         control: protocol === PROTOCOL_TCP && (srcPort === FTP_CONTROL_PORT || dstPort === FTP_CONTROL_PORT),
         packets: [],
         /** Per direction ('a' = the first sender, 'b'): initial sequence number + 1, payload extent, stretched or not. */
-        directions: { a: { sender: src + '|' + srcPort, base: null, extent: 0, bulk: false }, b: { base: null, extent: 0, bulk: false } },
+        directions: { a: { sender: `${src}|${srcPort}`, base: null, extent: 0, bulk: false }, b: { base: null, extent: 0, bulk: false } },
         sessionStart: false,
         lastCommand: null,
       };
       flows.set(flowKey, flow);
     }
-    const direction = flow.directions.a.sender === src + '|' + srcPort ? 'a' : 'b';
+    const direction = flow.directions.a.sender === `${src}|${srcPort}` ? 'a' : 'b';
     const packet = {
       time: record.time,
       frame,
@@ -204,7 +204,7 @@ function loadTemplate(name, bytes, servers) {
       payloadAt: 0,
       payloadLength: 0,
       payloadSum: 0,
-      textFields: null,
+      textFields: /** @type {object[] | null} */ (null),
       nextTime: null,
     };
     if (protocol === PROTOCOL_TCP) {

@@ -68,17 +68,10 @@ ALL_CASES=(nat-pasv-private pasv-address-wrong nat-no-helper nat-helper firewall
 P=${NS_PREFIX:-fd}
 ALL_NS=($P-cli1 $P-cli2 $P-crtr $P-pcli $P-core $P-srtr $P-srv $P-psrv)
 
-log() { printf '[make-failure-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+. "$TOOLS/lab.sh"
 
 # ------------------------------------------------------------------- lab --
-# Make a veth look like a real NIC on the wire: no segmentation offload
-# (frames of at most 1514 bytes) and no checksum offload (valid checksums).
-no_offload() {
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$1" ethtool -K "$2" tx off tso off gso off >/dev/null 2>&1 || true
-}
+
 veth() { # NS_A DEV_A MAC_A NS_B DEV_B MAC_B
   ip link add "$2" netns "$1" address "$3" type veth peer name "$5" netns "$4" address "$6"
   nsx "$1" ip link set "$2" up
@@ -93,16 +86,7 @@ bridge() { # NS DEV MAC ADDR/LEN
   no_offload "$1" "$2"
 }
 lab_down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      # whatever still runs inside our own namespaces was started by us
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 lab_up() {
   local ns
@@ -438,13 +422,13 @@ write_readme() {
     echo "Ethernet, microsecond timestamps. A capture on a router interface sees a packet that arrives"
     echo "on it before the router's firewall decides about it, and one that leaves it after NAT."
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/failure-facts.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     for ent in "${CAP_FILES[@]}"; do
       IFS='|' read -r name ns dev <<<"$ent"
       echo
       echo "### $name.pcap ($ns / $dev)"
       echo
-      "$PYTHON" "$TOOLS/failure-facts.py" "$dir/$name.pcap"
+      "$PYTHON" "$TOOLS/capture-facts.py" failure "$dir/$name.pcap"
     done
   } >"$dir/README.md"
   log "  -> samples/$case: capture.pcap $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"

@@ -47,9 +47,9 @@ for c in firewall-lab-vsftpd firewall-lab-pureftpd; do
   fi
   {
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/failure-facts.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
-    python3 "$TOOLS/failure-facts.py" "$dir/capture.pcap" ${port:+"$port"}
+    python3 "$TOOLS/capture-facts.py" failure "$dir/capture.pcap" ${port:+"$port"}
   } >>"$dir/README.md"
 done
 

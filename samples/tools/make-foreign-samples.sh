@@ -62,25 +62,10 @@ POP3_ALT=192.0.2.21 IMAP_ALT=192.0.2.22 SMTP_ALT=192.0.2.23 NNTP_ALT=192.0.2.24 
 RST_HOST=192.0.2.30 DROP_HOST=192.0.2.31
 CAPTURE_IF=srv0
 
-log() { printf '[make-foreign-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-no_offload() {
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-}
+. "$TOOLS/lab.sh"
 
 down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      # whatever still runs inside our own namespaces was started by this script
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.3
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 
 up() {

@@ -5,9 +5,11 @@
 # tested against it: the HTML report must show them as text.
 #
 #   sudo samples/tools/make-hostile-samples.sh
+#   sudo NS_PREFIX=xy samples/tools/make-hostile-samples.sh   # other namespace names
 #
 # What it does:
-#   1. builds a small lab of network namespaces (ft-srv, ft-rtr, ft-cli;
+#   1. builds a small lab of network namespaces (ft-srv, ft-rtr, ft-cli, or
+#      $NS_PREFIX-srv ...;
 #      documentation addresses only, no link to the host):
 #        ft-srv  eth0 192.0.2.10/24   2001:db8:2::10/64   vsftpd
 #        ft-rtr  srv0 192.0.2.1/24    2001:db8:2::1/64    <- capture point
@@ -33,55 +35,27 @@ OUT="$SAMPLES/hostile-names"
 PYTHON=/usr/bin/python3
 SRV4=192.0.2.10
 CLI4=198.51.100.20
-NS=(ft-srv ft-rtr ft-cli)
+NS_PREFIX=${NS_PREFIX:-ft}
+NS_SRV=$NS_PREFIX-srv NS_RTR=$NS_PREFIX-rtr NS_CLI=$NS_PREFIX-cli
+NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
 
-log() { printf '[make-hostile-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
-for c in ip tcpdump tshark vsftpd curl "$PYTHON"; do command -v "$c" >/dev/null || die "missing command: $c"; done
+. "$TOOLS/lab.sh"
+need_root "network namespaces, vsftpd, tcpdump"
+need_commands ip tcpdump tshark vsftpd curl "$PYTHON"
 
 WORK=$(mktemp -d /tmp/ftpcap-hostile.XXXXXX)
-PIDS=()
-down() {
-  local pid ns
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in "${NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
-}
-trap 'down; rm -rf "$WORK"' EXIT
+trap 'ns_delete "${NS[@]}"; rm -rf "$WORK"' EXIT
 
 # ------------------------------------------------------------------- lab --
-down
-for ns in "${NS[@]}"; do
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
-done
-ip link add eth0 netns ft-srv type veth peer name srv0 netns ft-rtr
-ip link add eth0 netns ft-cli type veth peer name cli0 netns ft-rtr
-nsx ft-rtr sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-nsx ft-rtr ip addr add 192.0.2.1/24 dev srv0
-nsx ft-rtr ip -6 addr add 2001:db8:2::1/64 dev srv0 nodad
-nsx ft-rtr ip addr add 198.51.100.1/24 dev cli0
-nsx ft-rtr ip -6 addr add 2001:db8:1::1/64 dev cli0 nodad
-for dev in srv0 cli0; do nsx ft-rtr ip link set "$dev" up; nsx ft-rtr ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true; done
-host_if() {
-  local ns=$1 a4=$2 a6=$3 gw4=$4 gw6=$5
-  nsx "$ns" ip addr add "$a4" dev eth0
-  nsx "$ns" ip -6 addr add "$a6" dev eth0 nodad
-  nsx "$ns" ip link set eth0 up
-  nsx "$ns" ip route add default via "$gw4"
-  nsx "$ns" ip -6 route add default via "$gw6"
-  nsx "$ns" ethtool -K eth0 tx off rx off tso off gso off gro off >/dev/null 2>&1 || true
-}
-host_if ft-srv 192.0.2.10/24 2001:db8:2::10/64 192.0.2.1 2001:db8:2::1
-host_if ft-cli 198.51.100.20/24 2001:db8:1::20/64 198.51.100.1 2001:db8:1::1
+ns_delete "${NS[@]}"
+for ns in "${NS[@]}"; do ns_base "$ns"; done
+ip link add eth0 netns "$NS_SRV" type veth peer name srv0 netns "$NS_RTR"
+ip link add eth0 netns "$NS_CLI" type veth peer name cli0 netns "$NS_RTR"
+nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+router_if "$NS_RTR" srv0 192.0.2.1/24 2001:db8:2::1/64
+router_if "$NS_RTR" cli0 198.51.100.1/24 2001:db8:1::1/64
+host_if "$NS_SRV" eth0 192.0.2.10/24 2001:db8:2::10/64 192.0.2.1 2001:db8:2::1
+host_if "$NS_CLI" eth0 198.51.100.20/24 2001:db8:1::20/64 198.51.100.1 2001:db8:1::1
 sleep 0.5
 
 # ------------------------------------------------------- server and files --
@@ -112,63 +86,29 @@ secure_chroot_dir=$WORK/empty
 xferlog_enable=NO
 use_localtime=NO
 EOF
-nsx ft-srv vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 50); do nsx ft-cli bash -c "exec 3<>/dev/tcp/$SRV4/21" 2>/dev/null && break; sleep 0.1; done
+nsx "$NS_SRV" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 &
+wait_tcp "$NS_CLI" "$SRV4" 21 || die "vsftpd does not answer: $(cat "$WORK/vsftpd.log")"
 
 # ---------------------------------------------------------------- capture --
 mkdir -p "$OUT"
-nsx ft-rtr tcpdump -i srv0 -s 0 -U -w "$WORK/capture.pcap" 'tcp' 2>"$WORK/tcpdump.log" &
-TCPDUMP_PID=$!
-PIDS+=("$TCPDUMP_PID")
-for _ in $(seq 50); do grep -q 'listening on' "$WORK/tcpdump.log" && break; sleep 0.1; done
+capture_start "$NS_RTR" srv0 "$WORK/capture.pcap" tcp
 
 url() { printf 'ftp://%s/%s' "$SRV4" "$($PYTHON -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")"; }
 {
   echo "## curl EPSV RETR"
-  nsx ft-cli curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' "$(url '<img src=x onerror=alert(1)>.txt')" || true
+  nsx "$NS_CLI" curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' "$(url '<img src=x onerror=alert(1)>.txt')" || true
   sleep 0.3
   echo "## curl PORT RETR (active, -P -, --disable-eprt)"
-  nsx ft-cli curl -sS --max-time 10 -P - --disable-eprt -o /dev/null -w '%{http_code}\n' "$(url '&lt;b&gt; &amp; "quotes" '"'"'too'"'"'.txt')" || true
+  nsx "$NS_CLI" curl -sS --max-time 10 -P - --disable-eprt -o /dev/null -w '%{http_code}\n' "$(url '&lt;b&gt; &amp; "quotes" '"'"'too'"'"'.txt')" || true
   sleep 0.3
   echo "## curl RETR of a missing name (550)"
-  nsx ft-cli curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' "$(url '"><svg onload=alert(3)>')" || true
+  nsx "$NS_CLI" curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' "$(url '"><svg onload=alert(3)>')" || true
   sleep 0.3
   echo "## ftplib: USER that is markup (530), then anonymous PASV LIST, EPRT STOR"
-  nsx ft-cli "$PYTHON" - "$SRV4" <<'PY' || true
-import ftplib, io, sys
-host = sys.argv[1]
-ftp = ftplib.FTP()
-ftp.connect(host, 21, timeout=10)
-try:
-    ftp.login('<img src=x onerror=alert(4)>', '<b>pw</b>')
-except ftplib.error_perm as e:
-    print('login refused:', e)
-ftp.close()
-ftp = ftplib.FTP()
-ftp.connect(host, 21, timeout=10)
-ftp.login()
-ftp.set_pasv(True)
-print(ftp.nlst())
-ftp.set_pasv(False)
-ftp.af = 2  # ftplib sends EPRT for IPv6 only; ask for it explicitly below
-ftp.cwd('incoming')
-conn_host, conn_port = ftp.sock.getsockname()[0], 0
-import socket
-listener = socket.create_server((conn_host, 0))
-port = listener.getsockname()[1]
-print(ftp.sendcmd(f'EPRT |1|{conn_host}|{port}|'))
-ftp.putcmd('STOR <script>alert(5)<\\script>.bin')
-data, _ = listener.accept()
-print(ftp.getresp())
-data.sendall(b'x' * 4096)
-data.close()
-print(ftp.getresp())
-ftp.quit()
-PY
+  nsx "$NS_CLI" "$PYTHON" "$TOOLS/hostile-ftplib-client.py" "$SRV4" || true
 } >"$OUT/clients.log" 2>&1
 sleep 0.5
-kill "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null || true
+capture_stop
 cp "$WORK/capture.pcap" "$OUT/capture.pcap"
 chmod 644 "$OUT/capture.pcap"
 "$TOOLS/tshark-frames.sh" "$OUT/capture.pcap" >"$OUT/tshark-frames.txt"

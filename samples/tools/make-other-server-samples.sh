@@ -78,9 +78,7 @@ INSIDE_ADDR=100.64.0.10 # Pure-FTPd -P: a NAT-inside address in every 227
 CAPTURE_IF=srv0
 ALICE_PASS=wonderland-42
 
-log() { printf '[make-other-server-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, servers, tcpdump)"
@@ -142,20 +140,8 @@ SERVER_PID=""
 TCPDUMP_PID=""
 
 # ------------------------------------------------------------------- lab --
-no_offload() { # NS DEV: no segmentation or checksum offload, as on a real NIC
-  nsx "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$1" ethtool -K "$2" tx off tso off gso off >/dev/null 2>&1 || true
-}
 lab_down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 lab_up() {
   lab_down
@@ -234,19 +220,7 @@ trap 'exit 130' INT TERM
 ANON="$WORK/anon"
 ALICE_TREE="$WORK/alice"
 mkdir -p "$ANON/pub" "$ALICE_TREE" "$WORK/home"
-"$PYTHON" - "$ANON" "$WORK" <<'PY'
-import random, sys
-anon, work = sys.argv[1], sys.argv[2]
-with open(f"{anon}/pub/data-64k.bin", "wb") as f:
-    f.write(random.Random(2428).randbytes(64 * 1024))
-with open(f"{work}/upload-200k.bin", "wb") as f:
-    f.write(random.Random(4217).randbytes(200 * 1024))
-with open(f"{anon}/readme.txt", "w") as f:
-    f.write("ftpcap sample server (ProFTPD / Pure-FTPd in network namespace fq-srv).\n"
-            "Files: readme.txt, pub/ (a few small files).\n")
-with open(f"{anon}/pub/notes.txt", "w") as f:
-    f.write("Notes for the pub/ directory.\n" * 8)
-PY
+"$PYTHON" "$TOOLS/other-server-sample-files.py" "$ANON" "$WORK"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
@@ -485,11 +459,11 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD [CONTROL_POR
     echo
     echo "$LAB_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/other-servers-facts.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
     echo "Frame numbers below are those of this recording; a new run changes ports and may shift frames."
     echo
-    "$PYTHON" "$TOOLS/other-servers-facts.py" "$dir/capture.pcap" $port
+    "$PYTHON" "$TOOLS/capture-facts.py" other-servers "$dir/capture.pcap" $port
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }

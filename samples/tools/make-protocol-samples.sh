@@ -48,8 +48,7 @@ ALICE_PASS=wonderland-42
 SHAPE_RATE=2mbit
 CLIENT_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-log() { printf '[make-protocol-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
@@ -104,28 +103,11 @@ TODAY="$(date -u +%Y-%m-%d)"
 ANON="$WORK/anon"
 ALICE_ROOT="$WORK/alice"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home" "$ALICE_ROOT" "$WORK/tls"
-"$PYTHON" - "$ANON" <<'PY'
-import random, sys
-anon = sys.argv[1]
-def blob(path, n, seed):
-    with open(path, "wb") as f:
-        f.write(random.Random(seed).randbytes(n))
-blob(f"{anon}/one-mb.bin", 1024 * 1024, 959)
-blob(f"{anon}/pub/data-64k.bin", 64 * 1024, 2428)
-with open(f"{anon}/readme.txt", "w") as f:
-    f.write("ftpcap protocol samples (vsftpd in network namespace fp-srv).\n"
-            "Files: one-mb.bin (1 MiB random), app.log, pub/data-64k.bin.\n")
-PY
+"$PYTHON" "$TOOLS/protocol-sample-files.py" "$ANON"
 # app.log: 1 MiB of text with CRLF line ends (16384 lines of 64 bytes), so an
 # ASCII-mode download sends it unchanged; recreated before size-mismatch.
 make_app_log() {
-  "$PYTHON" - "$ANON/app.log" <<'PY'
-import sys
-with open(sys.argv[1], "wb") as f:
-    for i in range(1, 16385):
-        line = f"2024-01-01T12:00:00Z app: request {i:06d} served in {i % 97:2d} ms"
-        f.write(line.ljust(62, ".").encode() + b"\r\n")
-PY
+  "$PYTHON" "$TOOLS/protocol-app-log.py" "$ANON/app.log"
   touch -d '2024-01-01 12:00:00 UTC' "$ANON/app.log"
 }
 make_app_log
@@ -399,11 +381,11 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
     echo
     echo "$CAPTURE_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/proto-describe.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
     echo "Frame numbers are 1-based, as in Wireshark."
     echo
-    "$PYTHON" "$TOOLS/proto-describe.py" "$dir/capture.pcap" 21 "${DESCRIBE_PORTS[@]}"
+    "$PYTHON" "$TOOLS/capture-facts.py" protocol "$dir/capture.pcap" 21 "${DESCRIBE_PORTS[@]}"
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }

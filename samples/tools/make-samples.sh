@@ -50,8 +50,7 @@ MIXED_CLI_RATE=2mbit
 FORMATS_SRV_RATE=16mbit
 FORMATS_CLI_RATE=8mbit
 
-log() { printf '[make-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+. "$TOOLS/lab.sh"
 
 # ---------------------------------------------------------------- preflight --
 [ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
@@ -108,23 +107,7 @@ TODAY="$(date -u +%Y-%m-%d)"
 # payloads are the same on every run.
 ANON="$WORK/anon"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home"
-"$PYTHON" - "$ANON" "$WORK" <<'PY'
-import random, sys
-anon, work = sys.argv[1], sys.argv[2]
-def blob(path, n, seed):
-    with open(path, "wb") as f:
-        f.write(random.Random(seed).randbytes(n))
-blob(f"{anon}/one-mb.bin", 1024 * 1024, 959)
-blob(f"{anon}/pub/data-64k.bin", 64 * 1024, 2428)
-blob(f"{work}/upload-200k.bin", 200 * 1024, 4217)
-with open(f"{anon}/readme.txt", "w") as f:
-    f.write("ftpcap sample server (vsftpd in network namespace fc-srv).\n"
-            "Files: one-mb.bin (1 MiB random), pub/ (a few small files).\n")
-with open(f"{anon}/pub/notes.txt", "w") as f:
-    f.write("Notes for the pub/ directory.\n" * 8)
-with open(f"{anon}/pub/changelog.txt", "w") as f:
-    f.write("".join(f"2024-01-{d:02d}  entry {d}\n" for d in range(1, 31)))
-PY
+"$PYTHON" "$TOOLS/core-sample-files.py" "$ANON" "$WORK"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON" "$WORK/empty"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
@@ -357,9 +340,9 @@ write_readme() { # CASE TITLE SUMMARY CLIENTS_MD STORY_MD
     echo
     echo "$CAPTURE_MD"
     echo
-    echo "## Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)"
+    echo "## Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
     echo
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/capture.pcap" | sed 's/^###/###/'
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/capture.pcap" | sed 's/^###/###/'
   } >"$dir/README.md"
   log "  -> samples/$case/capture.pcap: $pkts packets, $(stat -c %s "$dir/capture.pcap") bytes"
 }
@@ -550,49 +533,7 @@ mergecap -F pcapng -w converted/ring-merged.pcapng ring/*"
 
 formats_files() { # write the files the clients transfer (fixed seeds, fixed sizes)
   mkdir -p "$ANON/formats"
-  "$PYTHON" - "$ANON/formats" "$WORK" <<'PY'
-import random, sys
-d, work = sys.argv[1], sys.argv[2]
-
-def text(path, size, seed, line):
-    r = random.Random(seed)
-    out, n, i = [], 0, 0
-    while n < size:
-        s = line(r, i)
-        out.append(s)
-        n += len(s)
-        i += 1
-    data = "".join(out).encode()[:size - 1] + b"\n"
-    with open(path, "wb") as f:
-        f.write(data)
-
-paths = ["/", "/index.html", "/pub/", "/pub/notes.txt", "/pub/changelog.txt", "/one-mb.bin",
-         "/img/logo.png", "/css/site.css", "/api/v1/items", "/robots.txt", "/favicon.ico"]
-agents = ["curl/7.88.1", "lftp/4.9.2", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0",
-          "Wget/1.21.3", "python-requests/2.28.1"]
-def log_line(r, i):
-    ip = r.choice(["198.51.100.", "203.0.113.", "192.0.2."]) + str(r.randint(1, 254))
-    p = r.choice(paths)
-    if p == "/api/v1/items":
-        p += f"/{r.randint(1, 99999)}"
-    st = r.choice([200] * 12 + [304, 404, 206, 301])
-    ts = f"{1 + i // 40000:02d}/Jan/2024:{(i // 1800) % 24:02d}:{(i // 30) % 60:02d}:{i % 60:02d} +0000"
-    return f'{ip} - - [{ts}] "GET {p} HTTP/1.1" {st} {r.randint(0, 1048576)} "-" "{r.choice(agents)}"\n'
-text(f"{d}/access.log", 1_150_000, 5101, log_line)
-
-def csv_line(r, i):
-    if i == 0:
-        return "id,sensor,timestamp,temperature_c,humidity_pct,pressure_hpa\n"
-    return (f"{i},{r.choice(['north', 'south', 'east', 'west'])}-{r.randint(1, 8)},"
-            f"2024-01-{1 + i // 8640:02d}T{(i // 360) % 24:02d}:{(i // 6) % 60:02d}:{(i % 6) * 10:02d}Z,"
-            f"{r.uniform(-5, 30):.2f},{r.uniform(20, 90):.1f},{r.uniform(990, 1030):.1f}\n")
-text(f"{d}/records.csv", 750_000, 5102, csv_line)
-
-with open(f"{d}/random.bin", "wb") as f:
-    f.write(random.Random(5103).randbytes(300_000))
-with open(f"{work}/upload-500k.bin", "wb") as f:
-    f.write(random.Random(5104).randbytes(500 * 1024))
-PY
+  "$PYTHON" "$TOOLS/core-formats-files.py" "$ANON/formats" "$WORK"
   chmod -R a+rX "$ANON/formats"
   find "$ANON/formats" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 }
@@ -727,7 +668,7 @@ them (see [What ftpcap must do](#what-ftpcap-must-do-with-these-files)).
 
 - **Made:** $TODAY with \`samples/tools/make-samples.sh capture-formats\` (Linux $KERNEL_VER, network namespaces)
 - **Recorders:** $DUMPCAP_VER; $TCPDUMP_VER ($LIBPCAP_VER); editcap, mergecap, capinfos from the same Wireshark; gzip $(gzip --version | head -1 | awk '{print $2}')
-- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-describe-capturepy).
+- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-capture-factspy).
 - **Cross-check:** [tshark-frames.dumpcap.txt](tshark-frames.dumpcap.txt) and [tshark-frames.any.txt](tshark-frames.any.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); these are not named \`tshark-frames.txt\` because this directory has no \`capture.pcap\` (the e2e tests pair the two); client output: [clients.log](clients.log)
 
 ## Files
@@ -847,10 +788,10 @@ ftpcap-upload-500k.bin (512 000 bytes); vsftpd opens both data connections from 
   \`converted/ring-merged.pcapng\`. Connections cross file boundaries (see
   the ring table); a single ring file alone shows sessions without their beginning or end.
 
-## Generated facts for dumpcap.pcapng (describe-capture.py)
+## Generated facts for dumpcap.pcapng (capture-facts.py)
 
 EOF
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/dumpcap.pcapng"
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/dumpcap.pcapng"
   } >"$dir/README.md"
 }
 
@@ -971,17 +912,7 @@ lt_count() { # FILE TSHARK-FILTER -> number of matching frames
   tshark -n -r "$1" -Y "$2" 2>/dev/null | wc -l
 }
 lt_tag_bytes() { # FILE HEX... -> number of frames whose bytes from offset 12 are HEX (classic pcap)
-  "$PYTHON" - "$1" "$(printf %s "${@:2}")" <<'PY'
-import struct, sys
-data, want = open(sys.argv[1], "rb").read(), bytes.fromhex(sys.argv[2])
-end = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
-pos, n = 24, 0
-while pos + 16 <= len(data):
-    incl = struct.unpack(end + "I", data[pos + 8:pos + 12])[0]
-    n += data[pos + 16 + 12:pos + 16 + 12 + len(want)] == want
-    pos += 16 + incl
-print(n)
-PY
+  "$PYTHON" "$TOOLS/core-vlan-tag-bytes.py" "$1" "$(printf %s "${@:2}")"
 }
 
 lt_record() { # NAME
@@ -1083,11 +1014,7 @@ case_link_types() {
   CLIENT_LOG="$dir/clients.log"
   : >"$CLIENT_LOG"
   reset_alice
-  "$PYTHON" - "$WORK" <<'PY'
-import random, sys
-with open(f"{sys.argv[1]}/upload-32k.bin", "wb") as f:
-    f.write(random.Random(6101).randbytes(32 * 1024))
-PY
+  "$PYTHON" "$TOOLS/core-link-types-files.py" "$WORK"
   for n in "${LT_FILES[@]}"; do lt_record "$n"; done
   lt_fresh_lab # leave a plain lab for the cases after this one
 
@@ -1366,9 +1293,9 @@ EOF
       echo
       lt_must_find "$n"
       echo
-      echo "### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)"
+      echo "### Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)"
       echo
-      "$PYTHON" "$TOOLS/describe-capture.py" "$f" | sed 's/^### /#### /'
+      "$PYTHON" "$TOOLS/capture-facts.py" core "$f" | sed 's/^### /#### /'
     done
     cat <<EOF
 <a id="bsd-null-suricata"></a>
@@ -1408,10 +1335,10 @@ into endpoints), no data connection, and the NUL-byte reply handled without brea
 tshark lists the two PORT commands without decoding an endpoint
 ([bsd-null-suricata.tshark-frames.txt](bsd-null-suricata.tshark-frames.txt)).
 
-### Generated facts (capinfos + tshark, by samples/tools/describe-capture.py)
+### Generated facts (capinfos + tshark, by samples/tools/capture-facts.py)
 
 EOF
-    "$PYTHON" "$TOOLS/describe-capture.py" "$dir/bsd-null-suricata.pcap" | sed 's/^### /#### /'
+    "$PYTHON" "$TOOLS/capture-facts.py" core "$dir/bsd-null-suricata.pcap" | sed 's/^### /#### /'
   } >"$dir/README.md"
 }
 
@@ -1529,6 +1456,21 @@ only timestamps, ephemeral ports and vsftpd's choice of passive port change.
 
 ## Regenerate
 
+One command regenerates any family of samples (each recorded by its own \`make-*.sh\` in a lab of
+its own), then the expected reports are regenerated and reviewed:
+
+\`\`\`sh
+samples/tools/make.sh list                          # the families: core, loss, other-server, failure, protocol, foreign, hostile, firewall
+sudo samples/tools/make.sh hostile                  # one family (hostile: about 10 s)
+sudo samples/tools/make.sh core ipv6 active-port    # some cases of a family
+sudo samples/tools/make.sh all                      # every family
+UPDATE_EXPECTED=1 npx vitest run test/e2e           # the expected reports of what changed; then git diff --stat samples/
+\`\`\`
+
+A recording changes timestamps, ephemeral ports and the passive ports the server picks, so the
+captures differ byte for byte; their analysis must not (sessions, data channels, statuses and
+findings). The core family's script, as an example:
+
 \`\`\`sh
 sudo samples/tools/make-samples.sh                  # all cases (about 90 s)
 sudo samples/tools/make-samples.sh capture-formats  # one case (about 15 s)
@@ -1549,11 +1491,16 @@ running system vsftpd; it only needs port 21 free inside its own namespace), rec
 case, rewrites the case directories and this file, and tears everything down on exit, error
 or Ctrl-C. Tools:
 
-- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats).
+- \`tools/make.sh FAMILY|all|list\` — regenerate a family of samples (runs its \`make-*.sh\`).
+- \`tools/lab.sh\` — sourced by every recording script: logging, \`nsx\` (run in a namespace), namespaces
+  and veths without offloads, \`ns_delete\` (ends what runs inside by pid), \`wait_tcp\`,
+  \`capture_start\`/\`capture_stop\` (tcpdump in immediate mode, stopped by its own pid).
+- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats); \`NS_PREFIX=xy\` builds it as xy-* beside another.
 - \`tools/make-samples.sh [case...]\` — everything above.
 - \`tools/tshark-frames.sh CAPTURE\` — announcements and data-connection SYN/SYN-ACK frames per tshark.
-- \`tools/describe-capture.py CAPTURE\` — the generated "facts" section of each case README.
+- \`tools/capture-facts.py STYLE CAPTURE [PORT...]\` — the generated "facts" section of each case README (STYLE: core, protocol, failure, other-servers: one script, one layout per family).
 - \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
+- \`tools/<family>-*.py\` (\`core-\`, \`loss-\`, \`protocol-\`, \`other-server-\`, \`hostile-\`) — the Python steps of the recording scripts (seeded files, checks of a recording, tag counts), one file each, run by the family's \`make-*.sh\`.
 - \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
 - \`tools/vlan-tags.py DEV TAG[,TAG]\` — 802.1Q / 802.1ad tags on every frame of an interface, with two eBPF programs (link-types: the lab kernel has no 8021q module).
 - \`tools/tun-link.py NS_A DEV_A NS_B DEV_B\` — a point-to-point IP link of two tun devices (link-types: raw IP).

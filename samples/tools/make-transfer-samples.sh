@@ -24,7 +24,7 @@
 #                      idles; everything sent was acknowledged and the window is open).
 #
 # The lab is samples/tools/netns.sh's topology with the namespaces pf-srv, pf-rtr, pf-cli1..3
-# (NETNS_PREFIX=pf); documentation addresses only, nothing connected to the host. The capture
+# (NS_PREFIX=pf); documentation addresses only, nothing connected to the host. The capture
 # point is the router's client-side bridge br0: what the client's network sees.
 # vsftpd runs in the foreground from this script's own config: anonymous downloads from a
 # seeded tree, anonymous uploads into incoming/.
@@ -37,7 +37,7 @@ TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SAMPLES=$(dirname "$TOOLS")
 PYTHON=${PYTHON:-/usr/bin/python3}
 ALL_CASES=(heavy-loss control-idle-drop zero-window transfer-aborted transfer-stalled)
-export NETNS_PREFIX=pf
+export NS_PREFIX=pf
 NETNS="$TOOLS/netns.sh"
 NS_SRV=pf-srv NS_RTR=pf-rtr NS_CLI=pf-cli1
 SRV4=192.0.2.10

@@ -28,12 +28,11 @@
 # only builds plain IPv4+IPv6 forwarding.
 set -euo pipefail
 
-# NETNS_PREFIX=xy names the namespaces xy-srv, xy-rtr, xy-cli1..3 instead (labs
-# that run next to each other each take their own prefix).
-P=${NETNS_PREFIX:-fc}
-NS_SRV=$P-srv
-NS_RTR=$P-rtr
-NS_CLIS=($P-cli1 $P-cli2 $P-cli3)
+# NS_PREFIX=xy names the namespaces xy-srv, xy-rtr, xy-cli1..3 instead (a second lab beside this one).
+NS_PREFIX=${NS_PREFIX:-fc}
+NS_SRV=$NS_PREFIX-srv
+NS_RTR=$NS_PREFIX-rtr
+NS_CLIS=("$NS_PREFIX-cli1" "$NS_PREFIX-cli2" "$NS_PREFIX-cli3")
 ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
 
 SRV4=192.0.2.10      SRV6=2001:db8:2::10
@@ -45,42 +44,11 @@ CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
 # Interface in fc-rtr facing the server: capture here.
 CAPTURE_IF=srv0
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# Make a veth look like a real NIC on the wire: no segmentation offload (so
-# every captured frame is at most 1514 bytes) and no checksum offload (so the
-# captured TCP checksums are correct).
-no_offload() {
-  local ns=$1 dev=$2
-  nsx "$ns" ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$ns" ethtool -K "$dev" tx off tso off gso off >/dev/null 2>&1 || true
-}
-
-# Per-namespace sysctls: no IPv6 autoconfiguration, loopback up.
-ns_base() {
-  local ns=$1
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-    net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
-}
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$TOOLS/lab.sh"
 
 down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      # Processes left inside our own namespaces (vsftpd, tcpdump, clients)
-      # were started by us; end them by pid before removing the namespace.
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do
-        kill "$pid" 2>/dev/null || true
-      done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do
-        kill -9 "$pid" 2>/dev/null || true
-      done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 
 up() {

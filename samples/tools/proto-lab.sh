@@ -42,46 +42,11 @@ CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
 CAPTURE_IF=srv0
 TSQ_BYTES=16384
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-# No segmentation or checksum offload: frames on the wire are at most 1514
-# bytes and the captured checksums are correct.
-no_offload() {
-  local ns=$1 dev=$2
-  nsx "$ns" ethtool -K "$dev" tx off rx off tso off gso off gro off >/dev/null 2>&1 ||
-    nsx "$ns" ethtool -K "$dev" tx off tso off gso off >/dev/null 2>&1 || true
-}
-
-ns_base() {
-  local ns=$1
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-    net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
-}
-
-# host NS DEV ADDR4 ADDR6 GW4 GW6 — address a host's interface, default routes
-host_if() {
-  local ns=$1 dev=$2 a4=$3 a6=$4 gw4=$5 gw6=$6
-  nsx "$ns" ip addr add "$a4" dev "$dev"
-  nsx "$ns" ip -6 addr add "$a6" dev "$dev" nodad
-  nsx "$ns" ip link set "$dev" up
-  nsx "$ns" ip route add default via "$gw4"
-  nsx "$ns" ip -6 route add default via "$gw6"
-  no_offload "$ns" "$dev"
-}
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$TOOLS/lab.sh"
 
 down() {
-  local ns pid
-  for ns in "${ALL_NS[@]}"; do
-    if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
-      # whatever still runs inside our own namespaces was started by us
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-      sleep 0.2
-      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-      ip netns del "$ns"
-    fi
-  done
+  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 
 up() {

@@ -46,14 +46,14 @@ export interface ReadCaptureOptions {
    * split every header). Default: the read size, READ_CHUNK_SIZE, less with many inputs (see
    * MERGE_MEMORY_BUDGET). Reads from files keep the read size whatever this is.
    */
-  readChunkSize?: number;
+  readChunkSize?: number | undefined;
   /** What '-' reads; default process.stdin. */
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream | undefined;
   /**
    * Called after every chunk read with the bytes read so far from all inputs together, as they are
    * stored (for a gzip file, its compressed bytes): for a progress display.
    */
-  onProgress?: (bytesRead: number) => void;
+  onProgress?: ((bytesRead: number) => void) | undefined;
   /**
    * `onFrame` keeps no view into a frame's `data` once it returns (it copies what it keeps): with
    * a single input, frames may then be views into buffers the reader reuses, which saves a copy of

@@ -20,7 +20,7 @@ export interface CaptureProblem {
  * problem, never a crash.
  */
 export const MIN_TIME_MICROS = -62_135_596_800_000_000;
-export const MAX_TIME_MICROS = 253_402_300_799_999_999;
+export const MAX_TIME_MICROS = 253_402_300_800_000_000 - 32; // 10000-01-01 less one step of a double there (32 µs)
 
 /** Whether `timeMicros` is a time the report can show (see MIN_TIME_MICROS). */
 export function isShowableTime(timeMicros: number): boolean {

@@ -2,7 +2,7 @@
  * The firewall options that `analyze` and `firewall` share: which dialects, sides and styles to
  * write, the passive range the admin intends, which server, and whether to name the clients seen.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { canonicalIp } from '../ftp/ipaddr';
 import type { FirewallRequest } from '../report/build';
 import { dialects, type Dialect, type Side, type Style } from '../firewall/types';

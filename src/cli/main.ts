@@ -37,13 +37,13 @@ export interface Io {
   /** Whether stdout is a terminal (colours). */
   isTty: boolean;
   /** Whether stderr is a terminal (the progress line is drawn only there), and its width. */
-  stderrTty?: { columns: number };
+  stderrTty?: { columns: number } | undefined;
   /** Milliseconds from some fixed point (the progress line's clock); default performance.now(). */
   now?(): number;
   /** What '-' reads; default process.stdin. */
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream | undefined;
   /** Columns of the terminal stdout writes to (diagrams fit it); undefined when not a terminal. */
-  columns?: number;
+  columns?: number | undefined;
   /** The environment (NO_COLOR, LANG, LC_ALL, LC_CTYPE); default process.env. */
   env?: Record<string, string | undefined>;
   /** Writes a file for -o/--output; default fs.writeFileSync. */
@@ -575,7 +575,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });
-  const diagram = program
+  program
     .command('diagram')
     .description('a ladder diagram per session: who sent what to whom, every data connection drawn the way it went')
     .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')

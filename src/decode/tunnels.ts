@@ -47,7 +47,7 @@ function nested(offset: number, decode: () => LayerResult): LayerResult {
 }
 
 /** What a GRE or GENEVE protocol type (an EtherType) carries, decoded. */
-function byProtocolType(type: number, what: string, bytes: Buffer, at: number, end: number, wireEnd: number, into: TcpLocation): LayerResult {
+function byProtocolType(type: number, what: string, bytes: Buffer, at: number, wireEnd: number, into: TcpLocation): LayerResult {
   if (type === GRE_TRANSPARENT_ETHERNET) return nested(at, () => decodeEthernet(bytes, at, wireEnd, into));
   if (type === GRE_PROTOCOL_IPV4 || type === GRE_PROTOCOL_IPV6 || type === ETHERTYPE_MPLS || type === ETHERTYPE_MPLS_MULTICAST) {
     return nested(at, () => decodeEtherType(type, bytes, at, wireEnd, into));
@@ -79,7 +79,7 @@ export const decodeGre: TunnelDecoder = (bytes, offset, end, wireEnd, into) => {
   if (flags & 0x4000) return unsupportedOf('GRE with source routing');
   const length = 4 + (flags & 0x8000 ? 4 : 0) + (flags & 0x2000 ? 4 : 0) + (flags & 0x1000 ? 4 : 0);
   if (end - offset < length) return truncated('gre', 'GRE header with its options', length, end - offset, wireEnd - offset, offset);
-  return byProtocolType(bytes.readUInt16BE(offset + 2), 'GRE', bytes, offset + length, end, wireEnd, into);
+  return byProtocolType(bytes.readUInt16BE(offset + 2), 'GRE', bytes, offset + length, wireEnd, into);
 };
 
 /** UDP: VXLAN and GENEVE by their destination ports; anything else is other traffic. */
@@ -99,7 +99,7 @@ export const decodeUdp: TunnelDecoder = (bytes, offset, end, wireEnd, into) => {
     if (version !== 0) return unsupportedOf(`GENEVE version ${version}`);
     const length = 8 + (bytes[at] & 0x3f) * 4;
     if (end - at < length) return truncated('geneve', 'GENEVE header with its options', length, end - at, wireEnd - at, at);
-    return byProtocolType(bytes.readUInt16BE(at + 2), 'GENEVE', bytes, at + length, end, wireEnd, into);
+    return byProtocolType(bytes.readUInt16BE(at + 2), 'GENEVE', bytes, at + length, wireEnd, into);
   }
   return OTHER_UDP;
 };

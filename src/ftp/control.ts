@@ -28,7 +28,7 @@ export interface ControlOptions {
   maxPendingCommands: number;
   showPasswords: boolean;
   /** Users (lower case) whose password is kept as sent even when passwords are masked, e.g. anonymous. */
-  clearPasswordUsers?: ReadonlySet<string>;
+  clearPasswordUsers?: ReadonlySet<string> | undefined;
 }
 
 /**

@@ -82,7 +82,7 @@ class Lesson {
   }
 
   steps(items: string[]): void {
-    items.forEach((item, i) => this.out.push(para(item, this.width, `  ${i + 1}. `, '     ')));
+    items.forEach((item, i) => { this.out.push(para(item, this.width, `  ${i + 1}. `, '     ')); });
   }
 
   bullets(items: string[]): void {
@@ -105,7 +105,7 @@ class Lesson {
     }
   }
 
-  ladder(report: Report, session: ReportSession, file: string): void {
+  ladder(session: ReportSession, file: string): void {
     this.out.push(this.paint.dim(`  ftpcap diagram samples/${file} --session ${session.id}`), '');
     this.out.push(renderLadderText(buildLadder(session), this.options));
   }
@@ -205,7 +205,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
       `The file flows over it (${formatBytes(conn.bytes)}), the server closes it (${conn.end.toUpperCase()} in ${frame(conn.endFrame)}) and reports ${c.transfer!.replyCode} on the control connection (${frame(c.transfer!.replyFrame)}).`,
     ]);
     lesson.heading('The ladder');
-    lesson.ladder(f.report, s, f.file);
+    lesson.ladder(s, f.file);
     lesson.heading('What each firewall must allow (active mode)');
     const cl = s.client.ip;
     const sv = s.server.ip;
@@ -241,7 +241,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
       `It asks for the file: ${quote(`${c.transfer!.command} ${c.transfer!.arg}`)} (${frame(c.transfer!.frame)}); ${formatBytes(conn.bytes)} flow from the server, the ${conn.closedBy ?? 'server'} closes (${frame(conn.endFrame)}), and the server reports ${c.transfer!.replyCode} (${frame(c.transfer!.replyFrame)}).`,
     ]);
     lesson.heading('The ladder');
-    lesson.ladder(f.report, s, f.file);
+    lesson.ladder(s, f.file);
     lesson.heading('What each firewall must allow (passive mode)');
     lesson.permissions('Server side', [
       ['in', 'client:>1023', `server:${s.server.port}`, `control (${frame(s.control.synFrame)})`],
@@ -275,7 +275,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
     lesson.bullets(points);
     const shown = v6 ?? v4!;
     lesson.heading('The ladder');
-    lesson.ladder(shown.report, shown.session, shown.file);
+    lesson.ladder(shown.session, shown.file);
   },
 
   epsv(lesson, reports) {
@@ -293,7 +293,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
     lesson.bullets(points);
     const shown = v4 ?? v6!;
     lesson.heading('The ladder');
-    lesson.ladder(shown.report, shown.session, shown.file);
+    lesson.ladder(shown.session, shown.file);
     const all = reports['epsv-all/capture.pcap'];
     const session = all?.sessions.find((s) => s.timeline.some((e) => /^EPSV\s+ALL/i.test(e.line ?? '')));
     lesson.heading('EPSV ALL');
@@ -342,7 +342,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
         'The fix is on the server: announce the public address (vsftpd pasv_address, ProFTPD MasqueradeAddress, Pure-FTPd -P), and forward the passive range through the NAT.',
       ]);
       lesson.heading('The ladder');
-      lesson.ladder(pasv.report, s, pasv.file);
+      lesson.ladder(s, pasv.file);
     } else missing(lesson, 'PASV behind NAT');
     const inside = find(reports, ['nat-helper/inside.pcap'], (c) => c.method === 'PORT' && c.status === 'completed');
     const outside = find(reports, ['nat-helper/capture.pcap'], (c) => c.method === 'PORT' && c.status === 'completed');

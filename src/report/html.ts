@@ -320,7 +320,7 @@ function renderFirewall(report: Report): string {
   const firewall = report.firewall;
   let sets: Array<Pick<RuleSet, 'title' | 'apply' | 'text' | 'notes'>>;
   if (firewall && Array.isArray(firewall.sets)) sets = firewall.sets;
-  else if (firewall && firewall.rules) {
+  else if (firewall?.rules) {
     const titles: Record<string, string> = { nftables: 'nftables with the FTP helper', iptables: 'iptables with the FTP helper', nftablesStateless: 'nftables, stateless', iptablesStateless: 'iptables, stateless' };
     sets = Object.entries(firewall.rules as unknown as Record<string, string>)
       .filter(([, text]) => text !== '')

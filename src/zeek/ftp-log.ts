@@ -38,18 +38,18 @@ export interface ZeekFtpRecord {
   'id.resp_h': string;
   'id.resp_p': number;
   user: string;
-  password?: string;
+  password?: string | undefined;
   command: string;
-  arg?: string;
-  mime_type?: string;
-  file_size?: number;
-  reply_code?: number;
-  reply_msg?: string;
-  'data_channel.passive'?: boolean;
-  'data_channel.orig_h'?: string;
-  'data_channel.resp_h'?: string;
-  'data_channel.resp_p'?: number;
-  fuid?: string;
+  arg?: string | undefined;
+  mime_type?: string | undefined;
+  file_size?: number | undefined;
+  reply_code?: number | undefined;
+  reply_msg?: string | undefined;
+  'data_channel.passive'?: boolean | undefined;
+  'data_channel.orig_h'?: string | undefined;
+  'data_channel.resp_h'?: string | undefined;
+  'data_channel.resp_p'?: number | undefined;
+  fuid?: string | undefined;
 }
 
 /** The columns of ftp.log in Zeek's order, with their Zeek types (`#fields`, `#types`). */

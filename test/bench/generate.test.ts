@@ -11,9 +11,7 @@ import * as path from 'path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyzer';
 import { readCaptures } from '../../src/capture';
-// @ts-expect-error: plain JavaScript without declarations
 import * as generator from '../../bench/generate.js';
-// @ts-expect-error: plain JavaScript without declarations
 import * as templates from '../../bench/lib/template.js';
 
 const { mapPort, planCapture, stretchSeq, writeCapture } = generator as {

@@ -5,7 +5,9 @@
  * (count, direction, ports) are the JSON report's, and the hostile-names sample's markup stays
  * text. A screenshot of every report is left in test-output/html/ for a person to look at.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,12 +15,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { Report, ReportChannel, ReportSession } from '../../src/report/build';
 import { runCli } from '../e2e/run-cli';
 import { launchChromium } from './chromium';
+import { sampleCases } from '../helpers/golden';
 
 const OUT = resolve('test-output/html');
-const cases = readdirSync('samples', { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 /** Screenshots stop at this height: the overview, the findings and the first ladders. */
 const SHOT_HEIGHT = 2400;

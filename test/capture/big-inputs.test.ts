@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeCapture, readCaptures, READ_CHUNK_SIZE } from '../../src/capture';
 import type { CapturedFrame } from '../../src/types';
 import { newSourceState, readSourceBytes } from '../../src/capture/source';
+import { pcapFile, type PcapRecordSpec } from '../helpers/pcap';
 import { pcapToPcapng } from './pcap-tools';
 
 /**
@@ -20,25 +21,13 @@ import { pcapToPcapng } from './pcap-tools';
  * buffer would show.
  */
 function patternedPcap(count: number): Buffer {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  parts.push(header);
+  const records: PcapRecordSpec[] = [];
   for (let i = 0; i < count; i++) {
-    const length = 60 + ((i * 7919) % 1455);
-    const record = Buffer.alloc(16 + length);
-    record.writeUInt32LE(1_700_000_000 + Math.floor(i / 1000), 0);
-    record.writeUInt32LE((i % 1000) * 1000, 4);
-    record.writeUInt32LE(length, 8);
-    record.writeUInt32LE(length, 12);
-    for (let b = 0; b < length; b++) record[16 + b] = (i * 31 + b * 17) & 0xff;
-    parts.push(record);
+    const data = Buffer.alloc(60 + ((i * 7919) % 1455));
+    for (let b = 0; b < data.length; b++) data[b] = (i * 31 + b * 17) & 0xff;
+    records.push({ sec: 1_700_000_000 + Math.floor(i / 1000), usec: (i % 1000) * 1000, data });
   }
-  return Buffer.concat(parts);
+  return pcapFile(records);
 }
 
 /** One digest over every frame's number, time and bytes. */

@@ -13,6 +13,7 @@ function frame(bytes: string, timeMicros: number, input = 0): CapturedFrame {
 }
 
 describe('exact duplicates', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Array<[string, number]>, boolean[]]>([
     ['a copy with the same time', [['abc', 0], ['abc', 0]], [false, true]],
     ['a copy 0.3 ms later', [['abc', 0], ['abc', 300]], [false, true]],
@@ -50,6 +51,7 @@ describe('exact duplicates', () => {
 });
 
 describe('time going backwards', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Array<[number, number]>, Array<[number, number, number]>]>([
     ['in order', [[0, 0], [0, 10], [0, 10]], []],
     ['one step back', [[0, 100], [0, 200], [0, 50]], [[0, 1, 150]]],
@@ -58,7 +60,7 @@ describe('time going backwards', () => {
     ['a step back within the tolerance (recorder jitter)', [[0, 100], [0, 95], [0, 200]], []],
   ])('%s', (_name, frames, expected) => {
     const filter = new DuplicateFilter(0, 16, 5);
-    frames.forEach(([input, time], i) => filter.watchTime(frame(`f${i}`, time, input)));
+    frames.forEach(([input, time], i) => { filter.watchTime(frame(`f${i}`, time, input)); });
     expect([...filter.reversals].map(([input, r]) => [input, r.count, r.largestStepMicros])).toEqual(expected);
   });
 });

@@ -73,6 +73,7 @@ describe(`samples/active-port converted with ${hasEditcap ? 'editcap' : 'the sta
     expect(original).toHaveLength(331);
   });
 
+  // biome-ignore format: a table, one row a line
   test.each([
     { name: 'pcapng', format: 'pcapng', compressed: null },
     { name: 'nsec', format: 'pcap-nsec', compressed: null },
@@ -103,6 +104,7 @@ describe(`samples/active-port converted with ${hasEditcap ? 'editcap' : 'the sta
 
 describe('public captures from other projects', () => {
   // capinfos -c -d -a -e (Wireshark 4.0.17) on each file; times converted to microseconds since the epoch.
+  // biome-ignore format: a table, one row a line
   test.each([
     { file: 'packets/tickedoffdeveloper.pcapng', format: 'pcapng', compressed: null, packets: 93, dataSize: 26129, first: 1271625829992909, last: 1271625837804034 },
     { file: 'packets/wrongdissector.pcapng', format: 'pcapng', compressed: null, packets: 52, dataSize: 3434, first: 1258553208781034, last: 1258553228431499 },
@@ -167,6 +169,7 @@ describe('gzip', () => {
     lastSuspect?: boolean;
   }
   const half = compressed.subarray(0, compressed.length >> 1);
+  // biome-ignore format: a table, one row a line
   const gzipCases: GzipCase[] = [
     {
       // Hand-built: the first half of the compressed sample (a download cut short).

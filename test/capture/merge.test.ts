@@ -14,6 +14,7 @@ import { readCaptures } from '../../src/capture';
 import { mergeBatches } from '../../src/capture/merge';
 import type { CapturedFrame } from '../../src/types';
 import { runCli } from '../e2e/run-cli';
+import { atMicros, pcapFile } from '../helpers/pcap';
 import { hasEditcap, splitPcap } from './pcap-tools';
 import { PcapngBuilder } from './pcapng-builder';
 
@@ -23,21 +24,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A little-endian classic pcap (draft-ietf-opsawg-pcap), one 20-byte record per time (microseconds), the record's bytes all `fill`. */
 function pcap(times: number[], fill: number): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
-  const records = times.map((t, i) => {
-    const record = Buffer.alloc(16 + 20, fill + i);
-    record.writeUInt32LE(Math.floor(t / 1e6), 0);
-    record.writeUInt32LE(t % 1e6, 4);
-    record.writeUInt32LE(20, 8);
-    record.writeUInt32LE(20, 12);
-    return record;
-  });
-  return Buffer.concat([header, ...records]);
+  return pcapFile(
+    times.map((t, i) => atMicros(t, Buffer.alloc(20, fill + i))),
+    { snapLength: 65535 },
+  );
 }
 
 /** The same as pcapng, big-endian, nanosecond timestamps. */
@@ -153,6 +143,7 @@ describe('merge by timestamp', () => {
       for (const list of lists) yield list.map((t) => frame(input, ++n, t));
     }
     const out: string[] = [];
+    // biome-ignore format: a table, one row a line
     await mergeBatches(
       [batches(0, [[1, 2, 2], [5]]), batches(1, [[2], [2, 3]]), batches(2, []), batches(3, [[], [0]])],
       (f) => out.push(`${f.ref.input}:${f.ref.frame}@${f.timeMicros}`),
@@ -234,7 +225,7 @@ function asOneFile(value: unknown, offsets: number[]): unknown {
     if (inputKey !== null && typeof field === 'number' && typeof object[inputKey] === 'number') {
       out[key] = offsets[(object[inputKey] as number) - 1] + field;
     } else if (key === 'input' || (key.endsWith('Input') && typeof object[key.replace(/Input$/, 'Frame')] === 'number')) {
-      continue; // dropped: one file has no input fields
+      // dropped: one file has no input fields
     } else {
       out[key] = asOneFile(field, offsets);
     }

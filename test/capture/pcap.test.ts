@@ -7,62 +7,18 @@ import { readCapture } from '../../src/capture';
 import type { ReadCaptureOptions } from '../../src/capture';
 import type { InputSummary } from '../../src/capture/types';
 import type { CapturedFrame } from '../../src/types';
+import { pcapFile, type PcapFileSpec, type PcapRecordSpec } from '../helpers/pcap';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpcap-pcap-test-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface RecordSpec {
-  sec: number;
-  usec: number;
-  data: Buffer;
-  /** Original (wire) length; defaults to data.length. */
-  originalLength?: number;
-  /** Captured length written in the record header; defaults to data.length. */
-  capturedLength?: number;
+interface FileSpec extends PcapFileSpec {
+  records: PcapRecordSpec[];
 }
 
-interface FileSpec {
-  bigEndian?: boolean;
-  /** Magic a1b23c4d: the `usec` fields hold nanoseconds. */
-  nanoseconds?: boolean;
-  linkType?: number;
-  snapLength?: number;
-  major?: number;
-  minor?: number;
-  records: RecordSpec[];
-}
-
-/**
- * A classic pcap file laid out per draft-ietf-opsawg-pcap section 4 (file header) and 5 (record
- * header), magic 0xa1b2c3d4 (or 0xa1b23c4d for nanoseconds) written in the chosen byte order.
- */
+/** A classic pcap as the helper writes it, with a 65535-byte snap length unless the spec says. */
 function pcapBytes(spec: FileSpec): Buffer {
-  const be = spec.bigEndian ?? false;
-  const u32 = (value: number): Buffer => {
-    const b = Buffer.alloc(4);
-    if (be) b.writeUInt32BE(value >>> 0);
-    else b.writeUInt32LE(value >>> 0);
-    return b;
-  };
-  const u16 = (value: number): Buffer => {
-    const b = Buffer.alloc(2);
-    if (be) b.writeUInt16BE(value);
-    else b.writeUInt16LE(value);
-    return b;
-  };
-  const parts = [
-    u32(spec.nanoseconds ? 0xa1b23c4d : 0xa1b2c3d4),
-    u16(spec.major ?? 2),
-    u16(spec.minor ?? 4),
-    u32(0), // thiszone
-    u32(0), // sigfigs
-    u32(spec.snapLength ?? 65535),
-    u32(spec.linkType ?? 1),
-  ];
-  for (const r of spec.records) {
-    parts.push(u32(r.sec), u32(r.usec), u32(r.capturedLength ?? r.data.length), u32(r.originalLength ?? r.data.length), r.data);
-  }
-  return Buffer.concat(parts);
+  return pcapFile(spec.records, { snapLength: 65535, ...spec });
 }
 
 let fileCount = 0;
@@ -82,7 +38,7 @@ async function read(file: string, options?: ReadCaptureOptions): Promise<{ summa
 /** Distinct record bodies so a mix-up of records shows. */
 const body = (length: number, fill: number): Buffer => Buffer.alloc(length, fill);
 
-const threeRecords: RecordSpec[] = [
+const threeRecords: PcapRecordSpec[] = [
   { sec: 1_700_000_000, usec: 1, data: body(60, 0xa1) },
   { sec: 1_700_000_000, usec: 999_999, data: body(1514, 0xb2) },
   { sec: 1_700_000_001, usec: 500_000, data: body(64, 0xc3), originalLength: 1514 }, // cut by the snap length
@@ -92,7 +48,7 @@ const threeRecords: RecordSpec[] = [
 const chunkSizes = [undefined, 1, 7];
 
 /** The same records with nanosecond fractions: 789 ns more than each microsecond value, rounded away when read. */
-const threeRecordsInNanoseconds: RecordSpec[] = threeRecords.map((r) => ({ ...r, usec: r.usec * 1000 + 789 }));
+const threeRecordsInNanoseconds: PcapRecordSpec[] = threeRecords.map((r) => ({ ...r, usec: r.usec * 1000 + 789 }));
 
 describe('classic pcap: good files', () => {
   test.each(
@@ -126,7 +82,7 @@ describe('classic pcap: good files', () => {
     expect(frames.map((f) => f.timeMicros)).toEqual([1_700_000_000_000_001, 1_700_000_000_999_999, 1_700_000_001_500_000]);
     expect(frames.map((f) => f.linkType)).toEqual([113, 113, 113]);
     expect(frames.map((f) => f.originalLength)).toEqual([60, 1514, 1514]);
-    threeRecords.forEach((r, i) => expect(frames[i].data.equals(r.data)).toBe(true));
+    threeRecords.forEach((r, i) => { expect(frames[i].data.equals(r.data)).toBe(true); });
   });
 
   test('a header-only file has no packets and no problems', async () => {
@@ -255,6 +211,7 @@ describe('classic pcap: damaged files', () => {
 });
 
 describe('classic pcap: not a pcap file', () => {
+  // biome-ignore format: a table, one row a line
   const notPcap: Array<{ name: string; bytes: Buffer | string; message: RegExp }> = [
     // Hand-built: Kuznetzov's modified pcap magic (a1b2cd34 little-endian).
     { name: 'modified pcap', bytes: Buffer.concat([Buffer.from('34cdb2a1', 'hex'), Buffer.alloc(20)]), message: /modified \(Kuznetzov\) pcap/ },

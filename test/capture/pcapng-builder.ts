@@ -76,7 +76,7 @@ export class PcapngBuilder {
   }
 
   /** `tsresol` is the raw if_tsresol byte (6 = microseconds, 9 = nanoseconds, 0x8a = 2^-10 s). */
-  idb(spec: { linkType?: number; snapLength?: number; tsresol?: number; tsoffset?: bigint; options?: PcapngOption[] } = {}): Buffer {
+  idb(spec: { linkType?: number; snapLength?: number; tsresol?: number | undefined; tsoffset?: bigint; options?: PcapngOption[] } = {}): Buffer {
     const options = [...(spec.options ?? [])];
     if (spec.tsresol !== undefined) options.push(this.option(OPT.if_tsresol, Buffer.from([spec.tsresol])));
     if (spec.tsoffset !== undefined) options.push(this.option(OPT.if_tsoffset, this.i64(spec.tsoffset)));

@@ -264,6 +264,7 @@ describe('damaged files', () => {
     problems?: number;
   }
 
+  // biome-ignore format: a table, one row a line
   const cases: DamageCase[] = [
     {
       // Hand-built: an EPB whose length field says 12 (the 12-byte minimum of any block), then good packets.

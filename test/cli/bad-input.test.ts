@@ -20,6 +20,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { version } from '../../src/cli/version';
 import type { Report } from '../../src/report/build';
 import { runCli, type CliResult } from '../e2e/run-cli';
+import { PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, readPcapRecords, } from '../helpers/pcap';
 
 const SAMPLE = join('samples', 'active-port', 'capture.pcap');
 const sample = readFileSync(SAMPLE);
@@ -29,26 +30,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const PCAP_HEADER_LENGTH = 24;
-const RECORD_HEADER_LENGTH = 16;
 
-/** One record of a little-endian classic pcap file: its 1-based number, file offset and captured length. */
-interface PcapRecord {
-  number: number;
-  offset: number;
-  capturedLength: number;
-}
-
-function pcapRecords(file: Buffer): PcapRecord[] {
-  expect(file.readUInt32LE(0)).toBe(0xa1b2c3d4);
-  const records: PcapRecord[] = [];
-  for (let offset = PCAP_HEADER_LENGTH; offset + RECORD_HEADER_LENGTH <= file.length; ) {
-    const capturedLength = file.readUInt32LE(offset + 8);
-    records.push({ number: records.length + 1, offset, capturedLength });
-    offset += RECORD_HEADER_LENGTH + capturedLength;
-  }
-  return records;
-}
 
 /** Byte range [start, end) in the file of a TCP payload of the FTP control connection (port 21). */
 interface PayloadRange {
@@ -60,8 +42,8 @@ interface PayloadRange {
 /** The control connection's payloads, for Ethernet + IPv4 frames as in the sample. */
 function controlPayloads(file: Buffer): PayloadRange[] {
   const ranges: PayloadRange[] = [];
-  for (const record of pcapRecords(file)) {
-    const frame = record.offset + RECORD_HEADER_LENGTH;
+  for (const record of readPcapRecords(file)) {
+    const frame = record.offset + PCAP_RECORD_HEADER_LENGTH;
     if (record.capturedLength < 14 + 20 + 20 || file.readUInt16BE(frame + 12) !== 0x0800) continue;
     const ip = frame + 14;
     if (file[ip + 9] !== 6) continue;
@@ -75,7 +57,7 @@ function controlPayloads(file: Buffer): PayloadRange[] {
   return ranges;
 }
 
-const records = pcapRecords(sample);
+const records = readPcapRecords(sample);
 const payloads = controlPayloads(sample);
 
 /** A path in the temporary directory holding `bytes`. */
@@ -176,7 +158,7 @@ const gzipGarbage = () => {
 const fileCases: FileCase[] = [
   {
     name: 'cut in the middle of record 47',
-    make: () => write('cut-record.pcap', sample.subarray(0, cutRecord.offset + RECORD_HEADER_LENGTH + 20)),
+    make: () => write('cut-record.pcap', sample.subarray(0, cutRecord.offset + PCAP_RECORD_HEADER_LENGTH + 20)),
     code: 0,
     message: new RegExp(`ends in the middle of record 47 at byte ${cutRecord.offset} \\(header says ${cutRecord.capturedLength} bytes, only 20 present\\)`),
     offset: cutRecord.offset,
@@ -212,7 +194,7 @@ const fileCases: FileCase[] = [
   },
   {
     name: 'cut inside the first record (header read, no packet)',
-    make: () => write('cut-first-record.pcap', sample.subarray(0, PCAP_HEADER_LENGTH + RECORD_HEADER_LENGTH + 30)),
+    make: () => write('cut-first-record.pcap', sample.subarray(0, PCAP_HEADER_LENGTH + PCAP_RECORD_HEADER_LENGTH + 30)),
     code: 1, // the file ends inside its first record: nothing at all could be analyzed
     message: /ends in the middle of record 1 at byte 24 \(header says 74 bytes, only 30 present\)/,
     offset: 24,
@@ -440,7 +422,7 @@ describe('several files, some bad', () => {
   const good = SAMPLE;
   const otherCut = () => {
     const other = readFileSync(join('samples', 'passive-epsv', 'capture.pcap'));
-    return other.subarray(0, pcapRecords(other)[11].offset + RECORD_HEADER_LENGTH + 10);
+    return other.subarray(0, readPcapRecords(other)[11].offset + PCAP_RECORD_HEADER_LENGTH + 10);
   };
 
   test.each([
@@ -495,11 +477,11 @@ describe('garbage inside the control connection payloads', () => {
     bytes[at] = value;
   };
   const cases: Array<{ name: string; damage: (bytes: Buffer) => void }> = [
-    { name: 'first byte of every payload inverted', damage: (b) => payloads.forEach((p) => set(b, p.start, b[p.start] ^ 0xff)) },
-    { name: 'CR LF of every payload turned into NUL NUL', damage: (b) => payloads.forEach((p) => (set(b, p.end - 2, 0), set(b, p.end - 1, 0))) },
-    { name: 'byte 3 of every payload (after the code or verb) set to ESC', damage: (b) => payloads.forEach((p) => set(b, p.start + 3, 0x1b)) },
-    { name: 'middle byte of every payload set to 0xff (Telnet IAC)', damage: (b) => payloads.forEach((p) => set(b, (p.start + p.end) >> 1, 0xff)) },
-    { name: 'last byte of every payload set to 0x9b (C1 CSI)', damage: (b) => payloads.forEach((p) => set(b, p.end - 1, 0x9b)) },
+    { name: 'first byte of every payload inverted', damage: (b) => payloads.forEach((p) => { set(b, p.start, b[p.start] ^ 0xff); }) },
+    { name: 'CR LF of every payload turned into NUL NUL', damage: (b) => payloads.forEach((p) => { set(b, p.end - 2, 0); set(b, p.end - 1, 0); }) },
+    { name: 'byte 3 of every payload (after the code or verb) set to ESC', damage: (b) => payloads.forEach((p) => { set(b, p.start + 3, 0x1b); }) },
+    { name: 'middle byte of every payload set to 0xff (Telnet IAC)', damage: (b) => payloads.forEach((p) => { set(b, (p.start + p.end) >> 1, 0xff); }) },
+    { name: 'last byte of every payload set to 0x9b (C1 CSI)', damage: (b) => payloads.forEach((p) => { set(b, p.end - 1, 0x9b); }) },
     {
       name: 'every payload replaced by random bytes',
       damage: (b) => {
@@ -645,6 +627,7 @@ describe('a capture of an unsupported link type says so', () => {
 });
 
 describe('command line mistakes and information', () => {
+  // biome-ignore format: a table, one row a line
   test.each([
     { args: ['analyze', '--ftp-port', 'abc', SAMPLE], first: /^error: option '-p, --ftp-port <port>' argument 'abc' is invalid\. "abc" is not a TCP port \(1-65535\)$/ },
     { args: ['analyze', '--ftp-port', '0', SAMPLE], first: /argument '0' is invalid\. "0" is not a TCP port \(1-65535\)$/ },

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { framesToPcap } from '../capture/pcap-tools';
+import { framesToPcap } from '../helpers/pcap';
 import { c, s, script } from '../correlate/script';
 import type { Report } from '../../src/report/build';
 import { runCli } from '../e2e/run-cli';

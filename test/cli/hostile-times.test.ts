@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
+import { isShowableTime, MAX_TIME_MICROS, MIN_TIME_MICROS } from '../../src/capture/types';
 import { PcapngBuilder } from '../capture/pcapng-builder';
 import { c, data, fin, s, script, syn, synAck, ack } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';
@@ -50,7 +51,7 @@ const session = script(
 function pcapng(name: string, tsresol: number | undefined, timestamp: (i: number, micros: number) => bigint): string {
   const b = new PcapngBuilder();
   const blocks = [b.shb(), b.idb({ linkType: 1, tsresol })];
-  session.frames.forEach((frame, i) => blocks.push(b.epb({ timestamp: timestamp(i, frame.timeMicros), data: frame.data })));
+  session.frames.forEach((frame, i) => { blocks.push(b.epb({ timestamp: timestamp(i, frame.timeMicros), data: frame.data })); });
   const file = join(dir, name);
   writeFileSync(file, Buffer.concat(blocks));
   return file;
@@ -115,5 +116,19 @@ describe('timestamps outside what a date can show', () => {
     // 2^64 units of 1e-19 s reach 1.8 s after 1970: odd, but a time; packets 10 ms apart.
     expect(report.sessions[0].start).toBe('1970-01-01T00:00:00.000000Z');
     expect(report.sessions[0].end).toBe(`1970-01-01T00:00:00.${String((session.frames.length - 1) * 10_000).padStart(6, '0')}Z`);
+  });
+});
+
+describe('the last time a report can show', () => {
+  // The end of 9999-12-31 as a double: 253 402 300 799 999 999 µs is not one and would round up
+  // to 10000-01-01, a year ISO 8601's four digits cannot write.
+  test.each<[string, number, boolean]>([
+    ['the last showable double', MAX_TIME_MICROS, true],
+    ['10000-01-01T00:00:00Z', 253_402_300_800_000_000, false],
+    ['0001-01-01T00:00:00Z', MIN_TIME_MICROS, true],
+    ['the double before 0001-01-01', MIN_TIME_MICROS - 8, false],
+  ])('%s: showable %s', (_name, time, showable) => {
+    expect(isShowableTime(time)).toBe(showable);
+    if (showable) expect(new Date(Math.floor(time / 1000)).toISOString()).toMatch(/^\d{4}-/);
   });
 });

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run, type Io } from '../../src/cli/main';
+import { pcapHeader, pcapRecordHeader } from '../helpers/pcap';
 import {
   formatDuration,
   formatMegabytes,
@@ -21,6 +22,7 @@ import {
 const MB = 1e6;
 
 describe('renderProgress', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, ProgressState, string]>([
     ['start: no throughput before a first interval', { bytes: 0, total: 1091 * MB, elapsedMs: 0, columns: 80 }, '[------------------------------]   0%  0.0/1091 MB'],
     ['a third read at 500 MB/s', { bytes: 363.5 * MB, total: 1090.5 * MB, elapsedMs: 727, columns: 80 }, '[##########--------------------]  33%  364/1091 MB  500 MB/s  ETA 0:02'],
@@ -113,18 +115,10 @@ describe('ProgressLine', () => {
  * enough for a progress line when records * 1530 > 8 MB.
  */
 function bigPcap(records: number): Buffer {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const record = Buffer.alloc(16 + 1514);
-  record.writeUInt32LE(1_700_000_000, 0);
-  record.writeUInt32LE(1514, 8);
-  record.writeUInt32LE(1514, 12);
-  record.writeUInt16BE(0x88b5, 16 + 12); // local experimental EtherType: not IP
-  const parts = [header];
+  const data = Buffer.alloc(1514);
+  data.writeUInt16BE(0x88b5, 12); // local experimental EtherType: not IP
+  const record = Buffer.concat([pcapRecordHeader({ sec: 1_700_000_000, usec: 0, data }), data]);
+  const parts = [pcapHeader()];
   for (let i = 0; i < records; i++) parts.push(record);
   return Buffer.concat(parts);
 }

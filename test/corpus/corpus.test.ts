@@ -62,6 +62,7 @@ interface CaptureRow {
   sessions: SessionRow[];
 }
 
+// biome-ignore format: a table, one row a line
 const captures: CaptureRow[] = [
   {
     // Suricata test.yaml: ftp USER from 172.23.0.3 to 172.23.0.2; ftp_data RETR index.html from 172.23.0.2 to 172.23.0.3.

@@ -79,6 +79,12 @@ function completeConnection(
   return { from, to, synFrame, synCount: 1, established: true, end: 'fin', bytes, dialled };
 }
 
+/** A channel whose transfer completed (226) over `connection`, announced by `method` in frame `frame`. */
+function completed(method: ReportChannel['method'], frame: string, announced: ChannelRow['announced'], connection: ChannelRow['connection'], command: string): ChannelRow {
+  const mode = method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
+  return { method, mode, frame, announced, connection, transfer: { command, replyCode: 226 }, status: 'completed' };
+}
+
 /** [code, severity, label of the frame or null]. */
 type FindingRow = [string, Severity, string | null];
 
@@ -107,6 +113,7 @@ interface Scenario {
 const PASV_40010 = '227 Entering Passive Mode (192,0,2,10,156,74).';
 const RETR_150 = (size: number) => `150 Opening BINARY mode data connection for one.bin (${size} bytes).`;
 
+// biome-ignore format: a table, one row a line
 const scenarios: Scenario[] = [
   {
     name: 'PASV + RETR completed; a retransmitted data segment and a retransmitted 227 count once',
@@ -130,15 +137,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: completeConnection(client(50001), server(40010), 3000),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 3000), 'RETR'),
         ],
         findings: [],
       },
@@ -160,15 +159,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'EPSV',
-            mode: 'passive',
-            frame: 'epsv',
-            announced: { ip: null, port: 40011 },
-            connection: completeConnection(client(50001), server(40011), 421),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('EPSV', 'epsv', { ip: null, port: 40011 }, completeConnection(client(50001), server(40011), 421), 'LIST'),
         ],
         findings: [],
       },
@@ -190,15 +181,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'LPSV',
-            mode: 'passive',
-            frame: 'lpsv',
-            announced: { ip: SERVER_IP, port: 40016 },
-            connection: completeConnection(client(50001), server(40016), 500),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('LPSV', 'lpsv', { ip: SERVER_IP, port: 40016 }, completeConnection(client(50001), server(40016), 500), 'RETR'),
         ],
         findings: [],
       },
@@ -221,15 +204,7 @@ const scenarios: Scenario[] = [
       sessions: [
         {
           channels: [
-            {
-              method: 'PORT',
-              mode: 'active',
-              frame: 'port',
-              announced: { ip: CLIENT_IP, port: 1025 },
-              connection: completeConnection(server(sourcePort), client(1025), 2000),
-              transfer: { command: 'RETR', replyCode: 226 },
-              status: 'completed',
-            },
+            completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(sourcePort), client(1025), 2000), 'RETR'),
           ],
           findings: [],
         },
@@ -252,15 +227,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'LPRT',
-            mode: 'active',
-            frame: 'lprt',
-            announced: { ip: CLIENT_IP, port: 1026 },
-            connection: completeConnection(server(20), client(1026), 300),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('LPRT', 'lprt', { ip: CLIENT_IP, port: 1026 }, completeConnection(server(20), client(1026), 300), 'LIST'),
         ],
         findings: [],
       },
@@ -287,15 +254,7 @@ const scenarios: Scenario[] = [
       sessions: [
         {
           channels: [
-            {
-              method: 'EPRT',
-              mode: 'active',
-              frame: 'eprt',
-              announced: { ip: CLIENT6_IP, port: 50002 },
-              connection: completeConnection(server6(20), client6(50002), 1200),
-              transfer: { command: 'RETR', replyCode: 226 },
-              status: 'completed',
-            },
+            completed('EPRT', 'eprt', { ip: CLIENT6_IP, port: 50002 }, completeConnection(server6(20), client6(50002), 1200), 'RETR'),
           ],
           findings: [],
         },
@@ -319,15 +278,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'EPSV',
-            mode: 'passive',
-            frame: 'epsv',
-            announced: { ip: null, port: 40017 },
-            connection: completeConnection(client6(50003), server6(40017), 77),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('EPSV', 'epsv', { ip: null, port: 40017 }, completeConnection(client6(50003), server6(40017), 77), 'LIST'),
         ],
         findings: [],
       },
@@ -349,15 +300,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40011 },
-            connection: completeConnection(client(50001), server(40011), 2000),
-            transfer: { command: 'STOR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40011 }, completeConnection(client(50001), server(40011), 2000), 'STOR'),
         ],
         findings: [['cleartext-credentials', 'warning', 'pass']],
       },
@@ -379,15 +322,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), 3000),
-            transfer: { command: 'STOR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 3000), 'STOR'),
         ],
         findings: [['cleartext-credentials', 'warning', 'pass']],
       },
@@ -443,15 +378,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 21 },
-            connection: completeConnection(server(20), client(21), 700),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 21 }, completeConnection(server(20), client(21), 700), 'RETR'),
         ],
         findings: [['privileged-data-port', 'error', 'port']],
       },
@@ -560,15 +487,7 @@ const scenarios: Scenario[] = [
             transfer: null,
             status: 'refused',
           },
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), 10),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 10), 'RETR'),
         ],
         findings: [['announcement-refused', 'warning', 'refusal']],
       },
@@ -591,15 +510,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: '10.0.0.5', port: 40012 },
-            connection: completeConnection(client(50001), server(40012), 700, 'data.syn', 'control-address'),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: '10.0.0.5', port: 40012 }, completeConnection(client(50001), server(40012), 700, 'data.syn', 'control-address'), 'RETR'),
         ],
         findings: [['pasv-address-mismatch', 'warning', 'pasv']],
       },
@@ -806,15 +717,7 @@ const scenarios: Scenario[] = [
             transfer: null,
             status: 'unused',
           },
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv2',
-            announced: { ip: SERVER_IP, port: 40015 },
-            connection: completeConnection(client(50002), server(40015), 100),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100), 'RETR'),
         ],
         findings: [],
       },
@@ -851,15 +754,7 @@ const scenarios: Scenario[] = [
             transfer: null,
             status: 'unused',
           },
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv2',
-            announced: { ip: SERVER_IP, port: 40015 },
-            connection: completeConnection(client(50002), server(40015), 100, 'second.syn'),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100, 'second.syn'), 'RETR'),
         ],
         findings: [],
       },
@@ -893,15 +788,7 @@ const scenarios: Scenario[] = [
             transfer: null,
             status: 'unused',
           },
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port2',
-            announced: { ip: CLIENT_IP, port: 1026 },
-            connection: completeConnection(server(20), client(1026), 64),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port2', { ip: CLIENT_IP, port: 1026 }, completeConnection(server(20), client(1026), 64), 'RETR'),
         ],
         findings: [],
       },
@@ -935,29 +822,13 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasvA',
-            announced: { ip: SERVER_IP, port: 40020 },
-            connection: completeConnection(client(50002), server(40020), 2000, 'dataA.syn'),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasvA', { ip: SERVER_IP, port: 40020 }, completeConnection(client(50002), server(40020), 2000, 'dataA.syn'), 'RETR'),
         ],
         findings: [],
       },
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasvB',
-            announced: { ip: SERVER_IP, port: 40021 },
-            connection: completeConnection(client(50012), server(40021), 200, 'dataB.syn'),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasvB', { ip: SERVER_IP, port: 40021 }, completeConnection(client(50012), server(40021), 200, 'dataB.syn'), 'LIST'),
         ],
         findings: [['cleartext-credentials', 'warning', 'pass']],
       },
@@ -985,15 +856,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), 900),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 900), 'RETR'),
         ],
         findings: [],
       },
@@ -1019,15 +882,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: completeConnection(client(50001), server(40010), 55),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 55), 'LIST'),
         ],
         findings: [],
       },
@@ -1202,15 +1057,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), 421),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 421), 'LIST'),
         ],
         orphans: [['RETR', '/', 'retr', 550]],
         findings: [['transfer-failed', 'error', '550']],
@@ -1237,15 +1084,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: completeConnection(client(50001), server(40010), 421),
-            transfer: { command: 'LIST', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 421), 'LIST'),
         ],
         orphans: [['RETR', '/', 'retr', 550]],
         findings: [['transfer-failed', 'error', '550']],
@@ -1623,15 +1462,7 @@ describe('active mode: only the server answers a PORT, a SYN from another host i
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), 100),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 100), 'RETR'),
         ],
         findings: [],
       },
@@ -1659,15 +1490,7 @@ describe('a RETR pipelined behind PASV uses the channel the 227 opens', () => {
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: completeConnection(client(50001), server(40010), 100),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 100), 'RETR'),
         ],
         findings: [],
       },

@@ -173,7 +173,7 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
     const ackOf = () => peer()?.next ?? 0;
     switch (op) {
       case 'syn': {
-        if (!side || !side.synOnly) {
+        if (!side?.synOnly) {
           const isn = nextIsn();
           side = { isn, next: (isn + 1) >>> 0, synOnly: true, last: null };
           sides.set(mine, side);
@@ -182,7 +182,7 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
         return emit(from, to, side.isn, 0, TcpFlag.SYN, Buffer.alloc(0));
       }
       case 'synAck': {
-        if (!side || !side.synOnly) {
+        if (!side?.synOnly) {
           const isn = nextIsn();
           side = { isn, next: (isn + 1) >>> 0, synOnly: true, last: null };
           sides.set(mine, side);

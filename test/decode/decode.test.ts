@@ -34,6 +34,7 @@ const PORT_CMD = Buffer.from('PORT 192,0,2,1,4,1\r\n'); // 20 bytes
 
 // --- Frames that decode to TCP --------------------------------------------------------------------
 
+// biome-ignore format: a table, one row a line
 const tcpVectors: TcpVector[] = [
   {
     // Real frame: /work/shared/corpus/suricata-verify/tests/ftp/ftp-download-active/input.pcap frame 4
@@ -259,6 +260,7 @@ const tcpVectors: TcpVector[] = [
 
 // --- Frames that are not TCP over IP --------------------------------------------------------------
 
+// biome-ignore format: a table, one row a line
 const otherVectors: Array<Vector & { note: string }> = [
   // Hand-built: an ARP request EtherType (0x0806) with 28 bytes of body.
   { name: 'ARP', linkType: 1, frame: ethernet(0x0806, Buffer.alloc(28)), note: 'not-ip' },
@@ -295,6 +297,7 @@ const otherVectors: Array<Vector & { note: string }> = [
 // --- Malformed frames ----------------------------------------------------------------------------
 
 const goodIpv4 = (): Buffer => ipv4({}, tcp({}, HELLO));
+// biome-ignore format: a table, one row a line
 const malformedVectors: Array<Vector & { layer: string; offset: number; reason: RegExp }> = [
   // Hand-built: 10 bytes, shorter than the 14-byte Ethernet header.
   { name: 'Ethernet header cut', linkType: 1, frame: Buffer.alloc(10), layer: 'ethernet', offset: 0, reason: /needs 14 bytes but only 10/ },

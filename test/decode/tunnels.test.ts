@@ -49,6 +49,7 @@ const geneve = (protocol: number, options: Buffer, payload: Buffer) =>
   Buffer.concat([Buffer.from([options.length / 4, 0, protocol >> 8, protocol & 0xff, 0, 0, 42, 0]), options, payload]);
 
 describe('the inner segment is found', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Buffer, string, string]>([
     ['IP in IP (protocol 4)', outer(4, inner4()), '198.51.100.20', '192.0.2.10'],
     ['IPv6 in IPv4 (protocol 41: 6in4, 6to4, sit)', outer(41, inner6()), '2001:db8:1::20', '2001:db8:2::10'],
@@ -78,6 +79,7 @@ describe('the inner segment is found', () => {
 
 describe('what cannot be decoded says why', () => {
   const nest = (levels: number): Buffer => (levels === 0 ? inner4() : ipv4({ protocol: 4 }, nest(levels - 1)));
+  // biome-ignore format: a table, one row a line
   test.each<[string, Buffer, object]>([
     ['GRE version 1 (PPTP)', outer(47, gre(0x0001, 0x880b, Buffer.alloc(0), Buffer.alloc(8))), { kind: 'other', unsupported: true, note: 'GRE version 1 (PPTP)' }],
     ['GRE carrying an unknown protocol', outer(47, gre(0, 0x88be, Buffer.alloc(0), Buffer.alloc(8))), { kind: 'other', unsupported: true, note: 'GRE protocol 0x88be' }],
@@ -103,7 +105,7 @@ describe('a tunnel packet in IP fragments is reassembled, then decoded', () => {
       outerFragment(datagram.subarray(cut), cut, false),
     ];
     const analyzer = new Analyzer();
-    frames.forEach((data, i) => analyzer.ingest({ ref: { input: 0, frame: i + 1 }, timeMicros: i, linkType: 1, data, originalLength: data.length }));
+    frames.forEach((data, i) => { analyzer.ingest({ ref: { input: 0, frame: i + 1 }, timeMicros: i, linkType: 1, data, originalLength: data.length }); });
     const result = analyzer.finish();
     expect(result.stats.tcpSegments).toBe(1);
     expect(result.sessions.map((s) => [s.client.ip, s.server.ip, s.server.port])).toEqual([['198.51.100.20', '192.0.2.10', 21]]);

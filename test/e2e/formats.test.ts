@@ -2,21 +2,18 @@
  * The other output formats on every sample (samples/<case>/capture.pcap): CSV, NDJSON and Zeek's
  * ftp.log must say what the JSON report says, in their own shape.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
 import { csvColumns, csvField, csvText, renderCsv } from '../../src/report/csv';
 import { runCli } from './run-cli';
+import { sampleCases } from '../helpers/golden';
 
 const samplesDir = 'samples';
-const cases = readdirSync(samplesDir, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join(samplesDir, d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 /** RFC 4180 parser: quoted fields with doubled quotes and line breaks, CRLF records. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -120,7 +117,7 @@ describe.each(cases)('sample %s', (name) => {
       for (const channel of session.dataChannels) {
         // The request's time, as the JSON timeline has it for the request frame.
         const request = session.timeline.find((t) => t.frame === channel.request.frame && t.source === 'client');
-        const micros = request ? Date.parse(request.time.slice(0, 23) + 'Z') * 1000 + Number(request.time.slice(23, 26)) : null;
+        const micros = request ? Date.parse(`${request.time.slice(0, 23)}Z`) * 1000 + Number(request.time.slice(23, 26)) : null;
         const matching = rows.filter((r) => r[8] === channel.method && r[2] === session.client.ip && r[3] === String(session.client.port));
         expect(matching.length, `${channel.method} of session ${session.id}`).toBeGreaterThan(0);
         if (micros !== null) expect(matching.map((r) => r[0])).toContain(`${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`);

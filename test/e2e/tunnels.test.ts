@@ -12,6 +12,7 @@ interface Report {
   sessions: Array<{ client: { ip: string }; server: { ip: string; port: number }; dataChannels: Array<{ method: string; status: string; connection: { bytes: number; missingBytes: number } | null }> }>;
 }
 
+// biome-ignore format: a table, one row a line
 test.each<[string, Array<[string, string, number]>]>([
   ['capture.pcap', [['EPSV', 'completed', 20000], ['PORT', 'completed', 5]]],
   ['fragmented.pcap', [['EPSV', 'completed', 20000]]],

@@ -6,20 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { pcapFile, readPcapRecords } from '../helpers/pcap';
 import { runCli } from './run-cli';
 
 /** Rewrites a little-endian classic pcap (magic d4 c3 b2 a1) with every header field big-endian. */
 function toBigEndian(le: Buffer): Buffer {
-  const out = Buffer.from(le);
-  out.writeUInt32BE(0xa1b2c3d4, 0);
-  out.writeUInt16BE(le.readUInt16LE(4), 4);
-  out.writeUInt16BE(le.readUInt16LE(6), 6);
-  for (const offset of [8, 12, 16, 20]) out.writeUInt32BE(le.readUInt32LE(offset), offset);
-  for (let offset = 24; offset + 16 <= le.length; ) {
-    for (let i = 0; i < 16; i += 4) out.writeUInt32BE(le.readUInt32LE(offset + i), offset + i);
-    offset += 16 + le.readUInt32LE(offset + 8);
-  }
-  return out;
+  const header = { major: le.readUInt16LE(4), minor: le.readUInt16LE(6), snapLength: le.readUInt32LE(16), linkType: le.readUInt32LE(20) };
+  return pcapFile(readPcapRecords(le), { ...header, bigEndian: true });
 }
 
 /** The parts of a report that must not depend on the file's shape. */

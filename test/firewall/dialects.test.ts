@@ -77,6 +77,7 @@ describe.each(cases.map((c) => [`${c.planName}: ${c.label}`, c] as const))('%s',
 });
 
 /** Lines the platforms' documentation prescribes, per plan and set. */
+// biome-ignore format: a table, one row a line
 const expectedLines: Array<[string, string, Side, Style | null, string[]]> = [
   ['ipv4-passive-given', 'firewalld', 'server', 'helper', ['<port protocol="tcp" port="21"/>', '<destination ipv4="192.0.2.10"/>', '<helper name="ftp"/>', 'firewall-cmd --permanent --add-service=ftpcap-192-0-2-10-21']],
   ['ipv4-2121-mixed', 'firewalld', 'server', 'helper', ['<helper module="nf_conntrack_ftp">', '<port protocol="tcp" port="2121"/>', '<helper name="ftp-2121"/>', 'firewall-cmd --permanent --new-helper-from-file=ftp-2121.xml --name=ftp-2121']],

@@ -6,14 +6,13 @@
  * (firewalld-offline.test.ts). After a deliberate change: UPDATE_EXPECTED=1 npx vitest run
  * test/firewall, then review the diff.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, test } from 'vitest';
+import { expectGolden } from '../helpers/golden';
 import { goldenPlans, plans } from './plans';
 import { combinations } from './renderers';
 
 const dir = join(__dirname, 'golden');
-const update = process.env.UPDATE_EXPECTED === '1';
 
 function fileName(planName: string, label: string): string {
   return join(dir, planName, `${label.replace(/ /g, '.')}.txt`);
@@ -34,12 +33,6 @@ describe.each(goldenPlans)('golden %s', (planName) => {
       '',
     ].join('\n');
     const file = fileName(planName, c.label);
-    if (update || !existsSync(file)) {
-      mkdirSync(join(dir, planName), { recursive: true });
-      writeFileSync(file, body);
-      if (!update) throw new Error(`${file} did not exist: written, review it`);
-      return;
-    }
-    expect(body).toBe(readFileSync(file, 'utf8'));
+    expectGolden(file, body, { writeMissing: true });
   });
 });

@@ -37,6 +37,7 @@ const activeRetr = (line: string | string[], target = client(50003)): Steps => [
   s('226 Transfer complete.'),
 ];
 
+// biome-ignore format: a table, one row a line
 const rows: Array<{ name: string; steps: Steps; follows: boolean; reason?: RegExp; control?: typeof CONTROL }> = [
   { name: 'PASV answered by a 227 of the server itself', steps: [...login(), ...passiveRetr('227 Entering Passive Mode (192,0,2,10,156,69).')], follows: true },
   { name: '227 without parentheses (the helper looks for the first digit)', steps: [...login(), ...passiveRetr('227 Entering Passive Mode 192,0,2,10,156,69')], follows: true },

@@ -4,7 +4,6 @@
  * rule points at its line, every server with rules is named, the AWS text is JSON. The Huawei VRP
  * variant, which the registry does not list under its own name, is rendered from the same plan.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { renderHuaweiVrp } from '../../src/firewall/dialects/comware';
@@ -12,11 +11,9 @@ import { nameOf } from '../../src/firewall/dialects/flow-parts';
 import { renderers } from '../../src/firewall/render';
 import type { Dialect, FirewallPlan, RuleSet } from '../../src/firewall/types';
 import { runCli } from '../e2e/run-cli';
+import { sampleCases } from '../helpers/golden';
 
-const cases = readdirSync('samples', { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 const mine: Dialect[] = ['firewalld', 'pf', 'cisco-ios', 'comware', 'aws'];
 

@@ -65,6 +65,7 @@ function linesFor(input: Partial<ServerConfigInput>, software: Exclude<ServerSof
 }
 
 describe('suggestServerConfig', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Partial<ServerConfigInput>, Exclude<ServerSoftware, 'unknown'>, string[], string[]]>([
     // [case, input, software, lines wanted, lines that must not be there]
     ['vsftpd, passive range on a public address', {}, 'vsftpd', ['pasv_enable=YES', 'pasv_min_port=40000', 'pasv_max_port=40100'], ['pasv_address=PUBLIC_ADDRESS']],

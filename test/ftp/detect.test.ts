@@ -11,6 +11,7 @@ const SERVER = { ip: '192.0.2.10', port: 2121 };
 const KEY = 'k';
 
 function seg(from: 'c' | 's', text: string): TcpSegment {
+  // biome-ignore format: a table, one row a line
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
   return {
     ipVersion: 4, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port,
@@ -30,6 +31,7 @@ function detect(lines: Array<['c' | 's', string]>): [number, boolean | null, boo
 }
 
 describe('FTP found by its content', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Array<['c' | 's', string]>, ReturnType<typeof detect>]>([
     ['vsftpd greeting, USER', [['s', '220 (vsFTPd 3.0.3)\r\n'], ['c', 'USER anonymous\r\n']], [1, false, true, 2]],
     ['multi-line greeting in two segments, then FEAT', [['s', '220-Welcome\r\n'], ['s', '220 ready\r\n'], ['c', 'FEAT\r\n']], [2, false, true, 3]],
@@ -55,6 +57,7 @@ describe('FTP found by its content', () => {
     expect(detect(lines)).toEqual(expected);
   });
 
+  // biome-ignore format: a table, one row a line
   test.each<[string, Array<['c' | 's', string]>]>([
     ['SMTP: 220 then EHLO', [['s', '220 mail.example ESMTP\r\n'], ['c', 'EHLO client\r\n'], ['c', 'USER x\r\n']]],
     ['SMTP AUTH PLAIN is not FTP AUTH', [['s', '220 mail ESMTP\r\n'], ['c', 'AUTH PLAIN AGJvYgBwdw==\r\n']]],

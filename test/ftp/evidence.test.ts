@@ -17,6 +17,7 @@ function verdict(fromStart: boolean, lines: Lines, tolerant = false): Verdict {
 }
 
 describe('seen from the start', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Lines, Verdict]>([
     ['vsftpd: 220, USER', [['s', '220 (vsFTPd 3.0.3)'], ['c', 'USER anonymous']], 'ftp'],
     ['ProFTPD: multi-line 220, AUTH TLS', [['s', '220-Welcome'], ['s', 'to the lab'], ['s', '220 ProFTPD'], ['c', 'AUTH TLS']], 'ftp'],
@@ -34,6 +35,7 @@ describe('seen from the start', () => {
 });
 
 describe('picked up in the middle', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Lines, Verdict]>([
     ['PASV 227, RETR 150 226', [['c', 'PASV'], ['s', '227 Entering Passive Mode (192,0,2,10,156,64).'], ['c', 'RETR a'], ['s', '150 Opening'], ['s', '226 Done']], 'ftp'],
     ['one exchange', [['c', 'CWD /pub'], ['s', '250 Directory successfully changed.']], 'unknown'],
@@ -50,6 +52,7 @@ describe('picked up in the middle', () => {
 });
 
 describe('on a port named FTP (tolerant): only another protocol lets go', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, boolean, Lines, Verdict]>([
     ['a damaged greeting and garbage', true, [['s', '\xcd20 (vsFTPd 3.0.3)'], ['c', '\xaaSER anonymous'], ['s', '\xcc31 x'], ['c', '\xafASS x']], 'unknown'],
     ['POP3 LIST lines', false, [['c', 'LIST'], ['s', '977 341382'], ['s', '978 12'], ['s', '979 5']], 'unknown'],

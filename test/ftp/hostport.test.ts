@@ -66,6 +66,7 @@ describe('parsePasvReply', () => {
   // parentheses), curl's source (wording), cr.yp.to/ftp/retr.html (=), FFFTP (dots),
   // pyftpdlib PR #537 (lower case), aioftp PR #85 (227- multi-line), LightFTP#1 (nothing after "("),
   // fauria/docker-vsftpd#1 and xreef/SimpleFTPServer#8 (F1 addresses), docker-pure-ftpd#53 (port 30001).
+  // biome-ignore format: a table, one row a line
   test.each<[string, Expected<Endpoint>]>([
     ['Entering Passive Mode (192,168,0,2,1,1)', { value: v4('192.168.0.2', 257) }],
     ['Entering Passive Mode (199,233,217,249,221,90)', { value: v4('199.233.217.249', 56666) }],
@@ -164,6 +165,7 @@ describe('parseEpsvReply', () => {
   // Text after "229 ". RFC 2428 §3 example; Zeek parse_ftp and ipv6.pcap; field guide §1.3:
   // "(!!!9447!)" (IBM i / z/OS, basic-ftp PR #87), "." after ")" (Serv-U, aioftp#69), wrong prose
   // (remote-ftp#1031), a stray earlier "("; the rest written here.
+  // biome-ignore format: a table, one row a line
   test.each<[string, Expected<{ port: number }>]>([
     ['Entering Extended Passive Mode (|||6446|)', { value: { port: 6446 } }],
     ['Entering Extended Passive Mode (|||1234|)', { value: { port: 1234 } }],
@@ -238,6 +240,7 @@ describe('parseLprtArgument', () => {
 describe('parseLpsvReply', () => {
   // Text after "228 ", RFC 1639 §3; the rest written here.
   const l = (family: 4 | 6, ip: string, port: number): LongEndpoint => ({ family, ip, port });
+  // biome-ignore format: a table, one row a line
   test.each<[string, Expected<LongEndpoint>]>([
     ['Entering Long Passive Mode (4,4,132,235,1,2,2,24,131)', { value: l(4, '132.235.1.2', 6275) }],
     [`Entering Long Passive Mode (${rfc1639v6})`, { value: l(6, '1080::8:800:200c:417a', 5282) }],

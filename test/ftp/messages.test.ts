@@ -34,7 +34,11 @@ function assemble(steps: Step[], options?: ReplyAssemblerOptions): ReplyResult[]
   const assembler = new ReplyAssembler(options);
   const results: ReplyResult[] = [];
   for (const step of steps) {
-    const result = step === 'GAP' ? (assembler.gap(), null) : step === 'END' ? assembler.end() : assembler.push(step);
+    if (step === 'GAP') {
+      assembler.gap();
+      continue;
+    }
+    const result = step === 'END' ? assembler.end() : assembler.push(step);
     if (result !== null) results.push(result);
   }
   return results;

@@ -34,13 +34,14 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
 
 function debianVersion(pkg: string): string {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     return execFileSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' });
   } catch {
     return '?';
   }
 }
 
-function readme(software: Software, lab: Lab, results: TransferResult[], packets: number, pureFtpd: string | null): string {
+function readme(software: Software, results: TransferResult[], packets: number, pureFtpd: string | null): string {
   const s = SAMPLE[software];
   const ns = (role: 'srv' | 'rtr' | 'cli' | 'str') => `${s.prefix}-${role}`;
   const curl = `curl ${version('curl', ['--version'], /^curl (\S+)/)} (Debian package ${debianVersion('curl')})`;
@@ -165,7 +166,7 @@ async function record(samples: string, software: Software): Promise<void> {
       join(dir, 'clients.log'),
       results.map((r, i) => `### ${i + 1}. ${r.kind.id}: ${r.command.join(' ')}\n${r.output}${r.output ? '\n' : ''}exit 0, ${payload.size} bytes, sha256 ok\n`).join('\n'),
     );
-    writeFileSync(join(dir, 'README.md'), readme(software, lab, results, packets, pureFtpd));
+    writeFileSync(join(dir, 'README.md'), readme(software, results, packets, pureFtpd));
     process.stderr.write(`${s.dir}: ${packets} packets, ${statSync(capture).size} bytes\n`);
   } finally {
     await lab.down();

@@ -47,7 +47,7 @@ describe('the installed package', () => {
 
   test('ftpcap help codes and help <code>', () => {
     expect(run('help', 'codes')).toMatch(/data-connect-unanswered +error +the data SYN was never answered/);
-    expect(run('help', 'data-connect-unanswered')).toMatch(/^data-connect-unanswered\n  severity: error\n/);
+    expect(run('help', 'data-connect-unanswered')).toMatch(/^data-connect-unanswered\n {2}severity: error\n/);
   });
 
   test('require("ftpcap") gives the library, with its type declarations', () => {

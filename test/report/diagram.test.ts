@@ -4,19 +4,16 @@
  * lifelines, or is named in a fold; plus golden diagrams for a few samples, and the terminal
  * choices (ASCII, width, colour, NO_COLOR, the locale).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Report, ReportChannel, ReportSession } from '../../src/report/build';
 import { buildLadder } from '../../src/report/ladder';
 import { runCli, runCliWith } from '../e2e/run-cli';
+import { expectGolden, sampleCases } from '../helpers/golden';
 
-const update = process.env.UPDATE_EXPECTED === '1';
-const cases = readdirSync('samples', { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 async function report(...args: string[]): Promise<Report> {
   const result = await runCli('analyze', ...args, '--format', 'json');
@@ -124,8 +121,7 @@ describe.each(golden)('golden diagram of %s', (name, args) => {
     const result = await runCli('diagram', join('samples', name, 'capture.pcap'), '--width', '100', ...args);
     expect(result.code).toBe(0);
     const file = join('samples', name, 'expected-diagram.txt');
-    if (update) writeFileSync(file, result.stdout);
-    else expect(result.stdout).toBe(readFileSync(file, 'utf8'));
+    expectGolden(file, result.stdout);
   });
 });
 

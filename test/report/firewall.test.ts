@@ -6,18 +6,16 @@
  * samples/<case>/tshark-frames.txt). Whether the rules carry transfers is proven in test/kernel/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../e2e/run-cli';
 import { parseTsharkFrames } from '../e2e/tshark-frames';
 import type { FirewallPlan, RuleSet } from '../../src/firewall/types';
+import { sampleCases } from '../helpers/golden';
 
-const cases = readdirSync('samples', { withFileTypes: true })
-  .filter((d) => d.isDirectory() && existsSync(join('samples', d.name, 'capture.pcap')))
-  .map((d) => d.name)
-  .sort();
+const cases = sampleCases();
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpcap-nft-'));
 

@@ -12,6 +12,7 @@ import { renderJson, renderJsonChunks } from '../../src/report/json';
 import { c, s, script } from '../correlate/script';
 
 function scripted(): Report {
+  // biome-ignore format: a table, one row a line
   const run = script(
     [{ client: { ip: '198.51.100.20', port: 40000 }, server: { ip: '192.0.2.10', port: 21 } }],
     [s('220 (vsFTPd 3.0.5)'), c(`USER ${Buffer.from('\u009bjürgen', 'utf8').toString('latin1')}`), s('331 Please specify the password.'), c('PASS x'), s('230 Login successful.'), c('PASV'), s('227 Entering Passive Mode (192,0,2,10,117,48).'), c('LIST'), s('425 Failed to establish connection.'), c('SYST'), s('215 UNIX Type: L8'), c('CWD pub'), s('250 Directory successfully changed.')],

@@ -58,6 +58,7 @@ function run(rows: Row[]): Connection {
 const handshake: Row[] = [['A', SYN, -1, 0], ['B', SYN | ACK, -1, 0, 0], ['A', ACK, 0, 0, 0]];
 
 describe('handshake outcome', () => {
+  // biome-ignore format: a table, one row a line
   test.each<[string, Row[], string]>([
     ['SYN, SYN-ACK, ACK', handshake, 'established'],
     ['SYN-ACK then data from the client (final ACK not captured)', [handshake[0], handshake[1], ['A', PSH | ACK, 0, 10, 0]], 'established'],

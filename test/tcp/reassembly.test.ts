@@ -10,7 +10,7 @@ function run(segments: Array<[number, string]>, options: { isn?: number; cap?: n
     out += c.kind === 'data' ? c.bytes.toString('latin1') : `«${c.length}»`;
   }, options.cap ?? 1 << 20);
   if (options.isn !== undefined) r.start(options.isn);
-  segments.forEach(([seq, text], i) => r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i));
+  segments.forEach(([seq, text], i) => { r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i); });
   r.flush();
   return out;
 }
@@ -102,11 +102,12 @@ describe('StreamReassembler: overlaps that disagree', () => {
       { conflict: (length, f) => reported.push([length, f.frame]) },
     );
     r.start(isn);
-    segments.forEach(([seq, text], i) => r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i));
+    segments.forEach(([seq, text], i) => { r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i); });
     r.flush();
     return { out, reported };
   }
 
+  // biome-ignore format: a table, one row a line
   test.each<[string, Array<[number, string]>, string, Array<[number, number]>]>([
     ['identical retransmission', [[0, 'abcd'], [0, 'abcd']], 'abcd', []],
     ['retransmission with other bytes (delivered copy wins)', [[0, 'abcd'], [0, 'abXd']], 'abcd', [[4, 2]]],

@@ -35,6 +35,7 @@ interface ZeekCase {
   mimeTypes: number;
 }
 
+// biome-ignore format: a table, one row a line
 const cases: ZeekCase[] = [
   { test: 'scripts.base.protocols.ftp.ftp-ipv4', trace: 'ipv4.pcap', args: [], mimeTypes: 2 },
   { test: 'scripts.base.protocols.ftp.ftp-ipv6', trace: 'ipv6.pcap', args: [], mimeTypes: 0 },

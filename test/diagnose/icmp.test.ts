@@ -14,7 +14,7 @@ import { buildReport, type Report } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import type { CapturedFrame, Endpoint } from '../../src/types';
 import { ethernet, ipv4, ipv6 } from '../decode/build';
-import { c, s, script, syn, type Steps } from './script';
+import { c, s, script, syn, type Steps } from '../correlate/script';
 
 /** An ICMP (type 3) or ICMPv6 (type 1) destination unreachable from `from` quoting the SYN in `synFrame`. */
 function unreachableFrame(synFrame: CapturedFrame, from: string, type: number, code: number, at: number): CapturedFrame {

@@ -1,18 +1,19 @@
 /**
  * Control connections that never opened are attempts, not sessions. The packets are built by
- * ./script.ts as the samples/control-unopened capture shows them: a Linux client's SYN answered by
+ * test/correlate/script.ts as the samples/control-unopened capture shows them: a Linux client's SYN answered by
  * RST, ACK from a host where nothing listens on port 21; SYN retransmissions at 1, 2, 4 s when a
  * firewall drops them.
  */
 import { expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyzer';
-import { CONTROL, SECOND, client, login, server } from './lab';
-import { c, pause, rst, s, script, syn, synAck, type Steps } from './script';
+import { CONTROL, SECOND, client, login, server } from '../correlate/lab';
+import { c, pause, rst, s, script, syn, synAck, type Steps } from '../correlate/script';
 
 const ATTEMPT = client(50001);
 const SERVER21 = server(21);
 
 /** Steps, the sessions left, the attempts as [outcome, SYNs], the capture-level finding codes. */
+// biome-ignore format: a table, one row a line
 test.each<[string, Steps, number, Array<[string, number]>, string[]]>([
   ['SYN answered by RST', [syn(ATTEMPT, SERVER21), rst(SERVER21, ATTEMPT)], 0, [['refused', 1]], ['control-connect-refused']],
   [

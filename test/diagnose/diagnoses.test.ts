@@ -32,8 +32,8 @@ import {
   type Script,
   type Step,
   type Steps,
-} from './script';
-import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from './lab';
+} from '../correlate/script';
+import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from '../correlate/lab';
 
 /** The data connection of passiveRetr: client 198.51.100.20:51001 to the server's port 40001. */
 const DATA_CLIENT = client(51001);
@@ -80,6 +80,7 @@ interface Row {
   check?: (report: Report, run: Script) => void;
 }
 
+// biome-ignore format: a table, one row a line
 const rows: Row[] = [
   {
     name: 'EPSV answered, its SYN unanswered 3 times, then PASV works: epsv-fallback with the delay',
@@ -443,6 +444,7 @@ describe.each([false, true])('diagnoses (control payloads in 1-byte segments: %s
 });
 
 test('implicit FTPS: the session is TLS from its first frame', () => {
+  // biome-ignore format: a table, one row a line
   const run = script(
     [{ client: client(50000), server: server(990) }],
     [syn(client(50000), server(990)), synAck(server(990), client(50000)), ack(client(50000), server(990)), data(client(50000), server(990), Buffer.from([0x16, 3, 1, 0, 1, 1])), rst(server(990), client(50000))],
