@@ -77,14 +77,14 @@ export interface Connection {
   cutBytes: Record<Direction, number>;
   packets: number;
   /** How its bytes flowed (retransmissions, stalls, zero windows), for data connections. */
-  meter?: TransferMeter;
+  meter?: TransferMeter | undefined;
   /**
    * What each direction of a data connection carried (hashes, type, missing ranges), filed when
    * the connection ended or the analysis did; absent for control connections and while open.
    */
   content?: Partial<Record<Direction, PayloadContent>>;
   /** Follows the payload of a data connection while it is open (src/transfer/stream.ts). */
-  follower?: PayloadFollower;
+  follower?: PayloadFollower | undefined;
 }
 
 /**

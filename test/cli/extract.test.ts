@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { extractName, safeNamePart, type ManifestEntry } from '../../src/cli/extract';
-import { framesToPcap } from '../capture/pcap-tools';
+import { framesToPcap } from '../helpers/pcap';
 import { CONTROL, client, login, server } from '../correlate/lab';
 import { ack, c, data, fin, s, script, syn, synAck, type Steps } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';

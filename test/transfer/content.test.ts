@@ -65,7 +65,7 @@ function analyze(frames: CapturedFrame[], options: Partial<AnalyzerOptions> = {}
   });
   for (const frame of frames) analyzer.ingest(frame);
   const result = analyzer.finish();
-  const report = buildReport(result, [{ file: 'test.pcap', format: 'pcap', compressed: null, linkType: 'ETHERNET', linkTypeNumber: 1, packets: frames.length, bytes: 0, truncatedPackets: 0, problems: [] }], 'test');
+  const report = buildReport(result, [{ file: 'test.pcap', input: 1, format: 'pcap', compressed: null, linkType: 1, linkTypeName: 'EN10MB', snapLength: 65535, packets: frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }], 'test');
   return { report, chunks, session: report.sessions[0] };
 }
 
