@@ -19,8 +19,9 @@ export { Analyzer, type AnalysisResult, type AnalyzerEvents, type AnalysisStats 
 export { readCaptures } from './capture';
 export type { InputSummary } from './capture/types';
 export { defaultOptions, type AnalyzerOptions } from './options';
-export { buildReport, formatTime, SCHEMA_VERSION } from './report/build';
-export type { Report, ReportSession, ReportChannel, ReportConnection, ReportFinding, ChannelStatus } from './report/build';
+export { buildReport, formatTime } from './report/build';
+export { SCHEMA_VERSION } from './report/schema';
+export type * from './report/schema';
 export { renderJson } from './report/json';
 export { renderText } from './report/text';
 export { renderCsv, csvColumns } from './report/csv';

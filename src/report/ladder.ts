@@ -91,7 +91,7 @@ export function buildLadders(report: Report, options: LadderOptions = {}): Ladde
 export function buildLadder(session: ReportSession, options: LadderOptions = {}): Ladder {
   const start = isoMicros(session.start);
   const channels = new Map(session.dataChannels.map((c) => [c.index, c]));
-  const byRequestFrame = new Map(session.dataChannels.map((c) => [frameKey(c.request.frame, (c.request as Record<string, unknown>).input), c.index]));
+  const byRequestFrame = new Map(session.dataChannels.map((c) => [frameKey(c.request.frame, c.request.input), c.index]));
   const rows: LadderRow[] = [];
   const controlEnds = { clientEnd: session.client, serverEnd: session.server };
 
@@ -219,8 +219,8 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
   };
 }
 
-function frameKey(frame: number | null, input: unknown): string {
-  return `${typeof input === 'number' ? input : 1}:${frame}`;
+function frameKey(frame: number | null, input: number | undefined): string {
+  return `${input ?? 1}:${frame}`;
 }
 
 /** `= 198.51.100.20:39091` for the line that names the address; `refused` for a refusal. */

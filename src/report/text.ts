@@ -47,9 +47,9 @@ function clock(iso: string): string {
 }
 
 /** Frame reference as the user should look it up: `17`, or `2:17` (input 2) with several inputs. */
-function frameLabel(frame: number | null, input: unknown): string {
+function frameLabel(frame: number | null, input: number | undefined): string {
   if (frame === null) return '-';
-  return typeof input === 'number' ? `${input}:${frame}` : `${frame}`;
+  return input !== undefined ? `${input}:${frame}` : `${frame}`;
 }
 
 export function renderText(report: Report, options: TextOptions): string {
