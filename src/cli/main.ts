@@ -15,7 +15,7 @@ import { renderJsonChunks } from '../report/json';
 import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
-import { canonicalIp } from '../ftp/ipaddr';
+import { canonicalIp } from '../decode/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
 import { renderCsv } from '../report/csv';
 import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';

@@ -1,5 +1,5 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
-import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
+import { parseIPv4, parseIPv6 } from '../decode/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
 
