@@ -264,7 +264,7 @@ export class Analyzer {
         return;
       }
       // The datagram is complete in this frame: decode its TCP segment.
-      decoded = decodeReassembled(f.protocol, f.ipVersion, f.src, f.dst, datagram);
+      decoded = decodeReassembled(f, datagram);
     }
     if (decoded.kind === 'tcp') {
       this.stats.tcpSegments++;
@@ -400,7 +400,7 @@ export class Analyzer {
    * connection (a data SYN, a control segment), the connection records the first such error.
    */
   private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
-    const found = this.table.lookup({ src: error.src, dst: error.dst, srcPort: error.srcPort, dstPort: error.dstPort } as TcpSegment);
+    const found = this.table.find(error.addresses, 0, error.addresses.length / 2, error.srcPort, error.dstPort);
     if (!found || found.connection.unreachable !== null) return;
     const { from, kind, icmpType, icmpCode } = error;
     found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };

@@ -48,6 +48,12 @@ export interface TcpSegment {
   ipVersion: 4 | 6;
   src: string;
   dst: string;
+  /**
+   * The source address then the destination address as the IP header holds them (4 + 4 or
+   * 16 + 16 bytes): a view into the frame, not a copy. `src` and `dst` are their text; the
+   * connection table keys connections by these bytes.
+   */
+  addresses: Buffer;
   srcPort: number;
   dstPort: number;
   /** Sequence and acknowledgement numbers, unsigned 32-bit. */

@@ -153,7 +153,7 @@ export class FtpDetector {
     }
     // A SYN after a finished handshake starts over (a new connection on the same 4-tuple).
     if (list.length >= 2 || (list.length > 0 && !(segment.flags & TcpFlag.ACK))) list.length = 0;
-    list.push({ segment: { ...segment, payload: Buffer.alloc(0) }, ref, timeMicros });
+    list.push({ segment: { ...segment, payload: Buffer.alloc(0), addresses: Buffer.from(segment.addresses) }, ref, timeMicros });
   }
 
   /** The connection ended or is tracked otherwise: forget it. */
@@ -209,7 +209,7 @@ export class FtpDetector {
   private hold(candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): boolean {
     if (candidate.held.length >= MAX_HELD_SEGMENTS || candidate.heldBytes + segment.payload.length > MAX_HELD_BYTES) return false;
     // Copy: the frame's bytes belong to the capture reader.
-    candidate.held.push({ segment: { ...segment, payload: Buffer.from(segment.payload) }, ref, timeMicros });
+    candidate.held.push({ segment: { ...segment, payload: Buffer.from(segment.payload), addresses: Buffer.from(segment.addresses) }, ref, timeMicros });
     candidate.heldBytes += segment.payload.length;
     return true;
   }

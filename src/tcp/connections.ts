@@ -1,5 +1,4 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
-import { parseIPv4, parseIPv6 } from '../decode/ipaddr';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
 
@@ -240,12 +239,10 @@ function flowHashOfBytes(ports: number, bytes: Buffer, offset: number, addressLe
   return hash;
 }
 
-/** An address given as text, as 32-bit big-endian words. */
-function addressWords(ip: string): number[] {
-  const bytes = parseIPv4(ip) ?? parseIPv6(ip);
-  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+/** Two addresses side by side (4 + 4 or 16 + 16 bytes) as 32-bit big-endian words. */
+function addressWords(bytes: Buffer, first: number, last: number): number[] {
   const words: number[] = [];
-  for (let i = 0; i < bytes.length; i += 4) words.push(((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0);
+  for (let at = first; at < last; at += 4) words.push(bytes.readUInt32BE(at));
   return words;
 }
 
@@ -257,10 +254,6 @@ function sameAddresses(entry: FlowEntry, bytes: Buffer, offset: number, addressL
     if (bytes.readUInt32BE(offset + 4 * i) !== words[i]) return false;
   }
   return true;
-}
-
-function sameWords(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((word, i) => word === b[i]);
 }
 
 function flowEntry(connection: Connection, direction: Direction, ports: number, words: number[]): FlowEntry {
@@ -315,7 +308,7 @@ export class ConnectionTable {
 
   /** Finds the tracked connection a segment belongs to, or null. */
   lookup(segment: TcpSegment): TrackedDirection | null {
-    return this.entry(segment.srcPort, segment.dstPort, [...addressWords(segment.src), ...addressWords(segment.dst)]) ?? null;
+    return this.find(segment.addresses, 0, segment.addresses.length / 2, segment.srcPort, segment.dstPort) ?? null;
   }
 
   /**
@@ -323,10 +316,11 @@ export class ConnectionTable {
    * is orig (true for a SYN; for a midstream packet, whether the sender is the client).
    */
   open(segment: TcpSegment, role: ConnectionRole, origIsSource: boolean, ref: FrameRef, timeMicros: number): Connection {
-    const src = addressWords(segment.src);
-    const dst = addressWords(segment.dst);
-    const previous = this.entry(segment.srcPort, segment.dstPort, [...src, ...dst]);
-    if (previous !== undefined) this.close(previous.connection);
+    const half = segment.addresses.length / 2;
+    const src = addressWords(segment.addresses, 0, half);
+    const dst = addressWords(segment.addresses, half, 2 * half);
+    const previous = this.lookup(segment);
+    if (previous !== null) this.close(previous.connection);
     else if (this.entriesOf.size >= this.maxConnections) this.evictOldest();
     const source = { ip: segment.src, port: segment.srcPort };
     const destination = { ip: segment.dst, port: segment.dstPort };
@@ -369,12 +363,6 @@ export class ConnectionTable {
     if (entries === undefined) return;
     this.entriesOf.delete(connection);
     for (const entry of entries) this.unfile(entry);
-  }
-
-  /** The direction filed under these ports and address words, if any. */
-  private entry(srcPort: number, dstPort: number, words: readonly number[]): FlowEntry | undefined {
-    const ports = portPair(srcPort, dstPort);
-    return this.byFlow.get(flowHashOfWords(ports, words))?.find((entry) => entry.ports === ports && sameWords(entry.words, words));
   }
 
   private file(entry: FlowEntry): void {

@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { FtpDetector } from '../../src/ftp/detect';
 import { TcpFlag, type TcpSegment } from '../../src/types';
+import { addressBytes } from '../decode/build';
 
 const CLIENT = { ip: '198.51.100.20', port: 50000 };
 const SERVER = { ip: '192.0.2.10', port: 2121 };
@@ -13,7 +14,7 @@ const KEY = 'k';
 function seg(from: 'c' | 's', text: string): TcpSegment {
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
   return {
-    ipVersion: 4, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port,
+    ipVersion: 4, src: src.ip, dst: dst.ip, addresses: addressBytes(src.ip, dst.ip), srcPort: src.port, dstPort: dst.port,
     seq: 1, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 1000,
     payload: Buffer.from(text, 'latin1'), missingPayload: 0,
   };
