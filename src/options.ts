@@ -1,6 +1,7 @@
 /**
  * Every limit the analyzer enforces, in one place (STYLE habit 8). Reaching a limit is a finding,
- * never unbounded memory.
+ * never unbounded memory: its own (line-too-long, reorder-buffer-full, fragments-dropped, ...) or
+ * `limit-reached` naming the option (src/limits.ts, src/diagnose/limits.ts).
  */
 export interface AnalyzerOptions {
   /** TCP ports carrying FTP control connections. */
@@ -55,6 +56,38 @@ export interface AnalyzerOptions {
   maxDuplicateFingerprints: number;
   /** A step back in time within a file up to this long is jitter of the recorder, not reported, in microseconds. */
   timeReversalToleranceMicros: number;
+  /**
+   * Segments held per connection that may be FTP while its content decides (they are replayed
+   * into the session once it is found to be FTP); later ones are not replayed.
+   */
+  maxHeldSegments: number;
+  /** Payload bytes held per connection that may be FTP (as maxHeldSegments). */
+  maxHeldBytes: number;
+  /** Longest unfinished line kept per side of a connection that may be FTP, in bytes; a longer one is not judged. */
+  maxDetectionLineLength: number;
+  /** Commands remembered per connection that may be FTP while waiting for replies that fit them (oldest forgotten). */
+  maxDetectionPendingCommands: number;
+  /**
+   * Connections listed per session as its probable data connections when its announcements cannot
+   * be read (TLS, or control bytes missing); later ones are only counted.
+   */
+  maxHiddenConnections: number;
+  /** SIZE answers remembered per session, to compare with the transfers that follow (oldest forgotten). */
+  maxSizeAnswers: number;
+  /** overlap-conflict and reorder-buffer-full events raised per direction of a control connection; later ones are not counted. */
+  maxReassemblyReports: number;
+  /** Frames that could not be decoded listed one by one as malformed-packet findings; later ones are only counted. */
+  maxMalformedReports: number;
+  /**
+   * Delivered bytes remembered per direction of a control connection to compare retransmissions
+   * with; bytes retransmitted from further back are not compared (a conflict there goes unseen).
+   */
+  maxRememberedBytes: number;
+  /**
+   * Sequence ranges remembered per direction of a connection to tell the bytes the capture lacks;
+   * past it, neighbouring ranges are merged and the missing-byte count becomes a lower bound.
+   */
+  maxSequenceRanges: number;
 }
 
 export const defaultOptions: AnalyzerOptions = {
@@ -77,4 +110,14 @@ export const defaultOptions: AnalyzerOptions = {
   duplicateWindowMicros: 500,
   maxDuplicateFingerprints: 1 << 18,
   timeReversalToleranceMicros: 10_000,
+  maxHeldSegments: 16,
+  maxHeldBytes: 8192,
+  maxDetectionLineLength: 1024,
+  maxDetectionPendingCommands: 16,
+  maxHiddenConnections: 256,
+  maxSizeAnswers: 64,
+  maxReassemblyReports: 3,
+  maxMalformedReports: 20,
+  maxRememberedBytes: 1024,
+  maxSequenceRanges: 16,
 };

@@ -1,4 +1,5 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type TcpSegment } from '../types';
+import { defaultOptions } from '../options';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
 
@@ -15,9 +16,6 @@ export type ConnectionRole = 'control' | 'data' | 'other';
  */
 const MAX_ACKED_BEYOND = 1 << 26;
 
-/** Sequence ranges remembered per direction to tell bytes the capture lacks (merged, capped). */
-const MAX_RANGES = 16;
-
 /**
  * Per-direction byte accounting by sequence space, so retransmissions are not counted twice, and
  * the ranges of sequence space that captured segments covered, so bytes the capture lacks show.
@@ -32,9 +30,11 @@ interface DirectionBytes {
   finEnd: number | null;
   /** Highest offset the other side acknowledged. */
   acked: number;
-  /** Covered offsets as flat [start, end) pairs, sorted and merged; at most MAX_RANGES pairs. */
+  /** Covered offsets as flat [start, end) pairs, sorted and merged; at most `maxRanges` pairs. */
   ranges: number[];
-  /** Holes merged away because there were more than MAX_RANGES ranges: bytes in them are unknown. */
+  /** The cap on `ranges`, shared by every connection of a table. */
+  rangeCap: RangeCap;
+  /** Holes merged away because there were more than `maxRanges` ranges: bytes in them are unknown. */
   rangesMerged: boolean;
 }
 
@@ -76,8 +76,15 @@ export interface Connection {
   packets: number;
 }
 
-function emptyBytes(): DirectionBytes {
-  return { base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangesMerged: false };
+/** The cap on the sequence ranges kept per direction (AnalyzerOptions.maxSequenceRanges), and how often it was reached. */
+export interface RangeCap {
+  readonly max: number;
+  /** Directions of connections whose ranges had to be merged. */
+  reached: number;
+}
+
+function emptyBytes(rangeCap: RangeCap): DirectionBytes {
+  return { base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangeCap, rangesMerged: false };
 }
 
 /**
@@ -122,7 +129,8 @@ function cover(bytes: DirectionBytes, start: number, end: number): void {
     j += 2;
   }
   r.splice(i, j - i, s, e);
-  if (r.length > MAX_RANGES * 2) {
+  if (r.length > bytes.rangeCap.max * 2) {
+    if (!bytes.rangesMerged) bytes.rangeCap.reached++;
     // Merge across the smallest hole: its bytes are then counted as captured.
     let smallest = 1;
     for (let k = 3; k < r.length - 1; k += 2) if (r[k + 1] - r[k] < r[smallest + 1] - r[smallest]) smallest = k;
@@ -286,7 +294,16 @@ export class ConnectionTable {
   /** Connections dropped because the table was full. */
   evicted = 0;
 
-  constructor(private readonly maxConnections: number) {}
+  /** The cap on each direction's sequence ranges, and how often connections reached it. */
+  readonly rangeCap: RangeCap;
+
+  constructor(
+    private readonly maxConnections: number,
+    /** AnalyzerOptions.maxSequenceRanges, for each connection's byte accounting. */
+    maxSequenceRanges = defaultOptions.maxSequenceRanges,
+  ) {
+    this.rangeCap = { max: maxSequenceRanges, reached: 0 };
+  }
 
   get size(): number {
     return this.entriesOf.size;
@@ -345,7 +362,7 @@ export class ConnectionTable {
       respSpoke: false,
       rst: null,
       unreachable: null,
-      payload: { orig: emptyBytes(), resp: emptyBytes() },
+      payload: { orig: emptyBytes(this.rangeCap), resp: emptyBytes(this.rangeCap) },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
     };
