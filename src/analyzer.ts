@@ -20,6 +20,7 @@ import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
   connKey,
+  directionOf,
   isNewIncarnation,
   observe,
   observeSegment,
@@ -469,7 +470,7 @@ export class Analyzer {
       const opened = this.open(segment, ref, timeMicros);
       if (!opened) return;
       connection = opened;
-      direction = connection.orig.ip === segment.src && connection.orig.port === segment.srcPort ? 'orig' : 'resp';
+      direction = directionOf(connection, segment);
     }
     this.feed(connection, direction, segment, ref, timeMicros);
   }
@@ -582,7 +583,7 @@ export class Analyzer {
     this.startControl(connection);
     for (const held of [first, ...rest.slice(0, -1)]) {
       const s = held.segment;
-      const direction = s.src === connection.orig.ip && s.srcPort === connection.orig.port ? 'orig' : 'resp';
+      const direction = directionOf(connection, s);
       this.feed(connection, direction, s, held.ref, held.timeMicros);
     }
     return connection;

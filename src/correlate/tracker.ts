@@ -12,8 +12,8 @@ import {
   parsePortArgument,
 } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
+import { transferCommands } from '../ftp/messages';
 import {
-  transferCommands,
   type AnnouncementMethod,
   type DataChannel,
   type FtpCommand,

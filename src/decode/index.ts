@@ -8,11 +8,9 @@ import { decodeTcp, segmentOf, TcpLocation } from './tcp';
 import { IP_PROTOCOL_TCP } from './ipv4';
 import { IP_TUNNELS } from './tunnels';
 
-export type { DecodeResult, LayerDecoder } from './result';
-export { formatIPv4, formatIPv6 } from './ipaddr';
+export type { DecodeResult } from './result';
 export { LINK_TYPES, linkTypeName } from './linktypes';
-export type { LinkType } from './linktypes';
-export { LOCATED, segmentOf, TcpLocation } from './tcp';
+export { segmentOf, TcpLocation } from './tcp';
 
 const OTHER_UNSUPPORTED_LINK_TYPE = other('unsupported-link-type');
 

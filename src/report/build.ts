@@ -4,7 +4,8 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
-import { channelBytes, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
+import { channelBytes } from '../correlate/channels';
+import type { DataChannel, FtpSession, TimelineEntry } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
 import type { Endpoint, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';

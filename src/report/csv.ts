@@ -4,7 +4,7 @@
  * spreadsheet would read as a formula (first character = + - @, tab or CR) is prefixed with `'`.
  * Pure: the report in, text out.
  */
-import type { Report, ReportChannel, ReportSession } from './build';
+import type { Report, ReportChannel, ReportSession } from './schema';
 import { sanitize } from './sanitize';
 
 /** The columns, in order, with what each holds (documented in README.md). */

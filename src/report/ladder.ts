@@ -10,7 +10,7 @@
  */
 import type { Endpoint } from '../types';
 import { formatBytes, formatEndpoint } from '../text';
-import type { Report, ReportChannel, ReportConnection, ReportSession, ReportTimelineEntry } from './build';
+import type { ReportChannel, ReportConnection, ReportSession, ReportTimelineEntry } from './schema';
 
 export type LadderSide = 'client' | 'server';
 
@@ -84,10 +84,7 @@ export function isoMicros(iso: string): number {
 /** Commands that ask for a passive port: drawn as the first row of their channel. */
 const PASSIVE_REQUESTS = new Set(['PASV', 'EPSV', 'LPSV']);
 
-export function buildLadders(report: Report, options: LadderOptions = {}): Ladder[] {
-  return report.sessions.map((s) => buildLadder(s, options));
-}
-
+/** One session's ladder: its control and data connections as columns, its packets as rows. */
 export function buildLadder(session: ReportSession, options: LadderOptions = {}): Ladder {
   const start = isoMicros(session.start);
   const channels = new Map(session.dataChannels.map((c) => [c.index, c]));

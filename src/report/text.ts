@@ -3,7 +3,7 @@
  * the findings, and the firewall rules. Pure: report in, text out (STYLE habit 10).
  */
 import Table from 'cli-table3';
-import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
+import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './schema';
 import { formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
 import { sanitize } from './sanitize';

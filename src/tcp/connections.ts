@@ -268,14 +268,6 @@ function flowEntry(connection: Connection, direction: Direction, ports: number, 
   return { connection, direction, ports, words, hash: flowHashOfWords(ports, words) };
 }
 
-/** What `ConnectionTable.ingest` learned about a segment. */
-export interface Observed {
-  connection: Connection;
-  direction: Direction;
-  /** True when this segment opened a connection record. */
-  isNew: boolean;
-}
-
 /**
  * The table of tracked TCP connections, each filed under both its directions. It records
  * handshake, FIN and RST frames and counts payload bytes; it tracks only the connections the
