@@ -29,6 +29,7 @@ export { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from './report
 export { renderZeekAscii, renderZeekJson } from './report/zeek';
 export { defaultZeekFtpLogOptions, zeekDefaultLoggedCommands, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 export { findingCodes, type FindingCode, type FindingCodeInfo } from './finding-codes';
+export type { LimitName } from './limits';
 export type { CapturedFrame, Endpoint, Finding, FrameRef, Severity } from './types';
 export { version };
 

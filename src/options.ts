@@ -74,7 +74,7 @@ export interface AnalyzerOptions {
   maxHiddenConnections: number;
   /** SIZE answers remembered per session, to compare with the transfers that follow (oldest forgotten). */
   maxSizeAnswers: number;
-  /** overlap-conflict and reorder-buffer-full events raised per direction of a control connection; later ones are not counted. */
+  /** overlap-conflict and reorder-buffer-full events raised per direction of a control connection; later ones only reach this limit. */
   maxReassemblyReports: number;
   /** Frames that could not be decoded listed one by one as malformed-packet findings; later ones are only counted. */
   maxMalformedReports: number;

@@ -1,6 +1,6 @@
 /**
- * Builds the report: the JSON contract (schemaVersion 1, documented in README.md) that every
- * renderer works from. Pure: analysis result in, plain data out.
+ * Builds the report: the JSON contract (schemaVersion 1, typed in src/report/schema.ts and
+ * documented in README.md) that every renderer works from. Pure: analysis result in, plain data out.
  */
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
