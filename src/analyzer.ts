@@ -593,7 +593,7 @@ export class Analyzer {
     this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options, this.limits);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
-    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
+    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
     const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options, this.limits);

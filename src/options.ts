@@ -65,7 +65,10 @@ export interface AnalyzerOptions {
   maxHeldBytes: number;
   /** Longest unfinished line kept per side of a connection that may be FTP, in bytes; a longer one is not judged. */
   maxDetectionLineLength: number;
-  /** Commands remembered per connection that may be FTP while waiting for replies that fit them (oldest forgotten). */
+  /**
+   * Commands the check of whether a connection is FTP at all (by content, or on an FTP port) remembers
+   * while waiting for replies that fit them; the oldest is forgotten.
+   */
   maxDetectionPendingCommands: number;
   /**
    * Connections listed per session as its probable data connections when its announcements cannot
