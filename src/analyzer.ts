@@ -10,14 +10,17 @@ import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
 import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
+import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
+import { LimitCounter } from './limits';
 import type { DataChannel, FtpSession, UnopenedControlConnection } from './model';
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import {
   ConnectionTable,
   connKey,
+  directionOf,
   isNewIncarnation,
   observe,
   observeSegment,
@@ -117,17 +120,32 @@ function onePerServer(sessions: FtpSession[], code: string): void {
   }
 }
 
-/** Reassembly findings reported per direction of a control connection; later ones are only counted. */
-const MAX_REASSEMBLY_REPORTS = 3;
-
-/** Turns a control stream's reassembly events into session findings. */
-function reassemblyEvents(tracker: SessionTracker, direction: Direction, cap: number): ReassemblyEvents {
+/**
+ * Turns a control stream's reassembly events into session findings (at most
+ * `options.maxReassemblyReports` of each kind per direction; later ones reach that limit), and
+ * counts the retransmissions that reached back past the bytes remembered.
+ */
+function reassemblyEvents(
+  tracker: SessionTracker,
+  direction: Direction,
+  options: Pick<AnalyzerOptions, 'maxOutOfOrderBytes' | 'maxReassemblyReports'>,
+  limits: LimitCounter,
+): ReassemblyEvents {
   const who = direction === 'orig' ? 'client' : 'server';
+  const cap = options.maxOutOfOrderBytes;
   let conflicts = 0;
   let overflows = 0;
+  const overReports = (count: number, frame: FrameRef) => {
+    if (count <= options.maxReassemblyReports) return false;
+    limits.reached('maxReassemblyReports', frame);
+    return true;
+  };
   return {
+    forgotten(_length, frame) {
+      limits.reached('maxRememberedBytes', frame);
+    },
     conflict(length, frame, timeMicros) {
-      if (++conflicts > MAX_REASSEMBLY_REPORTS) return;
+      if (overReports(++conflicts, frame)) return;
       tracker.anomaly(
         'overlap-conflict',
         `a retransmission from the ${who} carries ${length} bytes that differ from the copy already received; the first copy is kept`,
@@ -135,7 +153,7 @@ function reassemblyEvents(tracker: SessionTracker, direction: Direction, cap: nu
       );
     },
     overflow(buffered, frame, timeMicros) {
-      if (++overflows > MAX_REASSEMBLY_REPORTS) return;
+      if (overReports(++overflows, frame)) return;
       tracker.anomaly(
         'reorder-buffer-full',
         `${buffered} bytes from the ${who} arrived ahead of a hole, more than the ${cap}-byte out-of-order buffer: the hole is given up as missing`,
@@ -171,9 +189,6 @@ function duplicateFindings(filter: DuplicateFilter): Finding[] {
   return findings;
 }
 
-/** Malformed frames reported one by one before they are only counted. */
-const MAX_MALFORMED_REPORTS = 20;
-
 export class Analyzer {
   private readonly options: AnalyzerOptions;
   private readonly ftpPorts: Set<number>;
@@ -193,6 +208,8 @@ export class Analyzer {
   /** Link types seen that no decoder handles, with their frame counts. */
   private readonly unsupportedLinkTypes = new Map<number, number>();
   private readonly findings: Finding[] = [];
+  /** How often each limit of the options was reached (the limit-reached findings). */
+  private readonly limits = new LimitCounter();
   private readonly stats: AnalysisStats = {
     frames: 0,
     tcpSegments: 0,
@@ -220,9 +237,9 @@ export class Analyzer {
     this.ftpPorts = new Set(this.options.ftpPorts);
     this.ftpsPorts = new Set(this.options.ftpsPorts);
     // A data connection dropped from the full table is over for the analysis: file its content.
-    this.table = new ConnectionTable(this.options.maxConnections, (connection) => this.endContent(connection));
+    this.table = new ConnectionTable(this.options.maxConnections, this.options.maxSequenceRanges, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
-    this.detector = new FtpDetector(this.options.maxDetectionCandidates);
+    this.detector = new FtpDetector(this.options, this.limits);
     this.duplicates = new DuplicateFilter(
       this.options.duplicateWindowMicros,
       this.options.maxDuplicateFingerprints,
@@ -268,7 +285,7 @@ export class Analyzer {
         return;
       }
       // The datagram is complete in this frame: decode its TCP segment.
-      decoded = decodeReassembled(f.protocol, f.ipVersion, f.src, f.dst, datagram);
+      decoded = decodeReassembled(f, datagram);
     }
     if (decoded.kind === 'tcp') {
       this.stats.tcpSegments++;
@@ -280,7 +297,8 @@ export class Analyzer {
     } else if (decoded.kind === 'malformed') {
       this.stats.malformedFrames++;
       this.undecoded(`malformed ${decoded.layer}`);
-      if (this.stats.malformedFrames <= MAX_MALFORMED_REPORTS) {
+      if (this.stats.malformedFrames > this.options.maxMalformedReports) this.limits.reached('maxMalformedReports', frame.ref);
+      else {
         this.findings.push({
           code: 'malformed-packet',
           severity: 'warning',
@@ -316,14 +334,6 @@ export class Analyzer {
     this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     for (const connection of [...this.contents.keys()]) this.endContent(connection);
-    if (this.stats.malformedFrames > MAX_MALFORMED_REPORTS) {
-      this.findings.push({
-        code: 'malformed-packet',
-        severity: 'warning',
-        frame: null,
-        message: `${this.stats.malformedFrames} frames in all could not be decoded (the first ${MAX_MALFORMED_REPORTS} are listed)`,
-      });
-    }
     const encapsulations = Object.entries(this.stats.undecodedFrames).filter(([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '));
     if (encapsulations.length > 0) {
       const frames = encapsulations.reduce((n, [, count]) => n + count, 0);
@@ -344,14 +354,10 @@ export class Analyzer {
         fix: 'convert or re-capture on an interface with a supported link type (Ethernet, Linux cooked, raw IP, loopback)',
       });
     }
-    if (this.registry.dropped > 0 || this.table.evicted > 0) {
-      this.findings.push({
-        code: 'limit-reached',
-        severity: 'warning',
-        frame: null,
-        message: `tracking limits reached: ${this.registry.dropped} announcements and ${this.table.evicted} connections were dropped before they could be matched`,
-      });
-    }
+    this.limits.reached('maxExpectations', null, this.registry.dropped);
+    this.limits.reached('maxConnections', null, this.table.evicted);
+    this.limits.reached('maxSequenceRanges', null, this.table.rangeCap.reached);
+    this.findings.push(...limitFindings(this.limits, this.options));
     const fragmentsLost = this.fragments.stats.dropped + this.fragments.size;
     if (fragmentsLost > 0) {
       this.findings.push({
@@ -405,7 +411,7 @@ export class Analyzer {
    * connection (a data SYN, a control segment), the connection records the first such error.
    */
   private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
-    const found = this.table.lookup({ src: error.src, dst: error.dst, srcPort: error.srcPort, dstPort: error.dstPort } as TcpSegment);
+    const found = this.table.find(error.addresses, 0, error.addresses.length / 2, error.srcPort, error.dstPort);
     if (!found || found.connection.unreachable !== null) return;
     const { from, kind, icmpType, icmpCode } = error;
     found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };
@@ -470,7 +476,7 @@ export class Analyzer {
       const opened = this.open(segment, ref, timeMicros);
       if (!opened) return;
       connection = opened;
-      direction = connection.orig.ip === segment.src && connection.orig.port === segment.srcPort ? 'orig' : 'resp';
+      direction = directionOf(connection, segment);
     }
     this.feed(connection, direction, segment, ref, timeMicros);
   }
@@ -610,7 +616,7 @@ export class Analyzer {
     this.startControl(connection);
     for (const held of [first, ...rest.slice(0, -1)]) {
       const s = held.segment;
-      const direction = s.src === connection.orig.ip && s.srcPort === connection.orig.port ? 'orig' : 'resp';
+      const direction = directionOf(connection, s);
       this.feed(connection, direction, s, held.ref, held.timeMicros);
     }
     return connection;
@@ -618,18 +624,18 @@ export class Analyzer {
 
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options);
+    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options, this.limits);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
-    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
+    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits);
     if (connection.midstream) parser.startMidstream();
     const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
-    const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options.maxOutOfOrderBytes);
+    const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options, this.limits);
     const state: ControlState = {
       tracker,
       parser,
       streams: {
-        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes, events('orig')),
-        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp')),
+        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes, events('orig'), this.options.maxRememberedBytes),
+        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp'), this.options.maxRememberedBytes),
       },
       finished: false,
       watched: false,

@@ -19,8 +19,9 @@ export { Analyzer, type AnalysisResult, type AnalyzerEvents, type AnalysisStats 
 export { readCaptures } from './capture';
 export type { InputSummary } from './capture/types';
 export { defaultOptions, type AnalyzerOptions } from './options';
-export { buildReport, formatTime, SCHEMA_VERSION } from './report/build';
-export type { Report, ReportSession, ReportChannel, ReportConnection, ReportContent, ReportFinding, ChannelStatus } from './report/build';
+export { buildReport, formatTime } from './report/build';
+export { SCHEMA_VERSION } from './report/schema';
+export type * from './report/schema';
 export type { PayloadConsumer, PayloadStream, PayloadWriter } from './transfer/stream';
 export { parseListingLine, ListingParser } from './ftp/listing';
 export { renderJson } from './report/json';
@@ -30,6 +31,7 @@ export { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from './report
 export { renderZeekAscii, renderZeekJson } from './report/zeek';
 export { defaultZeekFtpLogOptions, zeekDefaultLoggedCommands, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 export { findingCodes, type FindingCode, type FindingCodeInfo } from './finding-codes';
+export type { LimitName } from './limits';
 export type { CapturedFrame, Endpoint, Finding, FrameRef, ListingEntry, ListingSummary, PayloadContent, Severity } from './types';
 export { version };
 

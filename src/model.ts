@@ -2,8 +2,8 @@
  * What the analysis produces, before it is rendered: FTP control sessions with their commands,
  * replies, data channels and findings. Times are microseconds since the epoch (UTC).
  */
-import { missingBytes, payloadBytes, type Connection } from './tcp/connections';
-import type { Direction, Endpoint, FrameEvent, Finding } from './types';
+import type { Connection } from './tcp/connections';
+import type { Endpoint, FrameEvent, Finding } from './types';
 
 /**
  * How a control line sat in its TCP segments: what a parser that reads one segment at a time
@@ -45,17 +45,6 @@ export interface FtpReply {
 
 export type AnnouncementMethod = 'PORT' | 'EPRT' | 'PASV' | 'EPSV' | 'LPRT' | 'LPSV';
 export type TransferCommand = 'RETR' | 'STOR' | 'STOU' | 'APPE' | 'LIST' | 'NLST' | 'MLSD';
-
-/** Commands that open a data connection, and which way their bytes flow (RFC 959, RFC 3659). */
-export const transferCommands: Record<TransferCommand, 'download' | 'upload'> = {
-  RETR: 'download',
-  LIST: 'download',
-  NLST: 'download',
-  MLSD: 'download',
-  STOR: 'upload',
-  STOU: 'upload',
-  APPE: 'upload',
-};
 
 /** A command that used a data channel, with its replies. */
 export interface Transfer {
@@ -208,31 +197,4 @@ export interface FtpSession {
   tlsConnectionsDropped: number;
   /** Unannounced connections not kept because the list was full. */
   unannouncedConnectionsDropped: number;
-}
-
-/** Which side of the channel's data connection sends the transfer's bytes: orig or resp. */
-export function transferSender(channel: DataChannel): Direction | null {
-  if (!channel.transfer) return null;
-  const serverSends = channel.transfer.direction === 'download';
-  // Passive: the client opens the connection (orig); active: the server does.
-  const serverIsOrig = channel.mode === 'active';
-  return serverSends === serverIsOrig ? 'orig' : 'resp';
-}
-
-/**
- * Bytes the channel's data connection carried in the transfer's direction (both directions when
- * no transfer used it), and how many of them the capture lacks.
- */
-export function channelBytes(channel: DataChannel): { bytes: number; missing: number } {
-  const connection = channel.connection;
-  if (!connection) return { bytes: 0, missing: 0 };
-  const sender = transferSender(channel);
-  const directions: Direction[] = sender === null ? ['orig', 'resp'] : [sender];
-  let bytes = 0;
-  let missing = 0;
-  for (const d of directions) {
-    bytes += payloadBytes(connection, d);
-    missing += missingBytes(connection, d);
-  }
-  return { bytes, missing };
 }

@@ -1,6 +1,7 @@
 /**
  * Every limit the analyzer enforces, in one place (STYLE habit 8). Reaching a limit is a finding,
- * never unbounded memory.
+ * never unbounded memory: its own (line-too-long, reorder-buffer-full, fragments-dropped, ...) or
+ * `limit-reached` naming the option (src/limits.ts, src/diagnose/limits.ts).
  */
 /** When a transfer's performance becomes a finding (see src/diagnose/performance.ts). */
 export interface PerformanceThresholds {
@@ -78,6 +79,41 @@ export interface AnalyzerOptions extends PerformanceThresholds {
   maxDuplicateFingerprints: number;
   /** A step back in time within a file up to this long is jitter of the recorder, not reported, in microseconds. */
   timeReversalToleranceMicros: number;
+  /**
+   * Segments held per connection that may be FTP while its content decides (they are replayed
+   * into the session once it is found to be FTP); later ones are not replayed.
+   */
+  maxHeldSegments: number;
+  /** Payload bytes held per connection that may be FTP (as maxHeldSegments). */
+  maxHeldBytes: number;
+  /** Longest unfinished line kept per side of a connection that may be FTP, in bytes; a longer one is not judged. */
+  maxDetectionLineLength: number;
+  /**
+   * Commands the check of whether a connection is FTP at all (by content, or on an FTP port) remembers
+   * while waiting for replies that fit them; the oldest is forgotten.
+   */
+  maxDetectionPendingCommands: number;
+  /**
+   * Connections listed per session as its probable data connections when its announcements cannot
+   * be read (TLS, or control bytes missing); later ones are only counted.
+   */
+  maxHiddenConnections: number;
+  /** SIZE answers remembered per session, to compare with the transfers that follow (oldest forgotten). */
+  maxSizeAnswers: number;
+  /** overlap-conflict and reorder-buffer-full events raised per direction of a control connection; later ones only reach this limit. */
+  maxReassemblyReports: number;
+  /** Frames that could not be decoded listed one by one as malformed-packet findings; later ones are only counted. */
+  maxMalformedReports: number;
+  /**
+   * Delivered bytes remembered per direction of a control connection to compare retransmissions
+   * with; bytes retransmitted from further back are not compared (a conflict there goes unseen).
+   */
+  maxRememberedBytes: number;
+  /**
+   * Sequence ranges remembered per direction of a connection to tell the bytes the capture lacks;
+   * past it, neighbouring ranges are merged and the missing-byte count becomes a lower bound.
+   */
+  maxSequenceRanges: number;
 }
 
 export const defaultOptions: AnalyzerOptions = {
@@ -108,4 +144,14 @@ export const defaultOptions: AnalyzerOptions = {
   heavyLossPercent: 10,
   heavyLossMinSegments: 30,
   controlIdleMicros: 30_000_000,
+  maxHeldSegments: 16,
+  maxHeldBytes: 8192,
+  maxDetectionLineLength: 1024,
+  maxDetectionPendingCommands: 16,
+  maxHiddenConnections: 256,
+  maxSizeAnswers: 64,
+  maxReassemblyReports: 3,
+  maxMalformedReports: 20,
+  maxRememberedBytes: 1024,
+  maxSequenceRanges: 16,
 };

@@ -1,7 +1,7 @@
 /**
  * The plain data types the pipeline stages hand to each other.
  *
- * capture -> CapturedFrame -> decode -> TcpSegment -> tcp -> StreamChunk / Connection
+ * capture -> CapturedFrame -> decode -> TcpSegment -> tcp -> Connection (and reassembled bytes)
  *   -> ftp (FtpCommand / FtpReply / Announcement) -> correlate -> report
  */
 import type { FindingCode } from './finding-codes';
@@ -48,6 +48,12 @@ export interface TcpSegment {
   ipVersion: 4 | 6;
   src: string;
   dst: string;
+  /**
+   * The source address then the destination address as the IP header holds them (4 + 4 or
+   * 16 + 16 bytes): a view into the frame, not a copy. `src` and `dst` are their text; the
+   * connection table keys connections by these bytes.
+   */
+  addresses: Buffer;
   srcPort: number;
   dstPort: number;
   /** Sequence and acknowledgement numbers, unsigned 32-bit. */
@@ -64,14 +70,6 @@ export interface TcpSegment {
 
 /** Which way bytes travel on a connection: from the side that sent the first SYN (orig) or from the other (resp). */
 export type Direction = 'orig' | 'resp';
-
-/** Ordered bytes from one direction of a connection, as delivered by reassembly. */
-export type StreamChunk =
-  | { kind: 'data'; direction: Direction; bytes: Buffer; frame: FrameRef; timeMicros: number }
-  | { kind: 'gap'; direction: Direction; length: number; frame: FrameRef; timeMicros: number };
-
-/** How a connection ended, as far as the capture shows. */
-export type ConnectionEnd = 'fin' | 'rst' | 'open';
 
 /** A packet-level event on a connection, remembered by frame and time. */
 export interface FrameEvent {

@@ -3,7 +3,7 @@
  * write, the passive range the admin intends, which server, and whether to name the clients seen.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { canonicalIp } from '../ftp/ipaddr';
+import { canonicalIp } from '../decode/ipaddr';
 import type { FirewallRequest } from '../report/build';
 import { dialects, type Dialect, type Side, type Style } from '../firewall/types';
 

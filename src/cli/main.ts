@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Analyzer, type AnalyzerEvents } from '../analyzer';
-import type { Report } from '../report/build';
+import type { FirewallDocument, Report } from '../report/schema';
 import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
 import { buildReport, buildSessionReport } from '../report/build';
@@ -15,7 +15,7 @@ import { renderJsonChunks } from '../report/json';
 import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
-import { canonicalIp } from '../ftp/ipaddr';
+import { canonicalIp } from '../decode/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
 import { renderCsv } from '../report/csv';
 import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
@@ -465,7 +465,8 @@ export async function firewallFiles(files: string[], options: AnalyzeOptions, io
   const { report, status } = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io);
   if (options.format === 'json') {
     const { plan, sets } = report.firewall;
-    io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
+    const document: FirewallDocument = { schemaVersion: report.schemaVersion, tool: report.tool, plan, sets };
+    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     const text =
       report.firewall.plan.servers.length === 0

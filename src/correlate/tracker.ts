@@ -12,8 +12,8 @@ import {
   parsePortArgument,
 } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
+import { transferCommands } from '../ftp/messages';
 import {
-  transferCommands,
   type AnnouncementMethod,
   type DataChannel,
   type FtpCommand,
@@ -25,6 +25,7 @@ import {
 } from '../model';
 import { payloadBytes, type Connection } from '../tcp/connections';
 import { TransferMeter } from '../tcp/performance';
+import { LimitCounter } from '../limits';
 import type { AnalyzerOptions } from '../options';
 import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
@@ -67,7 +68,9 @@ export class SessionTracker implements ControlObserver {
     id: number,
     control: Connection,
     private readonly registry: ExpectationRegistry<SessionTracker>,
-    private readonly limits: Pick<AnalyzerOptions, 'maxTimelineEvents' | 'maxFindingsPerCode'>,
+    private readonly limits: Pick<AnalyzerOptions, 'maxTimelineEvents' | 'maxFindingsPerCode' | 'maxHiddenConnections' | 'maxSizeAnswers'>,
+    /** Counts the limits reached (hidden connections only counted, SIZE answers forgotten). */
+    private readonly reached = new LimitCounter(),
   ) {
     this.session = {
       id,
@@ -177,7 +180,10 @@ export class SessionTracker implements ControlObserver {
     } else if (verb === 'SIZE' && reply.code === 213) {
       const size = Number(reply.text.trim());
       if (Number.isSafeInteger(size) && size >= 0) {
-        if (this.sizes.size >= MAX_SIZES) this.sizes.delete(this.sizes.keys().next().value as string);
+        if (this.sizes.size >= this.limits.maxSizeAnswers) {
+          this.sizes.delete(this.sizes.keys().next().value as string);
+          this.reached.reached('maxSizeAnswers', reply.at.ref);
+        }
         this.sizes.set(answers.arg, size);
       }
     } else if (reply.code >= 400) {
@@ -217,9 +223,13 @@ export class SessionTracker implements ControlObserver {
   hiddenConnection(connection: Connection): void {
     const session = this.session;
     const list = session.tls ? session.tlsConnections : session.unannouncedConnections;
-    if (list.length < MAX_TLS_CONNECTIONS) list.push(connection);
-    else if (session.tls) session.tlsConnectionsDropped++;
+    if (list.length < this.limits.maxHiddenConnections) {
+      list.push(connection);
+      return;
+    }
+    if (session.tls) session.tlsConnectionsDropped++;
     else session.unannouncedConnectionsDropped++;
+    this.reached.reached('maxHiddenConnections', (connection.syn ?? connection.first).ref);
   }
 
   /** The control connection is TLS from its first byte (implicit FTPS). */
@@ -520,12 +530,6 @@ function dataFlowed(connection: Connection | null): boolean {
   if (connection.rst || connection.finOrig || connection.finResp) return true;
   return payloadBytes(connection, 'orig') > 0 || payloadBytes(connection, 'resp') > 0;
 }
-
-/** Connections listed per TLS session as probable data connections; more are only counted. */
-const MAX_TLS_CONNECTIONS = 256;
-
-/** SIZE answers remembered per session, to compare with the transfers that follow. */
-const MAX_SIZES = 64;
 
 /** Anonymous FTP logins (RFC 1635): their "password" is an e-mail address by convention. */
 export function isAnonymous(user: string | null): boolean {

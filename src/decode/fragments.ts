@@ -53,7 +53,7 @@ export class FragmentTable {
       return null;
     }
     // The frame's bytes belong to the capture reader: keep a copy.
-    entry.pieces.push({ ...fragment, data: Buffer.from(fragment.data) });
+    entry.pieces.push({ ...fragment, data: Buffer.from(fragment.data), addresses: Buffer.from(fragment.addresses) });
     entry.bytes += fragment.data.length;
     if (!fragment.more) entry.total = fragment.offset + fragment.data.length;
     return this.assemble(entry);

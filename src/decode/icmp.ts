@@ -24,6 +24,8 @@ export interface IcmpUnreachable {
   /** The quoted segment: its sender and destination. */
   src: string;
   dst: string;
+  /** The same addresses as bytes, source then destination (a view into the frame). */
+  addresses: Buffer;
   srcPort: number;
   dstPort: number;
   /** Its sequence number. */
@@ -85,7 +87,7 @@ export function decodeIcmp(bytes: Buffer, offset: number, end: number, from: str
   if (headerLength < 20 || bytes[ip + 9] !== IP_PROTOCOL_TCP) return OTHER_ICMP;
   const tcp = ip + headerLength;
   if (end - tcp < QUOTED_TCP_LENGTH) return OTHER_ICMP;
-  return unreachable(4, from, kind, bytes[offset], bytes[offset + 1], formatIPv4(bytes, ip + 12), formatIPv4(bytes, ip + 16), bytes, tcp);
+  return unreachable(4, from, kind, bytes[offset], bytes[offset + 1], bytes, ip + 12, tcp);
 }
 
 /** The ICMPv6 message at `offset`, as decodeIcmp. The quoted packet must carry TCP right after its IPv6 header. */
@@ -97,7 +99,7 @@ export function decodeIcmpv6(bytes: Buffer, offset: number, end: number, from: s
   if (end - ip < 40 || bytes[ip] >> 4 !== 6 || bytes[ip + 6] !== IP_PROTOCOL_TCP) return OTHER_ICMPV6;
   const tcp = ip + 40;
   if (end - tcp < QUOTED_TCP_LENGTH) return OTHER_ICMPV6;
-  return unreachable(6, from, kind, bytes[offset], bytes[offset + 1], formatIPv6(bytes, ip + 8), formatIPv6(bytes, ip + 24), bytes, tcp);
+  return unreachable(6, from, kind, bytes[offset], bytes[offset + 1], bytes, ip + 8, tcp);
 }
 
 function unreachable(
@@ -106,13 +108,17 @@ function unreachable(
   kind: UnreachableKind,
   icmpType: number,
   icmpCode: number,
-  src: string,
-  dst: string,
   bytes: Buffer,
+  addressOffset: number,
   tcp: number,
 ): DecodeResult {
+  const length = ipVersion === 4 ? 4 : 16;
+  const format = ipVersion === 4 ? formatIPv4 : formatIPv6;
+  const src = format(bytes, addressOffset);
+  const dst = format(bytes, addressOffset + length);
+  const addresses = bytes.subarray(addressOffset, addressOffset + 2 * length);
   return {
     kind: 'unreachable',
-    error: { ipVersion, from, kind, icmpType, icmpCode, src, dst, srcPort: bytes.readUInt16BE(tcp), dstPort: bytes.readUInt16BE(tcp + 2), seq: bytes.readUInt32BE(tcp + 4) },
+    error: { ipVersion, from, kind, icmpType, icmpCode, src, dst, addresses, srcPort: bytes.readUInt16BE(tcp), dstPort: bytes.readUInt16BE(tcp + 2), seq: bytes.readUInt32BE(tcp + 4) },
   };
 }

@@ -2,17 +2,15 @@
  * Frame -> TCP segment. The single entry point the rest of ftpcap uses from src/decode/.
  */
 import { LINK_TYPES } from './linktypes';
-import type { DecodeResult, LayerResult } from './result';
+import type { DecodeResult, IpFragment, LayerResult } from './result';
 import { other } from './result';
 import { decodeTcp, segmentOf, TcpLocation } from './tcp';
 import { IP_PROTOCOL_TCP } from './ipv4';
 import { IP_TUNNELS } from './tunnels';
 
-export type { DecodeResult, LayerDecoder } from './result';
-export { formatIPv4, formatIPv6 } from './ipaddr';
+export type { DecodeResult } from './result';
 export { LINK_TYPES, linkTypeName } from './linktypes';
-export type { LinkType } from './linktypes';
-export { LOCATED, segmentOf, TcpLocation } from './tcp';
+export { segmentOf, TcpLocation } from './tcp';
 
 const OTHER_UNSUPPORTED_LINK_TYPE = other('unsupported-link-type');
 
@@ -46,11 +44,13 @@ export function decodeTcpFrame(linkType: number, data: Buffer, originalLength: n
 }
 
 /**
- * Decode the payload of an IP datagram reassembled from fragments: a TCP segment (its addresses
- * given, as they are not in `datagram`), or a tunnel packet with its own inner addresses.
+ * Decode the payload of an IP datagram reassembled from fragments (`fragment` is any of its
+ * fragments): a TCP segment with the fragment's addresses, as they are not in `datagram`, or a
+ * tunnel packet with its own inner addresses.
  */
-export function decodeReassembled(protocol: number, ipVersion: 4 | 6, src: string, dst: string, datagram: Buffer): DecodeResult {
-  if (protocol === IP_PROTOCOL_TCP) return decodeTcp(datagram, 0, datagram.length, datagram.length, ipVersion, src, dst);
+export function decodeReassembled(fragment: IpFragment, datagram: Buffer): DecodeResult {
+  const { protocol, ipVersion, src, dst, addresses } = fragment;
+  if (protocol === IP_PROTOCOL_TCP) return decodeTcp(datagram, 0, datagram.length, datagram.length, ipVersion, src, dst, addresses);
   const tunnel = IP_TUNNELS.get(protocol);
   if (tunnel === undefined) return other('not-tcp');
   const result = tunnel(datagram, 0, datagram.length, datagram.length, scratch);

@@ -99,6 +99,7 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
         protocol,
         src: formatIPv4(bytes, offset + 12),
         dst: formatIPv4(bytes, offset + 16),
+        addresses: bytes.subarray(offset + 12, offset + 20),
         id: bytes.readUInt16BE(offset + 4),
         offset: (fragmentField & 0x1fff) * 8,
         more: (fragmentField & 0x2000) !== 0,

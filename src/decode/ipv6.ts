@@ -103,6 +103,7 @@ export function decodeIPv6(bytes: Buffer, offset: number, wireLength: number, in
           protocol,
           src: formatIPv6(bytes, offset + 8),
           dst: formatIPv6(bytes, offset + 24),
+          addresses: bytes.subarray(offset + 8, offset + 40),
           id: bytes.readUInt32BE(at + 4),
           offset: fragmentField & 0xfff8,
           more: (fragmentField & 1) !== 0,

@@ -20,6 +20,8 @@ export interface IpFragment {
   protocol: number;
   src: string;
   dst: string;
+  /** The source then the destination address as in the header (a view into the frame). */
+  addresses: Buffer;
   /** Identification field (16 bits in IPv4, 32 bits in IPv6). */
   id: number;
   offset: number;

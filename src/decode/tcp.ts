@@ -100,10 +100,11 @@ export function locateTcp(
 }
 
 /**
- * The TCP segment a location describes, with its payload as a view into the frame. The addresses
- * are formatted from the frame unless given (`src`, `dst`: as text, when the caller knows them).
+ * The TCP segment a location describes, with its payload and addresses as views into the frame.
+ * The addresses' text is formatted from the frame unless given (`src`, `dst`, when the caller
+ * knows them); `addresses` is given when they are not in the frame (a reassembled datagram).
  */
-export function segmentOf(location: TcpLocation, src?: string, dst?: string): TcpSegment {
+export function segmentOf(location: TcpLocation, src?: string, dst?: string, addresses?: Buffer): TcpSegment {
   const bytes = location.bytes;
   const at = location.addressOffset;
   const v4 = location.ipVersion === 4;
@@ -111,6 +112,7 @@ export function segmentOf(location: TcpLocation, src?: string, dst?: string): Tc
     ipVersion: location.ipVersion,
     src: src ?? (v4 ? formatIPv4(bytes, at) : formatIPv6(bytes, at)),
     dst: dst ?? (v4 ? formatIPv4(bytes, at + 4) : formatIPv6(bytes, at + 16)),
+    addresses: addresses ?? bytes.subarray(at, at + 2 * location.addressLength),
     srcPort: location.srcPort,
     dstPort: location.dstPort,
     seq: location.seq,
@@ -127,7 +129,8 @@ const scratch = new TcpLocation();
 
 /**
  * Decode the TCP header at `offset` (see locateTcp) into a segment whose addresses are `src` and
- * `dst` (as text): for a datagram reassembled from fragments, whose addresses are not in `bytes`.
+ * `dst` (as text) and `addresses` (as bytes, source then destination): for a datagram reassembled
+ * from fragments, whose addresses are not in `bytes`.
  */
 export function decodeTcp(
   bytes: Buffer,
@@ -137,7 +140,8 @@ export function decodeTcp(
   ipVersion: 4 | 6,
   src: string,
   dst: string,
+  addresses: Buffer,
 ): DecodeResult {
   const result = locateTcp(bytes, offset, end, wireEnd, ipVersion, -1, scratch);
-  return result.kind === 'located' ? { kind: 'tcp', segment: segmentOf(scratch, src, dst) } : result;
+  return result.kind === 'located' ? { kind: 'tcp', segment: segmentOf(scratch, src, dst, addresses) } : result;
 }

@@ -2,7 +2,7 @@
  * What kind of address an IP is, in words, for explaining why an announced address cannot be
  * reached from elsewhere (RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291).
  */
-import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
+import { parseIPv4, parseIPv6 } from '../decode/ipaddr';
 
 interface Range {
   bytes: number[];

@@ -2,7 +2,8 @@
  * Findings about what the data connections carried: a byte count that differs from the size the
  * server announced, and bytes of a data connection that the capture lacks.
  */
-import { channelBytes, type DataChannel } from '../model';
+import { channelBytes } from '../correlate/channels';
+import type { DataChannel } from '../model';
 import { connectionEnd, firstClose, isEstablished } from '../tcp/connections';
 import type { Finding } from '../types';
 import { firstLine, formatBytes } from '../text';

@@ -2,7 +2,7 @@
  * Small facts about flows that every dialect needs: which way a flow's opening packets cross the
  * firewall on each side, and port ranges in each dialect's notation.
  */
-import type { Flow, FlowEnd, PortRange, Side } from './types';
+import type { Flow, PortRange, Side } from './types';
 
 /** Ports above the privileged range: where clients (and ephemeral servers) open connections from. */
 export const UNPRIVILEGED: PortRange = { min: 1024, max: 65535 };
@@ -16,16 +16,6 @@ export function openingDirection(flow: Flow, side: Side): 'in' | 'out' | 'forwar
   // The server opens only active data connections; the client opens the others.
   const serverOpens = flow.role === 'active-data';
   return (side === 'server') === serverOpens ? 'out' : 'in';
-}
-
-/** The server's end of a flow: the responder, except for active data where the server connects out. */
-export function serverEnd(flow: Flow): FlowEnd {
-  return flow.role === 'active-data' ? flow.initiator : flow.responder;
-}
-
-/** The client's end of a flow. */
-export function clientEnd(flow: Flow): FlowEnd {
-  return flow.role === 'active-data' ? flow.responder : flow.initiator;
 }
 
 /** `min-max` (nftables, pf uses `min:max`), or the single port. */

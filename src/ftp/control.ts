@@ -3,6 +3,7 @@
  * and replies paired with the commands they answer (RFC 959 §4.2: replies come in order; 1yz is
  * preliminary and is followed by a final reply to the same command).
  */
+import { LimitCounter } from '../limits';
 import type { FtpCommand, FtpReply, LineFraming } from '../model';
 import type { ReassembledChunk } from '../tcp/reassembly';
 import type { FindingCode } from '../finding-codes';
@@ -29,6 +30,8 @@ export interface ControlOptions {
   showPasswords: boolean;
   /** Users (lower case) whose password is kept as sent even when passwords are masked, e.g. anonymous. */
   clearPasswordUsers?: ReadonlySet<string> | undefined;
+  /** Commands the protocol check remembers while waiting for their replies (AnalyzerOptions; default 16). */
+  maxDetectionPendingCommands?: number | undefined;
 }
 
 /**
@@ -73,7 +76,7 @@ export class ControlParser {
    * Whether this is FTP at all: other protocols on FTP's ports are let go (see FtpEvidence; tolerant,
    * as the connection was taken for FTP by its port or already by its content).
    */
-  evidence = new FtpEvidence(true, true);
+  evidence: FtpEvidence;
   /** Directions whose first bytes may be the tail of a line (the connection began before the capture). */
   private readonly unsureStart = { orig: false, resp: false };
   /** The argument of the latest USER command. */
@@ -82,7 +85,10 @@ export class ControlParser {
   constructor(
     private readonly observer: ControlObserver,
     private readonly options: ControlOptions,
+    /** Counts the limits reached (the protocol check forgetting a command). */
+    private readonly reached = new LimitCounter(),
   ) {
+    this.evidence = this.newEvidence(true);
     this.clientLines = new LineSplitter<FrameEvent>((line) => this.clientLine(line), {
       maxLineLength: options.maxLineLength,
     });
@@ -97,9 +103,14 @@ export class ControlParser {
    * decoding starts after the first line end.
    */
   startMidstream(): void {
-    this.evidence = new FtpEvidence(false, true);
+    this.evidence = this.newEvidence(false);
     this.unsureStart.orig = true;
     this.unsureStart.resp = true;
+  }
+
+  /** A tolerant protocol check (the connection was taken for FTP by its port or its content). */
+  private newEvidence(fromStart: boolean): FtpEvidence {
+    return new FtpEvidence(fromStart, true, this.options.maxDetectionPendingCommands, () => this.reached.reached('maxDetectionPendingCommands'));
   }
 
   /** The connection is TLS from its first byte (implicit FTPS): nothing in it is read as lines. */

@@ -12,6 +12,8 @@
  * comparisons. Candidates are bounded in number and each keeps at most a few segments (copied),
  * which are handed back on confirmation so the session is decoded from its greeting.
  */
+import { LimitCounter } from '../limits';
+import { defaultOptions, type AnalyzerOptions } from '../options';
 import { TcpFlag, type FrameRef, type TcpSegment } from '../types';
 import { startsCommand, startsReply } from './control';
 import { FtpEvidence, ftpOnlyVerbs } from './evidence';
@@ -38,6 +40,8 @@ interface Candidate {
   fromGreeting: boolean;
   held: HeldSegment[];
   heldBytes: number;
+  /** Segments not held because maxHeldSegments or maxHeldBytes was reached, with the first one. */
+  notHeld: { maxHeldSegments: number; maxHeldBytes: number; first: FrameRef | null };
   evidence: FtpEvidence;
   /** The unfinished last line of each side's bytes so far (client, server). */
   partial: { client: string; server: string };
@@ -69,11 +73,11 @@ function portKey(portA: number, portB: number): number {
   return portA < portB ? portA * 65536 + portB : portB * 65536 + portA;
 }
 
-/** The longest unfinished line kept per side of a candidate. */
-const MAX_PARTIAL_LINE = 1024;
+/** The limits that keep a segment out of a candidate's held list. */
+type HoldLimit = 'maxHeldSegments' | 'maxHeldBytes';
 
-const MAX_HELD_SEGMENTS = 16;
-const MAX_HELD_BYTES = 8192;
+/** The limits of a detector (see src/options.ts). */
+export type DetectorLimits = Pick<AnalyzerOptions, 'maxDetectionCandidates' | 'maxHeldSegments' | 'maxHeldBytes' | 'maxDetectionLineLength' | 'maxDetectionPendingCommands'>;
 
 export class FtpDetector {
   private readonly candidates = new Map<string, Candidate>();
@@ -84,7 +88,15 @@ export class FtpDetector {
   /** SYN and SYN-ACK of recent connections, so a connection found to be FTP starts at its handshake. */
   private readonly handshakes = new Map<string, HeldSegment[]>();
 
-  constructor(private readonly maxCandidates: number) {}
+  private readonly maxCandidates: number;
+
+  constructor(
+    private readonly limits: DetectorLimits = defaultOptions,
+    /** Counts the limits reached (candidates dropped, segments not held, lines too long). */
+    private readonly reached = new LimitCounter(),
+  ) {
+    this.maxCandidates = limits.maxDetectionCandidates;
+  }
 
   /**
    * Looks at a segment of a connection nobody tracks. Returns the detection once the connection
@@ -94,7 +106,8 @@ export class FtpDetector {
     const payload = segment.payload;
     const sender = `${segment.src}|${segment.srcPort}`;
     let candidate = this.candidates.get(key);
-    let held: boolean;
+    /** Null when the segment was held, else the limit that kept it out. */
+    let refused: HoldLimit | null;
     if (candidate === undefined) {
       if (this.rejected.has(key)) return null;
       let server: string;
@@ -106,20 +119,26 @@ export class FtpDetector {
         fromGreeting: server === sender,
         held: [],
         heldBytes: 0,
-        evidence: new FtpEvidence(server === sender),
+        notHeld: { maxHeldSegments: 0, maxHeldBytes: 0, first: null },
+        evidence: new FtpEvidence(server === sender, false, this.limits.maxDetectionPendingCommands, () => this.reached.reached('maxDetectionPendingCommands', ref)),
         partial: { client: '', server: '' },
         ports: portKey(segment.srcPort, segment.dstPort),
       };
-      held = this.add(key, candidate, segment, ref, timeMicros);
+      refused = this.add(key, candidate, segment, ref, timeMicros);
     } else {
-      held = this.hold(candidate, segment, ref, timeMicros);
+      refused = this.hold(candidate, segment, ref, timeMicros);
     }
-    this.lines(candidate, sender === candidate.server ? 'server' : 'client', payload);
+    this.lines(candidate, sender === candidate.server ? 'server' : 'client', payload, ref);
     const verdict = candidate.evidence.verdict;
     if (verdict === 'ftp') {
       // The caller feeds this segment last: it ends the held list even when the list was full.
-      if (!held) candidate.held.push({ segment, ref, timeMicros });
+      if (refused !== null) candidate.held.push({ segment, ref, timeMicros });
       return this.confirm(key, candidate);
+    }
+    if (refused !== null) {
+      // Counted as a limit reached only if the connection turns out to be FTP (see confirm).
+      candidate.notHeld[refused]++;
+      candidate.notHeld.first ??= ref;
     }
     if (verdict === 'not-ftp') {
       this.remove(key);
@@ -153,7 +172,7 @@ export class FtpDetector {
     }
     // A SYN after a finished handshake starts over (a new connection on the same 4-tuple).
     if (list.length >= 2 || (list.length > 0 && !(segment.flags & TcpFlag.ACK))) list.length = 0;
-    list.push({ segment: { ...segment, payload: Buffer.alloc(0) }, ref, timeMicros });
+    list.push({ segment: { ...segment, payload: Buffer.alloc(0), addresses: Buffer.from(segment.addresses) }, ref, timeMicros });
   }
 
   /** The connection ended or is tracked otherwise: forget it. */
@@ -165,10 +184,13 @@ export class FtpDetector {
     return this.candidates.size;
   }
 
-  private add(key: string, candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): boolean {
+  private add(key: string, candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): HoldLimit | null {
     if (this.candidates.size >= this.maxCandidates) {
       const oldest = this.candidates.keys().next();
-      if (!oldest.done) this.remove(oldest.value);
+      if (!oldest.done) {
+        this.remove(oldest.value);
+        this.reached.reached('maxDetectionCandidates', ref);
+      }
     }
     this.candidates.set(key, candidate);
     this.candidatePorts.set(candidate.ports, (this.candidatePorts.get(candidate.ports) ?? 0) + 1);
@@ -191,11 +213,13 @@ export class FtpDetector {
   }
 
   /** Hands the complete lines of a payload to the candidate's evidence; keeps the unfinished one. */
-  private lines(candidate: Candidate, side: 'client' | 'server', payload: Buffer): void {
+  private lines(candidate: Candidate, side: 'client' | 'server', payload: Buffer, ref: FrameRef): void {
     const text = candidate.partial[side] + payload.toString('latin1');
     const lines = text.split('\n');
     const rest = lines.pop() as string;
-    candidate.partial[side] = rest.length > MAX_PARTIAL_LINE ? '' : rest;
+    const tooLong = rest.length > this.limits.maxDetectionLineLength;
+    if (tooLong) this.reached.reached('maxDetectionLineLength', ref);
+    candidate.partial[side] = tooLong ? '' : rest;
     const evidence = candidate.evidence;
     for (const raw of lines) {
       const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -205,18 +229,22 @@ export class FtpDetector {
     }
   }
 
-  /** Keeps a copy of the segment unless the candidate holds enough already; says whether it did. */
-  private hold(candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): boolean {
-    if (candidate.held.length >= MAX_HELD_SEGMENTS || candidate.heldBytes + segment.payload.length > MAX_HELD_BYTES) return false;
+  /** Keeps a copy of the segment unless the candidate holds enough already; null when it did, else the limit reached. */
+  private hold(candidate: Candidate, segment: TcpSegment, ref: FrameRef, timeMicros: number): HoldLimit | null {
+    if (candidate.held.length >= this.limits.maxHeldSegments) return 'maxHeldSegments';
+    if (candidate.heldBytes + segment.payload.length > this.limits.maxHeldBytes) return 'maxHeldBytes';
     // Copy: the frame's bytes belong to the capture reader.
-    candidate.held.push({ segment: { ...segment, payload: Buffer.from(segment.payload) }, ref, timeMicros });
+    candidate.held.push({ segment: { ...segment, payload: Buffer.from(segment.payload), addresses: Buffer.from(segment.addresses) }, ref, timeMicros });
     candidate.heldBytes += segment.payload.length;
-    return true;
+    return null;
   }
 
   private confirm(key: string, candidate: Candidate): Detection {
     this.remove(key);
     const held = candidate.held;
+    const { notHeld } = candidate;
+    this.reached.reached('maxHeldSegments', notHeld.first, notHeld.maxHeldSegments);
+    this.reached.reached('maxHeldBytes', notHeld.first, notHeld.maxHeldBytes);
     const first = held[0].segment;
     return {
       clientSentFirst: `${first.src}|${first.srcPort}` !== candidate.server,

@@ -62,7 +62,7 @@ const greetingCodes = new Set([120, 220, 421]);
 
 /** Counter-evidence tolerated before FTP was shown. */
 const MAX_STRANGE = 3;
-/** Commands remembered while waiting for their replies. */
+/** Commands remembered while waiting for their replies, by default (AnalyzerOptions.maxDetectionPendingCommands). */
 const MAX_PENDING = 16;
 
 export class FtpEvidence {
@@ -87,6 +87,9 @@ export class FtpEvidence {
   constructor(
     private readonly fromStart: boolean,
     private readonly tolerant = false,
+    /** Commands remembered while waiting for their replies; `onForget` is told when one is forgotten. */
+    private readonly maxPending = MAX_PENDING,
+    private readonly onForget: () => void = () => undefined,
   ) {}
 
   get decided(): boolean {
@@ -107,7 +110,10 @@ export class FtpEvidence {
       this.verdict = 'ftp';
       return;
     }
-    if (this.pending.length >= MAX_PENDING) this.pending.shift();
+    if (this.pending.length >= this.maxPending) {
+      this.pending.shift();
+      this.onForget();
+    }
     this.pending.push(verb);
   }
 

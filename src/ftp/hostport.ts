@@ -22,8 +22,7 @@
  * (an IPv6 address in PORT, a port above 65535): that is a bug in the caller, not traffic.
  */
 import type { Endpoint } from '../types';
-import { formatIPv4, formatIPv6 } from '../decode/ipaddr';
-import { parseIPv4, parseIPv6 } from './ipaddr';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../decode/ipaddr';
 
 /** The outcome of parsing one announcement: a value and its quirks, or a reason. */
 export type ParseResult<T> = { ok: true; value: T; quirks: string[] } | { ok: false; error: string };

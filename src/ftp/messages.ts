@@ -2,6 +2,18 @@
  * FTP commands and replies as text: one command per line, replies assembled from one or more
  * lines (RFC 959 §4.2). Lines come from LineSplitter (src/ftp/lines.ts), CR LF already removed.
  */
+import type { TransferCommand } from '../model';
+
+/** Commands that open a data connection, and which way their bytes flow (RFC 959, RFC 3659). */
+export const transferCommands: Record<TransferCommand, 'download' | 'upload'> = {
+  RETR: 'download',
+  LIST: 'download',
+  NLST: 'download',
+  MLSD: 'download',
+  STOR: 'upload',
+  STOU: 'upload',
+  APPE: 'upload',
+};
 
 /** A command line split into verb and argument. */
 export interface FtpCommandText {

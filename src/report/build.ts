@@ -1,251 +1,41 @@
 /**
- * Builds the report: the JSON contract (schemaVersion 1, documented in README.md) that every
- * renderer works from. Pure: analysis result in, plain data out.
+ * Builds the report: the JSON contract (schemaVersion 1, typed in src/report/schema.ts and
+ * documented in README.md) that every renderer works from. Pure: analysis result in, plain data out.
  */
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
-import { channelBytes, transferSender, type DataChannel, type FtpSession, type TimelineEntry } from '../model';
-import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection, type HandshakeOutcome } from '../tcp/connections';
-import type { Direction, Endpoint, Finding, FrameEvent, FrameRef, ListingSummary, PayloadContent } from '../types';
+import { channelBytes, transferSender } from '../correlate/channels';
+import type { DataChannel, FtpSession, TimelineEntry } from '../model';
+import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
+import type { Direction, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { predictHelper } from '../firewall/helper';
 import { defaultFirewallOptions } from '../firewall/plan';
 import type { RenderRequest } from '../firewall/render';
-import type { FirewallOptions, HelperPrediction } from '../firewall/types';
-import { buildFirewall, defaultRenderRequest, type ReportFirewall } from './firewall';
-import type { UnreachableKind } from '../decode/icmp';
+import type { FirewallOptions } from '../firewall/types';
+import { buildFirewall, defaultRenderRequest } from './firewall';
+import {
+  SCHEMA_VERSION,
+  type ChannelStatus,
+  type HiddenConnection,
+  type Report,
+  type ReportChannel,
+  type ReportConnection,
+  type ReportContent,
+  type ReportControl,
+  type ReportFinding,
+  type ReportOrphanTransfer,
+  type ReportSession,
+  type ReportTimelineEntry,
+  type ReportUnopened,
+} from './schema';
+
+export { SCHEMA_VERSION } from './schema';
+export type * from './schema';
 import { describeUnreachable } from '../diagnose/data-channels';
-import { buildPerformance, type ReportPerformance } from './performance';
+import { buildPerformance } from './performance';
+import { FrameFields } from './frame-fields';
 import { payloadComplete } from '../transfer/content';
-
-export const SCHEMA_VERSION = 1;
-
-export type ChannelStatus = 'completed' | 'failed' | 'refused' | 'unused' | 'incomplete';
-
-export interface ReportFinding {
-  code: string;
-  severity: Finding['severity'];
-  frame: number | null;
-  input?: number;
-  message: string;
-  fix?: string;
-  /** Occurrences this finding stands for, when repeats were counted instead of listed (absent: 1). */
-  count?: number;
-}
-
-export interface ReportConnection {
-  from: Endpoint;
-  to: Endpoint;
-  synFrame: number | null;
-  synTime: string | null;
-  /** SYNs sent (1 plus retransmissions). */
-  synCount: number;
-  synAckFrame: number | null;
-  ackFrame: number | null;
-  established: boolean;
-  /** How the three-way handshake went (see README: handshake outcomes). */
-  handshake: HandshakeOutcome;
-  end: 'fin' | 'rst' | 'open';
-  endFrame: number | null;
-  /** Which side sent the first FIN or RST: 'client' or 'server' of the session; null while open. */
-  closedBy: 'client' | 'server' | null;
-  /** Payload bytes in the transfer direction (both directions when no transfer used it). */
-  bytes: number;
-  bytesFromOrig: number;
-  bytesFromResp: number;
-  /** Of `bytes`, how many are in no captured segment (the count comes from sequence numbers). */
-  missingBytes: number;
-  /** Microseconds from the announcement to the SYN. */
-  delayMicros: number | null;
-  /** Which announced endpoint was dialled: the announced address, or the control server's address. */
-  dialled: 'announced' | 'control-address' | 'other';
-  /** Present when an ICMP/ICMPv6 destination unreachable answered the connection's SYN. */
-  unreachable?: { from: string; kind: UnreachableKind; icmpType: number; icmpCode: number; frame: number; input?: number };
-  /** How the transfer went (README: transfer performance); null when the connection was not measured. */
-  performance: ReportPerformance | null;
-  [inputField: string]: unknown;
-}
-
-export interface ReportChannel {
-  index: number;
-  method: DataChannel['method'];
-  mode: DataChannel['mode'];
-  frame: number;
-  time: string;
-  announced: { ip: string | null; port: number } | null;
-  text: string;
-  quirks: string[];
-  request: { command: string; frame: number };
-  reply: { code: number; frame: number; text: string } | null;
-  expected: { from: string; to: Endpoint[] };
-  connection: ReportConnection | null;
-  transfer: {
-    command: string;
-    arg: string;
-    frame: number;
-    direction: 'download' | 'upload';
-    replyCode: number | null;
-    replyFrame: number | null;
-    replyText: string | null;
-    announcedSize: number | null;
-  } | null;
-  status: ChannelStatus;
-  /** What the data connection carried (README: files and listings); null without a data connection or bytes. */
-  content: ReportContent | null;
-  [inputField: string]: unknown;
-}
-
-/**
- * What a data connection carried in the transfer's direction (both directions are looked at when
- * no transfer used it: the one with more bytes), from its payload in sequence order.
- */
-export interface ReportContent {
-  /** Which side sent these bytes: the session's client or server. */
-  sender: 'client' | 'server';
-  /** Bytes from the first to the last (captured plus missing). */
-  size: number;
-  capturedBytes: number;
-  /** The capture holds every byte: start seen (SYN), end seen (FIN or RST), no missing range. */
-  complete: boolean;
-  /** Missing byte ranges [start, end) from the first byte, zero-filled in the hashes and in extracted files. */
-  missing: Array<{ start: number; end: number }>;
-  missingBytes: number;
-  missingRangesDropped: number;
-  /** No SYN captured: bytes before the first captured one may be missing. */
-  startUnknown: boolean;
-  /** No FIN or RST captured from the sender: the capture may end before the stream did. */
-  endSeen: boolean;
-  sha256: string | null;
-  md5: string | null;
-  sha1: string | null;
-  /** Content type from the first bytes (magic numbers), `text/plain` for plain text, null when unknown. */
-  type: PayloadContent['type'];
-  /** The REST offset the transfer started at (the bytes are the file from there on); null without REST. */
-  restOffset: number | null;
-  /** The transfer was in ASCII mode (TYPE A): line ends on the wire are CRLF, not necessarily the file's on disk. */
-  asciiMode: boolean;
-  /** For LIST, NLST and MLSD: the entries. */
-  listing: ListingSummary | null;
-  firstFrame: number | null;
-  lastFrame: number | null;
-  [inputField: string]: unknown;
-}
-
-export interface ReportTimelineEntry {
-  time: string;
-  frame: number;
-  kind: TimelineEntry['kind'];
-  source: TimelineEntry['source'];
-  channel?: number;
-  line?: string;
-  text: string;
-  [inputField: string]: unknown;
-}
-
-/** The control connection's own TCP packets: its handshake and how it ended (times ISO 8601 like `start`). */
-export interface ReportControl {
-  handshake: HandshakeOutcome;
-  synFrame: number | null;
-  synTime: string | null;
-  synAckFrame: number | null;
-  synAckTime: string | null;
-  ackFrame: number | null;
-  ackTime: string | null;
-  end: 'fin' | 'rst' | 'open';
-  endFrame: number | null;
-  endTime: string | null;
-  /** Which side sent the first FIN or RST; null while open. */
-  closedBy: 'client' | 'server' | null;
-  [inputField: string]: unknown;
-}
-
-export interface ReportSession {
-  id: number;
-  client: Endpoint;
-  server: Endpoint;
-  start: string;
-  end: string;
-  startFrame: number;
-  user: string | null;
-  loggedIn: boolean;
-  /** The control connection began before the capture. */
-  midstream: boolean;
-  tls: boolean;
-  control: ReportControl;
-  commands: number;
-  replies: number;
-  dataChannels: ReportChannel[];
-  transfersWithoutChannel: Array<{ command: string; arg: string; frame: number; replyCode: number | null }>;
-  /** After the switch to TLS: later TCP connections between the same hosts, probably its data connections. */
-  encryptedDataConnections: HiddenConnection[];
-  /** After bytes of the control connection went missing: connections that answer no announcement seen. */
-  unannouncedDataConnections: HiddenConnection[];
-  findings: ReportFinding[];
-  /** Whether Linux's FTP helper, bound to the control port, would have followed the session (src/firewall/helper.ts). */
-  helper: HelperPrediction;
-  timeline: ReportTimelineEntry[];
-  timelineDropped: number;
-  [inputField: string]: unknown;
-}
-
-export interface ReportInput {
-  file: string;
-  format: string;
-  /** 'gzip' when the file was compressed, else null. */
-  compressed: string | null;
-  linkType: string;
-  linkTypeNumber: number;
-  packets: number;
-  bytes: number;
-  truncatedPackets: number;
-  /** What went wrong reading the input; each is also an `input-problem` finding of this severity. */
-  problems: Array<{ message: string; offset: number | null; frame: number | null; severity: 'warning' | 'error' }>;
-  /** pcapng only: each interface's link type, snap length and timestamp resolution. */
-  interfaces?: Array<{ linkType: number; linkTypeName: string; snapLength: number; tsresol: string }>;
-}
-
-/** An FTP control connection that never opened. */
-export interface ReportUnopened {
-  client: Endpoint;
-  server: Endpoint;
-  outcome: 'refused' | 'unanswered';
-  synFrame: number;
-  synTime: string;
-  /** SYNs sent: 1 + retransmissions. */
-  synCount: number;
-  /** From the first SYN to the last retransmission, in microseconds. */
-  retryMicros: number;
-  /** The RST that refused it; null when unanswered. */
-  rstFrame: number | null;
-  [inputField: string]: unknown;
-}
-
-export interface Report {
-  schemaVersion: number;
-  tool: { name: 'ftpcap'; version: string };
-  inputs: ReportInput[];
-  summary: {
-    sessions: number;
-    dataChannels: number;
-    byStatus: Record<ChannelStatus, number>;
-    findings: Record<Finding['severity'], number>;
-    frames: number;
-    tcpSegments: number;
-    /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): left out. */
-    otherProtocolConnections: number;
-    /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
-    undecodedFrames: Record<string, number>;
-    /** Frames that were exact copies of a frame close in time: analyzed once (finding duplicate-frames). */
-    duplicateFrames: number;
-    /** FTP control connections that never opened (see unopenedControlConnections). */
-    unopenedControlConnections: number;
-  };
-  sessions: ReportSession[];
-  /** FTP control connections refused (RST) or never answered: attempts, not sessions. */
-  unopenedControlConnections: ReportUnopened[];
-  findings: ReportFinding[];
-  firewall: ReportFirewall;
-}
 
 /**
  * Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. The readers keep
@@ -258,19 +48,6 @@ export function formatTime(time: number): string {
   const micros = Math.round(timeMicros - millis * 1000);
   const iso = new Date(millis).toISOString();
   return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
-}
-
-/**
- * Frame numbers are per input file. With several inputs, each `xFrame` field gets an `xInput`
- * sibling (and `frame` an `input` sibling): the 1-based index of the file in `inputs`.
- */
-class FrameFields {
-  constructor(private readonly multipleInputs: boolean) {}
-
-  add(target: Record<string, unknown>, field: string, ref: FrameRef | null): void {
-    target[field] = ref ? ref.frame : null;
-    if (this.multipleInputs && ref) target[field === 'frame' ? 'input' : field.replace(/Frame$/, 'Input')] = ref.input + 1;
-  }
 }
 
 /** What the firewall section holds: the plan's options and the rule sets to render. */
@@ -392,13 +169,13 @@ function buildSession(session: FtpSession, frames: FrameFields, maxDataConnectio
     replies: session.replies,
     dataChannels: session.dataChannels.map((c) => buildChannel(session, c, frames)),
     transfersWithoutChannel: session.orphanTransfers.map((t) => {
-      const entry: ReportSession['transfersWithoutChannel'][number] = {
+      const entry: ReportOrphanTransfer = {
         command: t.command.verb,
         arg: t.command.arg,
         frame: t.command.at.ref.frame,
         replyCode: t.final?.code ?? null,
       };
-      frames.add(entry as unknown as Record<string, unknown>, 'frame', t.command.at.ref);
+      frames.add(entry, 'frame', t.command.at.ref);
       return entry;
     }),
     encryptedDataConnections: session.tlsConnections.map((c) => buildHidden(c, frames)),
@@ -441,18 +218,6 @@ function buildControl(c: Connection, frames: FrameFields): ReportControl {
   return out;
 }
 
-/** A connection between a session's hosts that answers no announcement the capture shows. */
-export interface HiddenConnection {
-  from: Endpoint;
-  to: Endpoint;
-  synFrame: number | null;
-  synAckFrame: number | null;
-  handshake: HandshakeOutcome;
-  bytesFromOrig: number;
-  bytesFromResp: number;
-  [inputField: string]: unknown;
-}
-
 function buildHidden(c: Connection, frames: FrameFields): HiddenConnection {
   const entry: HiddenConnection = {
     from: c.orig,
@@ -472,7 +237,7 @@ function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
   const count = finding.count ?? 1;
   const more = count > 1 ? ` (and ${count - 1} more like it)` : '';
   const out: ReportFinding = { code: finding.code, severity: finding.severity, frame: null, message: `${finding.message}${more}` };
-  frames.add(out as unknown as Record<string, unknown>, 'frame', finding.frame);
+  frames.add(out, 'frame', finding.frame);
   if (finding.fix) out.fix = finding.fix;
   if (count > 1) out.count = count;
   return out;
@@ -607,7 +372,7 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
     missingBytes: missing,
     delayMicros: connection.syn ? connection.syn.timeMicros - channel.announcedAt.timeMicros : null,
     dialled,
-    performance: buildPerformance(session, channel, (target, field, ref) => frames.add(target, field, ref)),
+    performance: buildPerformance(session, channel, frames),
   };
   frames.add(out, 'synFrame', connection.syn?.ref ?? null);
   frames.add(out, 'synAckFrame', connection.synAck?.ref ?? null);

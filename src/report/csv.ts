@@ -4,7 +4,7 @@
  * spreadsheet would read as a formula (first character = + - @, tab or CR) is prefixed with `'`.
  * Pure: the report in, text out.
  */
-import type { Report, ReportChannel, ReportSession } from './build';
+import type { Report, ReportChannel, ReportSession } from './schema';
 import { sanitize } from './sanitize';
 
 /** The columns, in order, with what each holds (documented in README.md). */
@@ -46,11 +46,9 @@ function endpoint(e: { ip: string | null; port: number }, fallbackIp: string): s
   return ip.includes(':') ? `[${ip}]:${e.port}` : `${ip}:${e.port}`;
 }
 
-function frameRef(record: Record<string, unknown>, field: string, multipleInputs: boolean): string | null {
-  const frame = record[field];
-  if (typeof frame !== 'number') return null;
-  const input = record[field === 'frame' ? 'input' : field.replace(/Frame$/, 'Input')];
-  return multipleInputs && typeof input === 'number' ? `${input}:${frame}` : String(frame);
+function frameRef(frame: number | null, input: number | undefined, multipleInputs: boolean): string | null {
+  if (frame === null) return null;
+  return multipleInputs && input !== undefined ? `${input}:${frame}` : String(frame);
 }
 
 /** The frames where this channel happened: announcement, reply, handshake, transfer. */
@@ -83,9 +81,9 @@ function channelRow(session: ReportSession, channel: ReportChannel, multipleInpu
     channel.mode,
     channel.method,
     channel.announced ? (channel.announced.ip === null ? `port ${channel.announced.port}` : endpoint(channel.announced, '')) : '',
-    frameRef(channel, 'frame', multipleInputs),
+    frameRef(channel.frame, channel.input, multipleInputs),
     connection ? `${endpoint(connection.from, '')} -> ${endpoint(connection.to, '')}` : '',
-    connection ? frameRef(connection, 'synFrame', multipleInputs) : null,
+    connection ? frameRef(connection.synFrame, connection.synInput, multipleInputs) : null,
     connection ? connection.handshake : 'none',
     transfer ? csvText(transfer.arg ? `${transfer.command} ${transfer.arg}` : transfer.command) : '',
     csvText(reply.split('\n').join(' ')),

@@ -11,7 +11,7 @@
  *    +0.057     18  43067 │<──────────────────── #1 SYN ───────────────────────│ 20
  * ```
  */
-import type { Report } from './build';
+import type { Report } from './schema';
 import { buildLadder, type Ladder, type LadderArrow, type LadderNote, type LadderOptions } from './ladder';
 import { sanitize } from './sanitize';
 import { formatDelay, formatEndpoint } from '../text';

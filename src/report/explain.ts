@@ -4,7 +4,7 @@
  * are found in the sample's report, never written down, so a re-recorded sample keeps its lesson
  * true. Pure: reports in, text out (STYLE habit 10).
  */
-import type { Report, ReportChannel, ReportSession } from './build';
+import type { Report, ReportChannel, ReportSession } from './schema';
 import { buildLadder } from './ladder';
 import { renderLadderText, type DiagramOptions } from './diagram-text';
 import { sanitize } from './sanitize';

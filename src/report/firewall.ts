@@ -7,39 +7,10 @@
 import type { FtpSession } from '../model';
 import { planFirewall } from '../firewall/plan';
 import { renderRuleSets, type RenderRequest } from '../firewall/render';
-import type { FirewallOptions, FirewallPlan, PortRange, RuleSet, ServerPlan } from '../firewall/types';
+import type { FirewallOptions, FirewallPlan, ServerPlan } from '../firewall/types';
+import type { LegacyRules, LegacyServer, ReportFirewall } from './schema';
 
-/** A server as schemaVersion 1 first described it. */
-export interface LegacyServer {
-  ip: string;
-  family: 'ipv4' | 'ipv6';
-  controlPort: number;
-  clients: string[];
-  /** Number of sessions with this server. */
-  sessions: number;
-  passivePorts: PortRange | null;
-  passivePortsSeen: number[];
-  passiveFailures: number;
-  active: { sourcePorts: number[]; clients: string[]; clientPorts: PortRange; failures: number } | null;
-  foreignPassiveAddresses: string[];
-  tls: boolean;
-}
-
-/** schemaVersion 1's `firewall.rules`: the server side's sets in nftables and iptables. */
-export interface LegacyRules {
-  nftables: string;
-  iptables: string;
-  nftablesStateless: string;
-  iptablesStateless: string;
-}
-
-export interface ReportFirewall {
-  servers: LegacyServer[];
-  notes: string[];
-  rules: LegacyRules;
-  plan: FirewallPlan;
-  sets: RuleSet[];
-}
+export type { ReportFirewall } from './schema';
 
 export const defaultRenderRequest: RenderRequest = { dialects: ['nftables', 'iptables'], sides: ['server'], styles: ['helper', 'stateless'] };
 

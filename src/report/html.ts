@@ -9,7 +9,7 @@
  * through `escapeHtml` and never into markup, attribute names, URLs, CSS or script.
  */
 import { createHash } from 'node:crypto';
-import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
+import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './schema';
 import { buildLadder, isoMicros, type Ladder, type LadderArrow, type LadderNote } from './ladder';
 import { sanitize } from './sanitize';
 import { formatDelay, formatEndpoint } from '../text';

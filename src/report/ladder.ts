@@ -10,7 +10,7 @@
  */
 import type { Endpoint } from '../types';
 import { formatBytes, formatEndpoint } from '../text';
-import type { Report, ReportChannel, ReportConnection, ReportSession, ReportTimelineEntry } from './build';
+import type { ReportChannel, ReportConnection, ReportSession, ReportTimelineEntry } from './schema';
 
 export type LadderSide = 'client' | 'server';
 
@@ -84,14 +84,11 @@ export function isoMicros(iso: string): number {
 /** Commands that ask for a passive port: drawn as the first row of their channel. */
 const PASSIVE_REQUESTS = new Set(['PASV', 'EPSV', 'LPSV']);
 
-export function buildLadders(report: Report, options: LadderOptions = {}): Ladder[] {
-  return report.sessions.map((s) => buildLadder(s, options));
-}
-
+/** One session's ladder: its control and data connections as columns, its packets as rows. */
 export function buildLadder(session: ReportSession, options: LadderOptions = {}): Ladder {
   const start = isoMicros(session.start);
   const channels = new Map(session.dataChannels.map((c) => [c.index, c]));
-  const byRequestFrame = new Map(session.dataChannels.map((c) => [frameKey(c.request.frame, (c.request as Record<string, unknown>).input), c.index]));
+  const byRequestFrame = new Map(session.dataChannels.map((c) => [frameKey(c.request.frame, c.request.input), c.index]));
   const rows: LadderRow[] = [];
   const controlEnds = { clientEnd: session.client, serverEnd: session.server };
 
@@ -219,8 +216,8 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
   };
 }
 
-function frameKey(frame: number | null, input: unknown): string {
-  return `${typeof input === 'number' ? input : 1}:${frame}`;
+function frameKey(frame: number | null, input: number | undefined): string {
+  return `${input ?? 1}:${frame}`;
 }
 
 /** `= 198.51.100.20:39091` for the line that names the address; `refused` for a refusal. */

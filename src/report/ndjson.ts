@@ -4,18 +4,20 @@
  * its inputs and the findings that belong to no session (`captureFindings`: the JSON report's
  * top-level `findings`; `findings` holds the counts, as in the report's summary). Pure: the report in, text out.
  */
-import type { Report, ReportSession } from './build';
+import type { NdjsonSessionLine, NdjsonSummaryLine, Report, ReportSession } from './schema';
 import { escapeUnsafeJson } from './json';
 
 /** One session line (with its line end). */
 export function renderNdjsonSession(session: ReportSession): string {
-  return `${escapeUnsafeJson(JSON.stringify({ type: 'session', ...session }))}\n`;
+  const line: NdjsonSessionLine = { type: 'session', ...session };
+  return `${escapeUnsafeJson(JSON.stringify(line))}\n`;
 }
 
 /** The closing summary line (with its line end). */
 export function renderNdjsonSummary(report: Pick<Report, 'schemaVersion' | 'tool' | 'summary' | 'inputs' | 'findings'>): string {
   const { schemaVersion, tool, summary, inputs, findings } = report;
-  return `${escapeUnsafeJson(JSON.stringify({ type: 'summary', schemaVersion, tool, ...summary, inputs, captureFindings: findings }))}\n`;
+  const line: NdjsonSummaryLine = { type: 'summary', schemaVersion, tool, ...summary, inputs, captureFindings: findings };
+  return `${escapeUnsafeJson(JSON.stringify(line))}\n`;
 }
 
 export function renderNdjson(report: Report): string {

@@ -2,8 +2,8 @@
  * The text report's lines on how each transfer of a session went (from the JSON's
  * `connection.performance`). Pure: report data in, lines out.
  */
-import type { ReportSession } from './build';
-import type { ReportPerformance } from './performance';
+import type { ReportSession } from './schema';
+import type { ReportPerformance } from './schema';
 import { formatBytes, formatDelay, formatThroughput } from '../text';
 import { sanitize } from './sanitize';
 

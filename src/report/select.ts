@@ -14,8 +14,6 @@ export interface SessionSelection {
   server: { ip: string; port: number | null } | null;
 }
 
-export const allSessions: SessionSelection = { ids: [], clients: [], server: null };
-
 export function isSelecting(selection: SessionSelection): boolean {
   return selection.ids.length > 0 || selection.clients.length > 0 || selection.server !== null;
 }

@@ -3,7 +3,7 @@
  * the findings, and the firewall rules. Pure: report in, text out (STYLE habit 10).
  */
 import Table from 'cli-table3';
-import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './build';
+import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './schema';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
 import { renderTransferPerformance } from './performance-text';
@@ -48,9 +48,9 @@ function clock(iso: string): string {
 }
 
 /** Frame reference as the user should look it up: `17`, or `2:17` (input 2) with several inputs. */
-function frameLabel(frame: number | null, input: unknown): string {
+function frameLabel(frame: number | null, input: number | undefined): string {
   if (frame === null) return '-';
-  return typeof input === 'number' ? `${input}:${frame}` : `${frame}`;
+  return input !== undefined ? `${input}:${frame}` : `${frame}`;
 }
 
 export function renderText(report: Report, options: TextOptions): string {

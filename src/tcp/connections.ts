@@ -1,5 +1,5 @@
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type FrameRef, type PayloadContent, type TcpSegment } from '../types';
-import { parseIPv4, parseIPv6 } from '../ftp/ipaddr';
+import { defaultOptions } from '../options';
 import { seqDiff } from './reassembly';
 import type { UnreachableKind } from '../decode/icmp';
 import type { TransferMeter } from './performance';
@@ -17,9 +17,6 @@ export type ConnectionRole = 'control' | 'data' | 'other';
  */
 const MAX_ACKED_BEYOND = 1 << 26;
 
-/** Sequence ranges remembered per direction to tell bytes the capture lacks (merged, capped). */
-const MAX_RANGES = 16;
-
 /**
  * Per-direction byte accounting by sequence space, so retransmissions are not counted twice, and
  * the ranges of sequence space that captured segments covered, so bytes the capture lacks show.
@@ -34,9 +31,11 @@ interface DirectionBytes {
   finEnd: number | null;
   /** Highest offset the other side acknowledged. */
   acked: number;
-  /** Covered offsets as flat [start, end) pairs, sorted and merged; at most MAX_RANGES pairs. */
+  /** Covered offsets as flat [start, end) pairs, sorted and merged; at most `maxRanges` pairs. */
   ranges: number[];
-  /** Holes merged away because there were more than MAX_RANGES ranges: bytes in them are unknown. */
+  /** The cap on `ranges`, shared by every connection of a table. */
+  rangeCap: RangeCap;
+  /** Holes merged away because there were more than `maxRanges` ranges: bytes in them are unknown. */
   rangesMerged: boolean;
 }
 
@@ -96,8 +95,15 @@ export interface PayloadFollower {
   segment(direction: Direction, flags: number, seq: number, ack: number, bytes: Buffer, start: number, end: number, ref: FrameRef, timeMicros: number): void;
 }
 
-function emptyBytes(): DirectionBytes {
-  return { base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangesMerged: false };
+/** The cap on the sequence ranges kept per direction (AnalyzerOptions.maxSequenceRanges), and how often it was reached. */
+export interface RangeCap {
+  readonly max: number;
+  /** Directions of connections whose ranges had to be merged. */
+  reached: number;
+}
+
+function emptyBytes(rangeCap: RangeCap): DirectionBytes {
+  return { base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangeCap, rangesMerged: false };
 }
 
 /**
@@ -142,7 +148,8 @@ function cover(bytes: DirectionBytes, start: number, end: number): void {
     j += 2;
   }
   r.splice(i, j - i, s, e);
-  if (r.length > MAX_RANGES * 2) {
+  if (r.length > bytes.rangeCap.max * 2) {
+    if (!bytes.rangesMerged) bytes.rangeCap.reached++;
     // Merge across the smallest hole: its bytes are then counted as captured.
     let smallest = 1;
     for (let k = 3; k < r.length - 1; k += 2) if (r[k + 1] - r[k] < r[smallest + 1] - r[smallest]) smallest = k;
@@ -259,12 +266,10 @@ function flowHashOfBytes(ports: number, bytes: Buffer, offset: number, addressLe
   return hash;
 }
 
-/** An address given as text, as 32-bit big-endian words. */
-function addressWords(ip: string): number[] {
-  const bytes = parseIPv4(ip) ?? parseIPv6(ip);
-  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+/** Two addresses side by side (4 + 4 or 16 + 16 bytes) as 32-bit big-endian words. */
+function addressWords(bytes: Buffer, first: number, last: number): number[] {
   const words: number[] = [];
-  for (let i = 0; i < bytes.length; i += 4) words.push(((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0);
+  for (let at = first; at < last; at += 4) words.push(bytes.readUInt32BE(at));
   return words;
 }
 
@@ -278,20 +283,8 @@ function sameAddresses(entry: FlowEntry, bytes: Buffer, offset: number, addressL
   return true;
 }
 
-function sameWords(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((word, i) => word === b[i]);
-}
-
 function flowEntry(connection: Connection, direction: Direction, ports: number, words: number[]): FlowEntry {
   return { connection, direction, ports, words, hash: flowHashOfWords(ports, words) };
-}
-
-/** What `ConnectionTable.ingest` learned about a segment. */
-export interface Observed {
-  connection: Connection;
-  direction: Direction;
-  /** True when this segment opened a connection record. */
-  isNew: boolean;
 }
 
 /**
@@ -312,11 +305,18 @@ export class ConnectionTable {
   /** Connections dropped because the table was full. */
   evicted = 0;
 
+  /** The cap on each direction's sequence ranges, and how often connections reached it. */
+  readonly rangeCap: RangeCap;
+
   constructor(
     private readonly maxConnections: number,
+    /** AnalyzerOptions.maxSequenceRanges, for each connection's byte accounting. */
+    maxSequenceRanges = defaultOptions.maxSequenceRanges,
     /** Told of each connection dropped because the table was full (its record is final then). */
     private readonly onEvict: (connection: Connection) => void = () => undefined,
-  ) {}
+  ) {
+    this.rangeCap = { max: maxSequenceRanges, reached: 0 };
+  }
 
   get size(): number {
     return this.entriesOf.size;
@@ -338,7 +338,7 @@ export class ConnectionTable {
 
   /** Finds the tracked connection a segment belongs to, or null. */
   lookup(segment: TcpSegment): TrackedDirection | null {
-    return this.entry(segment.srcPort, segment.dstPort, [...addressWords(segment.src), ...addressWords(segment.dst)]) ?? null;
+    return this.find(segment.addresses, 0, segment.addresses.length / 2, segment.srcPort, segment.dstPort) ?? null;
   }
 
   /**
@@ -346,10 +346,11 @@ export class ConnectionTable {
    * is orig (true for a SYN; for a midstream packet, whether the sender is the client).
    */
   open(segment: TcpSegment, role: ConnectionRole, origIsSource: boolean, ref: FrameRef, timeMicros: number): Connection {
-    const src = addressWords(segment.src);
-    const dst = addressWords(segment.dst);
-    const previous = this.entry(segment.srcPort, segment.dstPort, [...src, ...dst]);
-    if (previous !== undefined) this.close(previous.connection);
+    const half = segment.addresses.length / 2;
+    const src = addressWords(segment.addresses, 0, half);
+    const dst = addressWords(segment.addresses, half, 2 * half);
+    const previous = this.lookup(segment);
+    if (previous !== null) this.close(previous.connection);
     else if (this.entriesOf.size >= this.maxConnections) this.evictOldest();
     const source = { ip: segment.src, port: segment.srcPort };
     const destination = { ip: segment.dst, port: segment.dstPort };
@@ -374,7 +375,7 @@ export class ConnectionTable {
       respSpoke: false,
       rst: null,
       unreachable: null,
-      payload: { orig: emptyBytes(), resp: emptyBytes() },
+      payload: { orig: emptyBytes(this.rangeCap), resp: emptyBytes(this.rangeCap) },
       cutBytes: { orig: 0, resp: 0 },
       packets: 0,
       // Set by whoever measures the connection; present from the start so every record has one shape.
@@ -394,12 +395,6 @@ export class ConnectionTable {
     if (entries === undefined) return;
     this.entriesOf.delete(connection);
     for (const entry of entries) this.unfile(entry);
-  }
-
-  /** The direction filed under these ports and address words, if any. */
-  private entry(srcPort: number, dstPort: number, words: readonly number[]): FlowEntry | undefined {
-    const ports = portPair(srcPort, dstPort);
-    return this.byFlow.get(flowHashOfWords(ports, words))?.find((entry) => entry.ports === ports && sameWords(entry.words, words));
   }
 
   private file(entry: FlowEntry): void {

@@ -21,9 +21,11 @@ export interface ReassemblyEvents {
   conflict(length: number, frame: FrameRef, timeMicros: number): void;
   /** The out-of-order buffer went over its cap: the hole before the buffered bytes is given up. */
   overflow(buffered: number, frame: FrameRef, timeMicros: number): void;
+  /** A retransmission reached back further than the bytes remembered: its older bytes were not compared. */
+  forgotten(length: number, frame: FrameRef, timeMicros: number): void;
 }
 
-/** Delivered bytes remembered per direction, to compare retransmissions with (control lines are short). */
+/** Delivered bytes remembered per direction by default (AnalyzerOptions.maxRememberedBytes). */
 const RECENT_BYTES = 1024;
 
 /** Signed distance from `b` to `a` in 32-bit sequence space (RFC 793 modular comparison). */
@@ -36,7 +38,8 @@ export function seqDiff(a: number, b: number): number {
  *
  * Bytes are delivered exactly once in sequence order: retransmitted and overlapping bytes are
  * dropped (the first copy wins; when the copies differ, `events.conflict` says so, as far as the
- * last RECENT_BYTES delivered bytes and the buffered ones allow comparing), segments that arrive
+ * last `rememberedBytes` delivered bytes and the buffered ones allow comparing; `events.forgotten`
+ * says when a retransmission reaches back further), segments that arrive
  * early are buffered until the hole before them is filled. When the buffered bytes exceed
  * `maxBuffered` (`events.overflow`), or at `flush()`, the hole is given up: a gap marker with its
  * length is delivered and the buffered bytes follow it.
@@ -53,7 +56,7 @@ export class StreamReassembler {
   conflicts = 0;
   /** The last delivered bytes, as a ring indexed by sequence number; allocated at first delivery. */
   private recent: Buffer | null = null;
-  /** How many bytes were delivered so far (the ring holds the last min(delivered, RECENT_BYTES)). */
+  /** How many bytes were delivered so far (the ring holds the last min(delivered, rememberedBytes)). */
   private delivered = 0;
 
   constructor(
@@ -61,10 +64,10 @@ export class StreamReassembler {
     private readonly maxBuffered: number,
     private readonly events: Partial<ReassemblyEvents> = {},
     /**
-     * Delivered bytes remembered to compare retransmissions with; 0 for bulk data, where the
-     * copy per segment costs more than a conflict report is worth.
+     * Delivered bytes remembered to compare retransmissions with (control lines are short); 0 for
+     * bulk data, where the copy per segment costs more than a conflict report is worth.
      */
-    private readonly recentBytes: number = RECENT_BYTES,
+    private readonly rememberedBytes: number = RECENT_BYTES,
   ) {}
 
   /** Sets the sequence number of the first payload byte (ISN + 1 after a SYN). */
@@ -82,7 +85,7 @@ export class StreamReassembler {
    * same as `push` without making a view of the frame for them (bulk data, the common case).
    */
   continuesAt(seq: number): boolean {
-    return this.nextSeq === seq && this.pending.length === 0 && this.recentBytes === 0;
+    return this.nextSeq === seq && this.pending.length === 0 && this.rememberedBytes === 0;
   }
 
   /** The caller took `length` bytes that continued the stream (see `continuesAt`). */
@@ -139,11 +142,12 @@ export class StreamReassembler {
 
   /** Copies delivered bytes into the ring, at the positions of their sequence numbers. */
   private remember(bytes: Buffer): void {
-    if (this.recentBytes === 0) return;
-    this.recent ??= Buffer.alloc(RECENT_BYTES);
-    const from = Math.max(0, bytes.length - RECENT_BYTES);
+    if (this.rememberedBytes === 0) return;
+    const size = this.rememberedBytes;
+    this.recent ??= Buffer.alloc(size);
+    const from = Math.max(0, bytes.length - size);
     const seq = (this.nextSeq as number) + from;
-    for (let i = from; i < bytes.length; i++) this.recent[(seq + i - from) % RECENT_BYTES] = bytes[i];
+    for (let i = from; i < bytes.length; i++) this.recent[(seq + i - from) % size] = bytes[i];
     this.delivered += bytes.length;
   }
 
@@ -154,12 +158,16 @@ export class StreamReassembler {
   private checkDelivered(offset: number, bytes: Buffer, frame: FrameRef, timeMicros: number): void {
     const recent = this.recent;
     if (recent === null) return;
-    const remembered = Math.min(this.delivered, RECENT_BYTES);
+    const size = this.rememberedBytes;
+    const remembered = Math.min(this.delivered, size);
     const overlapEnd = Math.min(bytes.length, -offset);
     const next = this.nextSeq as number;
+    // Bytes delivered but no longer remembered: the ring was too small to compare them.
+    const unremembered = Math.min(overlapEnd, -offset - remembered, this.delivered - remembered);
+    if (unremembered > 0) this.events.forgotten?.(unremembered, frame, timeMicros);
     for (let i = Math.max(0, -offset - remembered); i < overlapEnd; i++) {
       const seq = (next + offset + i) >>> 0;
-      if (recent[seq % RECENT_BYTES] !== bytes[i]) {
+      if (recent[seq % size] !== bytes[i]) {
         this.conflict(overlapEnd, frame, timeMicros);
         return;
       }

@@ -4,7 +4,8 @@
  * windows, the longest stall and what it waited on, and what the control connection did meanwhile.
  * Pure functions of the analysis model; times in microseconds.
  */
-import { transferSender, type DataChannel, type FtpSession } from '../model';
+import { transferSender } from '../correlate/channels';
+import type { DataChannel, FtpSession } from '../model';
 import { firstClose, payloadBytes, type Connection } from '../tcp/connections';
 import type { Stall, StallCause } from '../tcp/performance';
 import type { Direction, FrameEvent } from '../types';

@@ -6,7 +6,8 @@
  * nothing is kept of the payload but the out-of-order buffer, the first bytes for the type and the
  * line of a listing being read.
  */
-import { transferSender, type DataChannel, type FtpSession } from '../model';
+import { transferSender } from '../correlate/channels';
+import type { DataChannel, FtpSession } from '../model';
 import { ListingParser, type ListingCommand } from '../ftp/listing';
 import type { FindingCode } from '../finding-codes';
 import { isEstablished, payloadBytes, type Connection, type PayloadFollower } from '../tcp/connections';

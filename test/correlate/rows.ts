@@ -6,6 +6,7 @@
 import type { AnnouncementMethod, DataChannel, FtpCommand, FtpReply } from '../../src/model';
 import type { Connection, ConnectionRole } from '../../src/tcp/connections';
 import type { Endpoint, FrameEvent } from '../../src/types';
+import { defaultOptions } from '../../src/options';
 import { CONTROL } from './lab';
 
 /** Frame `frame` of input 0, `frame` milliseconds into the capture. */
@@ -27,7 +28,8 @@ export function reply(line: string, frame: number): FtpReply {
 /** A connection from `orig` to `resp` whose SYN is frame `frame`, as the connection table opens it. */
 export function connection(orig: Endpoint, resp: Endpoint, frame = 1, role: ConnectionRole = 'other'): Connection {
   const first = at(frame);
-  const bytes = () => ({ base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangesMerged: false });
+  const rangeCap = { max: defaultOptions.maxSequenceRanges, reached: 0 };
+  const bytes = () => ({ base: null, highest: 0, finEnd: null, acked: 0, ranges: [], rangeCap, rangesMerged: false });
   return {
     id: frame,
     role,

@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { ExpectationRegistry } from '../../src/correlate/expectations';
 import { SessionTracker } from '../../src/correlate/tracker';
+import { defaultOptions } from '../../src/options';
 import type { FtpCommand } from '../../src/model';
 import { CLIENT_IP, SERVER_IP } from './lab';
 import { command, connection, controlConnection, reply } from './rows';
@@ -17,7 +18,7 @@ type Dialogue = string[];
 /** Feeds a dialogue to a tracker; a reply answers the oldest command waiting (a 1yz keeps it waiting). */
 function track(dialogue: Dialogue, maxExpectations = 100): { tracker: SessionTracker; registry: ExpectationRegistry<SessionTracker> } {
   const registry = new ExpectationRegistry<SessionTracker>(maxExpectations);
-  const tracker = new SessionTracker(1, controlConnection(), registry, { maxTimelineEvents: 1000, maxFindingsPerCode: 5 });
+  const tracker = new SessionTracker(1, controlConnection(), registry, { ...defaultOptions, maxTimelineEvents: 1000, maxFindingsPerCode: 5 });
   const pending: FtpCommand[] = [];
   dialogue.forEach((line, i) => {
     const frame = i + 4;

@@ -2,6 +2,7 @@
  * Hand-built frames for the decoder tests, laid out field by field from the specs cited.
  * Checksums are left zero: the decoders do not check them.
  */
+import { parseIPv4, parseIPv6 } from '../../src/decode/ipaddr';
 
 export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/[^0-9a-fA-F]/g, ''), 'hex');
@@ -154,3 +155,14 @@ export function tcp(fields: TcpFields, payload: Buffer = Buffer.alloc(0)): Buffe
 
 /** MSS 1460, SACK permitted, timestamps, NOP, window scale 7: 20 bytes of options (a typical Linux SYN). */
 export const SYN_OPTIONS = hex('02 04 05 b4 04 02 08 0a 00 00 00 01 00 00 00 00 01 03 03 07');
+
+/** Addresses given as text, as a TcpSegment's `addresses` holds them: each address's bytes, in order. */
+export function addressBytes(...ips: string[]): Buffer {
+  return Buffer.concat(
+    ips.map((ip) => {
+      const bytes = parseIPv4(ip) ?? parseIPv6(ip);
+      if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+      return bytes;
+    }),
+  );
+}

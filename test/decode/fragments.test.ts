@@ -7,7 +7,7 @@ import { decodeTcpFrame } from '../../src/decode';
 import { FragmentTable } from '../../src/decode/fragments';
 import type { IpFragment } from '../../src/decode/result';
 import { decodeTcp } from '../../src/decode/tcp';
-import { ethernet, ipv4, ipv6, ipv6Fragment, tcp } from './build';
+import { addressBytes, ethernet, ipv4, ipv6, ipv6Fragment, tcp } from './build';
 
 const PAYLOAD = Buffer.from('RETR a-file-with-a-rather-long-name-so-the-segment-spans-fragments.bin\r\n'.repeat(4));
 const SEGMENT = tcp({ srcPort: 40000, dstPort: 21, seq: 7, flags: 0x18 }, PAYLOAD);
@@ -44,7 +44,7 @@ function reassemble(frames: Buffer[], table = new FragmentTable(16, 30e6)): stri
     const f = fragmentOf(frame);
     const out = table.add(f, i);
     if (out) {
-      const decoded = decodeTcp(out, 0, out.length, out.length, f.ipVersion, f.src, f.dst);
+      const decoded = decodeTcp(out, 0, out.length, out.length, f.ipVersion, f.src, f.dst, f.addresses);
       if (decoded.kind !== 'tcp') throw new Error('reassembled datagram is not TCP');
       whole = decoded.segment.payload;
     }
@@ -85,7 +85,7 @@ describe.each([
 
 test('overlapping fragments: the first copy of each byte wins', () => {
   const table = new FragmentTable(4, 30e6);
-  const base = { ipVersion: 4 as const, src: '192.0.2.1', dst: '198.51.100.2', protocol: 6, id: 9, cut: false };
+  const base = { ipVersion: 4 as const, protocol: 6, src: '192.0.2.1', dst: '198.51.100.2', addresses: addressBytes('192.0.2.1', '198.51.100.2'), id: 9, cut: false };
   expect(table.add({ ...base, offset: 0, more: true, data: Buffer.from('abcdefgh') }, 1)).toBeNull();
   expect(table.add({ ...base, offset: 0, more: true, data: Buffer.from('XXXXXXXXijkl') }, 2)).toBeNull();
   expect(table.add({ ...base, offset: 16, more: false, data: Buffer.from('mnop') }, 3)).toBeNull(); // hole 12..16
@@ -94,7 +94,7 @@ test('overlapping fragments: the first copy of each byte wins', () => {
 
 test('the table is bounded: the oldest datagram is dropped, and old ones time out', () => {
   const table = new FragmentTable(2, 1000);
-  const first = (id: number) => ({ ipVersion: 4 as const, src: '192.0.2.1', dst: '198.51.100.2', protocol: 6, id, cut: false, offset: 0, more: true, data: Buffer.alloc(8) });
+  const first = (id: number) => ({ ipVersion: 4 as const, protocol: 6, src: '192.0.2.1', dst: '198.51.100.2', addresses: addressBytes('192.0.2.1', '198.51.100.2'), id, cut: false, offset: 0, more: true, data: Buffer.alloc(8) });
   table.add(first(1), 0);
   table.add(first(2), 10);
   table.add(first(3), 20);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatIPv4, formatIPv6 } from '../../src/decode/ipaddr';
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../src/decode/ipaddr';
 import { hex } from './build';
 
 describe('formatIPv4', () => {
@@ -74,6 +74,43 @@ describe('formatIPv6 (RFC 5952)', () => {
       const groups = Array.from({ length: 8 }, (_, g) => bytes.readUInt16BE(g * 2).toString(16)).join(':');
       const reference = new URL(`http://[${groups}]/`).hostname.slice(1, -1);
       expect(formatIPv6(bytes, 0)).toBe(reference);
+    }
+  });
+});
+
+describe('the codec round-trips: parse(format(bytes)) gives the bytes back', () => {
+  // Hand-written: the extremes, RFC 5737/3849 documentation addresses, every zero-run shape of
+  // RFC 5952 section 4.2 (none, one group, two runs, at either end), IPv4-mapped addresses.
+  test.each([
+    '00000000',
+    'ffffffff',
+    'c0000201',
+    'cb007101',
+  ])('IPv4 %s', (bytes) => {
+    const text = formatIPv4(hex(bytes), 0);
+    expect(Buffer.from(parseIPv4(text) ?? [])).toEqual(hex(bytes));
+  });
+
+  test.each([
+    '00000000000000000000000000000000',
+    '00000000000000000000000000000001',
+    '20010db8000000000000000000000010',
+    '20010db8000000010000000000000001',
+    '20010db8000000000001000000000001',
+    '20010db8000100020003000400050006',
+    '00000000000000000000ffffc0000201',
+    'ffffffffffffffffffffffffffffffff',
+    '20010db8000000000000000000000000',
+  ])('IPv6 %s', (bytes) => {
+    const text = formatIPv6(hex(bytes), 0);
+    expect(Buffer.from(parseIPv6(text) ?? [])).toEqual(hex(bytes));
+  });
+
+  test('every IPv4 address with one octet varied: format(parse(text)) is the text', () => {
+    for (let octet = 0; octet < 256; octet++) {
+      const text = `198.51.${octet}.${255 - octet}`;
+      const bytes = parseIPv4(text);
+      expect(bytes === null ? null : formatIPv4(bytes, 0)).toBe(text);
     }
   });
 });

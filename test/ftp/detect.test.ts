@@ -4,7 +4,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { FtpDetector } from '../../src/ftp/detect';
+import { defaultOptions } from '../../src/options';
 import { TcpFlag, type TcpSegment } from '../../src/types';
+import { addressBytes } from '../decode/build';
+
+/** A detector with the default limits but this many candidates. */
+const detectorOf = (maxDetectionCandidates: number) => new FtpDetector({ ...defaultOptions, maxDetectionCandidates });
 
 const CLIENT = { ip: '198.51.100.20', port: 50000 };
 const SERVER = { ip: '192.0.2.10', port: 2121 };
@@ -14,7 +19,7 @@ function seg(from: 'c' | 's', text: string): TcpSegment {
   // biome-ignore format: a table, one row a line
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
   return {
-    ipVersion: 4, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port,
+    ipVersion: 4, src: src.ip, dst: dst.ip, addresses: addressBytes(src.ip, dst.ip), srcPort: src.port, dstPort: dst.port,
     seq: 1, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 1000,
     payload: Buffer.from(text, 'latin1'), missingPayload: 0,
   };
@@ -22,7 +27,7 @@ function seg(from: 'c' | 's', text: string): TcpSegment {
 
 /** Feeds the lines; returns [index of the segment that confirmed FTP or -1, client sent first, from greeting, held count]. */
 function detect(lines: Array<['c' | 's', string]>): [number, boolean | null, boolean | null, number] {
-  const detector = new FtpDetector(16);
+  const detector = detectorOf(16);
   for (let i = 0; i < lines.length; i++) {
     const found = detector.inspect(KEY, seg(...lines[i]), { input: 0, frame: i + 1 }, i);
     if (found) return [i, found.clientSentFirst, found.fromGreeting, found.held.length];
@@ -81,7 +86,7 @@ describe('FTP found by its content', () => {
   });
 
   test('candidates are bounded: the oldest is forgotten', () => {
-    const detector = new FtpDetector(4);
+    const detector = detectorOf(4);
     for (let i = 0; i < 10; i++) detector.inspect(`k${i}`, seg('s', '220 hi\r\n'), { input: 0, frame: i + 1 }, i);
     expect(detector.size).toBe(4);
     expect(detector.inspect('k0', seg('c', 'USER a\r\n'), { input: 0, frame: 11 }, 11)).toBeNull();
@@ -89,7 +94,7 @@ describe('FTP found by its content', () => {
   });
 
   test('held segments are copies (the reader may reuse its buffers) and are bounded', () => {
-    const detector = new FtpDetector(4);
+    const detector = detectorOf(4);
     const first = seg('s', '220-a\r\n');
     detector.inspect(KEY, first, { input: 0, frame: 1 }, 1);
     first.payload.fill(0x41);
@@ -120,11 +125,11 @@ describe('the cheap first look (other traffic passes without a lookup)', () => {
     ['+OK Dovecot ready.\r\n', false],
     ['\x16\x03\x01\x02\x00', false],
   ])('%j: %s', (text, expected) => {
-    expect(look(new FtpDetector(4), text)).toBe(expected);
+    expect(look(detectorOf(4), text)).toBe(expected);
   });
 
   test('while a candidate waits, any payload on its ports may be its', () => {
-    const detector = new FtpDetector(4);
+    const detector = detectorOf(4);
     detector.inspect('k', seg('s', '220 hi\r\n'), { input: 0, frame: 1 }, 1);
     const on = (text: string, srcPort: number, dstPort: number) => {
       const bytes = Buffer.from(text, 'latin1');

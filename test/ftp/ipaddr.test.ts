@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalIp, parseIPv4, parseIPv6 } from '../../src/ftp/ipaddr';
+import { canonicalIp, parseIPv4, parseIPv6 } from '../../src/decode/ipaddr';
 
 // Vectors: RFC 4291 §2.2 (text forms), RFC 5952 §4 and §5 (canonical text), RFC 2428 §2 (EPRT
 // examples), Zeek's parse_ftp test (fe80::12, fe80::gg), Zeek's ipv6.pcap control stream

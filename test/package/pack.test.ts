@@ -63,4 +63,13 @@ describe('the installed package', () => {
     const shipped = (JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] }).files.filter((f) => f.startsWith('samples/')).map((f) => f.split('/')[1]);
     expect(readdirSync(join(installed, 'samples')).sort()).toEqual([...new Set(shipped)].sort());
   });
+
+  test('the JSON Schemas are published: require("ftpcap/schema/report.json") and the others', () => {
+    const script = `const names = ['report', 'ndjson', 'firewall'];
+      console.log(JSON.stringify(names.map((n) => require('ftpcap/schema/' + n + '.json').definitions !== undefined)));`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(prefix, 'lib', 'node_modules') } });
+    expect(JSON.parse(out)).toEqual([true, true, true]);
+    const schema = JSON.parse(readFileSync(join(installed, 'schema', 'report.schema.json'), 'utf8')) as { $ref: string };
+    expect(schema.$ref).toBe('#/definitions/Report');
+  });
 });

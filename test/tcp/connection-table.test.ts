@@ -1,7 +1,7 @@
 /**
  * The connection table: a connection is found from either direction, by a packet's bytes (its
- * ports, then its addresses where they are in the frame) or by a segment's text addresses, the
- * same way for IPv4 and IPv6; connections sharing ports stay apart; closing, reopening and the
+ * ports, then its addresses where they are in the frame) or by a segment's address bytes (never
+ * its text), the same way for IPv4 and IPv6; connections sharing ports stay apart; closing, reopening and the
  * size limit. Frames are hand-built (test/decode/build.ts).
  */
 import { describe, expect, test } from 'vitest';
@@ -60,6 +60,17 @@ describe('ConnectionTable', () => {
     expect(table.lookup(segment)).toMatchObject({ connection, direction: 'orig' });
     expect(table.lookup(packet(reverse(p)).segment)).toMatchObject({ connection, direction: 'resp' });
     expect(table.size).toBe(1);
+  });
+
+  test('segments are keyed by their address bytes, not by their text', () => {
+    const table = new ConnectionTable(10);
+    const p = cases[2][1];
+    const { segment } = packet(p);
+    // The text is only for people: the table neither parses nor compares it.
+    const connection = table.open({ ...segment, src: 'client', dst: 'server' }, 'control', true, ref, 0);
+    expect(table.lookup({ ...segment, src: '', dst: '' })).toMatchObject({ connection, direction: 'orig' });
+    expect(find(table, p)).toMatchObject({ connection, direction: 'orig' });
+    expect(table.lookup({ ...segment, addresses: Buffer.from(segment.addresses).fill(0, 0, 1) })).toBeNull();
   });
 
   test('the segment that opens it may come from resp (a connection picked up midstream)', () => {

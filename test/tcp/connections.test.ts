@@ -16,6 +16,7 @@ import {
   type Connection,
 } from '../../src/tcp/connections';
 import { TcpFlag, type TcpSegment } from '../../src/types';
+import { addressBytes } from '../decode/build';
 
 const A = { ip: '198.51.100.20', port: 40000 };
 const B = { ip: '192.0.2.10', port: 40001 };
@@ -32,6 +33,7 @@ function segment([from, flags, offset, length, ackOffset]: Row): TcpSegment {
     ipVersion: 4,
     src: src.ip,
     dst: dst.ip,
+    addresses: addressBytes(src.ip, dst.ip),
     srcPort: src.port,
     dstPort: dst.port,
     seq: (isn + 1 + offset) >>> 0,

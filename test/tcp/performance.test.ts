@@ -14,6 +14,7 @@ import { ConnectionTable, observeSegment, type Connection } from '../../src/tcp/
 import { TransferMeter } from '../../src/tcp/performance';
 import { measureTransfer } from '../../src/transfer/performance';
 import { TcpFlag, type FrameEvent, type TcpSegment } from '../../src/types';
+import { addressBytes } from '../decode/build';
 
 const A = { ip: '198.51.100.20', port: 40000 };
 const B = { ip: '192.0.2.10', port: 40001 };
@@ -31,6 +32,7 @@ function segment([, from, flags, offset, length, ackOffset, window]: Row): TcpSe
     ipVersion: 4,
     src: src.ip,
     dst: dst.ip,
+    addresses: addressBytes(src.ip, dst.ip),
     srcPort: src.port,
     dstPort: dst.port,
     seq: (isn + 1 + offset) >>> 0,

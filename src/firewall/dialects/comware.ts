@@ -211,11 +211,6 @@ export function renderComware(plan: FirewallPlan, side: Side, _style: Style | nu
   return render(plan, side, ['h3c', 'huawei']);
 }
 
-/** H3C Comware 7 only (`acl advanced`, `packet-filter … inbound`). */
-export function renderH3cComware(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
-  return render(plan, side, ['h3c']);
-}
-
 /** Huawei VRP only (`acl number`, `traffic-filter inbound acl …`). */
 export function renderHuaweiVrp(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
   return render(plan, side, ['huawei']);
