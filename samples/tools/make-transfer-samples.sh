@@ -75,12 +75,7 @@ trap 'exit 130' INT TERM
 # ------------------------------------------------------------ files --
 ANON="$WORK/anon"
 mkdir -p "$ANON/incoming" "$WORK/empty"
-"$PYTHON" - "$ANON" <<'PY'
-import random, sys
-for name, size, seed in (("big-1m.bin", 1 << 20, 4101), ("slow-768k.bin", 768 << 10, 4102), ("data-256k.bin", 256 << 10, 4103)):
-    with open(f"{sys.argv[1]}/{name}", "wb") as f:
-        f.write(random.Random(seed).randbytes(size))
-PY
+"$PYTHON" "$TOOLS/transfer-files.py" "$ANON"
 chown ftp "$ANON/incoming"
 chmod 755 "$ANON"
 chmod 733 "$ANON/incoming"

@@ -145,6 +145,13 @@ s = "make-foreign-samples.sh"
 add(s, "anon/pub/readme.txt", "ftpcap foreign-capture sample file\n")
 add(s, "anon/pub/twenty-k.txt", "x" * 20000)
 
+# make-transfer-samples.sh (lab pf-*): the anonymous tree and transfer-client.py's upload.
+s = "make-transfer-samples.sh"
+add(s, "anon/big-1m.bin", blob(1 << 20, 4101))
+add(s, "anon/slow-768k.bin", blob(768 << 10, 4102))
+add(s, "anon/data-256k.bin", blob(256 << 10, 4103))
+add(s, "client/paused-upload.bin", blob(262144, 4151))
+
 # Not here: firewall-lab-vsftpd and firewall-lab-pureftpd serve payload-64k.bin, random bytes
 # made anew on every run by test/kernel/lab.ts (makePayload); the recorder checked each download
 # against the file's SHA-256, and the e2e test checks that the downloads agree with each other.
