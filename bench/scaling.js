@@ -16,6 +16,7 @@
  *   npm run bench -- --scaling --max 10000                  # only points up to 10 000
  *   npm run bench -- --scaling --json r.json --markdown r.md
  *   npm run bench -- --scaling --timeout 600                # seconds per run (default 1800)
+ *   npm run bench -- --scaling --merge a.json,b.json --markdown r.md  # one table from runs of some series each
  */
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -33,6 +34,9 @@ const GENERATOR_VERSION = 1;
 const CONCURRENCY = 1000;
 /** Non-FTP connections open at once. */
 const OTHER_CONCURRENCY = 100;
+/** Smaller excesses over the empty capture's CPU or wall seconds, and peak RSS in bytes, count as these (noise). */
+const TIME_FLOOR = 0.05;
+const MEMORY_FLOOR = 5e6;
 /** Output kept from each end of a report, where its summary is. */
 const KEEP_BYTES = 256 * 1024;
 
@@ -77,7 +81,7 @@ const SERIES = [
 const FORMATS = ['json', 'text'];
 
 function parseArgs(argv) {
-  const args = { series: null, points: new Map(), max: Infinity, json: null, markdown: null, timeout: 1800, reps: 1 };
+  const args = { series: null, points: new Map(), max: Infinity, json: null, markdown: null, timeout: 1800, reps: 1, merge: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--scaling') continue;
@@ -92,6 +96,7 @@ function parseArgs(argv) {
     else if (arg === '--markdown') args.markdown = argv[++i];
     else if (arg === '--timeout') args.timeout = Number(argv[++i]);
     else if (arg === '--reps') args.reps = Number(argv[++i]);
+    else if (arg === '--merge') args.merge = argv[++i].split(',');
     else throw new Error(`unknown argument ${arg}`);
   }
   const names = SERIES.map((s) => s.name);
@@ -125,11 +130,12 @@ function ensureCapture(series, n) {
 /**
  * Runs `ftpcap analyze --format FORMAT FILE` under GNU time (and `timeout`), its output piped
  * here: only its first and last KEEP_BYTES are kept, where the report's summary is. Resolves to
- * wall seconds, peak RSS in bytes, exit status, the output's size and both ends of it.
+ * wall seconds, CPU seconds (user + system, all of the process's threads), peak RSS in bytes,
+ * exit status, the output's size and both ends of it.
  */
 function measure(format, file, timeoutSeconds) {
   const timeFile = path.join(os.tmpdir(), `ftpcap-scaling-${process.pid}.time`);
-  const argv = ['-f', '%M', '-o', timeFile, 'timeout', '--signal=KILL', String(timeoutSeconds), process.execPath, FTPCAP, 'analyze', '--format', format, file];
+  const argv = ['-f', '%U %S %M', '-o', timeFile, 'timeout', '--signal=KILL', String(timeoutSeconds), process.execPath, FTPCAP, 'analyze', '--format', format, file];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(TIME, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -150,15 +156,18 @@ function measure(format, file, timeoutSeconds) {
     child.on('close', (status) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       let rss = null;
+      let cpu = null;
       try {
-        const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
-        rss = Number(lines.at(-1)) * 1024;
+        // The last line: user and system seconds, peak RSS in KB (earlier lines: a signal's message).
+        const [user, system, kilobytes] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+        rss = kilobytes * 1024;
+        cpu = user + system;
       } catch {
         // GNU time wrote nothing: rss stays unknown.
       }
       fs.rmSync(timeFile, { force: true });
       if (tail.length > KEEP_BYTES) tail = tail.subarray(tail.length - KEEP_BYTES);
-      resolve({ seconds, rss, status, timedOut: status === 124 || status === 137, size, head: head.toString('utf8'), tail: tail.toString('utf8'), stderr });
+      resolve({ seconds, cpu, rss, status, timedOut: status === 124 || status === 137, size, head: head.toString('utf8'), tail: tail.toString('utf8'), stderr });
     });
   });
 }
@@ -237,30 +246,31 @@ function orderOf(b) {
   return 'quadratic or worse';
 }
 
-/** Growth orders of time and RSS per series and format, from the points that passed. */
-function growth(results) {
+/**
+ * Growth orders per series and format, from the points that passed: the exponent b of
+ * y ~ size^b between the first and the last point and between the last two, for CPU time, wall
+ * time and peak RSS, each less what ftpcap takes for an empty capture (`baseline`: starting Node.js
+ * and loading the code, about 0.3 s and 55 MB), so that a fixed cost does not pass for slow growth.
+ * An excess below MEMORY_FLOOR or TIME_FLOOR counts as that floor: growth that small is noise.
+ */
+function growth(results, baseline) {
   const out = [];
   for (const series of [...new Set(results.map((r) => r.series))]) {
     for (const format of FORMATS) {
       const points = results.filter((r) => r.series === series && r.format === format && r.ok).sort((a, b) => a.n - b.n);
       if (points.length < 2) continue;
-      const first = points[0];
-      const last = points.at(-1);
-      const before = points.at(-2);
-      out.push({
-        series,
-        format,
-        from: first.n,
-        to: last.n,
-        time: exponent(first.n, first.seconds, last.n, last.seconds),
-        timeLastStep: exponent(before.n, before.seconds, last.n, last.seconds),
-        rss: exponent(first.n, first.rss, last.n, last.rss),
-        rssLastStep: exponent(before.n, before.rss, last.n, last.rss),
-        /** Bytes of peak RSS added per item, between the last two points. */
-        rssPerItem: (last.rss - before.rss) / (last.n - before.n),
-        /** Seconds per item between the last two points. */
-        secondsPerItem: (last.seconds - before.seconds) / (last.n - before.n),
-      });
+      const base = baseline[format];
+      const order = (key, floor) => {
+        const excess = (p) => Math.max(floor, p[key] - base[key]);
+        const [first, before, last] = [points[0], points.at(-2), points.at(-1)];
+        return {
+          all: exponent(first.n, excess(first), last.n, excess(last)),
+          lastStep: exponent(before.n, excess(before), last.n, excess(last)),
+          /** Added per item between the last two points. */
+          perItem: (last[key] - before[key]) / (last.n - before.n),
+        };
+      };
+      out.push({ series, format, from: points[0].n, to: points.at(-1).n, cpu: order('cpu', TIME_FLOOR), wall: order('seconds', TIME_FLOOR), rss: order('rss', MEMORY_FLOOR) });
     }
   }
   return out;
@@ -288,26 +298,34 @@ function machine() {
 }
 
 /** The results as markdown: the machine, the points, the growth orders. */
-function renderMarkdown(env, series, results, orders) {
+function renderMarkdown(env, series, results, baseline, orders) {
   const lines = [];
   lines.push(`Machine: ${env.cpu}, ${env.memory}, ${env.kernel}; Node.js ${env.node}; nice ${env.nice}.`);
   lines.push(`Run: ${env.date}; load average ${env.loadBefore} before, ${env.loadAfter} after.`);
+  lines.push(
+    `Empty capture (the baseline subtracted for the orders): JSON ${baseline.json.cpu.toFixed(2)} s CPU, ${mb(baseline.json.rss)} MB; ` +
+      `text ${baseline.text.cpu.toFixed(2)} s CPU, ${mb(baseline.text.rss)} MB.`,
+  );
   lines.push('');
-  lines.push('| series | N | capture | packets | format | wall | peak RSS | report | check |');
-  lines.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |');
+  lines.push('| series | N | capture | packets | format | wall | CPU | peak RSS | report | check |');
+  lines.push('| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |');
   for (const r of results) {
     lines.push(
       `| ${r.series} | ${count(r.n)} | ${sizeOf(r.bytes)} | ${r.packets.toLocaleString('en-US')} | ${r.format} | ` +
-        `${r.seconds.toFixed(2)} s | ${mb(r.rss)} MB | ${sizeOf(r.outputBytes)} | ${r.ok ? 'right' : r.problems.join('; ').replace(/\|/g, '/')} |`,
+        `${r.seconds.toFixed(2)} s | ${r.cpu === null ? '?' : `${r.cpu.toFixed(2)} s`} | ${mb(r.rss)} MB | ${sizeOf(r.outputBytes)} | ` +
+        `${r.ok ? 'right' : r.problems.join('; ').replace(/\|/g, '/')} |`,
     );
   }
   lines.push('');
-  lines.push('| series | format | points | time: order (first→last, last step) | peak RSS: order (first→last, last step) | last step: per item |');
-  lines.push('| --- | --- | --- | --- | --- | --- |');
+  lines.push('Growth orders: the exponent b of (value - empty capture\'s) ~ N^b, first to last point and over the last step; 1 is linear.');
+  lines.push('');
+  lines.push('| series | format | points | CPU time | wall time | peak RSS | last step, per item |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  const cell = (o) => `${orderOf(o.all)} (${o.all.toFixed(2)}; ${o.lastStep.toFixed(2)})`;
   for (const g of orders) {
     lines.push(
-      `| ${g.series} | ${g.format} | ${count(g.from)} → ${count(g.to)} | ${orderOf(g.time)}: ${g.time.toFixed(2)}, ${g.timeLastStep.toFixed(2)} | ` +
-        `${orderOf(g.rss)}: ${g.rss.toFixed(2)}, ${g.rssLastStep.toFixed(2)} | ${(g.secondsPerItem * 1e6).toFixed(1)} µs, ${Math.round(g.rssPerItem)} B |`,
+      `| ${g.series} | ${g.format} | ${count(g.from)} → ${count(g.to)} | ${cell(g.cpu)} | ${cell(g.wall)} | ${cell(g.rss)} | ` +
+        `${(g.cpu.perItem * 1e6).toFixed(1)} µs CPU, ${formatBytesPerItem(g.rss.perItem)} |`,
     );
   }
   const failed = series.filter((s) => results.some((r) => r.series === s.name && !r.ok));
@@ -318,14 +336,50 @@ function renderMarkdown(env, series, results, orders) {
   return `${lines.join('\n')}\n`;
 }
 
+const formatBytesPerItem = (bytes) => (Math.abs(bytes) >= 1e4 ? `${(bytes / 1e3).toFixed(0)} kB` : `${Math.round(bytes)} B`);
+
+/**
+ * One table from the JSON files of several runs (each of some of the series, run one after
+ * another or side by side): the machine and the empty capture's baseline of the first.
+ */
+function mergeRuns(files, args) {
+  const runs = files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
+  const env = { ...runs[0].env, loadAfter: runs.map((r) => r.env.loadAfter).join(' / ') };
+  env.date = runs.map((r) => r.env.date).sort()[0];
+  env.loadBefore = runs.map((r) => r.env.loadBefore).join(' / ');
+  const series = runs.flatMap((r) => r.series);
+  const results = runs.flatMap((r) => r.results);
+  const baseline = runs[0].baseline;
+  const orders = growth(results, baseline);
+  const markdown = renderMarkdown(env, series, results, baseline, orders);
+  process.stdout.write(markdown);
+  if (args.markdown !== null) fs.writeFileSync(args.markdown, markdown);
+  if (args.json !== null) fs.writeFileSync(args.json, `${JSON.stringify({ env, series, baseline, results, orders }, null, 2)}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
 async function runScaling(argv) {
   const args = parseArgs(argv);
+  if (args.merge !== null) return mergeRuns(args.merge, args);
   if (!fs.existsSync(TIME)) throw new Error(`${TIME} is missing (apt-get install time): it measures peak memory`);
   const env = machine();
   const series = SERIES.filter((s) => args.series === null || args.series.includes(s.name)).map((s) => ({
     ...s,
     points: (args.points.get(s.name) ?? s.points).filter((n) => n <= args.max),
   }));
+  // The empty capture: what starting Node.js and ftpcap costs, subtracted for the growth orders.
+  fs.mkdirSync(CAPTURES, { recursive: true });
+  const empty = path.join(CAPTURES, 'empty.pcap');
+  writeSynthetic(empty, []);
+  const baseline = {};
+  for (const format of FORMATS) {
+    const runs = [];
+    for (let rep = 0; rep < 3; rep++) runs.push(await measure(format, empty, args.timeout));
+    if (runs.some((r) => r.status !== 0 || r.rss === null)) throw new Error(`ftpcap fails on an empty capture: ${runs[0].stderr}`);
+    const middle = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[1];
+    baseline[format] = { seconds: middle('seconds'), cpu: middle('cpu'), rss: middle('rss') };
+    log(`empty capture ${format.padEnd(4)}  ${baseline[format].seconds.toFixed(2)} s, ${baseline[format].cpu.toFixed(2)} s CPU, ${mb(baseline[format].rss)} MB`);
+  }
   const results = [];
   for (const s of series) {
     log(`${s.name}: ${s.what}`);
@@ -346,6 +400,7 @@ async function runScaling(argv) {
           sessions: meta.sessions,
           channels: meta.channels,
           seconds: run.seconds,
+          cpu: run.cpu,
           rss: runs.map((r) => r.rss).sort((a, b) => a - b)[runs.length >> 1],
           outputBytes: run.size,
           ok: problems.length === 0,
@@ -353,22 +408,23 @@ async function runScaling(argv) {
         };
         results.push(result);
         log(
-          `  ${count(n).padStart(5)} ${s.unit} ${format.padEnd(4)}  ${result.seconds.toFixed(2).padStart(8)} s  ${mb(result.rss).padStart(6)} MB` +
+          `  ${count(n).padStart(5)} ${s.unit} ${format.padEnd(4)}  ${result.seconds.toFixed(2).padStart(8)} s  ` +
+            `${(result.cpu ?? NaN).toFixed(2).padStart(8)} s CPU  ${mb(result.rss).padStart(6)} MB` +
             `  ${result.ok ? 'right' : `WRONG: ${problems.join('; ')}`}`,
         );
       }
     }
   }
   env.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const orders = growth(results);
-  const markdown = renderMarkdown(env, series, results, orders);
+  const orders = growth(results, baseline);
+  const markdown = renderMarkdown(env, series, results, baseline, orders);
   process.stdout.write(markdown);
   if (args.markdown !== null) fs.writeFileSync(args.markdown, markdown);
   if (args.json !== null) {
     const description = series.map((s) => ({ name: s.name, unit: s.unit, what: s.what, points: s.points }));
-    fs.writeFileSync(args.json, `${JSON.stringify({ env, series: description, results, orders }, null, 2)}\n`);
+    fs.writeFileSync(args.json, `${JSON.stringify({ env, series: description, baseline, results, orders }, null, 2)}\n`);
   }
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-module.exports = { SERIES, exponent, jsonSummary, objectAt, orderOf, problemsOf, runScaling };
+module.exports = { SERIES, exponent, growth, jsonSummary, objectAt, orderOf, problemsOf, runScaling };

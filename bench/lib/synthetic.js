@@ -297,7 +297,7 @@ function writeSynthetic(file, parts, onProgress = () => {}) {
     }
   });
 
-  const temporary = `${file}.partial`;
+  const temporary = `${file}.${process.pid}.partial`;
   const fd = fs.openSync(temporary, 'w');
   const out = Buffer.alloc(BUFFER_SIZE);
   let position = 0;
