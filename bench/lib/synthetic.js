@@ -18,8 +18,8 @@
  *   (`style`: 'syn', 'greeting' or 'mixed', alternating).
  * - `announcements`: one session (client 203.0.113.20) with `count` announcements, PORT and PASV
  *   alternating, each followed by LIST, its data connection, 150, a listing and 226.
- * - `other`: non-FTP TCP connections (HTTP/1.1 to 203.0.113.80:80: handshake, request, response,
- *   both FINs, last ACK), `concurrency` at once.
+ * - `other`: non-FTP TCP connections (HTTP/1.1 to 203.0.113.80, port 80 or `port`: handshake,
+ *   request, response, both FINs, last ACK), `concurrency` at once.
  *
  * Several parts can go in one capture: each has its own lanes and their packets interleave.
  * Every client connection gets its own endpoint: 250 addresses (198.51.100.1-250) times 25 000
@@ -57,7 +57,7 @@ const CLIENT_PORT_PAIRS = 25_000;
 const CLIENT_PORT_BASE = 10_000;
 /** 2026-11-21T10:00:00Z, the day the samples were recorded. */
 const START_MICROS = Date.UTC(2026, 10, 21, 10, 0, 0) * 1000;
-/** Capture time between two packets. */
+/** Capture time between two packets (unless told otherwise). */
 const TICK_MICROS = 20;
 /** The bytes every RETR transfers, and every LIST's listing. */
 const FILE_BYTES = 16;
@@ -226,9 +226,9 @@ function* announcementSession(context, count) {
   yield* close(control, SERVER_SIDE);
 }
 
-/** An HTTP/1.1 request and response on a connection of its own. */
-function* otherConnection(context, index) {
-  const connection = context.connection(clientEndpoint(context.slot()), { address: WEB_SERVER, port: 80 });
+/** An HTTP/1.1 request and response on a connection of its own, to `port`. */
+function* otherConnection(context, index, port) {
+  const connection = context.connection(clientEndpoint(context.slot()), { address: WEB_SERVER, port });
   yield* handshake(connection);
   yield packet(connection, CLIENT, PSH | ACK, `GET /item/${index} HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\n\r\n`);
   yield packet(connection, SERVER_SIDE, PSH | ACK, 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\n0123456789abcdef');
@@ -254,12 +254,23 @@ function describePart(part) {
       if (!['mixed', 'syn', 'greeting'].includes(style)) throw new Error(`short: unknown style ${style}`);
       const greeting = (i) => (style === 'mixed' ? i % 2 === 1 : style === 'greeting');
       const greetings = style === 'mixed' ? Math.floor(count / 2) : style === 'greeting' ? count : 0;
-      return { lanes: part.concurrency ?? 1, conversations: count, make: (c, i) => shortSession(c, greeting(i)), sessions: count, channels: 0, packets: count - greetings + 7 * greetings };
+      // A SYN nobody answered is a session unless the capture went on a while after it
+      // (then ftpcap lists it among the unopened control connections, with one
+      // control-connect-unanswered error per client and server).
+      return {
+        lanes: part.concurrency ?? 1,
+        conversations: count,
+        make: (c, i) => shortSession(c, greeting(i)),
+        sessions: count,
+        channels: 0,
+        packets: count - greetings + 7 * greetings,
+        unansweredClients: Math.min(CLIENT_ADDRESSES, count - greetings),
+      };
     }
     case 'announcements':
       return { lanes: 1, conversations: 1, make: (c) => announcementSession(c, count), sessions: 1, channels: count, packets: 13 + 12 * count };
     case 'other':
-      return { lanes: part.concurrency ?? 1, conversations: count, make: (c, i) => otherConnection(c, i), sessions: 0, channels: 0, packets: 8 * count };
+      return { lanes: part.concurrency ?? 1, conversations: count, make: (c, i) => otherConnection(c, i, part.port ?? 80), sessions: 0, channels: 0, packets: 8 * count };
     default:
       throw new Error(`unknown part kind ${part.kind}`);
   }
@@ -267,10 +278,12 @@ function describePart(part) {
 
 /**
  * Writes the parts (see the file's comment) as one classic pcap to `file` (through a temporary
- * file renamed when done). Returns what it holds: bytes, packets, and the sessions and data
- * channels a correct analysis finds.
+ * file renamed when done). Returns what it holds: bytes, packets, the sessions (control
+ * connections to port 21: sessions or unopened control connections) and data channels a correct
+ * analysis finds, and `unansweredClients`, the most clients whose SYNs went unanswered (each
+ * may give one control-connect-unanswered error). `tickMicros`: capture time between two packets.
  */
-function writeSynthetic(file, parts, onProgress = () => {}) {
+function writeSynthetic(file, parts, { tickMicros = TICK_MICROS, onProgress = () => {} } = {}) {
   const described = parts.map(describePart);
   let slots = 0;
   let connections = 0;
@@ -333,7 +346,7 @@ function writeSynthetic(file, parts, onProgress = () => {}) {
         still.push(lane);
         if (position + RECORD_HEADER_LENGTH + HEADERS_LENGTH + MAX_PAYLOAD > out.length) flush();
         position = writePacket(out, position, step.value, time);
-        time += TICK_MICROS;
+        time += tickMicros;
         packets++;
       }
       active = still;
@@ -343,9 +356,9 @@ function writeSynthetic(file, parts, onProgress = () => {}) {
     fs.closeSync(fd);
   }
   fs.renameSync(temporary, file);
-  const sum = (key) => described.reduce((total, part) => total + part[key], 0);
+  const sum = (key) => described.reduce((total, part) => total + (part[key] ?? 0), 0);
   if (packets !== sum('packets')) throw new Error(`wrote ${packets} packets, planned ${sum('packets')}`);
-  return { bytes: written, packets, sessions: sum('sessions'), channels: sum('channels'), connections };
+  return { bytes: written, packets, sessions: sum('sessions'), channels: sum('channels'), connections, unansweredClients: sum('unansweredClients') };
 }
 
 /** Writes one packet's record at `position` in `out`; returns the position after it. */
@@ -425,13 +438,14 @@ function main(argv) {
     else if (arg === '--concurrency') concurrency = value();
     else if (arg === '--mode') parts.at(-1).mode = argv[++i];
     else if (arg === '--style') parts.at(-1).style = argv[++i];
+    else if (arg === '--port') parts.at(-1).port = value();
     else if (arg === '--out') out = argv[++i];
     else throw new Error(`unknown argument ${arg}`);
   }
   if (parts.length === 0 || out === null) {
     process.stderr.write(
       'usage: node bench/lib/synthetic.js [--sessions N [--mode mixed|passive|active]] [--short N [--style mixed|syn|greeting]]\n' +
-        '         [--announcements M] [--other N] [--concurrency K] --out FILE\n',
+        '         [--announcements M] [--other N [--port P]] [--concurrency K] --out FILE\n',
     );
     return 2;
   }

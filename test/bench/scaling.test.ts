@@ -32,11 +32,11 @@ const { exponent, growth, orderOf, problemsOf } = scaling as {
   exponent(x0: number, y0: number, x1: number, y1: number): number;
   growth(results: Point[], baseline: Record<string, { seconds: number; cpu: number; rss: number }>): Array<{ series: string; format: string; cpu: Order; rss: Order }>;
   orderOf(b: number): string;
-  problemsOf(format: string, run: Run, meta: { sessions: number; channels: number; packets: number }): string[];
+  problemsOf(format: string, run: Run, meta: { sessions: number; channels: number; packets: number; unansweredClients?: number }): string[];
 };
 
-const summary = (sessions: number, channels: number, completed: number, frames: number, errors: number) =>
-  `"summary": ${JSON.stringify({ sessions, dataChannels: channels, byStatus: { completed, failed: channels - completed }, findings: { info: 0, warning: 0, error: errors }, frames }, null, 2)}`;
+const summary = (sessions: number, channels: number, completed: number, frames: number, errors: number, unopened = 0) =>
+  `"summary": ${JSON.stringify({ sessions, dataChannels: channels, byStatus: { completed, failed: channels - completed }, findings: { info: 0, warning: 0, error: errors }, frames, unopenedControlConnections: unopened }, null, 2)}`;
 const run = (head: string, tail = '', status = 0): Run => ({ status, timedOut: false, head, tail, stderr: '' });
 const meta = { sessions: 10, channels: 10, packets: 270 };
 
@@ -44,7 +44,7 @@ describe('problemsOf: the analysis that was timed must be what the capture holds
   test.each([
     ['JSON summary at the start, right', 'json', run(`{\n  "schemaVersion": 1,\n  ${summary(10, 10, 10, 270, 0)},\n  "sessions": [`), []],
     ['JSON summary at the end (a streamed report), right', 'json', run('{\n  "sessions": [ {"text": "a } and a \\" in a string"}', `],\n  ${summary(10, 10, 10, 270, 0)}\n}\n`), []],
-    ['a session missing', 'json', run(summary(9, 10, 10, 270, 0)), ['9 sessions, 10 written']],
+    ['a session missing', 'json', run(summary(9, 10, 10, 270, 0)), ['9 sessions and 0 unopened control connections, 10 written']],
     ['a channel not completed', 'json', run(summary(10, 10, 9, 270, 0)), ['9 data channels completed of 10']],
     ['frames lost', 'json', run(summary(10, 10, 10, 269, 0)), ['269 frames, 270 written']],
     ['an error finding', 'json', run(summary(10, 10, 10, 270, 1)), ['1 error findings']],
@@ -56,6 +56,19 @@ describe('problemsOf: the analysis that was timed must be what the capture holds
     ['too slow', 'text', { ...run(''), status: 124, timedOut: true }, ['did not finish in the time limit']],
   ] as Array<[string, string, Run, string[]]>)('%s', (name, format, output, problems) => {
     expect(problemsOf(format, output, meta)).toEqual(problems);
+  });
+
+  // 10 control connections, 3 clients whose SYNs nobody answered: the SYNs long before the end of
+  // the capture are unopened control connections, one control-connect-unanswered error per client.
+  const short = { sessions: 10, channels: 0, packets: 40, unansweredClients: 3 };
+  test.each([
+    ['unanswered SYNs as unopened control connections, one error per client', 'json', run(summary(6, 0, 0, 40, 3, 4)), []],
+    ['more errors than clients', 'json', run(summary(6, 0, 0, 40, 4, 4)), ['4 error findings (at most 3 expected)']],
+    ['a connection lost', 'json', run(summary(6, 0, 0, 40, 3, 3)), ['6 sessions and 3 unopened control connections, 10 written']],
+    ['text, right', 'text', run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n4 FTP control connections never opened (refused or unanswered; listed below)\n'), []],
+    ['text, a connection lost', 'text', run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n3 FTP control connections never opened (refused or unanswered; listed below)\n'), ['text: 6 sessions and 3 unopened, 10 written']],
+  ] as Array<[string, string, Run, string[]]>)('short sessions: %s', (name, format, output, problems) => {
+    expect(problemsOf(format, output, short)).toEqual(problems);
   });
 });
 

@@ -20,6 +20,7 @@ import { checksumsRight, records } from './pcap-check';
 interface Part {
   kind: 'sessions' | 'short' | 'announcements' | 'other';
   count: number;
+  port?: number;
   concurrency?: number;
   mode?: 'mixed' | 'passive' | 'active';
   style?: 'mixed' | 'syn' | 'greeting';
@@ -29,8 +30,9 @@ interface Written {
   packets: number;
   sessions: number;
   channels: number;
+  unansweredClients: number;
 }
-const { writeSynthetic } = synthetic as { writeSynthetic(file: string, parts: Part[]): Written };
+const { writeSynthetic } = synthetic as { writeSynthetic(file: string, parts: Part[], options?: { tickMicros?: number }): Written };
 
 async function analyze(file: string) {
   const analyzer = new Analyzer();
@@ -55,7 +57,8 @@ describe('bench/lib/synthetic.js', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  // name, parts, sessions, data channels (PORT, PASV), most sessions open at once, sessions greeted
+  // name, parts, sessions, data channels (PORT, PASV), most sessions open at once, sessions greeted.
+  // The captures are short (20 µs between packets): a SYN nobody answers is still a session.
   test.each([
     ['complete sessions one after another', [{ kind: 'sessions', count: 40 }], 40, [20, 20], 1, 40],
     ['complete sessions 8 at once', [{ kind: 'sessions', count: 40, concurrency: 8 }], 40, [20, 20], 8, 40],
@@ -88,6 +91,7 @@ describe('bench/lib/synthetic.js', () => {
     expect(all.filter((r) => !checksumsRight(r.frame)).length).toBe(0);
     expect(written.sessions).toBe(sessions);
     expect(written.channels).toBe(port + pasv);
+    expect(written.unansweredClients).toBe(sessions - greeted);
 
     const { result, report } = await analyze(file);
     expect(report.summary.frames).toBe(written.packets);
@@ -103,6 +107,20 @@ describe('bench/lib/synthetic.js', () => {
     const errors = [...report.findings, ...report.sessions.flatMap((s) => s.findings)].filter((f) => f.severity !== 'info');
     expect(errors.map((f) => f.code)).toEqual([]);
     expect(report.summary.tcpSegments).toBe(written.packets);
+  });
+
+  test('SYNs nobody answered, long before the end of the capture: unopened control connections, one error per client', async () => {
+    // 40 short sessions all at once, then 40 other connections, 0.1 s between packets: the SYNs of
+    // the first are seconds old when the capture ends. 20 clients whose SYNs nobody answered.
+    const later = path.join(dir, 'unopened.pcap');
+    const both = writeSynthetic(later, [{ kind: 'short', count: 40, concurrency: 40 }, { kind: 'other', count: 40 }], { tickMicros: 100_000 });
+    expect(both.unansweredClients).toBe(20);
+    const { report } = await analyze(later);
+    expect(report.summary.sessions + report.summary.unopenedControlConnections).toBe(both.sessions);
+    expect(report.summary.unopenedControlConnections).toBe(20);
+    const errors = [...report.findings, ...report.sessions.flatMap((s) => s.findings)].filter((f) => f.severity !== 'info');
+    expect(new Set(errors.map((f) => f.code))).toEqual(new Set(['control-connect-unanswered']));
+    expect(errors.length).toBeLessThanOrEqual(both.unansweredClients);
   });
 
   test('deterministic: the same parts make the same bytes', () => {
