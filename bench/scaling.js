@@ -140,14 +140,18 @@ function measure(format, file, timeoutSeconds) {
     const start = process.hrtime.bigint();
     const child = spawn(TIME, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let head = Buffer.alloc(0);
-    let tail = Buffer.alloc(0);
+    // The last chunks, at least KEEP_BYTES of them once there are that many.
+    let tailChunks = [];
+    let tailBytes = 0;
     let size = 0;
     let stderr = '';
     child.stdout.on('data', (chunk) => {
       size += chunk.length;
       if (head.length < KEEP_BYTES) head = Buffer.concat([head, chunk.subarray(0, KEEP_BYTES - head.length)]);
-      tail = Buffer.concat([tail, chunk]);
-      if (tail.length > 2 * KEEP_BYTES) tail = Buffer.from(tail.subarray(tail.length - KEEP_BYTES));
+      tailChunks.push(chunk);
+      tailBytes += chunk.length;
+      while (tailBytes - tailChunks[0].length >= KEEP_BYTES) tailBytes -= tailChunks.shift().length;
+      if (tailChunks.length > 1024) tailChunks = [Buffer.concat(tailChunks)];
     });
     child.stderr.on('data', (chunk) => {
       if (stderr.length < 100_000) stderr += chunk.toString('utf8');
@@ -166,6 +170,7 @@ function measure(format, file, timeoutSeconds) {
         // GNU time wrote nothing: rss stays unknown.
       }
       fs.rmSync(timeFile, { force: true });
+      let tail = Buffer.concat(tailChunks);
       if (tail.length > KEEP_BYTES) tail = tail.subarray(tail.length - KEEP_BYTES);
       resolve({ seconds, cpu, rss, status, timedOut: status === 124 || status === 137, size, head: head.toString('utf8'), tail: tail.toString('utf8'), stderr });
     });
