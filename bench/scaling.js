@@ -360,9 +360,9 @@ const formatBytesPerItem = (bytes) => (Math.abs(bytes) >= 1e4 ? `${(bytes / 1e3)
  */
 function mergeRuns(files, args) {
   const runs = files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
-  const env = { ...runs[0].env, loadAfter: runs.map((r) => r.env.loadAfter).join(' / ') };
-  env.date = runs.map((r) => r.env.date).sort()[0];
-  env.loadBefore = runs.map((r) => r.env.loadBefore).join(' / ');
+  // The 1-minute load average of each run, before and after (? for a run stopped halfway).
+  const load = (key) => runs.map((r) => r.env[key]?.split(' ')[0] ?? '?').join(', ');
+  const env = { ...runs[0].env, date: runs.map((r) => r.env.date).sort()[0], loadBefore: load('loadBefore'), loadAfter: load('loadAfter') };
   const series = runs.flatMap((r) => r.series);
   const results = runs.flatMap((r) => r.results);
   const baseline = runs[0].baseline;
