@@ -194,9 +194,9 @@ function planServer(list: FtpSession[], options: FirewallOptions): ServerPlan {
   return plan;
 }
 
-/** True when the helper follows every session in `ids`. */
-function helperFollowsAll(helper: HelperPrediction[], ids: number[]): boolean {
-  return ids.every((id) => helper.find((h) => h.session === id)?.follows ?? false);
+/** True when the helper follows every session in `ids` (`bySession`: the predictions by session id). */
+function helperFollowsAll(bySession: ReadonlyMap<number, HelperPrediction>, ids: number[]): boolean {
+  return ids.every((id) => bySession.get(id)?.follows ?? false);
 }
 
 function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: number[], activeSessions: number[], options: FirewallOptions): Flow[] {
@@ -213,13 +213,16 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
       purpose: `control connections: clients connect to ${name}`,
     },
   ];
+  // Indexes, not scans: a server can have a hundred thousand sessions.
+  const bySession = new Map(helper.map((h) => [h.session, h]));
   const whyNot = (ids: number[]): string => {
     if (plan.tls) return 'the control connection is encrypted, so no helper can open them';
-    const missed = helper.find((h) => ids.includes(h.session) && !h.follows);
+    const wanted = new Set(ids);
+    const missed = helper.find((h) => !h.follows && wanted.has(h.session));
     return missed ? `the kernel helper would not follow session ${missed.session}: ${missed.reasons[0]}` : '';
   };
   if (plan.passive) {
-    const covers = !plan.tls && helperFollowsAll(helper, passiveSessions);
+    const covers = !plan.tls && helperFollowsAll(bySession, passiveSessions);
     const range = plan.passive.range;
     const rangeText = `${formatRange(range)}${plan.passive.source === 'observed' ? ' (only the ports the capture saw)' : ''}`;
     flows.push({
@@ -233,7 +236,7 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
     });
   }
   if (plan.active) {
-    const covers = !plan.tls && helperFollowsAll(helper, activeSessions);
+    const covers = !plan.tls && helperFollowsAll(bySession, activeSessions);
     const ports = plan.active.sourcePorts.length === 0 ? [plan.controlPort - 1] : plan.active.sourcePorts;
     const fixed = plan.active.sourcePorts.length === 0 || plan.active.fixedSource;
     flows.push({
