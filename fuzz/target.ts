@@ -1,0 +1,129 @@
+/**
+ * What the fuzzer runs on each input: the whole analyzer and every report renderer, in process,
+ * as the command line wires them (src/cli/main.ts readAndReport): the capture read as standard
+ * input (so gzip is decompressed on the way), analysed once with Zeek's log on, the report built
+ * with every firewall dialect, side and style, then rendered as text, diagrams (Unicode and
+ * ASCII), the firewall section and its JSON, JSON, HTML, CSV, NDJSON and Zeek's ftp.log (ASCII and
+ * JSON). The command line itself (`run`) can be run too, one command per input.
+ */
+import { Readable } from 'stream';
+import { Analyzer } from '../src/analyzer';
+import { readCaptures } from '../src/capture';
+import { run, type Io } from '../src/cli/main';
+import { version } from '../src/cli/version';
+import { dialects } from '../src/firewall/types';
+import { buildReport } from '../src/report/build';
+import { renderCsv } from '../src/report/csv';
+import { renderDiagrams } from '../src/report/diagram-text';
+import { renderHtml } from '../src/report/html';
+import { renderJsonChunks } from '../src/report/json';
+import { renderNdjson } from '../src/report/ndjson';
+import { sanitize } from '../src/report/sanitize';
+import { renderFirewallSection, renderText } from '../src/report/text';
+import { renderZeekAscii, renderZeekJson } from '../src/report/zeek';
+import { defaultZeekFtpLogOptions } from '../src/zeek/ftp-log';
+
+/** How an output is checked: shown on a terminal (no raw control characters), JSON, JSON lines, or as is. */
+export type OutputKind = 'terminal' | 'json' | 'json-lines' | 'markup';
+
+export interface Rendered {
+  name: string;
+  kind: OutputKind;
+  text: string;
+}
+
+export interface TargetResult {
+  outputs: Rendered[];
+  frames: number;
+  sessions: number;
+}
+
+export interface TargetOptions {
+  /** The most bytes handed to the capture decoders at once (splits every header when small). */
+  readChunkSize?: number;
+}
+
+/** Reads `bytes` as a capture, analyses it and renders every report. Throws only for a bug. */
+export async function analyzeAndRender(bytes: Buffer, options: TargetOptions = {}): Promise<TargetResult> {
+  const zeek = { loggedCommands: new Set([...defaultZeekFtpLogOptions.loggedCommands, 'USER', 'PASS', '<init>']), capturePasswords: false };
+  const analyzer = new Analyzer({}, {}, zeek);
+  let frames = 0;
+  let first: number | null = null;
+  let last: number | null = null;
+  const inputs = await readCaptures(
+    ['-'],
+    (frame) => {
+      frames++;
+      first ??= frame.timeMicros;
+      last = frame.timeMicros;
+      analyzer.ingest(frame);
+    },
+    { stdin: Readable.from([bytes]), transientFrames: true, readChunkSize: options.readChunkSize },
+  );
+  const result = analyzer.finish();
+  const report = buildReport(result, inputs, version, {
+    options: { passiveRange: null, server: null, clientsSeen: true },
+    sets: { dialects: [...dialects], sides: ['server', 'client', 'router'], styles: ['helper', 'stateless'] },
+  });
+  const outputs: Rendered[] = [];
+  const add = (name: string, kind: OutputKind, render: () => string) => outputs.push({ name, kind, text: render() });
+  // What the command line prints on standard error about each input.
+  add('input problems', 'terminal', () => inputs.flatMap((input) => input.problems.map((p) => `ftpcap: ${sanitize(input.file)}: ${sanitize(p.message)}\n`)).join(''));
+  add('text', 'terminal', () => renderText(report, { color: false, firewall: true }));
+  add('diagram', 'terminal', () => renderDiagrams(report, { width: 100, ascii: false, color: false }));
+  add('diagram --ascii', 'terminal', () => renderDiagrams(report, { width: 60, ascii: true, color: false }));
+  add('firewall', 'terminal', () => renderFirewallSection(report, { color: false }));
+  add('firewall --format json', 'json', () => JSON.stringify({ schemaVersion: report.schemaVersion, plan: report.firewall.plan, sets: report.firewall.sets }));
+  add('json', 'json', () => [...renderJsonChunks(report)].join(''));
+  add('html', 'markup', () => renderHtml(report));
+  add('csv', 'markup', () => renderCsv(report));
+  add('ndjson', 'json-lines', () => renderNdjson(report));
+  add('zeek', 'terminal', () => renderZeekAscii(result.zeekFtp, { openMicros: first ?? 0, closeMicros: last ?? first ?? 0 }));
+  add('zeek --zeek-json', 'json-lines', () => renderZeekJson(result.zeekFtp));
+  return { outputs, frames, sessions: report.sessions.length };
+}
+
+/** The command lines the fuzzer runs through `run`, one per input in turn (the capture is standard input). */
+export const CLI_COMMANDS: readonly string[][] = [
+  ['analyze', '-', '--diagram', '--no-color', '--dialect', 'all', '--side', 'all'],
+  ['analyze', '-', '--format', 'json'],
+  ['analyze', '-', '--format', 'ndjson'],
+  ['analyze', '-', '--format', 'html'],
+  ['analyze', '-', '--format', 'csv'],
+  ['analyze', '-', '--format', 'zeek', '--zeek-commands', 'USER,PASS,<init>'],
+  ['analyze', '-', '--format', 'zeek', '--zeek-json'],
+  ['firewall', '-', '--dialect', 'all', '--side', 'all', '--no-color', '--clients', 'seen'],
+  ['firewall', '-', '--format', 'json'],
+  ['diagram', '-', '--ascii', '--no-color'],
+];
+
+/** Exit statuses a command line without --fail-on may end with on any input: 0, or 1 when no input could be read. */
+export const CLEAN_EXIT_STATUSES: ReadonlySet<number> = new Set([0, 1]);
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `ftpcap <args>` in process with `bytes` as standard input. */
+export async function runCli(args: readonly string[], bytes: Buffer): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    isTty: false,
+    stdin: Readable.from([bytes]),
+    env: { LANG: 'C.UTF-8' },
+    writeFile: () => {
+      throw new Error('the fuzzer writes no files');
+    },
+  };
+  const status = await run(['node', 'ftpcap', ...args, '--quiet'], io);
+  return { status, stdout, stderr };
+}
