@@ -49,7 +49,7 @@ function parseArgs(argv: string[]): Options {
     seed: Math.floor(Date.now() / 1000) % 1_000_000,
     start: 0,
     out: path.join(ROOT, 'fuzz-findings'),
-    hangSeconds: 20,
+    hangSeconds: 60,
     slowSeconds: 10,
     cliEvery: 3,
     replay: null,
