@@ -9,7 +9,7 @@ import { gunzipSync } from 'zlib';
 import { checkCli, checkOutput, crash, type Failure } from './checks';
 import { makeSeed, mutate, type Seed } from './mutate';
 import { mixSeed, Random } from './random';
-import { analyzeAndRender, CLI_COMMANDS, runCli } from './target';
+import { analyzeAndRender, CLI_COMMANDS, runCli, TINY_LIMITS } from './target';
 
 export const ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
 
@@ -54,6 +54,8 @@ export interface FuzzCase {
   readChunkSize?: number;
   /** A command line also run on the input, or null. */
   cli: string[] | null;
+  /** Every analyzer cap at a tiny value (TINY_LIMITS) instead of the defaults. */
+  tinyLimits: boolean;
 }
 
 export interface CaseOptions {
@@ -71,7 +73,8 @@ export function makeCase(seeds: readonly Seed[], runSeed: number, iteration: num
   const gzip = input.bytes[0] === 0x1f && input.bytes[1] === 0x8b;
   if (rng.chance(0.15)) readChunkSize = input.bytes.length <= 16 * 1024 && !gzip ? rng.pick([1, 3, 7, 64, 1000]) : rng.pick([64, 1000, 4096]);
   const cli = options.cliEvery > 0 && iteration % options.cliEvery === 0 ? [...CLI_COMMANDS[Math.floor(iteration / options.cliEvery) % CLI_COMMANDS.length]] : null;
-  return { runSeed, iteration, seed: seed.name, mutations: input.mutations, bytes: input.bytes, readChunkSize, cli };
+  const tinyLimits = rng.chance(0.25);
+  return { runSeed, iteration, seed: seed.name, mutations: input.mutations, bytes: input.bytes, readChunkSize, cli, tinyLimits };
 }
 
 export interface CaseResult {
@@ -87,7 +90,7 @@ export interface CaseResult {
  * true endless loop is caught by the watchdog of `npm run fuzz`, or the test's time limit).
  */
 export async function runCase(
-  c: Pick<FuzzCase, 'bytes' | 'readChunkSize' | 'cli'>,
+  c: Pick<FuzzCase, 'bytes' | 'readChunkSize' | 'cli'> & { tinyLimits?: boolean },
   slowMillis: number,
   target: typeof analyzeAndRender = analyzeAndRender,
 ): Promise<CaseResult> {
@@ -97,7 +100,7 @@ export async function runCase(
   let sessions = 0;
   let failure: Failure | null = null;
   try {
-    const result = await target(c.bytes, { readChunkSize: c.readChunkSize });
+    const result = await target(c.bytes, { readChunkSize: c.readChunkSize, analyzer: c.tinyLimits ? TINY_LIMITS : undefined });
     frames = result.frames;
     sessions = result.sessions;
     for (const output of result.outputs) {

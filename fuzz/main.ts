@@ -29,6 +29,8 @@ interface Options {
   replay: string | null;
   minimize: string | null;
   chunk: number | undefined;
+  tinyLimits: boolean;
+  cli: string[] | null;
   child: boolean;
 }
 
@@ -36,8 +38,8 @@ function usage(message: string): never {
   process.stderr.write(
     `fuzz: ${message}\n` +
       'usage: npm run fuzz -- [--minutes N] [--iterations N] [--seed S] [--out DIR] [--hang-seconds S] [--cli-every K]\n' +
-      '       npm run fuzz -- --replay FILE [--chunk N]     run the checks on one saved input\n' +
-      '       npm run fuzz -- --minimize FILE [--chunk N]   drop records and bytes while the same failure remains\n',
+      '       npm run fuzz -- --replay FILE [--chunk N] [--tiny-limits] [--cli \'analyze - ...\']   run the checks on one saved input\n' +
+      '       npm run fuzz -- --minimize FILE [same options]   drop records and bytes while the same failure remains\n',
   );
   process.exit(2);
 }
@@ -55,6 +57,8 @@ function parseArgs(argv: string[]): Options {
     replay: null,
     minimize: null,
     chunk: undefined,
+    tinyLimits: false,
+    cli: null,
     child: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -81,6 +85,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--replay') options.replay = value();
     else if (arg === '--minimize') options.minimize = value();
     else if (arg === '--chunk') options.chunk = Math.floor(number());
+    else if (arg === '--tiny-limits') options.tinyLimits = true;
+    else if (arg === '--cli') options.cli = value().split(' ');
     else if (arg === '--child') options.child = true;
     else usage(`unknown argument "${arg}"`);
   }
@@ -112,7 +118,7 @@ function save(out: string, c: FuzzCase, failure: Failure, millis: number | null)
   const gzip = c.bytes.length >= 2 && c.bytes[0] === 0x1f && c.bytes[1] === 0x8b;
   const file = path.join(dir, gzip ? 'input.pcap.gz' : 'input.pcap');
   fs.writeFileSync(file, c.bytes);
-  const replay = `npm run fuzz -- --replay ${path.relative(ROOT, file)}${c.readChunkSize !== undefined ? ` --chunk ${c.readChunkSize}` : ''}`;
+  const replay = `npm run fuzz -- --replay ${path.relative(ROOT, file)}${c.readChunkSize !== undefined ? ` --chunk ${c.readChunkSize}` : ''}${c.tinyLimits ? ' --tiny-limits' : ''}${c.cli !== null ? ` --cli '${c.cli.join(' ')}'` : ''}`;
   const info = {
     kind: failure.kind,
     message: failure.message,
@@ -122,6 +128,7 @@ function save(out: string, c: FuzzCase, failure: Failure, millis: number | null)
     from: c.seed,
     mutations: c.mutations,
     readChunkSize: c.readChunkSize ?? null,
+    tinyLimits: c.tinyLimits,
     cli: c.cli,
     millis,
     replay,
@@ -249,7 +256,7 @@ function readInput(file: string): Buffer {
 
 async function replay(options: Options): Promise<void> {
   const bytes = readInput(options.replay!);
-  const result = await runCase({ bytes, readChunkSize: options.chunk, cli: null }, options.slowSeconds * 1000);
+  const result = await runCase({ bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits }, options.slowSeconds * 1000);
   process.stdout.write(`fuzz: ${bytes.length} bytes, ${result.frames} frames, ${result.sessions} sessions, ${Math.round(result.millis)} ms\n`);
   if (result.failure === null) {
     process.stdout.write('fuzz: clean\n');
@@ -267,7 +274,7 @@ async function minimize(options: Options): Promise<void> {
   const original = readInput(options.minimize!);
   const gzip = original[0] === 0x1f && original[1] === 0x8b;
   const slow = options.slowSeconds * 1000;
-  const fails = async (bytes: Buffer): Promise<Failure | null> => (await runCase({ bytes: gzip ? gzipWrap(bytes) : bytes, readChunkSize: options.chunk, cli: null }, slow)).failure;
+  const fails = async (bytes: Buffer): Promise<Failure | null> => (await runCase({ bytes: gzip ? gzipWrap(bytes) : bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits }, slow)).failure;
   let bytes = original;
   if (gzip) {
     try {

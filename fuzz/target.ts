@@ -21,6 +21,7 @@ import { renderNdjson } from '../src/report/ndjson';
 import { sanitize } from '../src/report/sanitize';
 import { renderFirewallSection, renderText } from '../src/report/text';
 import { renderZeekAscii, renderZeekJson } from '../src/report/zeek';
+import type { AnalyzerOptions } from '../src/options';
 import { defaultZeekFtpLogOptions } from '../src/zeek/ftp-log';
 
 /** How an output is checked: shown on a terminal (no raw control characters), JSON, JSON lines, or as is. */
@@ -41,12 +42,33 @@ export interface TargetResult {
 export interface TargetOptions {
   /** The most bytes handed to the capture decoders at once (splits every header when small). */
   readChunkSize?: number;
+  /** Analyzer options instead of the defaults (tiny caps reach the code that enforces them). */
+  analyzer?: Partial<AnalyzerOptions>;
 }
+
+/** Every cap of the analyzer at a tiny value: small samples then reach each limit and its finding. */
+export const TINY_LIMITS: Partial<AnalyzerOptions> = {
+  maxOutOfOrderBytes: 64,
+  maxLineLength: 16,
+  maxPendingCommands: 2,
+  maxExpectations: 2,
+  maxConnections: 4,
+  maxTimelineEvents: 6,
+  maxTimelineDataConnections: 1,
+  maxFindingsPerCode: 1,
+  maxFragmentedDatagrams: 1,
+  fragmentTimeoutMicros: 1000,
+  connectionIdleMicros: 1_000_000,
+  maxDetectionCandidates: 1,
+  duplicateWindowMicros: 0,
+  maxDuplicateFingerprints: 2,
+  timeReversalToleranceMicros: 0,
+};
 
 /** Reads `bytes` as a capture, analyses it and renders every report. Throws only for a bug. */
 export async function analyzeAndRender(bytes: Buffer, options: TargetOptions = {}): Promise<TargetResult> {
   const zeek = { loggedCommands: new Set([...defaultZeekFtpLogOptions.loggedCommands, 'USER', 'PASS', '<init>']), capturePasswords: false };
-  const analyzer = new Analyzer({}, {}, zeek);
+  const analyzer = new Analyzer({ ...options.analyzer }, {}, zeek);
   let frames = 0;
   let first: number | null = null;
   let last: number | null = null;
@@ -95,6 +117,8 @@ export const CLI_COMMANDS: readonly string[][] = [
   ['firewall', '-', '--dialect', 'all', '--side', 'all', '--no-color', '--clients', 'seen'],
   ['firewall', '-', '--format', 'json'],
   ['diagram', '-', '--ascii', '--no-color'],
+  ['analyze', '-', '--server', '192.0.2.10', '--passive-range', '40000-40009', '--clients', 'seen', '--dialect', 'all', '--style', 'stateless'],
+  ['analyze', '-', '--session', '2', '--client', '198.51.100.20', '--diagram', '--width', '60', '--show-passwords', '-p', '2121', '--no-detect'],
 ];
 
 /** Exit statuses a command line without --fail-on may end with on any input: 0, or 1 when no input could be read. */
