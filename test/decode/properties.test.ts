@@ -186,6 +186,41 @@ describe('a frame built from any header fields decodes back to them', () => {
   });
 });
 
+describe('ICMP errors (RFC 792, RFC 4443 §3.1)', () => {
+  test('a destination unreachable quoting any TCP segment names the segment it quotes and who sent it', () => {
+    fc.assert(
+      fc.property(segmentFields, fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat({ max: 15 }), fc.nat({ max: 6 }), fc.nat({ max: 40 }), (f, router, code4, code6, extra) => {
+        const quoted = ipPacket({ ...f, payload: new Uint8Array(0), tcpOptions: 0, extensionHeaders: [] }).subarray(0, (f.v6 ? 40 : 20 + f.ipOptions * 4) + 8 + (extra % 13));
+        const type = f.v6 ? 1 : 3;
+        const code = f.v6 ? code6 : code4;
+        const icmp = Buffer.concat([Buffer.from([type, code, 0, 0, 0, 0, 0, 0]), quoted]);
+        const from = f.v6 ? v6Full(router) : v4Text(router);
+        const frame = ethernet(f.v6 ? 0x86dd : 0x0800, f.v6 ? ipv6({ src: from, next: 58 }, icmp) : ipv4({ src: from, protocol: 1 }, icmp));
+        const decoded = bounded(() => decodeTcpFrame(1, frame, frame.length));
+        if (!f.v6 && code === 4) {
+          // Fragmentation needed: path MTU discovery, not a refusal.
+          expect(decoded.kind).toBe('other');
+          return;
+        }
+        expect(decoded.kind).toBe('unreachable');
+        if (decoded.kind !== 'unreachable') return;
+        expect(decoded.error).toMatchObject({
+          ipVersion: f.v6 ? 6 : 4,
+          from: f.v6 ? formatIPv6(router, 0) : v4Text(router),
+          icmpType: type,
+          icmpCode: code,
+          src: f.v6 ? formatIPv6(f.src, 0) : v4Text(f.src),
+          dst: f.v6 ? formatIPv6(f.dst, 0) : v4Text(f.dst),
+          srcPort: f.srcPort,
+          dstPort: f.dstPort,
+          seq: f.seq,
+        });
+      }),
+      runs(300),
+    );
+  });
+});
+
 describe('IP fragments (RFC 791 §3.2, RFC 8200 §4.5)', () => {
   const fragmentOf = (payload: Buffer, offset: number, end: number, v6: boolean): IpFragment => ({
     ipVersion: v6 ? 6 : 4,
