@@ -8,6 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { formatIPv4, formatIPv6 } from '../../src/decode/ipaddr';
 import { ControlParser, type ControlObserver } from '../../src/ftp/control';
+import { FtpDetector } from '../../src/ftp/detect';
 import {
   formatEprtArgument,
   formatEpsvReply,
@@ -397,6 +398,45 @@ describe('the control parser', () => {
         expect(events.join('\n')).not.toContain(`PASS ${password}`);
       }),
       runs(),
+    );
+  });
+});
+
+describe('finding FTP on any port by its content', () => {
+  test('segments of any flags and bytes, either way, never make the detector throw, and it holds a bounded number', () => {
+    const segment = fc.record({
+      fromClient: fc.boolean(),
+      flags: fc.constantFrom(0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x00),
+      payload: fc.oneof(
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        fc.array(fc.oneof(grammarText, fc.constantFrom('220 FTP ready', '220-hello', 'USER anonymous', 'PASS x', '331 ok', '230 in', 'EHLO x', '+OK POP3', 'HTTP/1.1 200')), { maxLength: 6 }).map((l) => Buffer.from(`${l.join('\r\n')}\r\n`, 'latin1')),
+      ),
+      key: fc.nat({ max: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 40 }), (segments) => {
+        const detector = new FtpDetector(2);
+        segments.forEach((s, i) => {
+          const client = { ip: '198.51.100.20', port: 40000 + s.key };
+          const server = { ip: '192.0.2.10', port: 2121 };
+          const [src, dst] = s.fromClient ? [client, server] : [server, client];
+          const tcp = { ipVersion: 4 as const, src: src.ip, dst: dst.ip, srcPort: src.port, dstPort: dst.port, seq: i, ack: 0, flags: s.flags, window: 100, payload: s.payload, missingPayload: 0 };
+          const key = `k${s.key}`;
+          const detection = bounded(() => {
+            if (s.flags & 0x02) {
+              detector.handshake(key, tcp, { input: 0, frame: i + 1 }, i);
+              return null;
+            }
+            return detector.inspect(key, tcp, { input: 0, frame: i + 1 }, i);
+          });
+          if (detection !== null) {
+            expect(detection.held.length).toBeGreaterThan(0);
+            expect(detection.held.length).toBeLessThanOrEqual(16 + 2);
+          }
+          expect(detector.size).toBeLessThanOrEqual(2);
+        });
+      }),
+      runs(400),
     );
   });
 });
