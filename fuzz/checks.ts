@@ -24,9 +24,12 @@ export interface Failure {
   detail: string;
 }
 
+/** The same, with carriage returns allowed: CSV ends its records with CR LF (RFC 4180). */
+const RAW_CONTROL_BUT_CR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 /** The first raw control character in `text`, with a little text around it; null when there is none. */
-export function findRawControl(text: string): { index: number; code: number; context: string } | null {
-  const match = RAW_CONTROL.exec(text);
+export function findRawControl(text: string, allowCr = false): { index: number; code: number; context: string } | null {
+  const match = (allowCr ? RAW_CONTROL_BUT_CR : RAW_CONTROL).exec(text);
   if (match === null) return null;
   const index = match.index;
   return { index, code: text.charCodeAt(index), context: JSON.stringify(text.slice(Math.max(0, index - 60), index + 20)) };
@@ -38,8 +41,10 @@ function hex(code: number): string {
 
 /** The first way one rendered output breaks the rules for its kind, or null. */
 export function checkOutput(output: Rendered): Failure | null {
-  if (output.kind === 'terminal') {
-    const raw = findRawControl(output.text);
+  if (output.kind === 'terminal' || output.kind === 'markup') {
+    // HTML and CSV show capture text escaped too (src/report/sanitize.ts): a page or a spreadsheet
+    // cell, or the file printed with cat, never gets a raw control character.
+    const raw = findRawControl(output.text, output.kind === 'markup');
     if (raw !== null) {
       return { kind: 'control-characters', message: `${output.name}: raw ${hex(raw.code)} at character ${raw.index}`, detail: raw.context };
     }

@@ -24,7 +24,10 @@ import { renderZeekAscii, renderZeekJson } from '../src/report/zeek';
 import type { AnalyzerOptions } from '../src/options';
 import { defaultZeekFtpLogOptions } from '../src/zeek/ftp-log';
 
-/** How an output is checked: shown on a terminal (no raw control characters), JSON, JSON lines, or as is. */
+/**
+ * How an output is checked: shown on a terminal (no raw control characters), markup (HTML, CSV:
+ * the same, carriage returns allowed), JSON, JSON lines.
+ */
 export type OutputKind = 'terminal' | 'json' | 'json-lines' | 'markup';
 
 export interface Rendered {

@@ -96,6 +96,12 @@ describe('the fuzzer', () => {
     expect(checkOutput({ name: 'text', kind: 'terminal', text })?.kind).toBe('control-characters');
   });
 
+  test('lets CSV end its records with CR LF, but nothing else through in HTML or CSV', () => {
+    expect(checkOutput({ name: 'csv', kind: 'markup', text: 'a,b\r\n1,2\r\n' })).toBeNull();
+    expect(checkOutput({ name: 'csv', kind: 'markup', text: 'a,"\x1b[2J"\r\n' })?.kind).toBe('control-characters');
+    expect(checkOutput({ name: 'html', kind: 'markup', text: '<p>\u202e</p>' })?.kind).toBe('control-characters');
+  });
+
   test('lets tabs, line feeds, box drawing and escaped text through', () => {
     expect(findRawControl('a\tb\n│ ─ ┌ jürgen \\x1b[2J \\u202e')).toBeNull();
   });
