@@ -56,6 +56,8 @@ export interface FuzzCase {
   cli: string[] | null;
   /** Every analyzer cap at a tiny value (TINY_LIMITS) instead of the defaults. */
   tinyLimits: boolean;
+  /** A second capture read with the first and merged with it by timestamp, or null. */
+  second: Buffer | null;
 }
 
 export interface CaseOptions {
@@ -74,7 +76,17 @@ export function makeCase(seeds: readonly Seed[], runSeed: number, iteration: num
   if (rng.chance(0.15)) readChunkSize = input.bytes.length <= 16 * 1024 && !gzip ? rng.pick([1, 3, 7, 64, 1000]) : rng.pick([64, 1000, 4096]);
   const cli = options.cliEvery > 0 && iteration % options.cliEvery === 0 ? [...CLI_COMMANDS[Math.floor(iteration / options.cliEvery) % CLI_COMMANDS.length]] : null;
   const tinyLimits = rng.chance(0.25);
-  return { runSeed, iteration, seed: seed.name, mutations: input.mutations, bytes: input.bytes, readChunkSize, cli, tinyLimits };
+  let second: Buffer | null = null;
+  const mutations = input.mutations;
+  if (rng.chance(0.1)) {
+    // Two captures merged (as `ftpcap analyze a.pcap b.pcap`): another mutation of the same seed
+    // (a second recorder of the same traffic) or of another one.
+    const other = rng.chance(0.5) ? seed : rng.pick(seeds);
+    const more = mutate(other, seeds, rng);
+    second = more.bytes;
+    mutations.push(`merged with ${other.name}: ${more.mutations.join('; ')}`);
+  }
+  return { runSeed, iteration, seed: seed.name, mutations, bytes: input.bytes, readChunkSize, cli, tinyLimits, second };
 }
 
 export interface CaseResult {
@@ -90,7 +102,7 @@ export interface CaseResult {
  * true endless loop is caught by the watchdog of `npm run fuzz`, or the test's time limit).
  */
 export async function runCase(
-  c: Pick<FuzzCase, 'bytes' | 'readChunkSize' | 'cli'> & { tinyLimits?: boolean },
+  c: Pick<FuzzCase, 'bytes' | 'readChunkSize' | 'cli'> & { tinyLimits?: boolean; second?: Buffer | null },
   slowMillis: number,
   target: typeof analyzeAndRender = analyzeAndRender,
 ): Promise<CaseResult> {
@@ -100,7 +112,7 @@ export async function runCase(
   let sessions = 0;
   let failure: Failure | null = null;
   try {
-    const result = await target(c.bytes, { readChunkSize: c.readChunkSize, analyzer: c.tinyLimits ? TINY_LIMITS : undefined });
+    const result = await target(c.bytes, { readChunkSize: c.readChunkSize, analyzer: c.tinyLimits ? TINY_LIMITS : undefined, second: c.second ?? undefined });
     frames = result.frames;
     sessions = result.sessions;
     for (const output of result.outputs) {

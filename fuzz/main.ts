@@ -31,6 +31,8 @@ interface Options {
   chunk: number | undefined;
   tinyLimits: boolean;
   cli: string[] | null;
+  /** A second capture read with the one replayed or minimised. */
+  with: string | null;
   child: boolean;
 }
 
@@ -38,7 +40,7 @@ function usage(message: string): never {
   process.stderr.write(
     `fuzz: ${message}\n` +
       'usage: npm run fuzz -- [--minutes N] [--iterations N] [--seed S] [--out DIR] [--hang-seconds S] [--cli-every K]\n' +
-      '       npm run fuzz -- --replay FILE [--chunk N] [--tiny-limits] [--cli \'analyze - ...\']   run the checks on one saved input\n' +
+      '       npm run fuzz -- --replay FILE [--chunk N] [--tiny-limits] [--with FILE2] [--cli \'analyze - ...\']   run the checks on one saved input\n' +
       '       npm run fuzz -- --minimize FILE [same options]   drop records and bytes while the same failure remains\n',
   );
   process.exit(2);
@@ -59,6 +61,7 @@ function parseArgs(argv: string[]): Options {
     chunk: undefined,
     tinyLimits: false,
     cli: null,
+    with: null,
     child: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -86,6 +89,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--minimize') options.minimize = value();
     else if (arg === '--chunk') options.chunk = Math.floor(number());
     else if (arg === '--tiny-limits') options.tinyLimits = true;
+    else if (arg === '--with') options.with = value();
     else if (arg === '--cli') options.cli = value().split(' ');
     else if (arg === '--child') options.child = true;
     else usage(`unknown argument "${arg}"`);
@@ -118,7 +122,8 @@ function save(out: string, c: FuzzCase, failure: Failure, millis: number | null)
   const gzip = c.bytes.length >= 2 && c.bytes[0] === 0x1f && c.bytes[1] === 0x8b;
   const file = path.join(dir, gzip ? 'input.pcap.gz' : 'input.pcap');
   fs.writeFileSync(file, c.bytes);
-  const replay = `npm run fuzz -- --replay ${path.relative(ROOT, file)}${c.readChunkSize !== undefined ? ` --chunk ${c.readChunkSize}` : ''}${c.tinyLimits ? ' --tiny-limits' : ''}${c.cli !== null ? ` --cli '${c.cli.join(' ')}'` : ''}`;
+  if (c.second !== null) fs.writeFileSync(path.join(dir, 'second.pcap'), c.second);
+  const replay = `npm run fuzz -- --replay ${path.relative(ROOT, file)}${c.readChunkSize !== undefined ? ` --chunk ${c.readChunkSize}` : ''}${c.tinyLimits ? ' --tiny-limits' : ''}${c.second !== null ? ` --with ${path.relative(ROOT, path.join(dir, 'second.pcap'))}` : ''}${c.cli !== null ? ` --cli '${c.cli.join(' ')}'` : ''}`;
   const info = {
     kind: failure.kind,
     message: failure.message,
@@ -256,7 +261,7 @@ function readInput(file: string): Buffer {
 
 async function replay(options: Options): Promise<void> {
   const bytes = readInput(options.replay!);
-  const result = await runCase({ bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits }, options.slowSeconds * 1000);
+  const result = await runCase({ bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits, second: options.with !== null ? readInput(options.with) : null }, options.slowSeconds * 1000);
   process.stdout.write(`fuzz: ${bytes.length} bytes, ${result.frames} frames, ${result.sessions} sessions, ${Math.round(result.millis)} ms\n`);
   if (result.failure === null) {
     process.stdout.write('fuzz: clean\n');
@@ -274,7 +279,7 @@ async function minimize(options: Options): Promise<void> {
   const original = readInput(options.minimize!);
   const gzip = original[0] === 0x1f && original[1] === 0x8b;
   const slow = options.slowSeconds * 1000;
-  const fails = async (bytes: Buffer): Promise<Failure | null> => (await runCase({ bytes: gzip ? gzipWrap(bytes) : bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits }, slow)).failure;
+  const fails = async (bytes: Buffer): Promise<Failure | null> => (await runCase({ bytes: gzip ? gzipWrap(bytes) : bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits, second: options.with !== null ? readInput(options.with) : null }, slow)).failure;
   let bytes = original;
   if (gzip) {
     try {

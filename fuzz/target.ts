@@ -6,9 +6,12 @@
  * ASCII), the firewall section and its JSON, JSON, HTML, CSV, NDJSON and Zeek's ftp.log (ASCII and
  * JSON). The command line itself (`run`) can be run too, one command per input.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Readable } from 'stream';
 import { Analyzer } from '../src/analyzer';
-import { readCaptures } from '../src/capture';
+import { readCaptures, type InputSummary } from '../src/capture';
 import { run, type Io } from '../src/cli/main';
 import { version } from '../src/cli/version';
 import { dialects } from '../src/firewall/types';
@@ -47,6 +50,8 @@ export interface TargetOptions {
   readChunkSize?: number;
   /** Analyzer options instead of the defaults (tiny caps reach the code that enforces them). */
   analyzer?: Partial<AnalyzerOptions>;
+  /** A second capture read together with the first (merged by timestamp), from a scratch file. */
+  second?: Buffer;
 }
 
 /** Every cap of the analyzer at a tiny value: small samples then reach each limit and its finding. */
@@ -68,6 +73,15 @@ export const TINY_LIMITS: Partial<AnalyzerOptions> = {
   timeReversalToleranceMicros: 0,
 };
 
+let scratchCount = 0;
+
+/** Writes `bytes` to a new file in the temporary directory; returns its path. */
+function scratchFile(bytes: Buffer): string {
+  const file = path.join(os.tmpdir(), `ftpcap-fuzz-${process.pid}-${scratchCount++}.pcap`);
+  fs.writeFileSync(file, bytes);
+  return file;
+}
+
 /** Reads `bytes` as a capture, analyses it and renders every report. Throws only for a bug. */
 export async function analyzeAndRender(bytes: Buffer, options: TargetOptions = {}): Promise<TargetResult> {
   const zeek = { loggedCommands: new Set([...defaultZeekFtpLogOptions.loggedCommands, 'USER', 'PASS', '<init>']), capturePasswords: false };
@@ -75,16 +89,22 @@ export async function analyzeAndRender(bytes: Buffer, options: TargetOptions = {
   let frames = 0;
   let first: number | null = null;
   let last: number | null = null;
-  const inputs = await readCaptures(
-    ['-'],
-    (frame) => {
-      frames++;
-      first ??= frame.timeMicros;
-      last = frame.timeMicros;
-      analyzer.ingest(frame);
-    },
-    { stdin: Readable.from([bytes]), transientFrames: true, readChunkSize: options.readChunkSize },
-  );
+  const scratch = options.second !== undefined ? scratchFile(options.second) : null;
+  let inputs: InputSummary[];
+  try {
+    inputs = await readCaptures(
+      scratch === null ? ['-'] : ['-', scratch],
+      (frame) => {
+        frames++;
+        first ??= frame.timeMicros;
+        last = frame.timeMicros;
+        analyzer.ingest(frame);
+      },
+      { stdin: Readable.from([bytes]), transientFrames: scratch === null, readChunkSize: options.readChunkSize },
+    );
+  } finally {
+    if (scratch !== null) fs.rmSync(scratch, { force: true });
+  }
   const result = analyzer.finish();
   const report = buildReport(result, inputs, version, {
     options: { passiveRange: null, server: null, clientsSeen: true },
