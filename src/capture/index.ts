@@ -38,9 +38,9 @@ export const STDIN_NAME = '-';
 
 export interface ReadCaptureOptions {
   /** A classic pcap record longer than max(snap length, this) stops the reading as corrupt. Default 262144. */
-  maxRecordLength?: number;
+  maxRecordLength?: number | undefined;
   /** A pcapng block longer than this stops the reading as corrupt. Default 16 MiB. */
-  maxBlockLength?: number;
+  maxBlockLength?: number | undefined;
   /**
    * The most bytes handed to a decoder, or to the gzip decompressor, at once (tests use 1 and 7 to
    * split every header). Default: the read size, READ_CHUNK_SIZE, less with many inputs (see

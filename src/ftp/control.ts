@@ -142,7 +142,9 @@ export class ControlParser {
       const starts = direction === 'orig' ? startsCommand(chunk.bytes) : startsReply(chunk.bytes);
       if (!starts) splitter.skipPartialLine(at);
     }
-    splitter.push(chunk.bytes, at);
+    const taken = splitter.push(chunk.bytes, at);
+    // The reply that switched to TLS ended inside this chunk: the rest of it is TLS.
+    if (taken < chunk.bytes.length) this.encryptedBytes += chunk.bytes.length - taken;
   }
 
   /** The control connection ended (or the capture did): flush unterminated lines. */
@@ -206,7 +208,10 @@ export class ControlParser {
     this.resynchronise(reply);
     const answers = preliminary ? (this.pending[0] ?? null) : (this.pending.shift() ?? null);
     // RFC 4217 §4: after 234 to AUTH, the TLS handshake starts on this connection.
-    if (reply.code === 234 && answers?.verb === 'AUTH') this.encrypted = true;
+    if (reply.code === 234 && answers?.verb === 'AUTH') {
+      this.encrypted = true;
+      this.serverLines.stopAfterLine();
+    }
     this.observer.reply(reply, answers);
   }
 

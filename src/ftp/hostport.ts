@@ -343,13 +343,22 @@ export function parseEprtArgument(arg: string): ParseResult<ExtendedEndpoint> {
   return accept({ family, ip, port }, quirks);
 }
 
-/** `|family|ip|port|` (RFC 2428 §2) with the given delimiter (one ASCII 33–126 character). */
+/**
+ * `|family|ip|port|` (RFC 2428 §2) with the given delimiter (one ASCII 33–126 character that
+ * occurs in none of the fields: RFC 2428 recommends `|` "unless it coincides with a character
+ * needed to encode the network address"; a `.` in an IPv4 address or a digit of the port would
+ * make text no parser can split again).
+ */
 export function formatEprtArgument(v: ExtendedEndpoint, delimiter = '|'): string {
   if (!isDelimiter(delimiter)) {
     throw new RangeError(`an EPRT delimiter is one ASCII character 33-126, got "${delimiter}"`);
   }
   assertPortRange(v.port);
-  return ['', v.family, v.ip, v.port, ''].join(delimiter);
+  const fields = [String(v.family), v.ip, String(v.port)];
+  if (fields.some((field) => field.includes(delimiter))) {
+    throw new RangeError(`the EPRT delimiter "${delimiter}" occurs in ${fields.join(' ')}: the argument could not be split again`);
+  }
+  return ['', ...fields, ''].join(delimiter);
 }
 
 /**

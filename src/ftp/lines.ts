@@ -59,7 +59,7 @@ export interface LineSplitterOptions {
    * The most bytes of one line's text kept (its CR LF and Telnet commands not counted). Longer
    * lines are truncated; the splitter never buffers more than this per direction.
    */
-  maxLineLength?: number;
+  maxLineLength?: number | undefined;
 }
 
 export const defaultMaxLineLength = 4096;
@@ -100,6 +100,8 @@ export class LineSplitter<T> {
   private resynchronising = false;
   private gapDropped = 0;
   private gapAt: T | null = null;
+  /** The sink asked the current push to stop after the line it was handed (stopAfterLine). */
+  private stopRequested = false;
 
   constructor(
     private readonly sink: (line: Line<T>) => void,
@@ -112,9 +114,17 @@ export class LineSplitter<T> {
     this.buffer = Buffer.alloc(Math.min(initialBufferSize, this.maxLineLength));
   }
 
-  /** Feed the next bytes of the stream; `at` tags lines whose last byte is among them. */
-  push(bytes: Uint8Array, at: T): void {
+  /**
+   * Feed the next bytes of the stream; `at` tags lines whose last byte is among them. Returns how
+   * many bytes were taken: all of them, unless the sink called `stopAfterLine` (then the bytes
+   * after the line just handed out are left to the caller).
+   */
+  push(bytes: Uint8Array, at: T): number {
     for (let i = 0; i < bytes.length; i++) {
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        return i;
+      }
       const byte = bytes[i];
       if (this.resynchronising) {
         this.gapDropped++;
@@ -153,6 +163,17 @@ export class LineSplitter<T> {
           break;
       }
     }
+    this.stopRequested = false;
+    return bytes.length;
+  }
+
+  /**
+   * Called by the sink while it handles a line: the bytes after this line are not lines (the
+   * connection switched to TLS), so the current `push` returns without taking them. Whatever
+   * way the stream was cut into chunks, the same bytes are taken.
+   */
+  stopAfterLine(): void {
+    this.stopRequested = true;
   }
 
   /**
@@ -198,6 +219,7 @@ export class LineSplitter<T> {
     this.resynchronising = false;
     this.gapDropped = 0;
     this.gapAt = null;
+    this.stopRequested = false;
   }
 
   /** One byte of line content (Telnet commands already removed). */

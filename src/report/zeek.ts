@@ -24,8 +24,21 @@ export function formatZeekDate(micros: number): string {
 }
 
 /**
+ * Characters of valid UTF-8 that must not reach a terminal raw either: C1 controls, bidirectional
+ * marks, overrides and isolates, the line and paragraph separators (as src/report/sanitize.ts).
+ */
+const UNSAFE_UTF8 = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A character as the `\xNN` escapes of its UTF-8 bytes, as Zeek escapes bytes. */
+function escapeUtf8(c: string): string {
+  return [...Buffer.from(c, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+}
+
+/**
  * Text from the capture as Zeek writes it: byte strings that are valid UTF-8 stay as they are,
- * other bytes and control characters become `\xNN`. Strings hold one byte per character (latin1).
+ * other bytes and control characters become `\xNN` (in the ASCII log also the UTF-8 bytes of C1
+ * controls, bidi controls and line separators, so the log is safe to print). Strings hold one
+ * byte per character (latin1).
  */
 function escapeBytes(value: string, escapeControls: boolean): string {
   let text = value;
@@ -37,7 +50,9 @@ function escapeBytes(value: string, escapeControls: boolean): string {
       text = text.replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
     }
   }
-  if (escapeControls) text = text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (escapeControls) {
+    text = text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(UNSAFE_UTF8, escapeUtf8);
+  }
   return text;
 }
 

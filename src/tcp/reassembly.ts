@@ -28,6 +28,13 @@ export interface ReassemblyEvents {
 /** Delivered bytes remembered per direction by default (AnalyzerOptions.maxRememberedBytes). */
 const RECENT_BYTES = 1024;
 
+/**
+ * The largest receive window TCP can offer (RFC 7323 §2.3: 65535 << 14, just under 2^30). A
+ * segment that starts further ahead than this cannot be in any window: it is not buffered (a
+ * damaged sequence number would otherwise open a gap of up to 2 GiB).
+ */
+export const MAX_WINDOW = 1 << 30;
+
 /** Signed distance from `b` to `a` in 32-bit sequence space (RFC 793 modular comparison). */
 export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
@@ -56,8 +63,13 @@ export class StreamReassembler {
   conflicts = 0;
   /** The last delivered bytes, as a ring indexed by sequence number; allocated at first delivery. */
   private recent: Buffer | null = null;
-  /** How many bytes were delivered so far (the ring holds the last min(delivered, rememberedBytes)). */
+  /**
+   * Bytes delivered since the last gap: the ring holds the last min(this, rememberedBytes) of them.
+   * Bytes before a gap are not compared with: the ring's places for the gap's bytes hold nothing.
+   */
   private delivered = 0;
+  /** Segments dropped because they started beyond any window (see MAX_WINDOW). */
+  outOfWindow = 0;
 
   constructor(
     private readonly sink: (chunk: ReassembledChunk) => void,
@@ -109,6 +121,10 @@ export class StreamReassembler {
     if (offset === 0) {
       this.deliver(bytes, frame, timeMicros);
       this.drain();
+      return;
+    }
+    if (offset > MAX_WINDOW) {
+      this.outOfWindow++;
       return;
     }
     this.store(offset, bytes, frame, timeMicros);
@@ -228,6 +244,7 @@ export class StreamReassembler {
     const missing = seqDiff(head.seq, this.nextSeq as number);
     if (missing > 0) {
       this.gapBytes += missing;
+      this.delivered = 0;
       this.nextSeq = head.seq;
       this.sink({ kind: 'gap', length: missing, frame: head.frame, timeMicros: head.timeMicros });
     }

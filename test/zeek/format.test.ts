@@ -86,6 +86,11 @@ describe('values as Zeek writes them', () => {
     // Bytes of valid UTF-8 pass through as text, others are escaped.
     [Buffer.from('café', 'utf8').toString('latin1'), 'café'],
     ['\xff\xfe', '\\xff\\xfe'],
+    // Valid UTF-8 that a terminal must not get raw: its bytes escaped (found by the fuzzer: a
+    // 257 reply naming "\u2028" reached the log as a raw line separator).
+    [Buffer.from('a\u2028b', 'utf8').toString('latin1'), 'a\\xe2\\x80\\xa8b'],
+    [Buffer.from('x\u202etxt.exe', 'utf8').toString('latin1'), 'x\\xe2\\x80\\xaetxt.exe'],
+    [Buffer.from('c1\u0085', 'utf8').toString('latin1'), 'c1\\xc2\\x85'],
   ])('ASCII: the string %j is written %j', (value, written) => {
     expect(renderZeekAsciiRecord({ ...base, reply_msg: value }).split('\t')[13]).toBe(written);
   });
