@@ -9,7 +9,7 @@ import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { decodeTcp } from './decode/tcp';
-import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
+import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
 import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -73,6 +73,18 @@ export interface AnalyzerEvents {
   sessionEnd?(session: FtpSession): void;
   /** Zeek would write this ftp.log record now. */
   zeekFtp?(record: ZeekFtpRecord): void;
+  /**
+   * With this listener the analyzer keeps no finished session: a session whose control connection
+   * ended, whose data connections are closed and on which nothing moved for
+   * `sessionReleaseMicros` of capture time (or for `connectionIdleMicros`, closed or not) is
+   * diagnosed and handed here, then forgotten; at finish() every session still open goes the same
+   * way, and `AnalysisResult.sessions` is empty. The listener builds what the reports need from
+   * it (a report session, aggregates) before it returns. The session's `id` is then its place in
+   * the order sessions were seen (`sequence`): the report numbers sessions by start time, ties in
+   * that order, which only the listener, having them all, can do (`startMicros` and `sequence`).
+   * Per-server findings (nonstandard-control-port) stay on the first session released per server.
+   */
+  sessionReleased?(session: FtpSession, startMicros: number, sequence: number): void;
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -168,6 +180,9 @@ function duplicateFindings(filter: DuplicateFilter): Finding[] {
   return findings;
 }
 
+/** How often (capture time) the ended sessions are looked at for release. */
+const RELEASE_CHECK_MICROS = 250_000;
+
 /** Malformed frames reported one by one before they are only counted. */
 const MAX_MALFORMED_REPORTS = 20;
 
@@ -186,7 +201,19 @@ export class Analyzer {
   private readonly duplicates: DuplicateFilter;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
-  private readonly sessions: FtpSession[] = [];
+  /** Sessions not yet handed out, in the order they were seen (with sessionReleased: the live ones only). */
+  private readonly sessions = new Set<FtpSession>();
+  /** Sessions released so far (sessionReleased); with the live ones, the next session's number. */
+  private released = 0;
+  /** Where each session not yet released came in the order sessions were seen (1, 2, ...). */
+  private readonly sequence = new Map<FtpSession, number>();
+  private sessionsSeen = 0;
+  /** Sessions whose control connection ended, waiting for their data connections and late packets. */
+  private ending: Array<{ session: FtpSession; control: Connection }> = [];
+  /** Capture time of the last look at `ending`. */
+  private lastReleaseCheck = 0;
+  /** Failed logins per client over the sessions released or finished. */
+  private readonly loginFailures = new LoginFailureTally();
   /** Link types seen that no decoder handles, with their frame counts. */
   private readonly unsupportedLinkTypes = new Map<number, number>();
   private readonly findings: Finding[] = [];
@@ -236,6 +263,7 @@ export class Analyzer {
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
+    if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
     this.duplicates.watchTime(frame);
     // Identical bare RSTs are what a host sends for every stray segment, not copies.
@@ -374,7 +402,11 @@ export class Analyzer {
       else sessions.push(session);
     }
     this.findings.push(...diagnoseUnopenedControl(unopened));
-    if (this.events.sessionEnd) {
+    if (this.events.sessionReleased) {
+      for (const session of sessions) this.release(session);
+      sessions.length = 0;
+      this.ending = [];
+    } else if (this.events.sessionEnd) {
       // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
       for (const session of sessions) this.completeSession(session);
     } else {
@@ -384,7 +416,8 @@ export class Analyzer {
       });
       onePerServer(sessions, 'nonstandard-control-port');
     }
-    this.findings.push(...diagnoseLoginFailures(sessions));
+    for (const session of sessions) this.loginFailures.add(session);
+    this.findings.push(...this.loginFailures.findings());
     return {
       sessions,
       unopened,
@@ -585,7 +618,7 @@ export class Analyzer {
 
   private startControl(connection: Connection): ControlState {
     this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options);
+    const tracker = new SessionTracker(this.sessions.size + this.released + 1, connection, this.registry, this.options);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
     const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
     if (connection.midstream) parser.startMidstream();
@@ -603,7 +636,8 @@ export class Analyzer {
       zeek,
     };
     this.controls.set(connection, state);
-    this.sessions.push(tracker.session);
+    this.sessions.add(tracker.session);
+    this.sequence.set(tracker.session, ++this.sessionsSeen);
     return state;
   }
 
@@ -615,8 +649,8 @@ export class Analyzer {
   private letGo(connection: Connection, state: ControlState): void {
     state.finished = true;
     state.tracker.finish();
-    const index = this.sessions.indexOf(state.tracker.session);
-    if (index >= 0) this.sessions.splice(index, 1);
+    this.sessions.delete(state.tracker.session);
+    this.sequence.delete(state.tracker.session);
     const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     this.controls.delete(connection);
@@ -651,6 +685,57 @@ export class Analyzer {
       this.completeSession(session);
       this.events.sessionEnd(session);
     }
+    // A control connection that may yet turn out never to have opened waits for finish().
+    if (!this.finishing && this.events.sessionReleased && unopenedControl(state.tracker.session, Infinity) === null) {
+      this.ending.push({ session: state.tracker.session, control: connection });
+    }
+  }
+
+  /**
+   * Releases the ended sessions that are done: their data connections closed and nothing on them
+   * for sessionReleaseMicros, or nothing at all for connectionIdleMicros. The rest wait.
+   */
+  private releaseEnded(): void {
+    const now = this.captureEndMicros;
+    this.lastReleaseCheck = now;
+    const waiting: typeof this.ending = [];
+    for (const entry of this.ending) {
+      const { session, control } = entry;
+      let last = control.last.timeMicros;
+      let closed = true;
+      for (const channel of session.dataChannels) {
+        const data = channel.connection;
+        if (data === null) continue;
+        if (data.last.timeMicros > last) last = data.last.timeMicros;
+        if (!data.rst && !(data.finOrig && data.finResp)) closed = false;
+      }
+      for (const data of [...session.tlsConnections, ...session.unannouncedConnections]) {
+        if (data.last.timeMicros > last) last = data.last.timeMicros;
+        if (!data.rst && !(data.finOrig && data.finResp)) closed = false;
+      }
+      const quiet = now - last;
+      if ((closed && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
+        this.release(session);
+        // Its record leaves the table: a late packet of it no longer finds a session to change.
+        this.table.close(control);
+      } else {
+        waiting.push(entry);
+      }
+    }
+    this.ending = waiting;
+  }
+
+  /** Diagnoses a session, hands it to sessionReleased and forgets it. */
+  private release(session: FtpSession): void {
+    const sequence = this.sequence.get(session) ?? 0;
+    this.completeSession(session);
+    this.loginFailures.add(session);
+    this.sessions.delete(session);
+    this.sequence.delete(session);
+    this.completed.delete(session);
+    this.released++;
+    session.id = sequence;
+    this.events.sessionReleased?.(session, session.control.first.timeMicros, sequence);
   }
 
   /**

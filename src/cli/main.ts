@@ -10,7 +10,12 @@ import { Analyzer, type AnalyzerEvents } from '../analyzer';
 import type { Report } from '../report/build';
 import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
-import { buildReport, buildSessionReport } from '../report/build';
+import { buildReport, buildReportHead, buildSessionReport, SessionTotals, type ReportSession } from '../report/build';
+import { defaultOptions } from '../options';
+import { FirewallPlanner } from '../firewall/plan';
+import type { FirewallOptions, FirewallPlan } from '../firewall/types';
+import { firewallSection } from '../report/firewall';
+import { SessionSpill } from './session-spill';
 import { renderJsonChunks } from '../report/json';
 import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
@@ -22,7 +27,7 @@ import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../repor
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
-import { renderFirewallSection, renderText } from '../report/text';
+import { renderFirewallSection, renderTextChunks } from '../report/text';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../finding-codes';
@@ -160,6 +165,8 @@ async function readAndReport(
   options: AnalyzeOptions,
   io: Io,
   events: FrameEvents = {},
+  /** Keep no session in memory: each goes to a temporary file as it ends (see SessionSpill). */
+  release = false,
 ): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
@@ -173,9 +180,10 @@ async function readAndReport(
       // Zeek's log shows the passwords of guest users (e-mail addresses by convention).
       clearPasswordUsers: zeek ? zeekGuestIds : undefined,
     },
-    events,
+    release ? { ...events, sessionReleased: (session, start, sequence) => released.add(session, start, sequence) } : events,
     zeek,
   );
+  const released = new ReleasedSessions(files.length > 1, options, firewallRequest(options, 'nftables').options);
   let firstMicros: number | null = null;
   let lastMicros: number | null = null;
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
@@ -194,11 +202,21 @@ async function readAndReport(
   progress?.finish();
   const result = analyzer.finish();
   const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
-  const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
-  if (selected.sessions.length === 0 && result.sessions.length > 0) {
-    io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+  let report: Report;
+  let sessions: () => Iterable<ReportSession>;
+  if (release) {
+    const request = firewallRequest(options, 'nftables');
+    report = buildReportHead(result, inputs, version, released.totals, firewallSection(released.plan(), request.sets));
+    sessions = () => released.sessions();
+    if (released.totals.sessions === 0 && released.seen > 0) io.stderr(`ftpcap: no session matches --client/--server; the capture has ${released.seen}\n`);
+  } else {
+    const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
+    if (selected.sessions.length === 0 && result.sessions.length > 0) {
+      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+    }
+    report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
+    sessions = () => report.sessions;
   }
-  const report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
   for (const input of inputs) {
     for (const problem of input.problems) {
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
@@ -209,14 +227,65 @@ async function readAndReport(
   }
   // Nothing analyzed: every input failed before its first packet.
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
-  return { report, status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+  return { report, sessions, close: () => released.close(), status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+}
+
+/**
+ * The sessions the analyzer released, as the report needs them: each one's report object in a
+ * SessionSpill, and the summary's counts and the firewall plan added up as they come. Sessions
+ * outside --client/--server are left out here (--session needs every session's number first, so
+ * it is not released).
+ */
+class ReleasedSessions {
+  readonly totals = new SessionTotals();
+  /** Sessions released, selected or not. */
+  seen = 0;
+  private spill: SessionSpill | null = null;
+  private readonly planner: FirewallPlanner;
+
+  constructor(
+    private readonly multipleInputs: boolean,
+    private readonly options: AnalyzeOptions,
+    firewall: FirewallOptions,
+  ) {
+    this.planner = new FirewallPlanner(firewall);
+  }
+
+  add(session: FtpSession, startMicros: number, sequence: number): void {
+    this.seen++;
+    const selection: SessionSelection = { ids: [], clients: this.options.client ?? [], server: this.options.server ?? null };
+    if (selectSessions([session], selection).length === 0) return;
+    const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
+    this.totals.add(built);
+    this.planner.add(session, startMicros);
+    this.spill ??= new SessionSpill();
+    this.spill.add(built, startMicros, sequence);
+  }
+
+  plan(): FirewallPlan {
+    return this.planner.plan((sequence) => this.spill?.idOf(sequence) ?? sequence);
+  }
+
+  sessions(): Iterable<ReportSession> {
+    return this.spill?.sessions() ?? [];
+  }
+
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
 }
 
 /** The analyzer's events, and each frame's time after the analyzer took it. */
 type FrameEvents = AnalyzerEvents & { frame?(timeMicros: number, analyzer: Analyzer): void };
 
 interface AnalyzeOutcome {
+  /** The report; with sessions released as they ended, without its sessions (see `sessions`). */
   report: Report;
+  /** The report's sessions in order, read again at each call. */
+  sessions(): Iterable<ReportSession>;
+  /** Lets go of the released sessions' temporary file. */
+  close(): void;
   status: number | null;
   /** Zeek's ftp.log records (--format zeek). */
   zeek: ZeekFtpRecord[];
@@ -231,7 +300,7 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
   const toFile = options.output !== undefined && options.output !== '-';
   switch (options.format) {
     case 'json':
-      return renderJsonChunks(report);
+      return renderJsonChunks(report, outcome.sessions());
     case 'html':
       return [renderHtml(report)];
     case 'csv':
@@ -244,9 +313,9 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
       return [renderZeekAscii(outcome.zeek, { openMicros: open, closeMicros: outcome.lastMicros ?? open })];
     }
     default: {
-      let text = renderText(report, { color: useColor(options.color, io, toFile), firewall: options.firewall });
-      if (options.diagram) text += `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`;
-      return [text];
+      const text = renderTextChunks(report, () => outcome.sessions(), { color: useColor(options.color, io, toFile), firewall: options.firewall });
+      if (!options.diagram) return text;
+      return [[...text].join('') + `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`];
     }
   }
 }
@@ -282,7 +351,18 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
         },
       }
     : {};
-  const outcome = await readAndReport(files, options, io, events);
+  // Text and JSON are written from sessions kept on disk as they end, not from memory; the
+  // formats built as one string, diagrams and --session (which needs every number first) are not.
+  const release = !streaming && (options.format === 'text' || options.format === 'json') && !options.diagram && (options.session ?? []).length === 0;
+  const outcome = await readAndReport(files, options, io, events, release);
+  try {
+    return writeReport(outcome, files, options, io, streaming, written);
+  } finally {
+    outcome.close();
+  }
+}
+
+function writeReport(outcome: AnalyzeOutcome, files: string[], options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): number {
   const { report, status } = outcome;
   const chunks = streaming
     ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
