@@ -10,7 +10,7 @@ import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { decodeTcp } from './decode/tcp';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
-import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
+import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
 import type { FtpSession, UnopenedControlConnection } from './model';
@@ -180,6 +180,18 @@ function duplicateFindings(filter: DuplicateFilter): Finding[] {
   return findings;
 }
 
+/**
+ * Whether a connection's close is complete: FIN both ways and a packet after the later FIN (the
+ * last ACK), so nothing more is expected on it. A reset one is not (packets in flight from the
+ * other side still come): it waits for sessionReleaseMicros.
+ */
+function closedAndAcknowledged(connection: Connection): boolean {
+  const { finOrig, finResp, rst, last } = connection;
+  if (rst !== null || finOrig === null || finResp === null) return false;
+  const later = finOrig.timeMicros > finResp.timeMicros ? finOrig : finResp;
+  return last.timeMicros > later.timeMicros || (last.ref.input === later.ref.input && last.ref.frame > later.ref.frame);
+}
+
 /** How often (capture time) the ended sessions are looked at for release. */
 const RELEASE_CHECK_MICROS = 250_000;
 
@@ -256,6 +268,16 @@ export class Analyzer {
 
   /** Where the TCP segment of the frame being ingested is; reused for every frame. */
   private readonly location = new TcpLocation();
+
+  /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
+  get heldSessions(): number {
+    return this.sessions.size + this.unanswered.size;
+  }
+
+  /** TCP connections tracked at the moment (control and data). */
+  get trackedConnections(): number {
+    return this.table.size;
+  }
 
   /** Time of the latest frame ingested, in microseconds: where the capture ends. */
   private captureEndMicros = 0;
@@ -394,12 +416,25 @@ export class Analyzer {
         fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
       });
     }
+    // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
+    for (const [connection, sequence] of this.unanswered) {
+      if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
+      this.unanswered.delete(connection);
+      const state = this.startControl(connection, sequence);
+      this.finishControl(connection, state);
+    }
     const unopened: UnopenedControlConnection[] = [];
     const sessions: FtpSession[] = [];
-    for (const session of [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
-      const attempt = unopenedControl(session, this.captureEndMicros);
+    const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
+    for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
+    for (const [control, sequence] of this.unanswered) candidates.push({ control, session: null, sequence });
+    this.unanswered.clear();
+    // In the order sessions were seen when that is known (released sessions), else as they were added.
+    if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
+    for (const { control, session } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
+      const attempt = unopenedConnection(control, this.captureEndMicros);
       if (attempt) unopened.push(attempt);
-      else sessions.push(session);
+      else if (session) sessions.push(session);
     }
     this.findings.push(...diagnoseUnopenedControl(unopened));
     if (this.events.sessionReleased) {
@@ -505,6 +540,7 @@ export class Analyzer {
   /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
+    if (this.unanswered.size > 0 && connection.role === 'control') this.answered(connection, segment, direction);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -584,7 +620,13 @@ export class Analyzer {
       // SYN-ACK): a stray ACK or FIN of a connection that ended before the capture is no session.
       if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
       const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.ftpPorts), ref, timeMicros);
-      this.startControl(connection);
+      if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
+        // Sessions are released as they end: a SYN alone gets its session only once answered.
+        this.stats.controlConnections++;
+        this.unanswered.set(connection, ++this.sessionsSeen);
+      } else {
+        this.startControl(connection);
+      }
       return connection;
     }
     if (!this.options.detectFtp) return null;
@@ -616,8 +658,8 @@ export class Analyzer {
     return connection;
   }
 
-  private startControl(connection: Connection): ControlState {
-    this.stats.controlConnections++;
+  private startControl(connection: Connection, sequence?: number): ControlState {
+    if (sequence === undefined) this.stats.controlConnections++;
     const tracker = new SessionTracker(this.sessions.size + this.released + 1, connection, this.registry, this.options);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
     const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options);
@@ -637,7 +679,7 @@ export class Analyzer {
     };
     this.controls.set(connection, state);
     this.sessions.add(tracker.session);
-    this.sequence.set(tracker.session, ++this.sessionsSeen);
+    this.sequence.set(tracker.session, sequence ?? ++this.sessionsSeen);
     return state;
   }
 
@@ -657,6 +699,25 @@ export class Analyzer {
     connection.role = 'other';
     this.stats.controlConnections--;
     this.stats.otherProtocolConnections++;
+  }
+
+  /**
+   * A control connection of which only the client's SYN was seen so far, when sessions are
+   * released: its record in the table, and where it came in the order sessions were seen, but no
+   * session, parser or streams yet (a flood of unanswered SYNs costs one connection record each).
+   */
+  private readonly unanswered = new Map<Connection, number>();
+
+  /** Gives an unanswered control connection its session once anything but its SYN (or a RST) comes. */
+  private answered(connection: Connection, segment: TcpSegment, direction: Direction): void {
+    const sequence = this.unanswered.get(connection);
+    if (sequence === undefined) return;
+    if (segment.flags & TcpFlag.RST) return;
+    if (direction === 'orig' && (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && segment.payload.length === 0) return;
+    this.unanswered.delete(connection);
+    const state = this.startControl(connection, sequence);
+    const base = connection.payload.orig.base;
+    if (connection.syn !== null && base !== null) state.streams.orig.start(base);
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */
@@ -702,19 +763,18 @@ export class Analyzer {
     for (const entry of this.ending) {
       const { session, control } = entry;
       let last = control.last.timeMicros;
-      let closed = true;
-      for (const channel of session.dataChannels) {
-        const data = channel.connection;
-        if (data === null) continue;
+      // true: every connection closed and acknowledged; false: closed; null: one is still open.
+      let closed: boolean | null = closedAndAcknowledged(control);
+      const look = (data: Connection) => {
         if (data.last.timeMicros > last) last = data.last.timeMicros;
-        if (!data.rst && !(data.finOrig && data.finResp)) closed = false;
-      }
-      for (const data of [...session.tlsConnections, ...session.unannouncedConnections]) {
-        if (data.last.timeMicros > last) last = data.last.timeMicros;
-        if (!data.rst && !(data.finOrig && data.finResp)) closed = false;
-      }
+        if (!data.rst && !(data.finOrig && data.finResp)) closed = null;
+        else if (closed === true && !closedAndAcknowledged(data)) closed = false;
+      };
+      for (const channel of session.dataChannels) if (channel.connection !== null) look(channel.connection);
+      for (const data of session.tlsConnections) look(data);
+      for (const data of session.unannouncedConnections) look(data);
       const quiet = now - last;
-      if ((closed && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
+      if (closed === true || (closed !== null && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
         this.release(session);
         // Its record leaves the table: a late packet of it no longer finds a session to change.
         this.table.close(control);

@@ -1,0 +1,208 @@
+/**
+ * Finished sessions are released: the analyzer hands each one out once it is over and keeps
+ * nothing of it, the CLI keeps its report object in a temporary file, and the text and JSON
+ * reports are written from there session by session, the same bytes as the reports built from
+ * every session at once. The captures are scripted vsftpd sessions (test/correlate/script.ts):
+ * clients 198.51.100.20:40000+i, a server at 192.0.2.10:21, one PASV download each, sessions six
+ * seconds apart (longer than the analyzer's sessionReleaseMicros).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { Analyzer } from '../../src/analyzer';
+import type { FtpSession } from '../../src/model';
+import { SessionSpill } from '../../src/cli/session-spill';
+import type { ReportSession } from '../../src/report/build';
+import { FirewallPlanner, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
+import { framesToPcap } from '../capture/pcap-tools';
+import { ack, c, data, fin, on, pause, s, script, syn, synAck, type ControlPair, type Steps } from '../correlate/script';
+import { runCli } from '../e2e/run-cli';
+
+const server = { ip: '192.0.2.10', port: 21 };
+const client = (i: number) => ({ ip: `198.51.100.${20 + (i % 50)}`, port: 40_000 + i });
+
+/** Session `i`'s whole dialogue on control connection `i`: login, one PASV download, QUIT, both FINs. */
+function dialogue(i: number, user = 'anonymous'): Steps {
+  const me = client(i);
+  const dataClient = { ip: me.ip, port: 50_000 + i };
+  const dataServer = { ip: server.ip, port: 30_000 + i };
+  return [
+    on(i, s('220 (vsFTPd 3.0.3)'), c(`USER ${user}`), s('331 Please specify the password.'), c('PASS a@b'), s(user === 'anonymous' ? '230 Login successful.' : '530 Login incorrect.')),
+    on(i, c('PASV'), s(`227 Entering Passive Mode (192,0,2,10,${dataServer.port >> 8},${dataServer.port & 255}).`)),
+    syn(dataClient, dataServer),
+    synAck(dataServer, dataClient),
+    ack(dataClient, dataServer),
+    on(i, c(`RETR f${i}`), s(`150 Opening BINARY mode data connection for f${i} (10 bytes).`)),
+    data(dataServer, dataClient, 10),
+    fin(dataServer, dataClient),
+    fin(dataClient, dataServer),
+    ack(dataServer, dataClient),
+    on(i, s('226 Transfer complete.'), c('QUIT'), s('221 Goodbye.')),
+    fin(server, me),
+    fin(me, server),
+    ack(server, me),
+  ];
+}
+
+/**
+ * `n` sessions one after another, six seconds apart; sessions 1 and 2 overlap the other way round:
+ * the second starts after the first and ends (and is released) before it.
+ */
+function sequential(n: number, failing: number[] = []) {
+  const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: client(i), server }));
+  const steps: Steps = [];
+  // Session 0 opens and logs in; session 1 runs whole; then session 0 goes on.
+  const first = dialogue(0);
+  steps.push(first[0], pause(1_000_000), dialogue(1), pause(6_000_000), first.slice(1), pause(6_000_000));
+  for (let i = 2; i < n; i++) steps.push(dialogue(i, failing.includes(i) ? 'guest' : 'anonymous'), pause(6_000_000));
+  return script(controls, steps);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ftpcap-released-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the analyzer releases sessions that ended', () => {
+  test('it holds at most the sessions still going, and no connection of those released', () => {
+    const run = sequential(60);
+    const released: FtpSession[] = [];
+    const analyzer = new Analyzer({}, { sessionReleased: (session) => released.push(session) });
+    let mostHeld = 0;
+    let mostTracked = 0;
+    for (const frame of run.frames) {
+      analyzer.ingest(frame);
+      mostHeld = Math.max(mostHeld, analyzer.heldSessions);
+      mostTracked = Math.max(mostTracked, analyzer.trackedConnections);
+    }
+    // Two sessions overlap at the start; later, one is going and the last one waits for the end.
+    expect(mostHeld).toBeLessThanOrEqual(3);
+    expect(mostTracked).toBeLessThanOrEqual(6);
+    expect(released.length).toBeGreaterThanOrEqual(59);
+    const result = analyzer.finish();
+    expect(result.sessions).toEqual([]);
+    expect(analyzer.heldSessions).toBe(0);
+    expect(released).toHaveLength(60);
+    // Numbered in the order they were seen: the report renumbers them by start time.
+    expect(released.slice(0, 2).map((session) => session.id)).toEqual([2, 1]);
+    expect(released.every((session) => session.dataChannels[0].transfer?.final?.code === 226)).toBe(true);
+  });
+
+  test('held sessions do not grow with the sessions that went before', () => {
+    const held = (n: number) => {
+      const analyzer = new Analyzer({}, { sessionReleased: () => undefined });
+      let most = 0;
+      for (const frame of sequential(n).frames) {
+        analyzer.ingest(frame);
+        most = Math.max(most, analyzer.heldSessions + analyzer.trackedConnections);
+      }
+      return most;
+    };
+    expect(held(200)).toBe(held(50));
+  });
+
+  test('without the listener every session stays until finish()', () => {
+    const analyzer = new Analyzer();
+    for (const frame of sequential(10).frames) analyzer.ingest(frame);
+    expect(analyzer.heldSessions).toBe(10);
+    expect(analyzer.finish().sessions.map((session) => session.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('reports written from the released sessions', () => {
+  const capture = path.join(dir, 'sequential.pcap');
+  const n = 24;
+  fs.writeFileSync(capture, framesToPcap(sequential(n, [5, 6, 7, 8, 9, 10]).frames));
+  // --session with every number keeps all sessions in memory: the report built at once.
+  const all = Array.from({ length: n }, (_, i) => ['--session', String(i + 1)]).flat();
+
+  test('JSON: the same bytes as the report built from every session at once', async () => {
+    const streamed = await runCli('analyze', '-f', 'json', capture);
+    const whole = await runCli('analyze', '-f', 'json', ...all, capture);
+    expect(streamed.code).toBe(0);
+    expect(streamed.stdout).toBe(whole.stdout);
+    const report = JSON.parse(streamed.stdout);
+    expect(report.sessions.map((session: ReportSession) => session.id)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    // The session that started first is number 1, though it ended after the second.
+    expect(report.sessions[0].client.port).toBe(40_000);
+    expect(report.sessions[0].helper.session).toBe(1);
+    expect(report.firewall.plan.servers[0].sessions).toHaveLength(n);
+    const failed = report.sessions.filter((session: ReportSession) => session.findings.some((f) => f.code === 'login-failed'));
+    expect(failed.map((session: ReportSession) => session.client.port)).toEqual([40_005, 40_006, 40_007, 40_008, 40_009, 40_010]);
+  });
+
+  test('text: the same bytes, with the overview before the first session', async () => {
+    const streamed = await runCli('analyze', capture);
+    const whole = await runCli('analyze', ...all, capture);
+    expect(streamed.stdout).toBe(whole.stdout);
+    const overview = streamed.stdout.indexOf(`Overview of ${n} sessions`);
+    const glance = streamed.stdout.indexOf('What went wrong');
+    const firstSession = streamed.stdout.indexOf('── Session 1 ');
+    expect(overview).toBeGreaterThan(0);
+    expect(glance).toBeGreaterThan(overview);
+    expect(firstSession).toBeGreaterThan(glance);
+  });
+
+  test('--client and --server select among released sessions as among all', async () => {
+    const streamed = await runCli('analyze', '-f', 'json', '--client', '198.51.100.21', capture);
+    const report = JSON.parse(streamed.stdout);
+    expect(report.summary.sessions).toBe(1);
+    expect(report.sessions.map((session: ReportSession) => [session.id, session.client.ip])).toEqual([[1, '198.51.100.21']]);
+  });
+});
+
+describe('the temporary file of report sessions', () => {
+  const session = (id: number): ReportSession => ({ id, helper: { session: id, follows: true, reasons: [], channels: [] }, user: `u${id}` }) as unknown as ReportSession;
+
+  test('read back by start time (ties in the order seen), numbered from 1, then deleted', () => {
+    const spill = new SessionSpill(dir);
+    // Added as they were released: (start, sequence).
+    spill.add(session(2), 200, 2);
+    spill.add(session(3), 100, 3);
+    spill.add(session(1), 100, 1);
+    spill.add(session(4), 50, 4);
+    const order = [...spill.sessions()].map((s) => [s.id, s.user, s.helper.session]);
+    expect(order).toEqual([
+      [1, 'u4', 1],
+      [2, 'u1', 2],
+      [3, 'u3', 3],
+      [4, 'u2', 4],
+    ]);
+    // Read again from the start.
+    expect([...spill.sessions()]).toHaveLength(4);
+    expect(spill.idOf(2)).toBe(4);
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith('ftpcap-'));
+    expect(files).toHaveLength(1);
+    spill.close();
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('ftpcap-'))).toHaveLength(0);
+  });
+
+  test('sessions larger than one read block come back whole', () => {
+    const spill = new SessionSpill(dir);
+    const big = { ...session(1), user: 'x'.repeat(5 << 20) } as ReportSession;
+    spill.add(session(2), 2, 2);
+    spill.add(big, 1, 1);
+    spill.add(session(3), 3, 3);
+    expect([...spill.sessions()].map((s) => s.user.length)).toEqual([5 << 20, 2, 2]);
+    spill.close();
+  });
+});
+
+describe('the firewall plan, session by session', () => {
+  test(`past ${MAX_PLAN_SESSIONS} sessions of one server it counts the rest and names the first`, () => {
+    const n = MAX_PLAN_SESSIONS + 30;
+    const analyzer = new Analyzer({}, { sessionReleased: (s, start) => planner.add(s, start) });
+    const planner = new FirewallPlanner();
+    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: client(i), server }));
+    const steps: Steps = [];
+    for (let i = 0; i < n; i++) steps.push(on(i, s('220 (vsFTPd 3.0.3)'), c('QUIT'), s('221 Goodbye.')), fin(server, client(i)), fin(client(i), server), pause(6_000_000));
+    for (const frame of script(controls, steps).frames) analyzer.ingest(frame);
+    analyzer.finish();
+    const plan = planner.plan();
+    const only = plan.servers[0];
+    expect(only.sessions).toHaveLength(MAX_PLAN_SESSIONS);
+    expect(only.helper).toHaveLength(MAX_PLAN_SESSIONS);
+    expect(only.sessionsOmitted).toBe(30);
+    expect(only.clients).toHaveLength(50);
+    expect(plan.notes.some((note) => note.includes(`${n} sessions; the plan lists the numbers and helper predictions of the first ${MAX_PLAN_SESSIONS}`))).toBe(true);
+  });
+});
