@@ -763,12 +763,13 @@ export class Analyzer {
     for (const entry of this.ending) {
       const { session, control } = entry;
       let last = control.last.timeMicros;
-      // true: every connection closed and acknowledged; false: closed; null: one is still open.
+      // true: the control connection's close acknowledged and every data connection closed (a
+      // closed data connection has left the table: nothing changes it any more); false: closed,
+      // but the control connection may still see packets; null: a data connection is still open.
       let closed: boolean | null = closedAndAcknowledged(control);
       const look = (data: Connection) => {
         if (data.last.timeMicros > last) last = data.last.timeMicros;
         if (!data.rst && !(data.finOrig && data.finResp)) closed = null;
-        else if (closed === true && !closedAndAcknowledged(data)) closed = false;
       };
       for (const channel of session.dataChannels) if (channel.connection !== null) look(channel.connection);
       for (const data of session.tlsConnections) look(data);

@@ -10,8 +10,56 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ReportSession } from '../report/build';
 
-/** Bytes gathered before they are written to the file, and read from it at once. */
+/** Bytes gathered before they are written to the file. */
 const BLOCK_BYTES = 4 << 20;
+/** Bytes read from the file at once, and blocks kept. */
+const READ_BLOCK_BYTES = 512 << 10;
+const READ_BLOCKS = 16;
+
+/**
+ * Reads records back from the file through a few cached blocks: sessions come in the order they
+ * ended, the report wants them by start, and the two orders differ by a few interleaved runs
+ * (sessions still open at the end of the capture, long sessions among short ones), each of which
+ * reads its blocks in turn.
+ */
+class BlockReader {
+  private readonly blocks: Array<{ start: number; bytes: Buffer; used: number }> = [];
+  private clock = 0;
+
+  constructor(private readonly fd: number) {}
+
+  text(offset: number, length: number): string {
+    if (length > READ_BLOCK_BYTES) {
+      const bytes = Buffer.alloc(length);
+      this.read(bytes, offset);
+      return bytes.toString('utf8');
+    }
+    let block = this.blocks.find((b) => offset >= b.start && offset + length <= b.start + b.bytes.length);
+    if (block === undefined) {
+      if (this.blocks.length < READ_BLOCKS) {
+        block = { start: 0, bytes: Buffer.alloc(READ_BLOCK_BYTES), used: 0 };
+        this.blocks.push(block);
+      } else {
+        block = this.blocks.reduce((a, b) => (a.used <= b.used ? a : b));
+        block.bytes = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, READ_BLOCK_BYTES);
+      }
+      block.start = offset;
+      block.bytes = block.bytes.subarray(0, this.read(block.bytes, offset));
+    }
+    block.used = ++this.clock;
+    return block.bytes.toString('utf8', offset - block.start, offset - block.start + length);
+  }
+
+  private read(into: Buffer, position: number): number {
+    let done = 0;
+    while (done < into.length) {
+      const n = fs.readSync(this.fd, into, done, into.length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+}
 
 /** A growable Float64Array. */
 class NumberList {
@@ -127,22 +175,11 @@ export class SessionSpill {
   *sessions(): Generator<ReportSession> {
     const sorted = this.order();
     if (this.fd === null) throw new Error('the spill was closed');
-    const fd = this.fd;
-    let buffer = Buffer.alloc(BLOCK_BYTES);
-    let block = buffer.subarray(0, 0);
-    let blockStart = 0;
+    const reader = new BlockReader(this.fd);
     for (let rank = 0; rank < sorted.length; rank++) {
       const index = sorted[rank];
-      const offset = this.offsets.get(index);
-      const length = this.lengths.get(index);
-      if (offset < blockStart || offset + length > blockStart + block.length) {
-        // Sessions are mostly in file order: read the block from here on.
-        if (buffer.length < length) buffer = Buffer.alloc(length);
-        const read = fs.readSync(fd, buffer, 0, buffer.length, offset);
-        block = buffer.subarray(0, read);
-        blockStart = offset;
-      }
-      const session = JSON.parse(block.toString('utf8', offset - blockStart, offset - blockStart + length)) as ReportSession;
+      const text = reader.text(this.offsets.get(index), this.lengths.get(index));
+      const session = JSON.parse(text) as ReportSession;
       session.id = rank + 1;
       if (session.helper) session.helper.session = rank + 1;
       yield session;
