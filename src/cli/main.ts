@@ -22,8 +22,8 @@ import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
 import { canonicalIp } from '../ftp/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
-import { renderCsv } from '../report/csv';
-import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
+import { renderCsvChunks } from '../report/csv';
+import { renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
@@ -157,6 +157,8 @@ interface AnalyzeOptions extends FirewallCliOptions {
   failOn?: 'warning' | 'error';
   /** No progress line on stderr. */
   quiet?: boolean;
+  /** Sessions the formats built in memory (HTML, Zeek, diagrams) take at most (hidden option). */
+  maxInMemorySessions?: number;
 }
 
 /** Reads the captures through the analyzer and builds the report; prints the inputs' problems on stderr. */
@@ -302,11 +304,12 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
     case 'json':
       return renderJsonChunks(report, outcome.sessions());
     case 'html':
-      return [renderHtml(report)];
+      // One page draws every session: built in memory, for as many sessions as a page can hold.
+      return [renderHtml(report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] })];
     case 'csv':
-      return [renderCsv(report)];
+      return renderCsvChunks(report, outcome.sessions());
     case 'ndjson':
-      return [renderNdjson(report)];
+      return ndjsonChunks(report, outcome.sessions());
     case 'zeek': {
       if (options.zeekJson) return [renderZeekJson(outcome.zeek)];
       const open = outcome.firstMicros ?? 0;
@@ -315,10 +318,22 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
     default: {
       const text = renderTextChunks(report, () => outcome.sessions(), { color: useColor(options.color, io, toFile), firewall: options.firewall });
       if (!options.diagram) return text;
-      return [[...text].join('') + `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`];
+      const all = report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] };
+      return [[...text].join('') + `\n${renderDiagrams(all, diagramOptions(options, io, toFile))}`];
     }
   }
 }
+
+function* ndjsonChunks(report: Report, sessions: Iterable<ReportSession>): Generator<string> {
+  for (const session of sessions) yield renderNdjsonSession(session);
+  yield renderNdjsonSummary(report);
+}
+
+/**
+ * Sessions the formats built as one string in memory (HTML, Zeek's log) take at most: past this,
+ * ftpcap says so instead of running out of memory. Text, JSON, CSV and NDJSON have no such limit.
+ */
+export const MAX_IN_MEMORY_SESSIONS = 20_000;
 
 /** How long after a session's end (capture time) its NDJSON line waits for the last packets of its close. */
 const STREAM_GRACE_MICROS = 1_000_000;
@@ -353,8 +368,19 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     : {};
   // Text and JSON are written from sessions kept on disk as they end, not from memory; the
   // formats built as one string, diagrams and --session (which needs every number first) are not.
-  const release = !streaming && (options.format === 'text' || options.format === 'json') && !options.diagram && (options.session ?? []).length === 0;
+  const release = !streaming && (options.session ?? []).length === 0;
   const outcome = await readAndReport(files, options, io, events, release);
+  const inMemory = options.format === 'html' || options.format === 'zeek' || options.diagram === true;
+  const most = options.maxInMemorySessions ?? MAX_IN_MEMORY_SESSIONS;
+  if (inMemory && outcome.report.summary.sessions > most) {
+    outcome.close();
+    const what = options.format === 'html' ? 'the HTML report' : options.format === 'zeek' ? "Zeek's log" : 'the diagrams';
+    io.stderr(
+      `ftpcap: ${what} of ${outcome.report.summary.sessions} sessions is built in memory, which holds at most ${most}: ` +
+        'use --format text, json, csv or ndjson (written session by session), or pick sessions with --session, --client or --server\n',
+    );
+    return ExitCode.output;
+  }
   try {
     return writeReport(outcome, files, options, io, streaming, written);
   } finally {
@@ -480,7 +506,10 @@ export async function explainTopic(topic: Topic | 'all', options: AnalyzeOptions
 
 /** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
 export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io);
+  // Only the plan is printed: the sessions are released as they end, and their temporary file deleted.
+  const outcome = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io, {}, true);
+  outcome.close();
+  const { report, status } = outcome;
   if (options.format === 'json') {
     const { plan, sets } = report.firewall;
     io.stdout(`${JSON.stringify({ schemaVersion: report.schemaVersion, tool: report.tool, plan, sets }, null, 2)}\n`);
@@ -586,7 +615,8 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
     .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the text report')
-    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)');
+    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
+    .addOption(new Option('--max-in-memory-sessions <n>', 'sessions HTML, Zeek and diagrams (built in memory) take at most').argParser((v) => parsePositive(v)[0]).hideHelp());
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });

@@ -18,6 +18,7 @@ import { FirewallPlanner, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
 import { framesToPcap } from '../capture/pcap-tools';
 import { ack, c, data, fin, on, pause, s, script, syn, synAck, type ControlPair, type Steps } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';
+import { MAX_IN_MEMORY_SESSIONS } from '../../src/cli/main';
 
 const server = { ip: '192.0.2.10', port: 21 };
 const client = (i: number) => ({ ip: `198.51.100.${20 + (i % 50)}`, port: 40_000 + i });
@@ -204,5 +205,31 @@ describe('the firewall plan, session by session', () => {
     expect(only.sessionsOmitted).toBe(30);
     expect(only.clients).toHaveLength(50);
     expect(plan.notes.some((note) => note.includes(`${n} sessions; the plan lists the numbers and helper predictions of the first ${MAX_PLAN_SESSIONS}`))).toBe(true);
+  });
+});
+
+describe('formats built in memory', () => {
+  test(`past ${MAX_IN_MEMORY_SESSIONS} sessions (here 40, with the hidden option) HTML says so (status 4), CSV and NDJSON are written`, async () => {
+    const most = 40;
+    const n = most + 1;
+    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: { ip: `198.51.100.${1 + (i % 200)}`, port: 10_000 + Math.floor(i / 200) }, server }));
+    const steps: Steps = [];
+    for (let i = 0; i < n; i++) steps.push(on(i, s('220 (vsFTPd 3.0.3)')), fin(controls[i].client, server), fin(server, controls[i].client), ack(controls[i].client, server));
+    const file = path.join(dir, 'many.pcap');
+    fs.writeFileSync(file, framesToPcap(script(controls, steps).frames));
+    const html = await runCli('analyze', '-f', 'html', '--max-in-memory-sessions', String(most), file);
+    expect(html.code).toBe(4);
+    expect(html.stdout).toBe('');
+    expect(html.stderr).toMatch(new RegExp(`the HTML report of ${n} sessions is built in memory, which holds at most ${most}: use --format text, json, csv or ndjson`));
+    const ndjson = await runCli('analyze', '-f', 'ndjson', '-o', path.join(dir, 'many.ndjson'), file);
+    expect(ndjson.code).toBe(0);
+    const lines = fs.readFileSync(path.join(dir, 'many.ndjson'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(n + 1);
+    expect(JSON.parse(lines[n - 1]).id).toBe(n);
+    const csv = await runCli('analyze', '-f', 'csv', file);
+    expect(csv.stdout.split('\r\n')).toHaveLength(2);
+    const fewer = await runCli('analyze', '-f', 'html', '--max-in-memory-sessions', String(most), '--client', '198.51.100.1', file);
+    expect(fewer.code).toBe(0);
+    expect(fewer.stdout).toMatch(/^<!DOCTYPE html>/i);
   });
 });
