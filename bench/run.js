@@ -10,6 +10,7 @@
  *   npm run bench -- --reps 3 --quick  # only the 1 GiB capture, no tshark
  *   npm run bench -- --tshark-all      # tshark on every capture
  *   npm run bench -- --json FILE       # also write the measurements as JSON
+ *   npm run bench -- --scaling         # the scaling benchmark instead (bench/scaling.js)
  *
  * Wall time is measured around each process; peak resident memory is the process's maximum RSS
  * as GNU time reports it (`/usr/bin/time -f %M`).
@@ -278,10 +279,21 @@ function main(argv) {
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    log(`bench: ${error.message}`);
-    process.exitCode = 1;
+  const argv = process.argv.slice(2);
+  if (argv.includes('--scaling')) {
+    require('./scaling')
+      .runScaling(argv)
+      .then((status) => (process.exitCode = status))
+      .catch((error) => {
+        log(`bench: ${error.message}`);
+        process.exitCode = 1;
+      });
+  } else {
+    try {
+      process.exitCode = main(argv);
+    } catch (error) {
+      log(`bench: ${error.message}`);
+      process.exitCode = 1;
+    }
   }
 }
