@@ -14,7 +14,8 @@ import { Analyzer } from '../../src/analyzer';
 import type { FtpSession } from '../../src/model';
 import { SessionSpill } from '../../src/cli/session-spill';
 import type { ReportSession } from '../../src/report/build';
-import { FirewallPlanner, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
+import { defaultFirewallOptions, FirewallPlanner, MAX_PLAN_ADDRESSES, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
+import { renderRuleSets } from '../../src/firewall/render';
 import { framesToPcap } from '../capture/pcap-tools';
 import { ack, c, data, fin, on, pause, s, script, syn, synAck, type ControlPair, type Steps } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';
@@ -189,13 +190,17 @@ describe('the temporary file of report sessions', () => {
 });
 
 describe('the firewall plan, session by session', () => {
-  test(`past ${MAX_PLAN_SESSIONS} sessions of one server it counts the rest and names the first`, () => {
+  test(`past ${MAX_PLAN_SESSIONS} sessions of one server it counts the rest; past ${MAX_PLAN_ADDRESSES} clients the rules allow any`, () => {
     const n = MAX_PLAN_SESSIONS + 30;
-    const analyzer = new Analyzer({}, { sessionReleased: (s, start) => planner.add(s, start) });
-    const planner = new FirewallPlanner();
-    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: client(i), server }));
+    const planner = new FirewallPlanner({ ...defaultFirewallOptions, clientsSeen: true });
+    const analyzer = new Analyzer({}, { sessionReleased: (session, start) => planner.add(session, start) });
+    // Every session from its own address (10.0.x.y), so there are more clients than the plan names.
+    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: { ip: `10.0.${i >> 8}.${i & 255}`, port: 40_000 }, server }));
     const steps: Steps = [];
-    for (let i = 0; i < n; i++) steps.push(on(i, s('220 (vsFTPd 3.0.3)'), c('QUIT'), s('221 Goodbye.')), fin(server, client(i)), fin(client(i), server), pause(6_000_000));
+    for (let i = 0; i < n; i++) {
+      const me = controls[i].client;
+      steps.push(on(i, s('220 (vsFTPd 3.0.3)'), c('QUIT'), s('221 Goodbye.')), fin(server, me), fin(me, server), ack(server, me), pause(6_000_000));
+    }
     for (const frame of script(controls, steps).frames) analyzer.ingest(frame);
     analyzer.finish();
     const plan = planner.plan();
@@ -203,8 +208,14 @@ describe('the firewall plan, session by session', () => {
     expect(only.sessions).toHaveLength(MAX_PLAN_SESSIONS);
     expect(only.helper).toHaveLength(MAX_PLAN_SESSIONS);
     expect(only.sessionsOmitted).toBe(30);
-    expect(only.clients).toHaveLength(50);
-    expect(plan.notes.some((note) => note.includes(`${n} sessions; the plan lists the numbers and helper predictions of the first ${MAX_PLAN_SESSIONS}`))).toBe(true);
+    expect(only.clients).toHaveLength(MAX_PLAN_ADDRESSES);
+    expect(only.flows.find((f) => f.role === 'control')?.initiator.addresses).toBeNull();
+    expect(plan.notes).toContain(`192.0.2.10:21: ${n} sessions; the plan lists the numbers and helper predictions of the first ${MAX_PLAN_SESSIONS}`);
+    expect(plan.notes).toContain(`192.0.2.10:21: more than ${MAX_PLAN_ADDRESSES} client addresses: the rules allow any client address, not only those seen`);
+    // The rule sets' comment lines name 20 session numbers, not all of them.
+    const [nft] = renderRuleSets(plan, { dialects: ['nftables'], sides: ['server'], styles: ['helper'] });
+    const line = nft.text.split('\n').find((l) => l.startsWith('# FTP server 192.0.2.10:21')) ?? '';
+    expect(line).toMatch(/sessions 1, 2, 3, .*, 20 and 1010 more$/);
   });
 });
 
