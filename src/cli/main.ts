@@ -210,7 +210,9 @@ async function readAndReport(
     const request = firewallRequest(options, 'nftables');
     report = buildReportHead(result, inputs, version, released.totals, firewallSection(released.plan(), request.sets));
     sessions = () => released.sessions();
-    if (released.totals.sessions === 0 && released.seen > 0) io.stderr(`ftpcap: no session matches --client/--server; the capture has ${released.seen}\n`);
+    if (released.totals.sessions === 0 && released.seen > 0) {
+      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${released.seen} (1-${released.seen})\n`);
+    }
   } else {
     const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
     if (selected.sessions.length === 0 && result.sessions.length > 0) {
@@ -255,12 +257,16 @@ class ReleasedSessions {
 
   add(session: FtpSession, startMicros: number, sequence: number): void {
     this.seen++;
+    this.spill ??= new SessionSpill();
     const selection: SessionSelection = { ids: [], clients: this.options.client ?? [], server: this.options.server ?? null };
-    if (selectSessions([session], selection).length === 0) return;
+    if (selectSessions([session], selection).length === 0) {
+      // Not in the report, but numbered: the report's sessions keep the numbers of the whole capture.
+      this.spill.add(null, startMicros, sequence);
+      return;
+    }
     const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
     this.totals.add(built);
     this.planner.add(session, startMicros);
-    this.spill ??= new SessionSpill();
     this.spill.add(built, startMicros, sequence);
   }
 

@@ -124,10 +124,13 @@ export class SessionSpill {
     return this.offsets.length;
   }
 
-  /** Keeps one session's report; `startMicros` and `sequence` give its place in the report. */
-  add(session: ReportSession, startMicros: number, sequence: number): void {
+  /**
+   * Keeps one session's report; `startMicros` and `sequence` give its place in the report. A
+   * session left out of the report (null) still takes its number, as in the whole capture.
+   */
+  add(session: ReportSession | null, startMicros: number, sequence: number): void {
     if (this.sorted !== null) throw new Error('session added after the spill was read');
-    const line = JSON.stringify(session);
+    const line = session === null ? '' : JSON.stringify(session);
     const bytes = Buffer.byteLength(line);
     this.offsets.push(this.written + this.pendingBytes);
     this.lengths.push(bytes);
@@ -178,6 +181,7 @@ export class SessionSpill {
     const reader = new BlockReader(this.fd);
     for (let rank = 0; rank < sorted.length; rank++) {
       const index = sorted[rank];
+      if (this.lengths.get(index) === 0) continue;
       const text = reader.text(this.offsets.get(index), this.lengths.get(index));
       const session = JSON.parse(text) as ReportSession;
       session.id = rank + 1;

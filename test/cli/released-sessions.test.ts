@@ -144,11 +144,13 @@ describe('reports written from the released sessions', () => {
     expect(firstSession).toBeGreaterThan(glance);
   });
 
-  test('--client and --server select among released sessions as among all', async () => {
+  test('--client and --server select among released sessions as among all, with their numbers in the whole capture', async () => {
     const streamed = await runCli('analyze', '-f', 'json', '--client', '198.51.100.21', capture);
+    const whole = await runCli('analyze', '-f', 'json', '--client', '198.51.100.21', ...all, capture);
+    expect(streamed.stdout).toBe(whole.stdout);
     const report = JSON.parse(streamed.stdout);
     expect(report.summary.sessions).toBe(1);
-    expect(report.sessions.map((session: ReportSession) => [session.id, session.client.ip])).toEqual([[1, '198.51.100.21']]);
+    expect(report.sessions.map((session: ReportSession) => [session.id, session.client.ip])).toEqual([[2, '198.51.100.21']]);
   });
 });
 
