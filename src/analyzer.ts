@@ -453,6 +453,8 @@ export class Analyzer {
     }
     for (const session of sessions) this.loginFailures.add(session);
     this.findings.push(...this.loginFailures.findings());
+    // Released sessions need nothing more from the analyzer: let the records go before the report is built.
+    if (this.events.sessionReleased) this.table.clear();
     return {
       sessions,
       unopened,
