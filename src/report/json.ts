@@ -28,6 +28,11 @@ const EMPTY_SESSIONS = '\n  "sessions": [],\n';
  * were put as the capture was read; the report's own list is then left out.
  */
 export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSession> = report.sessions): Generator<string> {
+  if (!Array.isArray(report.sessions)) {
+    // Not a whole report (a part of one): no sessions to put in their place.
+    yield `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
+    return;
+  }
   const shell = JSON.stringify({ ...report, sessions: [] }, null, 2);
   const at = shell.indexOf(EMPTY_SESSIONS);
   if (at < 0) throw new Error('report without a top-level sessions list');
