@@ -86,7 +86,7 @@ function removeAtExit(file: string): void {
   openSpills.add(file);
   if (exitHook) return;
   exitHook = true;
-  process.on('exit', () => {
+  const removeAll = () => {
     for (const spilled of openSpills) {
       try {
         fs.rmSync(path.dirname(spilled), { recursive: true, force: true });
@@ -94,7 +94,16 @@ function removeAtExit(file: string): void {
         // Already gone.
       }
     }
-  });
+    openSpills.clear();
+  };
+  process.on('exit', removeAll);
+  // Interrupted (Ctrl-C, kill): remove the files too, then end as the signal would have.
+  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeAll();
+      process.exit(status);
+    });
+  }
 }
 
 export class SessionSpill {
