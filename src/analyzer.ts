@@ -8,8 +8,8 @@ import { SessionTracker } from './correlate/tracker';
 import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
-import { countRepeatedFindings, diagnoseLoginFailures, diagnoseSession } from './diagnose';
-import { diagnoseUnopenedControl, unopenedControl } from './diagnose/control-attempts';
+import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
+import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
 import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -79,6 +79,18 @@ export interface AnalyzerEvents {
   zeekFtp?(record: ZeekFtpRecord): void;
   /** Receives each data connection's payload in order, as it goes in (e.g. to write files). */
   payload?: PayloadConsumer;
+  /**
+   * With this listener the analyzer keeps no finished session: a session whose control connection
+   * ended, whose data connections are closed and on which nothing moved for
+   * `sessionReleaseMicros` of capture time (or for `connectionIdleMicros`, closed or not) is
+   * diagnosed and handed here, then forgotten; at finish() every session still open goes the same
+   * way, and `AnalysisResult.sessions` is empty. The listener builds what the reports need from
+   * it (a report session, aggregates) before it returns. The session's `id` is then its place in
+   * the order sessions were seen (`sequence`): the report numbers sessions by start time, ties in
+   * that order, which only the listener, having them all, can do (`startMicros` and `sequence`).
+   * Per-server findings (nonstandard-control-port) stay on the first session released per server.
+   */
+  sessionReleased?(session: FtpSession, startMicros: number, sequence: number): void;
 }
 
 /** The per-connection state of an FTP control connection. */
@@ -189,6 +201,21 @@ function duplicateFindings(filter: DuplicateFilter): Finding[] {
   return findings;
 }
 
+/**
+ * Whether a connection's close is complete: FIN both ways and a packet after the later FIN (the
+ * last ACK), so nothing more is expected on it. A reset one is not (packets in flight from the
+ * other side still come): it waits for sessionReleaseMicros.
+ */
+function closedAndAcknowledged(connection: Connection): boolean {
+  const { finOrig, finResp, rst, last } = connection;
+  if (rst !== null || finOrig === null || finResp === null) return false;
+  const later = finOrig.timeMicros > finResp.timeMicros ? finOrig : finResp;
+  return last.timeMicros > later.timeMicros || (last.ref.input === later.ref.input && last.ref.frame > later.ref.frame);
+}
+
+/** How often (capture time) the ended sessions are looked at for release. */
+const RELEASE_CHECK_MICROS = 250_000;
+
 export class Analyzer {
   private readonly options: AnalyzerOptions;
   private readonly ftpPorts: Set<number>;
@@ -204,7 +231,19 @@ export class Analyzer {
   private readonly duplicates: DuplicateFilter;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
-  private readonly sessions: FtpSession[] = [];
+  /** Sessions not yet handed out, in the order they were seen (with sessionReleased: the live ones only). */
+  private readonly sessions = new Set<FtpSession>();
+  /** Sessions released so far (sessionReleased); with the live ones, the next session's number. */
+  private released = 0;
+  /** Where each session not yet released came in the order sessions were seen (1, 2, ...). */
+  private readonly sequence = new Map<FtpSession, number>();
+  private sessionsSeen = 0;
+  /** Sessions whose control connection ended, waiting for their data connections and late packets. */
+  private ending: Array<{ session: FtpSession; control: Connection }> = [];
+  /** Capture time of the last look at `ending`. */
+  private lastReleaseCheck = 0;
+  /** Failed logins per client over the sessions released or finished. */
+  private readonly loginFailures = new LoginFailureTally();
   /** Link types seen that no decoder handles, with their frame counts. */
   private readonly unsupportedLinkTypes = new Map<number, number>();
   private readonly findings: Finding[] = [];
@@ -251,12 +290,23 @@ export class Analyzer {
   /** Where the TCP segment of the frame being ingested is; reused for every frame. */
   private readonly location = new TcpLocation();
 
+  /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
+  get heldSessions(): number {
+    return this.sessions.size + this.unanswered.size;
+  }
+
+  /** TCP connections tracked at the moment (control and data). */
+  get trackedConnections(): number {
+    return this.table.size;
+  }
+
   /** Time of the latest frame ingested, in microseconds: where the capture ends. */
   private captureEndMicros = 0;
 
   ingest(frame: CapturedFrame): void {
     this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
+    if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
     this.duplicates.watchTime(frame);
     // Identical bare RSTs are what a host sends for every stray segment, not copies.
@@ -377,15 +427,32 @@ export class Analyzer {
         fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
       });
     }
+    // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
+    for (const [connection, sequence] of this.unanswered) {
+      if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
+      this.unanswered.delete(connection);
+      const state = this.startControl(connection, sequence);
+      this.finishControl(connection, state);
+    }
     const unopened: UnopenedControlConnection[] = [];
     const sessions: FtpSession[] = [];
-    for (const session of [...this.sessions].sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
-      const attempt = unopenedControl(session, this.captureEndMicros);
+    const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
+    for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
+    for (const [control, sequence] of this.unanswered) candidates.push({ control, session: null, sequence });
+    this.unanswered.clear();
+    // In the order sessions were seen when that is known (released sessions), else as they were added.
+    if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
+    for (const { control, session } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
+      const attempt = unopenedConnection(control, this.captureEndMicros);
       if (attempt) unopened.push(attempt);
-      else sessions.push(session);
+      else if (session) sessions.push(session);
     }
     this.findings.push(...diagnoseUnopenedControl(unopened));
-    if (this.events.sessionEnd) {
+    if (this.events.sessionReleased) {
+      for (const session of sessions) this.release(session);
+      sessions.length = 0;
+      this.ending = [];
+    } else if (this.events.sessionEnd) {
       // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
       for (const session of sessions) this.completeSession(session);
     } else {
@@ -395,7 +462,10 @@ export class Analyzer {
       });
       onePerServer(sessions, 'nonstandard-control-port');
     }
-    this.findings.push(...diagnoseLoginFailures(sessions));
+    for (const session of sessions) this.loginFailures.add(session);
+    this.findings.push(...this.loginFailures.findings());
+    // Released sessions need nothing more from the analyzer: let the records go before the report is built.
+    if (this.events.sessionReleased) this.table.clear();
     return {
       sessions,
       unopened,
@@ -485,6 +555,7 @@ export class Analyzer {
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
     connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
+    if (this.unanswered.size > 0 && connection.role === 'control') this.answered(connection, segment, direction);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -590,7 +661,13 @@ export class Analyzer {
       // SYN-ACK): a stray ACK or FIN of a connection that ended before the capture is no session.
       if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
       const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.ftpPorts), ref, timeMicros);
-      this.startControl(connection);
+      if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
+        // Sessions are released as they end: a SYN alone gets its session only once answered.
+        this.stats.controlConnections++;
+        this.unanswered.set(connection, ++this.sessionsSeen);
+      } else {
+        this.startControl(connection);
+      }
       return connection;
     }
     if (!this.options.detectFtp) return null;
@@ -622,9 +699,9 @@ export class Analyzer {
     return connection;
   }
 
-  private startControl(connection: Connection): ControlState {
-    this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.length + 1, connection, this.registry, this.options, this.limits);
+  private startControl(connection: Connection, sequence?: number): ControlState {
+    if (sequence === undefined) this.stats.controlConnections++;
+    const tracker = new SessionTracker(this.sessions.size + this.released + 1, connection, this.registry, this.options, this.limits);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
     const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits);
     if (connection.midstream) parser.startMidstream();
@@ -642,7 +719,8 @@ export class Analyzer {
       zeek,
     };
     this.controls.set(connection, state);
-    this.sessions.push(tracker.session);
+    this.sessions.add(tracker.session);
+    this.sequence.set(tracker.session, sequence ?? ++this.sessionsSeen);
     return state;
   }
 
@@ -654,14 +732,33 @@ export class Analyzer {
   private letGo(connection: Connection, state: ControlState): void {
     state.finished = true;
     state.tracker.finish();
-    const index = this.sessions.indexOf(state.tracker.session);
-    if (index >= 0) this.sessions.splice(index, 1);
+    this.sessions.delete(state.tracker.session);
+    this.sequence.delete(state.tracker.session);
     const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
     if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
     this.controls.delete(connection);
     connection.role = 'other';
     this.stats.controlConnections--;
     this.stats.otherProtocolConnections++;
+  }
+
+  /**
+   * A control connection of which only the client's SYN was seen so far, when sessions are
+   * released: its record in the table, and where it came in the order sessions were seen, but no
+   * session, parser or streams yet (a flood of unanswered SYNs costs one connection record each).
+   */
+  private readonly unanswered = new Map<Connection, number>();
+
+  /** Gives an unanswered control connection its session once anything but its SYN (or a RST) comes. */
+  private answered(connection: Connection, segment: TcpSegment, direction: Direction): void {
+    const sequence = this.unanswered.get(connection);
+    if (sequence === undefined) return;
+    if (segment.flags & TcpFlag.RST) return;
+    if (direction === 'orig' && (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && segment.payload.length === 0) return;
+    this.unanswered.delete(connection);
+    const state = this.startControl(connection, sequence);
+    const base = connection.payload.orig.base;
+    if (connection.syn !== null && base !== null) state.streams.orig.start(base);
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */
@@ -694,6 +791,57 @@ export class Analyzer {
       this.completeSession(session);
       this.events.sessionEnd(session);
     }
+    // A control connection that may yet turn out never to have opened waits for finish().
+    if (!this.finishing && this.events.sessionReleased && unopenedControl(state.tracker.session, Infinity) === null) {
+      this.ending.push({ session: state.tracker.session, control: connection });
+    }
+  }
+
+  /**
+   * Releases the ended sessions that are done: their data connections closed and nothing on them
+   * for sessionReleaseMicros, or nothing at all for connectionIdleMicros. The rest wait.
+   */
+  private releaseEnded(): void {
+    const now = this.captureEndMicros;
+    this.lastReleaseCheck = now;
+    const waiting: typeof this.ending = [];
+    for (const entry of this.ending) {
+      const { session, control } = entry;
+      let last = control.last.timeMicros;
+      // true: the control connection's close acknowledged and every data connection closed (a
+      // closed data connection has left the table: nothing changes it any more); false: closed,
+      // but the control connection may still see packets; null: a data connection is still open.
+      let closed: boolean | null = closedAndAcknowledged(control);
+      const look = (data: Connection) => {
+        if (data.last.timeMicros > last) last = data.last.timeMicros;
+        if (!data.rst && !(data.finOrig && data.finResp)) closed = null;
+      };
+      for (const channel of session.dataChannels) if (channel.connection !== null) look(channel.connection);
+      for (const data of session.tlsConnections) look(data);
+      for (const data of session.unannouncedConnections) look(data);
+      const quiet = now - last;
+      if (closed === true || (closed !== null && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
+        this.release(session);
+        // Its record leaves the table: a late packet of it no longer finds a session to change.
+        this.table.close(control);
+      } else {
+        waiting.push(entry);
+      }
+    }
+    this.ending = waiting;
+  }
+
+  /** Diagnoses a session, hands it to sessionReleased and forgets it. */
+  private release(session: FtpSession): void {
+    const sequence = this.sequence.get(session) ?? 0;
+    this.completeSession(session);
+    this.loginFailures.add(session);
+    this.sessions.delete(session);
+    this.sequence.delete(session);
+    this.completed.delete(session);
+    this.released++;
+    session.id = sequence;
+    this.events.sessionReleased?.(session, session.control.first.timeMicros, sequence);
   }
 
   /**

@@ -60,6 +60,12 @@ export interface AnalyzerOptions extends PerformanceThresholds {
   fragmentTimeoutMicros: number;
   /** A SYN on a 4-tuple idle for longer than this starts a new connection, in microseconds. */
   connectionIdleMicros: number;
+  /**
+   * When sessions are released as they end (the analyzer's sessionReleased listener): how long
+   * after its last packet, in capture time, a session whose connections are all closed is
+   * released, in microseconds. Packets of it later than this no longer change its report.
+   */
+  sessionReleaseMicros: number;
   /** Look for FTP control connections on every port, by their content (greeting and commands). */
   detectFtp: boolean;
   /** Connections on other ports held at once while they may be FTP (oldest dropped first). */
@@ -133,6 +139,7 @@ export const defaultOptions: AnalyzerOptions = {
   maxFragmentedDatagrams: 1024,
   fragmentTimeoutMicros: 30_000_000,
   connectionIdleMicros: 120_000_000,
+  sessionReleaseMicros: 5_000_000,
   detectFtp: true,
   maxDetectionCandidates: 4096,
   showPasswords: false,

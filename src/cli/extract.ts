@@ -177,17 +177,20 @@ export class Extractor implements PayloadConsumer {
   /**
    * Gives each file written its name, removes the temporary names and writes the manifest (to
    * `manifest.json`, or `manifest-N.json` when that exists). Returns the manifest's path.
+   * `reportNumber` turns a session's number while it was analyzed into its number in the report
+   * (they differ when sessions were released as they ended and numbered by start time at the end).
    */
-  finish(): { manifest: string | null; entries: ManifestEntry[] } {
+  finish(reportNumber: (id: number) => number = (id) => id): { manifest: string | null; entries: ManifestEntry[] } {
     const entries: ManifestEntry[] = [];
     for (const record of this.written) {
       if (this.error !== null) break;
       const { stream, content } = record;
       if (content === null) continue;
       try {
-        const file = this.linkUnique(record.temp, extractName(stream, stream.session.id));
+        const session = reportNumber(stream.session.id);
+        const file = this.linkUnique(record.temp, extractName(stream, session));
         fs.unlinkSync(record.temp);
-        entries.push(manifestEntry(file, stream, content));
+        entries.push(manifestEntry(file, stream, content, session));
       } catch (error) {
         this.fail(error);
       }
@@ -265,7 +268,7 @@ export class Extractor implements PayloadConsumer {
   }
 }
 
-function manifestEntry(file: string, stream: PayloadStream, content: PayloadContent): ManifestEntry {
+function manifestEntry(file: string, stream: PayloadStream, content: PayloadContent, sessionNumber: number): ManifestEntry {
   const { session, channel, connection, direction } = stream;
   const transfer = channel?.transfer ?? null;
   const senderIp = direction === 'orig' ? connection.orig.ip : connection.resp.ip;
@@ -274,7 +277,7 @@ function manifestEntry(file: string, stream: PayloadStream, content: PayloadCont
   if (input !== null && input.input > 0) frames.input = input.input;
   return {
     file,
-    session: session.id,
+    session: sessionNumber,
     channel: channel?.index ?? null,
     command: transfer?.command.verb ?? null,
     nameAsSent: transfer?.command.arg ?? null,

@@ -10,19 +10,24 @@ import { Analyzer, type AnalyzerEvents } from '../analyzer';
 import type { FirewallDocument, Report } from '../report/schema';
 import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
-import { buildReport, buildSessionReport } from '../report/build';
+import { buildReport, buildReportHead, buildSessionReport, SessionTotals, type ReportSession } from '../report/build';
+import { defaultOptions } from '../options';
+import { FirewallPlanner } from '../firewall/plan';
+import type { FirewallOptions, FirewallPlan } from '../firewall/types';
+import { firewallSection } from '../report/firewall';
+import { SessionSpill } from './session-spill';
 import { renderJsonChunks } from '../report/json';
 import { renderDiagrams } from '../report/diagram-text';
 import { renderHtml } from '../report/html';
 import { selectSessions, type SessionSelection } from '../report/select';
 import { canonicalIp } from '../decode/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
-import { renderCsv } from '../report/csv';
-import { renderNdjson, renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
+import { renderCsvChunks } from '../report/csv';
+import { renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
-import { renderFirewallSection, renderText } from '../report/text';
+import { renderFirewallSection, renderTextChunks } from '../report/text';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../finding-codes';
@@ -159,6 +164,8 @@ interface AnalyzeOptions extends FirewallCliOptions, PerformanceCliOptions {
   failOn?: 'warning' | 'error';
   /** No progress line on stderr. */
   quiet?: boolean;
+  /** Sessions the formats built in memory (HTML, Zeek, diagrams) take at most (hidden option). */
+  maxInMemorySessions?: number;
   /** When to hash data connections' payloads: always, never, or auto (small inputs only). */
   hash?: HashWhen;
   /** Write each data connection's payload into this directory. */
@@ -202,6 +209,8 @@ async function readAndReport(
   io: Io,
   events: FrameEvents = {},
   extractor: Extractor | null = null,
+  /** Keep no session in memory: each goes to a temporary file as it ends (see SessionSpill). */
+  release = false,
 ): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
@@ -218,9 +227,10 @@ async function readAndReport(
       hashes: hashWanted(files, options),
       ...(options.maxDataReorderBytes !== undefined ? { maxDataOutOfOrderBytes: options.maxDataReorderBytes } : {}),
     },
-    extractor ? { ...events, payload: extractor } : events,
+    { ...events, ...(extractor ? { payload: extractor } : {}), ...(release ? { sessionReleased: (session: FtpSession, start: number, sequence: number) => released.add(session, start, sequence) } : {}) },
     zeek,
   );
+  const released = new ReleasedSessions(files.length > 1, options, firewallRequest(options, 'nftables').options);
   let firstMicros: number | null = null;
   let lastMicros: number | null = null;
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
@@ -239,11 +249,23 @@ async function readAndReport(
   progress?.finish();
   const result = analyzer.finish();
   const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
-  const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
-  if (selected.sessions.length === 0 && result.sessions.length > 0) {
-    io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+  let report: Report;
+  let sessions: () => Iterable<ReportSession>;
+  if (release) {
+    const request = firewallRequest(options, 'nftables');
+    report = buildReportHead(result, inputs, version, released.totals, firewallSection(released.plan(), request.sets));
+    sessions = () => released.sessions();
+    if (released.totals.sessions === 0 && released.seen > 0) {
+      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${released.seen} (1-${released.seen})\n`);
+    }
+  } else {
+    const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
+    if (selected.sessions.length === 0 && result.sessions.length > 0) {
+      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+    }
+    report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
+    sessions = () => report.sessions;
   }
-  const report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
   for (const input of inputs) {
     for (const problem of input.problems) {
       const where = [problem.frame !== null ? `packet ${problem.frame}` : null, problem.offset !== null ? `byte ${problem.offset}` : null]
@@ -254,14 +276,76 @@ async function readAndReport(
   }
   // Nothing analyzed: every input failed before its first packet.
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
-  return { report, status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+  return { report, sessions, close: () => released.close(), reportNumber: (id) => (release ? released.idOf(id) : id), status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+}
+
+/**
+ * The sessions the analyzer released, as the report needs them: each one's report object in a
+ * SessionSpill, and the summary's counts and the firewall plan added up as they come. Sessions
+ * outside --client/--server are left out here (--session needs every session's number first, so
+ * it is not released).
+ */
+class ReleasedSessions {
+  readonly totals = new SessionTotals();
+  /** Sessions released, selected or not. */
+  seen = 0;
+  private spill: SessionSpill | null = null;
+  private readonly planner: FirewallPlanner;
+
+  constructor(
+    private readonly multipleInputs: boolean,
+    private readonly options: AnalyzeOptions,
+    firewall: FirewallOptions,
+  ) {
+    this.planner = new FirewallPlanner(firewall);
+  }
+
+  add(session: FtpSession, startMicros: number, sequence: number): void {
+    this.seen++;
+    this.spill ??= new SessionSpill();
+    const selection: SessionSelection = { ids: [], clients: this.options.client ?? [], server: this.options.server ?? null };
+    if (selectSessions([session], selection).length === 0) {
+      // Not in the report, but numbered: the report's sessions keep the numbers of the whole capture.
+      this.spill.add(null, startMicros, sequence);
+      return;
+    }
+    const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
+    this.totals.add(built);
+    this.planner.add(session, startMicros);
+    this.spill.add(built, startMicros, sequence);
+  }
+
+  plan(): FirewallPlan {
+    return this.planner.plan((sequence) => this.idOf(sequence));
+  }
+
+  /** The report's number of the session released `sequence`-th. */
+  idOf(sequence: number): number {
+    return this.spill?.idOf(sequence) ?? sequence;
+  }
+
+  sessions(): Iterable<ReportSession> {
+    return this.spill?.sessions() ?? [];
+  }
+
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
 }
 
 /** The analyzer's events, and each frame's time after the analyzer took it. */
 type FrameEvents = AnalyzerEvents & { frame?(timeMicros: number, analyzer: Analyzer): void };
 
 interface AnalyzeOutcome {
+  /** The report; with sessions released as they ended, without its sessions (see `sessions`). */
   report: Report;
+  /** The report's sessions in order, read again at each call. */
+  sessions(): Iterable<ReportSession>;
+  /** Lets go of the released sessions' temporary file. */
+  close(): void;
+  /** A session's number in the report, from its number while it was analyzed. */
+  reportNumber(id: number): number;
   status: number | null;
   /** Zeek's ftp.log records (--format zeek). */
   zeek: ZeekFtpRecord[];
@@ -276,25 +360,38 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
   const toFile = options.output !== undefined && options.output !== '-';
   switch (options.format) {
     case 'json':
-      return renderJsonChunks(report);
+      return renderJsonChunks(report, outcome.sessions());
     case 'html':
-      return [renderHtml(report)];
+      // One page draws every session: built in memory, for as many sessions as a page can hold.
+      return [renderHtml(report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] })];
     case 'csv':
-      return [renderCsv(report)];
+      return renderCsvChunks(report, outcome.sessions());
     case 'ndjson':
-      return [renderNdjson(report)];
+      return ndjsonChunks(report, outcome.sessions());
     case 'zeek': {
       if (options.zeekJson) return [renderZeekJson(outcome.zeek)];
       const open = outcome.firstMicros ?? 0;
       return [renderZeekAscii(outcome.zeek, { openMicros: open, closeMicros: outcome.lastMicros ?? open })];
     }
     default: {
-      let text = renderText(report, { color: useColor(options.color, io, toFile), firewall: options.firewall });
-      if (options.diagram) text += `\n${renderDiagrams(report, diagramOptions(options, io, toFile))}`;
-      return [text];
+      const text = renderTextChunks(report, () => outcome.sessions(), { color: useColor(options.color, io, toFile), firewall: options.firewall });
+      if (!options.diagram) return text;
+      const all = report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] };
+      return [[...text].join('') + `\n${renderDiagrams(all, diagramOptions(options, io, toFile))}`];
     }
   }
 }
+
+function* ndjsonChunks(report: Report, sessions: Iterable<ReportSession>): Generator<string> {
+  for (const session of sessions) yield renderNdjsonSession(session);
+  yield renderNdjsonSummary(report);
+}
+
+/**
+ * Sessions the formats built as one string in memory (HTML, Zeek's log) take at most: past this,
+ * ftpcap says so instead of running out of memory. Text, JSON, CSV and NDJSON have no such limit.
+ */
+export const MAX_IN_MEMORY_SESSIONS = 20_000;
 
 /** How long after a session's end (capture time) its NDJSON line waits for the last packets of its close. */
 const STREAM_GRACE_MICROS = 1_000_000;
@@ -336,16 +433,39 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
       return ExitCode.output;
     }
   }
-  const outcome = await readAndReport(files, options, io, events, extractor);
-  const { report, status } = outcome;
+  // Text and JSON are written from sessions kept on disk as they end, not from memory; the
+  // formats built as one string, diagrams and --session (which needs every number first) are not.
+  const release = !streaming && (options.session ?? []).length === 0;
+  const outcome = await readAndReport(files, options, io, events, extractor, release);
   if (extractor !== null) {
-    const { manifest, entries } = extractor.finish();
+    const { manifest, entries } = extractor.finish((id) => outcome.reportNumber(id));
     if (extractor.error !== null) {
       io.stderr(`ftpcap: cannot extract into ${sanitize(options.extract ?? '')}: ${sanitize(extractor.error.message)}\n`);
+      outcome.close();
       return ExitCode.output;
     }
     if (!options.quiet) io.stderr(`ftpcap: extracted ${entries.length} file${entries.length === 1 ? '' : 's'} into ${sanitize(options.extract ?? '')} (${sanitize(path.basename(manifest ?? ''))} lists them)\n`);
   }
+  const inMemory = options.format === 'html' || options.format === 'zeek' || options.diagram === true;
+  const most = options.maxInMemorySessions ?? MAX_IN_MEMORY_SESSIONS;
+  if (inMemory && outcome.report.summary.sessions > most) {
+    outcome.close();
+    const what = options.format === 'html' ? 'the HTML report' : options.format === 'zeek' ? "Zeek's log" : 'the diagrams';
+    io.stderr(
+      `ftpcap: ${what} of ${outcome.report.summary.sessions} sessions is built in memory, which holds at most ${most}: ` +
+        'use --format text, json, csv or ndjson (written session by session), or pick sessions with --session, --client or --server\n',
+    );
+    return ExitCode.output;
+  }
+  try {
+    return writeReport(outcome, options, io, streaming, written);
+  } finally {
+    outcome.close();
+  }
+}
+
+function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): number {
+  const { report, status } = outcome;
   const chunks = streaming
     ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
     : render(outcome, options, io);
@@ -462,7 +582,10 @@ export async function explainTopic(topic: Topic | 'all', options: AnalyzeOptions
 
 /** `ftpcap firewall`: only the firewall section, for people (text) or programs (JSON). */
 export async function firewallFiles(files: string[], options: AnalyzeOptions, io: Io): Promise<number> {
-  const { report, status } = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io);
+  // Only the plan is printed: the sessions are released as they end, and their temporary file deleted.
+  const outcome = await readAndReport(files, { ...options, format: options.format === 'json' ? 'json' : 'text' }, io, {}, null, true);
+  outcome.close();
+  const { report, status } = outcome;
   if (options.format === 'json') {
     const { plan, sets } = report.firewall;
     const document: FirewallDocument = { schemaVersion: report.schemaVersion, tool: report.tool, plan, sets };
@@ -572,7 +695,8 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
     .addOption(new Option('--hash <when>', 'MD5, SHA-1 and SHA-256 of every data connection: auto (when the inputs total at most 64 MiB), always, never').choices(['auto', 'always', 'never']).default('auto'))
     .option('--extract <dir>', 'write every data connection\'s payload (files, listings) into this directory, with manifest.json; never overwrites')
-    .option('--max-data-reorder-bytes <n>', 'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)', parseByteCount));
+    .option('--max-data-reorder-bytes <n>', 'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)', parseByteCount)
+    .addOption(new Option('--max-in-memory-sessions <n>', 'sessions HTML, Zeek and diagrams (built in memory) take at most').argParser((v) => parsePositive(v)[0]).hideHelp()));
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });

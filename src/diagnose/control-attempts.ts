@@ -5,7 +5,7 @@
  * client, server and outcome, with how often the client tried.
  */
 import type { FtpSession, UnopenedControlConnection } from '../model';
-import { payloadBytes } from '../tcp/connections';
+import { payloadBytes, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
 
@@ -21,7 +21,11 @@ const UNANSWERED_AFTER_MICROS = 1_000_000;
  * `captureEndMicros` is the time of the last frame of the capture.
  */
 export function unopenedControl(session: FtpSession, captureEndMicros: number): UnopenedControlConnection | null {
-  const c = session.control;
+  return unopenedConnection(session.control, captureEndMicros);
+}
+
+/** The attempt a control connection was, when it never opened; else null (see unopenedControl). */
+export function unopenedConnection(c: Connection, captureEndMicros: number): UnopenedControlConnection | null {
   if (c.syn === null || c.synAck !== null || c.respSpoke) return null;
   if (payloadBytes(c, 'orig') > 0 || payloadBytes(c, 'resp') > 0) return null;
   const refused = c.rst !== null && c.rst.from === 'resp';

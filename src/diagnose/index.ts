@@ -1,5 +1,5 @@
 /** Findings derived from a finished session, one module per family of findings. */
-import type { FtpSession } from '../model';
+import type { FtpReply, FtpSession } from '../model';
 import { defaultOptions, type PerformanceThresholds } from '../options';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
@@ -58,33 +58,73 @@ export function countRepeatedFindings(findings: Finding[], maxPerCode: number): 
 /** Failed logins from one client address before it is called password guessing. */
 const GUESSING_THRESHOLD = 5;
 
+/** Client addresses whose failed logins are counted (past this, new addresses are not). */
+const MAX_LOGIN_CLIENTS = 100_000;
+/** User names named per client in the finding. */
+const MAX_LOGIN_USERS = 20;
+
+/** One client address's failed logins, over the sessions added so far. */
+interface ClientFailures {
+  failures: number;
+  sessions: number;
+  first: FtpReply;
+  last: FtpReply;
+  users: Set<string>;
+  moreUsers: boolean;
+}
+
 /**
- * Failed logins counted per client address across sessions: many in a row look like password
- * guessing (a capture-level finding, as the attempts span sessions).
+ * Failed logins counted per client address across sessions, one session at a time (in report
+ * order, or as sessions are released): many in a row look like password guessing (a capture-level
+ * finding, as the attempts span sessions). Holds a few numbers per client address, not the
+ * sessions.
  */
+export class LoginFailureTally {
+  private readonly byClient = new Map<string, ClientFailures>();
+
+  add(session: FtpSession): void {
+    const failed = session.failedLogins;
+    if (failed.length === 0) return;
+    let entry = this.byClient.get(session.client.ip);
+    if (entry === undefined) {
+      if (this.byClient.size >= MAX_LOGIN_CLIENTS) return;
+      entry = { failures: 0, sessions: 0, first: failed[0], last: failed[0], users: new Set(), moreUsers: false };
+      this.byClient.set(session.client.ip, entry);
+    }
+    entry.failures += failed.length;
+    entry.sessions++;
+    entry.last = failed[failed.length - 1];
+    if (session.user !== null && !entry.users.has(session.user)) {
+      if (entry.users.size < MAX_LOGIN_USERS) entry.users.add(session.user);
+      else entry.moreUsers = true;
+    }
+  }
+
+  findings(): Finding[] {
+    const findings: Finding[] = [];
+    for (const [client, entry] of this.byClient) {
+      if (entry.failures < GUESSING_THRESHOLD) continue;
+      const seconds = (entry.last.at.timeMicros - entry.first.at.timeMicros) / 1e6;
+      const users = [...entry.users].map((u) => `"${u}"`);
+      if (entry.moreUsers) users.push('…');
+      const n = entry.sessions;
+      findings.push({
+        code: 'login-failed',
+        severity: 'error',
+        frame: entry.first.at.ref,
+        message: `${client} failed to log in ${entry.failures} times in ${n} session${n === 1 ? '' : 's'} over ${seconds.toFixed(1)} s (user${entry.users.size === 1 && !entry.moreUsers ? '' : 's'} ${users.join(', ') || 'unknown'}): repeated failures look like password guessing`,
+        fix: 'block or rate-limit the address (fail2ban on the server log, nftables meter), and make sure the account has a strong password',
+      });
+    }
+    return findings;
+  }
+}
+
+/** Failed logins per client address across the sessions, in their order (see LoginFailureTally). */
 export function diagnoseLoginFailures(sessions: FtpSession[]): Finding[] {
-  const byClient = new Map<string, FtpSession[]>();
-  for (const session of sessions) {
-    if (session.failedLogins.length === 0) continue;
-    const list = byClient.get(session.client.ip) ?? [];
-    list.push(session);
-    byClient.set(session.client.ip, list);
-  }
-  const findings: Finding[] = [];
-  for (const [client, list] of byClient) {
-    const failures = list.flatMap((s) => s.failedLogins);
-    if (failures.length < GUESSING_THRESHOLD) continue;
-    const seconds = (failures[failures.length - 1].at.timeMicros - failures[0].at.timeMicros) / 1e6;
-    const users = [...new Set(list.map((s) => s.user).filter((u): u is string => u !== null))];
-    findings.push({
-      code: 'login-failed',
-      severity: 'error',
-      frame: failures[0].at.ref,
-      message: `${client} failed to log in ${failures.length} times in ${list.length} session${list.length === 1 ? '' : 's'} over ${seconds.toFixed(1)} s (user${users.length === 1 ? '' : 's'} ${users.map((u) => `"${u}"`).join(', ') || 'unknown'}): repeated failures look like password guessing`,
-      fix: 'block or rate-limit the address (fail2ban on the server log, nftables meter), and make sure the account has a strong password',
-    });
-  }
-  return findings;
+  const tally = new LoginFailureTally();
+  for (const session of sessions) tally.add(session);
+  return tally.findings();
 }
 
 /** The data connections a control gap left without their announcement, in words. */

@@ -94,8 +94,14 @@ const roleWords: Record<FlowRole, string> = {
   'active-data': 'active data connections',
 };
 
-function sessionsText(ids: number[]): string {
-  return ids.length === 1 ? `session ${ids[0]}` : `sessions ${ids.join(', ')}`;
+/** Session numbers listed in a comment before the rest are counted. */
+const SESSIONS_NAMED = 20;
+
+/** `session 3`, `sessions 1, 2, 5`, or past SESSIONS_NAMED `sessions 1, 2, …, 20 and 980 more` (`omitted`: more not in `ids`). */
+function sessionsText(ids: number[], omitted = 0): string {
+  if (ids.length === 1 && omitted === 0) return `session ${ids[0]}`;
+  const more = ids.length - Math.min(ids.length, SESSIONS_NAMED) + omitted;
+  return `sessions ${ids.slice(0, SESSIONS_NAMED).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** Lays out the rules of one side and style for every server of the plan. */
@@ -167,7 +173,7 @@ export function describeServer(server: ServerPlan): string {
   if (server.passive) parts.push(`passive ports ${server.passive.range.min}-${server.passive.range.max} (${server.passive.source === 'given' ? 'given' : 'seen in the capture'})`);
   if (server.active) parts.push(`active mode from port ${server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed)`}`);
   if (server.tls) parts.push('TLS');
-  return `FTP server ${serverName(server.ip, server.controlPort)}: ${parts.join(', ')}; ${sessionsText(server.sessions)}`;
+  return `FTP server ${serverName(server.ip, server.controlPort)}: ${parts.join(', ')}; ${sessionsText(server.sessions, server.sessionsOmitted)}`;
 }
 
 /** What a rule of each entry is for, the same in every Linux dialect (a comment is no rule). */

@@ -33,30 +33,188 @@ function accepted(channel: DataChannel): boolean {
   return channel.announced !== null && (channel.reply === null || channel.reply.code < 400);
 }
 
-/** Sessions grouped by server address and control port, in order of first appearance. */
-function groupByServer(sessions: FtpSession[], options: FirewallOptions): FtpSession[][] {
-  const groups = new Map<string, FtpSession[]>();
-  for (const session of sessions) {
-    const wanted = options.server;
-    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) continue;
-    const key = serverName(session.server.ip, session.server.port);
-    const list = groups.get(key);
-    if (list) list.push(session);
-    else groups.set(key, [session]);
-  }
-  return [...groups.values()];
-}
-
 /** The active connections' source ports are fixed ones: privileged (20), or control port − 1 (RFC 959's L-1). */
 function fixedSourcePorts(ports: number[], controlPort: number): boolean {
   return ports.every((p) => p < 1024 || p === controlPort - 1);
 }
 
-/** Derives the firewall plan for every server in the sessions. */
+/** Session numbers (and helper predictions) kept per server; the rest are counted. */
+export const MAX_PLAN_SESSIONS = 1000;
+/** Client and foreign addresses kept per server; past this the rules allow any client address. */
+export const MAX_PLAN_ADDRESSES = 1000;
+
+/** Where a session comes in the report: by start time, then by its number. */
+interface SessionKey {
+  startMicros: number;
+  id: number;
+}
+
+function before(a: SessionKey, b: SessionKey): boolean {
+  return a.startMicros < b.startMicros || (a.startMicros === b.startMicros && a.id < b.id);
+}
+
+/** A set that keeps at most `max` values and counts the others. */
+class CappedSet<T> {
+  readonly values = new Set<T>();
+  dropped = false;
+  constructor(private readonly max: number) {}
+  add(value: T): void {
+    if (this.values.has(value)) return;
+    if (this.values.size < this.max) this.values.add(value);
+    else this.dropped = true;
+  }
+}
+
+/** What one server's sessions showed so far. */
+interface ServerTally {
+  first: SessionKey;
+  ip: string;
+  port: number;
+  passiveSeen: Set<number>;
+  foreign: CappedSet<string>;
+  activeSources: Set<number>;
+  activeClients: CappedSet<string>;
+  activePorts: Set<number>;
+  clients: CappedSet<string>;
+  sessions: Array<{ id: number; prediction: HelperPrediction; passive: boolean; active: boolean }>;
+  sessionCount: number;
+  passiveCount: number;
+  activeCount: number;
+  passiveFailures: number;
+  activeFailures: number;
+  /** The first (in report order) session not followed by the helper, overall and per mode. */
+  missed: { any: { key: SessionKey; prediction: HelperPrediction } | null; passive: { key: SessionKey; prediction: HelperPrediction } | null; active: { key: SessionKey; prediction: HelperPrediction } | null };
+  missedCount: number;
+  tls: boolean;
+  implicitTls: boolean;
+  banner: { key: SessionKey; text: string } | null;
+}
+
+/**
+ * The firewall plan built one session at a time: per server, the ports, addresses and counts the
+ * plan needs, never the sessions themselves (a capture of a million sessions keeps a few numbers
+ * per server, and at most MAX_PLAN_SESSIONS session numbers). Sessions may come in any order;
+ * `plan(idOf)` renumbers the ones it kept (see Analyzer's sessionReleased).
+ */
+export class FirewallPlanner {
+  private readonly servers = new Map<string, ServerTally>();
+
+  constructor(private readonly options: FirewallOptions = defaultFirewallOptions) {}
+
+  add(session: FtpSession, startMicros = session.control.first.timeMicros): void {
+    const wanted = this.options.server;
+    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return;
+    const key: SessionKey = { startMicros, id: session.id };
+    const name = serverName(session.server.ip, session.server.port);
+    let tally = this.servers.get(name);
+    if (tally === undefined) {
+      tally = {
+        first: key,
+        ip: session.server.ip,
+        port: session.server.port,
+        passiveSeen: new Set(),
+        foreign: new CappedSet(MAX_PLAN_ADDRESSES),
+        activeSources: new Set(),
+        activeClients: new CappedSet(MAX_PLAN_ADDRESSES),
+        activePorts: new Set(),
+        clients: new CappedSet(MAX_PLAN_ADDRESSES),
+        sessions: [],
+        sessionCount: 0,
+        passiveCount: 0,
+        activeCount: 0,
+        passiveFailures: 0,
+        activeFailures: 0,
+        missed: { any: null, passive: null, active: null },
+        missedCount: 0,
+        tls: false,
+        implicitTls: false,
+        banner: null,
+      };
+      this.servers.set(name, tally);
+    } else if (before(key, tally.first)) {
+      tally.first = key;
+    }
+    const server = tally;
+    let usedPassive = false;
+    let usedActive = false;
+    for (const channel of session.dataChannels) {
+      if (!accepted(channel) || channel.announced === null) continue;
+      const connection = channel.connection;
+      if (channel.mode === 'passive') {
+        usedPassive = true;
+        server.passiveSeen.add(channel.announced.port);
+        if (channel.announced.ip !== null && channel.announced.ip !== server.ip) server.foreign.add(channel.announced.ip);
+        if (connection && !isEstablished(connection)) server.passiveFailures++;
+      } else if (channel.transfer || connection) {
+        usedActive = true;
+        server.activePorts.add(channel.announced.port);
+        server.activeClients.add(channel.announced.ip ?? session.client.ip);
+        if (connection) {
+          server.activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) server.activeFailures++;
+        }
+      }
+    }
+    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
+    // seen between the same hosts are what the firewall must let through.
+    for (const list of [session.tlsConnections, session.unannouncedConnections]) {
+      for (const connection of list) {
+        if (connection.resp.ip === server.ip) {
+          usedPassive = true;
+          server.passiveSeen.add(connection.resp.port);
+          if (!isEstablished(connection)) server.passiveFailures++;
+        } else if (connection.orig.ip === server.ip) {
+          usedActive = true;
+          server.activePorts.add(connection.resp.port);
+          server.activeClients.add(connection.resp.ip);
+          server.activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) server.activeFailures++;
+        }
+      }
+    }
+    const prediction = predictHelper(session);
+    server.sessionCount++;
+    if (usedPassive) server.passiveCount++;
+    if (usedActive) server.activeCount++;
+    if (server.sessions.length < MAX_PLAN_SESSIONS) server.sessions.push({ id: session.id, prediction, passive: usedPassive, active: usedActive });
+    if (!prediction.follows) {
+      server.missedCount++;
+      const missed = { key, prediction };
+      if (server.missed.any === null || before(key, server.missed.any.key)) server.missed.any = missed;
+      if (usedPassive && (server.missed.passive === null || before(key, server.missed.passive.key))) server.missed.passive = missed;
+      if (usedActive && (server.missed.active === null || before(key, server.missed.active.key))) server.missed.active = missed;
+    }
+    server.clients.add(session.client.ip);
+    if (session.tls !== null || session.implicitTls) server.tls = true;
+    if (session.implicitTls) server.implicitTls = true;
+    if (session.greeting !== null && (server.banner === null || before(key, server.banner.key))) server.banner = { key, text: session.greeting.text };
+  }
+
+  /** The plan, with the kept sessions' numbers mapped through `idOf` (default: as they were added). */
+  plan(idOf: (id: number) => number = (id) => id): FirewallPlan {
+    const tallies = [...this.servers.values()].sort((a, b) => (before(a.first, b.first) ? -1 : before(b.first, a.first) ? 1 : 0));
+    const servers = tallies.map((tally) => planServer(tally, this.options, idOf));
+    return { servers, notes: planNotes(servers, tallies) };
+  }
+}
+
+/** Derives the firewall plan for every server in the sessions (in report order). */
 export function planFirewall(sessions: FtpSession[], options: FirewallOptions = defaultFirewallOptions): FirewallPlan {
-  const servers = groupByServer(sessions, options).map((list) => planServer(list, options));
+  const planner = new FirewallPlanner(options);
+  for (const session of sessions) planner.add(session);
+  return planner.plan();
+}
+
+/** `1, 2, 3` or, past `max`, the first ones and how many there are in all. */
+function idList(ids: number[], total: number, max = 20): string {
+  const shown = ids.slice(0, max).join(', ');
+  return total > Math.min(ids.length, max) ? `${shown}, … (${total} in all)` : shown;
+}
+
+function planNotes(servers: ServerPlan[], tallies: ServerTally[]): string[] {
   const notes: string[] = [];
-  for (const server of servers) {
+  servers.forEach((server, i) => {
+    const tally = tallies[i];
     const name = serverName(server.ip, server.controlPort);
     if (server.passive?.source === 'observed') {
       notes.push(
@@ -82,124 +240,100 @@ export function planFirewall(sessions: FtpSession[], options: FirewallOptions = 
       notes.push(`${name}: the control connection is encrypted (TLS): no helper or middlebox can read the announcements, so the data ports are opened explicitly`);
     }
     const missed = server.helper.filter((h) => !h.follows);
-    if (missed.length > 0 && !server.tls) {
-      notes.push(`${name}: the kernel helper would not have followed session${missed.length === 1 ? '' : 's'} ${missed.map((h) => h.session).join(', ')} (${missed[0].reasons[0]}): the rules open those data connections explicitly`);
+    if (tally.missedCount > 0 && !server.tls) {
+      const first = tally.missed.any?.prediction ?? missed[0];
+      const n = tally.missedCount;
+      notes.push(`${name}: the kernel helper would not have followed session${n === 1 ? '' : 's'} ${idList(missed.map((h) => h.session), n)} (${first.reasons[0]}): the rules open those data connections explicitly`);
     }
-  }
-  return { servers, notes };
+    if (server.sessionsOmitted !== undefined) {
+      notes.push(`${name}: ${server.sessionsOmitted + server.sessions.length} sessions; the plan lists the numbers and helper predictions of the first ${server.sessions.length}`);
+    }
+    if (tally.clients.dropped || tally.activeClients.dropped) {
+      notes.push(`${name}: more than ${MAX_PLAN_ADDRESSES} client addresses: the rules allow any client address, not only those seen`);
+    }
+  });
+  return notes;
 }
 
-function planServer(list: FtpSession[], options: FirewallOptions): ServerPlan {
-  const server = list[0].server;
+function planServer(tally: ServerTally, options: FirewallOptions, idOf: (id: number) => number): ServerPlan {
+  const server = { ip: tally.ip, port: tally.port };
   const family: AddressFamily = server.ip.includes(':') ? 'ipv6' : 'ipv4';
-  const passiveSeen: number[] = [];
-  const foreign: string[] = [];
-  const activeSources: number[] = [];
-  const activeClients: string[] = [];
-  const activePorts: number[] = [];
-  let passiveSessions: number[] = [];
-  let activeSessions: number[] = [];
-  let passiveFailures = 0;
-  let activeFailures = 0;
-  for (const session of list) {
-    let usedPassive = false;
-    let usedActive = false;
-    for (const channel of session.dataChannels) {
-      if (!accepted(channel) || channel.announced === null) continue;
-      const connection = channel.connection;
-      if (channel.mode === 'passive') {
-        usedPassive = true;
-        passiveSeen.push(channel.announced.port);
-        if (channel.announced.ip !== null && channel.announced.ip !== server.ip) foreign.push(channel.announced.ip);
-        if (connection && !isEstablished(connection)) passiveFailures++;
-      } else if (channel.transfer || connection) {
-        usedActive = true;
-        activePorts.push(channel.announced.port);
-        activeClients.push(channel.announced.ip ?? session.client.ip);
-        if (connection) {
-          activeSources.push(connection.orig.port);
-          if (!isEstablished(connection)) activeFailures++;
-        }
-      }
-    }
-    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
-    // seen between the same hosts are what the firewall must let through.
-    for (const connection of [...session.tlsConnections, ...session.unannouncedConnections]) {
-      if (connection.resp.ip === server.ip) {
-        usedPassive = true;
-        passiveSeen.push(connection.resp.port);
-        if (!isEstablished(connection)) passiveFailures++;
-      } else if (connection.orig.ip === server.ip) {
-        usedActive = true;
-        activePorts.push(connection.resp.port);
-        activeClients.push(connection.resp.ip);
-        activeSources.push(connection.orig.port);
-        if (!isEstablished(connection)) activeFailures++;
-      }
-    }
-    if (usedPassive) passiveSessions.push(session.id);
-    if (usedActive) activeSessions.push(session.id);
-  }
-  passiveSessions = sortedNumbers(passiveSessions);
-  activeSessions = sortedNumbers(activeSessions);
-  const seen = sortedNumbers(passiveSeen);
+  const kept = tally.sessions
+    .map((s) => ({ ...s, id: idOf(s.id), prediction: { ...s.prediction, session: idOf(s.id) } }))
+    .sort((a, b) => a.id - b.id);
+  const passiveSessions = kept.filter((s) => s.passive).map((s) => s.id);
+  const activeSessions = kept.filter((s) => s.active).map((s) => s.id);
+  const seen = sortedNumbers(tally.passiveSeen);
   const given = options.passiveRange;
   const passive: ServerPlan['passive'] =
-    passiveSessions.length === 0
+    tally.passiveCount === 0
       ? null
       : given
-        ? { range: given, source: 'given', seen, outside: seen.filter((p) => p < given.min || p > given.max), failures: passiveFailures }
-        : { range: { min: seen[0] ?? UNPRIVILEGED.min, max: seen[seen.length - 1] ?? UNPRIVILEGED.max }, source: 'observed', seen, outside: [], failures: passiveFailures };
-  const sources = sortedNumbers(activeSources);
+        ? { range: given, source: 'given', seen, outside: seen.filter((p) => p < given.min || p > given.max), failures: tally.passiveFailures }
+        : { range: { min: seen[0] ?? UNPRIVILEGED.min, max: seen[seen.length - 1] ?? UNPRIVILEGED.max }, source: 'observed', seen, outside: [], failures: tally.passiveFailures };
+  const sources = sortedNumbers(tally.activeSources);
   const active: ServerPlan['active'] =
-    activeSessions.length === 0
+    tally.activeCount === 0
       ? null
       : {
           sourcePorts: sources,
           fixedSource: fixedSourcePorts(sources, server.port),
-          clients: sortedStrings(activeClients),
-          clientPortsSeen: sortedNumbers(activePorts),
-          failures: activeFailures,
+          clients: sortedStrings(tally.activeClients.values),
+          clientPortsSeen: sortedNumbers(tally.activePorts),
+          failures: tally.activeFailures,
         };
-  const helper = list.map(predictHelper);
-  const tls = list.some((s) => s.tls !== null || s.implicitTls);
-  const banner = list.find((s) => s.greeting !== null)?.greeting?.text ?? null;
+  const helper = kept.map((s) => s.prediction);
+  const tls = tally.tls;
+  const banner = tally.banner?.text ?? null;
   const software = detectServerSoftware(banner);
+  const foreign = sortedStrings(tally.foreign.values);
   const plan: ServerPlan = {
     ip: server.ip,
     family,
     controlPort: server.port,
-    implicitTls: server.port === IMPLICIT_FTPS_PORT || list.some((s) => s.implicitTls),
+    implicitTls: server.port === IMPLICIT_FTPS_PORT || tally.implicitTls,
     tls,
     software,
     banner,
-    sessions: list.map((s) => s.id),
-    clients: sortedStrings(list.map((s) => s.client.ip)),
+    sessions: kept.map((s) => s.id),
+    clients: sortedStrings(tally.clients.values),
     passive,
     active,
-    foreignPassiveAddresses: sortedStrings(foreign),
+    foreignPassiveAddresses: foreign,
     flows: [],
     helper,
     serverConfig: suggestServerConfig({
       software,
       passiveRange: passive?.range ?? null,
-      foreignPassiveAddresses: sortedStrings(foreign),
+      foreignPassiveAddresses: foreign,
       serverIp: server.ip,
       controlPort: server.port,
       activeFromPort20: active === null ? null : active.fixedSource,
       tls,
     }),
   };
-  plan.flows = flowsOf(plan, helper, passiveSessions, activeSessions, options);
+  if (tally.sessionCount > kept.length) plan.sessionsOmitted = tally.sessionCount - kept.length;
+  const anyClient = tally.clients.dropped || tally.activeClients.dropped;
+  const whyNot = (mode: 'passive' | 'active'): string => {
+    if (plan.tls) return 'the control connection is encrypted, so no helper can open them';
+    const missed = tally.missed[mode];
+    return missed ? `the kernel helper would not follow session ${idOf(missed.key.id)}: ${missed.prediction.reasons[0]}` : '';
+  };
+  plan.flows = flowsOf(plan, passiveSessions, activeSessions, { ...options, clientsSeen: options.clientsSeen && !anyClient }, {
+    passiveCovers: !plan.tls && tally.missed.passive === null,
+    activeCovers: !plan.tls && tally.missed.active === null,
+    whyNot,
+  });
   return plan;
 }
 
-/** True when the helper follows every session in `ids` (`bySession`: the predictions by session id). */
-function helperFollowsAll(bySession: ReadonlyMap<number, HelperPrediction>, ids: number[]): boolean {
-  return ids.every((id) => bySession.get(id)?.follows ?? false);
+interface HelperCoverage {
+  passiveCovers: boolean;
+  activeCovers: boolean;
+  whyNot(mode: 'passive' | 'active'): string;
 }
 
-function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: number[], activeSessions: number[], options: FirewallOptions): Flow[] {
+function flowsOf(plan: ServerPlan, passiveSessions: number[], activeSessions: number[], options: FirewallOptions, coverage: HelperCoverage): Flow[] {
   const name = serverName(plan.ip, plan.controlPort);
   const clients = options.clientsSeen ? plan.clients : null;
   const flows: Flow[] = [
@@ -213,16 +347,8 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
       purpose: `control connections: clients connect to ${name}`,
     },
   ];
-  // Indexes, not scans: a server can have a hundred thousand sessions.
-  const bySession = new Map(helper.map((h) => [h.session, h]));
-  const whyNot = (ids: number[]): string => {
-    if (plan.tls) return 'the control connection is encrypted, so no helper can open them';
-    const wanted = new Set(ids);
-    const missed = helper.find((h) => !h.follows && wanted.has(h.session));
-    return missed ? `the kernel helper would not follow session ${missed.session}: ${missed.reasons[0]}` : '';
-  };
   if (plan.passive) {
-    const covers = !plan.tls && helperFollowsAll(bySession, passiveSessions);
+    const covers = coverage.passiveCovers;
     const range = plan.passive.range;
     const rangeText = `${formatRange(range)}${plan.passive.source === 'observed' ? ' (only the ports the capture saw)' : ''}`;
     flows.push({
@@ -232,11 +358,11 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
       responder: { addresses: [plan.ip], ports: [range] },
       sessions: passiveSessions,
       helperCovers: covers,
-      purpose: `passive data: clients connect to ${plan.family === 'ipv6' ? `[${plan.ip}]` : plan.ip} ports ${rangeText}${covers ? '' : `; opened explicitly because ${whyNot(passiveSessions)}`}`,
+      purpose: `passive data: clients connect to ${plan.family === 'ipv6' ? `[${plan.ip}]` : plan.ip} ports ${rangeText}${covers ? '' : `; opened explicitly because ${coverage.whyNot('passive')}`}`,
     });
   }
   if (plan.active) {
-    const covers = !plan.tls && helperFollowsAll(bySession, activeSessions);
+    const covers = coverage.activeCovers;
     const ports = plan.active.sourcePorts.length === 0 ? [plan.controlPort - 1] : plan.active.sourcePorts;
     const fixed = plan.active.sourcePorts.length === 0 || plan.active.fixedSource;
     flows.push({
@@ -246,7 +372,7 @@ function flowsOf(plan: ServerPlan, helper: HelperPrediction[], passiveSessions: 
       responder: { addresses: options.clientsSeen ? plan.active.clients : null, ports: [UNPRIVILEGED] },
       sessions: activeSessions,
       helperCovers: covers,
-      purpose: `active data: the server connects from port ${fixed ? ports.join(', ') : '1024-65535 (temporary ports)'} to the client's announced port (above 1023)${covers ? '' : `; opened explicitly because ${whyNot(activeSessions)}`}`,
+      purpose: `active data: the server connects from port ${fixed ? ports.join(', ') : '1024-65535 (temporary ports)'} to the client's announced port (above 1023)${covers ? '' : `; opened explicitly because ${coverage.whyNot('active')}`}`,
     });
   }
   return flows;

@@ -125,6 +125,11 @@ export interface ServerPlan {
   helper: HelperPrediction[];
   /** Server configuration that makes the passive range and address real, for the software seen. */
   serverConfig: ServerConfigAdvice;
+  /**
+   * Sessions with this server beyond the first MAX_PLAN_SESSIONS (firewall/plan.ts), whose numbers
+   * and helper predictions `sessions`, `helper` and the flows leave out; absent when none are.
+   */
+  sessionsOmitted?: number;
 }
 
 /** What the server configuration advice is derived from. */

@@ -23,6 +23,7 @@ import {
   type ReportConnection,
   type ReportContent,
   type ReportControl,
+  type ReportFirewall,
   type ReportFinding,
   type ReportOrphanTransfer,
   type ReportSession,
@@ -65,12 +66,46 @@ export function buildReport(
   const frames = new FrameFields(inputs.length > 1);
   const maxDataConnections = result.limits?.maxTimelineDataConnections ?? Infinity;
   const sessions = result.sessions.map((s) => buildSession(s, frames, maxDataConnections));
-  const byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
-  const severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
-  for (const session of sessions) {
-    for (const channel of session.dataChannels) byStatus[channel.status]++;
-    for (const finding of session.findings) severities[finding.severity]++;
+  const totals = new SessionTotals();
+  for (const session of sessions) totals.add(session);
+  return buildReportHead(result, inputs, version, totals, buildFirewall(result.sessions, firewall.options, firewall.sets), sessions);
+}
+
+/**
+ * What the report's summary counts of its sessions, added up one session at a time: the report
+ * of a capture whose sessions are written as they are read (never all in memory) has the same
+ * summary as one built at once.
+ */
+export class SessionTotals {
+  sessions = 0;
+  dataChannels = 0;
+  readonly byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
+  readonly severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
+
+  add(session: ReportSession): void {
+    this.sessions++;
+    this.dataChannels += session.dataChannels.length;
+    for (const channel of session.dataChannels) this.byStatus[channel.status]++;
+    for (const finding of session.findings) this.severities[finding.severity]++;
   }
+}
+
+/**
+ * The report around its sessions: inputs, summary (from `totals`), control connections that never
+ * opened, capture-level findings and the firewall section. `sessions` are the report's sessions
+ * when they are all at hand; a report written session by session leaves them out here (see
+ * renderJsonChunks).
+ */
+export function buildReportHead(
+  result: AnalysisResult,
+  inputs: InputSummary[],
+  version: string,
+  totals: SessionTotals,
+  firewall: ReportFirewall,
+  sessions: ReportSession[] = [],
+): Report {
+  const frames = new FrameFields(inputs.length > 1);
+  const severities = { ...totals.severities };
   const findings = [...inputFindings(inputs), ...result.findings].map((f) => buildFinding(f, frames));
   for (const finding of findings) severities[finding.severity]++;
   return {
@@ -89,9 +124,9 @@ export function buildReport(
       ...(i.interfaces ? { interfaces: i.interfaces } : {}),
     })),
     summary: {
-      sessions: sessions.length,
-      dataChannels: sessions.reduce((n, s) => n + s.dataChannels.length, 0),
-      byStatus,
+      sessions: totals.sessions,
+      dataChannels: totals.dataChannels,
+      byStatus: { ...totals.byStatus },
       findings: severities,
       frames: result.stats.frames,
       tcpSegments: result.stats.tcpSegments,
@@ -117,7 +152,7 @@ export function buildReport(
       return out;
     }),
     findings,
-    firewall: buildFirewall(result.sessions, firewall.options, firewall.sets),
+    firewall,
   };
 }
 

@@ -97,10 +97,15 @@ function channelRow(session: ReportSession, channel: ReportChannel, multipleInpu
 
 /** The CSV text: header row and one row per data channel of every session. */
 export function renderCsv(report: Report): string {
+  return [...renderCsvChunks(report)].join('');
+}
+
+/** The same text as renderCsv, a session's rows at a time, with the sessions from `sessions` (default: the report's). */
+export function* renderCsvChunks(report: Report, sessions: Iterable<ReportSession> = report.sessions): Generator<string> {
   const multipleInputs = report.inputs.length > 1;
-  const rows = [csvColumns.map(([name]) => name)];
-  for (const session of report.sessions) {
-    for (const channel of session.dataChannels) rows.push(channelRow(session, channel, multipleInputs));
+  yield `${csvColumns.map(([name]) => name).join(',')}\r\n`;
+  for (const session of sessions) {
+    const rows = session.dataChannels.map((channel) => `${channelRow(session, channel, multipleInputs).join(',')}\r\n`);
+    if (rows.length > 0) yield rows.join('');
   }
-  return rows.map((row) => `${row.join(',')}\r\n`).join('');
 }

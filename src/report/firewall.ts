@@ -21,7 +21,7 @@ function legacyServer(server: ServerPlan): LegacyServer {
     family: server.family,
     controlPort: server.controlPort,
     clients: server.clients,
-    sessions: server.sessions.length,
+    sessions: server.sessions.length + (server.sessionsOmitted ?? 0),
     passivePorts: server.passive ? { min: server.passive.seen[0], max: server.passive.seen[server.passive.seen.length - 1] } : null,
     passivePortsSeen: server.passive?.seen ?? [],
     passiveFailures: server.passive?.failures ?? 0,
@@ -48,7 +48,11 @@ function legacyRules(plan: FirewallPlan): LegacyRules {
 
 /** The firewall section for the sessions, with the sets `request` asks for. */
 export function buildFirewall(sessions: FtpSession[], options: FirewallOptions, request: RenderRequest = defaultRenderRequest): ReportFirewall {
-  const plan = planFirewall(sessions, options);
+  return firewallSection(planFirewall(sessions, options), request);
+}
+
+/** The firewall section for a plan already made (e.g. by a FirewallPlanner fed session by session). */
+export function firewallSection(plan: FirewallPlan, request: RenderRequest = defaultRenderRequest): ReportFirewall {
   return {
     servers: plan.servers.map(legacyServer),
     notes: plan.notes,

@@ -4,7 +4,7 @@
  * bidirectional marks and the line separators are escaped too, so viewing the report in a
  * terminal is safe.
  */
-import type { Report } from './build';
+import type { Report, ReportSession } from './build';
 
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
@@ -23,21 +23,27 @@ const EMPTY_SESSIONS = '\n  "sessions": [],\n';
 
 /**
  * The same text as renderJson, one session at a time: a capture of 100 000 sessions gives more
- * JSON than one JavaScript string can hold, and none of it needs to be held at once.
+ * JSON than one JavaScript string can hold, and none of it needs to be held at once. `sessions`
+ * (default: the report's own) may come from anywhere, e.g. read back one by one from where they
+ * were put as the capture was read; the report's own list is then left out.
  */
-export function* renderJsonChunks(report: Report): Generator<string> {
-  if (!Array.isArray(report.sessions) || report.sessions.length === 0) {
+export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSession> = report.sessions): Generator<string> {
+  if (!Array.isArray(report.sessions)) {
+    // Not a whole report (a part of one): no sessions to put in their place.
     yield `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
     return;
   }
   const shell = JSON.stringify({ ...report, sessions: [] }, null, 2);
   const at = shell.indexOf(EMPTY_SESSIONS);
   if (at < 0) throw new Error('report without a top-level sessions list');
-  yield escapeUnsafeJson(`${shell.slice(0, at)}\n  "sessions": [`);
-  // JSON text holds no raw line breaks inside strings: indenting every line is safe.
-  for (let i = 0; i < report.sessions.length; i++) {
-    const text = JSON.stringify(report.sessions[i], null, 2).replace(/\n/g, '\n    ');
-    yield escapeUnsafeJson(`${i === 0 ? '' : ','}\n    ${text}`);
+  let first = true;
+  for (const session of sessions) {
+    if (first) yield escapeUnsafeJson(`${shell.slice(0, at)}\n  "sessions": [`);
+    // JSON text holds no raw line breaks inside strings: indenting every line is safe.
+    const text = JSON.stringify(session, null, 2).replace(/\n/g, '\n    ');
+    yield escapeUnsafeJson(`${first ? '' : ','}\n    ${text}`);
+    first = false;
   }
-  yield escapeUnsafeJson(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
+  if (first) yield `${escapeUnsafeJson(shell)}\n`;
+  else yield escapeUnsafeJson(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
 }

@@ -54,18 +54,34 @@ function frameLabel(frame: number | null, input: number | undefined): string {
 }
 
 export function renderText(report: Report, options: TextOptions): string {
+  return [...renderTextChunks(report, () => report.sessions, options)].join('');
+}
+
+/**
+ * The same text as renderText, a part at a time, with the sessions from `sessions` (called twice:
+ * once for the summary that comes first, once for the sessions' blocks), so that the sessions
+ * can be read back one by one from wherever they wait, never all in memory.
+ */
+export function* renderTextChunks(report: Report, sessions: () => Iterable<ReportSession>, options: TextOptions): Generator<string> {
   const style = makeStyle(options.color);
-  const out: string[] = [];
-  out.push(renderHeader(report, style));
-  if (report.sessions.length > OVERVIEW_SESSIONS) out.push(renderOverview(report, style));
-  out.push(renderAtAGlance(report, style));
-  out.push(renderUnopened(report, style));
-  for (const session of report.sessions) out.push(renderSession(session, style));
-  if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
-  out.push(renderFiles(report, style));
-  out.push(renderFindings(report, style));
-  if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
-  return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
+  const digest = digestReport(report, sessions());
+  let first = true;
+  const part = (text: string): string => {
+    if (text.length === 0) return '';
+    const out = first ? text : `\n\n${text}`;
+    first = false;
+    return out;
+  };
+  yield part(renderHeader(report, style));
+  if (report.summary.sessions > OVERVIEW_SESSIONS) yield part(renderOverview(report.summary.sessions, digest, style));
+  yield part(renderAtAGlance(digest, style));
+  yield part(renderUnopened(report, style));
+  for (const session of sessions()) yield part(renderSession(session, style));
+  if (digest.sessions > 0) yield part(renderChannelTable(digest, style));
+  yield part(renderFiles(digest, style));
+  yield part(renderFindings(digest, style));
+  if (options.firewall && report.firewall.servers.length > 0) yield part(renderFirewall(report, style));
+  yield '\n';
 }
 
 /** Past this many sessions, the report opens with a one-screen overview before any session. */
@@ -73,62 +89,191 @@ export const OVERVIEW_SESSIONS = 10;
 /** Entries per overview line (servers, clients, finding codes) before the rest is counted. */
 const OVERVIEW_ENTRIES = 6;
 
-function countBy<T>(items: T[], key: (item: T) => string): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+/** Distinct servers, clients and server-client pairs the overview counts (past this, new ones are not). */
+const OVERVIEW_TRACKED = 100_000;
+
+function sortCounts(counts: Map<string, number>): Array<[string, number]> {
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 }
 
-function listed(entries: string[], total: number, what: string): string {
-  const more = total > entries.length ? `, … ${total - entries.length} more ${what}` : '';
-  return `${entries.join(', ')}${more}`;
+function listed(entries: string[], total: number, what: string, more = false): string {
+  const rest = total > entries.length ? `, … ${more ? 'over ' : ''}${total - entries.length} more ${what}` : '';
+  return `${entries.join(', ')}${rest}`;
+}
+
+const severityRank = { error: 0, warning: 1, info: 2 } as const;
+
+/** A finding where the reader meets it: its session (null: capture-level) and its place in the report. */
+interface PlacedFinding {
+  session: number | null;
+  finding: ReportFinding;
+  /** Capture-level findings first, then each session's, in report order. */
+  position: number;
+}
+
+/** Findings listed per code in the Findings section; the rest are counted (--format json has them all). */
+const LISTED_PER_CODE = 20;
+
+/**
+ * What the text report says about all sessions, gathered in one pass over them (in report order)
+ * with bounded memory: the overview's counts, the first finding of each code, the rows of the
+ * data channel table, the findings listed.
+ */
+interface Digest {
+  sessions: number;
+  servers: Map<string, { sessions: number; clients: Set<string> }>;
+  clients: Map<string, number>;
+  /** Some server, client or pair was not counted (more than OVERVIEW_TRACKED). */
+  untracked: boolean;
+  pairs: number;
+  modes: Record<'passive' | 'active', Map<string, number>>;
+  outcomes: Map<string, number>;
+  withUser: number;
+  notLoggedIn: number;
+  /** Per finding code: findings, sessions with one, the worst severity, occurrences (counts) of the problems. */
+  codes: Map<string, { findings: number; sessions: number; worst: ReportFinding['severity']; first: PlacedFinding | null; occurrences: number }>;
+  /** Per code and severity: the first LISTED_PER_CODE findings. */
+  listed: Map<string, PlacedFinding[]>;
+  table: { problems: TableRow[]; others: TableRow[]; total: number; completed: number };
+  /** The Files and listings section: its first MAX_FILE_ROWS rows, how many in all, whether any has hashes. */
+  files: { rows: Array<{ session: number; channel: ReportChannel }>; total: number; hashed: boolean };
+}
+
+interface TableRow {
+  session: number;
+  channel: ReportChannel;
+  /** The row's place among all channels. */
+  position: number;
+}
+
+function digestReport(report: Report, sessions: Iterable<ReportSession>): Digest {
+  const digest: Digest = {
+    sessions: 0,
+    servers: new Map(),
+    clients: new Map(),
+    untracked: false,
+    pairs: 0,
+    modes: { passive: new Map(), active: new Map() },
+    outcomes: new Map(),
+    withUser: 0,
+    notLoggedIn: 0,
+    codes: new Map(),
+    listed: new Map(),
+    table: { problems: [], others: [], total: 0, completed: 0 },
+    files: { rows: [], total: 0, hashed: false },
+  };
+  let position = 0;
+  const addFinding = (session: number | null, finding: ReportFinding) => {
+    const placed: PlacedFinding = { session, finding, position: position++ };
+    let code = digest.codes.get(finding.code);
+    if (code === undefined) {
+      code = { findings: 0, sessions: 0, worst: finding.severity, first: null, occurrences: 0 };
+      digest.codes.set(finding.code, code);
+    }
+    code.findings++;
+    if (severityRank[finding.severity] < severityRank[code.worst]) code.worst = finding.severity;
+    if (finding.severity !== 'info') {
+      code.occurrences += finding.count ?? 1;
+      if (code.first === null || severityRank[finding.severity] < severityRank[code.first.finding.severity]) code.first = placed;
+    }
+    const key = `${finding.severity}|${finding.code}`;
+    const list = digest.listed.get(key) ?? [];
+    if (list.length < LISTED_PER_CODE) list.push(placed);
+    digest.listed.set(key, list);
+  };
+  for (const finding of report.findings) addFinding(null, finding);
+  for (const session of sessions) {
+    digest.sessions++;
+    const server = formatEndpoint(session.server);
+    let entry = digest.servers.get(server);
+    if (entry === undefined && digest.servers.size < OVERVIEW_TRACKED) {
+      entry = { sessions: 0, clients: new Set() };
+      digest.servers.set(server, entry);
+    }
+    if (entry === undefined) digest.untracked = true;
+    else {
+      entry.sessions++;
+      if (!entry.clients.has(session.client.ip)) {
+        if (digest.pairs < OVERVIEW_TRACKED) {
+          entry.clients.add(session.client.ip);
+          digest.pairs++;
+        } else digest.untracked = true;
+      }
+    }
+    const client = digest.clients.get(session.client.ip);
+    if (client !== undefined) digest.clients.set(session.client.ip, client + 1);
+    else if (digest.clients.size < OVERVIEW_TRACKED) digest.clients.set(session.client.ip, 1);
+    else digest.untracked = true;
+    if (session.user !== null) {
+      digest.withUser++;
+      if (!session.loggedIn) digest.notLoggedIn++;
+    }
+    for (const channel of session.dataChannels) {
+      if (channel.content !== null) {
+        const files = digest.files;
+        if (files.rows.length < MAX_FILE_ROWS) files.rows.push({ session: session.id, channel });
+        files.total++;
+        if (channel.content.sha256 !== null) files.hashed = true;
+      }
+      const methods = digest.modes[channel.mode];
+      methods.set(channel.method, (methods.get(channel.method) ?? 0) + 1);
+      digest.outcomes.set(channel.status, (digest.outcomes.get(channel.status) ?? 0) + 1);
+      const table = digest.table;
+      const row: TableRow = { session: session.id, channel, position: table.total++ };
+      if (channel.status === 'completed') {
+        table.completed++;
+        if (table.others.length < MAX_TABLE_ROWS) table.others.push(row);
+      } else if (table.problems.length < MAX_TABLE_ROWS) table.problems.push(row);
+    }
+    const codes = new Set<string>();
+    for (const finding of session.findings) {
+      addFinding(session.id, finding);
+      codes.add(finding.code);
+    }
+    for (const code of codes) (digest.codes.get(code) as { sessions: number }).sessions++;
+  }
+  return digest;
 }
 
 /**
  * For captures with many sessions: who talked to whom, which modes, how the data channels ended,
  * and the findings by code, before any per-session detail.
  */
-function renderOverview(report: Report, style: Style): string {
-  const sessions = report.sessions;
-  const lines = [style.bold(`Overview of ${sessions.length} sessions`)];
-  const servers = countBy(sessions, (s) => formatEndpoint(s.server));
+function renderOverview(total: number, digest: Digest, style: Style): string {
+  const lines = [style.bold(`Overview of ${total} sessions`)];
+  const more = digest.untracked;
+  const servers = sortCounts(new Map([...digest.servers].map(([server, entry]) => [server, entry.sessions])));
   lines.push('  servers');
   for (const [server, n] of servers.slice(0, OVERVIEW_ENTRIES)) {
-    const clients = new Set(sessions.filter((s) => formatEndpoint(s.server) === server).map((s) => s.client.ip)).size;
-    lines.push(`    ${server}  ${n} session${n === 1 ? '' : 's'} from ${clients} client${clients === 1 ? '' : 's'}`);
+    const clients = digest.servers.get(server)?.clients.size ?? 0;
+    lines.push(`    ${server}  ${n} session${n === 1 ? '' : 's'} from ${more ? 'at least ' : ''}${clients} client${clients === 1 ? '' : 's'}`);
   }
-  if (servers.length > OVERVIEW_ENTRIES) lines.push(style.dim(`    … ${servers.length - OVERVIEW_ENTRIES} more servers`));
-  const clients = countBy(sessions, (s) => s.client.ip);
-  lines.push(`  clients   ${listed(clients.slice(0, OVERVIEW_ENTRIES).map(([ip, n]) => `${ip} (${n})`), clients.length, 'clients')}`);
-  const channels = sessions.flatMap((s) => s.dataChannels);
+  if (servers.length > OVERVIEW_ENTRIES) lines.push(style.dim(`    … ${more ? 'over ' : ''}${servers.length - OVERVIEW_ENTRIES} more servers`));
+  const clients = sortCounts(digest.clients);
+  lines.push(`  clients   ${listed(clients.slice(0, OVERVIEW_ENTRIES).map(([ip, n]) => `${ip} (${n})`), clients.length, 'clients', more)}`);
   const modes = (['passive', 'active'] as const)
     .map((mode) => {
-      const ofMode = channels.filter((c) => c.mode === mode);
-      if (ofMode.length === 0) return null;
-      const methods = countBy(ofMode, (c) => c.method).map(([m, n]) => `${m} ${n}`).join(', ');
-      return `${mode} ${ofMode.length} (${methods})`;
+      const methods = sortCounts(digest.modes[mode]);
+      const n = methods.reduce((sum, [, count]) => sum + count, 0);
+      if (n === 0) return null;
+      return `${mode} ${n} (${methods.map(([m, count]) => `${m} ${count}`).join(', ')})`;
     })
     .filter((m): m is string => m !== null);
   lines.push(`  modes     ${modes.length > 0 ? modes.join('; ') : 'no data channel'}`);
-  const outcomes = countBy(channels, (c) => c.status).map(([status, n]) => `${statusStyle(style, status as ReportChannel['status'])} ${n}`);
+  const outcomes = sortCounts(digest.outcomes).map(([status, n]) => `${statusStyle(style, status as ReportChannel['status'])} ${n}`);
   if (outcomes.length > 0) lines.push(`  outcomes  ${outcomes.join(', ')}`);
-  const logins = sessions.filter((s) => s.user !== null);
-  const failedLogins = logins.filter((s) => !s.loggedIn).length;
-  lines.push(`  logins    ${logins.length - failedLogins} logged in, ${failedLogins} not, ${sessions.length - logins.length} without USER`);
-  const findings = allFindings(report);
-  // One line per code, worst severity first (allFindings is sorted so), then the most frequent.
-  const codes = countBy(findings, (f) => f.finding.code);
-  const worst = (code: string) => findings.find((f) => f.finding.code === code)?.finding.severity ?? 'info';
-  const rank = { error: 0, warning: 1, info: 2 };
-  codes.sort((a, b) => rank[worst(a[0])] - rank[worst(b[0])] || b[1] - a[1]);
+  lines.push(`  logins    ${digest.withUser - digest.notLoggedIn} logged in, ${digest.notLoggedIn} not, ${digest.sessions - digest.withUser} without USER`);
+  // One line per code, worst severity first, then the most frequent.
+  const codes = sortCounts(new Map([...digest.codes].map(([code, entry]) => [code, entry.findings])));
+  const worst = (code: string) => digest.codes.get(code)?.worst ?? 'info';
+  codes.sort((a, b) => severityRank[worst(a[0])] - severityRank[worst(b[0])] || b[1] - a[1]);
   if (codes.length === 0) lines.push('  findings  none');
   else {
     lines.push('  findings');
     for (const [code, n] of codes.slice(0, OVERVIEW_ENTRIES * 2)) {
       const severity = worst(code);
       const mark = severity === 'error' ? style.red('error  ') : severity === 'warning' ? style.yellow('warning') : 'info   ';
-      const withCode = findings.filter((f) => f.finding.code === code);
-      const sessionsWith = new Set(withCode.filter((f) => f.session !== null).map((f) => f.session)).size;
+      const sessionsWith = digest.codes.get(code)?.sessions ?? 0;
       lines.push(`    ${mark} ${code} ×${n}${sessionsWith > 0 ? style.dim(` in ${sessionsWith} session${sessionsWith === 1 ? '' : 's'}`) : ''}`);
     }
     if (codes.length > OVERVIEW_ENTRIES * 2) lines.push(style.dim(`    … ${codes.length - OVERVIEW_ENTRIES * 2} more codes: see Findings below`));
@@ -150,10 +295,11 @@ export function renderSessionText(session: ReportSession, options: Pick<TextOpti
 /** Everything but the sessions' blocks: at a glance, the data channel table, the findings and the firewall. */
 export function renderSummaryText(report: Report, options: TextOptions): string {
   const style = makeStyle(options.color);
-  const out: string[] = [renderHeader(report, style), renderAtAGlance(report, style)];
-  if (report.sessions.length > 0) out.push(renderChannelTable(report, style));
-  out.push(renderFiles(report, style));
-  out.push(renderFindings(report, style));
+  const digest = digestReport(report, report.sessions);
+  const out: string[] = [renderHeader(report, style), renderAtAGlance(digest, style)];
+  if (digest.sessions > 0) out.push(renderChannelTable(digest, style));
+  out.push(renderFiles(digest, style));
+  out.push(renderFindings(digest, style));
   if (options.firewall && report.firewall.servers.length > 0) out.push(renderFirewall(report, style));
   return `${out.filter((s) => s.length > 0).join('\n\n')}\n`;
 }
@@ -270,29 +416,21 @@ const MAX_TABLE_ROWS = 20;
  * The channels the table lists, in report order: all when they fit, else every channel that did
  * not complete (up to the limit) and as many completed ones as room is left for.
  */
-function tableChannels(report: Report): { rows: Array<{ session: ReportSession; channel: ReportChannel }>; omitted: ReportChannel[] } {
-  const all = report.sessions.flatMap((session) => session.dataChannels.map((channel) => ({ session, channel })));
-  if (all.length <= MAX_TABLE_ROWS) return { rows: all, omitted: [] };
-  const problems = all.filter((r) => r.channel.status !== 'completed').slice(0, MAX_TABLE_ROWS);
-  let room = MAX_TABLE_ROWS - problems.length;
-  const keep = new Set(problems);
-  for (const r of all) {
-    if (room === 0) break;
-    if (!keep.has(r)) {
-      keep.add(r);
-      room--;
-    }
-  }
-  return { rows: all.filter((r) => keep.has(r)), omitted: all.filter((r) => !keep.has(r)).map((r) => r.channel) };
+function tableChannels(digest: Digest): { rows: TableRow[]; omitted: number; omittedCompleted: number } {
+  const { problems, others, total, completed } = digest.table;
+  const room = MAX_TABLE_ROWS - problems.length;
+  const rows = [...problems, ...others.slice(0, room)].sort((a, b) => a.position - b.position);
+  const keptCompleted = Math.min(room, others.length);
+  return { rows, omitted: total - rows.length, omittedCompleted: completed - keptCompleted };
 }
 
-function renderChannelTable(report: Report, style: Style): string {
+function renderChannelTable(digest: Digest, style: Style): string {
   const table = new Table({
     head: ['sess', 'ch', 'mode', 'method', 'announced', 'data connection', 'handshake', 'transfer', 'outcome', 'bytes'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  const { rows, omitted } = tableChannels(report);
+  const { rows, omitted, omittedCompleted } = tableChannels(digest);
   for (const { session, channel } of rows) {
     const c = channel.connection;
     const announced = channel.announced
@@ -314,7 +452,7 @@ function renderChannelTable(report: Report, style: Style): string {
     const t = channel.transfer;
     const transfer = t ? `${t.command} ${sanitize(t.arg)}`.trim() + (t.replyCode !== null ? ` → ${t.replyCode}` : '') : '-';
     table.push([
-      `${session.id}`,
+      `${session}`,
       `${channel.index}`,
       channel.mode,
       channel.method,
@@ -326,9 +464,8 @@ function renderChannelTable(report: Report, style: Style): string {
       c ? c.bytes.toLocaleString('en-US') : '-',
     ]);
   }
-  const completed = omitted.filter((c) => c.status === 'completed').length;
-  const which = completed === omitted.length ? 'all completed' : `${completed} of them completed`;
-  const more = omitted.length > 0 ? `\n${style.dim(`  … ${omitted.length} more channels (${which}) are not listed: --format json lists every channel`)}` : '';
+  const which = omittedCompleted === omitted ? 'all completed' : `${omittedCompleted} of them completed`;
+  const more = omitted > 0 ? `\n${style.dim(`  … ${omitted} more channels (${which}) are not listed: --format json lists every channel`)}` : '';
   return `${style.bold('Data channels')}\n${table.toString()}${more}`;
 }
 
@@ -341,11 +478,11 @@ const MAX_RANGES_SHOWN = 4;
  * What each data connection carried: the file or listing, its size, whether the capture holds it
  * whole (else the missing ranges), its type and hashes.
  */
-function renderFiles(report: Report, style: Style): string {
-  const rows = report.sessions.flatMap((session) => session.dataChannels.filter((c) => c.content !== null).map((channel) => ({ session, channel })));
-  if (rows.length === 0) return '';
+function renderFiles(digest: Digest, style: Style): string {
+  const { rows, total, hashed } = digest.files;
+  if (total === 0) return '';
   const lines = [style.bold('Files and listings')];
-  for (const { session, channel } of rows.slice(0, MAX_FILE_ROWS)) {
+  for (const { session, channel } of rows) {
     const content = channel.content!;
     const t = channel.transfer;
     const what = t ? `${t.command} ${sanitize(t.arg)}`.trim() : 'no transfer command seen';
@@ -357,7 +494,7 @@ function renderFiles(report: Report, style: Style): string {
       : content.type
         ? content.type.mime ?? content.type.name
         : 'type unknown';
-    lines.push(`  ${style.bold(`session ${session.id} #${channel.index}`)}  ${truncate(what, 60)}: ${formatBytes(content.size)} from the ${content.sender}, ${whole}, ${type}`);
+    lines.push(`  ${style.bold(`session ${session} #${channel.index}`)}  ${truncate(what, 60)}: ${formatBytes(content.size)} from the ${content.sender}, ${whole}, ${type}`);
     const notes: string[] = [];
     if (content.restOffset !== null) notes.push(`REST ${content.restOffset}: the bytes are the file from offset ${content.restOffset} on`);
     if (content.asciiMode && !content.listing) notes.push('ASCII mode (TYPE A): line ends on the wire are CRLF; the file on disk may differ');
@@ -367,8 +504,8 @@ function renderFiles(report: Report, style: Style): string {
       lines.push(`      ${style.dim(`md5 ${content.md5}  sha1 ${content.sha1}`)}`);
     }
   }
-  if (rows.length > MAX_FILE_ROWS) lines.push(style.dim(`  … ${rows.length - MAX_FILE_ROWS} more: --format json lists every data channel's content`));
-  if (rows.every((r) => r.channel.content!.sha256 === null)) lines.push(style.dim('  hashes not computed: --hash always (off by default for inputs over 64 MiB)'));
+  if (total > rows.length) lines.push(style.dim(`  … ${total - rows.length} more: --format json lists every data channel's content`));
+  if (!hashed) lines.push(style.dim('  hashes not computed: --hash always (off by default for inputs over 64 MiB)'));
   return lines.join('\n');
 }
 
@@ -388,11 +525,17 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function renderFindings(report: Report, style: Style): string {
-  const all = allFindings(report);
+function renderFindings(digest: Digest, style: Style): string {
+  const all = [...digest.listed.values()].flat().sort(
+    (a, b) => severityRank[a.finding.severity] - severityRank[b.finding.severity] || a.position - b.position,
+  );
   if (all.length === 0) return `${style.bold('Findings')}\n  none: nothing in the capture points to a problem`;
   const lines = [style.bold('Findings')];
+  const shown = new Map<string, number>();
   for (const { session, finding } of all) {
+    const count = shown.get(finding.code) ?? 0;
+    if (count >= LISTED_PER_CODE) continue;
+    shown.set(finding.code, count + 1);
     const severity =
       finding.severity === 'error' ? style.red('error  ') : finding.severity === 'warning' ? style.yellow('warning') : 'info   ';
     const where = findingWhere(session, finding);
@@ -400,17 +543,13 @@ function renderFindings(report: Report, style: Style): string {
     lines.push(`          ${sanitize(finding.message)}`);
     if (finding.fix) lines.push(`          ${style.dim('likely fix:')} ${sanitize(finding.fix)}`);
   }
+  for (const [code, entry] of digest.codes) {
+    const listedCount = shown.get(code) ?? 0;
+    if (entry.findings > listedCount) {
+      lines.push(style.dim(`  … ${entry.findings - listedCount} more ${code} findings are not listed: --format json lists every finding`));
+    }
+  }
   return lines.join('\n');
-}
-
-/** Findings in the order a reader needs them: errors, warnings, then information. */
-function allFindings(report: Report): Array<{ session: number | null; finding: ReportFinding }> {
-  const all = [
-    ...report.findings.map((finding) => ({ session: null as number | null, finding })),
-    ...report.sessions.flatMap((s) => s.findings.map((finding) => ({ session: s.id as number | null, finding }))),
-  ];
-  const order = { error: 0, warning: 1, info: 2 };
-  return all.sort((a, b) => order[a.finding.severity] - order[b.finding.severity]);
 }
 
 /** Where a finding is: `session 2, frame 17` (either part may be missing). */
@@ -427,18 +566,15 @@ const GLANCE_CODES = 6;
  * The answer first: what went wrong, where, and the likely fix, one line pair per finding code
  * (errors before warnings), before the timelines and tables that prove it.
  */
-function renderAtAGlance(report: Report, style: Style): string {
-  const problems = allFindings(report).filter((f) => f.finding.severity !== 'info');
-  if (problems.length === 0) return '';
-  // Per code: the first finding, and how many occurrences all of its findings stand for.
-  const byCode = new Map<string, { first: (typeof problems)[number]; occurrences: number }>();
-  for (const p of problems) {
-    const entry = byCode.get(p.finding.code);
-    if (entry) entry.occurrences += p.finding.count ?? 1;
-    else byCode.set(p.finding.code, { first: p, occurrences: p.finding.count ?? 1 });
-  }
+function renderAtAGlance(digest: Digest, style: Style): string {
+  // Per code: the first finding (errors before warnings, then in report order), and how many occurrences all of its findings stand for.
+  const byCode = [...digest.codes]
+    .filter(([, entry]) => entry.first !== null)
+    .map(([code, entry]) => ({ code, first: entry.first as PlacedFinding, occurrences: entry.occurrences }))
+    .sort((a, b) => severityRank[a.first.finding.severity] - severityRank[b.first.finding.severity] || a.first.position - b.first.position);
+  if (byCode.length === 0) return '';
   const lines = [style.bold('What went wrong')];
-  for (const [code, { first, occurrences }] of [...byCode].slice(0, GLANCE_CODES)) {
+  for (const { code, first, occurrences } of byCode.slice(0, GLANCE_CODES)) {
     const { session, finding } = first;
     const where = findingWhere(session, finding);
     const more = occurrences > 1 ? ` (and ${occurrences - 1} more)` : '';
@@ -447,7 +583,7 @@ function renderAtAGlance(report: Report, style: Style): string {
     lines.push(`    ${sanitize(finding.message)}`);
     if (finding.fix) lines.push(`    ${style.dim('fix:')} ${sanitize(finding.fix)}`);
   }
-  if (byCode.size > GLANCE_CODES) lines.push(style.dim(`  … ${byCode.size - GLANCE_CODES} more kinds of finding: see Findings below`));
+  if (byCode.length > GLANCE_CODES) lines.push(style.dim(`  … ${byCode.length - GLANCE_CODES} more kinds of finding: see Findings below`));
   return lines.join('\n');
 }
 

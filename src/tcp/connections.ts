@@ -389,6 +389,12 @@ export class ConnectionTable {
     return connection;
   }
 
+  /** Forgets every connection (their records stay with whoever holds them). */
+  clear(): void {
+    this.byFlow.clear();
+    this.entriesOf.clear();
+  }
+
   /** Forgets a connection (its record stays with whoever holds it). */
   close(connection: Connection): void {
     const entries = this.entriesOf.get(connection);

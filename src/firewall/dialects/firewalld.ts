@@ -87,7 +87,7 @@ function writeService(out: RuleSetWriter, server: ServerPlan, side: Side, style:
   heredoc(out, `${name}.xml`, (w) => {
     w.line('<service>');
     w.line(`${INDENT}<short>FTP ${nameOf(server)}</short>`);
-    w.line(`${INDENT}<description>Written by ftpcap for the FTP traffic of ${sessionsText(server.sessions)}.</description>`);
+    w.line(`${INDENT}<description>Written by ftpcap for the FTP traffic of ${sessionsText(server.sessions, server.sessionsOmitted)}.</description>`);
     for (const flow of flows) {
       for (const range of flow.responder.ports) {
         w.rule(INDENT, `<port protocol="tcp" port="${dashRange(range)}"/> ${xmlComment(`${nameOf(server)} ${flow.purpose}`)}`, flowRule(server, flow, 'open'));
@@ -202,7 +202,7 @@ export function renderFirewalld(plan: FirewallPlan, side: Side, style: Style | n
     const control = server.flows.find((f) => f.role === 'control');
     if (!control) continue;
     out.line('');
-    out.line(`# FTP server ${nameOf(server)} (${sessionsText(server.sessions)})`);
+    out.line(`# FTP server ${nameOf(server)} (${sessionsText(server.sessions, server.sessionsOmitted)})`);
     const open = flowsToOpen(server, chosen);
     if (side === 'server') {
       // Everything that comes into the server host goes into its service; what it opens (active data) goes out freely.

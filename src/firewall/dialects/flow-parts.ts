@@ -26,8 +26,14 @@ export function oneLine(text: string, max = 400): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-export function sessionsText(ids: number[]): string {
-  return ids.length === 1 ? `session ${ids[0]}` : `sessions ${ids.join(', ')}`;
+/** Session numbers listed in a comment before the rest are counted. */
+const SESSIONS_NAMED = 20;
+
+/** `session 3`, `sessions 1, 2, 5`, or past SESSIONS_NAMED `sessions 1, 2, …, 20 and 980 more` (`omitted`: more not in `ids`). */
+export function sessionsText(ids: number[], omitted = 0): string {
+  if (ids.length === 1 && omitted === 0) return `session ${ids[0]}`;
+  const more = ids.length - Math.min(ids.length, SESSIONS_NAMED) + omitted;
+  return `sessions ${ids.slice(0, SESSIONS_NAMED).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /** The first words of a flow's purpose ("control connections", "passive data", "active data"). */

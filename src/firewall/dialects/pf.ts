@@ -146,7 +146,7 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
   const proxyPorts = { ipv4: PROXY_PORT, ipv6: PROXY_PORT };
   for (const server of plan.servers) {
     out.line('');
-    out.line(`# FTP server ${nameOf(server)} (${sessionsText(server.sessions)})`);
+    out.line(`# FTP server ${nameOf(server)} (${sessionsText(server.sessions, server.sessionsOmitted)})`);
     for (const flow of flowsToOpen(server, chosen)) {
       if (chosen === 'helper' && flow.role === 'control' && !server.tls) {
         writeProxy(out, server, side, flow, proxyPorts[server.family]);
