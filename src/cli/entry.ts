@@ -13,7 +13,7 @@ async function main(): Promise<number> {
   }
   let code: number;
   try {
-    code = await run(process.argv, { ...processIo, stdout: (text) => stdout.write(text) });
+    code = await run(process.argv, { ...processIo, stdout: (text) => stdout.write(text), drain: () => stdout.drain() });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`ftpcap: internal error: ${message}\nPlease report it with the command line and, if you can, the capture.\n`);

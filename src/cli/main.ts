@@ -38,6 +38,12 @@ import { Extractor } from './extract';
 
 export interface Io {
   stdout(text: string): void;
+  /**
+   * Resolves once stdout has taken what was written so far (a pipe or socket whose reader is
+   * slower than the report): the report waits for it between chunks instead of queueing itself
+   * whole in memory. Absent: nothing to wait for.
+   */
+  drain?(): Promise<void>;
   stderr(text: string): void;
   /** Whether stdout is a terminal (colours). */
   isTty: boolean;
@@ -458,20 +464,23 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     return ExitCode.output;
   }
   try {
-    return writeReport(outcome, options, io, streaming, written);
+    return await writeReport(outcome, options, io, streaming, written);
   } finally {
     outcome.close();
   }
 }
 
-function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): number {
+async function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): Promise<number> {
   const { report, status } = outcome;
   const chunks = streaming
     ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
     : render(outcome, options, io);
   const file = outputFile(options);
   if (file === null) {
-    for (const chunk of chunks) io.stdout(chunk);
+    for (const chunk of chunks) {
+      io.stdout(chunk);
+      await io.drain?.();
+    }
   } else {
     try {
       writeChunks(file, chunks, io);

@@ -66,6 +66,25 @@ export class StandardOutput {
     }
   }
 
+  /**
+   * Waits while the stream holds more than its high-water mark (a slow reader at the other end of
+   * a pipe or socket), so that a report written chunk by chunk never queues whole in memory.
+   */
+  async drain(): Promise<void> {
+    if (this.error !== null || this.stream.destroyed || !this.stream.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        this.stream.off('close', done);
+        resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+      this.stream.on('close', done);
+    });
+  }
+
   /** Waits until what was written has left the process (or failed), and says which. */
   async settle(): Promise<OutputOutcome> {
     // A failed write reports its error on a later tick.
