@@ -35,16 +35,7 @@
  */
 const fs = require('fs');
 const path = require('path');
-const {
-  BULK_BYTES,
-  PCAP_RECORD_HEADER_LENGTH,
-  PROTOCOL_TCP,
-  fold,
-  formatAddress,
-  isStretched,
-  loadTemplate,
-  onesSum,
-} = require('./lib/template');
+const { BULK_BYTES, PCAP_RECORD_HEADER_LENGTH, PROTOCOL_TCP, fold, formatAddress, isStretched, loadTemplate, onesSum } = require('./lib/template');
 
 const ROOT = path.resolve(__dirname, '..');
 const FTP_SERVERS = ['192.0.2.10', '2001:db8:2::10'];
@@ -148,8 +139,7 @@ function planCapture(options) {
     const packetsNeeded = (ftpPackets(1) * noiseShare) / (1 - noiseShare);
     const wanted = (density * (ftpPackets(1) + packetsNeeded) - (ftpFixed + ftpPerK)) / packetsNeeded;
     // Per replica, (fB + s*sB) / (fP + s*sP) bytes per packet: solve for s.
-    const stretch =
-      wanted >= sB / sP ? MAX_NOISE_STRETCH : Math.min(MAX_NOISE_STRETCH, Math.max(1, Math.round((wanted * fP - fB) / (sB - wanted * sP))));
+    const stretch = wanted >= sB / sP ? MAX_NOISE_STRETCH : Math.min(MAX_NOISE_STRETCH, Math.max(1, Math.round((wanted * fP - fB) / (sB - wanted * sP))));
     noise = { template, stretch, replicas: Math.ceil(packetsNeeded / packetsOf(template, stretch)) };
   }
 

@@ -117,7 +117,12 @@ function checkAnalysis(file, meta) {
   if (errors.length > 0) problems.push(`${errors.length} error findings (${[...new Set(errors.map((f) => f.code))].join(', ')})`);
   if (problems.length > 0) throw new Error(`${path.basename(file)}: the analysis is not the replicated sessions: ${problems.join('; ')}`);
   // The most sessions open at one time.
-  const edges = report.sessions.flatMap((s) => [[Date.parse(s.start), 1], [Date.parse(s.end), -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = report.sessions
+    .flatMap((s) => [
+      [Date.parse(s.start), 1],
+      [Date.parse(s.end), -1],
+    ])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let concurrent = 0;
   for (const [, step] of edges) concurrent = Math.max(concurrent, (open += step));
@@ -168,7 +173,10 @@ function machine() {
     memory: `${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
-    loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadBefore: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -213,7 +221,10 @@ function main(argv) {
       log(`rep ${rep + 1}/${args.reps}  ${job.capture.spec.name.padEnd(13)} ${job.program.name.padEnd(22)} ${run.seconds.toFixed(2)} s`);
     }
   }
-  env.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  env.loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
   const results = jobs.map((job) => {
     const seconds = median(job.runs.map((r) => r.seconds));
@@ -251,23 +262,39 @@ function main(argv) {
   const check = (what, value, pass) => targets.push({ what, value, pass });
   const main = find('ftp-1GiB', 'ftpcap');
   const mainBare = find('ftp-1GiB', 'bare pcap-parser loop');
-  if (main && mainBare) check('1 GiB: ftpcap wall <= 1.3 x bare loop', `${(main.seconds / mainBare.seconds).toFixed(2)}x`, main.seconds <= 1.3 * mainBare.seconds);
+  if (main && mainBare)
+    check('1 GiB: ftpcap wall <= 1.3 x bare loop', `${(main.seconds / mainBare.seconds).toFixed(2)}x`, main.seconds <= 1.3 * mainBare.seconds);
   const mainJson = find('ftp-1GiB', 'ftpcap --format json');
-  if (mainJson && mainBare) check('1 GiB: ftpcap --format json wall <= 1.3 x bare loop', `${(mainJson.seconds / mainBare.seconds).toFixed(2)}x`, mainJson.seconds <= 1.3 * mainBare.seconds);
+  if (mainJson && mainBare)
+    check(
+      '1 GiB: ftpcap --format json wall <= 1.3 x bare loop',
+      `${(mainJson.seconds / mainBare.seconds).toFixed(2)}x`,
+      mainJson.seconds <= 1.3 * mainBare.seconds,
+    );
   const mainTshark = find('ftp-1GiB', 'tshark -Y ftp');
-  if (main && mainTshark) check('1 GiB: ftpcap >= 6 x faster than tshark', `${(mainTshark.seconds / main.seconds).toFixed(1)}x`, mainTshark.seconds >= 6 * main.seconds);
+  if (main && mainTshark)
+    check('1 GiB: ftpcap >= 6 x faster than tshark', `${(mainTshark.seconds / main.seconds).toFixed(1)}x`, mainTshark.seconds >= 6 * main.seconds);
   const ftpcapRuns = results.filter((r) => r.program.startsWith('ftpcap'));
   const worst = ftpcapRuns.reduce((a, b) => (b.maxRss > (a?.maxRss ?? 0) ? b : a), /** @type {(typeof ftpcapRuns)[number] | null} */ (null));
   if (worst) check('ftpcap peak RSS <= 150 MB on every capture', `${mb(worst.maxRss)} MB (${worst.capture}, ${worst.program})`, worst.maxRss <= 150e6);
   const small = find('ftp-256MiB', 'ftpcap');
   const large = find('ftp-2GiB', 'ftpcap');
-  if (small && large) check('ftpcap peak RSS 2 GiB within 10% of 256 MiB', `${mb(small.rss)} -> ${mb(large.rss)} MB (${((100 * (large.rss - small.rss)) / small.rss).toFixed(1)}%)`, Math.abs(large.rss - small.rss) <= 0.1 * small.rss);
+  if (small && large)
+    check(
+      'ftpcap peak RSS 2 GiB within 10% of 256 MiB',
+      `${mb(small.rss)} -> ${mb(large.rss)} MB (${((100 * (large.rss - small.rss)) / small.rss).toFixed(1)}%)`,
+      Math.abs(large.rss - small.rss) <= 0.1 * small.rss,
+    );
   const perByte = (r) => (r.seconds / r.bytes) * 1e9;
   for (const program of ['ftpcap', 'ftpcap --format json']) {
     const other = find('other95', program);
     const ftp = find('ftp-1GiB', program);
     if (other && ftp) {
-      check(`95% other traffic: ${program} s/GB <= on ftp-1GiB`, `${perByte(other).toFixed(2)} vs ${perByte(ftp).toFixed(2)} s/GB`, perByte(other) <= perByte(ftp));
+      check(
+        `95% other traffic: ${program} s/GB <= on ftp-1GiB`,
+        `${perByte(other).toFixed(2)} vs ${perByte(ftp).toFixed(2)} s/GB`,
+        perByte(other) <= perByte(ftp),
+      );
     }
   }
   for (const t of targets) lines.push(`- ${t.pass ? 'met    ' : 'NOT met'}  ${t.what}: ${t.value}`);

@@ -136,7 +136,21 @@ function ensureCapture(series, n) {
  */
 function measure(format, file, timeoutSeconds) {
   const timeFile = path.join(os.tmpdir(), `ftpcap-scaling-${process.pid}.time`);
-  const argv = ['-f', '%U %S %M', '-o', timeFile, 'timeout', '--signal=KILL', String(timeoutSeconds), process.execPath, FTPCAP, 'analyze', '--format', format, file];
+  const argv = [
+    '-f',
+    '%U %S %M',
+    '-o',
+    timeFile,
+    'timeout',
+    '--signal=KILL',
+    String(timeoutSeconds),
+    process.execPath,
+    FTPCAP,
+    'analyze',
+    '--format',
+    format,
+    file,
+  ];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(TIME, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -173,7 +187,17 @@ function measure(format, file, timeoutSeconds) {
       fs.rmSync(timeFile, { force: true });
       let tail = Buffer.concat(tailChunks);
       if (tail.length > KEEP_BYTES) tail = tail.subarray(tail.length - KEEP_BYTES);
-      resolve({ seconds, cpu, rss, status, timedOut: status === 124 || status === 137, size, head: head.toString('utf8'), tail: tail.toString('utf8'), stderr });
+      resolve({
+        seconds,
+        cpu,
+        rss,
+        status,
+        timedOut: status === 124 || status === 137,
+        size,
+        head: head.toString('utf8'),
+        tail: tail.toString('utf8'),
+        stderr,
+      });
     });
   });
 }
@@ -214,7 +238,12 @@ function jsonSummary(run) {
 function problemsOf(format, run, meta) {
   if (run.timedOut) return [`did not finish in the time limit`];
   if (run.status !== 0) {
-    const message = run.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' / ');
+    const message = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-3)
+      .join(' / ');
     return [`exit status ${run.status}: ${message.slice(0, 300)}`];
   }
   const problems = [];
@@ -223,7 +252,8 @@ function problemsOf(format, run, meta) {
     if (summary === null) return ['no summary in the JSON report'];
     // SYNs nobody answered long before the capture ends are unopened control connections.
     const unopened = summary.unopenedControlConnections ?? 0;
-    if (summary.sessions + unopened !== meta.sessions) problems.push(`${summary.sessions} sessions and ${unopened} unopened control connections, ${meta.sessions} written`);
+    if (summary.sessions + unopened !== meta.sessions)
+      problems.push(`${summary.sessions} sessions and ${unopened} unopened control connections, ${meta.sessions} written`);
     if (summary.dataChannels !== meta.channels) problems.push(`${summary.dataChannels} data channels, ${meta.channels} written`);
     if (summary.byStatus?.completed !== meta.channels) problems.push(`${summary.byStatus?.completed} data channels completed of ${meta.channels}`);
     if (summary.frames !== meta.packets) problems.push(`${summary.frames} frames, ${meta.packets} written`);
@@ -234,7 +264,8 @@ function problemsOf(format, run, meta) {
     const line = /^(\d+) FTP sessions?, (\d+) data channels? \((\d+) completed/m.exec(run.head) ?? /^(\d+) FTP sessions?, (\d+) data channels?/m.exec(run.head);
     if (line !== null) {
       const unopened = meta.unansweredClients > 0 ? Number(/(\d+) FTP control connections? never opened/.exec(run.head)?.[1] ?? 0) : 0;
-      if (Number(line[1]) + unopened !== meta.sessions) problems.push(`text: ${line[1]} sessions${unopened > 0 ? ` and ${unopened} unopened` : ''}, ${meta.sessions} written`);
+      if (Number(line[1]) + unopened !== meta.sessions)
+        problems.push(`text: ${line[1]} sessions${unopened > 0 ? ` and ${unopened} unopened` : ''}, ${meta.sessions} written`);
       if (Number(line[2]) !== meta.channels) problems.push(`text: ${line[2]} data channels, ${meta.channels} written`);
       if (line[3] !== undefined && Number(line[3]) !== meta.channels) problems.push(`text: ${line[3]} completed of ${meta.channels}`);
     } else if (meta.sessions > 0) {
@@ -281,7 +312,15 @@ function growth(results, baseline) {
           perItem: (last[key] - before[key]) / (last.n - before.n),
         };
       };
-      out.push({ series, format, from: points[0].n, to: points.at(-1).n, cpu: order('cpu', TIME_FLOOR), wall: order('seconds', TIME_FLOOR), rss: order('rss', MEMORY_FLOOR) });
+      out.push({
+        series,
+        format,
+        from: points[0].n,
+        to: points.at(-1).n,
+        cpu: order('cpu', TIME_FLOOR),
+        wall: order('seconds', TIME_FLOOR),
+        rss: order('rss', MEMORY_FLOOR),
+      });
     }
   }
   return out;
@@ -310,7 +349,10 @@ function machine() {
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     nice: os.getPriority(),
-    loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadBefore: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -334,7 +376,7 @@ function renderMarkdown(env, series, results, baseline, orders) {
     );
   }
   lines.push('');
-  lines.push('Growth orders: the exponent b of (value - empty capture\'s) ~ N^b, first to last point and over the last step; 1 is linear.');
+  lines.push("Growth orders: the exponent b of (value - empty capture's) ~ N^b, first to last point and over the last step; 1 is linear.");
   lines.push('');
   lines.push('| series | format | points | CPU time | wall time | peak RSS | last step, per item |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
@@ -395,7 +437,9 @@ async function runScaling(argv) {
     if (runs.some((r) => r.status !== 0 || r.rss === null)) throw new Error(`ftpcap fails on an empty capture: ${runs[0].stderr}`);
     const middle = (key) => runs.map((r) => r[key]).sort((a, b) => a - b)[1];
     baseline[format] = { seconds: middle('seconds'), cpu: middle('cpu'), rss: middle('rss') };
-    log(`empty capture ${format.padEnd(4)}  ${baseline[format].seconds.toFixed(2)} s, ${baseline[format].cpu.toFixed(2)} s CPU, ${mb(baseline[format].rss)} MB`);
+    log(
+      `empty capture ${format.padEnd(4)}  ${baseline[format].seconds.toFixed(2)} s, ${baseline[format].cpu.toFixed(2)} s CPU, ${mb(baseline[format].rss)} MB`,
+    );
   }
   const results = [];
   for (const s of series) {
@@ -434,7 +478,10 @@ async function runScaling(argv) {
       }
     }
   }
-  env.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  env.loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const orders = growth(results, baseline);
   const markdown = renderMarkdown(env, series, results, baseline, orders);
   process.stdout.write(markdown);

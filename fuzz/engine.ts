@@ -74,7 +74,8 @@ export function makeCase(seeds: readonly Seed[], runSeed: number, iteration: num
   // Tiny pieces only for small inputs: a byte at a time is slow (linear, but a promise per byte through gzip).
   const gzip = input.bytes[0] === 0x1f && input.bytes[1] === 0x8b;
   if (rng.chance(0.15)) readChunkSize = input.bytes.length <= 16 * 1024 && !gzip ? rng.pick([1, 3, 7, 64, 1000]) : rng.pick([64, 1000, 4096]);
-  const cli = options.cliEvery > 0 && iteration % options.cliEvery === 0 ? [...CLI_COMMANDS[Math.floor(iteration / options.cliEvery) % CLI_COMMANDS.length]] : null;
+  const cli =
+    options.cliEvery > 0 && iteration % options.cliEvery === 0 ? [...CLI_COMMANDS[Math.floor(iteration / options.cliEvery) % CLI_COMMANDS.length]] : null;
   const tinyLimits = rng.chance(0.25);
   let second: Buffer | null = null;
   const mutations = input.mutations;

@@ -40,7 +40,7 @@ function usage(message: string): never {
   process.stderr.write(
     `fuzz: ${message}\n` +
       'usage: npm run fuzz -- [--minutes N] [--iterations N] [--seed S] [--out DIR] [--hang-seconds S] [--cli-every K]\n' +
-      '       npm run fuzz -- --replay FILE [--chunk N] [--tiny-limits] [--with FILE2] [--cli \'analyze - ...\']   run the checks on one saved input\n' +
+      "       npm run fuzz -- --replay FILE [--chunk N] [--tiny-limits] [--with FILE2] [--cli 'analyze - ...']   run the checks on one saved input\n" +
       '       npm run fuzz -- --minimize FILE [same options]   drop records and bytes while the same failure remains\n',
   );
   process.exit(2);
@@ -98,9 +98,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** Messages from the child process. */
-type ChildMessage =
-  | { type: 'start'; iteration: number }
-  | { type: 'done'; iteration: number; millis: number; failure: Failure | null };
+type ChildMessage = { type: 'start'; iteration: number } | { type: 'done'; iteration: number; millis: number; failure: Failure | null };
 
 /** The child: runs the inputs from --start on, telling the parent before and after each. */
 async function child(options: Options): Promise<void> {
@@ -167,7 +165,9 @@ async function parent(options: Options): Promise<void> {
     if (seen >= 3) return;
     const c = makeCase(seeds, options.seed, iteration, { cliEvery: options.cliEvery });
     const dir = save(options.out, c, failure, millis);
-    process.stdout.write(`fuzz: ${failure.kind} at iteration ${iteration} (seed ${options.seed}): ${failure.message}\n      saved in ${path.relative(process.cwd(), dir)}\n`);
+    process.stdout.write(
+      `fuzz: ${failure.kind} at iteration ${iteration} (seed ${options.seed}): ${failure.message}\n      saved in ${path.relative(process.cwd(), dir)}\n`,
+    );
   };
 
   await new Promise<void>((resolve) => {
@@ -177,7 +177,17 @@ async function parent(options: Options): Promise<void> {
         return;
       }
       stderrTail = '';
-      const args = ['--child', '--seed', String(options.seed), '--start', String(next), '--cli-every', String(options.cliEvery), '--slow-seconds', String(options.slowSeconds)];
+      const args = [
+        '--child',
+        '--seed',
+        String(options.seed),
+        '--start',
+        String(next),
+        '--cli-every',
+        String(options.cliEvery),
+        '--slow-seconds',
+        String(options.slowSeconds),
+      ];
       if (Number.isFinite(options.iterations)) args.push('--iterations', String(options.iterations));
       const spawned = fork(__filename, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=2048'] });
       child = spawned;
@@ -228,15 +238,18 @@ async function parent(options: Options): Promise<void> {
       finish();
     };
     // The time limit ends the run: the input under way is given up to hangSeconds to finish.
-    setTimeout(() => {
-      const poll = setInterval(() => {
-        if (child === null || current === null || Date.now() - (current as { since: number }).since > hangMillis) {
-          clearInterval(poll);
-          (child as ChildProcess | null)?.kill('SIGKILL');
-          stopAll();
-        }
-      }, 100);
-    }, Math.max(0, deadline - Date.now()));
+    setTimeout(
+      () => {
+        const poll = setInterval(() => {
+          if (child === null || current === null || Date.now() - (current as { since: number }).since > hangMillis) {
+            clearInterval(poll);
+            (child as ChildProcess | null)?.kill('SIGKILL');
+            stopAll();
+          }
+        }, 100);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
     startChild();
   });
 
@@ -261,7 +274,10 @@ function readInput(file: string): Buffer {
 
 async function replay(options: Options): Promise<void> {
   const bytes = readInput(options.replay!);
-  const result = await runCase({ bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits, second: options.with !== null ? readInput(options.with) : null }, options.slowSeconds * 1000);
+  const result = await runCase(
+    { bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits, second: options.with !== null ? readInput(options.with) : null },
+    options.slowSeconds * 1000,
+  );
   process.stdout.write(`fuzz: ${bytes.length} bytes, ${result.frames} frames, ${result.sessions} sessions, ${Math.round(result.millis)} ms\n`);
   if (result.failure === null) {
     process.stdout.write('fuzz: clean\n');
@@ -279,7 +295,19 @@ async function minimize(options: Options): Promise<void> {
   const original = readInput(options.minimize!);
   const gzip = original[0] === 0x1f && original[1] === 0x8b;
   const slow = options.slowSeconds * 1000;
-  const fails = async (bytes: Buffer): Promise<Failure | null> => (await runCase({ bytes: gzip ? gzipWrap(bytes) : bytes, readChunkSize: options.chunk, cli: options.cli, tinyLimits: options.tinyLimits, second: options.with !== null ? readInput(options.with) : null }, slow)).failure;
+  const fails = async (bytes: Buffer): Promise<Failure | null> =>
+    (
+      await runCase(
+        {
+          bytes: gzip ? gzipWrap(bytes) : bytes,
+          readChunkSize: options.chunk,
+          cli: options.cli,
+          tinyLimits: options.tinyLimits,
+          second: options.with !== null ? readInput(options.with) : null,
+        },
+        slow,
+      )
+    ).failure;
   let bytes = original;
   if (gzip) {
     try {

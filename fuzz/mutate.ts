@@ -6,7 +6,20 @@
  */
 import { gzipSync } from 'zlib';
 import { locateTcpFrame, TcpLocation } from '../src/decode';
-import { BLOCK, packetSpans, parseContainer, pcapMagic, PCAP_RECORD_HEADER, serialize, setU16, setU32, u16, u32, type Container, type Piece } from './container';
+import {
+  BLOCK,
+  packetSpans,
+  parseContainer,
+  pcapMagic,
+  PCAP_RECORD_HEADER,
+  serialize,
+  setU16,
+  setU32,
+  u16,
+  u32,
+  type Container,
+  type Piece,
+} from './container';
 import { ftpText } from './ftp-text';
 import type { Random } from './random';
 
@@ -31,8 +44,48 @@ export interface MutatedInput {
 export const MAX_INPUT_BYTES = 160 * 1024;
 
 const INTERESTING_32 = [
-  0, 1, 2, 3, 4, 7, 8, 11, 12, 13, 15, 16, 19, 20, 27, 28, 31, 32, 40, 54, 60, 64, 96, 127, 128, 255, 256, 1500, 1514, 4096, 65535, 65536,
-  262143, 262144, 262145, 16 * 1024 * 1024, 16 * 1024 * 1024 + 4, 0x7ffffffc, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff,
+  0,
+  1,
+  2,
+  3,
+  4,
+  7,
+  8,
+  11,
+  12,
+  13,
+  15,
+  16,
+  19,
+  20,
+  27,
+  28,
+  31,
+  32,
+  40,
+  54,
+  60,
+  64,
+  96,
+  127,
+  128,
+  255,
+  256,
+  1500,
+  1514,
+  4096,
+  65535,
+  65536,
+  262143,
+  262144,
+  262145,
+  16 * 1024 * 1024,
+  16 * 1024 * 1024 + 4,
+  0x7ffffffc,
+  0x7fffffff,
+  0x80000000,
+  0xfffffffc,
+  0xffffffff,
 ];
 
 function clonePieces(container: Container): Container {
@@ -273,7 +326,12 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
       const others = seeds.filter((s) => s.container.kind === c.kind && s.container.pieces.length > 0);
       if (others.length === 0 || c.kind === 'raw') return null;
       const other = rng.pick(others);
-      if (c.kind === 'pcap' && u32(other.container.header, 20, pcapMagic(other.container.header)?.littleEndian ?? true) !== u32(c.header, 20, pcapMagic(c.header)?.littleEndian ?? true)) return null;
+      if (
+        c.kind === 'pcap' &&
+        u32(other.container.header, 20, pcapMagic(other.container.header)?.littleEndian ?? true) !==
+          u32(c.header, 20, pcapMagic(c.header)?.littleEndian ?? true)
+      )
+        return null;
       const from = rng.int(other.container.pieces.length);
       const run = other.container.pieces.slice(from, from + rng.small(40));
       const at = rng.int(c.pieces.length + 1);
@@ -474,7 +532,9 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
       let text = ftpText(rng);
       if (rng.chance(0.15)) {
         // Many lines at once: pipelined commands, long multi-line replies, a line over every limit.
-        const repeated = rng.chance(0.5) ? ftpText(rng) : Buffer.from(`${rng.pick(['PORT 192,0,2,1,4,1', 'PASV', '230-x', 'NOOP', '227 (192,0,2,1,4,1)'])}\r\n`);
+        const repeated = rng.chance(0.5)
+          ? ftpText(rng)
+          : Buffer.from(`${rng.pick(['PORT 192,0,2,1,4,1', 'PASV', '230-x', 'NOOP', '227 (192,0,2,1,4,1)'])}\r\n`);
         text = Buffer.concat([text, ...new Array<Buffer>(rng.small(400)).fill(repeated)]);
         if (rng.chance(0.3)) text = Buffer.concat([text, Buffer.alloc(rng.range(4000, 9000), 0x41)]);
       }
@@ -492,7 +552,10 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
       if (found === null || found.payloadEnd <= found.payloadOffset) return null;
       const b = own(ctx.c, found.index).bytes;
       const count = ctx.rng.small(6);
-      for (let k = 0; k < count; k++) b[found.payloadOffset + ctx.rng.int(found.payloadEnd - found.payloadOffset)] = ctx.rng.pick([0x00, 0x07, 0x0a, 0x0d, 0x1b, 0x7f, 0x9b, 0xc3, 0xe2, 0xff, 0x20, 0x2c, 0x7c, 0x28, 0x29]);
+      for (let k = 0; k < count; k++)
+        b[found.payloadOffset + ctx.rng.int(found.payloadEnd - found.payloadOffset)] = ctx.rng.pick([
+          0x00, 0x07, 0x0a, 0x0d, 0x1b, 0x7f, 0x9b, 0xc3, 0xe2, 0xff, 0x20, 0x2c, 0x7c, 0x28, 0x29,
+        ]);
       return `record ${found.index + 1}: ${count} payload bytes changed`;
     },
   },

@@ -113,7 +113,9 @@ export async function analyzeAndRender(bytes: Buffer, options: TargetOptions = {
   const outputs: Rendered[] = [];
   const add = (name: string, kind: OutputKind, render: () => string) => outputs.push({ name, kind, text: render() });
   // What the command line prints on standard error about each input.
-  add('input problems', 'terminal', () => inputs.flatMap((input) => input.problems.map((p) => `ftpcap: ${sanitize(input.file)}: ${sanitize(p.message)}\n`)).join(''));
+  add('input problems', 'terminal', () =>
+    inputs.flatMap((input) => input.problems.map((p) => `ftpcap: ${sanitize(input.file)}: ${sanitize(p.message)}\n`)).join(''),
+  );
   add('text', 'terminal', () => renderText(report, { color: false, firewall: true }));
   add('diagram', 'terminal', () => renderDiagrams(report, { width: 100, ascii: false, color: false }));
   add('diagram --ascii', 'terminal', () => renderDiagrams(report, { width: 60, ascii: true, color: false }));

@@ -16,11 +16,25 @@ const { run } = require('../dist/src/cli/main');
 
 const root = path.resolve(__dirname, '..');
 const CHROMIUM = process.env.FTPCAP_CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 async function ftpcap(...args) {
   let out = '';
-  const code = await run(['node', 'ftpcap', ...args], { stdout: (t) => (out += t), stderr: (t) => process.stderr.write(t), isTty: false, env: { LANG: 'C.UTF-8' } });
+  const code = await run(['node', 'ftpcap', ...args], {
+    stdout: (t) => (out += t),
+    stderr: (t) => process.stderr.write(t),
+    isTty: false,
+    env: { LANG: 'C.UTF-8' },
+  });
   if (code !== 0) throw new Error(`ftpcap ${args.join(' ')}: exit ${code}`);
   return out;
 }

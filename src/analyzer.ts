@@ -17,16 +17,7 @@ import { LimitCounter } from './limits';
 import type { DataChannel, FtpSession, UnopenedControlConnection } from './model';
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
-import {
-  ConnectionTable,
-  connKey,
-  directionOf,
-  isNewIncarnation,
-  observe,
-  observeSegment,
-  type Connection,
-  type TrackedDirection,
-} from './tcp/connections';
+import { ConnectionTable, connKey, directionOf, isNewIncarnation, observe, observeSegment, type Connection, type TrackedDirection } from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
@@ -279,11 +270,7 @@ export class Analyzer {
     this.table = new ConnectionTable(this.options.maxConnections, this.options.maxSequenceRanges, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options, this.limits);
-    this.duplicates = new DuplicateFilter(
-      this.options.duplicateWindowMicros,
-      this.options.maxDuplicateFingerprints,
-      this.options.timeReversalToleranceMicros,
-    );
+    this.duplicates = new DuplicateFilter(this.options.duplicateWindowMicros, this.options.maxDuplicateFingerprints, this.options.timeReversalToleranceMicros);
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
 
@@ -384,7 +371,9 @@ export class Analyzer {
     this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     for (const connection of [...this.contents.keys()]) this.endContent(connection);
-    const encapsulations = Object.entries(this.stats.undecodedFrames).filter(([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '));
+    const encapsulations = Object.entries(this.stats.undecodedFrames).filter(
+      ([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '),
+    );
     if (encapsulations.length > 0) {
       const frames = encapsulations.reduce((n, [, count]) => n + count, 0);
       this.findings.push({
@@ -503,7 +492,17 @@ export class Analyzer {
     // a new connection on its 4-tuple.
     if (connection.role !== 'control' && !(location.flags & TcpFlag.SYN)) {
       observe(connection, location, found.direction, ref, timeMicros);
-      connection.follower?.segment(found.direction, location.flags, location.seq, location.ack, location.bytes, location.payloadOffset, location.payloadEnd, ref, timeMicros);
+      connection.follower?.segment(
+        found.direction,
+        location.flags,
+        location.seq,
+        location.ack,
+        location.bytes,
+        location.payloadOffset,
+        location.payloadEnd,
+        ref,
+        timeMicros,
+      );
       this.closeIfDone(connection);
       return;
     }

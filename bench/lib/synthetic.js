@@ -253,7 +253,14 @@ function describePart(part) {
       const mode = part.mode ?? 'mixed';
       if (!['mixed', 'passive', 'active'].includes(mode)) throw new Error(`sessions: unknown mode ${mode}`);
       const passive = (i) => (mode === 'mixed' ? i % 2 === 0 : mode === 'passive');
-      return { lanes: part.concurrency ?? 1, conversations: count, make: (c, i) => completeSession(c, i, passive(i)), sessions: count, channels: count, packets: 27 * count };
+      return {
+        lanes: part.concurrency ?? 1,
+        conversations: count,
+        make: (c, i) => completeSession(c, i, passive(i)),
+        sessions: count,
+        channels: count,
+        packets: 27 * count,
+      };
     }
     case 'short': {
       const style = part.style ?? 'mixed';
@@ -276,7 +283,14 @@ function describePart(part) {
     case 'announcements':
       return { lanes: 1, conversations: 1, make: (c) => announcementSession(c, count), sessions: 1, channels: count, packets: 13 + 12 * count };
     case 'other':
-      return { lanes: part.concurrency ?? 1, conversations: count, make: (c, i) => otherConnection(c, i, part.port ?? 80), sessions: 0, channels: 0, packets: 8 * count };
+      return {
+        lanes: part.concurrency ?? 1,
+        conversations: count,
+        make: (c, i) => otherConnection(c, i, part.port ?? 80),
+        sessions: 0,
+        channels: 0,
+        packets: 8 * count,
+      };
     default:
       throw new Error(`unknown part kind ${part.kind}`);
   }

@@ -168,7 +168,10 @@ function loadTemplate(name, bytes, servers) {
     const dst = frame.toString('latin1', dstAt, dstAt + addressLength);
     const srcPort = frame.readUInt16BE(l4);
     const dstPort = frame.readUInt16BE(l4 + 2);
-    for (const [key, at] of [[src, srcAt], [dst, dstAt]]) {
+    for (const [key, at] of [
+      [src, srcAt],
+      [dst, dstAt],
+    ]) {
       const text = formatAddress(frame.subarray(at, at + addressLength));
       if (!serverSet.has(text) && !clients.has(key)) clients.set(key, { key, text, length: addressLength });
     }

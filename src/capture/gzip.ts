@@ -95,8 +95,7 @@ export async function* gunzipChunks(
   };
   const cutShort = (what: string): void =>
     fail(
-      `the gzip data is cut short: the file ends (at byte ${progress.rawBytes}) ${what}; ` +
-        `the ${progress.bytes} bytes decompressed before that are read`,
+      `the gzip data is cut short: the file ends (at byte ${progress.rawBytes}) ${what}; ` + `the ${progress.bytes} bytes decompressed before that are read`,
       false,
     );
 
@@ -178,7 +177,10 @@ export async function* gunzipChunks(
             yield chunk;
           }
           if (failure !== null && (failure as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') {
-            fail(`the gzip data is damaged (${(failure as Error).message}) after ${progress.bytes} bytes of decompressed data: the rest of it cannot be read`, true);
+            fail(
+              `the gzip data is damaged (${(failure as Error).message}) after ${progress.bytes} bytes of decompressed data: the rest of it cannot be read`,
+              true,
+            );
           } else {
             cutShort(failure !== null ? 'in the middle of the compressed data' : 'before the end of the gzip member (its CRC and length are missing)');
           }
@@ -198,7 +200,10 @@ export async function* gunzipChunks(
           yield chunk;
         }
         if (failure !== null) {
-          fail(`the gzip data is damaged (${(failure as Error).message}) after ${progress.bytes} bytes of decompressed data: the rest of it cannot be read`, true);
+          fail(
+            `the gzip data is damaged (${(failure as Error).message}) after ${progress.bytes} bytes of decompressed data: the rest of it cannot be read`,
+            true,
+          );
           return;
         }
         // zlib takes no more input after the end of the deflate data: what it left is the trailer and beyond.

@@ -69,11 +69,7 @@ export interface ReadCaptureOptions {
  * `problems` say what is wrong and `fatal` whether reading stopped early. Rejects only if `onFrame`
  * throws (a bug). Prints nothing.
  */
-export async function readCaptures(
-  files: string[],
-  onFrame: (frame: CapturedFrame) => void,
-  options: ReadCaptureOptions = {},
-): Promise<InputSummary[]> {
+export async function readCaptures(files: string[], onFrame: (frame: CapturedFrame) => void, options: ReadCaptureOptions = {}): Promise<InputSummary[]> {
   const chunkSize = Math.max(MIN_READ_CHUNK_SIZE, Math.min(READ_CHUNK_SIZE, Math.floor(MERGE_MEMORY_BUDGET / Math.max(1, files.length))));
   const onRead = progressCounter(options.onProgress);
   let stdinInput = -1;
@@ -89,7 +85,11 @@ export async function readCaptures(
     return reader;
   });
   if (readers.length === 1) await readers[0].read(onFrame);
-  else await mergeBatches(readers.map((reader) => reader.batches()), onFrame);
+  else
+    await mergeBatches(
+      readers.map((reader) => reader.batches()),
+      onFrame,
+    );
   return readers.map((reader) => reader.summary);
 }
 
@@ -186,10 +186,7 @@ class InputReader {
   ) {
     this.sizes = { read: Math.max(readSize, options.readChunkSize ?? 0), piece: options.readChunkSize ?? readSize };
     this.summary = newSummary(file, input);
-    this.source =
-      file === STDIN_NAME
-        ? { kind: 'stream', stream: options.stdin ?? process.stdin, name: 'standard input' }
-        : { kind: 'file', path: file };
+    this.source = file === STDIN_NAME ? { kind: 'stream', stream: options.stdin ?? process.stdin, name: 'standard input' } : { kind: 'file', path: file };
   }
 
   /** Marks the input as unreadable before any reading. */

@@ -66,10 +66,7 @@ export async function mergeBatches(inputs: FrameBatches[], onFrame: (frame: Capt
         const bestFirstOnTies = best.order < runnerUp.order;
         do {
           onFrame(batch[position++]);
-        } while (
-          position < batch.length &&
-          (batch[position].timeMicros < runnerUpTime || (bestFirstOnTies && batch[position].timeMicros === runnerUpTime))
-        );
+        } while (position < batch.length && (batch[position].timeMicros < runnerUpTime || (bestFirstOnTies && batch[position].timeMicros === runnerUpTime)));
       }
       best.position = position;
       if (position === batch.length) {

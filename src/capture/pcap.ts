@@ -393,9 +393,7 @@ export class PcapDecoder implements FrameDecoder {
       this.badFraction = true;
       const field = this.nanoseconds ? 'nanoseconds' : 'microseconds';
       summary.problems.push({
-        message:
-          `record ${number} at byte ${recordOffset} has ${fraction} in its ${field} field ` +
-          '(more than a second): its timestamps may be wrong',
+        message: `record ${number} at byte ${recordOffset} has ${fraction} in its ${field} field ` + '(more than a second): its timestamps may be wrong',
         offset: recordOffset + 4,
         frame: number,
       });

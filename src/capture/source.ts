@@ -127,7 +127,10 @@ async function* fileChunks(
 }
 
 /** The chunks of a stream (standard input); a read error ends them with `state.problem` set. */
-async function* streamChunks(spec: { kind: 'stream'; stream: NodeJS.ReadableStream; name: string }, state: SourceState): AsyncGenerator<Buffer, void, undefined> {
+async function* streamChunks(
+  spec: { kind: 'stream'; stream: NodeJS.ReadableStream; name: string },
+  state: SourceState,
+): AsyncGenerator<Buffer, void, undefined> {
   const stream = spec.stream;
   try {
     for await (const chunk of stream) {

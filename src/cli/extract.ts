@@ -29,14 +29,19 @@ const DEVICE_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|co
  * format characters, line and paragraph separators, and the characters Windows forbids in names.
  */
 // biome-ignore lint/suspicious/noMisleadingCharacterClass: variation selectors are in the class on purpose, to be removed from names one by one
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff0-\uffff<>:"/\\|?*]/gu;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff0-\uffff<>:"/\\|?*]/gu;
 
 /**
  * A file name for an untrusted name from the capture: its last path component, made safe to
  * create in any directory on Linux, macOS and Windows; null when nothing is left of it.
  */
 export function safeNamePart(name: string): string | null {
-  const last = name.split(/[/\\]/).filter((part) => part !== '').pop() ?? '';
+  const last =
+    name
+      .split(/[/\\]/)
+      .filter((part) => part !== '')
+      .pop() ?? '';
   let safe = last.normalize('NFC').replace(UNSAFE, '_');
   safe = safe.replace(/^[.\s_]+/u, '').replace(/[.\s]+$/u, '');
   if (DEVICE_NAMES.test(safe)) safe = `_${safe}`;
@@ -162,10 +167,11 @@ export class Extractor implements PayloadConsumer {
           position += bytes.length;
         }),
       // A hole: the file is extended past it (it reads as zeros; sparse where the file system can).
-      gap: (length) => guard(() => {
-        position += length;
-        fs.ftruncateSync(fd, position);
-      }),
+      gap: (length) =>
+        guard(() => {
+          position += length;
+          fs.ftruncateSync(fd, position);
+        }),
       end: (content) => {
         record.content = content;
         guard(() => fs.ftruncateSync(fd, content.size));
@@ -232,7 +238,8 @@ export class Extractor implements PayloadConsumer {
       const candidate = n === 1 ? name : `${stem}-${n}${extension}`;
       const target = path.join(this.dir, candidate);
       // The name is one component: it cannot leave DIR (checked anyway).
-      if (path.dirname(target) !== path.normalize(this.dir) && path.dirname(target) !== this.dir) throw new Error(`refusing to write outside ${this.dir}: ${candidate}`);
+      if (path.dirname(target) !== path.normalize(this.dir) && path.dirname(target) !== this.dir)
+        throw new Error(`refusing to write outside ${this.dir}: ${candidate}`);
       try {
         fs.linkSync(temp, target);
         return candidate;

@@ -58,10 +58,22 @@ export function parseServerAddress(value: string): { ip: string; port: number | 
 
 export function addFirewallOptions(command: Command, defaults: { dialect: string }): Command {
   return command
-    .option('--dialect <dialect>', `firewall rules in this dialect: ${dialects.join(', ')}, or all (repeatable; default ${defaults.dialect})`, collect(dialects, 'dialect'))
-    .option('--side <side>', 'rules for the server host, a client host, or a router between them: server, client, router, or all (repeatable; default server)', collect(sides, 'side'))
+    .option(
+      '--dialect <dialect>',
+      `firewall rules in this dialect: ${dialects.join(', ')}, or all (repeatable; default ${defaults.dialect})`,
+      collect(dialects, 'dialect'),
+    )
+    .option(
+      '--side <side>',
+      'rules for the server host, a client host, or a router between them: server, client, router, or all (repeatable; default server)',
+      collect(sides, 'side'),
+    )
     .addOption(new Option('--style <style>', 'with the kernel FTP helper, stateless, or both').choices(['helper', 'stateless', 'both']).default('both'))
-    .option('--passive-range <lo-hi>', "the server's configured passive port range (without it, the rules open only the ports the capture saw, and say so)", parsePassiveRange)
+    .option(
+      '--passive-range <lo-hi>',
+      "the server's configured passive port range (without it, the rules open only the ports the capture saw, and say so)",
+      parsePassiveRange,
+    )
     .option('--server <addr[:port]>', 'only this FTP server: its sessions, and rules for it alone', parseServerAddress)
     .addOption(new Option('--clients <which>', 'allow any client, or only the client addresses seen').choices(['any', 'seen']).default('any'));
 }

@@ -233,7 +233,11 @@ async function readAndReport(
       hashes: hashWanted(files, options),
       ...(options.maxDataReorderBytes !== undefined ? { maxDataOutOfOrderBytes: options.maxDataReorderBytes } : {}),
     },
-    { ...events, ...(extractor ? { payload: extractor } : {}), ...(release ? { sessionReleased: (session: FtpSession, start: number, sequence: number) => released.add(session, start, sequence) } : {}) },
+    {
+      ...events,
+      ...(extractor ? { payload: extractor } : {}),
+      ...(release ? { sessionReleased: (session: FtpSession, start: number, sequence: number) => released.add(session, start, sequence) } : {}),
+    },
     zeek,
   );
   const released = new ReleasedSessions(files.length > 1, options, firewallRequest(options, 'nftables').options);
@@ -241,17 +245,21 @@ async function readAndReport(
   let lastMicros: number | null = null;
   // All inputs at once ('-' is standard input), merged by timestamp; frames keep their file and number.
   const progress = options.quiet || io.stderrTty === undefined ? null : progressLine(files, io, io.stderrTty.columns);
-  const inputs = await readCaptures(files, (frame) => {
-    firstMicros ??= frame.timeMicros;
-    lastMicros = frame.timeMicros;
-    analyzer.ingest(frame);
-    events.frame?.(frame.timeMicros, analyzer);
-  }, {
-    stdin: io.stdin,
-    // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
-    transientFrames: true,
-    onProgress: progress ? (bytes) => progress.update(bytes) : undefined,
-  });
+  const inputs = await readCaptures(
+    files,
+    (frame) => {
+      firstMicros ??= frame.timeMicros;
+      lastMicros = frame.timeMicros;
+      analyzer.ingest(frame);
+      events.frame?.(frame.timeMicros, analyzer);
+    },
+    {
+      stdin: io.stdin,
+      // The analyzer copies what it keeps of a frame (reassembly, fragments, detection).
+      transientFrames: true,
+      onProgress: progress ? (bytes) => progress.update(bytes) : undefined,
+    },
+  );
   progress?.finish();
   const result = analyzer.finish();
   const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
@@ -267,7 +275,9 @@ async function readAndReport(
   } else {
     const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
     if (selected.sessions.length === 0 && result.sessions.length > 0) {
-      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`);
+      io.stderr(
+        `ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`,
+      );
     }
     report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
     sessions = () => report.sessions;
@@ -282,7 +292,16 @@ async function readAndReport(
   }
   // Nothing analyzed: every input failed before its first packet.
   const nothing = inputs.every((i) => i.packets === 0 && (i.fatal || i.problems.length > 0));
-  return { report, sessions, close: () => released.close(), reportNumber: (id) => (release ? released.idOf(id) : id), status: nothing ? ExitCode.noInput : null, zeek: result.zeekFtp, firstMicros, lastMicros };
+  return {
+    report,
+    sessions,
+    close: () => released.close(),
+    reportNumber: (id) => (release ? released.idOf(id) : id),
+    status: nothing ? ExitCode.noInput : null,
+    zeek: result.zeekFtp,
+    firstMicros,
+    lastMicros,
+  };
 }
 
 /**
@@ -450,7 +469,10 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
       outcome.close();
       return ExitCode.output;
     }
-    if (!options.quiet) io.stderr(`ftpcap: extracted ${entries.length} file${entries.length === 1 ? '' : 's'} into ${sanitize(options.extract ?? '')} (${sanitize(path.basename(manifest ?? ''))} lists them)\n`);
+    if (!options.quiet)
+      io.stderr(
+        `ftpcap: extracted ${entries.length} file${entries.length === 1 ? '' : 's'} into ${sanitize(options.extract ?? '')} (${sanitize(path.basename(manifest ?? ''))} lists them)\n`,
+      );
   }
   const inMemory = options.format === 'html' || options.format === 'zeek' || options.diagram === true;
   const most = options.maxInMemorySessions ?? MAX_IN_MEMORY_SESSIONS;
@@ -473,7 +495,12 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
 async function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): Promise<number> {
   const { report, status } = outcome;
   const chunks = streaming
-    ? [report.sessions.filter((s) => !written.has(s.id)).map(renderNdjsonSession).join('') + renderNdjsonSummary(report)]
+    ? [
+        report.sessions
+          .filter((s) => !written.has(s.id))
+          .map(renderNdjsonSession)
+          .join('') + renderNdjsonSummary(report),
+      ]
     : render(outcome, options, io);
   const file = outputFile(options);
   if (file === null) {
@@ -581,7 +608,11 @@ export async function explainTopic(topic: Topic | 'all', options: AnalyzeOptions
   for (const file of samplesFor(list)) {
     const full = path.join(root, 'samples', file);
     if (!fs.existsSync(full)) continue;
-    const { report } = await readAndReport([full], { ...options, ftpPort: [], detect: true, showPasswords: false, quiet: true, format: 'text', firewall: false, style: 'both', clients: 'any' }, { ...io, stderr: () => undefined });
+    const { report } = await readAndReport(
+      [full],
+      { ...options, ftpPort: [], detect: true, showPasswords: false, quiet: true, format: 'text', firewall: false, style: 'both', clients: 'any' },
+      { ...io, stderr: () => undefined },
+    );
     reports[file] = report;
   }
   const toFile = options.output !== undefined && options.output !== '-';
@@ -642,7 +673,7 @@ function renderCode(code: string): string | null {
   if (!info) return null;
   const lines = [`${info.code}`, `  severity: ${info.severities.join(' or ')}`, `  when:     ${info.when}`];
   if (info.group) lines.push(`  (one row with ${info.group} in the README's finding table)`);
-  lines.push('  where:    the session\'s timeline and findings (sessions[].findings[] in the JSON), or the capture-level findings[]');
+  lines.push("  where:    the session's timeline and findings (sessions[].findings[] in the JSON), or the capture-level findings[]");
   return `${lines.join('\n')}\n`;
 }
 
@@ -679,33 +710,66 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
         }
       }
     });
-  const analyze = addPerformanceOptions(program
-    .command('analyze')
-    .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
-    .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
-    .addOption(new Option('-f, --format <format>', 'text (for people), json (the report), html (one self-contained page), csv (one row per data channel), ndjson (one line per session), zeek (Zeek\'s ftp.log)').choices([...formats]).default('text'))
-    .option('-o, --output <path>', 'write the report to this file, or into this directory as ftpcap.<format> (zeek: always a directory, with ftp.log)')
-    .option('--idle-timeout <seconds>', 'with --format ndjson on standard output: a session silent this long (control and data connections) is written as ended', parseSeconds, 300)
-    .option('--zeek-json', 'with --format zeek: one JSON object per line, as Zeek writes with LogAscii::use_json')
-    .option('--zeek-commands <list>', 'with --format zeek: also log these commands (comma-separated, e.g. USER,PASS,<init>), as redef FTP::logged_commands += {...}', parseCommandList, [])
-    .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
-    .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
-    .option('--session <n>', 'only this session (its number in the whole capture; repeatable)', parsePositive)
-    .option('--client <addr>', 'only sessions from this client address (repeatable)', parseClient)
-    .option('--diagram', 'add a ladder diagram of every session to the text report')
-    .option('--ascii', 'draw diagrams in plain ASCII (default when the locale is not UTF-8)')
-    .option('--width <columns>', "diagram width (default: the terminal's, else 100)", parseWidth)
-    .addOption(new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']))
-    .option('--show-passwords', 'show passwords instead of masking them', false)
-    .option('--no-firewall', 'leave the firewall section out of the text report')
-    .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
-    .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
-    .option('--no-color', 'never colour the text report')
-    .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
-    .addOption(new Option('--hash <when>', 'MD5, SHA-1 and SHA-256 of every data connection: auto (when the inputs total at most 64 MiB), always, never').choices(['auto', 'always', 'never']).default('auto'))
-    .option('--extract <dir>', 'write every data connection\'s payload (files, listings) into this directory, with manifest.json; never overwrites')
-    .option('--max-data-reorder-bytes <n>', 'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)', parseByteCount)
-    .addOption(new Option('--max-in-memory-sessions <n>', 'sessions HTML, Zeek and diagrams (built in memory) take at most').argParser((v) => parsePositive(v)[0]).hideHelp()));
+  const analyze = addPerformanceOptions(
+    program
+      .command('analyze')
+      .description('analyze one or more captures together (pcap, pcapng, gzip-compressed; - reads standard input)')
+      .argument('<capture...>', 'capture files, merged by timestamp; - for standard input')
+      .addOption(
+        new Option(
+          '-f, --format <format>',
+          "text (for people), json (the report), html (one self-contained page), csv (one row per data channel), ndjson (one line per session), zeek (Zeek's ftp.log)",
+        )
+          .choices([...formats])
+          .default('text'),
+      )
+      .option('-o, --output <path>', 'write the report to this file, or into this directory as ftpcap.<format> (zeek: always a directory, with ftp.log)')
+      .option(
+        '--idle-timeout <seconds>',
+        'with --format ndjson on standard output: a session silent this long (control and data connections) is written as ended',
+        parseSeconds,
+        300,
+      )
+      .option('--zeek-json', 'with --format zeek: one JSON object per line, as Zeek writes with LogAscii::use_json')
+      .option(
+        '--zeek-commands <list>',
+        'with --format zeek: also log these commands (comma-separated, e.g. USER,PASS,<init>), as redef FTP::logged_commands += {...}',
+        parseCommandList,
+        [],
+      )
+      .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
+      .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
+      .option('--session <n>', 'only this session (its number in the whole capture; repeatable)', parsePositive)
+      .option('--client <addr>', 'only sessions from this client address (repeatable)', parseClient)
+      .option('--diagram', 'add a ladder diagram of every session to the text report')
+      .option('--ascii', 'draw diagrams in plain ASCII (default when the locale is not UTF-8)')
+      .option('--width <columns>', "diagram width (default: the terminal's, else 100)", parseWidth)
+      .addOption(
+        new Option('--fail-on <severity>', `exit with status ${ExitCode.findings} when findings of this severity or worse exist`).choices(['warning', 'error']),
+      )
+      .option('--show-passwords', 'show passwords instead of masking them', false)
+      .option('--no-firewall', 'leave the firewall section out of the text report')
+      .addOption(new Option('--rules <dialect>', 'older spelling of --dialect: nftables, iptables or all').choices(['nftables', 'iptables', 'all']).hideHelp())
+      .option('--color', 'colour the text report (default: on a terminal, unless NO_COLOR is set)')
+      .option('--no-color', 'never colour the text report')
+      .option('-q, --quiet', 'no progress line on stderr (it is shown only on a terminal, for inputs over 8 MB)')
+      .addOption(
+        new Option('--hash <when>', 'MD5, SHA-1 and SHA-256 of every data connection: auto (when the inputs total at most 64 MiB), always, never')
+          .choices(['auto', 'always', 'never'])
+          .default('auto'),
+      )
+      .option('--extract <dir>', "write every data connection's payload (files, listings) into this directory, with manifest.json; never overwrites")
+      .option(
+        '--max-data-reorder-bytes <n>',
+        'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)',
+        parseByteCount,
+      )
+      .addOption(
+        new Option('--max-in-memory-sessions <n>', 'sessions HTML, Zeek and diagrams (built in memory) take at most')
+          .argParser((v) => parsePositive(v)[0])
+          .hideHelp(),
+      ),
+  );
   addFirewallOptions(analyze, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
     done(analyzeFiles(files, options, io));
   });

@@ -39,7 +39,12 @@ export function addPerformanceOptions(command: Command): Command {
     .option('--zero-window <seconds>', 'zero-window: the receiver kept its window closed this long in all', parseSeconds, d.zeroWindowMicros / 1e6)
     .option('--loss <percent>', "heavy-loss: this share of a transfer's bytes sent again ...", parsePercent, d.heavyLossPercent)
     .option('--loss-segments <n>', '... in at least this many retransmitted segments', parseCount, d.heavyLossMinSegments)
-    .option('--control-idle <seconds>', 'control-idle-drop: the control connection silent this long during a transfer, then dropped', parseSeconds, d.controlIdleMicros / 1e6);
+    .option(
+      '--control-idle <seconds>',
+      'control-idle-drop: the control connection silent this long during a transfer, then dropped',
+      parseSeconds,
+      d.controlIdleMicros / 1e6,
+    );
 }
 
 /** The analyzer's thresholds from the parsed options. */

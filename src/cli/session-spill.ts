@@ -98,7 +98,10 @@ function removeAtExit(file: string): void {
   };
   process.on('exit', removeAll);
   // Interrupted (Ctrl-C, kill): remove the files too, then end as the signal would have.
-  for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       removeAll();
       process.exit(status);

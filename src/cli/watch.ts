@@ -161,7 +161,12 @@ export async function watchInterface(options: WatchOptions, io: Io, system: Watc
     }
     // Sessions still open when the capture stopped.
     for (const session of result.sessions) if (!printed.has(session)) print(session);
-    const report = buildReport(result, inputs.map((i) => ({ ...i, file: `${capturer.name} -i ${options.interface}` })), version, firewallRequest(options, 'nftables'));
+    const report = buildReport(
+      result,
+      inputs.map((i) => ({ ...i, file: `${capturer.name} -i ${options.interface}` })),
+      version,
+      firewallRequest(options, 'nftables'),
+    );
     io.stdout(renderSummaryText(report, { color, firewall: options.firewall }));
     return 0;
   } finally {

@@ -2,15 +2,7 @@
  * Follows one FTP control session: login, announcements, transfers. Every announcement becomes a
  * data channel that waits in the expectation registry for the TCP connection answering it.
  */
-import {
-  parseEprtArgument,
-  parseEpsvArgument,
-  parseEpsvReply,
-  parseLprtArgument,
-  parseLpsvReply,
-  parsePasvReply,
-  parsePortArgument,
-} from '../ftp/hostport';
+import { parseEprtArgument, parseEpsvArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
 import { transferCommands } from '../ftp/messages';
 import {
@@ -151,8 +143,7 @@ export class SessionTracker implements ControlObserver {
       if (reply.code === 220 || reply.code === 120) {
         session.greeting ??= reply;
         this.note(reply.at, 'greeting', 'server', 'server greets the client', line);
-      }
-      else this.note(reply.at, 'reply', 'server', 'server sends a reply to no pending command', line);
+      } else this.note(reply.at, 'reply', 'server', 'server sends a reply to no pending command', line);
       return;
     }
     if (verb === 'USER' || verb === 'PASS' || verb === 'ACCT') {
@@ -236,7 +227,12 @@ export class SessionTracker implements ControlObserver {
   implicitTls(at: FrameEvent): void {
     this.session.tls = at;
     this.session.implicitTls = true;
-    this.note(at, 'tls', 'analysis', `the control connection is TLS from the start (implicit FTPS on port ${this.session.server.port}): nothing in it can be read`);
+    this.note(
+      at,
+      'tls',
+      'analysis',
+      `the control connection is TLS from the start (implicit FTPS on port ${this.session.server.port}): nothing in it can be read`,
+    );
   }
 
   /** The control session is over: no announcement of it waits for a connection any more. */
@@ -247,12 +243,7 @@ export class SessionTracker implements ControlObserver {
   }
 
   private activeAnnouncement(command: FtpCommand, method: AnnouncementMethod, line: string): void {
-    const parsed =
-      method === 'PORT'
-        ? parsePortArgument(command.arg)
-        : method === 'EPRT'
-          ? parseEprtArgument(command.arg)
-          : parseLprtArgument(command.arg);
+    const parsed = method === 'PORT' ? parsePortArgument(command.arg) : method === 'EPRT' ? parseEprtArgument(command.arg) : parseLprtArgument(command.arg);
     if (!parsed.ok) {
       this.finding('malformed-announcement', 'warning', command.at, `${method} argument "${command.arg}" cannot be used: ${parsed.error}`);
       this.note(command.at, 'announcement', 'client', `client sends ${method}, but it cannot be parsed: ${parsed.error}`, line);
@@ -316,12 +307,7 @@ export class SessionTracker implements ControlObserver {
       return;
     }
     const text = reply.text;
-    const parsed =
-      reply.code === 227
-        ? parsePasvReply(text)
-        : reply.code === 229
-          ? parseEpsvReply(text)
-          : parseLpsvReply(text);
+    const parsed = reply.code === 227 ? parsePasvReply(text) : reply.code === 229 ? parseEpsvReply(text) : parseLpsvReply(text);
     if (!parsed.ok) {
       this.finding('malformed-announcement', 'warning', reply.at, `${reply.code} reply "${firstLine(text)}" cannot be used: ${parsed.error}`);
       this.note(reply.at, 'announcement', 'server', `server answers ${method}, but the reply cannot be parsed: ${parsed.error}`, line);
@@ -423,7 +409,14 @@ export class SessionTracker implements ControlObserver {
       if (this.usable[this.usable.length - 1] !== channel) this.usable.push(channel);
       transfer.leftChannel = channel.index;
       this.session.orphanTransfers.push(transfer);
-      this.note(reply.at, 'transfer-result', 'server', `server refuses the transfer before any data connection: data channel #${channel.index} stays for the next transfer`, line, channel.index);
+      this.note(
+        reply.at,
+        'transfer-result',
+        'server',
+        `server refuses the transfer before any data connection: data channel #${channel.index} stays for the next transfer`,
+        line,
+        channel.index,
+      );
       return;
     }
     const ok = reply.code < 300;
@@ -488,14 +481,7 @@ export class SessionTracker implements ControlObserver {
     this.registry.remove(channel);
   }
 
-  private note(
-    at: FrameEvent,
-    kind: TimelineEntry['kind'],
-    source: TimelineEntry['source'],
-    text: string,
-    line?: string,
-    channel?: number,
-  ): void {
+  private note(at: FrameEvent, kind: TimelineEntry['kind'], source: TimelineEntry['source'], text: string, line?: string, channel?: number): void {
     const timeline = this.session.timeline;
     if (timeline.length >= this.limits.maxTimelineEvents) {
       this.session.timelineDropped++;
@@ -541,4 +527,3 @@ export function parseAnnouncedSize(text: string): number | null {
   const match = /\((\d+) bytes?\)/i.exec(text);
   return match ? Number(match[1]) : null;
 }
-

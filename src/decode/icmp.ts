@@ -119,6 +119,18 @@ function unreachable(
   const addresses = bytes.subarray(addressOffset, addressOffset + 2 * length);
   return {
     kind: 'unreachable',
-    error: { ipVersion, from, kind, icmpType, icmpCode, src, dst, addresses, srcPort: bytes.readUInt16BE(tcp), dstPort: bytes.readUInt16BE(tcp + 2), seq: bytes.readUInt32BE(tcp + 4) },
+    error: {
+      ipVersion,
+      from,
+      kind,
+      icmpType,
+      icmpCode,
+      src,
+      dst,
+      addresses,
+      srcPort: bytes.readUInt16BE(tcp),
+      dstPort: bytes.readUInt16BE(tcp + 2),
+      seq: bytes.readUInt32BE(tcp + 4),
+    },
   };
 }

@@ -52,11 +52,7 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
   }
   const headerLength = (bytes[offset] & 0x0f) * 4;
   if (headerLength < IPV4_MIN_HEADER_LENGTH) {
-    return malformed(
-      'ipv4',
-      `header length field says ${headerLength} bytes, less than the 20-byte minimum`,
-      offset,
-    );
+    return malformed('ipv4', `header length field says ${headerLength} bytes, less than the 20-byte minimum`, offset);
   }
   if (headerLength > available) {
     return truncated('ipv4', 'IPv4 header with options', headerLength, available, wireLength - offset, offset);
@@ -66,18 +62,10 @@ export function decodeIPv4(bytes: Buffer, offset: number, wireLength: number, in
   if (totalLength === 0) {
     totalLength = wireLength - offset; // TCP segmentation offload: the length was left for the NIC to fill in
   } else if (totalLength < headerLength) {
-    return malformed(
-      'ipv4',
-      `total length ${totalLength} is less than the header length ${headerLength}`,
-      offset + 2,
-    );
+    return malformed('ipv4', `total length ${totalLength} is less than the header length ${headerLength}`, offset + 2);
   }
   if (totalLength > wireLength - offset) {
-    return malformed(
-      'ipv4',
-      `total length ${totalLength} runs past the end of the frame (${wireLength - offset} bytes from the IPv4 header on)`,
-      offset + 2,
-    );
+    return malformed('ipv4', `total length ${totalLength} runs past the end of the frame (${wireLength - offset} bytes from the IPv4 header on)`, offset + 2);
   }
 
   const protocol = bytes[offset + 9];

@@ -76,14 +76,7 @@ export function malformed(layer: string, reason: string, offset: number): Decode
  * `offset` on; `wireAvailable` is what the packet had there on the wire. When the header would
  * have fit on the wire, the capture's snap length cut it, and the reason says so.
  */
-export function truncated(
-  layer: string,
-  what: string,
-  needed: number,
-  available: number,
-  wireAvailable: number,
-  offset: number,
-): DecodeResult {
+export function truncated(layer: string, what: string, needed: number, available: number, wireAvailable: number, offset: number): DecodeResult {
   const have = available < 0 ? 0 : available;
   const reason =
     needed <= wireAvailable

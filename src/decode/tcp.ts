@@ -74,11 +74,7 @@ export function locateTcp(
   }
   const headerLength = (bytes[offset + 12] >> 4) * 4;
   if (headerLength < TCP_MIN_HEADER_LENGTH) {
-    return malformed(
-      'tcp',
-      `data offset field says the header is ${headerLength} bytes, less than the 20-byte minimum`,
-      offset + 12,
-    );
+    return malformed('tcp', `data offset field says the header is ${headerLength} bytes, less than the 20-byte minimum`, offset + 12);
   }
   if (headerLength > available) {
     return truncated('tcp', `TCP header with options (data offset ${headerLength / 4})`, headerLength, available, wireEnd - offset, offset);

@@ -43,10 +43,14 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
     // The client got its transfer over a later channel: the refusal cost time, not the transfer.
     const recovered = session.dataChannels.some((c) => c.index > channel.index && c.transfer?.final && c.transfer.final.code < 300);
     // Refusing a third host or a privileged port is the server protecting itself (RFC 2577).
-    const protective = channel.mode === 'active' && channel.announced !== null
-      && (channel.announced.port < 1024
-        || (channel.announced.ip !== null && channel.announced.ip !== session.client.ip
-          && sameFamily(channel.announced.ip, session.client.ip) && describeAddress(channel.announced.ip) === null));
+    const protective =
+      channel.mode === 'active' &&
+      channel.announced !== null &&
+      (channel.announced.port < 1024 ||
+        (channel.announced.ip !== null &&
+          channel.announced.ip !== session.client.ip &&
+          sameFamily(channel.announced.ip, session.client.ip) &&
+          describeAddress(channel.announced.ip) === null));
     findings.push({
       code: 'announcement-refused',
       severity: recovered || protective ? 'warning' : 'error',
@@ -142,16 +146,17 @@ function connectFailure(session: FtpSession, channel: DataChannel, connection: C
       severity: 'error',
       frame: connection.rst.ref,
       message: `${from} tried to open the data connection to ${target} and was refused (RST): nothing listens there, or a firewall rejects it`,
-      fix: channel.mode === 'passive'
-        ? 'check that the announced port is the one the server listens on (port mapping, passive range)'
-        : 'the client no longer listens on the announced port, or a firewall rejects the connection',
+      fix:
+        channel.mode === 'passive'
+          ? 'check that the announced port is the one the server listens on (port mapping, passive range)'
+          : 'the client no longer listens on the announced port, or a firewall rejects the connection',
     };
   }
-  const seconds =
-    connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
+  const seconds = connection.lastSyn && connection.syn ? (connection.lastSyn.timeMicros - connection.syn.timeMicros) / 1e6 : 0;
   const icmp = connection.unreachable;
   if (icmp && icmp.direction === 'orig' && connection.synAck === null) return unreachableFailure(session, channel, connection, icmp);
-  const firewallSide = channel.mode === 'passive' ? "the server's firewall (or one in front of it)" : "the client's firewall (or one between server and client)";
+  const firewallSide =
+    channel.mode === 'passive' ? "the server's firewall (or one in front of it)" : "the client's firewall (or one between server and client)";
   const sent = `${from} sent ${connection.synCount} SYN${connection.synCount === 1 ? '' : 's'} to ${target} over ${seconds.toFixed(1)} s and got no answer`;
   // A passive SYN to an address other than the server's: the announcement is wrong, not a firewall.
   if (channel.mode === 'passive' && connection.resp.ip !== session.server.ip) {
@@ -213,9 +218,10 @@ function unreachableFailure(session: FtpSession, channel: DataChannel, connectio
     fix = `allow TCP port ${connection.resp.port} toward ${connection.resp.ip} in the firewall at ${icmp.from}, or use an FTP helper there`;
   } else if (icmp.kind === 'port') {
     meaning = icmp.from === connection.resp.ip ? 'nothing listens there for TCP, or its firewall rejects it' : 'a firewall there rejects it';
-    fix = channel.mode === 'passive'
-      ? 'check that the announced port is the one the server listens on, and the firewalls in front of it'
-      : `check that the client still listens on port ${connection.resp.port}, and the firewalls between server and client`;
+    fix =
+      channel.mode === 'passive'
+        ? 'check that the announced port is the one the server listens on, and the firewalls in front of it'
+        : `check that the client still listens on port ${connection.resp.port}, and the firewalls between server and client`;
   } else {
     meaning = wrongAddress
       ? `that is the address the server announced, not its own (${session.server.ip}), and it cannot be reached`
@@ -263,9 +269,7 @@ function foreignActiveTarget(session: FtpSession, channel: DataChannel, ip: stri
 /** SYN-ACK came back but the handshake never completed: reset, or the final ACK never came. */
 function handshakeAborted(connection: Connection): Finding {
   const target = formatEndpoint(connection.resp);
-  const how = connection.rst
-    ? `${connection.rst.from === 'orig' ? connection.orig.ip : connection.resp.ip} reset it`
-    : 'the final ACK never came';
+  const how = connection.rst ? `${connection.rst.from === 'orig' ? connection.orig.ip : connection.resp.ip} reset it` : 'the final ACK never came';
   return {
     code: 'data-connect-aborted',
     severity: 'error',

@@ -131,7 +131,10 @@ export function diagnoseLoginFailures(sessions: FtpSession[]): Finding[] {
 function unannounced(session: FtpSession): string {
   const list = session.unannouncedConnections;
   if (list.length === 0) return '';
-  const named = list.slice(0, 3).map((c) => `${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}`).join(', ');
+  const named = list
+    .slice(0, 3)
+    .map((c) => `${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}`)
+    .join(', ');
   const count = list.length + session.unannouncedConnectionsDropped;
   const one = count === 1;
   return `; ${count} connection${one ? '' : 's'} between the same hosts answer${one ? 's' : ''} no announcement seen and ${one ? 'is probably a data connection' : 'are probably data connections'} announced there (${named}${count > 3 ? ', …' : ''})`;

@@ -14,7 +14,8 @@ const consequences: Record<LimitName, string> = {
   maxHeldSegments: 'segments held while deciding whether a connection is FTP: later ones of a connection found to be FTP are not in its session',
   maxHeldBytes: 'bytes held while deciding whether a connection is FTP: later segments of a connection found to be FTP are not in its session',
   maxDetectionLineLength: 'an unfinished line of a connection that may be FTP was too long to judge: it was left out of the decision',
-  maxDetectionPendingCommands: 'commands waiting for their replies while checking whether a connection is FTP: the oldest was forgotten, and the check goes on with the rest',
+  maxDetectionPendingCommands:
+    'commands waiting for their replies while checking whether a connection is FTP: the oldest was forgotten, and the check goes on with the rest',
   maxHiddenConnections: 'probable data connections listed per session (TLS, or control bytes missing): later ones are only counted',
   maxSizeAnswers: 'SIZE answers remembered per session: the oldest was forgotten, so a transfer of that file is not compared with its size',
   maxReassemblyReports: 'overlap-conflict and reorder-buffer-full events listed per direction of a control connection: later ones are not in the findings',

@@ -68,7 +68,10 @@ function controlIdleDrop(channel: DataChannel, p: TransferPerformance, name: str
   if ((control.state !== 'reset' && control.state !== 'closed') || control.idleMicros < t.controlIdleMicros || control.end === null) return null;
   const connection = channel.connection;
   const dataEnd = connection ? firstClose(connection) : null;
-  const after = dataEnd && control.end.timeMicros >= dataEnd.timeMicros ? `, ${formatDelay(control.end.timeMicros - dataEnd.timeMicros)} after the data connection ended (frame ${dataEnd.ref.frame})` : ' while the data still flowed';
+  const after =
+    dataEnd && control.end.timeMicros >= dataEnd.timeMicros
+      ? `, ${formatDelay(control.end.timeMicros - dataEnd.timeMicros)} after the data connection ended (frame ${dataEnd.ref.frame})`
+      : ' while the data still flowed';
   const how = control.state === 'reset' ? 'was reset (RST)' : 'was closed (FIN)';
   const since = control.since ? ` after frame ${control.since.ref.frame}` : '';
   return {
@@ -92,13 +95,14 @@ function stalled(p: TransferPerformance, name: string, who: (d: Direction) => st
     severity: 'warning',
     frame: stall.from.ref,
     message: `${name}: the ${sender} sent no new data for ${seconds(stall.micros)} (after frame ${stall.from.ref.frame}${resumed}): ${stallCauseWords[stall.cause]}`,
-    fix: stall.cause === 'sender-idle'
-      ? `look at the ${sender}'s side: its application, its disk, or the source it reads from paused`
-      : stall.cause === 'loss'
-        ? 'look for loss on the path (an overloaded link, a bad cable, a policer)'
-        : stall.cause === 'awaiting-ack'
-          ? 'look at the path between the capture point and the receiver (acknowledgements delayed or lost)'
-          : 'the receiving application stopped reading: look at its disk and its load',
+    fix:
+      stall.cause === 'sender-idle'
+        ? `look at the ${sender}'s side: its application, its disk, or the source it reads from paused`
+        : stall.cause === 'loss'
+          ? 'look for loss on the path (an overloaded link, a bad cable, a policer)'
+          : stall.cause === 'awaiting-ack'
+            ? 'look at the path between the capture point and the receiver (acknowledgements delayed or lost)'
+            : 'the receiving application stopped reading: look at its disk and its load',
   };
 }
 

@@ -122,7 +122,7 @@ function familyMismatch(session: FtpSession, channel: DataChannel): Finding | nu
     severity: refused ? 'error' : 'warning',
     frame: (reply?.at ?? channel.request.at).ref,
     message: `${what}${refused ? `; the server refused it${replyText}` : ''}`,
-    fix: 'use one address family end to end: the data connection must use the control connection\'s family (plain EPSV/EPRT with the control address)',
+    fix: "use one address family end to end: the data connection must use the control connection's family (plain EPSV/EPRT with the control address)",
   };
 }
 
@@ -137,10 +137,12 @@ function privilegedPort(channel: DataChannel): Finding | null {
     severity: active && accepted ? 'error' : 'warning',
     frame: channel.announcedAt.ref,
     message: active
-      ? `${channel.method} asks the server to connect to port ${port}, a privileged port (a service, not a client's data socket)${channel.reply ? accepted ? '; the server accepted it' : `; the server refused it (${channel.reply.code})` : ''}`
+      ? `${channel.method} asks the server to connect to port ${port}, a privileged port (a service, not a client's data socket)${channel.reply ? (accepted ? '; the server accepted it' : `; the server refused it (${channel.reply.code})`) : ''}`
       : `the server announced passive port ${port}, a privileged port: firewalls and clients may refuse it`,
     fix: active
-      ? accepted ? 'make the server refuse PORT/EPRT to ports below 1024 (RFC 2577; vsftpd refuses them unless port_promiscuous=YES)' : undefined
+      ? accepted
+        ? 'make the server refuse PORT/EPRT to ports below 1024 (RFC 2577; vsftpd refuses them unless port_promiscuous=YES)'
+        : undefined
       : 'give the server a passive range above 1023 (vsftpd pasv_min_port, ProFTPD PassivePorts, Pure-FTPd -p)',
   };
 }

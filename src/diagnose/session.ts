@@ -56,7 +56,10 @@ function tlsFinding(session: FtpSession): Finding {
     const fromServer = connections.filter((c) => c.orig.ip === session.server.ip);
     const parts: string[] = [];
     if (serverPorts.length > 0) parts.push(`${serverPorts.length} from the client to server ports ${portRange(serverPorts)} (passive)`);
-    if (fromServer.length > 0) parts.push(`${fromServer.length} from the server to the client (active, e.g. ${formatEndpoint(fromServer[0].orig)} → ${formatEndpoint(fromServer[0].resp)})`);
+    if (fromServer.length > 0)
+      parts.push(
+        `${fromServer.length} from the server to the client (active, e.g. ${formatEndpoint(fromServer[0].orig)} → ${formatEndpoint(fromServer[0].resp)})`,
+      );
     probable = `${count} later TCP connection${count === 1 ? '' : 's'} between these hosts ${count === 1 ? 'is' : 'are'} probably its data connection${count === 1 ? '' : 's'}: ${parts.join(', ')}`;
   }
   return {

@@ -54,7 +54,12 @@ function sizeMismatch(channel: DataChannel): Finding | null {
       fix: 'capture the whole transfer (a larger buffer or ring, tcpdump -B) to confirm',
     };
   }
-  const ending = final === null ? 'the capture has no final reply' : completed ? `the server still reported success (${final.code})` : `the transfer ended with "${final.code} ${firstLine(final.text)}"`;
+  const ending =
+    final === null
+      ? 'the capture has no final reply'
+      : completed
+        ? `the server still reported success (${final.code})`
+        : `the transfer ended with "${final.code} ${firstLine(final.text)}"`;
   return {
     code: 'transfer-size-mismatch',
     severity: completed ? 'error' : 'warning',

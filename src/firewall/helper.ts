@@ -32,7 +32,8 @@ export function helperMissesChannel(session: FtpSession, channel: DataChannel): 
     if (!framing.oneSegment) return `${what} is split across TCP segments: the helper does not reassemble (and drops the first part)`;
     if (active && framing.bareLf) return `${what} ends in a bare LF, not CR LF: the helper takes it for a partial match and drops it`;
   }
-  if (!active && channel.reply?.multiline && framing?.startsSegment !== true) return `${what} is a multi-line reply: the helper looks for "${channel.reply.code} " at the start of a segment`;
+  if (!active && channel.reply?.multiline && framing?.startsSegment !== true)
+    return `${what} is a multi-line reply: the helper looks for "${channel.reply.code} " at the start of a segment`;
   if (channel.method === 'PORT' && !/^\d{1,3}(,\d{1,3}){5}$/.test(channel.announcementText.trim())) {
     return `PORT "${channel.announcementText}" is not six comma-separated numbers as the helper parses them`;
   }

@@ -170,8 +170,12 @@ function addFlow(filter: Map<Chain, LayoutEntry[]>, flow: Flow, side: Side, styl
 /** Everything a Linux set's header says: for whom, and what was seen. */
 export function describeServer(server: ServerPlan): string {
   const parts = [`control port ${server.controlPort}`];
-  if (server.passive) parts.push(`passive ports ${server.passive.range.min}-${server.passive.range.max} (${server.passive.source === 'given' ? 'given' : 'seen in the capture'})`);
-  if (server.active) parts.push(`active mode from port ${server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed)`}`);
+  if (server.passive)
+    parts.push(
+      `passive ports ${server.passive.range.min}-${server.passive.range.max} (${server.passive.source === 'given' ? 'given' : 'seen in the capture'})`,
+    );
+  if (server.active)
+    parts.push(`active mode from port ${server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed)`}`);
   if (server.tls) parts.push('TLS');
   return `FTP server ${serverName(server.ip, server.controlPort)}: ${parts.join(', ')}; ${sessionsText(server.sessions, server.sessionsOmitted)}`;
 }
@@ -181,13 +185,22 @@ export function ruleMeta(entry: Exclude<LayoutEntry, { kind: 'comment' }>): Omit
   const base = { part: 'base' as const, role: null, server: null, sessions: [] as number[] };
   switch (entry.kind) {
     case 'established':
-      return { ...base, part: 'established', essential: true, why: 'packets of connections already accepted, and data connections the helper expects (RELATED)' };
+      return {
+        ...base,
+        part: 'established',
+        essential: true,
+        why: 'packets of connections already accepted, and data connections the helper expects (RELATED)',
+      };
     case 'loopback':
       return { ...base, essential: false, why: "the host's own programs talking to each other; FTP does not need it, most hosts do" };
     case 'neighbour-discovery':
       return { ...base, essential: true, why: 'IPv6 neighbour discovery: without it the host cannot reach its neighbours once their cache entries expire' };
     case 'icmp-errors':
-      return { ...base, essential: false, why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation' };
+      return {
+        ...base,
+        essential: false,
+        why: 'ICMP errors: path MTU discovery and quick failure reports; the transfers work without them until a path needs fragmentation',
+      };
     case 'helper':
       return {
         part: 'helper',
@@ -216,13 +229,18 @@ export const dropPolicyMeta: Omit<Rule, 'text' | 'line'> = {
 export function linuxSetTitle(dialect: string, side: Side, style: Style, chains: { host: string; router: string }): string {
   const how = style === 'helper' ? 'with the kernel FTP helper' : 'stateless (no helper, no connection tracking)';
   const where =
-    side === 'server' ? `for the FTP server host itself (${chains.host})` : side === 'client' ? `for an FTP client host (${chains.host})` : `for a router or firewall between clients and the server (${chains.router})`;
+    side === 'server'
+      ? `for the FTP server host itself (${chains.host})`
+      : side === 'client'
+        ? `for an FTP client host (${chains.host})`
+        : `for a router or firewall between clients and the server (${chains.router})`;
   return `${dialect}, ${how}, ${where}`;
 }
 
 /** A Linux set's notes: the plan's, and for a stateless set what such a set cannot know. */
 export function linuxSetNotes(plan: FirewallPlan, style: Style): string[] {
   const notes = [...plan.notes];
-  if (style === 'stateless') notes.push("stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server's passive range)");
+  if (style === 'stateless')
+    notes.push("stateless rules cannot know the next temporary port: they open the ports the protocol needs (clients above 1023, the server's passive range)");
   return notes;
 }

@@ -83,7 +83,11 @@ interface ServerTally {
   passiveFailures: number;
   activeFailures: number;
   /** The first (in report order) session not followed by the helper, overall and per mode. */
-  missed: { any: { key: SessionKey; prediction: HelperPrediction } | null; passive: { key: SessionKey; prediction: HelperPrediction } | null; active: { key: SessionKey; prediction: HelperPrediction } | null };
+  missed: {
+    any: { key: SessionKey; prediction: HelperPrediction } | null;
+    passive: { key: SessionKey; prediction: HelperPrediction } | null;
+    active: { key: SessionKey; prediction: HelperPrediction } | null;
+  };
   missedCount: number;
   tls: boolean;
   implicitTls: boolean;
@@ -222,31 +226,50 @@ function planNotes(servers: ServerPlan[], tallies: ServerTally[]): string[] {
       );
     }
     if (server.passive && server.passive.outside.length > 0) {
-      notes.push(`${name}: the server announced ports outside the given passive range ${formatRange(server.passive.range)}: ${server.passive.outside.join(', ')}; the server's configuration does not match the range`);
+      notes.push(
+        `${name}: the server announced ports outside the given passive range ${formatRange(server.passive.range)}: ${server.passive.outside.join(', ')}; the server's configuration does not match the range`,
+      );
     }
     if (server.controlPort !== 21 && server.flows.some((f) => f.helperCovers)) {
-      notes.push(`${name}: FTP on port ${server.controlPort}: the helper sets bind the kernel FTP helper to this port explicitly (it is bound to no port by itself)`);
+      notes.push(
+        `${name}: FTP on port ${server.controlPort}: the helper sets bind the kernel FTP helper to this port explicitly (it is bound to no port by itself)`,
+      );
     }
     if (server.foreignPassiveAddresses.length > 0) {
-      notes.push(`${name}: the server announces ${server.foreignPassiveAddresses.join(', ')} in passive replies, not its own address; a helper on the server's host ignores those, so the passive range is opened explicitly`);
+      notes.push(
+        `${name}: the server announces ${server.foreignPassiveAddresses.join(', ')} in passive replies, not its own address; a helper on the server's host ignores those, so the passive range is opened explicitly`,
+      );
     }
     if (server.active && !server.active.fixedSource) {
-      notes.push(`${name}: in active mode the server connects from temporary ports (${server.active.sourcePorts.join(', ')}), not port 20, so stateless rules must allow its whole unprivileged range; make it connect from port 20 (vsftpd connect_from_port_20=YES) to narrow them`);
+      notes.push(
+        `${name}: in active mode the server connects from temporary ports (${server.active.sourcePorts.join(', ')}), not port 20, so stateless rules must allow its whole unprivileged range; make it connect from port 20 (vsftpd connect_from_port_20=YES) to narrow them`,
+      );
     }
     if (server.active && server.active.sourcePorts.length === 0) {
-      notes.push(`${name}: the capture holds no connection the server opened in active mode; its source port ${server.controlPort - 1} (RFC 959's default) is assumed`);
+      notes.push(
+        `${name}: the capture holds no connection the server opened in active mode; its source port ${server.controlPort - 1} (RFC 959's default) is assumed`,
+      );
     }
     if (server.tls) {
-      notes.push(`${name}: the control connection is encrypted (TLS): no helper or middlebox can read the announcements, so the data ports are opened explicitly`);
+      notes.push(
+        `${name}: the control connection is encrypted (TLS): no helper or middlebox can read the announcements, so the data ports are opened explicitly`,
+      );
     }
     const missed = server.helper.filter((h) => !h.follows);
     if (tally.missedCount > 0 && !server.tls) {
       const first = tally.missed.any?.prediction ?? missed[0];
       const n = tally.missedCount;
-      notes.push(`${name}: the kernel helper would not have followed session${n === 1 ? '' : 's'} ${idList(missed.map((h) => h.session), n)} (${first.reasons[0]}): the rules open those data connections explicitly`);
+      notes.push(
+        `${name}: the kernel helper would not have followed session${n === 1 ? '' : 's'} ${idList(
+          missed.map((h) => h.session),
+          n,
+        )} (${first.reasons[0]}): the rules open those data connections explicitly`,
+      );
     }
     if (server.sessionsOmitted !== undefined) {
-      notes.push(`${name}: ${server.sessionsOmitted + server.sessions.length} sessions; the plan lists the numbers and helper predictions of the first ${server.sessions.length}`);
+      notes.push(
+        `${name}: ${server.sessionsOmitted + server.sessions.length} sessions; the plan lists the numbers and helper predictions of the first ${server.sessions.length}`,
+      );
     }
     if (tally.clients.dropped || tally.activeClients.dropped) {
       notes.push(`${name}: more than ${MAX_PLAN_ADDRESSES} client addresses: the rules allow any client address, not only those seen`);
@@ -258,9 +281,7 @@ function planNotes(servers: ServerPlan[], tallies: ServerTally[]): string[] {
 function planServer(tally: ServerTally, options: FirewallOptions, idOf: (id: number) => number): ServerPlan {
   const server = { ip: tally.ip, port: tally.port };
   const family: AddressFamily = server.ip.includes(':') ? 'ipv6' : 'ipv4';
-  const kept = tally.sessions
-    .map((s) => ({ ...s, id: idOf(s.id), prediction: { ...s.prediction, session: idOf(s.id) } }))
-    .sort((a, b) => a.id - b.id);
+  const kept = tally.sessions.map((s) => ({ ...s, id: idOf(s.id), prediction: { ...s.prediction, session: idOf(s.id) } })).sort((a, b) => a.id - b.id);
   const passiveSessions = kept.filter((s) => s.passive).map((s) => s.id);
   const activeSessions = kept.filter((s) => s.active).map((s) => s.id);
   const seen = sortedNumbers(tally.passiveSeen);
@@ -270,7 +291,13 @@ function planServer(tally: ServerTally, options: FirewallOptions, idOf: (id: num
       ? null
       : given
         ? { range: given, source: 'given', seen, outside: seen.filter((p) => p < given.min || p > given.max), failures: tally.passiveFailures }
-        : { range: { min: seen[0] ?? UNPRIVILEGED.min, max: seen[seen.length - 1] ?? UNPRIVILEGED.max }, source: 'observed', seen, outside: [], failures: tally.passiveFailures };
+        : {
+            range: { min: seen[0] ?? UNPRIVILEGED.min, max: seen[seen.length - 1] ?? UNPRIVILEGED.max },
+            source: 'observed',
+            seen,
+            outside: [],
+            failures: tally.passiveFailures,
+          };
   const sources = sortedNumbers(tally.activeSources);
   const active: ServerPlan['active'] =
     tally.activeCount === 0
@@ -319,11 +346,17 @@ function planServer(tally: ServerTally, options: FirewallOptions, idOf: (id: num
     const missed = tally.missed[mode];
     return missed ? `the kernel helper would not follow session ${idOf(missed.key.id)}: ${missed.prediction.reasons[0]}` : '';
   };
-  plan.flows = flowsOf(plan, passiveSessions, activeSessions, { ...options, clientsSeen: options.clientsSeen && !anyClient }, {
-    passiveCovers: !plan.tls && tally.missed.passive === null,
-    activeCovers: !plan.tls && tally.missed.active === null,
-    whyNot,
-  });
+  plan.flows = flowsOf(
+    plan,
+    passiveSessions,
+    activeSessions,
+    { ...options, clientsSeen: options.clientsSeen && !anyClient },
+    {
+      passiveCovers: !plan.tls && tally.missed.passive === null,
+      activeCovers: !plan.tls && tally.missed.active === null,
+      whyNot,
+    },
+  );
   return plan;
 }
 

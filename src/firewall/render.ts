@@ -20,8 +20,16 @@ export interface Renderer {
 }
 
 export const renderers: Partial<Record<Dialect, Renderer>> = {
-  nftables: { sides: ['server', 'client', 'router'], styles: ['helper', 'stateless'], render: (plan, side, style) => renderNftables(plan, side, style ?? 'helper') },
-  iptables: { sides: ['server', 'client', 'router'], styles: ['helper', 'stateless'], render: (plan, side, style) => renderIptables(plan, side, style ?? 'helper') },
+  nftables: {
+    sides: ['server', 'client', 'router'],
+    styles: ['helper', 'stateless'],
+    render: (plan, side, style) => renderNftables(plan, side, style ?? 'helper'),
+  },
+  iptables: {
+    sides: ['server', 'client', 'router'],
+    styles: ['helper', 'stateless'],
+    render: (plan, side, style) => renderIptables(plan, side, style ?? 'helper'),
+  },
   firewalld: { sides: firewalldSides, styles: ['helper', 'stateless'], render: renderFirewalld },
   pf: { sides: pfSides, styles: ['helper', 'stateless'], render: renderPf },
   'cisco-ios': { sides: ciscoIosSides, styles: ['helper', 'stateless'], render: renderCiscoIos },

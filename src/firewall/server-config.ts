@@ -91,7 +91,8 @@ const writers: Record<KnownSoftware, (input: ServerConfigInput) => Entry> = {
     if (range) lines.push('pasv_enable=YES', `pasv_min_port=${range.min}`, `pasv_max_port=${range.max}`);
     const address = range ? passiveAddress(input) : null;
     if (address) lines.push(`# ${address.why}`, `pasv_address=${address.address ?? PLACEHOLDER}`);
-    if (input.activeFromPort20 === false) lines.push('# active mode: connect from port 20, so the firewall can name the source port', 'connect_from_port_20=YES');
+    if (input.activeFromPort20 === false)
+      lines.push('# active mode: connect from port 20, so the firewall can name the source port', 'connect_from_port_20=YES');
     else if (input.activeFromPort20 === true) lines.push('connect_from_port_20=YES');
     return { software: 'vsftpd', where: '/etc/vsftpd.conf (then restart vsftpd)', lines };
   },
@@ -102,7 +103,8 @@ const writers: Record<KnownSoftware, (input: ServerConfigInput) => Entry> = {
     if (range) lines.push(`PassivePorts ${range.min} ${range.max}`);
     const address = range ? passiveAddress(input) : null;
     if (address) lines.push(`# ${address.why}`, `MasqueradeAddress ${address.address ?? PLACEHOLDER}`);
-    if (input.activeFromPort20 === false) lines.push('# active mode: RootRevoke on makes ProFTPD connect from temporary ports; off lets it use port 20', 'RootRevoke off');
+    if (input.activeFromPort20 === false)
+      lines.push('# active mode: RootRevoke on makes ProFTPD connect from temporary ports; off lets it use port 20', 'RootRevoke off');
     return { software: 'proftpd', where: '/etc/proftpd/proftpd.conf (then restart proftpd)', lines };
   },
   'pure-ftpd': (input) => {
@@ -114,7 +116,8 @@ const writers: Record<KnownSoftware, (input: ServerConfigInput) => Entry> = {
     if (address) lines.push(`-P ${address.address ?? PLACEHOLDER}`);
     return {
       software: 'pure-ftpd',
-      where: "pure-ftpd's command line; Debian's wrapper: one file per option in /etc/pure-ftpd/conf/ (PassivePortRange holds \"LO HI\", ForcePassiveIP the address)",
+      where:
+        'pure-ftpd\'s command line; Debian\'s wrapper: one file per option in /etc/pure-ftpd/conf/ (PassivePortRange holds "LO HI", ForcePassiveIP the address)',
       lines,
     };
   },
@@ -131,11 +134,15 @@ const writers: Record<KnownSoftware, (input: ServerConfigInput) => Entry> = {
     const range = input.passiveRange;
     const appcmd = '%windir%\\system32\\inetsrv\\appcmd';
     if (range) {
-      lines.push(`${appcmd} set config -section:system.ftpServer/firewallSupport /lowDataChannelPort:${range.min} /highDataChannelPort:${range.max} /commit:apphost`);
+      lines.push(
+        `${appcmd} set config -section:system.ftpServer/firewallSupport /lowDataChannelPort:${range.min} /highDataChannelPort:${range.max} /commit:apphost`,
+      );
     }
     const address = range ? passiveAddress(input) : null;
     if (address) {
-      lines.push(`${appcmd} set config -section:system.applicationHost/sites /[name='Default FTP Site'].ftpServer.firewallSupport.externalIp4Address:${address.address ?? PLACEHOLDER} /commit:apphost`);
+      lines.push(
+        `${appcmd} set config -section:system.applicationHost/sites /[name='Default FTP Site'].ftpServer.firewallSupport.externalIp4Address:${address.address ?? PLACEHOLDER} /commit:apphost`,
+      );
     }
     if (lines.length > 0) lines.push('net stop ftpsvc && net start ftpsvc');
     return { software: 'iis', where: "an elevated command prompt on the IIS server (the site name is IIS's default: use yours)", lines };

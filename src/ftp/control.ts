@@ -233,11 +233,7 @@ export class ControlParser {
 
   private lineAnomalies(line: Line<FrameEvent>, who: 'client' | 'server'): void {
     if (line.truncated) {
-      this.observer.anomaly(
-        'line-too-long',
-        `${who} line longer than ${this.options.maxLineLength} bytes; ${line.droppedBytes} bytes were not read`,
-        line.at,
-      );
+      this.observer.anomaly('line-too-long', `${who} line longer than ${this.options.maxLineLength} bytes; ${line.droppedBytes} bytes were not read`, line.at);
     }
     if (line.unterminated && line.text.length > 0) {
       this.observer.anomaly('unterminated-line', `${who} line without line end at the end of the stream`, line.at);

@@ -77,7 +77,10 @@ function portKey(portA: number, portB: number): number {
 type HoldLimit = 'maxHeldSegments' | 'maxHeldBytes';
 
 /** The limits of a detector (see src/options.ts). */
-export type DetectorLimits = Pick<AnalyzerOptions, 'maxDetectionCandidates' | 'maxHeldSegments' | 'maxHeldBytes' | 'maxDetectionLineLength' | 'maxDetectionPendingCommands'>;
+export type DetectorLimits = Pick<
+  AnalyzerOptions,
+  'maxDetectionCandidates' | 'maxHeldSegments' | 'maxHeldBytes' | 'maxDetectionLineLength' | 'maxDetectionPendingCommands'
+>;
 
 export class FtpDetector {
   private readonly candidates = new Map<string, Candidate>();
@@ -120,7 +123,9 @@ export class FtpDetector {
         held: [],
         heldBytes: 0,
         notHeld: { maxHeldSegments: 0, maxHeldBytes: 0, first: null },
-        evidence: new FtpEvidence(server === sender, false, this.limits.maxDetectionPendingCommands, () => this.reached.reached('maxDetectionPendingCommands', ref)),
+        evidence: new FtpEvidence(server === sender, false, this.limits.maxDetectionPendingCommands, () =>
+          this.reached.reached('maxDetectionPendingCommands', ref),
+        ),
         partial: { client: '', server: '' },
         ports: portKey(segment.srcPort, segment.dstPort),
       };
@@ -258,4 +263,3 @@ export class FtpDetector {
 function isGreeting(payload: Uint8Array): boolean {
   return (payload[0] === 0x32 || payload[0] === 0x31) && payload[1] === 0x32 && payload[2] === 0x30 && (payload[3] === 0x20 || payload[3] === 0x2d);
 }
-

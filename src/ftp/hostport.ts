@@ -38,11 +38,7 @@ export interface LongEndpoint extends Endpoint {
 }
 
 /** What an EPSV command asks for (RFC 2428 §3, §4). `family` is any number; only 1 and 2 are defined. */
-export type EpsvArgument =
-  | { kind: 'any' }
-  | { kind: 'all' }
-  | { kind: 'family'; family: number }
-  | { kind: 'invalid'; error: string };
+export type EpsvArgument = { kind: 'any' } | { kind: 'all' } | { kind: 'family'; family: number } | { kind: 'invalid'; error: string };
 
 const PORT_ZERO = 'port 0 is not a usable port';
 
@@ -227,12 +223,7 @@ function surroundingQuirks(text: string, run: NumberRun, quirks: string[]): void
  * The numbers of a 227 / 228 reply: the first run whose count `fits`, with the quirks of its
  * shape, or the reason there is none. A run preceded by `-` would be read as negative: refused.
  */
-function numbersInReply(
-  text: string,
-  allowDots: boolean,
-  fits: (count: number) => boolean,
-  expected: string,
-): { digits: string[]; quirks: string[] } | string {
+function numbersInReply(text: string, allowDots: boolean, fits: (count: number) => boolean, expected: string): { digits: string[]; quirks: string[] } | string {
   const runs = findNumberRuns(text, allowDots);
   const index = runs.findIndex((run) => fits(run.digits.length));
   if (index < 0) {

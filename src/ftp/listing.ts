@@ -58,7 +58,7 @@ function parseMlsdLine(line: string): ListingEntry | null {
   const sizeText = facts.get('size') ?? facts.get('sizd');
   const size = sizeText !== undefined && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
   const modify = facts.get('modify');
-  const entry: ListingEntry = { name, type, size, time: modify === undefined ? null : parseMlsdTime(modify) ?? modify };
+  const entry: ListingEntry = { name, type, size, time: modify === undefined ? null : (parseMlsdTime(modify) ?? modify) };
   const perm = facts.get('perm') ?? facts.get('unix.mode');
   if (perm !== undefined) entry.perm = perm;
   if (target !== undefined) entry.target = target;

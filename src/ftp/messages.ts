@@ -57,11 +57,7 @@ export interface FtpReplyText {
 }
 
 /** Why a line that should start a reply does not (Zeek: "non-numeric reply code", "invalid reply code", "invalid reply line"). */
-export type InvalidReplyReason =
-  | 'non-numeric code'
-  | 'code below 100'
-  | 'code followed by neither space nor hyphen'
-  | 'after a gap: not the start of a reply';
+export type InvalidReplyReason = 'non-numeric code' | 'code below 100' | 'code followed by neither space nor hyphen' | 'after a gap: not the start of a reply';
 
 /** A line where a reply should start but does not; it is not part of any reply. */
 export interface InvalidReplyLine {
@@ -165,9 +161,7 @@ export class ReplyAssembler {
   private complete(open: OpenReply, closed: boolean, quirks: string[]): FtpReplyText {
     const repeated = `${open.code}-`;
     const last = open.lines.length - 1;
-    const texts = open.lines.map((line, i) =>
-      i === 0 || (closed && i === last) || line.startsWith(repeated) ? line.slice(4) : line,
-    );
+    const texts = open.lines.map((line, i) => (i === 0 || (closed && i === last) || line.startsWith(repeated) ? line.slice(4) : line));
     if (open.droppedLines > 0) quirks.push(`${open.droppedLines} lines over the limit of ${this.maxReplyLines} not kept`);
     return { invalid: false, code: open.code, lines: open.lines, text: texts.join('\n'), multiline: true, quirks };
   }

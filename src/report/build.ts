@@ -383,11 +383,7 @@ function buildConnection(session: FtpSession, channel: DataChannel, connection: 
   // (the control server's for EPSV, which names none), else the control server's, else another.
   const announcedIp = channel.announced?.ip ?? session.server.ip;
   const dialled =
-    channel.mode === 'active' || connection.resp.ip === announcedIp
-      ? 'announced'
-      : connection.resp.ip === session.server.ip
-        ? 'control-address'
-        : 'other';
+    channel.mode === 'active' || connection.resp.ip === announcedIp ? 'announced' : connection.resp.ip === session.server.ip ? 'control-address' : 'other';
   const out: ReportConnection = {
     from: connection.orig,
     to: connection.resp,
@@ -451,12 +447,30 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
     const after = (e: FrameEvent) => relativeToAnnouncement(e.timeMicros - channel.announcedAt.timeMicros);
     if (c.syn) {
       const retries = c.synCount > 1 ? ` (sent ${c.synCount} times)` : '';
-      entries.push({ at: c.syn, kind: 'data-syn', source: 'data', channel: index, text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}` });
+      entries.push({
+        at: c.syn,
+        kind: 'data-syn',
+        source: 'data',
+        channel: index,
+        text: `${who} opens the data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: SYN, ${after(c.syn)}${retries}`,
+      });
     } else {
-      entries.push({ at: c.first, kind: 'data-syn', source: 'data', channel: index, text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen ${after(c.first)}, carrying data: its handshake is not in the capture` });
+      entries.push({
+        at: c.first,
+        kind: 'data-syn',
+        source: 'data',
+        channel: index,
+        text: `data connection ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)} first seen ${after(c.first)}, carrying data: its handshake is not in the capture`,
+      });
     }
     if (c.unreachable && c.unreachable.direction === 'orig') {
-      entries.push({ at: c.unreachable, kind: 'data-unreachable', source: 'data', channel: index, text: `${c.unreachable.from} answers: ${describeUnreachable(c.unreachable)}` });
+      entries.push({
+        at: c.unreachable,
+        kind: 'data-unreachable',
+        source: 'data',
+        channel: index,
+        text: `${c.unreachable.from} answers: ${describeUnreachable(c.unreachable)}`,
+      });
     }
     if (c.synAck) entries.push({ at: c.synAck, kind: 'data-syn-ack', source: 'data', channel: index, text: `${formatEndpoint(c.resp)} answers: SYN-ACK` });
     if (c.handshakeAck) entries.push({ at: c.handshakeAck, kind: 'data-ack', source: 'data', channel: index, text: 'handshake complete: ACK' });
@@ -469,17 +483,33 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
       const closer = (first.from === 'orig' ? c.orig : c.resp).ip === session.server.ip ? 'server' : 'client';
       const { bytes, missing } = channelBytes(channel);
       const lacking = missing > 0 ? `, ${formatBytes(missing)} of them not in the capture` : '';
-      entries.push({ at: first, kind: 'data-end', source: 'data', channel: index, text: `data connection closed (FIN from the ${closer}) after ${formatBytes(bytes)}${lacking}` });
+      entries.push({
+        at: first,
+        kind: 'data-end',
+        source: 'data',
+        channel: index,
+        text: `data connection closed (FIN from the ${closer}) after ${formatBytes(bytes)}${lacking}`,
+      });
     }
   }
   for (const c of session.tlsConnections) {
     const who = c.orig.ip === session.server.ip ? 'server' : 'client';
-    entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: probably a data connection of the encrypted session (${handshakeOutcome(c)})` });
+    entries.push({
+      at: c.syn ?? c.first,
+      kind: 'data-syn',
+      source: 'data',
+      text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}: probably a data connection of the encrypted session (${handshakeOutcome(c)})`,
+    });
   }
   for (const c of session.unannouncedConnections) {
     const who = c.orig.ip === session.server.ip ? 'server' : 'client';
     const bytes = formatBytes(payloadBytes(c, 'orig') + payloadBytes(c, 'resp'));
-    entries.push({ at: c.syn ?? c.first, kind: 'data-syn', source: 'data', text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})` });
+    entries.push({
+      at: c.syn ?? c.first,
+      kind: 'data-syn',
+      source: 'data',
+      text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})`,
+    });
   }
   if (firstHidden !== null) {
     entries.push({
@@ -539,7 +569,6 @@ function frameEvents(session: FtpSession): Map<string, FrameEvent> {
   }
   return events;
 }
-
 
 function relativeToAnnouncement(micros: number): string {
   return micros < 0 ? `${formatDelay(-micros)} before the announcement` : `${formatDelay(micros)} after the announcement`;

@@ -72,7 +72,12 @@ function channelRow(session: ReportSession, channel: ReportChannel, multipleInpu
   const transfer = channel.transfer;
   const frames = channelFrames(channel);
   const findings = [...new Set(session.findings.filter((f) => f.frame !== null && frames.has(f.frame)).map((f) => f.code))];
-  const reply = transfer?.replyCode != null ? `${transfer.replyCode} ${transfer.replyText ?? ''}`.trim() : channel.status === 'refused' && channel.reply ? `${channel.reply.code} ${channel.reply.text}` : '';
+  const reply =
+    transfer?.replyCode != null
+      ? `${transfer.replyCode} ${transfer.replyText ?? ''}`.trim()
+      : channel.status === 'refused' && channel.reply
+        ? `${channel.reply.code} ${channel.reply.text}`
+        : '';
   const cells: Array<string | number | null> = [
     session.id,
     endpoint(session.client, ''),

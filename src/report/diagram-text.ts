@@ -69,7 +69,7 @@ function clean(text: string, glyphs: Glyphs): string {
   return glyphs === ascii ? safe.replace(/[^\x20-\x7e]/g, (ch) => asciiFor[ch] ?? '?') : safe;
 }
 
-const asciiFor: Record<string, string> = { '→': '->', '←': '<-', '–': '-', '—': '-', '…': '...', '×': 'x', 'µ': 'u', '’': "'", '✗': 'X', '═': '=' };
+const asciiFor: Record<string, string> = { '→': '->', '←': '<-', '–': '-', '—': '-', '…': '...', '×': 'x', µ: 'u', '’': "'", '✗': 'X', '═': '=' };
 
 function fit(text: string, room: number, glyphs: Glyphs): string {
   if (text.length <= room) return text;
@@ -115,12 +115,20 @@ export function renderLadderText(ladder: Ladder, options: DiagramOptions): strin
   const pad = ' '.repeat(margin);
   const lines: string[] = [];
 
-  const duration = formatDelay(Math.max(0, Date.parse(ladder.end) * 1000 + Number(ladder.end.slice(23, 26)) - (Date.parse(ladder.start) * 1000 + Number(ladder.start.slice(23, 26)))));
+  const duration = formatDelay(
+    Math.max(0, Date.parse(ladder.end) * 1000 + Number(ladder.end.slice(23, 26)) - (Date.parse(ladder.start) * 1000 + Number(ladder.start.slice(23, 26)))),
+  );
   const user = ladder.user === null ? 'no login' : `user ${clean(ladder.user, glyphs)}`;
   const title = ` Session ${ladder.session} `;
   const head = `${glyphs.rule.repeat(2)}${title}${glyphs.rule.repeat(Math.max(4, width - title.length - 2))}`;
   lines.push(paint.bold(fit(head, width, glyphs)));
-  lines.push(fit(`${formatEndpoint(ladder.client)} ${glyphs === ascii ? '->' : '→'} ${formatEndpoint(ladder.server)}, ${user}, ${clean(duration, glyphs)}`, width, glyphs));
+  lines.push(
+    fit(
+      `${formatEndpoint(ladder.client)} ${glyphs === ascii ? '->' : '→'} ${formatEndpoint(ladder.server)}, ${user}, ${clean(duration, glyphs)}`,
+      width,
+      glyphs,
+    ),
+  );
   lines.push('');
   const left = `client ${formatEndpoint(ladder.client)}`;
   const right = `server ${formatEndpoint(ladder.server)}`;
@@ -179,7 +187,9 @@ function arrowLines(row: LadderArrow, layout: Layout): string[] {
   if (row.meaning !== null) {
     const meaning = fit(clean(row.meaning, glyphs), inner - 2, glyphs);
     const before = Math.floor((inner - meaning.length) / 2);
-    out.push(`${' '.repeat(margin.length)}${' '.repeat(PORT)} ${glyphs.life}${' '.repeat(before)}${paint.yellow(meaning)}${' '.repeat(inner - before - meaning.length)}${glyphs.life}`);
+    out.push(
+      `${' '.repeat(margin.length)}${' '.repeat(PORT)} ${glyphs.life}${' '.repeat(before)}${paint.yellow(meaning)}${' '.repeat(inner - before - meaning.length)}${glyphs.life}`,
+    );
   }
   return out;
 }

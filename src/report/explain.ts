@@ -82,7 +82,9 @@ class Lesson {
   }
 
   steps(items: string[]): void {
-    items.forEach((item, i) => { this.out.push(para(item, this.width, `  ${i + 1}. `, '     ')); });
+    items.forEach((item, i) => {
+      this.out.push(para(item, this.width, `  ${i + 1}. `, '     '));
+    });
   }
 
   bullets(items: string[]): void {
@@ -116,7 +118,21 @@ class Lesson {
   }
 }
 
-const asciiFor: Record<string, string> = { '→': '->', '←': '<-', '–': '-', '—': '-', '…': '...', '×': 'x', 'µ': 'u', '’': "'", '“': '"', '”': '"', '✗': 'X', '≥': '>=', '•': '-' };
+const asciiFor: Record<string, string> = {
+  '→': '->',
+  '←': '<-',
+  '–': '-',
+  '—': '-',
+  '…': '...',
+  '×': 'x',
+  µ: 'u',
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '✗': 'X',
+  '≥': '>=',
+  '•': '-',
+};
 
 function asciiOnly(text: string): string {
   return text.replace(/[^\x00-\x7e]/g, (ch) => asciiFor[ch] ?? '?');
@@ -192,7 +208,9 @@ function controlSteps(s: ReportSession): string[] {
 const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> = {
   active(lesson, reports) {
     lesson.title('Active mode (PORT): the server connects back to the client');
-    const f = find(reports, topicSamples.active, (c) => completed('PORT')(c) && c.transfer?.command === 'RETR') ?? find(reports, topicSamples.active, completed('PORT'));
+    const f =
+      find(reports, topicSamples.active, (c) => completed('PORT')(c) && c.transfer?.command === 'RETR') ??
+      find(reports, topicSamples.active, completed('PORT'));
     if (!f) return missing(lesson, 'active mode');
     const { session: s, channel: c } = f;
     const conn = c.connection!;
@@ -218,7 +236,12 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
     lesson.permissions('Client side', [
       ['out', `client:>1023`, `server:${s.server.port}`, `control (${frame(s.control.synFrame)})`],
       ['in', `server:${s.server.port}`, 'client:>1023', `replies (${frame(s.control.synAckFrame)})`],
-      ['in', `server:${conn.from.port}`, `client data port (here ${conn.to.port})`, `the server's connection (${frame(conn.synFrame)}): an incoming connection to a port nobody knew in advance`],
+      [
+        'in',
+        `server:${conn.from.port}`,
+        `client data port (here ${conn.to.port})`,
+        `the server's connection (${frame(conn.synFrame)}): an incoming connection to a port nobody knew in advance`,
+      ],
       ['out', 'client data port', `server:${conn.from.port}`, `answers on it (${frame(conn.synAckFrame)})`],
     ]);
     lesson.text(
@@ -228,7 +251,9 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
 
   passive(lesson, reports) {
     lesson.title('Passive mode (PASV): the client connects to a port the server opened');
-    const f = find(reports, topicSamples.passive, (c) => completed('PASV')(c) && c.transfer?.command === 'RETR') ?? find(reports, topicSamples.passive, completed('PASV'));
+    const f =
+      find(reports, topicSamples.passive, (c) => completed('PASV')(c) && c.transfer?.command === 'RETR') ??
+      find(reports, topicSamples.passive, completed('PASV'));
     if (!f) return missing(lesson, 'passive mode');
     const { session: s, channel: c } = f;
     const conn = c.connection!;
@@ -269,9 +294,17 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
       'PORT can only carry an IPv4 address (four numbers and two for the port). EPRT (RFC 2428) names the family, the address as text and the port in decimal: |1| for IPv4, |2| for IPv6. Otherwise it is active mode as before: the server connects to the announced port.',
     );
     const points: string[] = [];
-    if (v4) points.push(`IPv4, samples/${v4.file}: ${quote(`EPRT ${v4.channel.text}`)} in ${frame(v4.channel.frame)}, and the server connects ${formatEndpoint(v4.channel.connection!.from)} → ${formatEndpoint(v4.channel.connection!.to)} in ${frame(v4.channel.connection!.synFrame)}.`);
-    if (v6) points.push(`IPv6, samples/${v6.file}: ${quote(`EPRT ${v6.channel.text}`)} in ${frame(v6.channel.frame)}, the server connects ${formatEndpoint(v6.channel.connection!.from)} → ${formatEndpoint(v6.channel.connection!.to)} in ${frame(v6.channel.connection!.synFrame)}.`);
-    points.push('Behind NAT, EPRT breaks just like PORT: it still carries the client\'s own address, which the server cannot reach (ftpcap explain nat). The firewall permissions are those of active mode.');
+    if (v4)
+      points.push(
+        `IPv4, samples/${v4.file}: ${quote(`EPRT ${v4.channel.text}`)} in ${frame(v4.channel.frame)}, and the server connects ${formatEndpoint(v4.channel.connection!.from)} → ${formatEndpoint(v4.channel.connection!.to)} in ${frame(v4.channel.connection!.synFrame)}.`,
+      );
+    if (v6)
+      points.push(
+        `IPv6, samples/${v6.file}: ${quote(`EPRT ${v6.channel.text}`)} in ${frame(v6.channel.frame)}, the server connects ${formatEndpoint(v6.channel.connection!.from)} → ${formatEndpoint(v6.channel.connection!.to)} in ${frame(v6.channel.connection!.synFrame)}.`,
+      );
+    points.push(
+      "Behind NAT, EPRT breaks just like PORT: it still carries the client's own address, which the server cannot reach (ftpcap explain nat). The firewall permissions are those of active mode.",
+    );
     lesson.bullets(points);
     const shown = v6 ?? v4!;
     lesson.heading('The ladder');
@@ -284,11 +317,17 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
     const v6 = find(reports, topicSamples.epsv, (c) => completed('EPSV')(c) && c.connection!.to.ip.includes(':'));
     if (!v4 && !v6) return missing(lesson, 'EPSV');
     lesson.text(
-      'EPSV (RFC 2428) asks for passive mode like PASV, but the 229 reply names only a port: |||port|. The client connects to that port on the address it already talks to — the control connection\'s. So there is no address in the reply to be wrong: a server behind NAT cannot announce its private address, and the same command works for IPv4 and IPv6.',
+      "EPSV (RFC 2428) asks for passive mode like PASV, but the 229 reply names only a port: |||port|. The client connects to that port on the address it already talks to — the control connection's. So there is no address in the reply to be wrong: a server behind NAT cannot announce its private address, and the same command works for IPv4 and IPv6.",
     );
     const points: string[] = [];
-    if (v4) points.push(`samples/${v4.file}: ${quote(`229 ${v4.channel.text}`)} in ${frame(v4.channel.frame)}; the client connects ${formatEndpoint(v4.channel.connection!.from)} → ${formatEndpoint(v4.channel.connection!.to)} in ${frame(v4.channel.connection!.synFrame)}, the control connection's server address.`);
-    if (v6) points.push(`IPv6, samples/${v6.file}: ${quote(`229 ${v6.channel.text}`)} in ${frame(v6.channel.frame)}; SYN ${formatEndpoint(v6.channel.connection!.from)} → ${formatEndpoint(v6.channel.connection!.to)} in ${frame(v6.channel.connection!.synFrame)}.`);
+    if (v4)
+      points.push(
+        `samples/${v4.file}: ${quote(`229 ${v4.channel.text}`)} in ${frame(v4.channel.frame)}; the client connects ${formatEndpoint(v4.channel.connection!.from)} → ${formatEndpoint(v4.channel.connection!.to)} in ${frame(v4.channel.connection!.synFrame)}, the control connection's server address.`,
+      );
+    if (v6)
+      points.push(
+        `IPv6, samples/${v6.file}: ${quote(`229 ${v6.channel.text}`)} in ${frame(v6.channel.frame)}; SYN ${formatEndpoint(v6.channel.connection!.from)} → ${formatEndpoint(v6.channel.connection!.to)} in ${frame(v6.channel.connection!.synFrame)}.`,
+      );
     points.push('The firewall permissions are those of passive mode (ftpcap explain passive): the server accepts connections to its passive range.');
     lesson.bullets(points);
     const shown = v4 ?? v6!;
@@ -310,9 +349,15 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
     lesson.bullets(
       [
         `${quote('EPSV ALL')} in ${frame(allFrame)}, accepted: ${reply ? quote(`${reply.line}`) : 'a 200 reply'} (${frame(reply?.frame)}).`,
-        refused.length > 0 ? `The server then refuses ${refused.map((c) => `${c.method} (${frame(c.reply!.frame)}: ${c.reply!.code})`).join(' and ')}, as RFC 2428 asks.` : null,
-        accepted ? `But vsftpd accepts ${quote(`${accepted.method} ${accepted.text}`)} (${frame(accepted.reply!.frame)}) and connects to it (${frame(accepted.connection?.synFrame)}): ftpcap reports that as epsv-all-violation, because a middlebox that trusted the promise would not have opened the way.` : null,
-        epsv ? `The well-behaved transfer afterwards uses EPSV: ${quote(`229 ${epsv.text}`)} in ${frame(epsv.frame)}, SYN in ${frame(epsv.connection?.synFrame)}.` : null,
+        refused.length > 0
+          ? `The server then refuses ${refused.map((c) => `${c.method} (${frame(c.reply!.frame)}: ${c.reply!.code})`).join(' and ')}, as RFC 2428 asks.`
+          : null,
+        accepted
+          ? `But vsftpd accepts ${quote(`${accepted.method} ${accepted.text}`)} (${frame(accepted.reply!.frame)}) and connects to it (${frame(accepted.connection?.synFrame)}): ftpcap reports that as epsv-all-violation, because a middlebox that trusted the promise would not have opened the way.`
+          : null,
+        epsv
+          ? `The well-behaved transfer afterwards uses EPSV: ${quote(`229 ${epsv.text}`)} in ${frame(epsv.frame)}, SYN in ${frame(epsv.connection?.synFrame)}.`
+          : null,
       ].filter((p): p is string => p !== null),
     );
   },
@@ -320,7 +365,7 @@ const lessons: Record<Topic, (lesson: Lesson, reports: SampleReports) => void> =
   nat(lesson, reports) {
     lesson.title('NAT: why PORT and PASV break, and what an FTP helper does');
     lesson.text(
-      'PORT and 227 carry an IP address inside the control connection\'s text. A NAT rewrites addresses in packet headers, not in text, so an address from behind the NAT reaches the other side unchanged — an address that means nothing there.',
+      "PORT and 227 carry an IP address inside the control connection's text. A NAT rewrites addresses in packet headers, not in text, so an address from behind the NAT reaches the other side unchanged — an address that means nothing there.",
     );
     const port = find(reports, ['nat-no-helper/capture.pcap'], (c) => c.method === 'PORT' && c.status === 'refused');
     lesson.heading('PORT from behind a NAT');

@@ -35,7 +35,8 @@ function serverLines(server: ServerPlan, style: FirewallTextStyle): string[] {
     if (outside.length > 0) lines.push(`    ${style.yellow('!')} announced outside that range: ${outside.join(', ')}`);
   }
   if (server.active) {
-    const from = server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed: no SYN of the server in the capture)`;
+    const from =
+      server.active.sourcePorts.length > 0 ? server.active.sourcePorts.join(', ') : `${server.controlPort - 1} (assumed: no SYN of the server in the capture)`;
     lines.push(`    active: the server connects from port ${from} to the clients' ports above 1023`);
   }
   const followed = server.helper.filter((h) => h.follows).length;

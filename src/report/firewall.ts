@@ -41,9 +41,7 @@ function legacyServer(server: ServerPlan): LegacyServer {
 function legacyRules(plan: FirewallPlan): LegacyRules {
   const [nftables, nftablesStateless, iptables, iptablesStateless] = renderRuleSets(plan, defaultRenderRequest).map((set) => set.text);
   const empty = plan.servers.length === 0;
-  return empty
-    ? { nftables: '', iptables: '', nftablesStateless: '', iptablesStateless: '' }
-    : { nftables, iptables, nftablesStateless, iptablesStateless };
+  return empty ? { nftables: '', iptables: '', nftablesStateless: '', iptablesStateless: '' } : { nftables, iptables, nftablesStateless, iptablesStateless };
 }
 
 /** The firewall section for the sessions, with the sets `request` asks for. */

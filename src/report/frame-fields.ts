@@ -40,4 +40,3 @@ export class FrameFields {
     if (this.multipleInputs && ref) fields[inputFieldOf[field]] = ref.input + 1;
   }
 }
-

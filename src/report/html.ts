@@ -70,7 +70,10 @@ ${body}
 
 function renderHeader(report: Report, title: string): string {
   const inputs = report.inputs
-    .map((i) => `<li><code>${h(i.file)}</code>: ${h(i.format)}${i.compressed ? ` (${h(i.compressed)})` : ''}, ${h(i.linkType)}, ${i.packets.toLocaleString('en-US')} packets${i.problems.length > 0 ? `, <strong class="sev-error">${i.problems.length} problem${i.problems.length === 1 ? '' : 's'}</strong>: ${i.problems.map((p) => h(p.message)).join('; ')}` : ''}</li>`)
+    .map(
+      (i) =>
+        `<li><code>${h(i.file)}</code>: ${h(i.format)}${i.compressed ? ` (${h(i.compressed)})` : ''}, ${h(i.linkType)}, ${i.packets.toLocaleString('en-US')} packets${i.problems.length > 0 ? `, <strong class="sev-error">${i.problems.length} problem${i.problems.length === 1 ? '' : 's'}</strong>: ${i.problems.map((p) => h(p.message)).join('; ')}` : ''}</li>`,
+    )
     .join('');
   const nav = [
     ['overview', 'Overview'],
@@ -151,7 +154,12 @@ function renderFindings(report: Report): string {
   const byCode = new Map<string, typeof all>();
   for (const f of all) byCode.set(f.finding.code, [...(byCode.get(f.finding.code) ?? []), f]);
   const where = ({ session, finding }: (typeof all)[number]) =>
-    [session !== null ? `<a href="#session-${session}">session ${session}</a>` : null, finding.frame !== null ? `frame ${h(frameLabel(finding.frame, finding.input))}` : null].filter(Boolean).join(', ');
+    [
+      session !== null ? `<a href="#session-${session}">session ${session}</a>` : null,
+      finding.frame !== null ? `frame ${h(frameLabel(finding.frame, finding.input))}` : null,
+    ]
+      .filter(Boolean)
+      .join(', ');
   const items = [...byCode]
     .map(([code, list]) => {
       const first = list[0].finding;
@@ -176,7 +184,10 @@ function renderFindings(report: Report): string {
 function renderSession(session: ReportSession, ladder: Ladder): string {
   const duration = formatDelay(Math.max(0, isoMicros(session.end) - isoMicros(session.start)));
   const user = session.user === null ? 'never sent' : `${h(session.user)} (${session.loggedIn ? 'logged in' : 'not logged in'})`;
-  const notes = [session.midstream ? 'the control connection began before the capture' : null, session.tls ? 'the control connection switched to TLS: announcements after that are invisible' : null].filter(Boolean);
+  const notes = [
+    session.midstream ? 'the control connection began before the capture' : null,
+    session.tls ? 'the control connection switched to TLS: announcements after that are invisible' : null,
+  ].filter(Boolean);
   return `<article class="session" id="session-${session.id}" aria-labelledby="session-${session.id}-h">
 <h3 id="session-${session.id}-h">Session ${session.id}: ${h(formatEndpoint(session.client))} → ${h(formatEndpoint(session.server))}</h3>
 <dl class="facts"><dt>user</dt><dd>${user}</dd><dt>time</dt><dd>${h(session.start.slice(0, 10))} ${h(session.start.slice(11, 26))} UTC, ${h(duration)}</dd><dt>data channels</dt><dd>${session.dataChannels.length}</dd>${notes.map((n) => `<dt>note</dt><dd>${n}</dd>`).join('')}</dl>
@@ -283,9 +294,12 @@ function svgArrow(row: LadderArrow, y: number, session: number): string {
   const margin = [
     row.offsetMicros !== null ? `<text class="margin" x="6" y="${lineY + 4}">${seconds(row.offsetMicros)}</text>` : '',
     row.frame !== null ? `<text class="margin" x="112" y="${lineY + 4}" text-anchor="end">${h(frameLabel(row.frame, row.input))}</text>` : '',
-    row.data ? `<text class="port" x="${X_CLIENT - 8}" y="${lineY + 4}" text-anchor="end">${row.clientEnd.port}</text><text class="port" x="${X_SERVER + 8}" y="${lineY + 4}">${row.serverEnd.port}</text>` : '',
+    row.data
+      ? `<text class="port" x="${X_CLIENT - 8}" y="${lineY + 4}" text-anchor="end">${row.clientEnd.port}</text><text class="port" x="${X_SERVER + 8}" y="${lineY + 4}">${row.serverEnd.port}</text>`
+      : '',
   ].join('');
-  const meaning = row.meaning !== null ? `<text class="meaning" x="${(X_CLIENT + X_SERVER) / 2}" y="${lineY + 17}" text-anchor="middle">${h(row.meaning)}</text>` : '';
+  const meaning =
+    row.meaning !== null ? `<text class="meaning" x="${(X_CLIENT + X_SERVER) / 2}" y="${lineY + 17}" text-anchor="middle">${h(row.meaning)}</text>` : '';
   const time = row.offsetMicros !== null ? `${seconds(row.offsetMicros)} s` : 'no packet of its own';
   const tooltip = [row.frame !== null ? `frame ${frameLabel(row.frame, row.input)}` : null, time, row.line ?? row.label, row.text].filter(Boolean).join(' · ');
   const attrs = [
@@ -321,7 +335,12 @@ function renderFirewall(report: Report): string {
   let sets: Array<Pick<RuleSet, 'title' | 'apply' | 'text' | 'notes'>>;
   if (firewall && Array.isArray(firewall.sets)) sets = firewall.sets;
   else if (firewall?.rules) {
-    const titles: Record<string, string> = { nftables: 'nftables with the FTP helper', iptables: 'iptables with the FTP helper', nftablesStateless: 'nftables, stateless', iptablesStateless: 'iptables, stateless' };
+    const titles: Record<string, string> = {
+      nftables: 'nftables with the FTP helper',
+      iptables: 'iptables with the FTP helper',
+      nftablesStateless: 'nftables, stateless',
+      iptablesStateless: 'iptables, stateless',
+    };
     sets = Object.entries(firewall.rules as unknown as Record<string, string>)
       .filter(([, text]) => text !== '')
       .map(([key, text]) => ({ title: titles[key] ?? key, apply: '', text, notes: [] }));
@@ -334,7 +353,10 @@ function renderFirewall(report: Report): string {
     .join('');
   const advice = (firewall?.plan?.servers ?? [])
     .flatMap((server) => server.serverConfig.entries.map((entry) => ({ server, entry })))
-    .map(({ server, entry }, i) => `<div class="ruleset"><div class="rules-head"><h3>${h(entry.software)} on ${h(formatEndpoint({ ip: server.ip, port: server.controlPort }))}: ${h(entry.where)}</h3><button type="button" class="copy" data-copy="config-${i}" aria-label="Copy the ${h(entry.software)} settings">Copy</button></div><pre id="config-${i}" tabindex="0"><code>${h(entry.lines.join('\n'))}</code></pre></div>`)
+    .map(
+      ({ server, entry }, i) =>
+        `<div class="ruleset"><div class="rules-head"><h3>${h(entry.software)} on ${h(formatEndpoint({ ip: server.ip, port: server.controlPort }))}: ${h(entry.where)}</h3><button type="button" class="copy" data-copy="config-${i}" aria-label="Copy the ${h(entry.software)} settings">Copy</button></div><pre id="config-${i}" tabindex="0"><code>${h(entry.lines.join('\n'))}</code></pre></div>`,
+    )
     .join('');
   const none = sets.length === 0 ? '<p>No FTP server in the capture: no rules to suggest.</p>' : '';
   return `<section id="firewall" aria-labelledby="firewall-h"><h2 id="firewall-h">Firewall rules</h2><p>For the traffic in this capture; other dialects and sides: <code>ftpcap firewall --dialect all --side all</code>.</p>${none}${blocks}${advice ? `<h3>Server settings</h3>${advice}` : ''}</section>`;

@@ -124,13 +124,31 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
   // The control connection's handshake, when the capture has it.
   const control = session.control;
   if (control.synFrame !== null) {
-    rows.push(arrow('syn', 'client', 'SYN', { frame: control.synFrame, input: control.synInput, time: control.synTime }, { text: 'the client opens the control connection' }));
+    rows.push(
+      arrow(
+        'syn',
+        'client',
+        'SYN',
+        { frame: control.synFrame, input: control.synInput, time: control.synTime },
+        { text: 'the client opens the control connection' },
+      ),
+    );
   }
   if (control.synAckFrame !== null) {
-    rows.push(arrow('syn-ack', 'server', 'SYN+ACK', { frame: control.synAckFrame, input: control.synAckInput, time: control.synAckTime }, { text: 'the server accepts it' }));
+    rows.push(
+      arrow(
+        'syn-ack',
+        'server',
+        'SYN+ACK',
+        { frame: control.synAckFrame, input: control.synAckInput, time: control.synAckTime },
+        { text: 'the server accepts it' },
+      ),
+    );
   }
   if (control.ackFrame !== null) {
-    rows.push(arrow('ack', 'client', 'ACK', { frame: control.ackFrame, input: control.ackInput, time: control.ackTime }, { text: 'the control connection is open' }));
+    rows.push(
+      arrow('ack', 'client', 'ACK', { frame: control.ackFrame, input: control.ackInput, time: control.ackTime }, { text: 'the control connection is open' }),
+    );
   }
 
   let lastCommandShown = false;
@@ -152,7 +170,7 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
           if (entry.kind === 'tls') rows.push({ type: 'note', tone: 'tls', channel: null, text: entry.text });
           break;
         }
-        const channel = entry.channel !== undefined ? channels.get(entry.channel) ?? null : null;
+        const channel = entry.channel !== undefined ? (channels.get(entry.channel) ?? null) : null;
         rows.push(
           arrow('control', from, entry.line, at, {
             channel: entry.channel ?? null,
@@ -174,13 +192,21 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
         // EPSV ALL changes what follows; ABOR cuts a transfer short: both belong in the picture.
         const standalone = epsvAll || verb === 'ABOR';
         lastCommandShown = entry.line !== undefined && (standalone || (PASSIVE_REQUESTS.has(verb) && request !== undefined));
-        if (lastCommandShown) rows.push(arrow('control', 'client', entry.line as string, at, { channel: standalone ? null : request ?? null, line: entry.line ?? null, text: entry.text }));
+        if (lastCommandShown)
+          rows.push(
+            arrow('control', 'client', entry.line as string, at, {
+              channel: standalone ? null : (request ?? null),
+              line: entry.line ?? null,
+              text: entry.text,
+            }),
+          );
         aborting = verb === 'ABOR';
         break;
       }
       case 'reply':
         // Only the answer to a command drawn above (EPSV ALL, ABOR).
-        if (entry.line !== undefined && (lastCommandShown || aborting) && entry.channel === undefined) rows.push(arrow('control', 'server', entry.line, at, { line: entry.line, text: entry.text }));
+        if (entry.line !== undefined && (lastCommandShown || aborting) && entry.channel === undefined)
+          rows.push(arrow('control', 'server', entry.line, at, { line: entry.line, text: entry.text }));
         lastCommandShown = false;
         aborting = false;
         break;
@@ -201,7 +227,15 @@ export function buildLadder(session: ReportSession, options: LadderOptions = {})
   // The control connection's end.
   if (control.end !== 'open' && control.closedBy !== null) {
     const kind = control.end === 'rst' ? 'rst' : 'fin';
-    rows.push(arrow(kind, control.closedBy, kind.toUpperCase(), { frame: control.endFrame, input: control.endInput, time: control.endTime }, { text: `the ${control.closedBy} closes the control connection` }));
+    rows.push(
+      arrow(
+        kind,
+        control.closedBy,
+        kind.toUpperCase(),
+        { frame: control.endFrame, input: control.endInput, time: control.endTime },
+        { text: `the ${control.closedBy} closes the control connection` },
+      ),
+    );
   }
 
   const folded = foldAndCaption(session, rows, options.foldAfter ?? 3);
@@ -250,7 +284,7 @@ function sideOf(session: ReportSession, channel: ReportChannel | null, ends: { f
 }
 
 function dataRows(session: ReportSession, entry: ReportTimelineEntry, channels: Map<number, ReportChannel>, arrow: ArrowMaker): LadderArrow[] {
-  const channel = entry.channel !== undefined ? channels.get(entry.channel) ?? null : null;
+  const channel = entry.channel !== undefined ? (channels.get(entry.channel) ?? null) : null;
   const at = { frame: entry.frame, input: entry.input, time: entry.time };
   const connection: { from: Endpoint; to: Endpoint } | null =
     channel?.connection ??
@@ -259,10 +293,7 @@ function dataRows(session: ReportSession, entry: ReportTimelineEntry, channels: 
   if (connection === null) return [];
   const opener = sideOf(session, channel, connection);
   const answerer: LadderSide = opener === 'client' ? 'server' : 'client';
-  const ends =
-    opener === 'client'
-      ? { clientEnd: connection.from, serverEnd: connection.to }
-      : { clientEnd: connection.to, serverEnd: connection.from };
+  const ends = opener === 'client' ? { clientEnd: connection.from, serverEnd: connection.to } : { clientEnd: connection.to, serverEnd: connection.from };
   const tag = channel ? `#${channel.index} ` : '';
   const base = { ...ends, data: true, channel: channel?.index ?? null, text: entry.text };
   const c = channel?.connection ?? null;
@@ -304,23 +335,41 @@ function farAddress(session: ReportSession, opener: LadderSide, c: ReportConnect
 function bytesRow(session: ReportSession, channel: ReportChannel, c: ReportConnection, arrow: ArrowMaker, base: Partial<LadderArrow>): LadderArrow {
   let from: LadderSide;
   if (channel.transfer) from = channel.transfer.direction === 'download' ? 'server' : 'client';
-  else from = (c.bytesFromOrig >= c.bytesFromResp) === (sideOf(session, channel, c) === 'client') ? 'client' : 'server';
+  else from = c.bytesFromOrig >= c.bytesFromResp === (sideOf(session, channel, c) === 'client') ? 'client' : 'server';
   const what = channel.transfer ? `${channel.transfer.command} ` : '';
   const missing = c.missingBytes > 0 ? ` (${c.missingBytes.toLocaleString('en-US')} not captured)` : '';
-  return arrow('data', from, `#${channel.index} ${what}${formatBytes(c.bytes)}${missing}`, { frame: null, time: null }, { ...base, text: `${formatBytes(c.bytes)} on the data connection` });
+  return arrow(
+    'data',
+    from,
+    `#${channel.index} ${what}${formatBytes(c.bytes)}${missing}`,
+    { frame: null, time: null },
+    { ...base, text: `${formatBytes(c.bytes)} on the data connection` },
+  );
 }
 
 /** What makes two transfers alike enough to fold: method, command, how the handshake went, outcome. */
 function signature(channel: ReportChannel): string {
   const c = channel.connection;
-  return [channel.method, channel.transfer?.command ?? '-', channel.transfer?.replyCode ?? '-', channel.status, c?.handshake ?? 'none', c ? c.synCount > 1 : '-', c ? c.from.port === 20 : '-'].join('|');
+  return [
+    channel.method,
+    channel.transfer?.command ?? '-',
+    channel.transfer?.replyCode ?? '-',
+    channel.status,
+    c?.handshake ?? 'none',
+    c ? c.synCount > 1 : '-',
+    c ? c.from.port === 20 : '-',
+  ].join('|');
 }
 
 /**
  * Groups rows into blocks of one data channel, folds runs of more than `foldAfter` alike blocks
  * after the first, and puts each drawn channel's caption right after its rows.
  */
-function foldAndCaption(session: ReportSession, rows: LadderRow[], foldAfter: number): { rows: LadderRow[]; drawnChannels: number[]; foldedChannels: number[] } {
+function foldAndCaption(
+  session: ReportSession,
+  rows: LadderRow[],
+  foldAfter: number,
+): { rows: LadderRow[]; drawnChannels: number[]; foldedChannels: number[] } {
   type Block = { channel: number | null; rows: LadderRow[] };
   // A row of no channel between two rows of the same channel (ABOR during its transfer) is part of it.
   const next: Array<number | null> = new Array(rows.length).fill(null);

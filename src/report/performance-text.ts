@@ -36,17 +36,27 @@ export function renderTransferPerformance(session: ReportSession): string[] {
     const data = p.dataMicros === null ? '' : p.dataMicros === 0 ? ' at once' : ` in ${formatDelay(p.dataMicros)}${rate}`;
     const handshake = p.handshakeRttMicros !== null ? `, handshake RTT ${formatDelay(p.handshakeRttMicros)}` : '';
     const open = p.closed ? '' : ', still open at the end of the capture';
-    lines.push(`   #${channel.index} ${what}: ${formatBytes(channel.connection!.bytes)} from the ${p.sender}${data}; ${formatDelay(p.durationMicros)} from SYN to close${open}${handshake}`);
+    lines.push(
+      `   #${channel.index} ${what}: ${formatBytes(channel.connection!.bytes)} from the ${p.sender}${data}; ${formatDelay(p.durationMicros)} from SYN to close${open}${handshake}`,
+    );
     const facts: string[] = [];
-    facts.push(p.retransmittedSegments > 0
-      ? `sent again ${formatBytes(p.retransmittedBytes)} (${p.retransmittedPercent}%, ${p.retransmittedSegments} segment${p.retransmittedSegments === 1 ? "" : "s"}, first frame ${frame(p.firstRetransmissionFrame, p.firstRetransmissionInput)})`
-      : 'nothing sent again');
+    facts.push(
+      p.retransmittedSegments > 0
+        ? `sent again ${formatBytes(p.retransmittedBytes)} (${p.retransmittedPercent}%, ${p.retransmittedSegments} segment${p.retransmittedSegments === 1 ? '' : 's'}, first frame ${frame(p.firstRetransmissionFrame, p.firstRetransmissionInput)})`
+        : 'nothing sent again',
+    );
     const z = p.zeroWindow;
     facts.push(z.episodes > 0 ? `zero window ${z.episodes}× for ${formatDelay(z.totalMicros)} (first frame ${frame(z.frame, z.input)})` : 'no zero window');
     const s = p.longestStall;
-    if (s) facts.push(`longest stall ${formatDelay(s.micros)} after frame ${frame(s.fromFrame, s.fromInput)} (${s.side} sent nothing new: ${stallWords[s.cause]})`);
+    if (s)
+      facts.push(`longest stall ${formatDelay(s.micros)} after frame ${frame(s.fromFrame, s.fromInput)} (${s.side} sent nothing new: ${stallWords[s.cause]})`);
     const c = p.control;
-    const control = c.state === 'active' ? 'active' : c.state === 'idle' ? `idle ${formatDelay(c.idleMicros)}` : `${c.state} (frame ${frame(c.endFrame, c.endInput)}) after ${formatDelay(c.idleMicros)} idle`;
+    const control =
+      c.state === 'active'
+        ? 'active'
+        : c.state === 'idle'
+          ? `idle ${formatDelay(c.idleMicros)}`
+          : `${c.state} (frame ${frame(c.endFrame, c.endInput)}) after ${formatDelay(c.idleMicros)} idle`;
     facts.push(`control connection ${control}`);
     lines.push(`      ${facts.join('; ')}`);
   }

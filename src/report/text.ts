@@ -37,7 +37,6 @@ function makeStyle(color: boolean): Style {
   };
 }
 
-
 function micros(iso: string): number {
   return Date.parse(iso) * 1000 + Number(iso.slice(23, 26));
 }
@@ -250,7 +249,14 @@ function renderOverview(total: number, digest: Digest, style: Style): string {
   }
   if (servers.length > OVERVIEW_ENTRIES) lines.push(style.dim(`    … ${more ? 'over ' : ''}${servers.length - OVERVIEW_ENTRIES} more servers`));
   const clients = sortCounts(digest.clients);
-  lines.push(`  clients   ${listed(clients.slice(0, OVERVIEW_ENTRIES).map(([ip, n]) => `${ip} (${n})`), clients.length, 'clients', more)}`);
+  lines.push(
+    `  clients   ${listed(
+      clients.slice(0, OVERVIEW_ENTRIES).map(([ip, n]) => `${ip} (${n})`),
+      clients.length,
+      'clients',
+      more,
+    )}`,
+  );
   const modes = (['passive', 'active'] as const)
     .map((mode) => {
       const methods = sortCounts(digest.modes[mode]);
@@ -358,7 +364,9 @@ function renderUnopened(report: Report, style: Style): string {
   for (const u of list) {
     const tries = `${u.synCount} SYN${u.synCount === 1 ? '' : 's'}${u.synCount > 1 ? ` over ${formatDelay(u.retryMicros)}` : ''}`;
     const how = u.outcome === 'refused' ? `refused: RST, frame ${frameLabel(u.rstFrame, u.rstInput)}` : 'unanswered';
-    lines.push(`  ${frameLabel(u.synFrame, u.synInput).padStart(6)}  ${clock(u.synTime)}  ${formatEndpoint(u.client)} → ${formatEndpoint(u.server)}  ${tries}, ${style.red(how)}`);
+    lines.push(
+      `  ${frameLabel(u.synFrame, u.synInput).padStart(6)}  ${clock(u.synTime)}  ${formatEndpoint(u.client)} → ${formatEndpoint(u.server)}  ${tries}, ${style.red(how)}`,
+    );
   }
   return lines.join('\n');
 }
@@ -439,16 +447,17 @@ function renderChannelTable(digest: Digest, style: Style): string {
         : formatEndpoint({ ip: channel.announced.ip, port: channel.announced.port })
       : 'refused';
     const connection = c ? `${formatEndpoint(c.from)} →\n${formatEndpoint(c.to)}` : channel.status === 'refused' ? '-' : 'none seen';
-    const handshake = c?.handshake === 'midstream'
-      ? 'not in the\ncapture'
-      : c
-      ? [
-          `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
-          c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
-          ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
-          ...(c.unreachable ? [style.red(`ICMP ${c.unreachable.kind} ${frameLabel(c.unreachable.frame, c.unreachable.input)}`)] : []),
-        ].join('\n')
-      : '-';
+    const handshake =
+      c?.handshake === 'midstream'
+        ? 'not in the\ncapture'
+        : c
+          ? [
+              `SYN ${frameLabel(c.synFrame, c.synInput)}${c.synCount > 1 ? ` ×${c.synCount}` : ''}`,
+              c.synAckFrame !== null ? `SYN-ACK ${frameLabel(c.synAckFrame, c.synAckInput)}` : 'no SYN-ACK',
+              ...(c.handshake === 'established' ? [] : [style.red(c.handshake)]),
+              ...(c.unreachable ? [style.red(`ICMP ${c.unreachable.kind} ${frameLabel(c.unreachable.frame, c.unreachable.input)}`)] : []),
+            ].join('\n')
+          : '-';
     const t = channel.transfer;
     const transfer = t ? `${t.command} ${sanitize(t.arg)}`.trim() + (t.replyCode !== null ? ` → ${t.replyCode}` : '') : '-';
     table.push([
@@ -486,15 +495,15 @@ function renderFiles(digest: Digest, style: Style): string {
     const content = channel.content!;
     const t = channel.transfer;
     const what = t ? `${t.command} ${sanitize(t.arg)}`.trim() : 'no transfer command seen';
-    const whole = content.complete
-      ? style.green('complete')
-      : style.yellow(incompleteText(content));
+    const whole = content.complete ? style.green('complete') : style.yellow(incompleteText(content));
     const type = content.listing
       ? `listing, ${content.listing.entries.length + content.listing.entriesDropped} entries (${content.listing.format})`
       : content.type
-        ? content.type.mime ?? content.type.name
+        ? (content.type.mime ?? content.type.name)
         : 'type unknown';
-    lines.push(`  ${style.bold(`session ${session} #${channel.index}`)}  ${truncate(what, 60)}: ${formatBytes(content.size)} from the ${content.sender}, ${whole}, ${type}`);
+    lines.push(
+      `  ${style.bold(`session ${session} #${channel.index}`)}  ${truncate(what, 60)}: ${formatBytes(content.size)} from the ${content.sender}, ${whole}, ${type}`,
+    );
     const notes: string[] = [];
     if (content.restOffset !== null) notes.push(`REST ${content.restOffset}: the bytes are the file from offset ${content.restOffset} on`);
     if (content.asciiMode && !content.listing) notes.push('ASCII mode (TYPE A): line ends on the wire are CRLF; the file on disk may differ');
@@ -526,9 +535,7 @@ function truncate(text: string, max: number): string {
 }
 
 function renderFindings(digest: Digest, style: Style): string {
-  const all = [...digest.listed.values()].flat().sort(
-    (a, b) => severityRank[a.finding.severity] - severityRank[b.finding.severity] || a.position - b.position,
-  );
+  const all = [...digest.listed.values()].flat().sort((a, b) => severityRank[a.finding.severity] - severityRank[b.finding.severity] || a.position - b.position);
   if (all.length === 0) return `${style.bold('Findings')}\n  none: nothing in the capture points to a problem`;
   const lines = [style.bold('Findings')];
   const shown = new Map<string, number>();
@@ -536,8 +543,7 @@ function renderFindings(digest: Digest, style: Style): string {
     const count = shown.get(finding.code) ?? 0;
     if (count >= LISTED_PER_CODE) continue;
     shown.set(finding.code, count + 1);
-    const severity =
-      finding.severity === 'error' ? style.red('error  ') : finding.severity === 'warning' ? style.yellow('warning') : 'info   ';
+    const severity = finding.severity === 'error' ? style.red('error  ') : finding.severity === 'warning' ? style.yellow('warning') : 'info   ';
     const where = findingWhere(session, finding);
     lines.push(`  ${severity} ${style.bold(finding.code)}${where ? style.dim(` (${where})`) : ''}`);
     lines.push(`          ${sanitize(finding.message)}`);
@@ -591,4 +597,3 @@ function renderFirewall(report: Report, style: Style): string {
   const hint = style.dim('(other dialects and sides: --dialect all --side client --side router; ftpcap firewall --help)');
   return `${renderFirewallText(report.firewall, style)}\n\n${hint}`;
 }
-

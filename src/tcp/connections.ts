@@ -211,9 +211,7 @@ export function handshakeOutcome(connection: Connection): HandshakeOutcome {
 
 /** One key for both directions of a 4-tuple (STYLE habit 5). */
 export function connKey(ipA: string, portA: number, ipB: string, portB: number): string {
-  return ipA < ipB || (ipA === ipB && portA <= portB)
-    ? `${ipA}|${portA}|${ipB}|${portB}`
-    : `${ipB}|${portB}|${ipA}|${portA}`;
+  return ipA < ipB || (ipA === ipB && portA <= portB) ? `${ipA}|${portA}|${ipB}|${portB}` : `${ipB}|${portB}|${ipA}|${portA}`;
 }
 
 /** `ip|port`, the key of one endpoint. */
@@ -437,19 +435,12 @@ export function directionOf(connection: Connection, segment: TcpSegment): Direct
  * (FIN or RST), was idle for longer than `idleMicros`, or the SYN carries a different initial
  * sequence number after a completed handshake.
  */
-export function isNewIncarnation(
-  connection: Connection,
-  segment: TcpSegment,
-  direction: Direction,
-  timeMicros: number,
-  idleMicros: number,
-): boolean {
+export function isNewIncarnation(connection: Connection, segment: TcpSegment, direction: Direction, timeMicros: number, idleMicros: number): boolean {
   if ((segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
   if (connection.rst || connection.finOrig || connection.finResp) return true;
   if (timeMicros - connection.last.timeMicros > idleMicros) return true;
   if (direction !== 'orig') return true;
-  return connection.synAck !== null && connection.payload.orig.base !== null
-    && ((connection.payload.orig.base - 1) >>> 0) !== segment.seq;
+  return connection.synAck !== null && connection.payload.orig.base !== null && (connection.payload.orig.base - 1) >>> 0 !== segment.seq;
 }
 
 /** What the connection record needs of a segment: a TcpSegment, or a decoder's TcpLocation. */
@@ -466,16 +457,17 @@ export interface SegmentFacts {
 }
 
 /** Updates a connection's record with one of its segments (see `observe`). */
-export function observeSegment(
-  connection: Connection,
-  segment: TcpSegment,
-  direction: Direction,
-  ref: FrameRef,
-  timeMicros: number,
-): void {
+export function observeSegment(connection: Connection, segment: TcpSegment, direction: Direction, ref: FrameRef, timeMicros: number): void {
   observe(
     connection,
-    { flags: segment.flags, seq: segment.seq, ack: segment.ack, window: segment.window, payloadLength: segment.payload.length, missingPayload: segment.missingPayload },
+    {
+      flags: segment.flags,
+      seq: segment.seq,
+      ack: segment.ack,
+      window: segment.window,
+      payloadLength: segment.payload.length,
+      missingPayload: segment.missingPayload,
+    },
     direction,
     ref,
     timeMicros,
@@ -486,13 +478,7 @@ export function observeSegment(
  * Updates a connection's record with one of its segments: handshake, FIN/RST and byte counts.
  * Takes only numbers, so data connections are counted without building a segment per packet.
  */
-export function observe(
-  connection: Connection,
-  segment: SegmentFacts,
-  direction: Direction,
-  ref: FrameRef,
-  timeMicros: number,
-): void {
+export function observe(connection: Connection, segment: SegmentFacts, direction: Direction, ref: FrameRef, timeMicros: number): void {
   const event = { ref, timeMicros };
   const flags = segment.flags;
   connection.last = event;

@@ -74,9 +74,8 @@ export function measureTransfer(session: FtpSession, channel: DataChannel): Tran
   const end = close ?? connection.last;
   const bytes = payloadBytes(connection, sender);
   const dataMicros = sent.firstData && sent.lastNewData ? sent.lastNewData.timeMicros - sent.firstData.timeMicros : null;
-  const handshake = connection.lastSyn && connection.synAck && connection.handshakeAck
-    ? connection.handshakeAck.timeMicros - connection.lastSyn.timeMicros
-    : null;
+  const handshake =
+    connection.lastSyn && connection.synAck && connection.handshakeAck ? connection.handshakeAck.timeMicros - connection.lastSyn.timeMicros : null;
   // A zero-window episode still open when the connection ended lasted until then.
   let zeroMicros = received.zeroWindowMicros;
   let zeroLongest = received.longestZeroWindowMicros;
@@ -115,17 +114,18 @@ function longestStall(connection: Connection, sender: Direction, end: FrameEvent
   let longest = sent.longestStall;
   if (sent.lastNewData !== null) {
     const senderFin = sender === 'orig' ? connection.finOrig : connection.finResp;
-    const stop = connection.rst && (senderFin === null || connection.rst.timeMicros < senderFin.timeMicros) ? connection.rst : senderFin ?? end;
+    const stop = connection.rst && (senderFin === null || connection.rst.timeMicros < senderFin.timeMicros) ? connection.rst : (senderFin ?? end);
     const micros = stop.timeMicros - sent.lastNewData.timeMicros;
     if (micros > 0 && (longest === null || micros > longest.micros)) {
       const acked = connection.payload[sender].acked;
-      const cause: StallCause = sent.zeroWindowSinceNewData || receiver.zeroWindowSince !== null
-        ? 'receiver-window'
-        : sent.retransmissionsSinceNewData > 0
-          ? 'loss'
-          : sent.highest !== null && acked < sent.highest
-            ? 'awaiting-ack'
-            : 'sender-idle';
+      const cause: StallCause =
+        sent.zeroWindowSinceNewData || receiver.zeroWindowSince !== null
+          ? 'receiver-window'
+          : sent.retransmissionsSinceNewData > 0
+            ? 'loss'
+            : sent.highest !== null && acked < sent.highest
+              ? 'awaiting-ack'
+              : 'sender-idle';
       longest = { micros, from: sent.lastNewData, to: stop === end && closeEvent(connection) === null ? null : stop, cause };
     }
   }

@@ -111,7 +111,8 @@ export class DataContentTracker implements PayloadFollower {
     this.ended = true;
     const sender = this.channel ? transferSender(this.channel) : null;
     // A transfer of no bytes is still a file: its sender gets an (empty) content.
-    if (sender !== null && this.directions[sender] === null && this.connection.payload[sender].base !== null && isEstablished(this.connection)) this.open(sender);
+    if (sender !== null && this.directions[sender] === null && this.connection.payload[sender].base !== null && isEstablished(this.connection))
+      this.open(sender);
     const content: Partial<Record<Direction, PayloadContent>> = {};
     for (const direction of ['orig', 'resp'] as const) {
       const state = this.directions[direction];
@@ -137,16 +138,21 @@ export class DataContentTracker implements PayloadFollower {
   private open(direction: Direction): DirectionState {
     const { options } = this;
     const state: DirectionState = {
-      reassembler: new StreamReassembler((chunk) => this.deliver(state, chunk), options.maxOutOfOrderBytes, {
-        overflow: (buffered, frame, timeMicros) => {
-          const where = this.channel ? `data channel ${this.channel.index}` : 'a data connection';
-          this.anomaly(
-            'reorder-buffer-full',
-            `${buffered} bytes of ${where} arrived ahead of a hole, more than the ${options.maxOutOfOrderBytes}-byte out-of-order buffer (--max-data-reorder-bytes): the hole is given up as missing`,
-            { ref: frame, timeMicros },
-          );
+      reassembler: new StreamReassembler(
+        (chunk) => this.deliver(state, chunk),
+        options.maxOutOfOrderBytes,
+        {
+          overflow: (buffered, frame, timeMicros) => {
+            const where = this.channel ? `data channel ${this.channel.index}` : 'a data connection';
+            this.anomaly(
+              'reorder-buffer-full',
+              `${buffered} bytes of ${where} arrived ahead of a hole, more than the ${options.maxOutOfOrderBytes}-byte out-of-order buffer (--max-data-reorder-bytes): the hole is given up as missing`,
+              { ref: frame, timeMicros },
+            );
+          },
         },
-      }, 0),
+        0,
+      ),
       digest: new PayloadDigest(options.hashes),
       listing: null,
       writer: null,

@@ -407,7 +407,11 @@ export function connectionUid(connection: Connection): string {
   }
   const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   let out = 'C';
-  for (const [half, digits] of [[h1, 6], [h2, 6], [(h1 ^ h2) >>> 0, 4]]) {
+  for (const [half, digits] of [
+    [h1, 6],
+    [h2, 6],
+    [(h1 ^ h2) >>> 0, 4],
+  ]) {
     let n = half;
     for (let i = 0; i < digits; i++) {
       out += alphabet[n % 62];

@@ -29,7 +29,10 @@ interface Order {
 }
 const { exponent, growth, orderOf, problemsOf } = scaling as {
   exponent(x0: number, y0: number, x1: number, y1: number): number;
-  growth(results: Point[], baseline: Record<string, { seconds: number; cpu: number; rss: number }>): Array<{ series: string; format: string; cpu: Order; rss: Order }>;
+  growth(
+    results: Point[],
+    baseline: Record<string, { seconds: number; cpu: number; rss: number }>,
+  ): Array<{ series: string; format: string; cpu: Order; rss: Order }>;
   orderOf(b: number): string;
   problemsOf(format: string, run: Run, meta: { sessions: number; channels: number; packets: number; unansweredClients?: number }): string[];
 };
@@ -42,7 +45,12 @@ const meta = { sessions: 10, channels: 10, packets: 270 };
 describe('problemsOf: the analysis that was timed must be what the capture holds', () => {
   test.each([
     ['JSON summary at the start, right', 'json', run(`{\n  "schemaVersion": 1,\n  ${summary(10, 10, 10, 270, 0)},\n  "sessions": [`), []],
-    ['JSON summary at the end (a streamed report), right', 'json', run('{\n  "sessions": [ {"text": "a } and a \\" in a string"}', `],\n  ${summary(10, 10, 10, 270, 0)}\n}\n`), []],
+    [
+      'JSON summary at the end (a streamed report), right',
+      'json',
+      run('{\n  "sessions": [ {"text": "a } and a \\" in a string"}', `],\n  ${summary(10, 10, 10, 270, 0)}\n}\n`),
+      [],
+    ],
     ['a session missing', 'json', run(summary(9, 10, 10, 270, 0)), ['9 sessions and 0 unopened control connections, 10 written']],
     ['a channel not completed', 'json', run(summary(10, 10, 9, 270, 0)), ['9 data channels completed of 10']],
     ['frames lost', 'json', run(summary(10, 10, 10, 269, 0)), ['269 frames, 270 written']],
@@ -51,7 +59,12 @@ describe('problemsOf: the analysis that was timed must be what the capture holds
     ['text, right', 'text', run('ftpcap x.pcap: pcap, EN10MB, 270 packets\n10 FTP sessions, 10 data channels (10 completed)\n'), []],
     ['text, a channel not completed', 'text', run('ftpcap x.pcap: pcap\n10 FTP sessions, 10 data channels (9 completed)\n'), ['text: 9 completed of 10']],
     ['text without the counts', 'text', run('ftpcap x.pcap: pcap\n'), ['text: no "N FTP sessions, M data channels" line']],
-    ['a crash', 'json', { ...run(''), status: 70, stderr: 'ftpcap: internal error: Invalid string length\n' }, ['exit status 70: ftpcap: internal error: Invalid string length']],
+    [
+      'a crash',
+      'json',
+      { ...run(''), status: 70, stderr: 'ftpcap: internal error: Invalid string length\n' },
+      ['exit status 70: ftpcap: internal error: Invalid string length'],
+    ],
     ['too slow', 'text', { ...run(''), status: 124, timedOut: true }, ['did not finish in the time limit']],
   ] as Array<[string, string, Run, string[]]>)('%s', (_name, format, output, problems) => {
     expect(problemsOf(format, output, meta)).toEqual(problems);
@@ -64,8 +77,18 @@ describe('problemsOf: the analysis that was timed must be what the capture holds
     ['unanswered SYNs as unopened control connections, one error per client', 'json', run(summary(6, 0, 0, 40, 3, 4)), []],
     ['more errors than clients', 'json', run(summary(6, 0, 0, 40, 4, 4)), ['4 error findings (at most 3 expected)']],
     ['a connection lost', 'json', run(summary(6, 0, 0, 40, 3, 3)), ['6 sessions and 3 unopened control connections, 10 written']],
-    ['text, right', 'text', run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n4 FTP control connections never opened (refused or unanswered; listed below)\n'), []],
-    ['text, a connection lost', 'text', run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n3 FTP control connections never opened (refused or unanswered; listed below)\n'), ['text: 6 sessions and 3 unopened, 10 written']],
+    [
+      'text, right',
+      'text',
+      run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n4 FTP control connections never opened (refused or unanswered; listed below)\n'),
+      [],
+    ],
+    [
+      'text, a connection lost',
+      'text',
+      run('ftpcap x: pcap\n6 FTP sessions, 0 data channels\n3 FTP control connections never opened (refused or unanswered; listed below)\n'),
+      ['text: 6 sessions and 3 unopened, 10 written'],
+    ],
   ] as Array<[string, string, Run, string[]]>)('short sessions: %s', (_name, format, output, problems) => {
     expect(problemsOf(format, output, short)).toEqual(problems);
   });

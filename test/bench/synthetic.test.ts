@@ -42,7 +42,12 @@ async function analyze(file: string) {
 
 /** The most sessions whose control connections were open at one time (first to last packet). */
 function mostAtOnce(sessions: Array<{ control: { first: { timeMicros: number }; last: { timeMicros: number } } }>): number {
-  const edges = sessions.flatMap((s) => [[s.control.first.timeMicros, 1], [s.control.last.timeMicros, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = sessions
+    .flatMap((s) => [
+      [s.control.first.timeMicros, 1],
+      [s.control.last.timeMicros, -1],
+    ])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let most = 0;
   for (const [, step] of edges) most = Math.max(most, (open += step));
@@ -112,7 +117,14 @@ describe('bench/lib/synthetic.js', () => {
     // 40 short sessions all at once, then 40 other connections, 0.1 s between packets: the SYNs of
     // the first are seconds old when the capture ends. 20 clients whose SYNs nobody answered.
     const later = path.join(dir, 'unopened.pcap');
-    const both = writeSynthetic(later, [{ kind: 'short', count: 40, concurrency: 40 }, { kind: 'other', count: 40 }], { tickMicros: 100_000 });
+    const both = writeSynthetic(
+      later,
+      [
+        { kind: 'short', count: 40, concurrency: 40 },
+        { kind: 'other', count: 40 },
+      ],
+      { tickMicros: 100_000 },
+    );
     expect(both.unansweredClients).toBe(20);
     const { report } = await analyze(later);
     expect(report.summary.sessions + report.summary.unopenedControlConnections).toBe(both.sessions);
@@ -123,7 +135,10 @@ describe('bench/lib/synthetic.js', () => {
   });
 
   test('deterministic: the same parts make the same bytes', () => {
-    const parts: Part[] = [{ kind: 'sessions', count: 12, concurrency: 5 }, { kind: 'announcements', count: 6 }];
+    const parts: Part[] = [
+      { kind: 'sessions', count: 12, concurrency: 5 },
+      { kind: 'announcements', count: 6 },
+    ];
     const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
     writeSynthetic(path.join(dir, 'a.pcap'), parts);
     writeSynthetic(path.join(dir, 'b.pcap'), parts);

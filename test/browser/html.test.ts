@@ -185,7 +185,9 @@ describe('the page', () => {
       await expect.poll(() => page.locator('#detail-1').innerText()).toContain('frame: 2');
       // Pointing at an arrow shows it too.
       await page.locator('svg.ladder .arrow[data-kind="syn"][data-channel="2"]').hover();
-      await expect.poll(() => page.locator('#detail-1').innerText()).toMatch(/frame: 34[\s\S]*server opens the data connection 192\.0\.2\.10:20 → 198\.51\.100\.22:43135/);
+      await expect
+        .poll(() => page.locator('#detail-1').innerText())
+        .toMatch(/frame: 34[\s\S]*server opens the data connection 192\.0\.2\.10:20 → 198\.51\.100\.22:43135/);
       await first.focus();
       await page.keyboard.press('End');
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('fin');

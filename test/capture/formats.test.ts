@@ -37,7 +37,13 @@ interface PlainFrame {
 }
 
 function plain(frame: CapturedFrame): PlainFrame {
-  return { frame: frame.ref.frame, timeMicros: frame.timeMicros, linkType: frame.linkType, data: frame.data.toString('hex'), originalLength: frame.originalLength };
+  return {
+    frame: frame.ref.frame,
+    timeMicros: frame.timeMicros,
+    linkType: frame.linkType,
+    data: frame.data.toString('hex'),
+    originalLength: frame.originalLength,
+  };
 }
 
 async function read(file: string, readChunkSize?: number): Promise<{ summary: InputSummary; frames: PlainFrame[] }> {

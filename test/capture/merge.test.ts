@@ -137,7 +137,13 @@ describe('merge by timestamp', () => {
 
   test('mergeBatches over hand-made batches: ties go to the earlier input, batches may be any size', async () => {
     // Hand-built batches: input 0 has times [1, 2, 2] [5], input 1 [2] [2, 3], input 2 nothing, input 3 [] [0].
-    const frame = (input: number, n: number, timeMicros: number): CapturedFrame => ({ ref: { input, frame: n }, timeMicros, linkType: 1, data: Buffer.alloc(0), originalLength: 0 });
+    const frame = (input: number, n: number, timeMicros: number): CapturedFrame => ({
+      ref: { input, frame: n },
+      timeMicros,
+      linkType: 1,
+      data: Buffer.alloc(0),
+      originalLength: 0,
+    });
     async function* batches(input: number, lists: number[][]): AsyncGenerator<CapturedFrame[], void, undefined> {
       let n = 0;
       for (const list of lists) yield list.map((t) => frame(input, ++n, t));
@@ -197,7 +203,11 @@ describe('standard input among files', () => {
   test("'-' twice: the second is refused", async () => {
     const summaries = await readCaptures(['-', '-'], () => undefined, { stdin: Readable.from([pcap([1], 0)]) });
     expect(summaries[0]).toMatchObject({ packets: 1, fatal: false });
-    expect(summaries[1]).toMatchObject({ packets: 0, fatal: true, problems: [{ message: 'standard input is already read as input 1: it can be read only once', offset: null, frame: null }] });
+    expect(summaries[1]).toMatchObject({
+      packets: 0,
+      fatal: true,
+      problems: [{ message: 'standard input is already read as input 1: it can be read only once', offset: null, frame: null }],
+    });
   });
 
   test('empty standard input', async () => {
@@ -241,7 +251,10 @@ describe('a ring buffer', () => {
     const ringDir = fs.mkdtempSync(path.join(dir, 'ring-'));
     if (hasEditcap) spawnSync('editcap', ['-c', '100', whole, path.join(ringDir, 'ring.pcap')]);
     else splitPcap(fs.readFileSync(whole), 100, ringDir);
-    const pieces = fs.readdirSync(ringDir).sort().map((name) => path.join(ringDir, name));
+    const pieces = fs
+      .readdirSync(ringDir)
+      .sort()
+      .map((name) => path.join(ringDir, name));
     expect(pieces).toHaveLength(4);
     // Given newest first, as a shell glob over renamed files might: the merge restores time order.
     const given = [...pieces].reverse();

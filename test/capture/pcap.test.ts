@@ -82,7 +82,9 @@ describe('classic pcap: good files', () => {
     expect(frames.map((f) => f.timeMicros)).toEqual([1_700_000_000_000_001, 1_700_000_000_999_999, 1_700_000_001_500_000]);
     expect(frames.map((f) => f.linkType)).toEqual([113, 113, 113]);
     expect(frames.map((f) => f.originalLength)).toEqual([60, 1514, 1514]);
-    threeRecords.forEach((r, i) => { expect(frames[i].data.equals(r.data)).toBe(true); });
+    threeRecords.forEach((r, i) => {
+      expect(frames[i].data.equals(r.data)).toBe(true);
+    });
   });
 
   test('a header-only file has no packets and no problems', async () => {
@@ -182,8 +184,7 @@ describe('classic pcap: damaged files', () => {
     expect(summary.problems).toEqual([
       {
         message:
-          'record 1 at byte 24 has more captured bytes (60) than its original length (40); ' +
-          'its original length is taken as 60 (and so for 1 more record)',
+          'record 1 at byte 24 has more captured bytes (60) than its original length (40); ' + 'its original length is taken as 60 (and so for 1 more record)',
         offset: 24,
         frame: 1,
       },
@@ -290,7 +291,10 @@ describe('classic pcap: callers', () => {
 // The project's own sample captures, checked against an independent reading of the record headers.
 const samplesDir = path.resolve(__dirname, '../../samples');
 const samples = fs.existsSync(samplesDir)
-  ? fs.readdirSync(samplesDir).map((name) => path.join(samplesDir, name, 'capture.pcap')).filter((file) => fs.existsSync(file))
+  ? fs
+      .readdirSync(samplesDir)
+      .map((name) => path.join(samplesDir, name, 'capture.pcap'))
+      .filter((file) => fs.existsSync(file))
   : [];
 
 describe.skipIf(samples.length === 0)('classic pcap: samples/*/capture.pcap', () => {

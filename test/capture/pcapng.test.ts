@@ -215,7 +215,9 @@ describe('good files', () => {
     const { summary, frames } = decodeEverywhichWay(bytes);
     expect(frames.map((f) => f.timeMicros)).toEqual([0, 5]);
     expect(summary.problems).toHaveLength(1);
-    expect(summary.problems[0].message).toMatch(/^simple packet block at byte 48 \(frame 1\) carries no timestamp: no packet comes before it, so it is given time 0/);
+    expect(summary.problems[0].message).toMatch(
+      /^simple packet block at byte 48 \(frame 1\) carries no timestamp: no packet comes before it, so it is given time 0/,
+    );
   });
 
   test('obsolete packet blocks (type 2) are read like enhanced ones', () => {
@@ -242,7 +244,16 @@ describe('good files', () => {
     const bytes = Buffer.from('0a0d0d0a1c0000004d3c2b1a01000000ffffffffffffffff1c000000', 'hex');
     const { summary, frames } = decodeEverywhichWay(bytes);
     expect(frames).toEqual([]);
-    expect(summary).toMatchObject({ format: 'pcapng', packets: 0, bytes: 28, linkType: -1, linkTypeName: 'unknown', interfaces: [], problems: [], fatal: false });
+    expect(summary).toMatchObject({
+      format: 'pcapng',
+      packets: 0,
+      bytes: 28,
+      linkType: -1,
+      linkTypeName: 'unknown',
+      interfaces: [],
+      problems: [],
+      fatal: false,
+    });
   });
 });
 

@@ -149,7 +149,7 @@ describe('frames written and read back', () => {
         const b = new PcapngBuilder(bigEndian);
         const unit = 10n ** BigInt(tsresol);
         const blocks = list.map((f) =>
-          b.epb({ timestamp: BigInt(f.seconds) * unit + BigInt(f.fraction) % unit, data: Buffer.from(f.data), originalLength: f.data.length + f.extra }),
+          b.epb({ timestamp: BigInt(f.seconds) * unit + (BigInt(f.fraction) % unit), data: Buffer.from(f.data), originalLength: f.data.length + f.extra }),
         );
         const file = Buffer.concat([b.shb(), b.idb({ linkType: 1, tsresol }), ...blocks]);
         const { summary, frames } = decode(cutAt(file, cuts));
@@ -202,29 +202,46 @@ async function gunzip(raw: Buffer[], pieceSize: number) {
 describe('gzip (RFC 1952)', () => {
   test('members, however the compressed bytes arrive, decompress to what was compressed', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 2000 }), { minLength: 1, maxLength: 3 }), cutPoints, fc.constantFrom(1, 7, 512, 65536), async (members, cuts, pieceSize) => {
-        const compressed = Buffer.concat(members.map((m) => gzipSync(Buffer.from(m))));
-        const pieces = cutAt(compressed, cuts).filter((p) => p.length > 0);
-        const { bytes, outcome } = await gunzip(pieces, pieceSize);
-        expect(outcome.problem).toBeNull();
-        expect(bytes.equals(Buffer.concat(members.map((m) => Buffer.from(m))))).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 2000 }), { minLength: 1, maxLength: 3 }),
+        cutPoints,
+        fc.constantFrom(1, 7, 512, 65536),
+        async (members, cuts, pieceSize) => {
+          const compressed = Buffer.concat(members.map((m) => gzipSync(Buffer.from(m))));
+          const pieces = cutAt(compressed, cuts).filter((p) => p.length > 0);
+          const { bytes, outcome } = await gunzip(pieces, pieceSize);
+          expect(outcome.problem).toBeNull();
+          expect(bytes.equals(Buffer.concat(members.map((m) => Buffer.from(m))))).toBe(true);
+        },
+      ),
       runs(150),
     );
   });
 
   test('damaged or cut gzip data never throws: it ends with a problem saying what happened', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 1500 }), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 4 }), fc.nat(), cutPoints, async (data, flips, cut, cuts) => {
-        const compressed = Buffer.from(gzipSync(Buffer.from(data)));
-        for (const [at, value] of flips) compressed[at % compressed.length] = value;
-        const damaged = compressed.subarray(0, compressed.length - (cut % 3 === 0 ? cut % compressed.length : 0));
-        if (damaged.length < 2 || damaged[0] !== 0x1f || damaged[1] !== 0x8b) return;
-        const { outcome } = await gunzip(cutAt(damaged, cuts).filter((p) => p.length > 0), 7);
-        if (outcome.problem !== null) expect(outcome.problem.message).toMatch(/\S/);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 1500 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { maxLength: 4 }),
+        fc.nat(),
+        cutPoints,
+        async (data, flips, cut, cuts) => {
+          const compressed = Buffer.from(gzipSync(Buffer.from(data)));
+          for (const [at, value] of flips) compressed[at % compressed.length] = value;
+          const damaged = compressed.subarray(0, compressed.length - (cut % 3 === 0 ? cut % compressed.length : 0));
+          if (damaged.length < 2 || damaged[0] !== 0x1f || damaged[1] !== 0x8b) return;
+          const { outcome } = await gunzip(
+            cutAt(damaged, cuts).filter((p) => p.length > 0),
+            7,
+          );
+          if (outcome.problem !== null) expect(outcome.problem.message).toMatch(/\S/);
+        },
+      ),
       runs(200),
     );
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => void bounded(() => gzipHeaderLength(Buffer.from(bytes)))), runs(500));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => void bounded(() => gzipHeaderLength(Buffer.from(bytes)))),
+      runs(500),
+    );
   });
 });

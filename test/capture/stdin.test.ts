@@ -55,11 +55,16 @@ test('garbage on standard input: status 1 and one line saying what it is', () =>
   // Hand-built: a line of text.
   const piped = analyzeStdin(Buffer.from('220 this is not a capture\r\n'));
   expect(piped.status).toBe(1);
-  expect(piped.stderr).toBe('ftpcap: -: not a capture file: it starts with 32 32 30 20; it looks like text, not a capture (save the capture itself, in pcap or pcapng format) (byte 0)\n');
+  expect(piped.stderr).toBe(
+    'ftpcap: -: not a capture file: it starts with 32 32 30 20; it looks like text, not a capture (save the capture itself, in pcap or pcapng format) (byte 0)\n',
+  );
 });
 
 test('the compiled program is the one under test', () => {
   // Guards the beforeAll build: dist/src/capture/index.js exists and exports readCaptures.
-  const built = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('./dist/src/capture').readCaptures)"], { cwd: root, encoding: 'utf8' });
+  const built = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('./dist/src/capture').readCaptures)"], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   expect(built).toBe('function');
 });

@@ -20,7 +20,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { version } from '../../src/cli/version';
 import type { Report } from '../../src/report/build';
 import { runCli, type CliResult } from '../e2e/run-cli';
-import { PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, readPcapRecords, } from '../helpers/pcap';
+import { PCAP_HEADER_LENGTH, PCAP_RECORD_HEADER_LENGTH, readPcapRecords } from '../helpers/pcap';
 
 const SAMPLE = join('samples', 'active-port', 'capture.pcap');
 const sample = readFileSync(SAMPLE);
@@ -29,8 +29,6 @@ const dir = mkdtempSync(join(tmpdir(), 'ftpcap-bad-input-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-
 
 /** Byte range [start, end) in the file of a TCP payload of the FTP control connection (port 21). */
 interface PayloadRange {
@@ -390,7 +388,8 @@ describe.each(fileCases)('file: $name', (c) => {
     expect(lines).toHaveLength(c.problems);
     expect(result.stdout.startsWith(`ftpcap ${path}: `)).toBe(true);
     // Labelled with its severity: an error when it stopped reading the file, else a warning.
-    for (const line of lines) expect(result.stdout).toMatch(new RegExp(`(error|warning) ${escapeRegExp(withoutPlace(line.slice(`ftpcap: ${path}: `.length)))}`));
+    for (const line of lines)
+      expect(result.stdout).toMatch(new RegExp(`(error|warning) ${escapeRegExp(withoutPlace(line.slice(`ftpcap: ${path}: `.length)))}`));
     expect(result.stdout).not.toMatch(RAW_CONTROL);
   });
 });
@@ -477,11 +476,42 @@ describe('garbage inside the control connection payloads', () => {
     bytes[at] = value;
   };
   const cases: Array<{ name: string; damage: (bytes: Buffer) => void }> = [
-    { name: 'first byte of every payload inverted', damage: (b) => payloads.forEach((p) => { set(b, p.start, b[p.start] ^ 0xff); }) },
-    { name: 'CR LF of every payload turned into NUL NUL', damage: (b) => payloads.forEach((p) => { set(b, p.end - 2, 0); set(b, p.end - 1, 0); }) },
-    { name: 'byte 3 of every payload (after the code or verb) set to ESC', damage: (b) => payloads.forEach((p) => { set(b, p.start + 3, 0x1b); }) },
-    { name: 'middle byte of every payload set to 0xff (Telnet IAC)', damage: (b) => payloads.forEach((p) => { set(b, (p.start + p.end) >> 1, 0xff); }) },
-    { name: 'last byte of every payload set to 0x9b (C1 CSI)', damage: (b) => payloads.forEach((p) => { set(b, p.end - 1, 0x9b); }) },
+    {
+      name: 'first byte of every payload inverted',
+      damage: (b) =>
+        payloads.forEach((p) => {
+          set(b, p.start, b[p.start] ^ 0xff);
+        }),
+    },
+    {
+      name: 'CR LF of every payload turned into NUL NUL',
+      damage: (b) =>
+        payloads.forEach((p) => {
+          set(b, p.end - 2, 0);
+          set(b, p.end - 1, 0);
+        }),
+    },
+    {
+      name: 'byte 3 of every payload (after the code or verb) set to ESC',
+      damage: (b) =>
+        payloads.forEach((p) => {
+          set(b, p.start + 3, 0x1b);
+        }),
+    },
+    {
+      name: 'middle byte of every payload set to 0xff (Telnet IAC)',
+      damage: (b) =>
+        payloads.forEach((p) => {
+          set(b, (p.start + p.end) >> 1, 0xff);
+        }),
+    },
+    {
+      name: 'last byte of every payload set to 0x9b (C1 CSI)',
+      damage: (b) =>
+        payloads.forEach((p) => {
+          set(b, p.end - 1, 0x9b);
+        }),
+    },
     {
       name: 'every payload replaced by random bytes',
       damage: (b) => {
@@ -590,7 +620,10 @@ describe('terminal escape sequences in the capture', () => {
 // the report is viewed with cat or less -R. Expected: `\u009b`, `\u007f` (src/cli/main.ts, JSON output).
 describe('JSON output escapes DEL and C1 control characters', () => {
   test('no raw DEL or C1 control in the JSON', async () => {
-    const hostile = rewritten([['readme.txt', Buffer.from('\u009b31m\x1b]0;\x07', 'utf8')], ['vsFTPd 3.0.3', Buffer.from('\x1b[31mevil\u009b\x07', 'utf8')]]);
+    const hostile = rewritten([
+      ['readme.txt', Buffer.from('\u009b31m\x1b]0;\x07', 'utf8')],
+      ['vsFTPd 3.0.3', Buffer.from('\x1b[31mevil\u009b\x07', 'utf8')],
+    ]);
     const result = await runCli('analyze', write('escapes-c1.pcap', hostile), '--format', 'json');
     expect(result.stdout).not.toMatch(/[\u007f-\u009f]/);
     expect(result.stdout).toContain('\\u009b31m');

@@ -31,7 +31,9 @@ describe('each lesson points at the frames that show it', () => {
     const c = s.dataChannels.find((x) => x.transfer?.command === 'RETR')!;
     const conn = c.connection!;
     expect(text).toContain(`\`PORT ${c.text}\` in frame ${c.frame}`);
-    expect(text).toContain(`SYN ${conn.from.ip}:${conn.from.port} → ${conn.to.ip}:${conn.to.port} in frame ${conn.synFrame}, SYN-ACK from the client in frame ${conn.synAckFrame}`);
+    expect(text).toContain(
+      `SYN ${conn.from.ip}:${conn.from.port} → ${conn.to.ip}:${conn.to.port} in frame ${conn.synFrame}, SYN-ACK from the client in frame ${conn.synAckFrame}`,
+    );
     expect(text).toMatch(new RegExp(`in +client:>1023 +→ server:21 +control, opened by the client \\(frame ${s.control.synFrame}\\)`));
     expect(text).toMatch(new RegExp(`out +server:20 +→ client data port +data, opened by the server \\(frame ${conn.synFrame}\\)`));
     expect(text).toMatch(new RegExp(`in +server:20 +→ client data port \\(here ${conn.to.port}\\)`));
@@ -43,7 +45,11 @@ describe('each lesson points at the frames that show it', () => {
     const s = (await report('passive-pasv/capture.pcap')).sessions[0];
     const c = s.dataChannels.find((x) => x.transfer?.command === 'RETR')!;
     expect(text).toContain(`\`227 ${c.text}\` in frame ${c.frame}`);
-    expect(text).toMatch(new RegExp(`in +client:>1023 +→ server passive range \\(here ${c.connection!.to.port}\\) +data, opened by the client \\(frame ${c.connection!.synFrame}\\)`));
+    expect(text).toMatch(
+      new RegExp(
+        `in +client:>1023 +→ server passive range \\(here ${c.connection!.to.port}\\) +data, opened by the client \\(frame ${c.connection!.synFrame}\\)`,
+      ),
+    );
   });
 
   test('eprt and epsv: IPv4 and IPv6, and EPSV ALL', async () => {
@@ -55,7 +61,9 @@ describe('each lesson points at the frames that show it', () => {
     const allFrame = all.timeline.find((e) => e.line === 'EPSV ALL')!.frame;
     expect(epsv).toContain(`\`EPSV ALL\` in frame ${allFrame}`);
     const eprtAfter = all.dataChannels.find((c) => c.method === 'EPRT')!;
-    expect(epsv).toContain(`vsftpd accepts \`EPRT ${eprtAfter.text}\` (frame ${eprtAfter.reply!.frame}) and connects to it (frame ${eprtAfter.connection!.synFrame})`);
+    expect(epsv).toContain(
+      `vsftpd accepts \`EPRT ${eprtAfter.text}\` (frame ${eprtAfter.reply!.frame}) and connects to it (frame ${eprtAfter.connection!.synFrame})`,
+    );
   });
 
   test('nat: the leaked PORT, the private 227, the helper rewriting PORT', async () => {
@@ -63,7 +71,9 @@ describe('each lesson points at the frames that show it', () => {
     const refused = (await report('nat-no-helper/capture.pcap')).sessions[0].dataChannels[0];
     expect(text).toContain(`\`PORT ${refused.text}\` = ${refused.announced!.ip}:${refused.announced!.port} in frame ${refused.frame}`);
     const pasv = (await report('nat-pasv-private/capture.pcap')).sessions[0].dataChannels[0];
-    expect(text).toContain(`${pasv.connection!.synCount} SYNs to ${pasv.connection!.to.ip}:${pasv.connection!.to.port} from frame ${pasv.connection!.synFrame} on`);
+    expect(text).toContain(
+      `${pasv.connection!.synCount} SYNs to ${pasv.connection!.to.ip}:${pasv.connection!.to.port} from frame ${pasv.connection!.synFrame} on`,
+    );
     const inside = (await report('nat-helper/inside.pcap')).sessions[0].dataChannels[0];
     const outside = (await report('nat-helper/capture.pcap')).sessions[0].dataChannels[0];
     expect(text).toContain(`\`PORT ${inside.text}\``);
@@ -84,12 +94,19 @@ test('the package carries every sample the lessons use, and explains from its ta
   const dir = mkdtempSync(join(tmpdir(), 'ftpcap-pack-'));
   try {
     // dist/ is what `npm test` just built; the tarball is what users install.
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { encoding: 'utf8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { encoding: 'utf8' })) as Array<{
+      filename: string;
+      files: Array<{ path: string }>;
+    }>;
     const files = new Set(packed[0].files.map((f) => f.path));
     for (const sample of samplesFor([...topics])) expect(files, sample).toContain(`samples/${sample}`);
     writeFileSync(join(dir, 'package.json'), '{"name":"explain-check","version":"1.0.0","private":true}');
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0].filename)], { cwd: dir, stdio: 'ignore' });
-    const text = execFileSync(join(dir, 'node_modules/.bin/ftpcap'), ['explain', 'nat', '--width', '100'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' } });
+    const text = execFileSync(join(dir, 'node_modules/.bin/ftpcap'), ['explain', 'nat', '--width', '100'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' },
+    });
     expect(text).toContain('samples/nat-helper/inside.pcap');
     expect(text).not.toContain('is not in this installation');
   } finally {

@@ -147,7 +147,8 @@ describe('safeNamePart', () => {
   test('extractName: listings and transfers without a name', () => {
     const session = { id: 3 } as never;
     const connection = { orig: { ip: '198.51.100.20', port: 50001 }, resp: { ip: '192.0.2.10', port: 40001 } } as never;
-    const channel = (verb: string, arg: string) => ({ index: 2, mode: 'passive', transfer: { command: { verb, arg }, direction: verb === 'STOR' ? 'upload' : 'download' } }) as never;
+    const channel = (verb: string, arg: string) =>
+      ({ index: 2, mode: 'passive', transfer: { command: { verb, arg }, direction: verb === 'STOR' ? 'upload' : 'download' } }) as never;
     expect(extractName({ session, connection, direction: 'resp', channel: channel('LIST', '-la pub') }, 3)).toBe('s3-ch2-LIST-pub.listing');
     expect(extractName({ session, connection, direction: 'resp', channel: channel('NLST', '') }, 3)).toBe('s3-ch2-NLST.listing');
     expect(extractName({ session, connection, direction: 'orig', channel: channel('STOR', '../x.bin') }, 3)).toBe('s3-ch2-STOR-x.bin');

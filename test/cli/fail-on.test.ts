@@ -72,7 +72,12 @@ describe('input problems are findings', () => {
       expect(listed.filter((f) => f.severity === severity)).toHaveLength(report.summary.findings[severity]);
     }
     expect(report.findings).toEqual([
-      expect.objectContaining({ code: 'input-problem', severity: 'error', frame: 6, message: expect.stringMatching(/damaged\.pcap: record 6 at byte \d+ claims 2147483647 bytes/) }),
+      expect.objectContaining({
+        code: 'input-problem',
+        severity: 'error',
+        frame: 6,
+        message: expect.stringMatching(/damaged\.pcap: record 6 at byte \d+ claims 2147483647 bytes/),
+      }),
     ]);
     expect(result.code).toBe(0);
   });

@@ -51,7 +51,9 @@ const session = script(
 function pcapng(name: string, tsresol: number | undefined, timestamp: (i: number, micros: number) => bigint): string {
   const b = new PcapngBuilder();
   const blocks = [b.shb(), b.idb({ linkType: 1, tsresol })];
-  session.frames.forEach((frame, i) => { blocks.push(b.epb({ timestamp: timestamp(i, frame.timeMicros), data: frame.data })); });
+  session.frames.forEach((frame, i) => {
+    blocks.push(b.epb({ timestamp: timestamp(i, frame.timeMicros), data: frame.data }));
+  });
   const file = join(dir, name);
   writeFileSync(file, Buffer.concat(blocks));
   return file;
@@ -67,7 +69,9 @@ describe('timestamps outside what a date can show', () => {
       const result = await runCli('analyze', '--format', format, file);
       expect(result.stderr).not.toMatch(/internal error/);
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/packet block at byte \d+ \(frame 7\) has a timestamp .*that no date can show.*given the time of the packet before it \(packet 7, byte \d+\)/);
+      expect(result.stderr).toMatch(
+        /packet block at byte \d+ \(frame 7\) has a timestamp .*that no date can show.*given the time of the packet before it \(packet 7, byte \d+\)/,
+      );
       if (format === 'json') {
         const report = JSON.parse(result.stdout) as Report;
         expect(report.inputs[0].problems).toHaveLength(1);

@@ -53,7 +53,9 @@ test('a reader that goes away (EPIPE): no message, the status of the analysis', 
 });
 
 test('a reader that reads a little and stops (| head -1): no message, status 0', () => {
-  const run = spawnSync('bash', ['-c', `"${process.execPath}" "${program}" analyze "${SAMPLE}" --format json | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+  const run = spawnSync('bash', ['-c', `"${process.execPath}" "${program}" analyze "${SAMPLE}" --format json | head -1; echo "status \${PIPESTATUS[0]}"`], {
+    encoding: 'utf8',
+  });
   expect(run.stdout).toBe('{\nstatus 0\n');
   expect(run.stderr).toBe('');
 });

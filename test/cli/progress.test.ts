@@ -149,7 +149,10 @@ describe('the CLI draws progress on a terminal only', () => {
       // Every look at the clock is 40 ms later: the line is drawn every few chunks.
       now: () => (time += 40),
       // Standard input in 64 KiB pieces, as a pipe delivers it.
-      stdin: stdin === undefined ? undefined : Readable.from(Array.from({ length: Math.ceil(stdin.length / 65536) }, (_, i) => stdin.subarray(i * 65536, (i + 1) * 65536))),
+      stdin:
+        stdin === undefined
+          ? undefined
+          : Readable.from(Array.from({ length: Math.ceil(stdin.length / 65536) }, (_, i) => stdin.subarray(i * 65536, (i + 1) * 65536))),
     };
     return { code: await run(['node', 'ftpcap', ...args], io), stdout, stderr };
   }

@@ -30,7 +30,14 @@ function dialogue(i: number, user = 'anonymous'): Steps {
   const dataClient = { ip: me.ip, port: 50_000 + i };
   const dataServer = { ip: server.ip, port: 30_000 + i };
   return [
-    on(i, s('220 (vsFTPd 3.0.3)'), c(`USER ${user}`), s('331 Please specify the password.'), c('PASS a@b'), s(user === 'anonymous' ? '230 Login successful.' : '530 Login incorrect.')),
+    on(
+      i,
+      s('220 (vsFTPd 3.0.3)'),
+      c(`USER ${user}`),
+      s('331 Please specify the password.'),
+      c('PASS a@b'),
+      s(user === 'anonymous' ? '230 Login successful.' : '530 Login incorrect.'),
+    ),
     on(i, c('PASV'), s(`227 Entering Passive Mode (192,0,2,10,${dataServer.port >> 8},${dataServer.port & 255}).`)),
     syn(dataClient, dataServer),
     synAck(dataServer, dataClient),
@@ -155,7 +162,8 @@ describe('reports written from the released sessions', () => {
 });
 
 describe('the temporary file of report sessions', () => {
-  const session = (id: number): ReportSession => ({ id, helper: { session: id, follows: true, reasons: [], channels: [] }, user: `u${id}` }) as unknown as ReportSession;
+  const session = (id: number): ReportSession =>
+    ({ id, helper: { session: id, follows: true, reasons: [], channels: [] }, user: `u${id}` }) as unknown as ReportSession;
 
   test('read back by start time (ties in the order seen), numbered from 1, then deleted', () => {
     const spill = new SessionSpill(dir);
@@ -225,15 +233,21 @@ describe('formats built in memory', () => {
   test(`past ${MAX_IN_MEMORY_SESSIONS} sessions (here 40, with the hidden option) HTML says so (status 4), CSV and NDJSON are written`, async () => {
     const most = 40;
     const n = most + 1;
-    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({ client: { ip: `198.51.100.${1 + (i % 200)}`, port: 10_000 + Math.floor(i / 200) }, server }));
+    const controls: ControlPair[] = Array.from({ length: n }, (_, i) => ({
+      client: { ip: `198.51.100.${1 + (i % 200)}`, port: 10_000 + Math.floor(i / 200) },
+      server,
+    }));
     const steps: Steps = [];
-    for (let i = 0; i < n; i++) steps.push(on(i, s('220 (vsFTPd 3.0.3)')), fin(controls[i].client, server), fin(server, controls[i].client), ack(controls[i].client, server));
+    for (let i = 0; i < n; i++)
+      steps.push(on(i, s('220 (vsFTPd 3.0.3)')), fin(controls[i].client, server), fin(server, controls[i].client), ack(controls[i].client, server));
     const file = path.join(dir, 'many.pcap');
     fs.writeFileSync(file, framesToPcap(script(controls, steps).frames));
     const html = await runCli('analyze', '-f', 'html', '--max-in-memory-sessions', String(most), file);
     expect(html.code).toBe(4);
     expect(html.stdout).toBe('');
-    expect(html.stderr).toMatch(new RegExp(`the HTML report of ${n} sessions is built in memory, which holds at most ${most}: use --format text, json, csv or ndjson`));
+    expect(html.stderr).toMatch(
+      new RegExp(`the HTML report of ${n} sessions is built in memory, which holds at most ${most}: use --format text, json, csv or ndjson`),
+    );
     const ndjson = await runCli('analyze', '-f', 'ndjson', '-o', path.join(dir, 'many.ndjson'), file);
     expect(ndjson.code).toBe(0);
     const lines = fs.readFileSync(path.join(dir, 'many.ndjson'), 'utf8').trim().split('\n');

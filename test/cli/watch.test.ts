@@ -13,7 +13,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Io } from '../../src/cli/main';
 import { watchInterface, type WatchOptions, type WatchSystem } from '../../src/cli/watch';
 
-const options: WatchOptions = { interface: 'eth0', ftpPort: [], detect: true, showPasswords: false, firewall: true, color: false, style: 'helper', clients: 'seen', idleTimeout: 300 };
+const options: WatchOptions = {
+  interface: 'eth0',
+  ftpPort: [],
+  detect: true,
+  showPasswords: false,
+  firewall: true,
+  color: false,
+  style: 'helper',
+  clients: 'seen',
+  idleTimeout: 300,
+};
 
 function collectingIo(): Io & { out: string; err: string } {
   const io = {
@@ -82,7 +92,7 @@ describe('watch with a stand-in capture program', () => {
     expect(io.err).toBe('');
   });
 
-  test("when the capture program cannot capture: its message on one line, status 1", async () => {
+  test('when the capture program cannot capture: its message on one line, status 1', async () => {
     const io = collectingIo();
     const system: WatchSystem = {
       ...fakeCapturer('samples/epsv-all/capture.pcap', false).system,
@@ -133,7 +143,10 @@ describe.skipIf(!canLab)('watch on a real interface (network namespaces, vsftpd,
     execFileSync('ip', ['link', 'add', serverIf, 'netns', server, 'type', 'veth', 'peer', 'name', clientIf, 'netns', client]);
     ns(server, 'ip', 'addr', 'add', '192.0.2.10/24', 'dev', serverIf);
     ns(client, 'ip', 'addr', 'add', '192.0.2.20/24', 'dev', clientIf);
-    for (const [n, i] of [[server, serverIf], [client, clientIf]]) {
+    for (const [n, i] of [
+      [server, serverIf],
+      [client, clientIf],
+    ]) {
       ns(n, 'ip', 'link', 'set', 'lo', 'up');
       ns(n, 'ip', 'link', 'set', i, 'up');
     }

@@ -460,9 +460,7 @@ describe.each(captures)('$name', (row) => {
   test('sessions match', async () => {
     const report = await analyze(row.file);
     expect(report.inputs[0].linkType).toBe('EN10MB');
-    expect(report.sessions.map((s) => [endpoint(s.client), endpoint(s.server), s.user])).toEqual(
-      row.sessions.map((s) => [s.client, s.server, s.user]),
-    );
+    expect(report.sessions.map((s) => [endpoint(s.client), endpoint(s.server), s.user])).toEqual(row.sessions.map((s) => [s.client, s.server, s.user]));
   });
 
   test.each(row.sessions.map((session, i) => ({ ...session, i })))('session $client: data channels match', async (session) => {

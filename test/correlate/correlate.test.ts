@@ -22,24 +22,7 @@ import type { AnalyzerOptions } from '../../src/options';
 import { buildReport, type ChannelStatus, type Report, type ReportChannel } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import { TcpFlag, type Endpoint, type Severity } from '../../src/types';
-import {
-  ack,
-  c,
-  data,
-  fin,
-  on,
-  pause,
-  resend,
-  rst,
-  s,
-  script,
-  syn,
-  withoutFrames,
-  synAck,
-  type ControlPair,
-  type Script,
-  type Steps,
-} from './script';
+import { ack, c, data, fin, on, pause, resend, rst, s, script, syn, withoutFrames, synAck, type ControlPair, type Script, type Steps } from './script';
 import { CLIENT6_IP, CLIENT_IP, CONTROL, CONTROL6, SECOND, SERVER6_IP, SERVER_IP, client, client6, dial, login, sendAndClose, server, server6 } from './lab';
 
 // ---------------------------------------------------------------------------------------------
@@ -80,7 +63,13 @@ function completeConnection(
 }
 
 /** A channel whose transfer completed (226) over `connection`, announced by `method` in frame `frame`. */
-function completed(method: ReportChannel['method'], frame: string, announced: ChannelRow['announced'], connection: ChannelRow['connection'], command: string): ChannelRow {
+function completed(
+  method: ReportChannel['method'],
+  frame: string,
+  announced: ChannelRow['announced'],
+  connection: ChannelRow['connection'],
+  command: string,
+): ChannelRow {
   const mode = method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
   return { method, mode, frame, announced, connection, transfer: { command, replyCode: 226 }, status: 'completed' };
 }
@@ -1280,10 +1269,7 @@ const splits = [
  * InputSummary is the capture reader's business (and changes with it).
  */
 function inputSummary(frames: number): InputSummary {
-  const used: Pick<
-    InputSummary,
-    'file' | 'input' | 'format' | 'linkType' | 'linkTypeName' | 'packets' | 'bytes' | 'truncatedPackets' | 'problems'
-  > = {
+  const used: Pick<InputSummary, 'file' | 'input' | 'format' | 'linkType' | 'linkTypeName' | 'packets' | 'bytes' | 'truncatedPackets' | 'problems'> = {
     file: 'scripted.pcap',
     input: 0,
     format: 'pcap',
@@ -1410,13 +1396,7 @@ describe.each(splits)('the password, $how', ({ split }) => {
   ])('$line with showPasswords $showPasswords shows "$shown"', ({ line, showPasswords, shown, secret }) => {
     const run = script(
       [CONTROL],
-      [
-        s('220 (vsFTPd 3.0.3)'),
-        c('USER alice'),
-        s('331 Please specify the password.'),
-        c(line, 'pass'),
-        s('230 Login successful.', '230'),
-      ],
+      [s('220 (vsFTPd 3.0.3)'), c('USER alice'), s('331 Please specify the password.'), c(line, 'pass'), s('230 Login successful.', '230')],
       { split },
     );
     const { result, report } = analyze(run, { showPasswords });
@@ -1461,9 +1441,7 @@ describe('active mode: only the server answers a PORT, a SYN from another host i
     ],
     sessions: [
       {
-        channels: [
-          completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 100), 'RETR'),
-        ],
+        channels: [completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 100), 'RETR')],
         findings: [],
       },
     ],
@@ -1489,9 +1467,7 @@ describe('a RETR pipelined behind PASV uses the channel the 227 opens', () => {
     ],
     sessions: [
       {
-        channels: [
-          completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 100), 'RETR'),
-        ],
+        channels: [completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 100), 'RETR')],
         findings: [],
       },
     ],
@@ -1621,25 +1597,28 @@ describe('script builder', () => {
     [15, SERVER_IP, 40000, CLIENT_IP, 50001, RST | ACK, 0, 0xfffff7f1, 0],
   ];
 
-  test.each(expected)('frame %i: %s:%i -> %s:%i flags %i seq %i ack %i, %i payload bytes', (frame, src, srcPort, dst, dstPort, flags, seq, ackNumber, length) => {
-    const run = script([CONTROL], steps);
-    expect(run.frames).toHaveLength(expected.length);
-    const captured = run.frames[frame - 1];
-    expect(captured.ref).toEqual({ input: 0, frame });
-    const decoded = decodeTcpFrame(captured.linkType, captured.data, captured.originalLength);
-    if (decoded.kind !== 'tcp') throw new Error(`frame ${frame} is not TCP: ${decoded.kind}`);
-    const t = decoded.segment;
-    expect([t.src, t.srcPort, t.dst, t.dstPort, t.flags, t.seq, t.ack, t.payload.length]).toEqual([
-      src,
-      srcPort,
-      dst,
-      dstPort,
-      flags,
-      seq,
-      ackNumber,
-      length,
-    ]);
-  });
+  test.each(expected)(
+    'frame %i: %s:%i -> %s:%i flags %i seq %i ack %i, %i payload bytes',
+    (frame, src, srcPort, dst, dstPort, flags, seq, ackNumber, length) => {
+      const run = script([CONTROL], steps);
+      expect(run.frames).toHaveLength(expected.length);
+      const captured = run.frames[frame - 1];
+      expect(captured.ref).toEqual({ input: 0, frame });
+      const decoded = decodeTcpFrame(captured.linkType, captured.data, captured.originalLength);
+      if (decoded.kind !== 'tcp') throw new Error(`frame ${frame} is not TCP: ${decoded.kind}`);
+      const t = decoded.segment;
+      expect([t.src, t.srcPort, t.dst, t.dstPort, t.flags, t.seq, t.ack, t.payload.length]).toEqual([
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        flags,
+        seq,
+        ackNumber,
+        length,
+      ]);
+    },
+  );
 
   test('timestamps 1 ms apart plus pauses; labels name frames', () => {
     const run = script([CONTROL], steps);

@@ -19,7 +19,13 @@ const passive = (index: number, port: number, announcedIp = SERVER_IP): ChannelS
   index,
   mode: 'passive',
   from: CLIENT_IP,
-  to: announcedIp === SERVER_IP ? [{ ip: SERVER_IP, port }] : [{ ip: SERVER_IP, port }, { ip: announcedIp, port }],
+  to:
+    announcedIp === SERVER_IP
+      ? [{ ip: SERVER_IP, port }]
+      : [
+          { ip: SERVER_IP, port },
+          { ip: announcedIp, port },
+        ],
 });
 
 function registry(specs: ChannelSpec[], max = 100): { registry: ExpectationRegistry<string>; channels: DataChannel[] } {

@@ -43,7 +43,20 @@ function analyze(frames: CapturedFrame[], options: Partial<AnalyzerOptions> = {}
   const started = performance.now();
   const analyzer = new Analyzer(options);
   for (const frame of frames) analyzer.ingest(frame);
-  const inputs = [{ file: 'generated.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }] as unknown as InputSummary[];
+  const inputs = [
+    {
+      file: 'generated.pcap',
+      input: 0,
+      format: 'pcap',
+      linkType: 1,
+      linkTypeName: 'EN10MB',
+      packets: frames.length,
+      bytes: 0,
+      truncatedPackets: 0,
+      problems: [],
+      fatal: false,
+    },
+  ] as unknown as InputSummary[];
   const report = buildReport(analyzer.finish(), inputs, 'test');
   const text = renderText(report, { color: false, firewall: true });
   const json = renderJson(report);
@@ -132,7 +145,20 @@ function tracker(): { tracker: SessionTracker; table: ConnectionTable; registry:
 }
 
 function segment(from: Endpoint, to: Endpoint, flags: number): TcpSegment {
-  return { ipVersion: 4, src: from.ip, dst: to.ip, addresses: addressBytes(from.ip, to.ip), srcPort: from.port, dstPort: to.port, seq: 1, ack: 0, flags, window: 0, payload: Buffer.alloc(0), missingPayload: 0 };
+  return {
+    ipVersion: 4,
+    src: from.ip,
+    dst: to.ip,
+    addresses: addressBytes(from.ip, to.ip),
+    srcPort: from.port,
+    dstPort: to.port,
+    seq: 1,
+    ack: 0,
+    flags,
+    window: 0,
+    payload: Buffer.alloc(0),
+    missingPayload: 0,
+  };
 }
 
 const command = (verb: string, arg: string, frame: number): FtpCommand => ({ verb, arg, at: at(frame) });
@@ -186,21 +212,25 @@ describe('one session, many announcements: work per announcement and reply does 
 
 describe('connection table: work per packet does not grow with the connections that share its ports', () => {
   test('SYNs to port 21 from one source port, each from another address, each looked up again', () => {
-    linearWork((frames: CapturedFrame[]) => {
-      const table = new ConnectionTable(defaultOptions.maxConnections);
-      const location = new TcpLocation();
-      for (const frame of frames) {
-        locateTcpFrame(frame.linkType, frame.data, frame.originalLength, location);
-        if (table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort) === undefined) {
-          table.open(segmentOf(location), 'control', true, frame.ref, frame.timeMicros);
+    linearWork(
+      (frames: CapturedFrame[]) => {
+        const table = new ConnectionTable(defaultOptions.maxConnections);
+        const location = new TcpLocation();
+        for (const frame of frames) {
+          locateTcpFrame(frame.linkType, frame.data, frame.originalLength, location);
+          if (table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort) === undefined) {
+            table.open(segmentOf(location), 'control', true, frame.ref, frame.timeMicros);
+          }
         }
-      }
-      for (const frame of frames) {
-        locateTcpFrame(frame.linkType, frame.data, frame.originalLength, location);
-        expect(table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort)).toBeDefined();
-      }
-      expect(table.size).toBe(frames.length);
-    }, 10_000, synFlood);
+        for (const frame of frames) {
+          locateTcpFrame(frame.linkType, frame.data, frame.originalLength, location);
+          expect(table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort)).toBeDefined();
+        }
+        expect(table.size).toBe(frames.length);
+      },
+      10_000,
+      synFlood,
+    );
   }, 300_000);
 
   test('the whole analysis of 20 000 such SYNs: one session each', () => {

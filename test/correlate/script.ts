@@ -45,12 +45,7 @@ type LineLabels = string | Array<string | null> | undefined;
 
 function lineStep(side: 'client' | 'server', lines: string | string[], labels: LineLabels): Step {
   const list = typeof lines === 'string' ? [lines] : lines;
-  const names =
-    labels === undefined
-      ? list.map(() => null)
-      : typeof labels === 'string'
-        ? list.map((_, i) => (i === list.length - 1 ? labels : null))
-        : labels;
+  const names = labels === undefined ? list.map(() => null) : typeof labels === 'string' ? list.map((_, i) => (i === list.length - 1 ? labels : null)) : labels;
   if (names.length !== list.length) throw new Error(`${list.length} lines but ${names.length} labels`);
   return { kind: 'lines', side, control: 0, lines: list, labels: names };
 }
@@ -150,9 +145,7 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
     const segment = tcp({ srcPort: from.port, dstPort: to.port, seq, ack: ackNumber, flags }, payload);
     const v6 = from.ip.includes(':');
     if (v6 !== to.ip.includes(':')) throw new Error(`${from.ip} and ${to.ip} are not the same family`);
-    const ip = v6
-      ? ipv6({ src: expandIPv6(from.ip), dst: expandIPv6(to.ip) }, segment)
-      : ipv4({ src: from.ip, dst: to.ip }, segment);
+    const ip = v6 ? ipv6({ src: expandIPv6(from.ip), dst: expandIPv6(to.ip) }, segment) : ipv4({ src: from.ip, dst: to.ip }, segment);
     const frameBytes = ethernet(v6 ? 0x86dd : 0x0800, ip);
     frames.push({
       ref: { input: 0, frame: frames.length + 1 },
@@ -224,7 +217,10 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
         opened.add(step.control);
         if (pair.midstream) {
           // Both sides have been talking for a while: sequence numbers far from their ISNs.
-          for (const [a, b] of [[pair.client, pair.server], [pair.server, pair.client]]) {
+          for (const [a, b] of [
+            [pair.client, pair.server],
+            [pair.server, pair.client],
+          ]) {
             const isn = nextIsn();
             sides.set(`${key(a)}>${key(b)}`, { isn, next: (isn + 7001) >>> 0, synOnly: false, last: null });
           }
@@ -259,11 +255,13 @@ export function script(controls: ControlPair[], steps: Steps, options: ScriptOpt
  * keep their numbers, so labels still name the frames that remain).
  */
 export function withoutFrames(run: Script, labels: string[]): Script {
-  const gone = new Set(labels.map((label) => {
-    const frame = run.at[label];
-    if (frame === undefined) throw new Error(`no step is labelled "${label}"`);
-    return frame;
-  }));
+  const gone = new Set(
+    labels.map((label) => {
+      const frame = run.at[label];
+      if (frame === undefined) throw new Error(`no step is labelled "${label}"`);
+      return frame;
+    }),
+  );
   return { frames: run.frames.filter((f) => !gone.has(f.ref.frame)), at: run.at };
 }
 

@@ -69,7 +69,8 @@ const rows: Row[] = [
   { name: 'a 227 answering no passive request is a nonstandard reply', dialogue: [...LOGIN, 'C NOOP', PASV_40001], channels: [], waiting: 0, findings: ['nonstandard-reply-format'] },
 ];
 
-const endpoint = (e: { ip: string | null; port: number }): string => (e.ip === null ? `:${e.port}` : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+const endpoint = (e: { ip: string | null; port: number }): string =>
+  e.ip === null ? `:${e.port}` : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 
 describe('announcements become data channels', () => {
   test.each(rows.map((r) => [r.name, r] as const))('%s', (_name, row) => {

@@ -2,20 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeTcpFrame, linkTypeName, LINK_TYPES } from '../../src/decode/index';
 import type { DecodeResult } from '../../src/decode/index';
 import type { TcpSegment } from '../../src/types';
-import {
-  ethernet,
-  hex,
-  ipv4,
-  ipv6,
-  ipv6Ah,
-  ipv6Fragment,
-  ipv6Options,
-  loopback,
-  sll,
-  sll2,
-  SYN_OPTIONS,
-  tcp,
-} from './build';
+import { ethernet, hex, ipv4, ipv6, ipv6Ah, ipv6Fragment, ipv6Options, loopback, sll, sll2, SYN_OPTIONS, tcp } from './build';
 
 interface Vector {
   name: string;

@@ -85,7 +85,15 @@ describe.each([
 
 test('overlapping fragments: the first copy of each byte wins', () => {
   const table = new FragmentTable(4, 30e6);
-  const base = { ipVersion: 4 as const, protocol: 6, src: '192.0.2.1', dst: '198.51.100.2', addresses: addressBytes('192.0.2.1', '198.51.100.2'), id: 9, cut: false };
+  const base = {
+    ipVersion: 4 as const,
+    protocol: 6,
+    src: '192.0.2.1',
+    dst: '198.51.100.2',
+    addresses: addressBytes('192.0.2.1', '198.51.100.2'),
+    id: 9,
+    cut: false,
+  };
   expect(table.add({ ...base, offset: 0, more: true, data: Buffer.from('abcdefgh') }, 1)).toBeNull();
   expect(table.add({ ...base, offset: 0, more: true, data: Buffer.from('XXXXXXXXijkl') }, 2)).toBeNull();
   expect(table.add({ ...base, offset: 16, more: false, data: Buffer.from('mnop') }, 3)).toBeNull(); // hole 12..16
@@ -94,7 +102,18 @@ test('overlapping fragments: the first copy of each byte wins', () => {
 
 test('the table is bounded: the oldest datagram is dropped, and old ones time out', () => {
   const table = new FragmentTable(2, 1000);
-  const first = (id: number) => ({ ipVersion: 4 as const, protocol: 6, src: '192.0.2.1', dst: '198.51.100.2', addresses: addressBytes('192.0.2.1', '198.51.100.2'), id, cut: false, offset: 0, more: true, data: Buffer.alloc(8) });
+  const first = (id: number) => ({
+    ipVersion: 4 as const,
+    protocol: 6,
+    src: '192.0.2.1',
+    dst: '198.51.100.2',
+    addresses: addressBytes('192.0.2.1', '198.51.100.2'),
+    id,
+    cut: false,
+    offset: 0,
+    more: true,
+    data: Buffer.alloc(8),
+  });
   table.add(first(1), 0);
   table.add(first(2), 10);
   table.add(first(3), 20);

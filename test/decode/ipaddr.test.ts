@@ -81,12 +81,7 @@ describe('formatIPv6 (RFC 5952)', () => {
 describe('the codec round-trips: parse(format(bytes)) gives the bytes back', () => {
   // Hand-written: the extremes, RFC 5737/3849 documentation addresses, every zero-run shape of
   // RFC 5952 section 4.2 (none, one group, two runs, at either end), IPv4-mapped addresses.
-  test.each([
-    '00000000',
-    'ffffffff',
-    'c0000201',
-    'cb007101',
-  ])('IPv4 %s', (bytes) => {
+  test.each(['00000000', 'ffffffff', 'c0000201', 'cb007101'])('IPv4 %s', (bytes) => {
     const text = formatIPv4(hex(bytes), 0);
     expect(Buffer.from(parseIPv4(text) ?? [])).toEqual(hex(bytes));
   });

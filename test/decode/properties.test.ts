@@ -71,7 +71,18 @@ describe('any bytes', () => {
       fc.property(fc.constantFrom(4, 6, 17, 41, 47, 0, 255), fc.boolean(), fc.uint8Array({ maxLength: 200 }), (protocol, v6, bytes) => {
         const datagram = Buffer.from(bytes);
         const [src, dst] = v6 ? ['2001:db8::1', '2001:db8::2'] : ['192.0.2.1', '192.0.2.2'];
-        const fragment: IpFragment = { ipVersion: v6 ? 6 : 4, protocol, src, dst, addresses: addressBytes(src, dst), id: 1, offset: 0, more: false, data: datagram, cut: false };
+        const fragment: IpFragment = {
+          ipVersion: v6 ? 6 : 4,
+          protocol,
+          src,
+          dst,
+          addresses: addressBytes(src, dst),
+          id: 1,
+          offset: 0,
+          more: false,
+          data: datagram,
+          cut: false,
+        };
         bounded(() => decodeReassembled(fragment, datagram));
         const icmp = Buffer.concat([Buffer.from([v6 ? 1 : 3, bytes[0] ?? 0, 0, 0, 0, 0, 0, 0]), datagram]);
         const result = v6 ? decodeIcmpv6(icmp, 0, icmp.length, '2001:db8::9') : decodeIcmp(icmp, 0, icmp.length, '192.0.2.9');
@@ -105,7 +116,10 @@ const v6Full = (b: Uint8Array) => Array.from({ length: 8 }, (_, i) => ((b[2 * i]
 
 /** The IP packet (with its TCP segment) for the fields. */
 function ipPacket(f: SegmentFields): Buffer {
-  const segment = tcp({ srcPort: f.srcPort, dstPort: f.dstPort, seq: f.seq, ack: f.ack, flags: f.flags, window: f.window, options: Buffer.alloc(f.tcpOptions * 4, 1) }, Buffer.from(f.payload));
+  const segment = tcp(
+    { srcPort: f.srcPort, dstPort: f.dstPort, seq: f.seq, ack: f.ack, flags: f.flags, window: f.window, options: Buffer.alloc(f.tcpOptions * 4, 1) },
+    Buffer.from(f.payload),
+  );
   if (!f.v6) return ipv4({ src: v4Text(f.src), dst: v4Text(f.dst), options: Buffer.alloc(f.ipOptions * 4, 1) }, segment);
   // Extension headers, each naming the next; the last names TCP.
   const chain = [...f.extensionHeaders, 6];
@@ -122,7 +136,15 @@ const framings: Array<[string, number, (ip: Buffer, v6: boolean) => Buffer]> = [
   ['BSD loopback', 0, (ip, v6) => loopback(v6 ? 30 : 2, true, ip)],
   ['raw IP', 101, (ip) => ip],
   ['IP in IP', 1, (ip, v6) => ethernet(0x0800, ipv4({ src: '203.0.113.1', dst: '203.0.113.2', protocol: v6 ? 41 : 4 }, ip))],
-  ['GRE', 1, (ip, v6) => ethernet(0x0800, ipv4({ src: '203.0.113.1', dst: '203.0.113.2', protocol: 47 }, Buffer.concat([u16(0x2000), u16(v6 ? 0x86dd : 0x0800), Buffer.alloc(4), ip])))],
+  [
+    'GRE',
+    1,
+    (ip, v6) =>
+      ethernet(
+        0x0800,
+        ipv4({ src: '203.0.113.1', dst: '203.0.113.2', protocol: 47 }, Buffer.concat([u16(0x2000), u16(v6 ? 0x86dd : 0x0800), Buffer.alloc(4), ip])),
+      ),
+  ],
   [
     'VXLAN',
     1,
@@ -191,33 +213,43 @@ describe('a frame built from any header fields decodes back to them', () => {
 describe('ICMP errors (RFC 792, RFC 4443 §3.1)', () => {
   test('a destination unreachable quoting any TCP segment names the segment it quotes and who sent it', () => {
     fc.assert(
-      fc.property(segmentFields, fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.nat({ max: 15 }), fc.nat({ max: 6 }), fc.nat({ max: 40 }), (f, router, code4, code6, extra) => {
-        const quoted = ipPacket({ ...f, payload: new Uint8Array(0), tcpOptions: 0, extensionHeaders: [] }).subarray(0, (f.v6 ? 40 : 20 + f.ipOptions * 4) + 8 + (extra % 13));
-        const type = f.v6 ? 1 : 3;
-        const code = f.v6 ? code6 : code4;
-        const icmp = Buffer.concat([Buffer.from([type, code, 0, 0, 0, 0, 0, 0]), quoted]);
-        const from = f.v6 ? v6Full(router) : v4Text(router);
-        const frame = ethernet(f.v6 ? 0x86dd : 0x0800, f.v6 ? ipv6({ src: from, next: 58 }, icmp) : ipv4({ src: from, protocol: 1 }, icmp));
-        const decoded = bounded(() => decodeTcpFrame(1, frame, frame.length));
-        if (!f.v6 && code === 4) {
-          // Fragmentation needed: path MTU discovery, not a refusal.
-          expect(decoded.kind).toBe('other');
-          return;
-        }
-        expect(decoded.kind).toBe('unreachable');
-        if (decoded.kind !== 'unreachable') return;
-        expect(decoded.error).toMatchObject({
-          ipVersion: f.v6 ? 6 : 4,
-          from: f.v6 ? formatIPv6(router, 0) : v4Text(router),
-          icmpType: type,
-          icmpCode: code,
-          src: f.v6 ? formatIPv6(f.src, 0) : v4Text(f.src),
-          dst: f.v6 ? formatIPv6(f.dst, 0) : v4Text(f.dst),
-          srcPort: f.srcPort,
-          dstPort: f.dstPort,
-          seq: f.seq,
-        });
-      }),
+      fc.property(
+        segmentFields,
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.nat({ max: 15 }),
+        fc.nat({ max: 6 }),
+        fc.nat({ max: 40 }),
+        (f, router, code4, code6, extra) => {
+          const quoted = ipPacket({ ...f, payload: new Uint8Array(0), tcpOptions: 0, extensionHeaders: [] }).subarray(
+            0,
+            (f.v6 ? 40 : 20 + f.ipOptions * 4) + 8 + (extra % 13),
+          );
+          const type = f.v6 ? 1 : 3;
+          const code = f.v6 ? code6 : code4;
+          const icmp = Buffer.concat([Buffer.from([type, code, 0, 0, 0, 0, 0, 0]), quoted]);
+          const from = f.v6 ? v6Full(router) : v4Text(router);
+          const frame = ethernet(f.v6 ? 0x86dd : 0x0800, f.v6 ? ipv6({ src: from, next: 58 }, icmp) : ipv4({ src: from, protocol: 1 }, icmp));
+          const decoded = bounded(() => decodeTcpFrame(1, frame, frame.length));
+          if (!f.v6 && code === 4) {
+            // Fragmentation needed: path MTU discovery, not a refusal.
+            expect(decoded.kind).toBe('other');
+            return;
+          }
+          expect(decoded.kind).toBe('unreachable');
+          if (decoded.kind !== 'unreachable') return;
+          expect(decoded.error).toMatchObject({
+            ipVersion: f.v6 ? 6 : 4,
+            from: f.v6 ? formatIPv6(router, 0) : v4Text(router),
+            icmpType: type,
+            icmpCode: code,
+            src: f.v6 ? formatIPv6(f.src, 0) : v4Text(f.src),
+            dst: f.v6 ? formatIPv6(f.dst, 0) : v4Text(f.dst),
+            srcPort: f.srcPort,
+            dstPort: f.dstPort,
+            seq: f.seq,
+          });
+        },
+      ),
       runs(300),
     );
   });
@@ -269,7 +301,9 @@ describe('IP fragments (RFC 791 §3.2, RFC 8200 §4.5)', () => {
       fc.property(fc.array(fragment, { maxLength: 60 }), fc.array(fc.nat({ max: 100_000_000 }), { maxLength: 60 }), (list, times) => {
         const table = new FragmentTable(8, 30e6);
         list.forEach((f, i) => {
-          bounded(() => table.add({ ...fragmentOf(Buffer.alloc(f.size + 1, 0x41), 0, f.size, false), id: f.id, offset: f.offset, more: f.more, cut: f.cut }, times[i] ?? i));
+          bounded(() =>
+            table.add({ ...fragmentOf(Buffer.alloc(f.size + 1, 0x41), 0, f.size, false), id: f.id, offset: f.offset, more: f.more, cut: f.cut }, times[i] ?? i),
+          );
           expect(table.size).toBeLessThanOrEqual(8);
         });
       }),

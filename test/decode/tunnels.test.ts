@@ -11,7 +11,8 @@ import { ethernet, hex, ipv4, ipv6, tcp } from './build';
 
 const PAYLOAD = Buffer.from('PASV\r\n');
 const inner4 = () => ipv4({ src: '198.51.100.20', dst: '192.0.2.10' }, tcp({ srcPort: 50000, dstPort: 21, seq: 1, ack: 1, flags: 0x18, window: 502 }, PAYLOAD));
-const inner6 = () => ipv6({ src: '2001:db8:1:0:0:0:0:20', dst: '2001:db8:2:0:0:0:0:10' }, tcp({ srcPort: 50000, dstPort: 21, seq: 1, ack: 1, flags: 0x18, window: 502 }, PAYLOAD));
+const inner6 = () =>
+  ipv6({ src: '2001:db8:1:0:0:0:0:20', dst: '2001:db8:2:0:0:0:0:10' }, tcp({ srcPort: 50000, dstPort: 21, seq: 1, ack: 1, flags: 0x18, window: 502 }, PAYLOAD));
 /** The outer IPv4 header between the tunnel endpoints. */
 const outer = (protocol: number, payload: Buffer) => ethernet(0x0800, ipv4({ src: '203.0.113.1', dst: '203.0.113.2', protocol }, payload));
 const udp = (dstPort: number, payload: Buffer) => {
@@ -100,12 +101,11 @@ describe('a tunnel packet in IP fragments is reassembled, then decoded', () => {
   // A VXLAN datagram larger than the underlay MTU, as samples/tunnels/fragmented.pcap shows them.
   test.each([[8], [24]])('split %i bytes into the UDP payload', (cut) => {
     const datagram = udp(4789, vxlan(ethernet(0x0800, inner4())));
-    const frames = [
-      outerFragment(datagram.subarray(0, cut), 0, true),
-      outerFragment(datagram.subarray(cut), cut, false),
-    ];
+    const frames = [outerFragment(datagram.subarray(0, cut), 0, true), outerFragment(datagram.subarray(cut), cut, false)];
     const analyzer = new Analyzer();
-    frames.forEach((data, i) => { analyzer.ingest({ ref: { input: 0, frame: i + 1 }, timeMicros: i, linkType: 1, data, originalLength: data.length }); });
+    frames.forEach((data, i) => {
+      analyzer.ingest({ ref: { input: 0, frame: i + 1 }, timeMicros: i, linkType: 1, data, originalLength: data.length });
+    });
     const result = analyzer.finish();
     expect(result.stats.tcpSegments).toBe(1);
     expect(result.sessions.map((s) => [s.client.ip, s.server.ip, s.server.port])).toEqual([['198.51.100.20', '192.0.2.10', 21]]);

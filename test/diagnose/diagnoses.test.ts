@@ -41,13 +41,7 @@ const DATA_SERVER = server(40001);
 
 /** PASV (port 40001), RETR `file`, its data connection dialled and the 150 reply; the bytes and the final reply follow. */
 function passiveRetr(file: string, reply150: string): Step[] {
-  return [
-    c('PASV'),
-    s('227 Entering Passive Mode (192,0,2,10,156,65).'),
-    c(`RETR ${file}`),
-    ...dial(DATA_CLIENT, DATA_SERVER, 'data'),
-    s(reply150),
-  ];
+  return [c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,65).'), c(`RETR ${file}`), ...dial(DATA_CLIENT, DATA_SERVER, 'data'), s(reply150)];
 }
 
 /** A passive LIST over a working data connection to `port`. */
@@ -413,7 +407,17 @@ const rows: Row[] = [
 ];
 
 function summary(frames: number): InputSummary {
-  return { file: 'scripted.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: frames, bytes: 0, truncatedPackets: 0, problems: [] } as unknown as InputSummary;
+  return {
+    file: 'scripted.pcap',
+    input: 0,
+    format: 'pcap',
+    linkType: 1,
+    linkTypeName: 'EN10MB',
+    packets: frames,
+    bytes: 0,
+    truncatedPackets: 0,
+    problems: [],
+  } as unknown as InputSummary;
 }
 
 function analyze(run: Script, options: Partial<AnalyzerOptions> = {}): Report {

@@ -61,7 +61,20 @@ function analyze(k: Case): { report: Report; text: string } {
   const frames = [...run.frames, unreachableFrame(synFrame, k.icmpFrom, k.type, k.code, run.frames.length + 1)];
   const analyzer = new Analyzer();
   for (const frame of frames) analyzer.ingest(frame);
-  const inputs = [{ file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }] as unknown as InputSummary[];
+  const inputs = [
+    {
+      file: 't.pcap',
+      input: 0,
+      format: 'pcap',
+      linkType: 1,
+      linkTypeName: 'EN10MB',
+      packets: frames.length,
+      bytes: 0,
+      truncatedPackets: 0,
+      problems: [],
+      fatal: false,
+    },
+  ] as unknown as InputSummary[];
   const report = buildReport(analyzer.finish(), inputs, 'test');
   return { report, text: renderText(report, { color: false, firewall: false }) };
 }
@@ -126,7 +139,13 @@ describe.each(cases)('$name', (k) => {
     expect(finding?.message).toMatch(k.says);
     expect(finding?.fix).toMatch(k.fix);
     expect(finding?.frame).toBe(report.summary.frames);
-    expect(session.dataChannels[0].connection?.unreachable).toEqual({ from: k.icmpFrom, kind: k.kind, icmpType: k.type, icmpCode: k.code, frame: report.summary.frames });
+    expect(session.dataChannels[0].connection?.unreachable).toEqual({
+      from: k.icmpFrom,
+      kind: k.kind,
+      icmpType: k.type,
+      icmpCode: k.code,
+      frame: report.summary.frames,
+    });
     expect(session.dataChannels[0].connection?.handshake).toBe('unanswered');
     expect(session.timeline.some((e) => e.kind === 'data-unreachable' && e.text.startsWith(`${k.icmpFrom} answers: ICMP`))).toBe(true);
     expect(text).toContain('data-connect-unreachable');
@@ -134,7 +153,10 @@ describe.each(cases)('$name', (k) => {
 });
 
 test('an ICMP error quoting a segment of no tracked connection changes nothing', () => {
-  const run = script([{ client: { ip: '198.51.100.20', port: 40000 }, server: { ip: '192.0.2.10', port: 21 } }], [greeting, syn({ ip: '198.51.100.20', port: 50000 }, { ip: '192.0.2.99', port: 80 }, 'syn')]);
+  const run = script(
+    [{ client: { ip: '198.51.100.20', port: 40000 }, server: { ip: '192.0.2.10', port: 21 } }],
+    [greeting, syn({ ip: '198.51.100.20', port: 50000 }, { ip: '192.0.2.99', port: 80 }, 'syn')],
+  );
   const frames = [...run.frames, unreachableFrame(run.frames[run.at.syn - 1], '198.51.100.1', 3, 1, run.frames.length + 1)];
   const analyzer = new Analyzer();
   for (const frame of frames) analyzer.ingest(frame);

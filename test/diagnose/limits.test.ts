@@ -51,11 +51,13 @@ interface Row {
   frames: () => CapturedFrame[];
 }
 
-const scripted = (controls: ControlPair[], steps: Steps, drop: string[] = []) => () => {
-  const { frames, at } = script(controls, steps);
-  const dropped = new Set(drop.map((label) => at[label]));
-  return frames.filter((f) => !dropped.has(f.ref.frame)).map((f, i) => ({ ...f, ref: { input: 0, frame: i + 1 } }));
-};
+const scripted =
+  (controls: ControlPair[], steps: Steps, drop: string[] = []) =>
+  () => {
+    const { frames, at } = script(controls, steps);
+    const dropped = new Set(drop.map((label) => at[label]));
+    return frames.filter((f) => !dropped.has(f.ref.frame)).map((f, i) => ({ ...f, ref: { input: 0, frame: i + 1 } }));
+  };
 
 const rows: Row[] = [
   {
@@ -127,7 +129,16 @@ const rows: Row[] = [
     limit: 'maxHiddenConnections',
     value: 1,
     times: 1,
-    frames: scripted([CONTROL], [s('220 (vsFTPd 3.0.3)'), c('AUTH TLS'), s('234 Proceed with negotiation.'), ...dial(client(50010), server(40000), 'a'), ...dial(client(50011), server(40001), 'b')]),
+    frames: scripted(
+      [CONTROL],
+      [
+        s('220 (vsFTPd 3.0.3)'),
+        c('AUTH TLS'),
+        s('234 Proceed with negotiation.'),
+        ...dial(client(50010), server(40000), 'a'),
+        ...dial(client(50011), server(40001), 'b'),
+      ],
+    ),
   },
   {
     // Two SIZE answers, one remembered.
@@ -141,7 +152,15 @@ const rows: Row[] = [
     limit: 'maxReassemblyReports',
     value: 1,
     times: 1,
-    frames: scripted([CONTROL], [...login(), c('CWD /pub'), resendAs(CONTROL.client, CONTROL.server, Buffer.from('CWD /tmp\r\n')), resendAs(CONTROL.client, CONTROL.server, Buffer.from('CWD /var\r\n'))]),
+    frames: scripted(
+      [CONTROL],
+      [
+        ...login(),
+        c('CWD /pub'),
+        resendAs(CONTROL.client, CONTROL.server, Buffer.from('CWD /tmp\r\n')),
+        resendAs(CONTROL.client, CONTROL.server, Buffer.from('CWD /var\r\n')),
+      ],
+    ),
   },
   {
     // Three malformed frames, one listed.
@@ -162,16 +181,30 @@ const rows: Row[] = [
     limit: 'maxSequenceRanges',
     value: 1,
     times: 1,
-    frames: scripted([CONTROL], [s('220 (vsFTPd 3.0.3)'), c('USER anonymous'), c('PASS guest@', 'gone1'), c('SYST'), c('FEAT', 'gone2'), c('PWD')], ['gone1', 'gone2']),
+    frames: scripted(
+      [CONTROL],
+      [s('220 (vsFTPd 3.0.3)'), c('USER anonymous'), c('PASS guest@', 'gone1'), c('SYST'), c('FEAT', 'gone2'), c('PWD')],
+      ['gone1', 'gone2'],
+    ),
   },
 ];
 
 describe('reaching a limit is a limit-reached finding', () => {
   test('every limit the counter knows has a row here', () => {
     const names: LimitName[] = [
-      'maxConnections', 'maxExpectations', 'maxDetectionCandidates', 'maxHeldSegments', 'maxHeldBytes', 'maxDetectionLineLength',
-      'maxDetectionPendingCommands', 'maxHiddenConnections', 'maxSizeAnswers', 'maxReassemblyReports', 'maxMalformedReports',
-      'maxRememberedBytes', 'maxSequenceRanges',
+      'maxConnections',
+      'maxExpectations',
+      'maxDetectionCandidates',
+      'maxHeldSegments',
+      'maxHeldBytes',
+      'maxDetectionLineLength',
+      'maxDetectionPendingCommands',
+      'maxHiddenConnections',
+      'maxSizeAnswers',
+      'maxReassemblyReports',
+      'maxMalformedReports',
+      'maxRememberedBytes',
+      'maxSequenceRanges',
     ];
     expect([...new Set(rows.map((r) => r.limit))].sort()).toEqual([...names].sort());
   });

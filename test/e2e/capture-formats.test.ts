@@ -3,7 +3,7 @@
  * with editcap, gzip and mergecap (see its README). Every variant must give the same analysis:
  * the same sessions, data channels and frames (frames mapped across the ring buffer's files).
  */
-import { readFileSync, } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { expectGolden, normalizedReport } from '../helpers/golden';

@@ -8,9 +8,25 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { runCli } from './run-cli';
 
-interface Channel { status: string; connection: { bytes: number; handshake: string } | null; transfer: { command: string; replyCode: number | null } | null }
-interface Session { client: unknown; server: unknown; user: string | null; commands: number; replies: number; dataChannels: Channel[]; findings: Array<{ code: string }> }
-interface Report { sessions: Session[]; findings: Array<{ code: string; frame: number | null; message: string }>; summary: { duplicateFrames: number; frames: number } }
+interface Channel {
+  status: string;
+  connection: { bytes: number; handshake: string } | null;
+  transfer: { command: string; replyCode: number | null } | null;
+}
+interface Session {
+  client: unknown;
+  server: unknown;
+  user: string | null;
+  commands: number;
+  replies: number;
+  dataChannels: Channel[];
+  findings: Array<{ code: string }>;
+}
+interface Report {
+  sessions: Session[];
+  findings: Array<{ code: string; frame: number | null; message: string }>;
+  summary: { duplicateFrames: number; frames: number };
+}
 
 async function report(file: string): Promise<Report> {
   const { code, stdout } = await runCli('analyze', join('samples', 'duplicated', file), '--format', 'json');

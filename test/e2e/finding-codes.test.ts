@@ -173,11 +173,17 @@ test('every sample with a capture.pcap has a row', () => {
 });
 
 test.each(performanceCodes)('%s is raised on no clean sample', (code) => {
-  const clean = Object.entries(expected).filter(([, list]) => list.length === 0 || list.every((c) => c === 'cleartext-credentials' || c === 'nonstandard-control-port'));
+  const clean = Object.entries(expected).filter(
+    ([, list]) => list.length === 0 || list.every((c) => c === 'cleartext-credentials' || c === 'nonstandard-control-port'),
+  );
   expect(clean.length).toBeGreaterThan(10);
   expect(clean.filter(([, list]) => list.includes(code))).toEqual([]);
 });
 
 test.each(promised)('%s is shown by at least one real sample', (code) => {
-  expect(Object.entries(expected).filter(([, list]) => list.includes(code)).map(([capture]) => capture)).not.toEqual([]);
+  expect(
+    Object.entries(expected)
+      .filter(([, list]) => list.includes(code))
+      .map(([capture]) => capture),
+  ).not.toEqual([]);
 });

@@ -68,7 +68,13 @@ describe.each(cases)('sample %s', (name) => {
       const { s, c } = channels[i];
       const cell = (column: string) => row[header.indexOf(column)];
       expect(row).toHaveLength(header.length);
-      expect([cell('session'), cell('channel'), cell('mode'), cell('method'), cell('status')]).toEqual([String(s.id), String(c.index), c.mode, c.method, c.status]);
+      expect([cell('session'), cell('channel'), cell('mode'), cell('method'), cell('status')]).toEqual([
+        String(s.id),
+        String(c.index),
+        c.mode,
+        c.method,
+        c.status,
+      ]);
       expect(cell('bytes')).toBe(String(c.connection?.bytes ?? 0));
       expect(cell('handshake')).toBe(c.connection?.handshake ?? 'none');
       expect(cell('announcement_frame')).toBe(String(c.frame));
@@ -80,7 +86,10 @@ describe.each(cases)('sample %s', (name) => {
   test('ndjson: one session line per session of the JSON report, then the summary', async () => {
     const [report, result] = await Promise.all([jsonReport(capture), runCli('analyze', '-q', '--format', 'ndjson', capture)]);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.type)).toEqual([...report.sessions.map(() => 'session'), 'summary']);
     // Streamed sessions keep the number they got when first seen: control connections that never
     // opened (listed apart in the report) took numbers before them.

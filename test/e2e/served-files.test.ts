@@ -41,7 +41,8 @@ function captures(): string[] {
     }
   };
   // files-lab has the server's own sums (below), not generated files.
-  for (const entry of readdirSync('samples', { withFileTypes: true })) if (entry.isDirectory() && !['tools', 'files-lab'].includes(entry.name)) walk(join('samples', entry.name));
+  for (const entry of readdirSync('samples', { withFileTypes: true }))
+    if (entry.isDirectory() && !['tools', 'files-lab'].includes(entry.name)) walk(join('samples', entry.name));
   return out.sort();
 }
 
@@ -137,13 +138,16 @@ describe.skipIf(!python)('transfers agree with the files the labs served', () =>
  * samples/files-lab: random files whose sums only the server knew (its own sha256sum, in
  * served.sha256; `name@N` is the file from offset N on, for a REST download).
  */
-describe('files-lab: the server\'s own sums', () => {
+describe("files-lab: the server's own sums", () => {
   test('every transfer has the hash the server computed; --extract writes those bytes; types, REST and ASCII mode', async () => {
     const sums = new Map(
-      readFileSync('samples/files-lab/served.sha256', 'utf8').trim().split('\n').map((line) => {
-        const [sha, name] = line.split(/\s+/);
-        return [name, sha] as const;
-      }),
+      readFileSync('samples/files-lab/served.sha256', 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [sha, name] = line.split(/\s+/);
+          return [name, sha] as const;
+        }),
     );
     const out = mkdtempSync(join(tmpdir(), 'ftpcap-files-lab-'));
     try {
@@ -173,7 +177,11 @@ describe('files-lab: the server\'s own sums', () => {
       expect(byArg('notes.txt')).toMatchObject({ asciiMode: true, type: { mime: 'text/plain' } });
       const listing = report.sessions[5].dataChannels.find((c) => c.transfer?.command === 'LIST')!.content!.listing!;
       expect(listing.entries.map((e) => [e.name, e.type, e.size])).toEqual([
-        ['archive.gz', 'file', 20059], ['incoming', 'dir', 4096], ['notes.txt', 'file', 52893], ['picture.png', 'file', 12420], ['random-300k.bin', 'file', 300000],
+        ['archive.gz', 'file', 20059],
+        ['incoming', 'dir', 4096],
+        ['notes.txt', 'file', 52893],
+        ['picture.png', 'file', 12420],
+        ['random-300k.bin', 'file', 300000],
       ]);
     } finally {
       rmSync(out, { recursive: true, force: true });

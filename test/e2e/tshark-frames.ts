@@ -28,4 +28,3 @@ export function parseTsharkFrames(text: string): TsharkFrames {
   }
   return result;
 }
-

@@ -9,7 +9,11 @@ import { runCli } from './run-cli';
 
 interface Report {
   summary: { undecodedFrames: Record<string, number> };
-  sessions: Array<{ client: { ip: string }; server: { ip: string; port: number }; dataChannels: Array<{ method: string; status: string; connection: { bytes: number; missingBytes: number } | null }> }>;
+  sessions: Array<{
+    client: { ip: string };
+    server: { ip: string; port: number };
+    dataChannels: Array<{ method: string; status: string; connection: { bytes: number; missingBytes: number } | null }>;
+  }>;
 }
 
 // biome-ignore format: a table, one row a line

@@ -28,7 +28,10 @@ for case in json.load(sys.stdin):
 function validate(cases: Array<{ name: string; permissions: unknown }>): Array<{ name: string; errors: string }> {
   const run = spawnSync(python as string, ['-c', validator], { input: JSON.stringify(cases), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
-  return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { name: string; errors: string });
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; errors: string });
 }
 
 describe.skipIf(!available)('AWS IpPermissions against the EC2 API model', () => {

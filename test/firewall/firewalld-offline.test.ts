@@ -57,38 +57,44 @@ const cases: Array<[string, Side, Style]> = [
 
 describe.skipIf(!available)('firewalld loads what ftpcap writes', { concurrent: true }, () => {
   // Concurrently: each firewall-offline-cmd is a Python start-up, seconds on a busy machine.
-  test.concurrent.each(cases)('%s %s %s', async (planName, side, style) => {
-    const p = plans[planName];
-    const set = renderFirewalld(p, side, style);
-    const { dir, config, env } = scratch(`${planName}-${side}-${style}`);
-    writeFileSync(join(dir, 'firewalld.sh'), set.text);
-    const script = await run('sh', ['firewalld.sh'], { cwd: dir, env, encoding: 'utf8' }).catch((error: { stdout: string; stderr: string }) => {
-      throw new Error(`the script failed:\n${error.stdout}\n${error.stderr}`);
-    });
-    expect(script.stderr).not.toMatch(/Error|INVALID/);
-    await run('firewall-offline-cmd', ['--system-config', config, '--default-config', '/usr/lib/firewalld', '--check-config'], { encoding: 'utf8' });
+  test.concurrent.each(cases)(
+    '%s %s %s',
+    async (planName, side, style) => {
+      const p = plans[planName];
+      const set = renderFirewalld(p, side, style);
+      const { dir, config, env } = scratch(`${planName}-${side}-${style}`);
+      writeFileSync(join(dir, 'firewalld.sh'), set.text);
+      const script = await run('sh', ['firewalld.sh'], { cwd: dir, env, encoding: 'utf8' }).catch((error: { stdout: string; stderr: string }) => {
+        throw new Error(`the script failed:\n${error.stdout}\n${error.stderr}`);
+      });
+      expect(script.stderr).not.toMatch(/Error|INVALID/);
+      await run('firewall-offline-cmd', ['--system-config', config, '--default-config', '/usr/lib/firewalld', '--check-config'], { encoding: 'utf8' });
 
-    // What firewalld saved, read back from its files (firewalld.zone(5), firewalld.service(5), firewalld.policy(5)).
-    const read = (file: string): string => (existsSync(join(config, file)) ? readFileSync(join(config, file), 'utf8') : '');
-    const zone = read('zones/public.xml');
-    for (const server of p.servers) {
-      const name = serviceName(server);
-      const service = read(`services/${name}.xml`);
-      if (side === 'server') {
-        expect(zone, `${name} in the default zone`).toContain(`name="${name}"`);
-        expect(service).toContain(`port="${server.controlPort}"`);
-        expect(service).toContain(`${server.family}="${server.ip}"`);
-        if (style === 'helper' && !server.tls) expect(service).toContain(`<helper name="${server.controlPort === 21 ? 'ftp' : `ftp-${server.controlPort}`}"/>`);
-        else expect(service).not.toContain('<helper');
-        if (style === 'stateless' && server.passive) expect(service).toContain(`port="${server.passive.range.min}-${server.passive.range.max}"`);
-      } else {
-        if (style === 'helper' && !server.tls) expect(read('policies/ftpcap-client.xml')).toContain(`<service name="${name}"/>`);
-        const activeCovered = style === 'helper' && server.flows.find((f) => f.role === 'active-data')?.helperCovers;
-        if (server.active && !activeCovered) expect(zone).toContain(`<source address="${server.ip}"/>`);
+      // What firewalld saved, read back from its files (firewalld.zone(5), firewalld.service(5), firewalld.policy(5)).
+      const read = (file: string): string => (existsSync(join(config, file)) ? readFileSync(join(config, file), 'utf8') : '');
+      const zone = read('zones/public.xml');
+      for (const server of p.servers) {
+        const name = serviceName(server);
+        const service = read(`services/${name}.xml`);
+        if (side === 'server') {
+          expect(zone, `${name} in the default zone`).toContain(`name="${name}"`);
+          expect(service).toContain(`port="${server.controlPort}"`);
+          expect(service).toContain(`${server.family}="${server.ip}"`);
+          if (style === 'helper' && !server.tls)
+            expect(service).toContain(`<helper name="${server.controlPort === 21 ? 'ftp' : `ftp-${server.controlPort}`}"/>`);
+          else expect(service).not.toContain('<helper');
+          if (style === 'stateless' && server.passive) expect(service).toContain(`port="${server.passive.range.min}-${server.passive.range.max}"`);
+        } else {
+          if (style === 'helper' && !server.tls) expect(read('policies/ftpcap-client.xml')).toContain(`<service name="${name}"/>`);
+          const activeCovered = style === 'helper' && server.flows.find((f) => f.role === 'active-data')?.helperCovers;
+          if (server.active && !activeCovered) expect(zone).toContain(`<source address="${server.ip}"/>`);
+        }
+        if (style === 'helper' && !server.tls && server.controlPort !== 21)
+          expect(read(`helpers/ftp-${server.controlPort}.xml`)).toContain(`port="${server.controlPort}"`);
       }
-      if (style === 'helper' && !server.tls && server.controlPort !== 21) expect(read(`helpers/ftp-${server.controlPort}.xml`)).toContain(`port="${server.controlPort}"`);
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
   test('and refuses a broken definition, so the checks above mean something', async () => {
     const { dir, env } = scratch('refused');

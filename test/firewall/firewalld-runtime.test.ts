@@ -63,7 +63,11 @@ describe.skipIf(!available)('firewalld running the scripts', () => {
   if (available) copyFileSync('/etc/firewalld/firewalld.conf', join(config, 'firewalld.conf'));
   for (const [name, set] of Object.entries(scripts)) writeFileSync(join(out, `${name}.sh`), set.text);
   const run = available
-    ? spawnSync('unshare', ['--net', '--mount', 'sh', '-c', harness], { env: { ...process.env, FTPCAP_CONFIG: config, FTPCAP_OUT: out }, encoding: 'utf8', timeout: 120_000 })
+    ? spawnSync('unshare', ['--net', '--mount', 'sh', '-c', harness], {
+        env: { ...process.env, FTPCAP_CONFIG: config, FTPCAP_OUT: out },
+        encoding: 'utf8',
+        timeout: 120_000,
+      })
     : null;
   const read = (file: string): string => (existsSync(join(out, file)) ? readFileSync(join(out, file), 'utf8') : '');
 
@@ -72,7 +76,7 @@ describe.skipIf(!available)('firewalld running the scripts', () => {
     expect(read('firewalld.log')).not.toMatch(/ERROR/);
   });
 
-  test('port 2121: ftpcap\'s helper is bound to the control port on the way in', () => {
+  test("port 2121: ftpcap's helper is bound to the control port on the way in", () => {
     const ruleset = read('ruleset.nft');
     expect(ruleset).toMatch(/ct helper "?helper-ftp-2121-tcp"? \{\s*type "ftp" protocol tcp/);
     expect(ruleset).toMatch(/ip daddr 192\.0\.2\.10 tcp dport 2121 ct helper set "helper-ftp-2121-tcp"/);

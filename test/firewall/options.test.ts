@@ -48,7 +48,9 @@ test('--server keeps one server of several (address and control port)', async ()
 
 test('--clients seen names the clients instead of any address', async () => {
   const { sets } = await firewall('vsftpd-mixed', '--clients', 'seen', '--style', 'helper');
-  expect(ruleTexts(sets[0])).toContain('ip saddr { 198.51.100.20, 198.51.100.21, 198.51.100.22 } ip daddr 192.0.2.10 tcp sport 1024-65535 tcp dport 21 ct state new accept');
+  expect(ruleTexts(sets[0])).toContain(
+    'ip saddr { 198.51.100.20, 198.51.100.21, 198.51.100.22 } ip daddr 192.0.2.10 tcp sport 1024-65535 tcp dport 21 ct state new accept',
+  );
 });
 
 describe.each(['server', 'client', 'router'])('side %s', (side) => {

@@ -37,7 +37,9 @@ export function serverPlan(c: ServerCase): ServerPlan {
   const name = serverName(c.ip, port);
   const named = c.clientsSeen ? clients : null;
   const covers = !tls && !c.helperMisses;
-  const why = tls ? 'the control connection is encrypted, so no helper can open them' : 'the kernel helper would not follow session 1: the server announces another address';
+  const why = tls
+    ? 'the control connection is encrypted, so no helper can open them'
+    : 'the kernel helper would not follow session 1: the server announces another address';
   const flows: Flow[] = [
     {
       role: 'control',

@@ -29,25 +29,48 @@ function run(steps: Array<[Direction, string] | ['gap', number]>) {
 test.each([
   {
     name: 'in order, no loss',
-    steps: [['orig', 'PASV'], ['resp', '227 Entering Passive Mode (192,0,2,10,156,74).'], ['orig', 'SIZE a'], ['resp', '213 12']],
+    steps: [
+      ['orig', 'PASV'],
+      ['resp', '227 Entering Passive Mode (192,0,2,10,156,74).'],
+      ['orig', 'SIZE a'],
+      ['resp', '213 12'],
+    ],
     pairs: ['PASV→227', 'SIZE→213'],
     anomalies: [],
   },
   {
     name: 'the 227 was lost in a gap: 213 answers SIZE, not PASV',
-    steps: [['orig', 'PASV'], ['orig', 'SIZE a'], ['gap', 30], ['resp', 'ode (192,0,2,10,156,74).'], ['resp', '213 12']],
+    steps: [
+      ['orig', 'PASV'],
+      ['orig', 'SIZE a'],
+      ['gap', 30],
+      ['resp', 'ode (192,0,2,10,156,74).'],
+      ['resp', '213 12'],
+    ],
     pairs: ['SIZE→213'],
     anomalies: ['reply-desync'],
   },
   {
     name: 'a 500 fits any command: no resynchronisation',
-    steps: [['orig', 'PASV'], ['orig', 'SIZE a'], ['resp', '500 Unknown command.'], ['resp', '213 12']],
+    steps: [
+      ['orig', 'PASV'],
+      ['orig', 'SIZE a'],
+      ['resp', '500 Unknown command.'],
+      ['resp', '213 12'],
+    ],
     pairs: ['PASV→500', 'SIZE→213'],
     anomalies: [],
   },
   {
     name: 'a preliminary 150 after a lost 200 to PORT goes to the RETR',
-    steps: [['orig', 'PORT 198,51,100,20,4,1'], ['orig', 'RETR a'], ['gap', 30], ['resp', 'nsider using PASV.'], ['resp', '150 Opening BINARY mode data connection for a (3 bytes).'], ['resp', '226 Transfer complete.']],
+    steps: [
+      ['orig', 'PORT 198,51,100,20,4,1'],
+      ['orig', 'RETR a'],
+      ['gap', 30],
+      ['resp', 'nsider using PASV.'],
+      ['resp', '150 Opening BINARY mode data connection for a (3 bytes).'],
+      ['resp', '226 Transfer complete.'],
+    ],
     pairs: ['RETR→150', 'RETR→226'],
     anomalies: ['reply-desync'],
   },

@@ -19,9 +19,18 @@ function seg(from: 'c' | 's', text: string): TcpSegment {
   // biome-ignore format: a table, one row a line
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
   return {
-    ipVersion: 4, src: src.ip, dst: dst.ip, addresses: addressBytes(src.ip, dst.ip), srcPort: src.port, dstPort: dst.port,
-    seq: 1, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 1000,
-    payload: Buffer.from(text, 'latin1'), missingPayload: 0,
+    ipVersion: 4,
+    src: src.ip,
+    dst: dst.ip,
+    addresses: addressBytes(src.ip, dst.ip),
+    srcPort: src.port,
+    dstPort: dst.port,
+    seq: 1,
+    ack: 1,
+    flags: TcpFlag.ACK | TcpFlag.PSH,
+    window: 1000,
+    payload: Buffer.from(text, 'latin1'),
+    missingPayload: 0,
   };
 }
 

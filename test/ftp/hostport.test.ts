@@ -300,29 +300,29 @@ describe('format* then parse* gives the value back', () => {
     expect(parsePasvReply(formatPasvReply(ep))).toEqual({ ok: true, value: ep, quirks: [] });
   });
 
-  test.each([
-    ...endpoints4.map((ep) => ({ ...ep, family: 1 as const })),
-    ...endpoints6.map((ep) => ({ ...ep, family: 2 as const })),
-  ])('EPRT: |$family|$ip|$port|', (value) => {
-    expect(parseEprtArgument(formatEprtArgument(value))).toEqual({ ok: true, value, quirks: [] });
-    expect(parseEprtArgument(formatEprtArgument(value, '!'))).toEqual({
-      ok: true,
-      value,
-      quirks: ['delimiter "!" instead of "|"'],
-    });
-  });
+  test.each([...endpoints4.map((ep) => ({ ...ep, family: 1 as const })), ...endpoints6.map((ep) => ({ ...ep, family: 2 as const }))])(
+    'EPRT: |$family|$ip|$port|',
+    (value) => {
+      expect(parseEprtArgument(formatEprtArgument(value))).toEqual({ ok: true, value, quirks: [] });
+      expect(parseEprtArgument(formatEprtArgument(value, '!'))).toEqual({
+        ok: true,
+        value,
+        quirks: ['delimiter "!" instead of "|"'],
+      });
+    },
+  );
 
   test.each(ports)('229: port %i', (port) => {
     expect(parseEpsvReply(formatEpsvReply(port))).toEqual({ ok: true, value: { port }, quirks: [] });
   });
 
-  test.each([
-    ...endpoints4.map((ep) => ({ ...ep, family: 4 as const })),
-    ...endpoints6.map((ep) => ({ ...ep, family: 6 as const })),
-  ])('LPRT and 228: family $family $ip $port', (value) => {
-    expect(parseLprtArgument(formatLprtArgument(value))).toEqual({ ok: true, value, quirks: [] });
-    expect(parseLpsvReply(formatLpsvReply(value))).toEqual({ ok: true, value, quirks: [] });
-  });
+  test.each([...endpoints4.map((ep) => ({ ...ep, family: 4 as const })), ...endpoints6.map((ep) => ({ ...ep, family: 6 as const }))])(
+    'LPRT and 228: family $family $ip $port',
+    (value) => {
+      expect(parseLprtArgument(formatLprtArgument(value))).toEqual({ ok: true, value, quirks: [] });
+      expect(parseLpsvReply(formatLpsvReply(value))).toEqual({ ok: true, value, quirks: [] });
+    },
+  );
 
   // Out-of-range values can be written by hand but never parse: octets > 255, ports 0 and > 65535.
   test.each([

@@ -73,9 +73,7 @@ describe('ReplyAssembler', () => {
     {
       name: 'vsftpd-style multi-line',
       steps: ['230-Welcome to the server.', '230-Be nice.', '230 Login successful.'],
-      expected: [
-        reply(230, ['230-Welcome to the server.', '230-Be nice.', '230 Login successful.'], 'Welcome to the server.\nBe nice.\nLogin successful.'),
-      ],
+      expected: [reply(230, ['230-Welcome to the server.', '230-Be nice.', '230 Login successful.'], 'Welcome to the server.\nBe nice.\nLogin successful.')],
     },
     {
       name: 'RFC 959 §4.2 example: continuation lines starting with digits',
@@ -224,7 +222,7 @@ describe('lines and replies together', () => {
     '211 End',
     '257 "/" is the current directory.',
     '229 Entering Extended Passive Mode (|||57086|)',
-    '150 Opening ASCII mode data connection for \'/bin/ls\'.',
+    "150 Opening ASCII mode data connection for '/bin/ls'.",
     '226 Transfer complete.',
     '200 EPRT command successful.',
     '221-',

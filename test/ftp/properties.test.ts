@@ -51,7 +51,38 @@ const unspecified = (ip: string) => (ip === '0.0.0.0' || ip === '::' ? [`address
 const grammarText = fc
   .array(
     fc.oneof(
-      fc.constantFrom('0', '1', '2', '21', '255', '256', '65535', '65536', '99999999999999999999', ',', ', ', '.', '|', '!', '(', ')', ' ', ':', '::', '=', '-', '4', '6', '16', 'ffff', 'Entering Passive Mode ', '\n', '\r', '\x00', '\xff'),
+      fc.constantFrom(
+        '0',
+        '1',
+        '2',
+        '21',
+        '255',
+        '256',
+        '65535',
+        '65536',
+        '99999999999999999999',
+        ',',
+        ', ',
+        '.',
+        '|',
+        '!',
+        '(',
+        ')',
+        ' ',
+        ':',
+        '::',
+        '=',
+        '-',
+        '4',
+        '6',
+        '16',
+        'ffff',
+        'Entering Passive Mode ',
+        '\n',
+        '\r',
+        '\x00',
+        '\xff',
+      ),
       latin1(3),
     ),
     { maxLength: 40 },
@@ -83,7 +114,8 @@ describe('host-port grammars never throw and never loop', () => {
     fc.assert(
       fc.property(fc.constantFrom('1,', '1.', '(|||', '(', '1, ', '-1,'), fc.integer({ min: 10_000, max: 60_000 }), (unit, count) => {
         const text = unit.repeat(count);
-        for (const parse of [parsePasvReply, parseLpsvReply, parseEpsvReply, parsePortArgument, parseLprtArgument, parseEprtArgument]) bounded(() => parse(text), 500);
+        for (const parse of [parsePasvReply, parseLpsvReply, parseEpsvReply, parsePortArgument, parseLprtArgument, parseEprtArgument])
+          bounded(() => parse(text), 500);
       }),
       runs(20),
     );
@@ -116,7 +148,10 @@ describe('every format* output parses back to the same value', () => {
       ipv4Bytes.map((b) => ({ family: 1 as const, ip: formatIPv4(b, 0) })),
       ipv6Bytes.map((b) => ({ family: 2 as const, ip: formatIPv6(b, 0) })),
     );
-    const delimiter = fc.oneof(fc.constant('|'), fc.integer({ min: 33, max: 126 }).map((c) => String.fromCharCode(c)));
+    const delimiter = fc.oneof(
+      fc.constant('|'),
+      fc.integer({ min: 33, max: 126 }).map((c) => String.fromCharCode(c)),
+    );
     fc.assert(
       fc.property(endpoint, port, delimiter, (ep, p, d) => {
         const value = { ...ep, port: p };
@@ -229,7 +264,12 @@ describe('line framing (RFC 959 §4, Telnet RFC 854)', () => {
       fc.property(bytes, cutPoints, fc.constantFrom(undefined, 1, 7, 64), (input, cuts, max) => {
         const whole = bounded(() => splitLines([input], max));
         expect(splitLines(cutAt(input, cuts), max)).toEqual(whole);
-        expect(splitLines([...input].map((b) => Uint8Array.of(b)), max)).toEqual(whole);
+        expect(
+          splitLines(
+            [...input].map((b) => Uint8Array.of(b)),
+            max,
+          ),
+        ).toEqual(whole);
         for (const line of whole) expect(line.text.length).toBeLessThanOrEqual(max ?? 4096);
       }),
       runs(300),
@@ -286,7 +326,10 @@ describe('commands and replies (RFC 959 §4.2, §5.3)', () => {
       }),
       runs(),
     );
-    fc.assert(fc.property(latin1(80), (line) => void bounded(() => parseCommand(line))), runs(300));
+    fc.assert(
+      fc.property(latin1(80), (line) => void bounded(() => parseCommand(line))),
+      runs(300),
+    );
   });
 
   test('one-line and multi-line replies come back whole, with their code and lines', () => {
@@ -376,7 +419,11 @@ describe('the control parser', () => {
 
   const stream = fc.oneof(
     fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
-    fc.array(fc.oneof(grammarText, fc.constantFrom('USER a', 'PASS b', 'PORT 1,2,3,4,5,6', '230-x', '230 ok', '227 (1,2,3,4,5,6)', 'AUTH TLS', '234 go')), { maxLength: 20 }).map((l) => Buffer.from(l.join('\r\n'), 'latin1')),
+    fc
+      .array(fc.oneof(grammarText, fc.constantFrom('USER a', 'PASS b', 'PORT 1,2,3,4,5,6', '230-x', '230 ok', '227 (1,2,3,4,5,6)', 'AUTH TLS', '234 go')), {
+        maxLength: 20,
+      })
+      .map((l) => Buffer.from(l.join('\r\n'), 'latin1')),
   );
 
   test('any bytes both ways, cut anywhere: the same commands, replies and findings, and nothing throws', () => {
@@ -416,7 +463,15 @@ describe('finding FTP on any port by its content', () => {
       flags: fc.constantFrom(0x02, 0x12, 0x10, 0x18, 0x11, 0x04, 0x00),
       payload: fc.oneof(
         fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-        fc.array(fc.oneof(grammarText, fc.constantFrom('220 FTP ready', '220-hello', 'USER anonymous', 'PASS x', '331 ok', '230 in', 'EHLO x', '+OK POP3', 'HTTP/1.1 200')), { maxLength: 6 }).map((l) => Buffer.from(`${l.join('\r\n')}\r\n`, 'latin1')),
+        fc
+          .array(
+            fc.oneof(
+              grammarText,
+              fc.constantFrom('220 FTP ready', '220-hello', 'USER anonymous', 'PASS x', '331 ok', '230 in', 'EHLO x', '+OK POP3', 'HTTP/1.1 200'),
+            ),
+            { maxLength: 6 },
+          )
+          .map((l) => Buffer.from(`${l.join('\r\n')}\r\n`, 'latin1')),
       ),
       key: fc.nat({ max: 3 }),
     });
@@ -427,7 +482,20 @@ describe('finding FTP on any port by its content', () => {
           const client = { ip: '198.51.100.20', port: 40000 + s.key };
           const server = { ip: '192.0.2.10', port: 2121 };
           const [src, dst] = s.fromClient ? [client, server] : [server, client];
-          const tcp = { ipVersion: 4 as const, src: src.ip, dst: dst.ip, addresses: addressBytes(src.ip, dst.ip), srcPort: src.port, dstPort: dst.port, seq: i, ack: 0, flags: s.flags, window: 100, payload: s.payload, missingPayload: 0 };
+          const tcp = {
+            ipVersion: 4 as const,
+            src: src.ip,
+            dst: dst.ip,
+            addresses: addressBytes(src.ip, dst.ip),
+            srcPort: src.port,
+            dstPort: dst.port,
+            seq: i,
+            ack: 0,
+            flags: s.flags,
+            window: 100,
+            payload: s.payload,
+            missingPayload: 0,
+          };
           const key = `k${s.key}`;
           const detection = bounded(() => {
             if (s.flags & 0x02) {

@@ -47,7 +47,20 @@ function report(user: string, file: string, replyName: string): { json: Report; 
   );
   const analyzer = new Analyzer();
   for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [{ file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }] as unknown as InputSummary[];
+  const inputs = [
+    {
+      file: 't.pcap',
+      input: 0,
+      format: 'pcap',
+      linkType: 1,
+      linkTypeName: 'EN10MB',
+      packets: run.frames.length,
+      bytes: 0,
+      truncatedPackets: 0,
+      problems: [],
+      fatal: false,
+    },
+  ] as unknown as InputSummary[];
   const built = buildReport(analyzer.finish(), inputs, 'test');
   const jsonText = renderJson(built);
   return { json: JSON.parse(jsonText) as Report, text: renderText(built, { color: false, firewall: false }), jsonText };

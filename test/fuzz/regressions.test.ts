@@ -10,7 +10,10 @@ import { analyzeAndRender } from '../../fuzz/target';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'fuzz');
 const readme = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
-const inputs = fs.readdirSync(dir).filter((f) => f !== 'README.md').sort();
+const inputs = fs
+  .readdirSync(dir)
+  .filter((f) => f !== 'README.md')
+  .sort();
 
 describe('inputs the fuzzer found', () => {
   test('each is described in the README', () => {
@@ -24,7 +27,7 @@ describe('inputs the fuzzer found', () => {
     expect(result.failure).toBeNull();
   });
 
-  test('zeek-line-separator.pcap: the ASCII ftp.log escapes the reply\'s U+2028 as its bytes', async () => {
+  test("zeek-line-separator.pcap: the ASCII ftp.log escapes the reply's U+2028 as its bytes", async () => {
     const { outputs } = await analyzeAndRender(fs.readFileSync(path.join(dir, 'zeek-line-separator.pcap')));
     const zeek = outputs.find((o) => o.name === 'zeek')!.text;
     expect(zeek).toContain('\t257\t"\\xe2\\x80\\xa8" created\t');

@@ -96,7 +96,10 @@ export function pcapFile(records: Iterable<PcapRecordSpec>, spec: PcapFileSpec =
 
 /** A little-endian microsecond pcap (Ethernet unless `spec` says) of frames stamped in microseconds. */
 export function framesToPcap(frames: Iterable<PcapFrame>, spec: PcapFileSpec = {}): Buffer {
-  return pcapFile(Array.from(frames, (f) => atMicros(f.timeMicros, f.data, f.originalLength)), spec);
+  return pcapFile(
+    Array.from(frames, (f) => atMicros(f.timeMicros, f.data, f.originalLength)),
+    spec,
+  );
 }
 
 /** One record of a little-endian microsecond pcap as read back: its 1-based number and where it lies. */

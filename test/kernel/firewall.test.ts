@@ -65,7 +65,12 @@ function labName(spec: LabSpec): string {
 }
 
 function setReport(result: SetResult): string {
-  return [`set: ${result.set.title} (${result.set.dialect}, ${result.set.style}, side ${result.set.side})`, '--- text ---', result.set.text.trimEnd(), '------------'].join('\n');
+  return [
+    `set: ${result.set.title} (${result.set.dialect}, ${result.set.style}, side ${result.set.side})`,
+    '--- text ---',
+    result.set.text.trimEnd(),
+    '------------',
+  ].join('\n');
 }
 
 describe.skipIf(!enabled)('firewall rules on a real kernel', () => {
@@ -94,52 +99,83 @@ describe.skipIf(!enabled)('firewall rules on a real kernel', () => {
     const name = labName(spec);
     const proof = () => proofs.get(spec.prefix)!;
 
-    test(`${name}: every transfer kind works without a firewall (the reference capture)`, async () => {
-      const reference = await proof().reference.promise;
-      expect(reference.transfers.filter((t) => !t.ok), describeTransfers(reference.transfers)).toEqual([]);
-      if (reference.selfCheck) {
-        // The lab tells success from failure: the field guide's server idiom (helper + passive
-        // range) carries everything; with the control port alone, PASV and PORT fail.
-        const { good, controlOnly } = reference.selfCheck;
-        expect(good.filter((t) => !t.ok), describeTransfers(good)).toEqual([]);
-        expect(controlOnly.filter((t) => t.ok), describeTransfers(controlOnly)).toEqual([]);
-      }
-    }, LONG);
+    test(
+      `${name}: every transfer kind works without a firewall (the reference capture)`,
+      async () => {
+        const reference = await proof().reference.promise;
+        expect(
+          reference.transfers.filter((t) => !t.ok),
+          describeTransfers(reference.transfers),
+        ).toEqual([]);
+        if (reference.selfCheck) {
+          // The lab tells success from failure: the field guide's server idiom (helper + passive
+          // range) carries everything; with the control port alone, PASV and PORT fail.
+          const { good, controlOnly } = reference.selfCheck;
+          expect(
+            good.filter((t) => !t.ok),
+            describeTransfers(good),
+          ).toEqual([]);
+          expect(
+            controlOnly.filter((t) => t.ok),
+            describeTransfers(controlOnly),
+          ).toEqual([]);
+        }
+      },
+      LONG,
+    );
 
     for (const key of setKeys(spec)) {
       const result = () => proof().sets.get(key)!.promise;
 
-      test(`${name}: ${key}: loads, and every transfer works twice`, async () => {
-        const r = await result();
-        expect(r.loadError, setReport(r)).toBeNull();
-        const failed = r.runs.flat().filter((t) => !t.ok);
-        expect(failed.map((t) => `${t.kind.id}: ${t.detail}`), `${setReport(r)}\n${r.runs.map(describeTransfers).join('\n--\n')}\n${r.snapshot ?? ''}`).toEqual([]);
-        expect(r.runs.flat()).toHaveLength(2 * proof().kinds.length);
-      }, LONG);
+      test(
+        `${name}: ${key}: loads, and every transfer works twice`,
+        async () => {
+          const r = await result();
+          expect(r.loadError, setReport(r)).toBeNull();
+          const failed = r.runs.flat().filter((t) => !t.ok);
+          expect(
+            failed.map((t) => `${t.kind.id}: ${t.detail}`),
+            `${setReport(r)}\n${r.runs.map(describeTransfers).join('\n--\n')}\n${r.snapshot ?? ''}`,
+          ).toEqual([]);
+          expect(r.runs.flat()).toHaveLength(2 * proof().kinds.length);
+        },
+        LONG,
+      );
 
-      test(`${name}: ${key}: drops the client outside ${PASSIVE.min}-${PASSIVE.max} and strangers`, async () => {
-        const r = await result();
-        expect(r.loadError).toBeNull();
-        const open = r.probes.filter((p) => p.result === 'connected');
-        expect(open.map((p) => `${p.what}: ${p.to} port ${p.port} connected`), setReport(r)).toEqual([]);
-        expect(r.probes.length).toBeGreaterThan(0);
-      }, LONG);
-
-      if (spec.ablation.includes(key)) {
-        test(`${name}: ${key}: each essential rule is needed, every other rule says why`, async () => {
+      test(
+        `${name}: ${key}: drops the client outside ${PASSIVE.min}-${PASSIVE.max} and strangers`,
+        async () => {
           const r = await result();
           expect(r.loadError).toBeNull();
-          expect(r.set.rules.filter((rule) => !rule.essential && rule.why.trim() === '').map((rule) => rule.text)).toEqual([]);
-          const needless = (r.ablation ?? [])
-            .filter((a) => a.loadError !== null || (a.resolutions.every((r) => r.ok) && (a.transfers.length === 0 || a.transfers.every((t) => t.ok))))
-            .map((a) =>
-              a.loadError !== null
-                ? `${a.rule.text}: the set without it does not load (${a.loadError})`
-                : `${a.rule.text} (${a.rule.part}, ${a.rule.role ?? 'no role'}): without it ${a.transfers.length === 0 ? 'no transfer concerns it' : `these still work: ${a.transfers.map((t) => t.kind.id).join(', ')}`}`,
-            );
-          expect(needless, setReport(r)).toEqual([]);
-          expect(r.ablation?.length).toBe(r.set.rules.filter((rule) => rule.essential).length);
-        }, LONG);
+          const open = r.probes.filter((p) => p.result === 'connected');
+          expect(
+            open.map((p) => `${p.what}: ${p.to} port ${p.port} connected`),
+            setReport(r),
+          ).toEqual([]);
+          expect(r.probes.length).toBeGreaterThan(0);
+        },
+        LONG,
+      );
+
+      if (spec.ablation.includes(key)) {
+        test(
+          `${name}: ${key}: each essential rule is needed, every other rule says why`,
+          async () => {
+            const r = await result();
+            expect(r.loadError).toBeNull();
+            expect(r.set.rules.filter((rule) => !rule.essential && rule.why.trim() === '').map((rule) => rule.text)).toEqual([]);
+            const needless = (r.ablation ?? [])
+              .filter((a) => a.loadError !== null || (a.resolutions.every((r) => r.ok) && (a.transfers.length === 0 || a.transfers.every((t) => t.ok))))
+              .map((a) =>
+                a.loadError !== null
+                  ? `${a.rule.text}: the set without it does not load (${a.loadError})`
+                  : `${a.rule.text} (${a.rule.part}, ${a.rule.role ?? 'no role'}): without it ${a.transfers.length === 0 ? 'no transfer concerns it' : `these still work: ${a.transfers.map((t) => t.kind.id).join(', ')}`}`,
+              );
+            expect(needless, setReport(r)).toEqual([]);
+            expect(r.ablation?.length).toBe(r.set.rules.filter((rule) => rule.essential).length);
+          },
+          LONG,
+        );
       }
     }
   }

@@ -62,10 +62,15 @@ export interface ExecResult {
 /** Runs a command to its end; never throws for a non-zero exit (the caller decides). */
 export function run(cmd: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: options.env, cwd: options.cwd, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 255) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && code === 255 ? String(error.message) : '') });
-    });
+    execFile(
+      cmd,
+      args,
+      { timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: options.env, cwd: options.cwd, killSignal: 'SIGKILL' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 255) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error && code === 255 ? String(error.message) : '') });
+      },
+    );
   });
 }
 
@@ -217,10 +222,15 @@ export class Lab {
       await must('ip', ['netns', 'add', ns]);
       await must('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       await must('nsenter', [
-        `--net=${netnsPath(ns)}`, 'sysctl', '-qw',
-        'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0',
-        'net.ipv6.conf.all.autoconf=0', 'net.ipv6.conf.default.autoconf=0',
-        'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0',
+        `--net=${netnsPath(ns)}`,
+        'sysctl',
+        '-qw',
+        'net.ipv6.conf.all.accept_ra=0',
+        'net.ipv6.conf.default.accept_ra=0',
+        'net.ipv6.conf.all.autoconf=0',
+        'net.ipv6.conf.default.autoconf=0',
+        'net.ipv6.conf.all.accept_dad=0',
+        'net.ipv6.conf.default.accept_dad=0',
       ]);
     }
     await this.mustIn('rtr', ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
@@ -364,7 +374,9 @@ export class Lab {
   async startListeners(): Promise<void> {
     const ready = (role: HostRole, port: number) => () => this.listening(role, port);
     this.listeners.push(await this.startProcess('srv', [PYTHON, PROBE, 'listen', ...OUTSIDE_PORTS.map(String)], 'listen-srv', ready('srv', OUTSIDE_PORTS[1])));
-    this.listeners.push(await this.startProcess('cli', [PYTHON, PROBE, 'listen', String(CLIENT_LISTENER_PORT)], 'listen-cli', ready('cli', CLIENT_LISTENER_PORT)));
+    this.listeners.push(
+      await this.startProcess('cli', [PYTHON, PROBE, 'listen', String(CLIENT_LISTENER_PORT)], 'listen-cli', ready('cli', CLIENT_LISTENER_PORT)),
+    );
   }
 
   /** One TCP connection attempt from a host: connected, refused, timeout or error. */
@@ -382,7 +394,10 @@ export class Lab {
    */
   async quiesce(): Promise<void> {
     const keep = new Set([this.server?.pid, ...this.listeners.map((l) => l.pid)].filter((p): p is number => p !== undefined));
-    const pids = (await run('ip', ['netns', 'pids', this.ns('srv')])).stdout.split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number);
+    const pids = (await run('ip', ['netns', 'pids', this.ns('srv')])).stdout
+      .split(/\s+/)
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number);
     let ended = 0;
     for (const pid of pids.filter((p) => !keep.has(p))) {
       try {
@@ -412,9 +427,7 @@ export class Lab {
 
   /** Forget every neighbour (ARP / NDP) entry in every namespace of the lab. */
   async flushNeighbours(): Promise<void> {
-    await Promise.all(
-      this.all.flatMap((ns) => [run('ip', ['-n', ns, '-4', 'neigh', 'flush', 'all']), run('ip', ['-n', ns, '-6', 'neigh', 'flush', 'all'])]),
-    );
+    await Promise.all(this.all.flatMap((ns) => [run('ip', ['-n', ns, '-4', 'neigh', 'flush', 'all']), run('ip', ['-n', ns, '-6', 'neigh', 'flush', 'all'])]));
   }
 
   /** One download; checks the client's exit status, the file's size and its SHA-256. */
@@ -457,9 +470,13 @@ export class Lab {
    * the kernel's capture buffer when tcpdump stops would be lost otherwise.
    */
   async startCapture(file: string): Promise<{ stop: () => Promise<string> }> {
-    const child = spawn('nsenter', [`--net=${netnsPath(this.ns('rtr'))}`, 'tcpdump', '-i', 's0', '-s', '0', '--immediate-mode', '-U', '-Z', 'root', '-w', file, 'tcp'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      'nsenter',
+      [`--net=${netnsPath(this.ns('rtr'))}`, 'tcpdump', '-i', 's0', '-s', '0', '--immediate-mode', '-U', '-Z', 'root', '-w', file, 'tcp'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let log = '';
     child.stderr?.on('data', (chunk) => (log += chunk));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -501,7 +518,13 @@ export class Lab {
     const parts: string[] = [];
     for (const cmd of ['iptables-save', 'ip6tables-save']) {
       const out = await this.exec(role, [cmd]);
-      parts.push(out.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/, '[0:0]')).join('\n'));
+      parts.push(
+        out.stdout
+          .split('\n')
+          .filter((l) => l !== '' && !l.startsWith('#'))
+          .map((l) => l.replace(/\[\d+:\d+\]/, '[0:0]'))
+          .join('\n'),
+      );
     }
     return parts.join('\n');
   }

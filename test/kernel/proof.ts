@@ -26,7 +26,18 @@ import {
   type TransferKind,
   type TransferResult,
 } from './lab';
-import { controlOnlyServerSet, ftpcapFirewall, handWrittenServerSet, iptablesToggle, isNeighbourDiscovery, transfersConcerned, withoutRule, type KernelRule, type KernelRuleSet, type Side } from './rules';
+import {
+  controlOnlyServerSet,
+  ftpcapFirewall,
+  handWrittenServerSet,
+  iptablesToggle,
+  isNeighbourDiscovery,
+  transfersConcerned,
+  withoutRule,
+  type KernelRule,
+  type KernelRuleSet,
+  type Side,
+} from './rules';
 
 export type Software = 'vsftpd' | 'pure-ftpd';
 
@@ -45,9 +56,20 @@ export const SIDE_HOST: Record<Side, HostRole> = { server: 'srv', client: 'cli',
 
 /** IPv6 neighbours on the links of the host where a side's rules are loaded: who resolves which address. */
 const NEIGHBOURS: Record<Side, Array<[HostRole, string]>> = {
-  server: [['rtr', ADDRESSES.server.ipv6], ['srv', '2001:db8:2::1']],
-  client: [['rtr', ADDRESSES.client.ipv6], ['cli', '2001:db8:1::1']],
-  router: [['srv', '2001:db8:2::1'], ['cli', '2001:db8:1::1'], ['rtr', ADDRESSES.server.ipv6], ['rtr', ADDRESSES.client.ipv6]],
+  server: [
+    ['rtr', ADDRESSES.server.ipv6],
+    ['srv', '2001:db8:2::1'],
+  ],
+  client: [
+    ['rtr', ADDRESSES.client.ipv6],
+    ['cli', '2001:db8:1::1'],
+  ],
+  router: [
+    ['srv', '2001:db8:2::1'],
+    ['cli', '2001:db8:1::1'],
+    ['rtr', ADDRESSES.server.ipv6],
+    ['rtr', ADDRESSES.client.ipv6],
+  ],
 };
 
 export interface Probe {
@@ -107,9 +129,7 @@ class Deferred<T> {
 /** The set keys a lab produces, known before it runs: dialect/style[/clients-seen]. */
 export function setKeys(spec: LabSpec): string[] {
   const variants = spec.side === 'client' ? [false] : [false, true];
-  return variants.flatMap((clientsSeen) =>
-    ['helper', 'stateless'].map((style) => `${spec.dialect}/${style}${clientsSeen ? '/clients-seen' : ''}`),
-  );
+  return variants.flatMap((clientsSeen) => ['helper', 'stateless'].map((style) => `${spec.dialect}/${style}${clientsSeen ? '/clients-seen' : ''}`));
 }
 
 export function setKey(set: KernelRuleSet, clientsSeen: boolean): string {
@@ -172,7 +192,13 @@ export class Proof {
       let selfCheck: ReferenceResult['selfCheck'] = null;
       if (this.options.selfCheck) selfCheck = await this.selfCheck(payload);
       this.reference.resolve({ capture, transfers, selfCheck });
-      if (transfers.some((t) => !t.ok)) throw new Error(`reference transfers failed without a firewall: ${transfers.filter((t) => !t.ok).map((t) => `${t.kind.id}: ${t.detail}`).join('; ')}`);
+      if (transfers.some((t) => !t.ok))
+        throw new Error(
+          `reference transfers failed without a firewall: ${transfers
+            .filter((t) => !t.ok)
+            .map((t) => `${t.kind.id}: ${t.detail}`)
+            .join('; ')}`,
+        );
 
       // 2. the rules
       const variants = this.spec.side === 'client' ? [false] : [false, true];
@@ -230,7 +256,16 @@ export class Proof {
   private async proveSet(set: KernelRuleSet, clientsSeen: boolean, payload: Payload): Promise<SetResult> {
     const lab = this.lab;
     const host = SIDE_HOST[this.spec.side];
-    const result: SetResult = { set, clientsSeen, loadError: null, runs: [], probes: [], ablation: null, snapshot: null, seconds: { transfers: 0, probes: 0, ablation: 0 } };
+    const result: SetResult = {
+      set,
+      clientsSeen,
+      loadError: null,
+      runs: [],
+      probes: [],
+      ablation: null,
+      snapshot: null,
+      seconds: { transfers: 0, probes: 0, ablation: 0 },
+    };
     let mark = Date.now();
     const lap = () => {
       const now = Date.now();
@@ -358,7 +393,13 @@ export class Proof {
       }
       if (clientsSeen) {
         const port = this.lab.serverEndpoint!.port;
-        wanted.push({ what: `stranger to the server's control port (${family}), rules naming the clients seen`, from: 'str', to: ADDRESSES.server[family], port, sourcePort: 0 });
+        wanted.push({
+          what: `stranger to the server's control port (${family}), rules naming the clients seen`,
+          from: 'str',
+          to: ADDRESSES.server[family],
+          port,
+          sourcePort: 0,
+        });
       }
     }
     await this.lab.quiesce();
@@ -370,4 +411,3 @@ export class Proof {
 export function describeTransfers(results: TransferResult[]): string {
   return results.map((t) => `${t.kind.id}: ${t.detail} (${t.ms} ms)`).join('\n');
 }
-

@@ -51,8 +51,8 @@ function readme(software: Software, results: TransferResult[], packets: number, 
   const today = new Date().toISOString().slice(0, 10);
   const title =
     software === 'vsftpd'
-      ? 'firewall-lab-vsftpd — the kernel firewall lab\'s reference transfers: vsftpd on port 21, EPSV, PASV, EPRT, PORT over IPv4 and IPv6'
-      : 'firewall-lab-pureftpd — the kernel firewall lab\'s reference transfers: Pure-FTPd on port 2121, EPSV, PASV, EPRT, PORT over IPv4 and IPv6';
+      ? "firewall-lab-vsftpd — the kernel firewall lab's reference transfers: vsftpd on port 21, EPSV, PASV, EPRT, PORT over IPv4 and IPv6"
+      : "firewall-lab-pureftpd — the kernel firewall lab's reference transfers: Pure-FTPd on port 2121, EPSV, PASV, EPRT, PORT over IPv4 and IPv6";
   const serverAddr = `${ADDRESSES.server.ipv4} and [${ADDRESSES.server.ipv6}]`;
   const server =
     software === 'vsftpd'
@@ -77,7 +77,10 @@ lab's temp directory is bind-mounted over it; it holds one file, \`payload-64k.b
 bytes). Active connections come from port 20. Analyze with \`--ftp-port ${s.port}\` if content detection
 is off; tshark needs \`-d tcp.port==${s.port},ftp\`.`;
   const commands = results
-    .map((r, i) => `${i + 1}. ${r.kind.id}${i >= TRANSFER_KINDS.length ? ' (second round)' : ''}:\n\n   \`\`\`sh\n   ${r.command.map((a) => (/[\s;|'"]/.test(a) ? `'${a}'` : a)).join(' ')}\n   \`\`\``)
+    .map(
+      (r, i) =>
+        `${i + 1}. ${r.kind.id}${i >= TRANSFER_KINDS.length ? ' (second round)' : ''}:\n\n   \`\`\`sh\n   ${r.command.map((a) => (/[\s;|'"]/.test(a) ? `'${a}'` : a)).join(' ')}\n   \`\`\``,
+    )
     .join('\n');
   return `# ${title}
 
@@ -164,7 +167,9 @@ async function record(samples: string, software: Software): Promise<void> {
     const packets = Number(/Number of packets:\s*(\d+)/.exec(execFileSync('capinfos', ['-M', '-c', capture], { encoding: 'utf8' }))?.[1] ?? 0);
     writeFileSync(
       join(dir, 'clients.log'),
-      results.map((r, i) => `### ${i + 1}. ${r.kind.id}: ${r.command.join(' ')}\n${r.output}${r.output ? '\n' : ''}exit 0, ${payload.size} bytes, sha256 ok\n`).join('\n'),
+      results
+        .map((r, i) => `### ${i + 1}. ${r.kind.id}: ${r.command.join(' ')}\n${r.output}${r.output ? '\n' : ''}exit 0, ${payload.size} bytes, sha256 ok\n`)
+        .join('\n'),
     );
     writeFileSync(join(dir, 'README.md'), readme(software, results, packets, pureFtpd));
     process.stderr.write(`${s.dir}: ${packets} packets, ${statSync(capture).size} bytes\n`);
@@ -187,4 +192,3 @@ main().catch((error) => {
   process.stderr.write(`record-samples: ${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });
-

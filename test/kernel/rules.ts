@@ -41,8 +41,18 @@ export interface FirewallOutput {
 /** The command line (after `ftpcap`) whose output is tested. */
 export function firewallArgs(capture: string, side: Side, clientsSeen: boolean): string[] {
   return [
-    'firewall', capture, '--format', 'json', '--dialect', 'nftables', '--dialect', 'iptables',
-    '--side', side, '--passive-range', `${PASSIVE.min}-${PASSIVE.max}`,
+    'firewall',
+    capture,
+    '--format',
+    'json',
+    '--dialect',
+    'nftables',
+    '--dialect',
+    'iptables',
+    '--side',
+    side,
+    '--passive-range',
+    `${PASSIVE.min}-${PASSIVE.max}`,
     ...(clientsSeen ? ['--clients', 'seen'] : []),
   ];
 }
@@ -65,7 +75,8 @@ export function withoutRule(set: KernelRuleSet, rule: KernelRule): string {
   let index: number;
   if (rule.line !== undefined) {
     index = rule.line - 1;
-    if (lines[index]?.trim() !== rule.text.trim()) throw new Error(`line ${rule.line} of the set is ${JSON.stringify(lines[index])}, not the rule ${JSON.stringify(rule.text)}`);
+    if (lines[index]?.trim() !== rule.text.trim())
+      throw new Error(`line ${rule.line} of the set is ${JSON.stringify(lines[index])}, not the rule ${JSON.stringify(rule.text)}`);
   } else {
     const found = lines.flatMap((line, i) => (line.trim() === rule.text.trim() ? [i] : []));
     if (found.length !== 1) throw new Error(`the rule ${JSON.stringify(rule.text)} is on ${found.length} lines of the set`);
@@ -114,7 +125,10 @@ export function ruleFamily(rule: KernelRule): Family | null {
 
 /** A rule that accepts IPv6 neighbour discovery (solicitations, advertisements) and nothing else. */
 export function isNeighbourDiscovery(rule: KernelRule): boolean {
-  return /nd-neighbor|nd-router|neighbou?r-solicitation|neighbou?r-advertisement|router-solicitation|router-advertisement/.test(rule.text) && !/\btcp\b/.test(rule.text);
+  return (
+    /nd-neighbor|nd-router|neighbou?r-solicitation|neighbou?r-advertisement|router-solicitation|router-advertisement/.test(rule.text) &&
+    !/\btcp\b/.test(rule.text)
+  );
 }
 
 const PASSIVE_MODES: Mode[] = ['PASV', 'EPSV'];
@@ -167,10 +181,28 @@ export function handWrittenServerSet(controlPort: number): KernelRuleSet {
 }
 `;
   return ruleSet('nftables', 'helper', 'field guide: nftables server, helper + passive range', text, [
-    { text: `tcp dport ${controlPort} ct helper set "ftp-std"`, part: 'helper', role: null, essential: true, why: 'active mode: the helper expects the server\'s connection to the PORT/EPRT address' },
+    {
+      text: `tcp dport ${controlPort} ct helper set "ftp-std"`,
+      part: 'helper',
+      role: null,
+      essential: true,
+      why: "active mode: the helper expects the server's connection to the PORT/EPRT address",
+    },
     { text: 'ct state established,related accept', part: 'established', role: null, essential: true, why: 'replies, and RELATED active data connections' },
-    { text: `ip daddr ${s4} tcp dport { ${controlPort}, ${range} } ct state new accept`, part: 'open', role: null, essential: true, why: 'IPv4 control and passive data' },
-    { text: `ip6 daddr ${s6} tcp dport { ${controlPort}, ${range} } ct state new accept`, part: 'open', role: null, essential: true, why: 'IPv6 control and passive data' },
+    {
+      text: `ip daddr ${s4} tcp dport { ${controlPort}, ${range} } ct state new accept`,
+      part: 'open',
+      role: null,
+      essential: true,
+      why: 'IPv4 control and passive data',
+    },
+    {
+      text: `ip6 daddr ${s6} tcp dport { ${controlPort}, ${range} } ct state new accept`,
+      part: 'open',
+      role: null,
+      essential: true,
+      why: 'IPv6 control and passive data',
+    },
   ]);
 }
 

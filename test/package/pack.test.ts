@@ -39,7 +39,10 @@ describe('the installed package', () => {
 
   test('ftpcap analyzes the bundled sample', () => {
     expect(existsSync(sample())).toBe(true);
-    const report = JSON.parse(run('analyze', '--format', 'json', sample())) as { summary: { sessions: number }; sessions: Array<{ findings: Array<{ code: string }> }> };
+    const report = JSON.parse(run('analyze', '--format', 'json', sample())) as {
+      summary: { sessions: number };
+      sessions: Array<{ findings: Array<{ code: string }> }>;
+    };
     expect(report.summary.sessions).toBe(2);
     expect(report.sessions[0].findings.map((f) => f.code)).toContain('data-connect-unanswered');
     expect(run('analyze', '--format', 'zeek', sample())).toMatch(/^#separator \\x09\n/);
@@ -53,14 +56,19 @@ describe('the installed package', () => {
   test('require("ftpcap") gives the library, with its type declarations', () => {
     const script = `const f = require('ftpcap');
       f.analyzeCaptures([process.argv[1]]).then(({ report }) => console.log(JSON.stringify([typeof f.Analyzer, typeof f.buildReport, report.summary.sessions])));`;
-    const out = execFileSync(process.execPath, ['-e', script, sample()], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(prefix, 'lib', 'node_modules') } });
+    const out = execFileSync(process.execPath, ['-e', script, sample()], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(prefix, 'lib', 'node_modules') },
+    });
     expect(JSON.parse(out)).toEqual(['function', 'function', 2]);
     expect(existsSync(join(installed, 'dist', 'src', 'index.d.ts'))).toBe(true);
     // Only what users need: no tests, no sources, no samples but those package.json names (the one
     // above, and those `ftpcap explain` tells its lessons on).
     expect(existsSync(join(installed, 'test'))).toBe(false);
     expect(existsSync(join(installed, 'src'))).toBe(false);
-    const shipped = (JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] }).files.filter((f) => f.startsWith('samples/')).map((f) => f.split('/')[1]);
+    const shipped = (JSON.parse(readFileSync('package.json', 'utf8')) as { files: string[] }).files
+      .filter((f) => f.startsWith('samples/'))
+      .map((f) => f.split('/')[1]);
     expect(readdirSync(join(installed, 'samples')).sort()).toEqual([...new Set(shipped)].sort());
   });
 

@@ -4,7 +4,7 @@
  * lifelines, or is named in a fold; plus golden diagrams for a few samples, and the terminal
  * choices (ASCII, width, colour, NO_COLOR, the locale).
  */
-import { mkdtempSync, readFileSync, } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -129,7 +129,11 @@ describe('the terminal', () => {
   const capture = 'samples/active-port/capture.pcap';
 
   test('--ascii draws with ASCII only, and a locale without UTF-8 does too', async () => {
-    for (const result of [await runCli('diagram', capture, '--ascii'), await runCliWith({ env: { LANG: 'C' } }, 'diagram', capture), await runCliWith({ env: { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' } }, 'diagram', capture)]) {
+    for (const result of [
+      await runCli('diagram', capture, '--ascii'),
+      await runCliWith({ env: { LANG: 'C' } }, 'diagram', capture),
+      await runCliWith({ env: { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' } }, 'diagram', capture),
+    ]) {
       expect(result.stdout).toMatch(/\|-- PORT 198,51,100,22,168,59 -+>\|/);
       expect(result.stdout).toMatch(/^[\x20-\x7e\n]*$/);
     }
@@ -187,7 +191,10 @@ describe('folding', () => {
     expect([...ladder.drawnChannels, ...ladder.foldedChannels].sort((a, b) => a - b)).toEqual(session.dataChannels.map((c) => c.index));
     const retr = session.dataChannels.filter((c) => c.transfer?.command === 'RETR');
     expect(folds.map((f) => f.text)).toContain(
-      `… ${retr.length - 1} more RETR like this (data channels #${retr[1].index}–#${retr[retr.length - 1].index}, frame ${retr[1].frame}, ${retr.slice(1).reduce((n, c) => n + c.connection!.bytes, 0).toLocaleString('en-US')} bytes in all)`,
+      `… ${retr.length - 1} more RETR like this (data channels #${retr[1].index}–#${retr[retr.length - 1].index}, frame ${retr[1].frame}, ${retr
+        .slice(1)
+        .reduce((n, c) => n + c.connection!.bytes, 0)
+        .toLocaleString('en-US')} bytes in all)`,
     );
     // By default a short run is drawn in full.
     expect(buildLadder(session).foldedChannels).toEqual([]);
@@ -205,7 +212,9 @@ describe('folding', () => {
     const ladder = buildLadder(session);
     expect(ladder.drawnChannels).toEqual([1]);
     const fold = ladder.rows.find((r) => r.type === 'note' && r.tone === 'fold');
-    expect(fold?.type === 'note' && fold.text).toBe(`… 39 more RETR like this (data channels #2–#40, frames 1001–1039, ${(39 * 119).toLocaleString('en-US')} bytes in all)`);
+    expect(fold?.type === 'note' && fold.text).toBe(
+      `… 39 more RETR like this (data channels #2–#40, frames 1001–1039, ${(39 * 119).toLocaleString('en-US')} bytes in all)`,
+    );
   });
 });
 

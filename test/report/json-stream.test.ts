@@ -19,7 +19,20 @@ function scripted(): Report {
   );
   const analyzer = new Analyzer();
   for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [{ file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }] as unknown as InputSummary[];
+  const inputs = [
+    {
+      file: 't.pcap',
+      input: 0,
+      format: 'pcap',
+      linkType: 1,
+      linkTypeName: 'EN10MB',
+      packets: run.frames.length,
+      bytes: 0,
+      truncatedPackets: 0,
+      problems: [],
+      fatal: false,
+    },
+  ] as unknown as InputSummary[];
   return buildReport(analyzer.finish(), inputs, 'test');
 }
 

@@ -90,7 +90,10 @@ describe('reports made now are valid', () => {
   test.each(runs)('NDJSON lines: %s', async (_name, files) => {
     const result = await runCli('analyze', '--format', 'ndjson', ...files);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     expect(lines.at(-1)?.type).toBe('summary');
     for (const line of lines) expect(errors(validateNdjson, line)).toEqual([]);
   });
@@ -109,17 +112,76 @@ describe('the schema is strict', () => {
     expect(errors(validateReport, report)).toEqual([]);
   });
 
-  type Session = Record<string, unknown> & { dataChannels: Array<Record<string, unknown> & { connection: Record<string, unknown> }>; findings: Array<Record<string, unknown>> };
+  type Session = Record<string, unknown> & {
+    dataChannels: Array<Record<string, unknown> & { connection: Record<string, unknown> }>;
+    findings: Array<Record<string, unknown>>;
+  };
   const mutations: Array<[string, (r: Record<string, unknown> & { sessions: Session[]; summary: Record<string, unknown> }) => void, RegExp]> = [
-    ['an unknown top-level field', (r) => { r.extra = 1; }, /must NOT have additional properties.*"additionalProperty":"extra"/],
-    ['an unknown field in a session', (r) => { r.sessions[0].clientAddress = '192.0.2.1'; }, /\/sessions\/0 must NOT have additional properties/],
-    ['a field renamed in a connection', (r) => { const c = r.sessions[0].dataChannels[0].connection; c.synframe = c.synFrame; delete c.synFrame; }, /must have required property 'synFrame'/],
-    ['an input sibling under a name built wrongly', (r) => { r.sessions[0].dataChannels[0].connection.synFrameInput = 1; }, /additionalProperty":"synFrameInput"/],
-    ['a status outside the list', (r) => { r.sessions[0].dataChannels[0].status = 'done'; }, /\/status must be equal to one of the allowed values/],
-    ['a finding code outside the closed list', (r) => { r.sessions[0].findings.push({ code: 'no-such-code', severity: 'warning', frame: 1, message: 'x' }); }, /\/code must be equal to one of the allowed values/],
-    ['a count of the wrong type', (r) => { r.summary.sessions = '2'; }, /\/summary\/sessions must be number/],
-    ['another schemaVersion', (r) => { r.schemaVersion = 2; }, /\/schemaVersion must be equal to constant/],
-    ['an input index of 0', (r) => { r.sessions[0].startInput = 0; }, /\/sessions\/0\/startInput must be >= 1/],
+    [
+      'an unknown top-level field',
+      (r) => {
+        r.extra = 1;
+      },
+      /must NOT have additional properties.*"additionalProperty":"extra"/,
+    ],
+    [
+      'an unknown field in a session',
+      (r) => {
+        r.sessions[0].clientAddress = '192.0.2.1';
+      },
+      /\/sessions\/0 must NOT have additional properties/,
+    ],
+    [
+      'a field renamed in a connection',
+      (r) => {
+        const c = r.sessions[0].dataChannels[0].connection;
+        c.synframe = c.synFrame;
+        delete c.synFrame;
+      },
+      /must have required property 'synFrame'/,
+    ],
+    [
+      'an input sibling under a name built wrongly',
+      (r) => {
+        r.sessions[0].dataChannels[0].connection.synFrameInput = 1;
+      },
+      /additionalProperty":"synFrameInput"/,
+    ],
+    [
+      'a status outside the list',
+      (r) => {
+        r.sessions[0].dataChannels[0].status = 'done';
+      },
+      /\/status must be equal to one of the allowed values/,
+    ],
+    [
+      'a finding code outside the closed list',
+      (r) => {
+        r.sessions[0].findings.push({ code: 'no-such-code', severity: 'warning', frame: 1, message: 'x' });
+      },
+      /\/code must be equal to one of the allowed values/,
+    ],
+    [
+      'a count of the wrong type',
+      (r) => {
+        r.summary.sessions = '2';
+      },
+      /\/summary\/sessions must be number/,
+    ],
+    [
+      'another schemaVersion',
+      (r) => {
+        r.schemaVersion = 2;
+      },
+      /\/schemaVersion must be equal to constant/,
+    ],
+    [
+      'an input index of 0',
+      (r) => {
+        r.sessions[0].startInput = 0;
+      },
+      /\/sessions\/0\/startInput must be >= 1/,
+    ],
   ];
 
   test.each(mutations)('%s fails', (_name, mutate, message) => {

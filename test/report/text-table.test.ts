@@ -20,7 +20,12 @@ function listings(count: number, failing: Set<number>): Steps {
     if (failing.has(i)) {
       steps.push(syn(client(50001 + i), server(port)), s('425 Failed to establish connection.'));
     } else {
-      steps.push(dial(client(50001 + i), server(port), `d${i}`), s('150 Here comes the directory listing.'), sendAndClose(server(port), client(50001 + i), [10]), s('226 Directory send OK.'));
+      steps.push(
+        dial(client(50001 + i), server(port), `d${i}`),
+        s('150 Here comes the directory listing.'),
+        sendAndClose(server(port), client(50001 + i), [10]),
+        s('226 Directory send OK.'),
+      );
     }
   }
   return steps;
@@ -30,7 +35,9 @@ function text(count: number, failing: number[]): string {
   const run = script([CONTROL], listings(count, new Set(failing)));
   const analyzer = new Analyzer();
   for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [{ file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [] }] as unknown as InputSummary[];
+  const inputs = [
+    { file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [] },
+  ] as unknown as InputSummary[];
   return renderText(buildReport(analyzer.finish(), inputs, 'test'), { color: false, firewall: false });
 }
 

@@ -57,7 +57,11 @@ function run(rows: Row[]): Connection {
   return connection as unknown as Connection;
 }
 
-const handshake: Row[] = [['A', SYN, -1, 0], ['B', SYN | ACK, -1, 0, 0], ['A', ACK, 0, 0, 0]];
+const handshake: Row[] = [
+  ['A', SYN, -1, 0],
+  ['B', SYN | ACK, -1, 0, 0],
+  ['A', ACK, 0, 0, 0],
+];
 
 describe('handshake outcome', () => {
   // biome-ignore format: a table, one row a line
@@ -74,7 +78,11 @@ describe('handshake outcome', () => {
   });
 
   test('SYN retransmissions are counted', () => {
-    const c = run([['A', SYN, -1, 0], ['A', SYN, -1, 0], ['A', SYN, -1, 0]]);
+    const c = run([
+      ['A', SYN, -1, 0],
+      ['A', SYN, -1, 0],
+      ['A', SYN, -1, 0],
+    ]);
     expect(c.synCount).toBe(3);
     expect(c.lastSyn?.ref.frame).toBe(3);
   });
@@ -131,7 +139,7 @@ describe('byte counts by sequence space', () => {
 
   test('generated: any split, order and duplication of a stream gives its length and no missing bytes', () => {
     let seed = 3;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let round = 0; round < 100; round++) {
       const total = 1 + Math.floor(random() * 20_000);
       const segs: Row[] = [];

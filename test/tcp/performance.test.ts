@@ -167,7 +167,15 @@ describe('the meter', () => {
     },
     {
       name: 'a segment was lost and sent again',
-      rows: [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'B', ACK, 1000, 1000, 0], [5, 'A', ACK, 0, 0, 1000], [1005, 'B', ACK, 1000, 1000, 0], [1006, 'A', ACK, 0, 0, 2000], [1007, 'B', ACK, 2000, 1000, 0]],
+      rows: [
+        ...handshake,
+        [3, 'B', ACK, 0, 1000, 0],
+        [4, 'B', ACK, 1000, 1000, 0],
+        [5, 'A', ACK, 0, 0, 1000],
+        [1005, 'B', ACK, 1000, 1000, 0],
+        [1006, 'A', ACK, 0, 0, 2000],
+        [1007, 'B', ACK, 2000, 1000, 0],
+      ],
       micros: 1_003_000,
       cause: 'loss',
       fromFrame: 104,
@@ -228,11 +236,24 @@ function controlConnection(lastMs: number, end: { how: 'fin' | 'rst'; ms: number
   return control;
 }
 
-const reply = (code: number, ms: number): FtpReply => ({ code, text: 'x', multiline: false, at: { ref: { input: 0, frame: 8000 }, timeMicros: ms * MS }, quirks: [] });
+const reply = (code: number, ms: number): FtpReply => ({
+  code,
+  text: 'x',
+  multiline: false,
+  at: { ref: { input: 0, frame: 8000 }, timeMicros: ms * MS },
+  quirks: [],
+});
 
 describe('measureTransfer', () => {
   test('duration from SYN to the second FIN, handshake RTT, throughput over the data', () => {
-    const rows: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'B', ACK, 1000, 1000, 0], [5, 'B', ACK, 2000, 1000, 0], [13, 'B', ACK, 3000, 1000, 0], ...fins(20, 4000)];
+    const rows: Row[] = [
+      ...handshake,
+      [3, 'B', ACK, 0, 1000, 0],
+      [4, 'B', ACK, 1000, 1000, 0],
+      [5, 'B', ACK, 2000, 1000, 0],
+      [13, 'B', ACK, 3000, 1000, 0],
+      ...fins(20, 4000),
+    ];
     const { connection, control } = run(rows);
     const session = sessionWith(connection, control, { final: reply(226, 30) });
     const p = measureTransfer(session, session.dataChannels[0])!;
@@ -262,7 +283,13 @@ describe('measureTransfer', () => {
     { name: 'silent for 40 s until the final reply', control: controlConnection(0, null), final: reply(226, 40_000), state: 'idle', idle: 40_000_000 },
     { name: 'closed without a final reply', control: controlConnection(0, { how: 'fin', ms: 60_000 }), final: null, state: 'closed', idle: 60_000_000 },
     { name: 'reset without a final reply', control: controlConnection(0, { how: 'rst', ms: 50_000 }), final: null, state: 'reset', idle: 50_000_000 },
-    { name: 'closed after the final reply: not during the transfer', control: controlConnection(0, { how: 'fin', ms: 60_000 }), final: reply(226, 30), state: 'active', idle: 30_000 },
+    {
+      name: 'closed after the final reply: not during the transfer',
+      control: controlConnection(0, { how: 'fin', ms: 60_000 }),
+      final: reply(226, 30),
+      state: 'active',
+      idle: 30_000,
+    },
   ])('control connection: $name', ({ control, final, state, idle }) => {
     const { connection } = run([...handshake, [3, 'B', ACK, 0, 1000, 0], ...fins(10, 1000)]);
     connection.meter = connection.meter!; // measured with a control stub at 0 ms
@@ -292,13 +319,27 @@ describe('findings', () => {
     { name: 'a clean transfer', rows: clean, transfer: { final: reply(226, 10) }, want: [] },
     {
       name: 'receiver window closed 3 s',
-      rows: [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'A', ACK, 0, 0, 1000, 0], [3004, 'A', ACK, 0, 0, 1000, 4096], [3005, 'B', ACK, 1000, 1000, 0], ...fins(3006, 2000)],
+      rows: [
+        ...handshake,
+        [3, 'B', ACK, 0, 1000, 0],
+        [4, 'A', ACK, 0, 0, 1000, 0],
+        [3004, 'A', ACK, 0, 0, 1000, 4096],
+        [3005, 'B', ACK, 1000, 1000, 0],
+        ...fins(3006, 2000),
+      ],
       transfer: { final: reply(226, 3010) },
       want: ['zero-window'],
     },
     {
       name: 'receiver window closed 3 s, threshold 5 s: the stall over 2 s is reported instead',
-      rows: [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'A', ACK, 0, 0, 1000, 0], [3004, 'A', ACK, 0, 0, 1000, 4096], [3005, 'B', ACK, 1000, 1000, 0], ...fins(3006, 2000)],
+      rows: [
+        ...handshake,
+        [3, 'B', ACK, 0, 1000, 0],
+        [4, 'A', ACK, 0, 0, 1000, 0],
+        [3004, 'A', ACK, 0, 0, 1000, 4096],
+        [3005, 'B', ACK, 1000, 1000, 0],
+        ...fins(3006, 2000),
+      ],
       transfer: { final: reply(226, 3010) },
       thresholds: { zeroWindowMicros: 5_000_000, stallMicros: 2_000_000 },
       want: ['transfer-stalled'],
@@ -316,9 +357,21 @@ describe('findings', () => {
       thresholds: { stallMicros: 10_000_000 },
       want: [],
     },
-    { name: '1 in 4 segments sent again', rows: lossy(4), transfer: { final: reply(226, 110) }, thresholds: { heavyLossMinSegments: 10 }, want: ['heavy-loss'] },
+    {
+      name: '1 in 4 segments sent again',
+      rows: lossy(4),
+      transfer: { final: reply(226, 110) },
+      thresholds: { heavyLossMinSegments: 10 },
+      want: ['heavy-loss'],
+    },
     { name: '1 in 4 segments sent again, fewer than 30 segments', rows: lossy(4), transfer: { final: reply(226, 110) }, want: [] },
-    { name: '1 in 20 segments sent again: under 10 %', rows: lossy(20), transfer: { final: reply(226, 110) }, thresholds: { heavyLossMinSegments: 1 }, want: [] },
+    {
+      name: '1 in 20 segments sent again: under 10 %',
+      rows: lossy(20),
+      transfer: { final: reply(226, 110) },
+      thresholds: { heavyLossMinSegments: 1 },
+      want: [],
+    },
     {
       name: 'ABOR during the transfer',
       rows: clean,
@@ -369,7 +422,7 @@ describe('findings', () => {
     expect(codes(session, { ...t, ...thresholds })).toEqual(want);
   });
 
-  test('a command after the data ends the control connection\'s silence: closed 60 s later, but QUIT at 50 s', () => {
+  test("a command after the data ends the control connection's silence: closed 60 s later, but QUIT at 50 s", () => {
     const rows: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], ...fins(10, 1000)];
     const measured = run(rows);
     const session = sessionWith(measured.connection, controlConnection(0, { how: 'fin', ms: 60_000 }));
@@ -389,7 +442,14 @@ describe('findings', () => {
   });
 
   test('each finding names the frame that proves it', () => {
-    const rows: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'A', ACK, 0, 0, 1000, 0], [3004, 'A', ACK, 0, 0, 1000, 4096], [3005, 'B', ACK, 1000, 1000, 0], ...fins(3006, 2000)];
+    const rows: Row[] = [
+      ...handshake,
+      [3, 'B', ACK, 0, 1000, 0],
+      [4, 'A', ACK, 0, 0, 1000, 0],
+      [3004, 'A', ACK, 0, 0, 1000, 4096],
+      [3005, 'B', ACK, 1000, 1000, 0],
+      ...fins(3006, 2000),
+    ];
     const measured = run(rows);
     const [finding] = diagnosePerformance(sessionWith(measured.connection, measured.control, { final: reply(226, 3010) }), t);
     expect(finding.frame).toEqual({ input: 0, frame: 104 }); // the first window 0

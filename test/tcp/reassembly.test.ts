@@ -6,11 +6,16 @@ const frame = (n: number) => ({ input: 0, frame: n });
 /** Runs segments (seq, text) through a reassembler and returns what came out, gaps as «N». */
 function run(segments: Array<[number, string]>, options: { isn?: number; cap?: number } = {}): string {
   let out = '';
-  const r = new StreamReassembler((c: ReassembledChunk) => {
-    out += c.kind === 'data' ? c.bytes.toString('latin1') : `«${c.length}»`;
-  }, options.cap ?? 1 << 20);
+  const r = new StreamReassembler(
+    (c: ReassembledChunk) => {
+      out += c.kind === 'data' ? c.bytes.toString('latin1') : `«${c.length}»`;
+    },
+    options.cap ?? 1 << 20,
+  );
   if (options.isn !== undefined) r.start(options.isn);
-  segments.forEach(([seq, text], i) => { r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i); });
+  segments.forEach(([seq, text], i) => {
+    r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i);
+  });
   r.flush();
   return out;
 }
@@ -41,7 +46,7 @@ describe('StreamReassembler', () => {
 
   test('random permutations with duplicates deliver the stream once', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let round = 0; round < 200; round++) {
       const size = 1 + Math.floor(random() * 8);
       const segs = split(message, 77, size);
@@ -51,7 +56,13 @@ describe('StreamReassembler', () => {
   });
 
   test('overlapping retransmission keeps the first copy and adds only the new tail', () => {
-    expect(run([[0, 'abcd'], [2, 'XXef'], [6, 'gh']])).toBe('abcdefgh');
+    expect(
+      run([
+        [0, 'abcd'],
+        [2, 'XXef'],
+        [6, 'gh'],
+      ]),
+    ).toBe('abcdefgh');
   });
 
   test('sequence numbers wrapping past 2^32', () => {
@@ -61,7 +72,12 @@ describe('StreamReassembler', () => {
   });
 
   test('a hole that is never filled becomes a gap marker at flush', () => {
-    expect(run([[0, 'abc'], [6, 'ghi']])).toBe('abc«3»ghi');
+    expect(
+      run([
+        [0, 'abc'],
+        [6, 'ghi'],
+      ]),
+    ).toBe('abc«3»ghi');
   });
 
   test('out-of-order buffer cap: the hole is given up instead of growing memory', () => {
@@ -70,11 +86,7 @@ describe('StreamReassembler', () => {
     r.start(0);
     r.push(0, Buffer.from('ab'), frame(1), 1);
     r.push(10, Buffer.from('0123456789'), frame(2), 2); // 10 bytes buffered > cap 8
-    expect(chunks.map((c) => (c.kind === 'gap' ? `gap ${c.length}` : c.bytes.toString()))).toEqual([
-      'ab',
-      'gap 8',
-      '0123456789',
-    ]);
+    expect(chunks.map((c) => (c.kind === 'gap' ? `gap ${c.length}` : c.bytes.toString()))).toEqual(['ab', 'gap 8', '0123456789']);
     expect(r.overflows).toBe(1);
     expect(r.gapBytes).toBe(8);
   });
@@ -102,7 +114,9 @@ describe('StreamReassembler: overlaps that disagree', () => {
       { conflict: (length, f) => reported.push([length, f.frame]) },
     );
     r.start(isn);
-    segments.forEach(([seq, text], i) => { r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i); });
+    segments.forEach(([seq, text], i) => {
+      r.push(seq >>> 0, Buffer.from(text, 'latin1'), frame(i + 1), i);
+    });
     r.flush();
     return { out, reported };
   }
@@ -123,7 +137,7 @@ describe('StreamReassembler: overlaps that disagree', () => {
 
   test('random duplicates and permutations never report a conflict', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let round = 0; round < 200; round++) {
       const base = round % 2 === 0 ? 0xfffffff0 : 1000;
       // Overlapping segments: random starts and lengths over the message.
@@ -141,7 +155,12 @@ describe('StreamReassembler: overlaps that disagree', () => {
 
   test('a conflict older than the remembered window is not compared (no false alarm, no error)', () => {
     const long = 'x'.repeat(3000);
-    expect(conflicts([[0, long], [0, 'y'.repeat(100)]]).reported).toEqual([]);
+    expect(
+      conflicts([
+        [0, long],
+        [0, 'y'.repeat(100)],
+      ]).reported,
+    ).toEqual([]);
   });
 
   test('the overflow event reports the buffered bytes', () => {

@@ -65,7 +65,26 @@ function analyze(frames: CapturedFrame[], options: Partial<AnalyzerOptions> = {}
   });
   for (const frame of frames) analyzer.ingest(frame);
   const result = analyzer.finish();
-  const report = buildReport(result, [{ file: 'test.pcap', input: 1, format: 'pcap', compressed: null, linkType: 1, linkTypeName: 'EN10MB', snapLength: 65535, packets: frames.length, bytes: 0, truncatedPackets: 0, problems: [], fatal: false }], 'test');
+  const report = buildReport(
+    result,
+    [
+      {
+        file: 'test.pcap',
+        input: 1,
+        format: 'pcap',
+        compressed: null,
+        linkType: 1,
+        linkTypeName: 'EN10MB',
+        snapLength: 65535,
+        packets: frames.length,
+        bytes: 0,
+        truncatedPackets: 0,
+        problems: [],
+        fatal: false,
+      },
+    ],
+    'test',
+  );
   return { report, chunks, session: report.sessions[0] };
 }
 
@@ -116,7 +135,14 @@ describe('a data connection in sequence order', () => {
     const frames = clean.frames.filter((_, i) => i !== labelled('seg1'));
     const content = contentOf(frames);
     const zeroFilled = Buffer.concat([segments[0], Buffer.alloc(1448), segments[2]]);
-    expect(content).toMatchObject({ size: file.length, capturedBytes: file.length - 1448, complete: false, missing: [{ start: 1448, end: 2896 }], missingBytes: 1448, sha256: sha256(zeroFilled) });
+    expect(content).toMatchObject({
+      size: file.length,
+      capturedBytes: file.length - 1448,
+      complete: false,
+      missing: [{ start: 1448, end: 2896 }],
+      missingBytes: 1448,
+      sha256: sha256(zeroFilled),
+    });
   });
 
   test('the last segment lacking: the FIN tells the size, the tail is missing', () => {
@@ -149,7 +175,11 @@ describe('a data connection in sequence order', () => {
     const { chunks } = analyze(frames, {}, streams);
     expect(streams).toHaveLength(1);
     expect(streams[0].channel?.transfer?.command.arg).toBe('one.bin');
-    expect(chunks.map((ch) => [ch.kind, ch.length])).toEqual([['data', 1448], ['gap', 1448], ['data', 1000]]);
+    expect(chunks.map((ch) => [ch.kind, ch.length])).toEqual([
+      ['data', 1448],
+      ['gap', 1448],
+      ['data', 1000],
+    ]);
   });
 });
 
@@ -173,7 +203,10 @@ describe('what the control connection says about the bytes', () => {
     );
     const listing = contentOf(script([CONTROL], steps).frames).listing;
     expect(listing?.format).toBe('unix');
-    expect(listing?.entries.map((e) => [e.name, e.type, e.size])).toEqual([['one-mb.bin', 'file', 1048576], ['pub', 'dir', 4096]]);
+    expect(listing?.entries.map((e) => [e.name, e.type, e.size])).toEqual([
+      ['one-mb.bin', 'file', 1048576],
+      ['pub', 'dir', 4096],
+    ]);
   });
 });
 
@@ -223,22 +256,30 @@ describe('transfers without bytes', () => {
   const pasv = [c('PASV'), s('227 Entering Passive Mode (192,0,2,10,156,66).')];
 
   test('an empty file: an empty content, complete', () => {
-    const run = script([CONTROL], [
-      ...login(), ...pasv,
-      syn(dataClient, dataServer), synAck(dataServer, dataClient), ack(dataClient, dataServer),
-      c('RETR empty.txt'), s('150 Opening BINARY mode data connection for empty.txt (0 bytes).'),
-      fin(dataServer, dataClient), fin(dataClient, dataServer), ack(dataServer, dataClient),
-      s('226 Transfer complete.'),
-    ]);
+    const run = script(
+      [CONTROL],
+      [
+        ...login(),
+        ...pasv,
+        syn(dataClient, dataServer),
+        synAck(dataServer, dataClient),
+        ack(dataClient, dataServer),
+        c('RETR empty.txt'),
+        s('150 Opening BINARY mode data connection for empty.txt (0 bytes).'),
+        fin(dataServer, dataClient),
+        fin(dataClient, dataServer),
+        ack(dataServer, dataClient),
+        s('226 Transfer complete.'),
+      ],
+    );
     expect(contentOf(run.frames)).toMatchObject({ size: 0, complete: true, sha256: sha256(Buffer.alloc(0)), type: null });
   });
 
   test('an upload whose data connection was refused: no content', () => {
-    const run = script([CONTROL], [
-      ...login(), ...pasv,
-      syn(dataClient, dataServer), rst(dataServer, dataClient),
-      c('STOR up.bin'), s('425 Failed to establish connection.'),
-    ]);
+    const run = script(
+      [CONTROL],
+      [...login(), ...pasv, syn(dataClient, dataServer), rst(dataServer, dataClient), c('STOR up.bin'), s('425 Failed to establish connection.')],
+    );
     expect(analyze(run.frames).session.dataChannels[0].content).toBeNull();
   });
 });

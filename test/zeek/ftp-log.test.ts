@@ -143,7 +143,10 @@ function compare(expectedText: string, actualText: string, mimeTypes: number): v
   let sniffed = 0;
   expected.rows.forEach((row, i) => {
     const got = actual.rows[i];
-    expect(got.filter((_, f) => !skipped.has(f)), `row ${i + 1}`).toEqual(row.filter((_, f) => !skipped.has(f)));
+    expect(
+      got.filter((_, f) => !skipped.has(f)),
+      `row ${i + 1}`,
+    ).toEqual(row.filter((_, f) => !skipped.has(f)));
     expect(got[column('ts')]).toMatch(/^\d{10}\.\d{6}$/);
     expect(got[column('uid')]).toMatch(/^C[0-9A-Za-z]{16}$/);
     expect(got[column('fuid')]).toBe('-');
@@ -200,7 +203,10 @@ describe('what the baselines cannot show', () => {
   test('--zeek-json writes the same records as JSON lines, unset fields left out', async () => {
     const ascii = parseLog((await runCli('analyze', '-q', '--format', 'zeek', trace('ipv6.pcap'))).stdout);
     const json = (await runCli('analyze', '-q', '--format', 'zeek', '--zeek-json', trace('ipv6.pcap'))).stdout;
-    const objects = json.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const objects = json
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objects).toHaveLength(ascii.rows.length);
     objects.forEach((object, i) => {
       for (const [f, name] of ascii.fields.entries()) {

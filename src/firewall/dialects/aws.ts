@@ -81,7 +81,9 @@ function ingress(server: ServerPlan, side: Side): Permission[] {
         flow,
         ports,
         addresses: flow.initiator.addresses,
-        description: awsDescription(`ftpcap ${nameOf(server)} ${roleWords(flow.role)}${side === 'server' ? '' : ' from the server'}${flow.role === 'control' ? '' : ` ${portsWords(ports)}`}`),
+        description: awsDescription(
+          `ftpcap ${nameOf(server)} ${roleWords(flow.role)}${side === 'server' ? '' : ' from the server'}${flow.role === 'control' ? '' : ` ${portsWords(ports)}`}`,
+        ),
       });
     }
   }
@@ -94,7 +96,13 @@ function egress(server: ServerPlan, side: Side): Permission[] {
   for (const flow of server.flows) {
     if (direction(flow, side) !== 'out') continue;
     for (const ports of flow.responder.ports) {
-      permissions.push({ server, flow, ports, addresses: flow.responder.addresses, description: awsDescription(`ftpcap ${nameOf(server)} ${roleWords(flow.role)} ${portsWords(ports)}`) });
+      permissions.push({
+        server,
+        flow,
+        ports,
+        addresses: flow.responder.addresses,
+        description: awsDescription(`ftpcap ${nameOf(server)} ${roleWords(flow.role)} ${portsWords(ports)}`),
+      });
     }
   }
   return permissions;
@@ -104,7 +112,12 @@ function egress(server: ServerPlan, side: Side): Permission[] {
 export function renderAws(plan: FirewallPlan, side: Side, _style: Style | null): RuleSet {
   const out = new RuleSetWriter();
   const notes: string[] = [];
-  const title = side === 'server' ? 'AWS security group of the FTP server instance (ingress)' : side === 'client' ? 'AWS security group of an FTP client instance (ingress)' : 'AWS: no security group for a router';
+  const title =
+    side === 'server'
+      ? 'AWS security group of the FTP server instance (ingress)'
+      : side === 'client'
+        ? 'AWS security group of an FTP client instance (ingress)'
+        : 'AWS: no security group for a router';
   const permissions = side === 'router' ? [] : plan.servers.flatMap((server) => ingress(server, side));
   out.line('[');
   permissions.forEach((p, i) => {
@@ -115,9 +128,12 @@ export function renderAws(plan: FirewallPlan, side: Side, _style: Style | null):
   out.line(']');
   notes.push('security groups are stateful: the replies of an allowed connection pass without rules; they know nothing of FTP, so every data port is named');
   if (side === 'router') notes.push('security groups belong to instances, not routers: use the server or client side, and the network ACL notes below');
-  if (permissions.length === 0 && side !== 'router') notes.push('nothing to let in on this side: the instance opens every connection itself (aws rejects an empty list: skip the command)');
+  if (permissions.length === 0 && side !== 'router')
+    notes.push('nothing to let in on this side: the instance opens every connection itself (aws rejects an empty list: skip the command)');
   if (side === 'client' && permissions.length > 0) {
-    notes.push('a security group cannot match the source port: active data from the server is allowed from its address to every client port above 1023 (port 20 cannot be required)');
+    notes.push(
+      'a security group cannot match the source port: active data from the server is allowed from its address to every client port above 1023 (port 20 cannot be required)',
+    );
   }
   const outbound = side === 'router' ? [] : plan.servers.flatMap((server) => egress(server, side));
   if (outbound.length > 0) {
@@ -126,18 +142,30 @@ export function renderAws(plan: FirewallPlan, side: Side, _style: Style | null):
     );
   }
   if (plan.servers.length > 1 && side === 'server') {
-    notes.push(`one list for ${plan.servers.length} servers: each permission's Description names its server; give each instance's security group its own (${plan.servers.map(nameOf).join(', ')})`);
+    notes.push(
+      `one list for ${plan.servers.length} servers: each permission's Description names its server; give each instance's security group its own (${plan.servers.map(nameOf).join(', ')})`,
+    );
   }
   const servers = plan.servers.filter((s) => s.flows.length > 0);
   if (servers.length > 0) {
     const serverNacl = servers
-      .map((s) => `${nameOf(s)}: inbound ${s.flows.filter((f) => f.role !== 'active-data').map((f) => f.responder.ports.map(dashRange).join(',')).join(' and ')}${s.flows.some((f) => f.role === 'active-data') ? ' and 1024-65535 (replies to active data)' : ''}, outbound 1024-65535 to the clients`)
+      .map(
+        (s) =>
+          `${nameOf(s)}: inbound ${s.flows
+            .filter((f) => f.role !== 'active-data')
+            .map((f) => f.responder.ports.map(dashRange).join(','))
+            .join(
+              ' and ',
+            )}${s.flows.some((f) => f.role === 'active-data') ? ' and 1024-65535 (replies to active data)' : ''}, outbound 1024-65535 to the clients`,
+      )
       .join('; ');
     notes.push(`network ACLs are stateless: the subnet's NACL needs the replies too, on ephemeral ports 1024-65535 both ways (server subnet, ${serverNacl})`);
   }
   const passive4 = plan.servers.filter((s) => s.family === 'ipv4' && s.passive !== null);
   if (side === 'server' && passive4.length > 0) {
-    notes.push(`passive mode on an instance with a public or Elastic IP: the server must announce that public address in its passive replies (see the server configuration), or clients dial its private one (${passive4.map(nameOf).join(', ')})`);
+    notes.push(
+      `passive mode on an instance with a public or Elastic IP: the server must announce that public address in its passive replies (see the server configuration), or clients dial its private one (${passive4.map(nameOf).join(', ')})`,
+    );
   }
   return {
     dialect: 'aws',

@@ -98,7 +98,9 @@ function writeAcls(out: RuleSetWriter, servers: ServerPlan[], v6: boolean, seque
     let last: Flow | null = null;
     for (const entry of entries) {
       if (entry.flow !== last) {
-        out.line(` ${remark(entry.part === 'open' ? `${nameOf(entry.server)} ${entry.flow.purpose}` : `${nameOf(entry.server)} replies of ${entry.flow.purpose.split(':')[0]}`)}`);
+        out.line(
+          ` ${remark(entry.part === 'open' ? `${nameOf(entry.server)} ${entry.flow.purpose}` : `${nameOf(entry.server)} replies of ${entry.flow.purpose.split(':')[0]}`)}`,
+        );
         last = entry.flow;
       }
       const seq = sequence.next;
@@ -125,8 +127,18 @@ function applyAcl(out: RuleSetWriter, name: string, v6: boolean, toward: string)
 
 function renderStateless(plan: FirewallPlan, out: RuleSetWriter, notes: string[]): void {
   const sequence = { next: 10 };
-  const v4 = writeAcls(out, plan.servers.filter((s) => s.family === 'ipv4'), false, sequence);
-  const v6 = writeAcls(out, plan.servers.filter((s) => s.family === 'ipv6'), true, sequence);
+  const v4 = writeAcls(
+    out,
+    plan.servers.filter((s) => s.family === 'ipv4'),
+    false,
+    sequence,
+  );
+  const v6 = writeAcls(
+    out,
+    plan.servers.filter((s) => s.family === 'ipv6'),
+    true,
+    sequence,
+  );
   out.line(`interface ${CLIENT_INTERFACE}`);
   out.line(' description toward the FTP clients (replace with your interface)');
   if (v4) applyAcl(out, v4.fromClients, false, 'clients');
@@ -209,7 +221,9 @@ function renderInspect(plan: FirewallPlan, out: RuleSetWriter, notes: string[]):
       server: null,
       sessions: sessionsOf(cls),
       essential: true,
-      why: cls.ftp ? 'FTP inspection reads the control connections and opens their data connections' : 'plain TCP inspection for the connections FTP inspection cannot follow (TLS, or opened by the server)',
+      why: cls.ftp
+        ? 'FTP inspection reads the control connections and opens their data connections'
+        : 'plain TCP inspection for the connections FTP inspection cannot follow (TLS, or opened by the server)',
     });
     out.line('!');
   }
@@ -238,7 +252,9 @@ function renderInspect(plan: FirewallPlan, out: RuleSetWriter, notes: string[]):
   for (const pair of ['c2s', 's2c'] as const) {
     if (!classes.some((c) => c.zonePair === pair)) continue;
     const [name, source, destination, policy] =
-      pair === 'c2s' ? ['FTPCAP-C2S', 'FTPCAP-CLIENTS', 'FTPCAP-SERVERS', 'FTPCAP-CLIENTS-TO-SERVERS'] : ['FTPCAP-S2C', 'FTPCAP-SERVERS', 'FTPCAP-CLIENTS', 'FTPCAP-SERVERS-TO-CLIENTS'];
+      pair === 'c2s'
+        ? ['FTPCAP-C2S', 'FTPCAP-CLIENTS', 'FTPCAP-SERVERS', 'FTPCAP-CLIENTS-TO-SERVERS']
+        : ['FTPCAP-S2C', 'FTPCAP-SERVERS', 'FTPCAP-CLIENTS', 'FTPCAP-SERVERS-TO-CLIENTS'];
     out.line(`zone-pair security ${name} source ${source} destination ${destination}`);
     out.rule(' ', `service-policy type inspect ${policy}`, {
       part: 'policy',
@@ -251,14 +267,31 @@ function renderInspect(plan: FirewallPlan, out: RuleSetWriter, notes: string[]):
     out.line('!');
   }
   out.line(`interface ${CLIENT_INTERFACE}`);
-  out.rule(' ', 'zone-member security FTPCAP-CLIENTS', { part: 'policy', role: null, server: null, sessions: [], essential: true, why: 'the interface toward the clients joins the clients zone' });
+  out.rule(' ', 'zone-member security FTPCAP-CLIENTS', {
+    part: 'policy',
+    role: null,
+    server: null,
+    sessions: [],
+    essential: true,
+    why: 'the interface toward the clients joins the clients zone',
+  });
   out.line('!');
   out.line(`interface ${SERVER_INTERFACE}`);
-  out.rule(' ', 'zone-member security FTPCAP-SERVERS', { part: 'policy', role: null, server: null, sessions: [], essential: true, why: 'the interface toward the servers joins the servers zone' });
+  out.rule(' ', 'zone-member security FTPCAP-SERVERS', {
+    part: 'policy',
+    role: null,
+    server: null,
+    sessions: [],
+    essential: true,
+    why: 'the interface toward the servers joins the servers zone',
+  });
   out.line('!');
   for (const server of plan.servers) {
     for (const flow of flowsCovered(server, 'helper')) out.line(`! ${oneLine(`${nameOf(server)} ${flow.purpose}`)}: FTP inspection opens these`);
-    if (server.tls) notes.push(`${nameOf(server)}: the control connection is encrypted, so FTP inspection cannot read it: its ports are inspected as plain TCP, every data port named`);
+    if (server.tls)
+      notes.push(
+        `${nameOf(server)}: the control connection is encrypted, so FTP inspection cannot read it: its ports are inspected as plain TCP, every data port named`,
+      );
   }
   notes.push(
     'traffic between two zones passes only where a zone-pair policy allows it: once the interfaces are zone members, everything else between them is dropped; add your other classes to the policies',
@@ -272,7 +305,8 @@ export function renderCiscoIos(plan: FirewallPlan, side: Side, style: Style | nu
   const chosen: Style = style ?? 'stateless';
   const out = new RuleSetWriter();
   const notes: string[] = [];
-  const title = chosen === 'helper' ? 'Cisco IOS router: zone-based firewall with FTP inspection' : 'Cisco IOS router: extended ACLs, stateless (established for replies)';
+  const title =
+    chosen === 'helper' ? 'Cisco IOS router: zone-based firewall with FTP inspection' : 'Cisco IOS router: extended ACLs, stateless (established for replies)';
   out.line(`! ftpcap: ${title}`);
   out.line('! Paste in configuration mode (configure terminal) after replacing the interface names.');
   if (side !== 'router') notes.push('Cisco IOS rules are written for a router between the clients and the server, whatever the side asked');
@@ -289,4 +323,3 @@ export function renderCiscoIos(plan: FirewallPlan, side: Side, style: Style | nu
     notes,
   };
 }
-

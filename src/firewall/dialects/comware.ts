@@ -99,7 +99,8 @@ function writeAcl(out: RuleSetWriter, variant: ComwareVariant, v6: boolean, numb
     out.rule(' ', `rule ${id} ${entry.body}`, flowRule(entry.server, entry.flow, entry.part));
     // H3C keeps a comment per rule; VRP's ACL description says what the ACL is for.
     if (variant === 'h3c') {
-      const why = entry.part === 'open' ? `${nameOf(entry.server)} ${entry.flow.purpose}` : `${nameOf(entry.server)} replies of ${entry.flow.purpose.split(':')[0]}`;
+      const why =
+        entry.part === 'open' ? `${nameOf(entry.server)} ${entry.flow.purpose}` : `${nameOf(entry.server)} replies of ${entry.flow.purpose.split(':')[0]}`;
       out.line(` rule ${id} comment ${oneLine(why, 127)}`);
     }
   }
@@ -191,7 +192,9 @@ function render(plan: FirewallPlan, side: Side, variants: ComwareVariant[]): Rul
   );
   if (side !== 'router') notes.push('these rules are written for a router between the clients and the server, whatever the side asked');
   if (plan.servers.some((s) => s.family === 'ipv6')) {
-    notes.push('IPv6: the ACLs permit no ICMPv6; before a final deny, permit neighbour discovery (rule permit icmpv6 icmp6-type neighbor-solicitation, and neighbor-advertisement), or the router cannot reach its IPv6 neighbours');
+    notes.push(
+      'IPv6: the ACLs permit no ICMPv6; before a final deny, permit neighbour discovery (rule permit icmpv6 icmp6-type neighbor-solicitation, and neighbor-advertisement), or the router cannot reach its IPv6 neighbours',
+    );
   }
   if (plan.servers.some((s) => s.tls)) notes.push('TLS: the data ports of encrypted sessions are the ones named; no ALG can read them');
   return {

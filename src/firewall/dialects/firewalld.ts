@@ -95,14 +95,18 @@ function writeService(out: RuleSetWriter, server: ServerPlan, side: Side, style:
     }
     w.line(`${INDENT}<destination ${familyOf(server)}="${server.ip}"/>`);
     if (withHelper) {
-      w.rule(INDENT, `<helper name="${helperName(server.controlPort)}"/> ${xmlComment(`${nameOf(server)}: the kernel FTP helper follows PORT, EPRT, PASV and EPSV and lets their data connections in as related`)}`, {
-        part: 'helper',
-        role: 'control',
-        server: nameOf(server),
-        sessions: server.sessions,
-        essential: true,
-        why: `lets the kernel FTP helper read the control connections of ${nameOf(server)} and open their data connections (${side === 'server' ? 'passive mode' : 'active mode'})`,
-      });
+      w.rule(
+        INDENT,
+        `<helper name="${helperName(server.controlPort)}"/> ${xmlComment(`${nameOf(server)}: the kernel FTP helper follows PORT, EPRT, PASV and EPSV and lets their data connections in as related`)}`,
+        {
+          part: 'helper',
+          role: 'control',
+          server: nameOf(server),
+          sessions: server.sessions,
+          essential: true,
+          why: `lets the kernel FTP helper read the control connections of ${nameOf(server)} and open their data connections (${side === 'server' ? 'passive mode' : 'active mode'})`,
+        },
+      );
     }
     w.line('</service>');
   });
@@ -142,7 +146,10 @@ function writeZoneBinding(out: RuleSetWriter, server: ServerPlan, control: Flow)
     return;
   }
   for (const client of control.initiator.addresses) {
-    out.rule('', richRule(server.family, [`source address="${client}"`, `service name="${name}"`]), { ...meta, why: `${meta.why}; only for the client ${client}` });
+    out.rule('', richRule(server.family, [`source address="${client}"`, `service name="${name}"`]), {
+      ...meta,
+      why: `${meta.why}; only for the client ${client}`,
+    });
   }
 }
 
@@ -159,7 +166,14 @@ function writeInboundRichRules(out: RuleSetWriter, server: ServerPlan, flow: Flo
       const parts = [source.address ? `source address="${source.address}"` : null, destination.address ? `destination address="${destination.address}"` : null];
       if (fixed && source.ports) parts.push(`source-port port="${dashRange(source.ports)}" protocol="tcp"`);
       else parts.push(`port port="${destination.ports ? dashRange(destination.ports) : '1-65535'}" protocol="tcp"`);
-      out.rule('', richRule(server.family, parts.filter((p): p is string => p !== null)), flowRule(server, flow, 'open'));
+      out.rule(
+        '',
+        richRule(
+          server.family,
+          parts.filter((p): p is string => p !== null),
+        ),
+        flowRule(server, flow, 'open'),
+      );
     }
   }
 }
@@ -184,7 +198,9 @@ export function renderFirewalld(plan: FirewallPlan, side: Side, style: Style | n
   out.line('# connections itself (established), and lets the host open connections out by default.');
   out.line('set -e');
   if (side === 'router') {
-    notes.push('firewalld filters the host it runs on; for a router between zones write a policy between those zones (firewalld.policies(5)) with the same ports: not generated');
+    notes.push(
+      'firewalld filters the host it runs on; for a router between zones write a policy between those zones (firewalld.policies(5)) with the same ports: not generated',
+    );
     return finish(out, side, chosen, title, notes);
   }
   const helperPorts = new Map<number, ServerPlan[]>();
@@ -206,10 +222,18 @@ export function renderFirewalld(plan: FirewallPlan, side: Side, style: Style | n
     const open = flowsToOpen(server, chosen);
     if (side === 'server') {
       // Everything that comes into the server host goes into its service; what it opens (active data) goes out freely.
-      writeService(out, server, side, chosen, open.filter((f) => direction(f, side) === 'in'));
+      writeService(
+        out,
+        server,
+        side,
+        chosen,
+        open.filter((f) => direction(f, side) === 'in'),
+      );
       writeZoneBinding(out, server, control);
       for (const flow of open.filter((f) => direction(f, side) === 'out')) {
-        notes.push(`${nameOf(server)}: ${oneLine(flow.purpose)}; firewalld lets the host's own connections out by default, so no rule is written (add a policy from HOST if you filter outgoing traffic)`);
+        notes.push(
+          `${nameOf(server)}: ${oneLine(flow.purpose)}; firewalld lets the host's own connections out by default, so no rule is written (add a policy from HOST if you filter outgoing traffic)`,
+        );
       }
     } else {
       if (chosen === 'helper' && !server.tls) {
@@ -220,14 +244,18 @@ export function renderFirewalld(plan: FirewallPlan, side: Side, style: Style | n
       for (const flow of open.filter((f) => direction(f, side) === 'in')) writeInboundRichRules(out, server, flow);
       const outgoing = open.filter((f) => direction(f, side) === 'out' && !(chosen === 'helper' && f.role === 'control' && !server.tls));
       if (outgoing.length > 0) {
-        notes.push(`${nameOf(server)}: the client host opens its ${outgoing.map((f) => roleWords(f.role)).join(' and ')} itself; firewalld lets them out by default, so no rule is written for them`);
+        notes.push(
+          `${nameOf(server)}: the client host opens its ${outgoing.map((f) => roleWords(f.role)).join(' and ')} itself; firewalld lets them out by default, so no rule is written for them`,
+        );
       }
     }
     for (const flow of flowsCovered(server, chosen)) {
       out.line(`# ${oneLine(flow.purpose)}: the helper lets these through as related (${sessionsText(flow.sessions)})`);
     }
     if (server.tls && chosen === 'helper') {
-      notes.push(`${nameOf(server)}: the control connection is encrypted, so the FTP helper cannot read it: the service names the data ports instead and carries no helper`);
+      notes.push(
+        `${nameOf(server)}: the control connection is encrypted, so the FTP helper cannot read it: the service names the data ports instead and carries no helper`,
+      );
     }
   }
   if (policyServices.length > 0) {
@@ -258,7 +286,9 @@ export function renderFirewalld(plan: FirewallPlan, side: Side, style: Style | n
   if (plan.servers.some((s) => s.controlPort !== 21) && chosen === 'helper') {
     notes.push('a control port other than 21 gets a helper definition of its own (firewalld.helper(5)); the stock ftp helper watches port 21 only');
   }
-  notes.push('to run the script again, first remove what it created: firewall-cmd --permanent --delete-service=NAME (and --delete-helper, --delete-policy), or the new-…-from-file commands fail with NAME_CONFLICT');
+  notes.push(
+    'to run the script again, first remove what it created: firewall-cmd --permanent --delete-service=NAME (and --delete-helper, --delete-policy), or the new-…-from-file commands fail with NAME_CONFLICT',
+  );
   return finish(out, side, chosen, title, notes);
 }
 

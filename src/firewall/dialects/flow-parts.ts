@@ -22,7 +22,10 @@ export function flowsCovered(server: ServerPlan, style: Style): Flow[] {
 /** Text for a comment: one line, no control characters, at most `max` characters. */
 export function oneLine(text: string, max = 400): string {
   // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 

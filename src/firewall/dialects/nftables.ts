@@ -85,11 +85,17 @@ export function renderNftables(plan: FirewallPlan, side: Side, style: Style): Ru
   out.line(`delete table inet ${TABLE}`);
   out.line(`table inet ${TABLE} {`);
   for (const port of layout.helperPorts) {
-    out.line(`  ct helper ${helperName(port)} {`).line('    type "ftp" protocol tcp').line('    l3proto inet').line('  }').line();
+    out
+      .line(`  ct helper ${helperName(port)} {`)
+      .line('    type "ftp" protocol tcp')
+      .line('    l3proto inet')
+      .line('  }')
+      .line();
   }
   for (const { chain, policy, entries } of layout.chains) {
     out.line(`  chain ${chain} {`);
-    const meta = policy === 'drop' ? dropPolicyMeta : { ...dropPolicyMeta, why: 'binds the helper; accepts everything (filtering is done in the chains below)' };
+    const meta =
+      policy === 'drop' ? dropPolicyMeta : { ...dropPolicyMeta, why: 'binds the helper; accepts everything (filtering is done in the chains below)' };
     out.rule(INDENT, `type filter hook ${chain} priority filter; policy ${policy};`, meta);
     for (const entry of entries) writeEntry(out, chain, entry);
     out.line('  }');
@@ -107,4 +113,3 @@ export function renderNftables(plan: FirewallPlan, side: Side, style: Style): Ru
     notes,
   };
 }
-

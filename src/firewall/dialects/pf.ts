@@ -77,7 +77,10 @@ function writeProxy(out: RuleSetWriter, server: ServerPlan, side: Side, control:
   // rc.d's ftpproxy6 runs `ftp-proxy -6` itself (OpenBSD etc/rc.d/ftpproxy6).
   const service = server.family === 'ipv6' ? 'ftpproxy6' : 'ftpproxy';
   const command = `ftp-proxy${server.family === 'ipv6' ? ' -6' : ''}${flags ? ` ${flags}` : ''}`;
-  const start = proxyPort === PROXY_PORT ? `rcctl enable ${service}${flags ? `; rcctl set ${service} flags ${flags}` : ''}` : `start another ${command} (rc.d runs one per address family)`;
+  const start =
+    proxyPort === PROXY_PORT
+      ? `rcctl enable ${service}${flags ? `; rcctl set ${service} flags ${flags}` : ''}`
+      : `start another ${command} (rc.d runs one per address family)`;
   out.line(`# ${oneLine(control.purpose)} (${sessionsText(control.sessions)})`);
   out.line(`# divert them to ftp-proxy(8)${side === 'server' ? ' in reverse mode, in front of this one server' : ''}: ${start}`);
   const from = control.initiator.addresses ?? [null];
@@ -110,11 +113,11 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
   const title = titles[`${side}/${chosen}`];
   const out = new RuleSetWriter();
   const notes: string[] = [
-    'pf keeps state by default (pf.conf(5)): each pass rule creates a state on the connection\'s first packet and its replies pass on it, so no rule is written for replies',
+    "pf keeps state by default (pf.conf(5)): each pass rule creates a state on the connection's first packet and its replies pass on it, so no rule is written for replies",
     'these rules contain no block rule: put them after the block rule of your pf.conf (the last matching rule wins), then pfctl -nf /etc/pf.conf to check and pfctl -f /etc/pf.conf to load',
   ];
   out.line(`# ftpcap: ${title}`);
-  out.line('# pf keeps state by default: replies pass on the state their connection\'s first packet created.');
+  out.line("# pf keeps state by default: replies pass on the state their connection's first packet created.");
   out.line('# Add after the block rule of /etc/pf.conf; check with pfctl -nf /etc/pf.conf, load with pfctl -f.');
   if (plan.servers.some((s) => s.family === 'ipv6')) {
     out.line('');
@@ -160,24 +163,35 @@ export function renderPf(plan: FirewallPlan, side: Side, style: Style | null): R
       out.line(`# ${oneLine(flow.purpose)}: ftp-proxy lets these through from its anchor`);
     }
     if (chosen === 'helper' && server.tls) {
-      notes.push(`${nameOf(server)}: the control connection is encrypted, so ftp-proxy cannot read it: its control and data ports are passed explicitly instead`);
+      notes.push(
+        `${nameOf(server)}: the control connection is encrypted, so ftp-proxy cannot read it: its control and data ports are passed explicitly instead`,
+      );
     }
   }
   if (proxied) {
     if (side === 'client') {
-      notes.push("ftp-proxy serves connections that pass through the pf host (divert-to takes incoming packets): it belongs on the clients' gateway; FTP clients on the pf host itself need the rules without ftp-proxy");
+      notes.push(
+        "ftp-proxy serves connections that pass through the pf host (divert-to takes incoming packets): it belongs on the clients' gateway; FTP clients on the pf host itself need the rules without ftp-proxy",
+      );
     }
     if (side === 'server' && plan.servers.length > 1) {
       notes.push('one ftp-proxy per server in reverse mode, each listening on its own port (-p 8021, 8022, ...)');
     }
     if (side === 'server') {
-      notes.push('ftp-proxy in reverse mode (-R) connects to the one server it fronts; clients see the proxy as the server, and passive replies name the proxy\'s address');
+      notes.push(
+        "ftp-proxy in reverse mode (-R) connects to the one server it fronts; clients see the proxy as the server, and passive replies name the proxy's address",
+      );
     }
-    if (plan.servers.some((s) => s.family === 'ipv6' && !s.tls)) notes.push('ftp-proxy -6 (rc.d ftpproxy6) allows only EPSV and EPRT, the extended modes, as IPv6 needs anyway');
-    notes.push('ftp-proxy rewrites PORT, EPRT, PASV and EPSV and opens each data connection in its anchor: the data ports need no rule of their own, except where it cannot read the control connection (TLS)');
+    if (plan.servers.some((s) => s.family === 'ipv6' && !s.tls))
+      notes.push('ftp-proxy -6 (rc.d ftpproxy6) allows only EPSV and EPRT, the extended modes, as IPv6 needs anyway');
+    notes.push(
+      'ftp-proxy rewrites PORT, EPRT, PASV and EPSV and opens each data connection in its anchor: the data ports need no rule of their own, except where it cannot read the control connection (TLS)',
+    );
   }
   if (plan.servers.some((s) => flowsToOpen(s, chosen).some((f) => f.role === 'active-data'))) {
-    notes.push('active data: a firewall cannot know which port a client will announce next, so the rules allow the server to connect to any client port above 1023');
+    notes.push(
+      'active data: a firewall cannot know which port a client will announce next, so the rules allow the server to connect to any client port above 1023',
+    );
   }
   return {
     dialect: 'pf',
