@@ -28,8 +28,8 @@ const DEVICE_NAMES = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|co
  * Control characters (C0, DEL, C1), bidirectional controls, zero-width and other invisible
  * format characters, line and paragraph separators, and the characters Windows forbids in names.
  */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: variation selectors are in the class on purpose, to be removed from names one by one
 const UNSAFE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: variation selectors are in the class on purpose, to be removed from names one by one
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff0-\uffff<>:"/\\|?*]/gu;
 
 /**
