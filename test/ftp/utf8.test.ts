@@ -6,12 +6,12 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import { decodeLineText, LineSplitter, type Line } from '../../src/ftp/lines';
 import { buildReport, type Report } from '../../src/report/build';
 import { renderJson } from '../../src/report/json';
 import { renderText } from '../../src/report/text';
 import { ack, c, data, fin, s, script, syn, synAck } from '../correlate/script';
+import { pcapInput } from '../helpers/inputs';
 
 /** A line's bytes as script() sends them: one character per byte. */
 const bytes = (value: string | number[]) => (typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value)).toString('latin1');
@@ -47,20 +47,7 @@ function report(user: string, file: string, replyName: string): { json: Report; 
   );
   const analyzer = new Analyzer();
   for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [
-    {
-      file: 't.pcap',
-      input: 0,
-      format: 'pcap',
-      linkType: 1,
-      linkTypeName: 'EN10MB',
-      packets: run.frames.length,
-      bytes: 0,
-      truncatedPackets: 0,
-      problems: [],
-      fatal: false,
-    },
-  ] as unknown as InputSummary[];
+  const inputs = [pcapInput(run.frames.length)];
   const built = buildReport(analyzer.finish(), inputs, 'test');
   const jsonText = renderJson(built);
   return { json: JSON.parse(jsonText) as Report, text: renderText(built, { color: false, firewall: false }), jsonText };

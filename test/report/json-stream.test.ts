@@ -6,10 +6,10 @@
  */
 import { expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import { buildReport, type Report } from '../../src/report/build';
 import { renderJson, renderJsonChunks } from '../../src/report/json';
 import { c, s, script } from '../correlate/script';
+import { pcapInput } from '../helpers/inputs';
 
 function scripted(): Report {
   // biome-ignore format: a table, one row a line
@@ -19,20 +19,7 @@ function scripted(): Report {
   );
   const analyzer = new Analyzer();
   for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [
-    {
-      file: 't.pcap',
-      input: 0,
-      format: 'pcap',
-      linkType: 1,
-      linkTypeName: 'EN10MB',
-      packets: run.frames.length,
-      bytes: 0,
-      truncatedPackets: 0,
-      problems: [],
-      fatal: false,
-    },
-  ] as unknown as InputSummary[];
+  const inputs = [pcapInput(run.frames.length)];
   return buildReport(analyzer.finish(), inputs, 'test');
 }
 

@@ -13,6 +13,7 @@ import type { PayloadStream } from '../../src/transfer/stream';
 import type { CapturedFrame } from '../../src/types';
 import { CONTROL, client, login, server } from '../correlate/lab';
 import { c, data, fin, ack, rst, s, script, syn, synAck, type Steps } from '../correlate/script';
+import { pcapInput } from '../helpers/inputs';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -65,26 +66,7 @@ function analyze(frames: CapturedFrame[], options: Partial<AnalyzerOptions> = {}
   });
   for (const frame of frames) analyzer.ingest(frame);
   const result = analyzer.finish();
-  const report = buildReport(
-    result,
-    [
-      {
-        file: 'test.pcap',
-        input: 1,
-        format: 'pcap',
-        compressed: null,
-        linkType: 1,
-        linkTypeName: 'EN10MB',
-        snapLength: 65535,
-        packets: frames.length,
-        bytes: 0,
-        truncatedPackets: 0,
-        problems: [],
-        fatal: false,
-      },
-    ],
-    'test',
-  );
+  const report = buildReport(result, [pcapInput(frames.length)], 'test');
   return { report, chunks, session: report.sessions[0] };
 }
 
