@@ -30,33 +30,21 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
+. "$TOOLS/lab.sh"
 OUT="$SAMPLES/hostile-names"
-PYTHON=/usr/bin/python3
-SRV4=192.0.2.10
-CLI4=198.51.100.20
-NS_PREFIX=${NS_PREFIX:-ft}
-NS_SRV=$NS_PREFIX-srv NS_RTR=$NS_PREFIX-rtr NS_CLI=$NS_PREFIX-cli
+lab_prefix ft
+NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli
 NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
 
-. "$TOOLS/lab.sh"
 need_root "network namespaces, vsftpd, tcpdump"
 need_commands ip tcpdump tshark vsftpd curl "$PYTHON"
 
-WORK=$(mktemp -d /tmp/ftpcap-hostile.XXXXXX)
-trap 'ns_delete "${NS[@]}"; rm -rf "$WORK"' EXIT
+lab_begin hostile
+on_exit 'ns_delete "${NS[@]}"'
 
 # ------------------------------------------------------------------- lab --
 ns_delete "${NS[@]}"
-for ns in "${NS[@]}"; do ns_base "$ns"; done
-ip link add eth0 netns "$NS_SRV" type veth peer name srv0 netns "$NS_RTR"
-ip link add eth0 netns "$NS_CLI" type veth peer name cli0 netns "$NS_RTR"
-nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-router_if "$NS_RTR" srv0 192.0.2.1/24 2001:db8:2::1/64
-router_if "$NS_RTR" cli0 198.51.100.1/24 2001:db8:1::1/64
-host_if "$NS_SRV" eth0 192.0.2.10/24 2001:db8:2::10/64 192.0.2.1 2001:db8:2::1
-host_if "$NS_CLI" eth0 198.51.100.20/24 2001:db8:1::20/64 198.51.100.1 2001:db8:1::1
-sleep 0.5
+line_up "${NS[@]}"
 
 # ------------------------------------------------------- server and files --
 mkdir -p "$WORK/anon/incoming" "$WORK/empty"
@@ -65,33 +53,18 @@ chown ftp:ftp "$WORK/anon/incoming" 2>/dev/null || chmod 777 "$WORK/anon/incomin
 printf 'an image that is not one\n' >"$WORK/anon/<img src=x onerror=alert(1)>.txt"
 printf 'a script that is not one\n' >"$WORK/anon/<script>alert(2)<\\script>"
 printf 'entities stay entities\n' >"$WORK/anon/&lt;b&gt; &amp; \"quotes\" 'too'.txt"
-cat >"$WORK/vsftpd.conf" <<EOF
-# written by samples/tools/make-hostile-samples.sh
-listen=YES
-listen_address=$SRV4
-background=NO
-anonymous_enable=YES
-anon_root=$WORK/anon
-write_enable=YES
-anon_upload_enable=YES
-anon_umask=022
-local_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-port_enable=YES
-connect_from_port_20=YES
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-use_localtime=NO
-EOF
-nsx "$NS_SRV" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 &
-wait_tcp "$NS_CLI" "$SRV4" 21 || die "vsftpd does not answer: $(cat "$WORK/vsftpd.log")"
+{
+  echo "# written by samples/tools/make-hostile-samples.sh"
+  echo "listen=YES"
+  echo "listen_address=$SRV4"
+  vsftpd_conf "$WORK/anon" "$WORK/empty"
+  printf '%s\n' write_enable=YES anon_upload_enable=YES anon_umask=022 local_enable=NO
+} >"$WORK/vsftpd.conf"
+vsftpd_start vsftpd "$NS_SRV" "$WORK/vsftpd.conf" "$NS_CLI" "$SRV4:21"
 
 # ---------------------------------------------------------------- capture --
 mkdir -p "$OUT"
-capture_start "$NS_RTR" srv0 "$WORK/capture.pcap" tcp
+record_start capture "$NS_RTR" srv0 "$WORK/capture.pcap" tcp
 
 url() { printf 'ftp://%s/%s' "$SRV4" "$($PYTHON -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")"; }
 {
@@ -108,8 +81,6 @@ url() { printf 'ftp://%s/%s' "$SRV4" "$($PYTHON -c 'import sys, urllib.parse; pr
   nsx "$NS_CLI" "$PYTHON" "$TOOLS/hostile-ftplib-client.py" "$SRV4" || true
 } >"$OUT/clients.log" 2>&1
 sleep 0.5
-capture_stop
-cp "$WORK/capture.pcap" "$OUT/capture.pcap"
-chmod 644 "$OUT/capture.pcap"
-"$TOOLS/tshark-frames.sh" "$OUT/capture.pcap" >"$OUT/tshark-frames.txt"
+record_stop capture || die "tcpdump dropped packets"
+publish_capture "$WORK/capture.pcap" "$OUT"
 log "wrote $OUT/capture.pcap ($(tshark -r "$OUT/capture.pcap" 2>/dev/null | wc -l) packets)"

@@ -192,7 +192,7 @@ TODAY="$(date -u +%Y-%m-%d)"
 # Seeded random content and fixed mtimes: the same bytes on every run.
 ANON="$WORK/anon"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home" "$WORK/local"
-"$PYTHON" "$TOOLS/loss-sample-files.py" "$ANON" "$WORK/local"
+"$PYTHON" "$TOOLS/sample-files.py" make-loss-samples.sh tree anon="$ANON" local="$WORK/local"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON" "$WORK/empty"
 find "$ANON" "$WORK/local" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +

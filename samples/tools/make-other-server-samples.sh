@@ -220,7 +220,7 @@ trap 'exit 130' INT TERM
 ANON="$WORK/anon"
 ALICE_TREE="$WORK/alice"
 mkdir -p "$ANON/pub" "$ALICE_TREE" "$WORK/home"
-"$PYTHON" "$TOOLS/other-server-sample-files.py" "$ANON" "$WORK"
+"$PYTHON" "$TOOLS/sample-files.py" make-other-server-samples.sh tree anon="$ANON" work="$WORK"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +

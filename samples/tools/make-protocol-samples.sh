@@ -103,11 +103,11 @@ TODAY="$(date -u +%Y-%m-%d)"
 ANON="$WORK/anon"
 ALICE_ROOT="$WORK/alice"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home" "$ALICE_ROOT" "$WORK/tls"
-"$PYTHON" "$TOOLS/protocol-sample-files.py" "$ANON"
+"$PYTHON" "$TOOLS/sample-files.py" make-protocol-samples.sh tree anon="$ANON"
 # app.log: 1 MiB of text with CRLF line ends (16384 lines of 64 bytes), so an
 # ASCII-mode download sends it unchanged; recreated before size-mismatch.
 make_app_log() {
-  "$PYTHON" "$TOOLS/protocol-app-log.py" "$ANON/app.log"
+  "$PYTHON" "$TOOLS/sample-files.py" make-protocol-samples.sh app-log anon="$ANON"
   touch -d '2024-01-01 12:00:00 UTC' "$ANON/app.log"
 }
 make_app_log
@@ -753,7 +753,7 @@ client_truncating() {
 
 case_size_mismatch() {
   make_app_log
-  "$PYTHON" -c 'import random, sys; open(sys.argv[1], "wb").write(random.Random(7).randbytes(1 << 20))' "$ANON/snapshot.bin"
+  "$PYTHON" "$TOOLS/sample-files.py" make-protocol-samples.sh size-mismatch anon="$ANON"
   chmod 644 "$ANON/app.log" "$ANON/snapshot.bin"
   touch -d '2024-01-01 12:00:00 UTC' "$ANON/app.log" "$ANON/snapshot.bin"
   start_vsftpd size "$SRV4:21" "[$SRV6]:21"

@@ -107,7 +107,7 @@ TODAY="$(date -u +%Y-%m-%d)"
 # payloads are the same on every run.
 ANON="$WORK/anon"
 mkdir -p "$ANON/pub" "$WORK/empty" "$WORK/home"
-"$PYTHON" "$TOOLS/core-sample-files.py" "$ANON" "$WORK"
+"$PYTHON" "$TOOLS/sample-files.py" make-samples.sh core anon="$ANON" work="$WORK"
 chmod -R a+rX "$ANON"
 chmod 755 "$ANON" "$WORK/empty"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
@@ -533,7 +533,7 @@ mergecap -F pcapng -w converted/ring-merged.pcapng ring/*"
 
 formats_files() { # write the files the clients transfer (fixed seeds, fixed sizes)
   mkdir -p "$ANON/formats"
-  "$PYTHON" "$TOOLS/core-formats-files.py" "$ANON/formats" "$WORK"
+  "$PYTHON" "$TOOLS/sample-files.py" make-samples.sh formats anon="$ANON" work="$WORK"
   chmod -R a+rX "$ANON/formats"
   find "$ANON/formats" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 }
@@ -1014,7 +1014,7 @@ case_link_types() {
   CLIENT_LOG="$dir/clients.log"
   : >"$CLIENT_LOG"
   reset_alice
-  "$PYTHON" "$TOOLS/core-link-types-files.py" "$WORK"
+  "$PYTHON" "$TOOLS/sample-files.py" make-samples.sh link-types work="$WORK"
   for n in "${LT_FILES[@]}"; do lt_record "$n"; done
   lt_fresh_lab # leave a plain lab for the cases after this one
 

@@ -75,7 +75,7 @@ trap 'exit 130' INT TERM
 # ------------------------------------------------------------ files --
 ANON="$WORK/anon"
 mkdir -p "$ANON/incoming" "$WORK/empty"
-"$PYTHON" "$TOOLS/transfer-files.py" "$ANON"
+"$PYTHON" "$TOOLS/sample-files.py" make-transfer-samples.sh tree anon="$ANON"
 chown ftp "$ANON/incoming"
 chmod 755 "$ANON"
 chmod 733 "$ANON/incoming"

@@ -28,91 +28,27 @@
 # only builds plain IPv4+IPv6 forwarding.
 set -euo pipefail
 
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$TOOLS/lab.sh" # star_up / star_down build the topology; addresses SRV4, CLI4, ... come from there
+
 # NS_PREFIX=xy names the namespaces xy-srv, xy-rtr, xy-cli1..3 instead (a second lab beside this one).
-NS_PREFIX=${NS_PREFIX:-fc}
-NS_SRV=$NS_PREFIX-srv
-NS_RTR=$NS_PREFIX-rtr
-NS_CLIS=("$NS_PREFIX-cli1" "$NS_PREFIX-cli2" "$NS_PREFIX-cli3")
+lab_prefix fc
+NS_SRV=$P-srv
+NS_RTR=$P-rtr
+NS_CLIS=("$P-cli1" "$P-cli2" "$P-cli3")
 ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
 
-SRV4=192.0.2.10      SRV6=2001:db8:2::10
-RTR_S4=192.0.2.1     RTR_S6=2001:db8:2::1
-RTR_C4=198.51.100.1  RTR_C6=2001:db8:1::1
-CLI4=(198.51.100.20 198.51.100.21 198.51.100.22)
-CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
-
-# Interface in fc-rtr facing the server: capture here.
-CAPTURE_IF=srv0
-
-TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$TOOLS/lab.sh"
-
-down() {
-  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
-}
-
+down() { star_down "$P"; }
 up() {
   down
-  local ns i
-  for ns in "${ALL_NS[@]}"; do ns_base "$ns"; done
-
-  # --- router --------------------------------------------------------------
-  nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-
-  # server <-> router veth
-  ip link add "$CAPTURE_IF" netns "$NS_RTR" address 02:fc:00:02:00:01 type veth \
-    peer name eth0 netns "$NS_SRV" address 02:fc:00:02:00:10
-  nsx "$NS_RTR" ip addr add "$RTR_S4/24" dev "$CAPTURE_IF"
-  nsx "$NS_RTR" ip -6 addr add "$RTR_S6/64" dev "$CAPTURE_IF" nodad
-  nsx "$NS_RTR" ip link set "$CAPTURE_IF" up
-  no_offload "$NS_RTR" "$CAPTURE_IF"
-
-  # client-side bridge
-  nsx "$NS_RTR" ip link add br0 address 02:fc:00:01:00:01 type bridge stp_state 0 forward_delay 0
-  nsx "$NS_RTR" ip addr add "$RTR_C4/24" dev br0
-  nsx "$NS_RTR" ip -6 addr add "$RTR_C6/64" dev br0 nodad
-  nsx "$NS_RTR" ip link set br0 up
-
-  # --- server ----------------------------------------------------------------
-  nsx "$NS_SRV" ip addr add "$SRV4/24" dev eth0
-  nsx "$NS_SRV" ip -6 addr add "$SRV6/64" dev eth0 nodad
-  nsx "$NS_SRV" ip link set eth0 up
-  nsx "$NS_SRV" ip route add default via "$RTR_S4"
-  nsx "$NS_SRV" ip -6 route add default via "$RTR_S6"
-  no_offload "$NS_SRV" eth0
-
-  # --- clients ---------------------------------------------------------------
-  for i in 0 1 2; do
-    ns=${NS_CLIS[$i]}
-    ip link add "cli$((i + 1))" netns "$NS_RTR" address "02:fc:00:01:01:$((20 + i))" type veth \
-      peer name eth0 netns "$ns" address "02:fc:00:01:00:$((20 + i))"
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" master br0
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" up
-    no_offload "$NS_RTR" "cli$((i + 1))"
-    nsx "$ns" ip addr add "${CLI4[$i]}/24" dev eth0
-    nsx "$ns" ip -6 addr add "${CLI6[$i]}/64" dev eth0 nodad
-    nsx "$ns" ip link set eth0 up
-    nsx "$ns" ip route add default via "$RTR_C4"
-    nsx "$ns" ip -6 route add default via "$RTR_C6"
-    no_offload "$ns" eth0
-  done
+  star_up "$P" fc
   check
 }
 
 # Ping the router and the server from every client, both families.
 check() {
-  local ns dst ok=1 tries
-  for ns in "${NS_CLIS[@]}"; do
-    for dst in "$RTR_C4" "$SRV4" "$RTR_C6" "$SRV6"; do
-      # the first IPv6 ping can be lost while neighbour discovery runs
-      for tries in 1 2 3; do
-        if nsx "$ns" ping -n -q -c 1 -W 1 "$dst" >/dev/null 2>&1; then break; fi
-        if [ "$tries" = 3 ]; then echo "netns.sh: $ns cannot ping $dst" >&2; ok=0; fi
-      done
-    done
-  done
-  [ "$ok" = 1 ] || return 1
-  echo "netns.sh: topology up, all clients reach $SRV4 and $SRV6" >&2
+  ping_check "${NS_CLIS[@]}" -- "$RTR_C4" "$SRV4" "$RTR_C6" "$SRV6" || return 1
+  log "topology up, all clients reach $SRV4 and $SRV6"
 }
 
 # Slow links: a token-bucket filter on the egress of the server's NIC and of

@@ -29,81 +29,42 @@
 # networks, so nothing can leave the lab.
 set -euo pipefail
 
-NS_SRV=fp-srv
-NS_RTR=fp-rtr
-NS_FAR=fp-far
-NS_CLIS=(fp-cli1 fp-cli2 fp-cli3)
+TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$TOOLS/lab.sh" # star_up / star_down build the common part; SRV4, CLI4, ... come from there
+
+# NS_PREFIX=xy names the namespaces xy-srv, xy-rtr, xy-far, xy-cli1..3 instead.
+lab_prefix fp
+NS_SRV=$P-srv
+NS_RTR=$P-rtr
+NS_FAR=$P-far
+NS_CLIS=("$P-cli1" "$P-cli2" "$P-cli3")
 ALL_NS=("$NS_SRV" "$NS_RTR" "$NS_FAR" "${NS_CLIS[@]}")
 
-SRV4=192.0.2.10 SRV4B=192.0.2.11 SRV6=2001:db8:2::10
+SRV4B=192.0.2.11
 FAR4=203.0.113.50 FAR6=2001:db8:3::50
-CLI4=(198.51.100.20 198.51.100.21 198.51.100.22)
-CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
-CAPTURE_IF=srv0
 TSQ_BYTES=16384
 
-TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$TOOLS/lab.sh"
-
 down() {
-  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
+  ns_delete "$NS_FAR"
+  star_down "$P"
 }
 
 up() {
   down
-  local ns i
-  for ns in "${ALL_NS[@]}"; do ns_base "$ns"; done
-  nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-
-  # server <-> router
-  ip link add "$CAPTURE_IF" netns "$NS_RTR" address 02:fa:00:02:00:01 type veth \
-    peer name eth0 netns "$NS_SRV" address 02:fa:00:02:00:10
-  nsx "$NS_RTR" ip addr add 192.0.2.1/24 dev "$CAPTURE_IF"
-  nsx "$NS_RTR" ip -6 addr add 2001:db8:2::1/64 dev "$CAPTURE_IF" nodad
-  nsx "$NS_RTR" ip link set "$CAPTURE_IF" up
-  no_offload "$NS_RTR" "$CAPTURE_IF"
-  host_if "$NS_SRV" eth0 "$SRV4/24" "$SRV6/64" 192.0.2.1 2001:db8:2::1
+  star_up "$P" fa
   nsx "$NS_SRV" ip addr add "$SRV4B/24" dev eth0
-
   # third-party host <-> router
-  ip link add far0 netns "$NS_RTR" address 02:fa:00:03:00:01 type veth \
-    peer name eth0 netns "$NS_FAR" address 02:fa:00:03:00:50
-  nsx "$NS_RTR" ip addr add 203.0.113.1/24 dev far0
-  nsx "$NS_RTR" ip -6 addr add 2001:db8:3::1/64 dev far0 nodad
-  nsx "$NS_RTR" ip link set far0 up
-  no_offload "$NS_RTR" far0
+  ns_base "$NS_FAR"
+  veth "$NS_RTR" far0 02:fa:00:03:00:01 "$NS_FAR" eth0 02:fa:00:03:00:50
+  router_if "$NS_RTR" far0 203.0.113.1/24 2001:db8:3::1/64
   host_if "$NS_FAR" eth0 "$FAR4/24" "$FAR6/64" 203.0.113.1 2001:db8:3::1
-
-  # client bridge
-  nsx "$NS_RTR" ip link add br0 address 02:fa:00:01:00:01 type bridge stp_state 0 forward_delay 0
-  nsx "$NS_RTR" ip addr add 198.51.100.1/24 dev br0
-  nsx "$NS_RTR" ip -6 addr add 2001:db8:1::1/64 dev br0 nodad
-  nsx "$NS_RTR" ip link set br0 up
-  for i in 0 1 2; do
-    ns=${NS_CLIS[$i]}
-    ip link add "cli$((i + 1))" netns "$NS_RTR" address "02:fa:00:01:01:$((20 + i))" type veth \
-      peer name eth0 netns "$ns" address "02:fa:00:01:00:$((20 + i))"
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" master br0
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" up
-    no_offload "$NS_RTR" "cli$((i + 1))"
-    host_if "$ns" eth0 "${CLI4[$i]}/24" "${CLI6[$i]}/64" 198.51.100.1 2001:db8:1::1
-  done
   check
 }
 
 check() {
-  local ns dst ok=1 tries
-  for ns in "${NS_CLIS[@]}" "$NS_FAR"; do
-    for dst in 192.0.2.1 "$SRV4" "$SRV4B" "$SRV6" "$FAR4" "$FAR6"; do
-      if [ "$ns" = "$NS_FAR" ] && { [ "$dst" = "$FAR4" ] || [ "$dst" = "$FAR6" ]; }; then continue; fi
-      for tries in 1 2 3; do
-        if nsx "$ns" ping -n -q -c 1 -W 1 "$dst" >/dev/null 2>&1; then break; fi
-        if [ "$tries" = 3 ]; then echo "proto-lab.sh: $ns cannot ping $dst" >&2; ok=0; fi
-      done
-    done
-  done
-  [ "$ok" = 1 ] || return 1
-  echo "proto-lab.sh: topology up" >&2
+  ping_check "${NS_CLIS[@]}" -- "$RTR_S4" "$SRV4" "$SRV4B" "$SRV6" "$FAR4" "$FAR6" || return 1
+  ping_check "$NS_FAR" -- "$RTR_S4" "$SRV4" "$SRV4B" "$SRV6" || return 1
+  log "topology up"
 }
 
 # A slow server uplink (tbf at the sending host, TCP small queues limited as
