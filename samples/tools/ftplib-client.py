@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Drive one FTP session with Python's standard ftplib, for the ftpcap samples.
 
-    ftplib-client.py HOST [--user U --password P] ACTION...
+    ftplib-client.py HOST [--port N] [--user U --password P] ACTION...
 
-Actions run in order inside ONE control session:
+Actions run in order inside ONE control session (which logs in with --user and
+--password first, unless a login action is given):
+    login:USER:PASS   USER + PASS; a 4xx/5xx reply is printed, the session goes on
+                      (so a failed login can be followed by a good one)
+    raw:COMMAND       send COMMAND as is (ftplib sendcmd), print the reply;
+                      a 4xx/5xx reply is printed, the session goes on
     active            set_pasv(False): PORT on IPv4, EPRT on IPv6
     passive           set_pasv(True):  PASV on IPv4, EPSV on IPv6 (ftplib's default)
     list[:PATH]       LIST (retrlines)
@@ -14,7 +19,9 @@ Actions run in order inside ONE control session:
 
 --block-delay S sleeps S seconds after every 8 KiB block of RETR/STOR, to
 stretch a transfer in time (used for the overlapping sessions of vsftpd-mixed).
-Every reply from the server is printed to stderr (debug level 1).
+Every reply from the server is printed (debug level 1). The exit status is 0
+when every transfer (list, nlst, retr, stor) succeeded. Used by the core,
+other-server and files families.
 """
 import argparse
 import ftplib
@@ -26,6 +33,7 @@ import time
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("host")
+    ap.add_argument("--port", type=int, default=21)
     ap.add_argument("--user", default="anonymous")
     ap.add_argument("--password", default="")
     ap.add_argument("--block-delay", type=float, default=0.0)
@@ -39,11 +47,23 @@ def main() -> int:
 
     ftp = ftplib.FTP(timeout=a.timeout)
     ftp.set_debuglevel(1)
-    print(ftp.connect(a.host, 21), file=sys.stderr)
-    ftp.login(a.user, a.password)
+    print(ftp.connect(a.host, a.port), file=sys.stderr)
+    if not any(act.startswith("login:") for act in a.actions):
+        ftp.login(a.user, a.password)
     for act in a.actions:
         verb, _, arg = act.partition(":")
-        if verb == "active":
+        if verb == "login":
+            user, _, password = arg.partition(":")
+            try:
+                print(ftp.login(user, password), file=sys.stderr)
+            except ftplib.error_perm as e:
+                print(f"login refused (expected for a wrong password): {e}", file=sys.stderr)
+        elif verb == "raw":
+            try:
+                print(ftp.sendcmd(arg), file=sys.stderr)
+            except (ftplib.error_perm, ftplib.error_temp) as e:
+                print(f"refused: {e}", file=sys.stderr)
+        elif verb == "active":
             ftp.set_pasv(False)
         elif verb == "passive":
             ftp.set_pasv(True)

@@ -344,14 +344,18 @@ vsftpd_start() {
 # user and write settings.
 vsftpd_conf() {
   cat <<CONF
+# foreground (the lab script stops it by pid)
 background=NO
+# anonymous tree
 anonymous_enable=YES
 anon_root=$1
+# passive range; active data connections come from port 20
 pasv_enable=YES
 pasv_min_port=40000
 pasv_max_port=40100
 port_enable=YES
 connect_from_port_20=YES
+# lab housekeeping
 seccomp_sandbox=NO
 secure_chroot_dir=$2
 xferlog_enable=NO

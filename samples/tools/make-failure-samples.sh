@@ -60,43 +60,22 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-PYTHON=${PYTHON:-/usr/bin/python3}
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, veth, bridge, servers, recorders, clients
 ALL_CASES=(nat-pasv-private pasv-address-wrong nat-no-helper nat-helper firewall-passive-blocked
   firewall-active-blocked data-refused data-missing nat-helper-passive firewall-rejects-icmp)
 # Namespace prefix: NS_PREFIX=fz runs a second lab beside one already up (fd-* by default).
-P=${NS_PREFIX:-fd}
+lab_prefix fd
 ALL_NS=($P-cli1 $P-cli2 $P-crtr $P-pcli $P-core $P-srtr $P-srv $P-psrv)
-
-. "$TOOLS/lab.sh"
 
 # ------------------------------------------------------------------- lab --
 
-veth() { # NS_A DEV_A MAC_A NS_B DEV_B MAC_B
-  ip link add "$2" netns "$1" address "$3" type veth peer name "$5" netns "$4" address "$6"
-  nsx "$1" ip link set "$2" up
-  nsx "$4" ip link set "$5" up
-  no_offload "$1" "$2"
-  no_offload "$4" "$5"
-}
-bridge() { # NS DEV MAC ADDR/LEN
-  nsx "$1" ip link add "$2" address "$3" type bridge stp_state 0 forward_delay 0
-  nsx "$1" ip addr add "$4" dev "$2"
-  nsx "$1" ip link set "$2" up
-  no_offload "$1" "$2"
-}
 lab_down() {
   ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
 }
 lab_up() {
   local ns
   lab_down
-  for ns in "${ALL_NS[@]}"; do
-    ip netns add "$ns"
-    nsx "$ns" ip link set lo up
-    nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-      net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
-  done
+  for ns in "${ALL_NS[@]}"; do ns_base "$ns"; done
   for ns in $P-crtr $P-core $P-srtr; do nsx "$ns" sysctl -qw net.ipv4.ip_forward=1; done
   # clients inside the NAT
   bridge $P-crtr in0 02:fd:64:00:00:01 100.64.0.1/24
@@ -155,45 +134,13 @@ if [ "${1:-}" = lab ]; then
 fi
 
 # ---------------------------------------------------------------- preflight --
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, nft, vsftpd, tcpdump)"
-for c in ip ethtool ping nft tcpdump tshark capinfos vsftpd lftp curl ftp "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
+need_root "network namespaces, nft, vsftpd, tcpdump"
+need_commands ip ethtool ping nft tcpdump tshark capinfos vsftpd lftp curl ftp "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
 
-START_TS=$(date +%s)
-WORK=$(mktemp -d /tmp/ftpcap-failure-samples.XXXXXX)
-chmod 755 "$WORK"
-VSFTPD_PID=""
-CAP_PIDS=()
-
-cleanup() {
-  local rc=$? pid
-  set +e
-  trap '' INT TERM
-  for pid in "${CAP_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  if [ -n "$VSFTPD_PID" ]; then kill "$VSFTPD_PID" 2>/dev/null; wait "$VSFTPD_PID" 2>/dev/null; fi
-  lab_down
-  rm -rf "$WORK"
-  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-VSFTPD_VER="$(vsftpd -v 0>&1 | sed 's/^vsftpd: version //') (Debian package $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo '?'))"
-LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
-CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
-PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
-TNFTP_VER="tnftp $(dpkg-query -W -f '${Version}' tnftp 2>/dev/null || echo '?') (Debian package ftp)"
-NFT_VER="$(nft --version | head -1)"
-TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
-TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
-KERNEL_VER="$(uname -r)"
-TODAY="$(date -u +%Y-%m-%d)"
+lab_begin failure-samples
+on_exit lab_down
+tool_versions
 
 # ------------------------------------------------------------ served files --
 ANON="$WORK/anon"
@@ -207,54 +154,22 @@ find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 # ------------------------------------------------------------------ vsftpd --
 # The base config of every case; a case appends its own lines (shown in its
 # README). IPv4 only: the lab has no IPv6 addresses.
-vsftpd_conf() { # EXTRA_LINES -> prints the config
-  cat <<EOF
-# written by samples/tools/make-failure-samples.sh; not /etc/vsftpd.conf
-listen=YES
-listen_ipv6=NO
-background=NO
-anonymous_enable=YES
-anon_root=$ANON
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-port_enable=YES
-connect_from_port_20=YES
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
+failure_conf() { # EXTRA_LINES -> prints the config
+  echo "# written by samples/tools/make-failure-samples.sh; not /etc/vsftpd.conf"
+  printf '%s\n' listen=YES listen_ipv6=NO
+  vsftpd_conf "$ANON" "$WORK/empty"
+  printf '%s\n' local_enable=NO write_enable=NO
   if [ -n "$1" ]; then printf '%s\n' "$1"; fi
 }
 VSFTPD_CONF_SHOWN=""
-start_vsftpd() { # NS ADDR EXTRA_LINES
-  local ns=$1 addr=$2 conf="$WORK/vsftpd.conf" banner
-  vsftpd_conf "$3" >"$conf"
+start_vsftpd() { # NS ADDR EXTRA_LINES — the banner is read from the server-side router (never captured)
+  local conf="$WORK/vsftpd.conf"
+  failure_conf "$3" >"$conf"
   chmod 644 "$conf"
   VSFTPD_CONF_SHOWN=$(sed "s#$WORK#/tmp/ftpcap-failure-samples.XXXXXX#g" "$conf")
-  ip netns exec "$ns" vsftpd "$conf" >"$WORK/vsftpd.log" 2>&1 &
-  VSFTPD_PID=$!
-  for _ in $(seq 50); do
-    nsx "$ns" ss -Hltn 'sport = :21' | grep -q . && break
-    kill -0 "$VSFTPD_PID" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd.log")"
-    sleep 0.1
-  done
-  # read the banner from the server-side router (never captured)
-  banner=$(nsx $P-srtr timeout 5 bash -c "exec 3<>/dev/tcp/$addr/21; head -1 <&3; echo QUIT >&3") ||
-    die "no FTP banner from $addr"
-  log "  vsftpd in $ns answers on $addr:21: ${banner%$'\r'}"
+  vsftpd_start vsftpd "$1" "$conf" "$P-srtr" "$2:21"
 }
-stop_vsftpd() {
-  if [ -n "$VSFTPD_PID" ]; then
-    kill "$VSFTPD_PID" 2>/dev/null || true
-    wait "$VSFTPD_PID" 2>/dev/null || true
-    VSFTPD_PID=""
-  fi
-}
+stop_vsftpd() { server_stop vsftpd; }
 
 # ---------------------------------------------------------------- nftables --
 RULES_MD=""
@@ -264,64 +179,27 @@ load_rules() { # NS RULESET_TEXT
 }
 
 # ----------------------------------------------------------------- capture --
-CAP_FILES=()   # name|ns|if
+CAP_FILES=() # the recorders of the case, by name
 cap_start() { # NAME NS IF
-  local name=$1 ns=$2 dev=$3 tmp="$WORK/cap-$1"
-  # started directly (not through a shell function), so that $! is tcpdump
-  # itself and SIGINT reaches it
-  ip netns exec "$ns" tcpdump -i "$dev" -s 0 -U -Z root -w "$tmp.pcap" 'tcp or icmp' 2>"$tmp.log" &
-  CAP_PIDS+=("$!")
-  CAP_FILES+=("$name|$ns|$dev")
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$tmp.log" && return 0
-    kill -0 "${CAP_PIDS[-1]}" 2>/dev/null || die "tcpdump exited: $(cat "$tmp.log")"
-    sleep 0.1
-  done
-  die "tcpdump did not start on $ns/$dev"
+  record_start "$1" "$2" "$3" "$WORK/cap-$1.pcap" 'tcp or icmp'
+  CAP_FILES+=("$1")
 }
 cap_stop() { # CASE
-  local dir="$SAMPLES/$1" pid ent name
+  local name
   sleep 1 # let the last FIN/ACKs arrive
-  for pid in "${CAP_PIDS[@]}"; do kill -INT "$pid"; wait "$pid" || true; done
-  CAP_PIDS=()
-  for ent in "${CAP_FILES[@]}"; do
-    name=${ent%%|*}
-    grep -E 'packets (captured|received|dropped)' "$WORK/cap-$name.log" | sed "s/^/    tcpdump $name: /" >&2
-    if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$WORK/cap-$name.log"; then die "tcpdump dropped packets ($name)"; fi
-    install -m 644 "$WORK/cap-$name.pcap" "$dir/$name.pcap"
-    if [ "$name" = capture ]; then
-      "$TOOLS/tshark-frames.sh" "$dir/$name.pcap" >"$dir/tshark-frames.txt"
-    else
-      "$TOOLS/tshark-frames.sh" "$dir/$name.pcap" >"$dir/$name.tshark-frames.txt"
-    fi
-  done
+  record_stop "${CAP_FILES[@]}" || die "tcpdump dropped packets"
+  for name in "${CAP_FILES[@]}"; do publish_capture "$WORK/cap-$name.pcap" "$SAMPLES/$1" "$name"; done
 }
 
 # ----------------------------------------------------------------- clients --
-# Each client command is a bash snippet run in a client namespace, in a fresh
-# working directory, with an empty HOME (no rc files). EXPECT is ok (exit 0),
-# fail (exit != 0) or any; a client that does not behave as the case needs
-# stops the run. The snippet is also what the README shows (@TOOLS@ =
-# samples/tools).
-CMDS_MD=""
-CLIENT_LOG=""
-RUN_SEQ=0
-client() { # NS EXPECT CMD [note]
-  local ns=$1 expect=$2 cmd=$3 note=${4:-} dir rc t0
-  RUN_SEQ=$((RUN_SEQ + 1))
-  dir="$WORK/run/$RUN_SEQ-$ns"
-  mkdir -p "$dir"
-  local pretty=${cmd//@TOOLS@/samples/tools}
-  CMDS_MD+=$'\n'"$RUN_SEQ. In \`$ns\`${note:+ ($note)}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
-  log "  $ns: $(head -1 <<<"$pretty")"
-  t0=$(date +%s%N)
-  echo "### $ns \$ $pretty" >>"$CLIENT_LOG"
-  set +e
-  (cd "$dir" && timeout 90 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}") >>"$CLIENT_LOG" 2>&1
-  rc=$?
-  set -e
-  t0=$((($(date +%s%N) - t0) / 100000000))
-  echo "### exit status $rc (after $((t0 / 10)).$((t0 % 10)) s)" >>"$CLIENT_LOG"
+# lab.sh runs each snippet (client_run): a client namespace, a fresh working
+# directory, an empty HOME (no rc files); the snippet is also what the README
+# shows (@TOOLS@ = samples/tools), numbered, and clients.log says how long it ran.
+CMD_NUMBERED=1 CLIENT_TIMING=1
+client() { # NS EXPECT CMD [note] — EXPECT: ok (exit 0), fail (exit != 0) or any
+  local ns=$1 expect=$2 rc=0
+  shift 2
+  client_run "$ns" "$@" || rc=$?
   case "$expect" in
     ok) [ "$rc" = 0 ] || die "client should have succeeded (exit $rc): $(tail -15 "$CLIENT_LOG")" ;;
     fail) [ "$rc" != 0 ] || die "client should have failed: $(tail -15 "$CLIENT_LOG")" ;;
@@ -352,12 +230,9 @@ vantage() { # NAME WHAT
 }
 
 begin_case() { # CASE
-  log "case $1"
-  CMDS_MD="" RULES_MD="" VANTAGE_MD="" CAP_FILES=() RUN_SEQ=0
-  mkdir -p "$SAMPLES/$1"
+  case_begin "$1"
+  RULES_MD="" VANTAGE_MD="" CAP_FILES=()
   rm -f "$SAMPLES/$1"/*.pcap "$SAMPLES/$1"/*tshark-frames.txt
-  CLIENT_LOG="$SAMPLES/$1/clients.log"
-  : >"$CLIENT_LOG"
   lab_up
 }
 
@@ -417,7 +292,7 @@ write_readme() {
     echo "$CMDS_MD"
     echo "## Capture"
     echo
-    echo "\`tcpdump -i IF -s 0 -U -w FILE 'tcp or icmp'\` ($TCPDUMP_VER) on each interface named above,"
+    echo "\`tcpdump --immediate-mode -i IF -s 0 -U -Z root -w FILE 'tcp or icmp'\` ($TCPDUMP_VER) on each interface named above,"
     echo "all started before the first client and stopped (SIGINT) 1 s after the last one. Classic pcap,"
     echo "Ethernet, microsecond timestamps. A capture on a router interface sees a packet that arrives"
     echo "on it before the router's firewall decides about it, and one that leaves it after NAT."

@@ -503,7 +503,7 @@ case_proftpd_mixed() {
   cap_start $c
   client $c fq-cli1 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "anonymous, EPSV"
   client $c fq-cli1 ok "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
-  client $c fq-cli2 ok "python3 @TOOLS@/other-servers-ftplib.py $SRV4 login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 203,0,113,50,156,64' raw:'PORT 100,64,0,20,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
+  client $c fq-cli2 ok "python3 @TOOLS@/ftplib-client.py $SRV4 login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 203,0,113,50,156,64' raw:'PORT 100,64,0,20,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
   client $c fq-cli3 ok "curl -sS -P - -o readme.txt ftp://$SRV4/readme.txt" "anonymous, active, EPRT"
   cap_stop $c
   write_readme $c "ProFTPD: EPSV, PASV, PORT, EPRT, refused PORTs, a failed login" \
@@ -511,7 +511,7 @@ case_proftpd_mixed() {
     "$(proftpd_server_md "This case adds nothing to the common config.")" \
     "- curl $CURL_VER in \`fq-cli1\` (198.51.100.20) and \`fq-cli3\` (198.51.100.22)
 - lftp $LFTP_VER in \`fq-cli1\`
-- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/other-servers-ftplib.py](../tools/other-servers-ftplib.py) (\`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
+- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
     "- **curl** (fq-cli1, anonymous, password \`ftp@example.com\`): EPSV → \`229 Entering Extended
   Passive Mode (|||port|)\`, RETR readme.txt (117 bytes). ProFTPD's 150 names the size:
   \`150 Opening BINARY mode data connection for readme.txt (117 bytes)\`; then \`226 Transfer complete\`.
@@ -622,7 +622,7 @@ case_pureftpd_mixed() {
   cap_start $c
   client $c fq-cli1 ok "curl -sS -o readme.txt $u/readme.txt" "anonymous, EPSV"
   client $c fq-cli1 ok "lftp -c '$LFTP_BASE; open $u; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
-  client $c fq-cli2 ok "python3 @TOOLS@/other-servers-ftplib.py $PURE4 --port $PURE_PORT login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 100,64,0,20,156,64' raw:'PORT 203,0,113,50,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
+  client $c fq-cli2 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 100,64,0,20,156,64' raw:'PORT 203,0,113,50,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
   client $c fq-cli3 ok "curl -sS -P - -o readme.txt $u/readme.txt" "anonymous, active, EPRT"
   cap_stop $c $PURE_PORT
   write_readme $c "Pure-FTPd on port $PURE_PORT: EPSV, PASV, PORT, EPRT, refused PORTs, a failed login" \
@@ -643,7 +643,7 @@ mount namespace where temp directories are bind-mounted over alice's home and ov
 address), no ports below 1024 in PORT." \
     "- curl $CURL_VER in \`fq-cli1\` (198.51.100.20) and \`fq-cli3\` (198.51.100.22)
 - lftp $LFTP_VER in \`fq-cli1\`
-- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/other-servers-ftplib.py](../tools/other-servers-ftplib.py) (\`--port $PURE_PORT\`; \`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
+- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`; \`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
     "- **curl** (fq-cli1): Pure-FTPd logs the anonymous user in on \`USER anonymous\` alone →
   \`230 Anonymous user logged in\`: no 331 and no PASS at all. EPSV → \`229 Extended Passive mode OK
   (|||port|)\`; RETR readme.txt → \`150 Accepted data connection\` (no size), then a two-line
@@ -691,7 +691,7 @@ epsv4
 dir
 bye
 EOF" "tnftp, passive, EPSV turned off"
-  client $c fq-cli3 ok "python3 @TOOLS@/other-servers-ftplib.py $PURE4 --port $PURE_PORT login:anonymous:guest@example.com passive list" "PASV, ignores the 227 address"
+  client $c fq-cli3 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:anonymous:guest@example.com passive list" "PASV, ignores the 227 address"
   cap_stop $c $PURE_PORT
   write_readme $c "Pure-FTPd -P announces a NAT-inside address in the 227" \
     "Three anonymous sessions against Pure-FTPd $PURE4:$PURE_PORT started with \`-P $INSIDE_ADDR\` (ForcePassiveIP set to an inside address, as on a server behind a NAT that announces its private side)." \
@@ -706,7 +706,7 @@ reply instead of the address the client connected to. $INSIDE_ADDR (RFC 6598 sha
 NAT inside) is routed by the lab router to a neighbour that does not exist." \
     "- lftp $LFTP_VER in \`fq-cli1\` (198.51.100.20), PASV, \`ftp:fix-pasv-address\` left at its default (yes)
 - $TNFTP_VER in \`fq-cli2\` (198.51.100.21), \`epsv4\` toggled off so that it sends PASV
-- $PY_VER in \`fq-cli3\` (198.51.100.22), via [samples/tools/other-servers-ftplib.py](../tools/other-servers-ftplib.py) (\`--port $PURE_PORT\`, passive: PASV; ftplib ignores the 227 address)" \
+- $PY_VER in \`fq-cli3\` (198.51.100.22), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`, passive: PASV; ftplib ignores the 227 address)" \
     "- **lftp** (fq-cli1, anonymous): \`PRET LIST\`, PASV → \`227 Entering Passive Mode (100,64,0,10,p1,p2)\`.
   lftp's \`ftp:fix-pasv-address\` (on by default) replaces a 227 address only when its own private-network
   test tells the two addresses apart, and that test does not include 100.64.0.0/10: lftp dials

@@ -32,14 +32,12 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, the addresses, servers, recorders, clients
 NETNS="$TOOLS/netns.sh"
-PYTHON=${PYTHON:-/usr/bin/python3}
 ALL_CASES=(passive-pasv passive-epsv active-port active-eprt ipv6 vsftpd-mixed capture-formats link-types)
+lab_prefix fc # NS_PREFIX=xy: namespaces xy-* (netns.sh builds the same names)
 
-SRV4=192.0.2.10
-SRV6=2001:db8:2::10
-CAPTURE_NS=fc-rtr
+CAPTURE_NS=$P-rtr
 CAPTURE_IF=srv0
 ALICE_PASS=wonderland-42
 # link rates for vsftpd-mixed (tc tbf units)
@@ -50,57 +48,20 @@ MIXED_CLI_RATE=2mbit
 FORMATS_SRV_RATE=16mbit
 FORMATS_CLI_RATE=8mbit
 
-. "$TOOLS/lab.sh"
-
 # ---------------------------------------------------------------- preflight --
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
-for c in ip ethtool ping tcpdump tshark capinfos dumpcap editcap mergecap gzip sha256sum vsftpd lftp curl ftp useradd chpasswd "$PYTHON" python3; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
+need_root "network namespaces, vsftpd, tcpdump"
+need_commands ip ethtool ping tcpdump tshark capinfos dumpcap editcap mergecap gzip sha256sum vsftpd lftp curl ftp useradd chpasswd "$PYTHON" python3
+select_cases "${ALL_CASES[*]}" "$@"
 
-START_TS=$(date +%s)
-WORK=$(mktemp -d /tmp/ftpcap-samples.XXXXXX)
-chmod 755 "$WORK"
-VSFTPD_PID=""
-TCPDUMP_PID=""
-REC_PIDS=() # capture-formats: the five recorders; link-types: its recorder
+lab_begin samples
 HELPER_PIDS=() # link-types: vlan-tags.py / tun-link.py
+# Tear down whatever was built, on success, error or interrupt (lab.sh lab_end
+# stops the recorders, clients and vsftpd first).
+on_exit 'for pid in "${HELPER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done'
+on_exit '[ -z "${ALICE_HOME:-}" ] || rm -rf "$ALICE_HOME/ftpcap-archive"'
+on_exit '"$NETNS" down'
 
-# Tear down whatever was built, on success, error or interrupt.
-cleanup() {
-  local rc=$?
-  set +e
-  # a second Ctrl-C must not interrupt the teardown (children inherit SIG_IGN)
-  trap '' INT TERM
-  if [ -n "$TCPDUMP_PID" ]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; fi
-  for pid in "${REC_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  for pid in "${HELPER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  if [ -n "${ALICE_HOME:-}" ]; then rm -rf "$ALICE_HOME/ftpcap-archive"; fi
-  if [ -n "$VSFTPD_PID" ]; then kill "$VSFTPD_PID" 2>/dev/null; wait "$VSFTPD_PID" 2>/dev/null; fi
-  "$NETNS" down
-  rm -rf "$WORK"
-  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --------------------------------------------------------------- versions --
-VSFTPD_VER="$(vsftpd -v 0>&1 | sed 's/^vsftpd: version //') (Debian package $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo '?'))"
-LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
-CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
-PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
-TNFTP_VER="tnftp $(dpkg-query -W -f '${Version}' tnftp 2>/dev/null || echo '?') (Debian package ftp)"
-TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
-LIBPCAP_VER="$(tcpdump --version 2>&1 | sed -n 's/^libpcap version \([^ ]*\).*/libpcap \1/p')"
-DUMPCAP_VER="$(dumpcap --version 2>/dev/null | head -1 | sed 's/\.$//')"
-TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
-KERNEL_VER="$(uname -r)"
-TODAY="$(date -u +%Y-%m-%d)"
+tool_versions
 
 # ------------------------------------------------------------ sample files --
 # Deterministic content (seeded PRNG) and fixed mtimes, so listings and
@@ -134,165 +95,36 @@ reset_alice
 
 # ------------------------------------------------------------ vsftpd config --
 VSFTPD_CONF="$WORK/vsftpd.conf"
-cat >"$VSFTPD_CONF" <<EOF
-# written by samples/tools/make-samples.sh; not /etc/vsftpd.conf
-# standalone, foreground, one IPv6 socket that also accepts IPv4 (mapped)
-listen=NO
-listen_ipv6=YES
-background=NO
-# anonymous read-only tree
-anonymous_enable=YES
-anon_root=$ANON
-# local users (alice) may log in and upload into their home directory
-local_enable=YES
-write_enable=YES
-local_umask=022
-pam_service_name=vsftpd
-# passive range; active data connections come from port 20
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-port_enable=YES
-connect_from_port_20=YES
-# lab housekeeping
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
+{
+  echo "# written by samples/tools/make-samples.sh; not /etc/vsftpd.conf"
+  echo "# standalone, one IPv6 socket that also accepts IPv4 (mapped)"
+  echo "listen=NO"
+  echo "listen_ipv6=YES"
+  vsftpd_conf "$ANON" "$WORK/empty"
+  echo "# local users (alice) may log in and upload into their home directory"
+  printf '%s\n' local_enable=YES write_enable=YES local_umask=022 pam_service_name=vsftpd
+} >"$VSFTPD_CONF"
 chmod 644 "$VSFTPD_CONF"
 
 # -------------------------------------------------------------- network --
 log "building topology"
 "$NETNS" up
 
-start_vsftpd() {
-  log "starting vsftpd in fc-srv"
-  ip netns exec fc-srv vsftpd "$VSFTPD_CONF" >"$WORK/vsftpd.log" 2>&1 &
-  VSFTPD_PID=$!
-  for _ in $(seq 50); do
-    ip netns exec fc-srv ss -Hltn 'sport = :21' | grep -q . && break
-    kill -0 "$VSFTPD_PID" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd.log")"
-    sleep 0.1
-  done
-  # It must really answer on both addresses (read the 220 banner; this happens
-  # before any capture starts).
-  local dst banner
-  for dst in "$SRV4" "$SRV6"; do
-    banner=$(ip netns exec fc-cli1 timeout 5 bash -c "exec 3<>/dev/tcp/$dst/21; head -1 <&3; echo QUIT >&3") ||
-      die "no FTP banner from $dst"
-    log "vsftpd answers on $dst:21: ${banner%$'\r'}"
-  done
+start_vsftpd() { # and check that it answers on both addresses (before any capture starts)
+  vsftpd_start vsftpd "$P-srv" "$VSFTPD_CONF" "$P-cli1" "$SRV4:21" "[$SRV6]:21"
 }
-stop_vsftpd() {
-  if [ -n "$VSFTPD_PID" ]; then
-    kill "$VSFTPD_PID" 2>/dev/null || true
-    wait "$VSFTPD_PID" 2>/dev/null || true
-    VSFTPD_PID=""
-  fi
-}
+stop_vsftpd() { server_stop vsftpd; }
 start_vsftpd
 
-# --------------------------------------------------------------- capture --
-CAP_TMP=""
-cap_start() { # CASE
-  local case=$1
-  CAP_TMP="$WORK/$case.pcap"
-  ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -s 0 -U -Z root -w "$CAP_TMP" 'tcp' \
-    2>"$WORK/$case.tcpdump.log" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/$case.tcpdump.log" && break
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$WORK/$case.tcpdump.log")"
-    sleep 0.1
-  done
-  sleep 1 # let tcpdump settle before the first SYN
-}
-
-cap_stop() { # CASE
-  local case=$1 dir="$SAMPLES/$1"
-  sleep 1 # let the last FIN/ACKs arrive
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=""
-  grep -E 'packets (captured|received|dropped)' "$WORK/$case.tcpdump.log" | sed 's/^/    tcpdump: /' >&2
-  if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$WORK/$case.tcpdump.log"; then
-    die "tcpdump dropped packets in $case"
-  fi
-  mkdir -p "$dir"
-  install -m 644 "$CAP_TMP" "$dir/capture.pcap"
-  "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" >"$dir/tshark-frames.txt"
-}
-
 # --------------------------------------------------------------- clients --
-# Each client command is a bash snippet run in a client namespace, in a fresh
-# working directory, with an empty HOME (no ~/.lftprc, ~/.curlrc, ~/.netrc).
-# The snippet text is also what the README shows; @TOOLS@ stands for
-# samples/tools.
-CMDS_MD=""   # README text listing the commands of the current case
-CLIENT_LOG=""
-RUN_SEQ=0
-run_dir() { # CASE NS -> sets RUN_DIR to a fresh working dir with the upload file in it
-  RUN_SEQ=$((RUN_SEQ + 1))
-  local d="$WORK/run/$1/$RUN_SEQ-$2"
-  rm -rf "$d"
-  mkdir -p "$d"
-  cp "$WORK/upload-200k.bin" "$d/"
-  # capture-formats uploads a bigger file
-  if [ "$1" = capture-formats ]; then cp "$WORK/upload-500k.bin" "$d/"; fi
-  # link-types uploads a small one
-  if [ "$1" = link-types ]; then cp "$WORK/upload-32k.bin" "$d/"; fi
-  RUN_DIR=$d
-}
-show_cmd() { # NS CMD [note]
-  local pretty=${2//@TOOLS@/samples/tools}
-  CMDS_MD+=$'\n'"In \`$1\`${3:+ ($3)}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
-}
-client() { # CASE NS CMD [note] — run in the foreground, fail the run on error
-  local case=$1 ns=$2 cmd=$3 note=${4:-} dir
-  run_dir "$case" "$ns"
-  dir=$RUN_DIR
-  show_cmd "$ns" "$cmd" "$note"
-  log "  $ns: $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
-  {
-    echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}"
-    (cd "$dir" && timeout 90 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}") 2>&1
-    echo "### exit status $?"
-  } >>"$CLIENT_LOG" || true
-  tail -1 "$CLIENT_LOG" | grep -q 'exit status 0$' || die "client failed in $case ($ns), see log: $(tail -20 "$CLIENT_LOG")"
-}
-BG_PIDS=()
-client_bg() { # CASE NS CMD [note] — run in the background (vsftpd-mixed)
-  local case=$1 ns=$2 cmd=$3 note=${4:-} dir
-  run_dir "$case" "$ns"
-  dir=$RUN_DIR
-  show_cmd "$ns" "$cmd" "$note"
-  log "  $ns (background): $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
-  (
-    set +e
-    out=$(cd "$dir" && timeout 90 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}" 2>&1)
-    rc=$?
-    printf '### %s $ %s\n%s\n### exit status %s\n' "$ns" "${cmd//@TOOLS@/samples/tools}" "$out" "$rc" >"$dir.log"
-    exit "$rc"
-  ) &
-  BG_PIDS+=("$!:$dir.log")
-}
-wait_bg() { # CASE
-  local ent pid logf failed=0
-  for ent in "${BG_PIDS[@]}"; do
-    pid=${ent%%:*}
-    logf=${ent#*:}
-    wait "$pid" || failed=1
-    cat "$logf" >>"$CLIENT_LOG"
-  done
-  BG_PIDS=()
-  [ "$failed" = 0 ] || die "a background client failed in $1: $(cat "$CLIENT_LOG")"
-}
+# lab.sh runs the client snippets (client_ok, client_bg, wait_bg): each in a
+# fresh working directory holding RUN_FILES, with an empty HOME; the snippet
+# text is also what the README shows; @TOOLS@ stands for samples/tools.
+RUN_FILES=("$WORK/upload-200k.bin")
 
 # ----------------------------------------------------------------- README --
 # SERVER_MD: the server paragraph shared by every case README.
-SERVER_MD="vsftpd $VSFTPD_VER, started by hand in namespace \`fc-srv\` (192.0.2.10, 2001:db8:2::10) with
+SERVER_MD="vsftpd $VSFTPD_VER, started by hand in namespace \`$P-srv\` (192.0.2.10, 2001:db8:2::10) with
 its own config file (not /etc/vsftpd.conf): one standalone instance in the foreground,
 \`listen=NO\`, \`listen_ipv6=YES\` (IPv4 clients arrive as IPv4-mapped addresses on the same socket),
 anonymous login enabled (read-only tree: \`one-mb.bin\` 1 MiB, \`readme.txt\`, \`pub/\` with
@@ -301,7 +133,7 @@ anonymous login enabled (read-only tree: \`one-mb.bin\` 1 MiB, \`readme.txt\`, \
 \`connect_from_port_20=YES\` (active data connections come from port 20), \`seccomp_sandbox=NO\`.
 The full config is in [samples/README.md](../README.md#server-configuration)."
 
-CAPTURE_MD="\`tcpdump -i srv0 -s 0 -U -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`fc-rtr\` (the
+CAPTURE_MD="\`tcpdump --immediate-mode -i srv0 -s 0 -U -Z root -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`$P-rtr\` (the
 router between clients and server) on \`srv0\`, the veth facing the server: every packet between
 any client and the server passes here, unchanged (no NAT, no firewall). Offloads are off on all
 veths, so frames are at most 1514 bytes and checksums are valid. Classic pcap, Ethernet,
@@ -318,7 +150,7 @@ write_readme() { # CASE TITLE SUMMARY CLIENTS_MD STORY_MD
     echo
     echo "- **Packets:** $pkts (\`capinfos -c capture.pcap\`)"
     echo "- **Made:** $TODAY with \`samples/tools/make-samples.sh\` (Linux $KERNEL_VER, network namespaces)"
-    echo "- **Capture point:** fc-rtr / srv0 (server side of the router)"
+    echo "- **Capture point:** $P-rtr / srv0 (server side of the router)"
     echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh capture.pcap\`, $TSHARK_VER); client output: [clients.log](clients.log)"
     echo
     echo "## Server"
@@ -348,13 +180,10 @@ write_readme() { # CASE TITLE SUMMARY CLIENTS_MD STORY_MD
 }
 
 begin_case() { # CASE
-  log "case $1"
-  CMDS_MD=""
-  mkdir -p "$SAMPLES/$1"
-  CLIENT_LOG="$SAMPLES/$1/clients.log"
-  : >"$CLIENT_LOG"
+  RUN_FILES=("$WORK/upload-200k.bin")
+  case_begin "$1"
   reset_alice
-  cap_start "$1"
+  case_capture_start "$1"
 }
 
 # ------------------------------------------------------------------ cases --
@@ -362,11 +191,11 @@ LFTP_BASE="set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:max-retries
 
 case_passive_pasv() {
   begin_case passive-pasv
-  client passive-pasv fc-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls; get one-mb.bin; get readme.txt; ls pub'"
-  cap_stop passive-pasv
+  client_ok $P-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls; get one-mb.bin; get readme.txt; ls pub'"
+  case_capture_stop passive-pasv
   write_readme passive-pasv "lftp, anonymous, PASV, one session with a listing and several transfers" \
     "One lftp session (anonymous) from 198.51.100.20 to vsftpd 192.0.2.10 over IPv4 in passive mode with PASV: \`ls\`, \`get one-mb.bin\`, \`get readme.txt\`, \`ls pub\`." \
-    "lftp $LFTP_VER in \`fc-cli1\` (198.51.100.20). \`ftp:prefer-epsv no\` and \`ftp:passive-mode yes\` are set explicitly (both are lftp's defaults), so lftp uses PASV." \
+    "lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20). \`ftp:prefer-epsv no\` and \`ftp:passive-mode yes\` are set explicitly (both are lftp's defaults), so lftp uses PASV." \
     "lftp connects once, logs in as \`anonymous\` (lftp's default password \`lftp@\`), and then runs the
 four commands over the same control connection. Every transfer gets its own PASV: vsftpd answers
 each with a \`227 Entering Passive Mode (192,0,2,10,p1,p2).\` naming a fresh port in 40000–40100,
@@ -379,12 +208,12 @@ opens the data connection right after the 227 reply, before it sends the transfe
 
 case_passive_epsv() {
   begin_case passive-epsv
-  client passive-epsv fc-cli2 "curl -sS -o one-mb.bin ftp://$SRV4/one-mb.bin"
-  client passive-epsv fc-cli2 "curl -sS ftp://$SRV4/pub/"
-  cap_stop passive-epsv
+  client_ok $P-cli2 "curl -sS -o one-mb.bin ftp://$SRV4/one-mb.bin"
+  client_ok $P-cli2 "curl -sS ftp://$SRV4/pub/"
+  case_capture_stop passive-epsv
   write_readme passive-epsv "curl, anonymous, EPSV over IPv4, two sessions" \
     "Two curl sessions (anonymous) from 198.51.100.21 to vsftpd 192.0.2.10 over IPv4, passive mode with EPSV (curl's default): a download of one-mb.bin, then a listing of pub/." \
-    "curl $CURL_VER in \`fc-cli2\` (198.51.100.21), default options: passive, EPSV first (PASV only if EPSV is refused), user \`anonymous\`, password \`ftp@example.com\`." \
+    "curl $CURL_VER in \`$P-cli2\` (198.51.100.21), default options: passive, EPSV first (PASV only if EPSV is refused), user \`anonymous\`, password \`ftp@example.com\`." \
     "Session 1 downloads \`one-mb.bin\`: EPSV, answered with \`229 Entering Extended Passive Mode (|||port|)\`
 (no address: the data connection goes to the control connection's server address), then
 \`TYPE I\`, \`SIZE\`, \`RETR\` over that data connection. Session 2 is a new control connection
@@ -394,11 +223,11 @@ data connections, each from the client's ephemeral port to a port in 40000–401
 
 case_active_port() {
   begin_case active-port
-  client active-port fc-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list retr:readme.txt stor:upload-200k.bin:ftpcap-upload-200k.bin"
-  cap_stop active-port
+  client_ok $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list retr:readme.txt stor:upload-200k.bin:ftpcap-upload-200k.bin"
+  case_capture_stop active-port
   write_readme active-port "Python ftplib, alice, active mode with PORT, one session" \
     "One Python ftplib session from 198.51.100.22 to vsftpd 192.0.2.10 over IPv4, logged in as local user alice, active mode (\`set_pasv(False)\`, PORT): LIST, RETR readme.txt, STOR of a 200 KiB file." \
-    "$PY_VER in \`fc-cli3\` (198.51.100.22), driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`active\` = \`ftp.set_pasv(False)\`; \`retrlines('LIST')\`, \`retrbinary('RETR …')\`, \`storbinary('STOR …')\`). \`python3\` is $PYTHON." \
+    "$PY_VER in \`$P-cli3\` (198.51.100.22), driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`active\` = \`ftp.set_pasv(False)\`; \`retrlines('LIST')\`, \`retrbinary('RETR …')\`, \`storbinary('STOR …')\`). \`python3\` is $PYTHON." \
     "ftplib logs in with \`USER alice\` / \`PASS wonderland-42\` — the password is in clear text in the
 capture (ftpcap should mask it). Before each transfer ftplib opens a listening socket on an
 ephemeral port of 198.51.100.22 and sends \`PORT 198,51,100,22,p1,p2\`; vsftpd answers \`200 PORT
@@ -412,12 +241,12 @@ it has received the transfer command, and sends its 150 reply once the connectio
 
 case_active_eprt() {
   begin_case active-eprt
-  client active-eprt fc-cli1 "curl -sS -P - -o readme.txt ftp://$SRV4/readme.txt"
-  client active-eprt fc-cli1 "curl -sS -P - --disable-eprt -T upload-200k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-upload-curl.bin"
-  cap_stop active-eprt
+  client_ok $P-cli1 "curl -sS -P - -o readme.txt ftp://$SRV4/readme.txt"
+  client_ok $P-cli1 "curl -sS -P - --disable-eprt -T upload-200k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-upload-curl.bin"
+  case_capture_stop active-eprt
   write_readme active-eprt "curl, active mode: EPRT download, PORT upload" \
     "Two curl sessions from 198.51.100.20 to vsftpd 192.0.2.10 over IPv4 in active mode: an anonymous download of readme.txt announced with EPRT, then an upload as alice announced with PORT (\`--disable-eprt\`)." \
-    "curl $CURL_VER in \`fc-cli1\` (198.51.100.20). \`-P -\` = active mode, listen on the address of the control connection; curl tries EPRT first and falls back to PORT; \`--disable-eprt\` makes it send PORT straight away." \
+    "curl $CURL_VER in \`$P-cli1\` (198.51.100.20). \`-P -\` = active mode, listen on the address of the control connection; curl tries EPRT first and falls back to PORT; \`--disable-eprt\` makes it send PORT straight away." \
     "Session 1 (anonymous) sends \`EPRT |1|198.51.100.20|port|\`; vsftpd answers \`200 EPRT command
 successful. Consider using EPSV.\` and, after \`RETR readme.txt\`, connects from 192.0.2.10 port 20 to
 the announced port. Session 2 logs in as alice (\`PASS wonderland-42\` in clear text), sends
@@ -428,13 +257,13 @@ opened by the server from port 20."
 
 case_ipv6() {
   begin_case ipv6
-  client ipv6 fc-cli2 "curl -sS -o one-mb.bin 'ftp://[$SRV6]/one-mb.bin'"
-  client ipv6 fc-cli2 "curl -sS -P - -o readme.txt 'ftp://[$SRV6]/readme.txt'"
-  client ipv6 fc-cli2 "python3 @TOOLS@/ftplib-client.py $SRV6 passive list active retr:readme.txt"
-  cap_stop ipv6
+  client_ok $P-cli2 "curl -sS -o one-mb.bin 'ftp://[$SRV6]/one-mb.bin'"
+  client_ok $P-cli2 "curl -sS -P - -o readme.txt 'ftp://[$SRV6]/readme.txt'"
+  client_ok $P-cli2 "python3 @TOOLS@/ftplib-client.py $SRV6 passive list active retr:readme.txt"
+  case_capture_stop ipv6
   write_readme ipv6 "IPv6: curl EPSV, curl EPRT, ftplib EPSV + EPRT" \
     "Three sessions from 2001:db8:1::21 to vsftpd [2001:db8:2::10] over IPv6: curl passive (EPSV) download of one-mb.bin, curl active (\`-P -\`, EPRT) download of readme.txt, and Python ftplib doing a passive LIST (EPSV) and an active RETR (EPRT) in one session." \
-    "curl $CURL_VER and $PY_VER (via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)) in \`fc-cli2\` (2001:db8:1::21). On IPv6 both clients can only use the extended commands: curl sends EPSV / EPRT, ftplib's \`makepasv\` sends EPSV and \`makeport\` sends EPRT when the socket family is AF_INET6." \
+    "curl $CURL_VER and $PY_VER (via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)) in \`$P-cli2\` (2001:db8:1::21). On IPv6 both clients can only use the extended commands: curl sends EPSV / EPRT, ftplib's \`makepasv\` sends EPSV and \`makeport\` sends EPRT when the socket family is AF_INET6." \
     "Session 1 (curl): EPSV → \`229 Entering Extended Passive Mode (|||port|)\`, RETR one-mb.bin over a
 passive data connection to [2001:db8:2::10]:port. Session 2 (curl \`-P -\`): \`EPRT |2|2001:db8:1::21|port|\`,
 RETR readme.txt, vsftpd connects from [2001:db8:2::10]:20. Session 3 (ftplib, anonymous, password
@@ -448,27 +277,27 @@ case_vsftpd_mixed() {
   # sessions, started 0.3 s apart, really interleave on the wire.
   "$NETNS" shape "$MIXED_SRV_RATE" "$MIXED_CLI_RATE"
   begin_case vsftpd-mixed
-  client_bg vsftpd-mixed fc-cli3 "curl -sS -o one-mb.bin ftp://$SRV4/one-mb.bin" "EPSV download"
+  client_bg $P-cli3 "curl -sS -o one-mb.bin ftp://$SRV4/one-mb.bin" "EPSV download"
   sleep 0.3
-  client_bg vsftpd-mixed fc-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls pub; get pub/data-64k.bin'" "PASV listing + download"
+  client_bg $P-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls pub; get pub/data-64k.bin'" "PASV listing + download"
   sleep 0.3
-  client_bg vsftpd-mixed fc-cli2 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list stor:upload-200k.bin:ftpcap-upload-mixed.bin" "active PORT listing + upload as alice"
+  client_bg $P-cli2 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list stor:upload-200k.bin:ftpcap-upload-mixed.bin" "active PORT listing + upload as alice"
   sleep 0.3
-  client_bg vsftpd-mixed fc-cli1 "ftp -n -v -A $SRV4 <<'EOF'
+  client_bg $P-cli1 "ftp -n -v -A $SRV4 <<'EOF'
 user anonymous guest@example.com
 dir
 get readme.txt
 bye
 EOF" "tnftp, active mode (-A), non-interactive"
-  wait_bg vsftpd-mixed
-  cap_stop vsftpd-mixed
+  wait_bg || die "a background client failed in vsftpd-mixed: $(cat "$CLIENT_LOG")"
+  case_capture_stop vsftpd-mixed
   "$NETNS" unshape
   write_readme vsftpd-mixed "four overlapping sessions from three clients (showcase)" \
     "Four FTP sessions at once against vsftpd 192.0.2.10 over IPv4, from three clients with four different client programs: curl EPSV download, lftp PASV listing + download, Python ftplib active PORT listing + upload as alice, tnftp active EPRT listing + download." \
-    "- curl $CURL_VER in \`fc-cli3\` (198.51.100.22)
-- lftp $LFTP_VER in \`fc-cli1\` (198.51.100.20)
-- $PY_VER in \`fc-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
-- $TNFTP_VER in \`fc-cli1\` (198.51.100.20), \`-n\` (no auto-login), \`-v\` (verbose), \`-A\` (active mode), commands from a here-document
+    "- curl $CURL_VER in \`$P-cli3\` (198.51.100.22)
+- lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20)
+- $PY_VER in \`$P-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
+- $TNFTP_VER in \`$P-cli1\` (198.51.100.20), \`-n\` (no auto-login), \`-v\` (verbose), \`-A\` (active mode), commands from a here-document
 
 The four were started in the background 0.3 s apart, in the order below; the script waited
 for all four before stopping the capture. For this case only, the links are slowed down
@@ -481,15 +310,15 @@ crossed the wire in a 0.2 s burst, with receive-side drops and retransmissions).
     "This is the sample the top-level quick start analyzes. The control and data connections of
 the four sessions are interleaved on the wire (see the frame numbers below):
 
-- **curl** (fc-cli3, anonymous, password \`ftp@example.com\`): EPSV → 229, RETR one-mb.bin (1 MiB).
+- **curl** ($P-cli3, anonymous, password \`ftp@example.com\`): EPSV → 229, RETR one-mb.bin (1 MiB).
   Its data connection spans nearly the whole capture; the other three sessions start and
   finish while it is running.
-- **lftp** (fc-cli1, anonymous, password \`lftp@\`): PASV → 227 + LIST pub, PASV → 227 + RETR
+- **lftp** ($P-cli1, anonymous, password \`lftp@\`): PASV → 227 + LIST pub, PASV → 227 + RETR
   pub/data-64k.bin (65 536 bytes).
-- **ftplib** (fc-cli2, alice, password \`wonderland-42\` in clear): PORT + LIST of alice's home, PORT +
+- **ftplib** ($P-cli2, alice, password \`wonderland-42\` in clear): PORT + LIST of alice's home, PORT +
   STOR ftpcap-upload-mixed.bin (204 800 bytes); both data connections are opened by the server
   from 192.0.2.10:20.
-- **tnftp** (fc-cli1, anonymous, password \`guest@example.com\`): forced into active mode with \`-A\`;
+- **tnftp** ($P-cli1, anonymous, password \`guest@example.com\`): forced into active mode with \`-A\`;
   tnftp tries the extended command first on IPv4 too (\`epsv4\` is on by default), so it sends
   EPRT, not PORT: SYST, FEAT, EPRT + LIST (\`dir\`, in vsftpd's default ASCII type), TYPE I, SIZE,
   EPRT + RETR readme.txt, MDTM;
@@ -513,9 +342,9 @@ says whether the port-20 connections really overlapped."
 # ran. The files the clients transfer exist only during this case (anon
 # tree formats/, alice's upload), so the listings of the other cases do not
 # change.
-FORMATS_COMMENT="ftpcap sample capture-formats: dumpcap in namespace fc-rtr on srv0 (the router interface facing the server), capture filter tcp; recorded by samples/tools/make-samples.sh"
+FORMATS_COMMENT="ftpcap sample capture-formats: dumpcap in namespace $P-rtr on srv0 (the router interface facing the server), capture filter tcp; recorded by samples/tools/make-samples.sh"
 REC_NAMES=(dumpcap any nano snap96 ring)
-declare -A REC_NS=([dumpcap]=fc-rtr [any]=fc-srv [nano]=fc-rtr [snap96]=fc-rtr [ring]=fc-rtr)
+declare -A REC_NS=([dumpcap]=$P-rtr [any]=$P-srv [nano]=$P-rtr [snap96]=$P-rtr [ring]=$P-rtr)
 declare -A REC_CMD=(
   [dumpcap]="dumpcap -i srv0 -f 'tcp' --capture-comment '$FORMATS_COMMENT' -w dumpcap.pcapng"
   [any]="tcpdump -i any -s 0 -U -Z root -w any.pcap 'tcp'"
@@ -523,7 +352,6 @@ declare -A REC_CMD=(
   [snap96]="tcpdump -i srv0 -s 96 -U -Z root -w snap96.pcap 'tcp'"
   [ring]="tcpdump -i srv0 -s 0 -U -Z root -C 1 -W 10 -w ring/ring.pcap 'tcp'"
 )
-declare -A REC_PID=()
 FORMATS_CONVERT="mkdir converted
 editcap -F pcap dumpcap.pcapng converted/from-pcapng.pcap
 editcap -F nsecpcap dumpcap.pcapng converted/nsec.pcap
@@ -542,7 +370,6 @@ rec_start() { # NAME DIR — start one recorder, return when it is capturing
   local n=$1 dir=$2 logf="$WORK/formats-logs/$1.log"
   (cd "$dir" && exec ip netns exec "${REC_NS[$n]}" bash -c "exec ${REC_CMD[$n]}") 2>"$logf" &
   REC_PID[$n]=$!
-  REC_PIDS+=("$!")
   for _ in $(seq 100); do
     grep -Eq "^(tcpdump: )?listening on|^Capturing on" "$logf" && return 0
     kill -0 "${REC_PID[$n]}" 2>/dev/null || die "recorder $n exited: $(cat "$logf")"
@@ -569,6 +396,7 @@ case_capture_formats() {
   : >"$CLIENT_LOG"
   reset_alice
   formats_files
+  RUN_FILES=("$WORK/upload-200k.bin" "$WORK/upload-500k.bin")
   "$NETNS" shape "$FORMATS_SRV_RATE" "$FORMATS_CLI_RATE"
 
   # --- five recorders, one after the other, each listening before the next
@@ -579,10 +407,10 @@ case_capture_formats() {
   sleep 1 # let them settle before the first SYN
 
   # --- the traffic: two sessions, the second starts 0.3 s after the first
-  client_bg "$case" fc-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls formats; get formats/access.log; get formats/records.csv; get formats/random.bin'" "PASV: LIST + three downloads, anonymous"
+  client_bg $P-cli1 "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls formats; get formats/access.log; get formats/records.csv; get formats/random.bin'" "PASV: LIST + three downloads, anonymous"
   sleep 0.3
-  client_bg "$case" fc-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list stor:upload-500k.bin:ftpcap-upload-500k.bin" "active PORT: LIST + upload as alice, started 0.3 s later"
-  wait_bg "$case"
+  client_bg $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list stor:upload-500k.bin:ftpcap-upload-500k.bin" "active PORT: LIST + upload as alice, started 0.3 s later"
+  wait_bg || die "a background client failed in $case: $(cat "$CLIENT_LOG")"
 
   # --- stop: 1 s for the last FIN/ACKs, SIGINT to all, wait until each has
   # flushed and closed its file(s)
@@ -590,8 +418,8 @@ case_capture_formats() {
   for n in "${REC_NAMES[@]}"; do kill -INT "${REC_PID[$n]}"; done
   for n in "${REC_NAMES[@]}"; do
     wait "${REC_PID[$n]}" || die "recorder $n exited with status $?: $(cat "$WORK/formats-logs/$n.log")"
+    unset "REC_PID[$n]"
   done
-  REC_PIDS=()
   "$NETNS" unshape
   rm -rf "$ANON/formats"
   reset_alice
@@ -668,18 +496,18 @@ them (see [What ftpcap must do](#what-ftpcap-must-do-with-these-files)).
 
 - **Made:** $TODAY with \`samples/tools/make-samples.sh capture-formats\` (Linux $KERNEL_VER, network namespaces)
 - **Recorders:** $DUMPCAP_VER; $TCPDUMP_VER ($LIBPCAP_VER); editcap, mergecap, capinfos from the same Wireshark; gzip $(gzip --version | head -1 | awk '{print $2}')
-- **Reference recording:** \`dumpcap.pcapng\` (fc-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-capture-factspy).
+- **Reference recording:** \`dumpcap.pcapng\` ($P-rtr / srv0). Its announcement table and control dialogue are under [Generated facts](#generated-facts-for-dumpcappcapng-capture-factspy).
 - **Cross-check:** [tshark-frames.dumpcap.txt](tshark-frames.dumpcap.txt) and [tshark-frames.any.txt](tshark-frames.any.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); these are not named \`tshark-frames.txt\` because this directory has no \`capture.pcap\` (the e2e tests pair the two); client output: [clients.log](clients.log)
 
 ## Files
 
 | file | made by | capture point |
 |---|---|---|
-| \`dumpcap.pcapng\` | dumpcap | fc-rtr / srv0 |
-| \`any.pcap\` | tcpdump \`-i any\` | **fc-srv** (the server's own namespace: \`any\` = eth0 + lo, each packet once) |
-| \`nano.pcap\` | tcpdump \`--time-stamp-precision=nano\` | fc-rtr / srv0 |
-| \`snap96.pcap\` | tcpdump \`-s 96\` | fc-rtr / srv0 |
-| \`ring/ring.pcap0\` … | tcpdump \`-C 1 -W 10\` (next file once one exceeds 1 000 000 bytes; at most 10, then it would overwrite ring.pcap0; names as tcpdump made them) | fc-rtr / srv0 |
+| \`dumpcap.pcapng\` | dumpcap | $P-rtr / srv0 |
+| \`any.pcap\` | tcpdump \`-i any\` | **$P-srv** (the server's own namespace: \`any\` = eth0 + lo, each packet once) |
+| \`nano.pcap\` | tcpdump \`--time-stamp-precision=nano\` | $P-rtr / srv0 |
+| \`snap96.pcap\` | tcpdump \`-s 96\` | $P-rtr / srv0 |
+| \`ring/ring.pcap0\` … | tcpdump \`-C 1 -W 10\` (next file once one exceeds 1 000 000 bytes; at most 10, then it would overwrite ring.pcap0; names as tcpdump made them) | $P-rtr / srv0 |
 | \`converted/from-pcapng.pcap\` | \`editcap -F pcap\` from dumpcap.pcapng | (copy) |
 | \`converted/nsec.pcap\` | \`editcap -F nsecpcap\` from dumpcap.pcapng | (copy) |
 | \`converted/dumpcap.pcapng.gz\`, \`converted/from-pcapng.pcap.gz\` | \`gzip -n\` | (copy) |
@@ -735,8 +563,8 @@ not.
 
 ## Clients and exact command lines
 
-- lftp $LFTP_VER in \`fc-cli1\` (198.51.100.20), anonymous, PASV (\`ftp:prefer-epsv no\`)
-- $PY_VER in \`fc-cli3\` (198.51.100.22) as alice, active mode, via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
+- lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20), anonymous, PASV (\`ftp:prefer-epsv no\`)
+- $PY_VER in \`$P-cli3\` (198.51.100.22) as alice, active mode, via [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
 
 Both ran in the background, the second 0.3 s after the first; the script waited for both before
 stopping the recorders. Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working
@@ -809,36 +637,36 @@ LT_FILES=(vlan-8021q qinq-8021ad sll-v1 raw-ip ipv4-fragments)
 LT_DEEP="ftpcap-archive/2024/network-measurements-collected-from-every-branch-office-by-the-operations-team-during-the-first-quarter-including-throughput-latency-jitter-and-packet-loss-figures-for-each-site/raw-data-exported-from-the-monitoring-system-before-the-yearly-capacity-review-meeting-together-with-the-scripts-that-produced-the-graphs-and-the-notes-taken-during-the-review/supporting-material-that-nobody-reads-but-everybody-wants-to-keep-just-in-case-someone-asks-about-the-numbers-again-next-year/final-versions-approved-by-the-board"
 LT_BSD_SRC="${FTPCAP_CORPUS:-/work/shared/corpus}/suricata-verify/tests/detect-ftp/ftp-mode-02/input.pcap"
 LT_BSD_SHA256=4ddd729e3e632673000cd2a4650aae2a181e77bef84029190c52e43282ff6769
-LT_BSD_LICENSE_SRC="$SAMPLES/../test/fixtures/corpus/suricata-verify/LICENSE.txt"
+LT_BSD_LICENSE_SRC="$SAMPLES_SRC/../test/fixtures/corpus/suricata-verify/LICENSE.txt"
 
 declare -A LT_HELPERS=(
-  [vlan-8021q]="ip netns exec fc-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1Q:100
-ip netns exec fc-srv python3 @TOOLS@/vlan-tags.py eth0 802.1Q:100"
-  [qinq-8021ad]="ip netns exec fc-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1ad:200,802.1Q:100
-ip netns exec fc-srv python3 @TOOLS@/vlan-tags.py eth0 802.1ad:200,802.1Q:100"
+  [vlan-8021q]="ip netns exec $P-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1Q:100
+ip netns exec $P-srv python3 @TOOLS@/vlan-tags.py eth0 802.1Q:100"
+  [qinq-8021ad]="ip netns exec $P-rtr python3 @TOOLS@/vlan-tags.py srv0 802.1ad:200,802.1Q:100
+ip netns exec $P-srv python3 @TOOLS@/vlan-tags.py eth0 802.1ad:200,802.1Q:100"
   [sll-v1]=""
-  [raw-ip]="python3 @TOOLS@/tun-link.py fc-rtr srvtun fc-srv tun0"
+  [raw-ip]="python3 @TOOLS@/tun-link.py $P-rtr srvtun $P-srv tun0"
   [ipv4-fragments]=""
 )
 declare -A LT_SETUP=(
   [vlan-8021q]=""
   [qinq-8021ad]=""
   [sll-v1]=""
-  [raw-ip]="ip netns exec fc-rtr ip addr del 192.0.2.1/24 dev srv0
-ip netns exec fc-rtr ip addr add 192.0.2.1/24 dev srvtun
-ip netns exec fc-rtr ethtool -K srvtun gso off
-ip netns exec fc-rtr ip link set srvtun up
-ip netns exec fc-srv ip addr del 192.0.2.10/24 dev eth0
-ip netns exec fc-srv ip addr add 192.0.2.10/24 dev tun0
-ip netns exec fc-srv ethtool -K tun0 gso off
-ip netns exec fc-srv ip link set tun0 up
-ip netns exec fc-srv ip route replace default via 192.0.2.1 dev tun0"
-  [ipv4-fragments]="ip netns exec fc-rtr ip link set srv0 mtu 576
-ip netns exec fc-srv ip link set eth0 mtu 576
-ip netns exec fc-srv ip route replace default via 192.0.2.1 dev eth0 advmss 1460
-for ns in fc-cli1 fc-cli2 fc-cli3; do ip netns exec \$ns sysctl -qw net.ipv4.ip_no_pmtu_disc=1; done"
+  [raw-ip]="ip netns exec $P-rtr ip addr del 192.0.2.1/24 dev srv0
+ip netns exec $P-rtr ip addr add 192.0.2.1/24 dev srvtun
+ip netns exec $P-rtr ethtool -K srvtun gso off
+ip netns exec $P-rtr ip link set srvtun up
+ip netns exec $P-srv ip addr del 192.0.2.10/24 dev eth0
+ip netns exec $P-srv ip addr add 192.0.2.10/24 dev tun0
+ip netns exec $P-srv ethtool -K tun0 gso off
+ip netns exec $P-srv ip link set tun0 up
+ip netns exec $P-srv ip route replace default via 192.0.2.1 dev tun0"
+  [ipv4-fragments]="ip netns exec $P-rtr ip link set srv0 mtu 576
+ip netns exec $P-srv ip link set eth0 mtu 576
+ip netns exec $P-srv ip route replace default via 192.0.2.1 dev eth0 advmss 1460
+for ns in $P-cli1 $P-cli2 $P-cli3; do ip netns exec \$ns sysctl -qw net.ipv4.ip_no_pmtu_disc=1; done"
 )
-declare -A LT_REC_NS=([vlan-8021q]=fc-rtr [qinq-8021ad]=fc-rtr [sll-v1]=fc-srv [raw-ip]=fc-rtr [ipv4-fragments]=fc-rtr)
+declare -A LT_REC_NS=([vlan-8021q]=$P-rtr [qinq-8021ad]=$P-rtr [sll-v1]=$P-srv [raw-ip]=$P-rtr [ipv4-fragments]=$P-rtr)
 declare -A LT_REC=(
   [vlan-8021q]="tcpdump -i srv0 -s 0 -U -Z root -w vlan-8021q.pcap 'vlan and tcp'"
   [qinq-8021ad]="tcpdump -i srv0 -s 0 -U -Z root -w qinq-8021ad.pcap 'vlan and vlan and tcp'"
@@ -851,15 +679,15 @@ declare -A LT_CMDS=() LT_CHECK=() LT_COUNT=() LT_HELPER_LOG=()
 lt_traffic() { # NAME — the clients of one file, one after the other
   case $1 in
     ipv4-fragments)
-      client link-types fc-cli1 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:$LT_DEEP stor:upload-32k.bin:ftpcap-upload-frag-port.bin" \
+      client_ok $P-cli1 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:$LT_DEEP stor:upload-32k.bin:ftpcap-upload-frag-port.bin" \
         "Python ftplib as alice, active mode (PORT): LIST of a directory with a ${#LT_DEEP}-character path, upload of 32 KiB"
-      client link-types fc-cli2 "curl -sS -T upload-32k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-upload-frag-epsv.bin" \
+      client_ok $P-cli2 "curl -sS -T upload-32k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-upload-frag-epsv.bin" \
         "curl as alice, passive mode (EPSV): upload of 32 KiB"
       ;;
     *)
-      client link-types fc-cli2 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
+      client_ok $P-cli2 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
         "curl, anonymous, passive mode (EPSV): download of readme.txt"
-      client link-types fc-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 active list retr:pub/data-64k.bin" \
+      client_ok $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 active list retr:pub/data-64k.bin" \
         "Python ftplib, anonymous, active mode (PORT): LIST, download of pub/data-64k.bin"
       ;;
   esac
@@ -901,7 +729,7 @@ lt_helpers_stop() {
 
 lt_check_ftp() { # every client namespace reads vsftpd's banner at 192.0.2.10 (before recording)
   local ns banner
-  for ns in fc-cli1 fc-cli2 fc-cli3; do
+  for ns in $P-cli1 $P-cli2 $P-cli3; do
     banner=$(ip netns exec "$ns" timeout 5 bash -c "exec 3<>/dev/tcp/$SRV4/21; head -1 <&3; echo QUIT >&3") ||
       die "$ns gets no FTP banner from $SRV4 after the setup"
   done
@@ -936,7 +764,7 @@ lt_record() { # NAME
   logf="$lt/$n.rec.log"
   (cd "$lt" && exec ip netns exec "${LT_REC_NS[$n]}" bash -c "exec ${LT_REC[$n]}") 2>"$logf" &
   pid=$!
-  REC_PIDS=("$pid")
+  REC_PID[link-types]=$pid
   for _ in $(seq 100); do
     grep -q 'listening on' "$logf" && break
     kill -0 "$pid" 2>/dev/null || die "recorder exited: $(cat "$logf")"
@@ -951,7 +779,7 @@ lt_record() { # NAME
   sleep 1
   kill -INT "$pid"
   wait "$pid" || die "recorder exited with status $?: $(cat "$logf")"
-  REC_PIDS=()
+  unset "REC_PID[link-types]"
   lt_helpers_stop
   if [ "$n" = ipv4-fragments ]; then rm -rf "$ALICE_HOME/ftpcap-archive"; fi
   reset_alice
@@ -1015,6 +843,7 @@ case_link_types() {
   : >"$CLIENT_LOG"
   reset_alice
   "$PYTHON" "$TOOLS/sample-files.py" make-samples.sh link-types work="$WORK"
+  RUN_FILES=("$WORK/upload-200k.bin" "$WORK/upload-32k.bin")
   for n in "${LT_FILES[@]}"; do lt_record "$n"; done
   lt_fresh_lab # leave a plain lab for the cases after this one
 
@@ -1049,11 +878,11 @@ declare -A LT_HEAD=(
   [ipv4-fragments]="IPv4 fragments of TCP segments (control and data)"
 )
 declare -A LT_AT=(
-  [vlan-8021q]="fc-rtr / srv0"
-  [qinq-8021ad]="fc-rtr / srv0"
-  [sll-v1]="fc-srv / any (= eth0 + lo)"
-  [raw-ip]="fc-rtr / srvtun (tun)"
-  [ipv4-fragments]="fc-rtr / srv0 (after the fragmenting router)"
+  [vlan-8021q]="$P-rtr / srv0"
+  [qinq-8021ad]="$P-rtr / srv0"
+  [sll-v1]="$P-srv / any (= eth0 + lo)"
+  [raw-ip]="$P-rtr / srvtun (tun)"
+  [ipv4-fragments]="$P-rtr / srv0 (after the fragmenting router)"
 )
 
 lt_story() { # NAME — how the variant is made and what is special in the file
@@ -1068,8 +897,8 @@ and bridge VLAN filtering and the tc \`vlan\` action are missing too. So
 [samples/tools/vlan-tags.py](../tools/vlan-tags.py) tags the frames instead: it attaches two
 eBPF programs (a dozen instructions, loaded through the bpf(2) system call, attached with tcx)
 to the interface — on egress \`bpf_skb_vlan_push(0x8100, 100)\`, on ingress \`bpf_skb_vlan_pop\`,
-the kernel functions the vlan driver and the tc vlan action use. One runs on \`srv0\` in fc-rtr,
-one on \`eth0\` in fc-srv; addresses and routes stay as in the plain lab. tcpdump on \`srv0\` sees
+the kernel functions the vlan driver and the tc vlan action use. One runs on \`srv0\` in $P-rtr,
+one on \`eth0\` in $P-srv; addresses and routes stay as in the plain lab. tcpdump on \`srv0\` sees
 the tag on both directions (on transmit after the egress hook, on receive before the ingress
 hook). As with any VLAN-offloading NIC (veth has \`tx-vlan-offload\` on), the kernel keeps the
 tag in the packet's metadata and libpcap writes it back into the recorded frame, exactly as for
@@ -1101,8 +930,8 @@ writes v2 (LINUX_SLL2, 276): that variant is \`capture-formats/any.pcap\`.
 EOF
       ;;
     raw-ip) cat <<EOF
-The router–server link is a point-to-point IP link made of two tun devices, \`srvtun\` in fc-rtr
-and \`tun0\` in fc-srv, joined by [samples/tools/tun-link.py](../tools/tun-link.py), which copies
+The router–server link is a point-to-point IP link made of two tun devices, \`srvtun\` in $P-rtr
+and \`tun0\` in $P-srv, joined by [samples/tools/tun-link.py](../tools/tun-link.py), which copies
 every datagram one side sends into the other. The lab kernel has no ipip, sit or gre tunnels
 (\`ip link add ipip0 type ipip …\` fails with *Error: Unknown device type.*), but has tun. The IPv4
 addresses move from the veth pair to the tun devices and the server's default route goes
@@ -1120,13 +949,13 @@ The router–server link gets MTU 576 (\`srv0\` and the server's \`eth0\`); the 
 and send TCP without the Don't Fragment bit (\`net.ipv4.ip_no_pmtu_disc=1\` in their namespaces:
 Linux TCP sets DF unless path MTU discovery is off), and the server advertises MSS 1460 anyway
 (\`advmss 1460\` on its default route: a server on a 1500-byte LAN behind a narrow link). So the
-clients send up to 1500-byte datagrams and fc-rtr, forwarding them onto \`srv0\`, cuts each
+clients send up to 1500-byte datagrams and $P-rtr, forwarding them onto \`srv0\`, cuts each
 one into fragments of at most 576 bytes, which tcpdump records there. The MTU is set on both
 ends of the link because a veth drops a frame that is larger than the receiving end's MTU: a
 1500-byte \`eth0\` could not send its 1500-byte segments to a 576-byte \`srv0\`.
 
 Only the client→server direction is fragmented. The server's own TCP keeps to its 576-byte
-link (and sets DF), and server→client datagrams could only be fragmented by fc-rtr on the
+link (and sets DF), and server→client datagrams could only be fragmented by $P-rtr on the
 client side, after this capture point: with a single router, no one capture point sees both
 directions fragmented. So the sessions upload, and control and data both travel client→server
 in fragments wherever a segment is longer than 524 bytes (576 − 20 IPv4 − 32 TCP with
@@ -1225,7 +1054,7 @@ EOF
 Lab and server: [samples/README.md](../README.md#lab); vsftpd as in every case (anonymous
 read-only tree, local user alice, passive ports 40000–40100, active connections from port 20).
 Each recorded file has a lab of its own: the script runs \`samples/tools/netns.sh up\` (which
-first removes the previous lab), starts vsftpd in fc-srv, then
+first removes the previous lab), starts vsftpd in $P-srv, then
 
 1. starts the file's **helpers** in the background (from the host's namespace) and waits until
    each has printed its ready line;
@@ -1412,19 +1241,19 @@ EOF
 ## Lab
 
 \`\`\`
-fc-srv   192.0.2.10/24, 2001:db8:2::10/64        vsftpd
+$P-srv   192.0.2.10/24, 2001:db8:2::10/64        vsftpd
    |
-fc-rtr   srv0: 192.0.2.1/24, 2001:db8:2::1/64     <- capture point (tcpdump -i srv0 'tcp'; capture-formats also records in fc-srv)
+$P-rtr   srv0: 192.0.2.1/24, 2001:db8:2::1/64     <- capture point (tcpdump -i srv0 'tcp'; capture-formats also records in $P-srv)
          br0:  198.51.100.1/24, 2001:db8:1::1/64  (bridge: cli1 cli2 cli3), forwarding on
    |
-fc-cli1  198.51.100.20, 2001:db8:1::20
-fc-cli2  198.51.100.21, 2001:db8:1::21
-fc-cli3  198.51.100.22, 2001:db8:1::22
+$P-cli1  198.51.100.20, 2001:db8:1::20
+$P-cli2  198.51.100.21, 2001:db8:1::21
+$P-cli3  198.51.100.22, 2001:db8:1::22
 \`\`\`
 
 The namespaces are not connected to the host; the router knows only its two connected
 networks, so no packet can leave the lab. \`samples/tools/netns.sh up|down\` builds and removes
-it (later firewall / NAT cases add nftables rules in \`fc-rtr\`).
+it (later firewall / NAT cases add nftables rules in \`$P-rtr\`).
 
 ## Software
 
@@ -1442,7 +1271,7 @@ it (later firewall / NAT cases add nftables rules in \`fc-rtr\`).
 
 ## Server configuration
 
-vsftpd runs in the foreground in \`fc-srv\` with this file (paths are the script's temp dir):
+vsftpd runs in the foreground in \`$P-srv\` with this file (paths are the script's temp dir):
 
 \`\`\`
 $(sed "s#$WORK#/tmp/ftpcap-samples.XXXXXX#g" "$VSFTPD_CONF")
