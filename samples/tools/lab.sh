@@ -338,8 +338,9 @@ vsftpd_start() {
     [ "$from" = - ] || ftp_banner "$from" "$host" "$port"
   done
 }
-# vsftpd_conf ANON_ROOT EMPTY_DIR: the settings every lab vsftpd shares
-# (standalone in the foreground, anonymous tree, passive range 40000-40100,
+# vsftpd_conf ANON_ROOT EMPTY_DIR [PASV_MIN PASV_MAX]: the settings every lab
+# vsftpd shares (standalone in the foreground, anonymous tree, passive range
+# PASV_MIN-PASV_MAX, default 40000-40100,
 # active data from port 20, no sandbox, no logs); the caller adds its listen_*,
 # user and write settings.
 vsftpd_conf() {
@@ -351,8 +352,8 @@ anonymous_enable=YES
 anon_root=$1
 # passive range; active data connections come from port 20
 pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
+pasv_min_port=${3:-40000}
+pasv_max_port=${4:-40100}
 port_enable=YES
 connect_from_port_20=YES
 # lab housekeeping

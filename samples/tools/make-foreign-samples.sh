@@ -48,21 +48,19 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-PYTHON=/usr/bin/python3
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, veth, servers, recorders
 ALL_CASES=(not-ftp data-handshake-missing refused-transfer control-unopened duplicated tunnels)
+lab_prefix fx # NS_PREFIX=xy: namespaces xy-*
 
-NS_SRV=fx-srv NS_RTR=fx-rtr NS_CLI=fx-cli
+NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli
 # The tunnels case: two hosts on one underlay link, FTP between them inside a tunnel.
-NS_TC=fx-tc NS_TS=fx-ts
+NS_TC=$P-tc NS_TS=$P-ts
 ALL_NS=("$NS_SRV" "$NS_RTR" "$NS_CLI" "$NS_TC" "$NS_TS")
 SRV4=192.0.2.10 CLI4=198.51.100.20
 # Other protocols on port 21 and 2121, one address each.
 POP3_ALT=192.0.2.21 IMAP_ALT=192.0.2.22 SMTP_ALT=192.0.2.23 NNTP_ALT=192.0.2.24 HTTP_ALT=192.0.2.25
 RST_HOST=192.0.2.30 DROP_HOST=192.0.2.31
 CAPTURE_IF=srv0
-
-. "$TOOLS/lab.sh"
 
 down() {
   ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
@@ -72,29 +70,19 @@ up() {
   down
   local ns a
   for ns in "${ALL_NS[@]}"; do
-    ip netns add "$ns"
-    nsx "$ns" ip link set lo up
+    ns_base "$ns"
     nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   done
   nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1
-  ip link add "$CAPTURE_IF" netns "$NS_RTR" address 02:fb:00:02:00:01 type veth peer name eth0 netns "$NS_SRV" address 02:fb:00:02:00:10
-  ip link add cli0 netns "$NS_RTR" address 02:fb:00:01:00:01 type veth peer name eth0 netns "$NS_CLI" address 02:fb:00:01:00:20
-  nsx "$NS_RTR" ip addr add 192.0.2.1/24 dev "$CAPTURE_IF"
-  nsx "$NS_RTR" ip addr add 198.51.100.1/24 dev cli0
-  nsx "$NS_RTR" ip link set "$CAPTURE_IF" up
-  nsx "$NS_RTR" ip link set cli0 up
-  no_offload "$NS_RTR" "$CAPTURE_IF"
-  no_offload "$NS_RTR" cli0
-  for a in "$SRV4" "$POP3_ALT" "$IMAP_ALT" "$SMTP_ALT" "$NNTP_ALT" "$HTTP_ALT" "$RST_HOST" "$DROP_HOST"; do
+  veth "$NS_RTR" "$CAPTURE_IF" 02:fb:00:02:00:01 "$NS_SRV" eth0 02:fb:00:02:00:10
+  veth "$NS_RTR" cli0 02:fb:00:01:00:01 "$NS_CLI" eth0 02:fb:00:01:00:20
+  router_if "$NS_RTR" "$CAPTURE_IF" "$RTR_S4/24" ""
+  router_if "$NS_RTR" cli0 "$RTR_C4/24" ""
+  host_if "$NS_SRV" eth0 "$SRV4/24" "" "$RTR_S4" ""
+  for a in "$POP3_ALT" "$IMAP_ALT" "$SMTP_ALT" "$NNTP_ALT" "$HTTP_ALT" "$RST_HOST" "$DROP_HOST"; do
     nsx "$NS_SRV" ip addr add "$a/24" dev eth0
   done
-  nsx "$NS_SRV" ip link set eth0 up
-  nsx "$NS_SRV" ip route add default via 192.0.2.1
-  no_offload "$NS_SRV" eth0
-  nsx "$NS_CLI" ip addr add "$CLI4/24" dev eth0
-  nsx "$NS_CLI" ip link set eth0 up
-  nsx "$NS_CLI" ip route add default via 198.51.100.1
-  no_offload "$NS_CLI" eth0
+  host_if "$NS_CLI" eth0 "$CLI4/24" "" "$RTR_C4" ""
   sleep 0.5
   log "lab up"
 }
@@ -104,22 +92,16 @@ case "${1:-}" in
   down) [ "$(id -u)" = 0 ] || die "run as root"; down; exit 0 ;;
 esac
 
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, servers, tcpdump)"
-for c in ip ethtool nft tcpdump tshark editcap mergecap capinfos vsftpd dovecot curl "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing: $c"
-done
-"$PYTHON" -c 'import aiosmtpd' 2>/dev/null || die "missing: python3-aiosmtpd"
+need_root "network namespaces, servers, tcpdump"
+need_commands ip ethtool nft tcpdump tshark editcap mergecap capinfos vsftpd curl "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
+if wanted not-ftp; then
+  need_commands dovecot
+  "$PYTHON" -c 'import aiosmtpd' 2>/dev/null || die "missing: python3-aiosmtpd"
+fi
 
-CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=("${ALL_CASES[@]}")
-
-WORK=$(mktemp -d /tmp/ftpcap-foreign.XXXXXX)
-chmod 755 "$WORK"
-cleanup() {
-  down
-  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+lab_begin foreign
+on_exit down
 
 VERSIONS=$(
   echo "| software | version |"
@@ -140,26 +122,12 @@ start_vsftpd() {
   printf 'ftpcap foreign-capture sample file\n' >"$WORK/anon/pub/readme.txt"
   head -c 20000 /dev/zero | tr '\0' 'x' >"$WORK/anon/pub/twenty-k.txt"
   chmod -R a+rX "$WORK/anon"
-  cat >"$WORK/vsftpd.conf" <<EOF
-listen=YES
-listen_address=$SRV4
-background=NO
-anonymous_enable=YES
-anon_root=$WORK/anon
-local_enable=NO
-write_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-port_enable=YES
-connect_from_port_20=YES
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
-  nsx "$NS_SRV" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 &
+  {
+    printf '%s\n' listen=YES "listen_address=$SRV4"
+    vsftpd_conf "$WORK/anon" "$WORK/empty"
+    printf '%s\n' local_enable=NO write_enable=NO
+  } >"$WORK/vsftpd.conf"
+  server_start vsftpd "$NS_SRV" "$WORK/vsftpd.log" vsftpd "$WORK/vsftpd.conf"
   wait_port "$SRV4" 21
 }
 
@@ -268,26 +236,16 @@ start_others() {
 }
 
 # ---------------------------------------------------------------- capture --
-TCPDUMP_PID=
-start_capture() {
+# --immediate-mode (lab.sh record_start): packets still in a capture ring
+# block when tcpdump is stopped would be lost.
+start_capture() { # NAME
   CAP_TMP="$WORK/$1.pcap"
-  ip netns exec "$NS_RTR" tcpdump -i "$CAPTURE_IF" -s 0 -U --immediate-mode -Z root -w "$CAP_TMP" 'tcp' 2>"$WORK/$1.tcpdump.log" &
-  TCPDUMP_PID=$!
-  local i
-  for i in $(seq 1 50); do
-    grep -q 'listening on' "$WORK/$1.tcpdump.log" && break
-    sleep 0.1
-  done
+  record_start capture "$NS_RTR" "$CAPTURE_IF" "$CAP_TMP" tcp
   sleep 0.3
 }
-# tcpdump is started with ip netns exec (no shell between), so $! is tcpdump; --immediate-mode,
-# as packets still in a capture ring block when it is stopped would be lost.
 stop_capture() {
-  local i
   sleep 1
-  kill -TERM "$TCPDUMP_PID"
-  for i in $(seq 1 50); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-  wait "$TCPDUMP_PID" 2>/dev/null || true
+  record_stop capture || die "tcpdump dropped packets"
 }
 
 # client NAME COMMAND...: run in fx-cli, output to clients.log of the case
@@ -566,9 +524,7 @@ record_tunnels() {
   VSFTPD_TUN_PID=$!
   for i in $(seq 1 50); do nsx "$NS_TS" ss -Hltn 'sport = :21' | grep -q . && break; sleep 0.1; done
   CAP_TMP="$WORK/tun.pcap"
-  ip netns exec "$NS_TC" tcpdump -i u0 -s 0 -U --immediate-mode -Z root -w "$CAP_TMP" 2>"$WORK/tun.tcpdump.log" &
-  TCPDUMP_PID=$!
-  for i in $(seq 1 50); do grep -q 'listening on' "$WORK/tun.tcpdump.log" && break; sleep 0.1; done
+  record_start capture "$NS_TC" u0 "$CAP_TMP" ""
   sleep 0.3
   { echo "## curl EPSV RETR over VXLAN"; nsx "$NS_TC" curl -sS --max-time 10 -o /dev/null -w '%{size_download} bytes\n' "ftp://192.0.2.10/pub/twenty-k.txt" 2>&1; echo; } >>"$CLIENTS_LOG"
   { echo "## ftplib PORT NLST over VXLAN"; nsx "$NS_TC" "$PYTHON" "$TOOLS/foreign-ftp-client.py" 192.0.2.10 nlst-port 2>&1; echo; } >>"$CLIENTS_LOG"
@@ -582,12 +538,11 @@ record_tunnels() {
   nsx "$NS_TC" ip addr add 192.0.2.20/24 dev vx0
   nsx "$NS_TS" ip addr add 192.0.2.10/24 dev vx0
   for ns in "$NS_TC" "$NS_TS"; do nsx "$ns" ip link set vx0 up; no_offload "$ns" vx0; done
-  ip netns exec "$NS_TC" tcpdump -i u0 -s 0 -U --immediate-mode -Z root -w "$dir/fragmented.pcap" 2>"$WORK/tun2.tcpdump.log" &
-  TCPDUMP_PID=$!
-  for i in $(seq 1 50); do grep -q 'listening on' "$WORK/tun2.tcpdump.log" && break; sleep 0.1; done
+  record_start capture "$NS_TC" u0 "$WORK/fragmented.pcap" ""
   sleep 0.3
   { echo "## curl EPSV RETR over VXLAN, MTU 1500 (fragmented.pcap)"; nsx "$NS_TC" curl -sS --max-time 10 -o /dev/null -w '%{size_download} bytes\n' "ftp://192.0.2.10/pub/twenty-k.txt" 2>&1; echo; } >>"$CLIENTS_LOG"
   stop_capture
+  install -m 644 "$WORK/fragmented.pcap" "$dir/fragmented.pcap"
   cp "$CLIENTS_LOG" "$dir/clients.log"
   cat >"$dir/README.md" <<EOF
 # tunnels

@@ -30,7 +30,7 @@
 #               one fixed client port, and two active data connections from
 #               192.0.2.10:20 to one fixed client port.
 #
-# The lab is a copy of netns.sh's topology with its own namespaces (fl-srv,
+# The lab is netns.sh's topology (lab.sh star_up) with its own namespaces (fl-srv,
 # fl-rtr, fl-cli1..3) and documentation addresses only; nothing is connected
 # to the host. One difference: in fl-srv the addresses sit on a bridge br-s
 # whose only port is eth0 (where the lossy case drops frames). The capture point is the router's client-facing bridge (br0).
@@ -44,19 +44,13 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-PYTHON=${PYTHON:-/usr/bin/python3}
 ALL_CASES=(lossy midstream gapped port-reuse)
 
-NS_SRV=fl-srv
-NS_RTR=fl-rtr
-NS_CLIS=(fl-cli1 fl-cli2 fl-cli3)
-ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
-SRV4=192.0.2.10 SRV6=2001:db8:2::10
-RTR_S4=192.0.2.1 RTR_S6=2001:db8:2::1
-RTR_C4=198.51.100.1 RTR_C6=2001:db8:1::1
-CLI4=(198.51.100.20 198.51.100.21 198.51.100.22)
-CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, star_up, servers, recorders, clients
+lab_prefix fl # NS_PREFIX=xy: namespaces xy-*
+NS_SRV=$P-srv
+NS_RTR=$P-rtr
+NS_CLIS=("$P-cli1" "$P-cli2" "$P-cli3")
 CAPTURE_NS=$NS_RTR
 CAPTURE_IF=br0
 ALICE_PASS=wonderland-42
@@ -67,126 +61,35 @@ LOSS_GROUP=7       # NFLOG group receiving a copy of every dropped packet
 LOSSY_ATTEMPTS=12
 LFTP_BASE="set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:max-retries 1; set net:timeout 20; set cmd:fail-exit yes"
 
-. "$TOOLS/lab.sh"
-
 # ------------------------------------------------------------------- lab --
-# Same topology as netns.sh, with fl- namespaces:
+# lab.sh star_up (the topology of netns.sh) with fl- namespaces, the server's
+# addresses on a bridge br-s whose only port is eth0 (nftables rules of the
+# bridge family there drop frames on the server's link, after TCP has sent
+# them: see LOSS_NFT), one TCP segment per packet:
 #   fl-srv  br-s 192.0.2.10/24 2001:db8:2::10/64 (bridge; port eth0, the veth to fl-rtr)
 #   fl-rtr  srv0 192.0.2.1/24, br0 198.51.100.1/24 (bridge: cli1 cli2 cli3) <- capture on br0
 #   fl-cli1..3 eth0 198.51.100.20..22/24, 2001:db8:1::20..22/64
-
-lab_down() {
-  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
-}
+lab_down() { star_down "$P"; }
 lab_up() {
   lab_down
-  local ns i
-  for ns in "${ALL_NS[@]}"; do ns_base "$ns"; done
-  nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-  ip link add srv0 netns "$NS_RTR" address 02:f1:00:02:00:01 type veth \
-    peer name eth0 netns "$NS_SRV" address 02:f1:00:02:00:10
-  nsx "$NS_RTR" ip addr add "$RTR_S4/24" dev srv0
-  nsx "$NS_RTR" ip -6 addr add "$RTR_S6/64" dev srv0 nodad
-  nsx "$NS_RTR" ip link set srv0 up
-  no_offload "$NS_RTR" srv0
-  nsx "$NS_RTR" ip link add br0 address 02:f1:00:01:00:01 type bridge stp_state 0 forward_delay 0
-  nsx "$NS_RTR" ip addr add "$RTR_C4/24" dev br0
-  nsx "$NS_RTR" ip -6 addr add "$RTR_C6/64" dev br0 nodad
-  nsx "$NS_RTR" ip link set br0 up
-  no_offload "$NS_RTR" br0
-  # The server's addresses sit on a bridge (br-s) whose only port is eth0:
-  # nftables rules of the bridge family there drop frames on the server's
-  # link, after TCP has sent them (see LOSS_NFT).
-  nsx "$NS_SRV" ip link set eth0 address 02:f1:00:02:00:11
-  nsx "$NS_SRV" ip link add br-s address 02:f1:00:02:00:10 type bridge stp_state 0 forward_delay 0
-  nsx "$NS_SRV" ip link set eth0 master br-s
-  nsx "$NS_SRV" ip link set eth0 up
-  nsx "$NS_SRV" ip addr add "$SRV4/24" dev br-s
-  nsx "$NS_SRV" ip -6 addr add "$SRV6/64" dev br-s nodad
-  nsx "$NS_SRV" ip link set br-s up
-  nsx "$NS_SRV" ip route add default via "$RTR_S4"
-  nsx "$NS_SRV" ip -6 route add default via "$RTR_S6"
-  no_offload "$NS_SRV" eth0
-  no_offload "$NS_SRV" br-s
-  # One TCP segment per packet: with segmentation offload off, the kernel
-  # still builds multi-segment (GSO) packets and splits them only at eth0,
-  # after the bridge's hooks, so one drop there would lose a burst.
-  nsx "$NS_SRV" ip link set dev br-s gso_max_segs 1
-  for i in 0 1 2; do
-    ns=${NS_CLIS[$i]}
-    ip link add "cli$((i + 1))" netns "$NS_RTR" address "02:f1:00:01:01:$((20 + i))" type veth \
-      peer name eth0 netns "$ns" address "02:f1:00:01:00:$((20 + i))"
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" master br0
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" up
-    no_offload "$NS_RTR" "cli$((i + 1))"
-    nsx "$ns" ip addr add "${CLI4[$i]}/24" dev eth0
-    nsx "$ns" ip -6 addr add "${CLI6[$i]}/64" dev eth0 nodad
-    nsx "$ns" ip link set eth0 up
-    nsx "$ns" ip route add default via "$RTR_C4"
-    nsx "$ns" ip -6 route add default via "$RTR_C6"
-    no_offload "$ns" eth0
-  done
-  local dst tries
-  for ns in "${NS_CLIS[@]}"; do
-    for dst in "$RTR_C4" "$SRV4"; do
-      for tries in 1 2 3 4; do
-        nsx "$ns" ping -n -q -c 1 -W 1 "$dst" >/dev/null 2>&1 && break
-        [ "$tries" != 4 ] || die "$ns cannot ping $dst"
-      done
-    done
-  done
-  log "lab up: ${ALL_NS[*]}"
+  star_up "$P" f1 br-s
+  ping_check "${NS_CLIS[@]}" -- "$RTR_C4" "$SRV4" || die "the lab does not answer pings"
+  log "lab up: $P-srv $P-rtr ${NS_CLIS[*]}"
 }
 
 if [ "${1:-}" = down ]; then lab_down; exit 0; fi
 if [ "${1:-}" = up ]; then lab_up; exit 0; fi
 
 # ------------------------------------------------------------- preflight --
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, nftables, vsftpd, tcpdump)"
-for c in ip ethtool ping nft tcpdump tshark capinfos editcap sha256sum vsftpd lftp curl useradd "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
+need_root "network namespaces, nftables, vsftpd, tcpdump"
+need_commands ip ethtool ping nft tcpdump tshark capinfos editcap sha256sum vsftpd lftp curl useradd "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
 
-START_TS=$(date +%s)
-WORK=$(mktemp -d /tmp/ftpcap-loss.XXXXXX)
-chmod 755 "$WORK"
-VSFTPD_PIDS=()
-TCPDUMP_PID=""
-DROPS_PID=""
-BG_PIDS=()
+lab_begin loss
 ALICE_DIR=""
-
-cleanup() {
-  local rc=$? pid
-  set +e
-  trap '' INT TERM
-  [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; }
-  [ -z "$DROPS_PID" ] || { kill -INT "$DROPS_PID" 2>/dev/null; wait "$DROPS_PID" 2>/dev/null; }
-  for pid in "${BG_PIDS[@]}"; do kill "${pid%%:*}" 2>/dev/null; wait "${pid%%:*}" 2>/dev/null; done
-  for pid in "${VSFTPD_PIDS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  lab_down
-  [ -z "$ALICE_DIR" ] || rm -rf "$ALICE_DIR"
-  if [ -n "${KEEP_WORK:-}" ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-VSFTPD_VER="$(vsftpd -v 0>&1 | sed 's/^vsftpd: version //') (Debian package $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo '?'))"
-LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
-CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
-PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
-TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
-NFT_VER="$(nft --version)"
-TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
-EDITCAP_VER="$(editcap --version 2>/dev/null | head -1 | sed 's/\.$//' || true)"
-KERNEL_VER="$(uname -r)"
-TODAY="$(date -u +%Y-%m-%d)"
+on_exit lab_down
+on_exit '[ -z "$ALICE_DIR" ] || rm -rf "$ALICE_DIR"'
+tool_versions
 
 # ---------------------------------------------------------- sample files --
 # Seeded random content and fixed mtimes: the same bytes on every run.
@@ -222,35 +125,16 @@ reset_alice_dir() {
 
 # --------------------------------------------------------------- vsftpd --
 write_conf() { # FILE PORT DATA_PORT PASV_MIN PASV_MAX
-  cat >"$1" <<EOF
-# written by samples/tools/make-loss-samples.sh; not /etc/vsftpd.conf
-# standalone, foreground, one IPv6 socket that also accepts IPv4 (mapped)
-listen=NO
-listen_ipv6=YES
-listen_port=$2
-background=NO
-# anonymous read-only tree
-anonymous_enable=YES
-anon_root=$ANON
-# local users (alice) may log in and upload into their home directory
-local_enable=YES
-write_enable=YES
-local_umask=022
-pam_service_name=vsftpd
-# passive range; active data connections come from port $3
-pasv_enable=YES
-pasv_min_port=$4
-pasv_max_port=$5
-port_enable=YES
-connect_from_port_20=YES
-ftp_data_port=$3
-# lab housekeeping
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
+  {
+    echo "# written by samples/tools/make-loss-samples.sh; not /etc/vsftpd.conf"
+    echo "# standalone, one IPv6 socket that also accepts IPv4 (mapped)"
+    printf '%s\n' listen=NO listen_ipv6=YES "listen_port=$2"
+    vsftpd_conf "$ANON" "$WORK/empty" "$4" "$5"
+    echo "# active data connections come from port $3"
+    echo "ftp_data_port=$3"
+    echo "# local users (alice) may log in and upload into their home directory"
+    printf '%s\n' local_enable=YES write_enable=YES local_umask=022 pam_service_name=vsftpd
+  } >"$1"
   chmod 644 "$1"
 }
 write_conf "$WORK/vsftpd.conf" 21 20 40000 40100
@@ -258,43 +142,18 @@ write_conf "$WORK/vsftpd-$ALT_PORT.conf" "$ALT_PORT" "$ALT_DATA_PORT" 40200 4030
 conf_md() { sed "s#$WORK#/tmp/ftpcap-loss.XXXXXX#g" "$1"; }
 
 start_vsftpd() { # CONF PORT
-  local conf=$1 port=$2 pid banner
-  ip netns exec "$NS_SRV" vsftpd "$conf" >"$WORK/vsftpd-$port.log" 2>&1 &
-  pid=$!
-  VSFTPD_PIDS+=("$pid")
-  for _ in $(seq 50); do
-    nsx "$NS_SRV" ss -Hltn "sport = :$port" | grep -q . && break
-    kill -0 "$pid" 2>/dev/null || die "vsftpd exited: $(cat "$WORK/vsftpd-$port.log")"
-    sleep 0.1
-  done
-  banner=$(nsx "${NS_CLIS[0]}" timeout 5 bash -c "exec 3<>/dev/tcp/$SRV4/$port; head -1 <&3; echo QUIT >&3") ||
-    die "no FTP banner from $SRV4:$port"
-  log "vsftpd answers on $SRV4:$port: ${banner%$'\r'}"
+  vsftpd_start "vsftpd-$2" "$NS_SRV" "$1" "${NS_CLIS[0]}" "$SRV4:$2"
 }
 
 # -------------------------------------------------------------- capture --
 cap_start() { # OUTFILE [settle seconds]
-  CAP_TMP=$1
   # -B: a 32 MiB kernel buffer, so tcpdump keeps up on a busy machine
-  ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -B 32768 -s 0 -U -Z root -w "$CAP_TMP" 'tcp' 2>"$CAP_TMP.log" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do
-    grep -qs 'listening on' "$CAP_TMP.log" && break
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$CAP_TMP.log")"
-    sleep 0.1
-  done
+  record_start case "$CAPTURE_NS" "$CAPTURE_IF" "$1" tcp -B 32768
   sleep "${2:-1}"
 }
 cap_stop() { # fails when tcpdump could not keep up (the capture lacks packets)
   sleep 1
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=""
-  grep -E 'packets (captured|received|dropped)' "$CAP_TMP.log" | sed 's/^/    tcpdump: /' >&2
-  if grep -Eq '^[1-9][0-9]* packets dropped by (kernel|interface)' "$CAP_TMP.log"; then
-    log "  tcpdump dropped packets"
-    return 1
-  fi
+  record_stop case
 }
 
 # Loss: two nftables chains in the server's namespace drop one TCP packet in
@@ -322,77 +181,18 @@ loss_off() { # sets LOSS_COUNTED: packets the rules dropped (their counters)
   nsx "$NS_SRV" nft delete table bridge ftpcap_loss 2>/dev/null || true
 }
 drops_start() { # OUTFILE
-  DROPS_TMP=$1
-  ip netns exec "$NS_SRV" tcpdump -i "nflog:$LOSS_GROUP" -s 0 -U -Z root -w "$DROPS_TMP" 2>"$DROPS_TMP.log" &
-  DROPS_PID=$!
-  for _ in $(seq 50); do
-    grep -qs 'listening on' "$DROPS_TMP.log" && break
-    kill -0 "$DROPS_PID" 2>/dev/null || die "tcpdump nflog exited: $(cat "$DROPS_TMP.log")"
-    sleep 0.1
-  done
+  record_start drops "$NS_SRV" "nflog:$LOSS_GROUP" "$1" ""
 }
-drops_stop() {
-  kill -INT "$DROPS_PID"
-  wait "$DROPS_PID" || true
-  DROPS_PID=""
-}
+drops_stop() { record_stop drops || true; }
 
 # -------------------------------------------------------------- clients --
-# Each client command is a bash snippet run in a client namespace, in a fresh
-# working directory (with the upload files in it), with an empty HOME. The
-# snippet text is what the README shows; @TOOLS@ stands for samples/tools.
-CMDS_MD=""
-CLIENT_LOG=""
-RUN_SEQ=0
-run_dir() {
-  RUN_SEQ=$((RUN_SEQ + 1))
-  RUN_DIR="$WORK/run/$RUN_SEQ-$1"
-  mkdir -p "$RUN_DIR"
-  cp "$WORK/local/upload-512k.bin" "$WORK/local/upload-64k.bin" "$RUN_DIR/"
-}
-show_cmd() { # NS CMD [note]
-  local pretty=${2//@TOOLS@/samples/tools}
-  CMDS_MD+=$'\n'"In \`$1\`${3:+ ($3)}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
-}
-client() { # NS CMD [note] — foreground; returns the client's exit status
-  local ns=$1 cmd=$2 note=${3:-} rc
-  run_dir "$ns"
-  show_cmd "$ns" "$cmd" "$note"
-  log "  $ns: $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
-  echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}" >>"$CLIENT_LOG"
-  set +e
-  (cd "$RUN_DIR" && timeout 120 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}") >>"$CLIENT_LOG" 2>&1
-  rc=$?
-  set -e
-  echo "### exit status $rc" >>"$CLIENT_LOG"
-  return "$rc"
-}
-client_bg() { # NS CMD [note] — background, output to its own live log file
-  local ns=$1 cmd=$2 note=${3:-}
-  run_dir "$ns"
-  show_cmd "$ns" "$cmd" "$note"
-  log "  $ns (background): $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
-  local lf="$RUN_DIR.log"
-  echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}" >"$lf"
-  (
-    set +e
-    cd "$RUN_DIR" && timeout 120 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}" >>"$lf" 2>&1
-    rc=$?
-    echo "### exit status $rc" >>"$lf"
-    exit "$rc"
-  ) &
-  BG_PIDS+=("$!:$lf")
-  BG_LAST_LOG=$lf
-}
-wait_bg() {
-  local ent failed=0
-  for ent in "${BG_PIDS[@]}"; do
-    wait "${ent%%:*}" || failed=1
-    cat "${ent#*:}" >>"$CLIENT_LOG"
-  done
-  BG_PIDS=()
-  return "$failed"
-}
+# lab.sh runs each snippet (client_run, client_bg, wait_bg) in a client
+# namespace, in a fresh working directory with the upload files in it, with an
+# empty HOME; the snippet text is what the README shows; @TOOLS@ stands for
+# samples/tools. client returns the client's exit status.
+CLIENT_TIMEOUT=120
+client() { client_run "$@"; }
+
 wait_for_line() { # FILE REGEX TIMEOUT_S
   local i
   for i in $(seq $(($3 * 10))); do
@@ -403,26 +203,26 @@ wait_for_line() { # FILE REGEX TIMEOUT_S
 }
 
 # --------------------------------------------------------------- README --
-SERVER_MD="vsftpd $VSFTPD_VER, started by hand in namespace \`fl-srv\` (192.0.2.10, 2001:db8:2::10)
+SERVER_MD="vsftpd $VSFTPD_VER, started by hand in namespace \`$P-srv\` (192.0.2.10, 2001:db8:2::10)
 with its own config file (not /etc/vsftpd.conf), in the foreground: \`listen_ipv6=YES\` (IPv4 clients
 arrive as IPv4-mapped addresses), anonymous login (read-only tree: \`big-4m.bin\` 4 MiB,
 \`data-256k.bin\`, \`data-64k.bin\`, \`readme.txt\`, \`pub/\` with 60 small files), local user \`alice\`
 (password \`wonderland-42\`, \`write_enable=YES\`; these cases use only her directory
 \`ftpcap-loss/\`), \`pasv_min_port=40000\`, \`pasv_max_port=40100\`, \`connect_from_port_20=YES\`
 (active data connections come from port 20), \`seccomp_sandbox=NO\`."
-CAPTURE_MD="\`tcpdump -i br0 -B 32768 -s 0 -U -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`fl-rtr\`, on
+CAPTURE_MD="\`tcpdump --immediate-mode -i br0 -s 0 -U -Z root -B 32768 -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`$P-rtr\`, on
 \`br0\`, the router's interface towards the clients (a bridge over the three client veths): the
 client side of the path. Offloads are off on every veth and on the bridge, so frames are at most
 1514 bytes and checksums are valid. Classic pcap, Ethernet, microsecond timestamps."
 LAB_MD="Lab (namespaces made by the script, documentation addresses only, no link to the host):
 
 \`\`\`
-fl-srv   br-s: 192.0.2.10/24 (bridge, port eth0)   vsftpd
+$P-srv   br-s: 192.0.2.10/24 (bridge, port eth0)   vsftpd
    |
-fl-rtr   srv0: 192.0.2.1/24
+$P-rtr   srv0: 192.0.2.1/24
          br0:  198.51.100.1/24   <- capture point (client side)
    |
-fl-cli1  198.51.100.20   fl-cli2  198.51.100.21   fl-cli3  198.51.100.22
+$P-cli1  198.51.100.20   $P-cli2  198.51.100.21   $P-cli3  198.51.100.22
 \`\`\`"
 
 capinfos_md() { # CAPTURE
@@ -439,17 +239,18 @@ readme_head() { # CASE TITLE SUMMARY
   echo
   echo "- **Packets:** $(packets_of "$dir/capture.pcap") (\`capinfos -c capture.pcap\`), $(size_of "$dir/capture.pcap") bytes"
   echo "- **Made:** $TODAY with \`samples/tools/make-loss-samples.sh $case\` (Linux $KERNEL_VER, network namespaces)"
-  echo "- **Capture point:** fl-rtr / br0 (client side of the router)"
+  echo "- **Capture point:** $P-rtr / br0 (client side of the router)"
   echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh\`, $TSHARK_VER); client output: [clients.log](clients.log)"
   echo
 }
 
-begin_case() { # CASE
+begin_case() { # CASE — the case's clients.log stays in WORK until the case has a good recording
   log "case $1"
   CMDS_MD=""
   mkdir -p "$SAMPLES/$1"
   CLIENT_LOG="$WORK/$1.clients.log"
   : >"$CLIENT_LOG"
+  RUN_FILES=("$WORK/local/upload-512k.bin" "$WORK/local/upload-64k.bin")
   reset_alice_dir
 }
 finish_case() { # CASE [control port]
@@ -484,11 +285,11 @@ case_lossy() {
     drops_start "$WORK/lossy-drops.pcap"
     cap_start "$WORK/lossy.pcap"
     failed=0
-    client fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; ls; get big-4m.bin' && sha256sum big-4m.bin" \
+    client $P-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; ls; get big-4m.bin' && sha256sum big-4m.bin" \
       "lftp, anonymous, PASV: LIST and RETR of the 4 MiB file" || failed=1
-    client fl-cli2 "curl -sS -v -T upload-512k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-loss/curl-upload-512k.bin" \
+    client $P-cli2 "curl -sS -v -T upload-512k.bin ftp://alice:$ALICE_PASS@$SRV4/ftpcap-loss/curl-upload-512k.bin" \
       "curl as alice, EPSV: STOR of 512 KiB" || failed=1
-    client fl-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-512k.bin stor:upload-512k.bin:ftpcap-loss/ftplib-upload-512k.bin" \
+    client $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-512k.bin stor:upload-512k.bin:ftpcap-loss/ftplib-upload-512k.bin" \
       "Python ftplib as alice, active, PORT: LIST, RETR of 512 KiB, STOR of 512 KiB" || failed=1
     cap_stop || failed=2
     drops_stop
@@ -540,7 +341,7 @@ case_lossy() {
     cat <<EOF
 ## Loss
 
-Before the clients start, this ruleset is loaded in \`fl-srv\` (\`ip netns exec fl-srv nft -f loss.nft\`,
+Before the clients start, this ruleset is loaded in \`$P-srv\` (\`ip netns exec $P-srv nft -f loss.nft\`,
 $NFT_VER) and removed after the capture stops:
 
 \`\`\`
@@ -551,7 +352,7 @@ $LOSS_NFT
 server receives (\`input\`) or sends (\`output\`): SYNs, data, pure ACKs and FINs alike, on control and
 data connections.
 
-The rules are in the **bridge** family: in \`fl-srv\` the server's addresses (192.0.2.10, 2001:db8:2::10)
+The rules are in the **bridge** family: in \`$P-srv\` the server's addresses (192.0.2.10, 2001:db8:2::10)
 sit on a bridge \`br-s\` whose only port is \`eth0\`, the veth to the router, so the chains see every frame
 on the server's link and a drop there is loss on the wire: the server's TCP has sent the segment
 and learns of the loss only from the peer (duplicate ACKs, SACK, timeout). A drop in the \`inet\`
@@ -562,7 +363,7 @@ segment on the wire (without it the kernel builds multi-segment packets and spli
 \`eth0\`, after the bridge: one drop would lose a burst).
 
 \`log group $LOSS_GROUP\` hands a copy of each dropped packet to NFLOG, recorded by a second
-\`tcpdump -i nflog:$LOSS_GROUP\` in \`fl-srv\`; [dropped.txt](dropped.txt) lists all of them, matched to the frames of
+\`tcpdump -i nflog:$LOSS_GROUP\` in \`$P-srv\`; [dropped.txt](dropped.txt) lists all of them, matched to the frames of
 the capture. This run dropped **$ndrop packets ($nin on the way in, $nout on the way out)**.
 
 Because the capture point is on the client side of the router:
@@ -586,9 +387,9 @@ a control stream that later bytes overtake is rare; samples/gapped has such hole
 
 ## Clients and exact command lines
 
-lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20): \`ftp:prefer-epsv no\` and \`ftp:passive-mode yes\` (PASV);
-\`debug 5\` prints the control dialogue into clients.log; \`net:timeout 20\`. curl $CURL_VER in \`fl-cli2\`
-(198.51.100.21): default passive mode, EPSV. $PY_VER in \`fl-cli3\` (198.51.100.22) driven by
+lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20): \`ftp:prefer-epsv no\` and \`ftp:passive-mode yes\` (PASV);
+\`debug 5\` prints the control dialogue into clients.log; \`net:timeout 20\`. curl $CURL_VER in \`$P-cli2\`
+(198.51.100.21): default passive mode, EPSV. $PY_VER in \`$P-cli3\` (198.51.100.22) driven by
 [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`active\` = \`set_pasv(False)\`: PORT).
 Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory holding
 \`upload-512k.bin\`, with an empty \`HOME\`, under \`timeout 120\`, one after the other.
@@ -659,10 +460,10 @@ case_midstream() {
   local dir="$SAMPLES/midstream" log21 log2121
   begin_case midstream
   start_vsftpd "$WORK/vsftpd-$ALT_PORT.conf" "$ALT_PORT"
-  client_bg fl-cli3 "python3 -u @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS passive retr:ftpcap-loss/hello.txt sleep:8 retr:ftpcap-loss/data-64k.bin active stor:upload-64k.bin:ftpcap-loss/midstream-upload-64k.bin" \
+  client_bg $P-cli3 "python3 -u @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS passive retr:ftpcap-loss/hello.txt sleep:8 retr:ftpcap-loss/data-64k.bin active stor:upload-64k.bin:ftpcap-loss/midstream-upload-64k.bin" \
     "Python ftplib as alice, port 21: RETR (PASV) before the capture; after it RETR (PASV), STOR (PORT)"
   log21=$BG_LAST_LOG
-  client_bg fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4:$ALT_PORT; ls; sleep 8; get data-256k.bin; set ftp:passive-mode no; get readme.txt'" \
+  client_bg $P-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4:$ALT_PORT; ls; sleep 8; get data-256k.bin; set ftp:passive-mode no; get readme.txt'" \
     "lftp, anonymous, port $ALT_PORT: LIST (PASV) before the capture; after it RETR (PASV), RETR (PORT)"
   log2121=$BG_LAST_LOG
   # both sessions are logged in and have finished their first transfer
@@ -686,8 +487,8 @@ case_midstream() {
 
 | control connection | FTP client | FTP server | client software |
 |---|---|---|---|
-| port 21 | 198.51.100.22 (\`fl-cli3\`), ephemeral port | 192.0.2.10:21 | Python ftplib, user alice |
-| port $ALT_PORT | 198.51.100.20 (\`fl-cli1\`), ephemeral port | 192.0.2.10:$ALT_PORT | lftp, anonymous |
+| port 21 | 198.51.100.22 (\`$P-cli3\`), ephemeral port | 192.0.2.10:21 | Python ftplib, user alice |
+| port $ALT_PORT | 198.51.100.20 (\`$P-cli1\`), ephemeral port | 192.0.2.10:$ALT_PORT | lftp, anonymous |
 
 Without a SYN, the server of each control connection is the side that sends 3-digit replies
 (\`227 …\`, \`150 …\`, \`226 …\`, \`221 Goodbye.\`); the client sends the commands (\`PASV\`, \`PORT\`, \`RETR\`, …).
@@ -717,9 +518,9 @@ $LAB_MD
 
 ## Clients and exact command lines
 
-$PY_VER in \`fl-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
+$PY_VER in \`$P-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py)
 (\`-u\`: unbuffered, so the script can see its progress; \`sleep:8\` keeps the session open and idle
-for 8 s). lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20); lftp's own \`sleep 8\` does the same. Both ran
+for 8 s). lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20); lftp's own \`sleep 8\` does the same. Both ran
 at the same time, in the background, each in an empty working directory (holding \`upload-64k.bin\`)
 with an empty \`HOME\`, under \`timeout 120\`.
 $CMDS_MD
@@ -791,11 +592,11 @@ case_gapped() {
   for attempt in 1 2 3 4 5; do
     begin_case gapped
     cap_start "$WORK/gapped-original.pcap"
-    client fl-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; quote STAT pub; ls; get data-256k.bin; get readme.txt'" \
+    client $P-cli1 "lftp -c '$LFTP_BASE; debug 5; open ftp://$SRV4; quote STAT pub; ls; get data-256k.bin; get readme.txt'" \
       "lftp, anonymous, PASV: STAT pub (a reply of several segments), LIST, two RETR" || die "lftp failed in gapped"
-    client fl-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-64k.bin stor:upload-64k.bin:ftpcap-loss/gapped-upload-64k.bin" \
+    client $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS active list:ftpcap-loss retr:ftpcap-loss/data-64k.bin stor:upload-64k.bin:ftpcap-loss/gapped-upload-64k.bin" \
       "Python ftplib as alice, active, PORT: LIST, RETR, STOR" || die "ftplib failed in gapped"
-    client fl-cli2 "curl -sS -v -o data-64k.bin ftp://$SRV4/data-64k.bin" "curl, anonymous, EPSV: RETR" || die "curl failed in gapped"
+    client $P-cli2 "curl -sS -v -o data-64k.bin ftp://$SRV4/data-64k.bin" "curl, anonymous, EPSV: RETR" || die "curl failed in gapped"
     cap_stop || continue
     facts md "$WORK/gapped-original.pcap" --json "$WORK/gapped-original.json" >"$WORK/gapped-original.facts.md"
     if gapped_clean "$WORK/gapped-original.json"; then ok=1; break; fi
@@ -830,7 +631,7 @@ case_gapped() {
 ## How it was made
 
 1. The clients below ran one after the other against vsftpd, recorded with tcpdump on \`br0\` in
-   \`fl-rtr\` (the client side); no loss, no shaping. The script checks that no TCP segment is in the
+   \`$P-rtr\` (the client side); no loss, no shaping. The script checks that no TCP segment is in the
    recording twice and no byte is missing (else it records again): \`original.pcap\`, $(packets_of "$dir/original.pcap") packets.
 2. It picks the frames to remove from tshark's view of \`original.pcap\` (frame numbers differ from run
    to run) and cuts them with $EDITCAP_VER:
@@ -906,10 +707,10 @@ $LAB_MD
 
 ## Clients and exact command lines
 
-lftp $LFTP_VER in \`fl-cli1\` (198.51.100.20), PASV; \`quote STAT pub\` makes vsftpd send the listing of \`pub/\`
+lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20), PASV; \`quote STAT pub\` makes vsftpd send the listing of \`pub/\`
 (60 files) over the control connection as a multi-line \`213\` reply of several TCP segments. $PY_VER in
-\`fl-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py), active (PORT).
-curl $CURL_VER in \`fl-cli2\` (198.51.100.21), EPSV. One after the other, each in an empty working
+\`$P-cli3\` (198.51.100.22) driven by [samples/tools/ftplib-client.py](../tools/ftplib-client.py), active (PORT).
+curl $CURL_VER in \`$P-cli2\` (198.51.100.21), EPSV. One after the other, each in an empty working
 directory (holding \`upload-64k.bin\`) with an empty \`HOME\`, under \`timeout 120\`.
 $CMDS_MD
 ## Cross-check
@@ -942,41 +743,13 @@ EOF
 # control connection's socket is bound to 198.51.100.20:50021 with
 # SO_REUSEADDR (ftplib's socket.create_connection replaced for the control
 # connection only; data connections are passive, from ephemeral ports).
-REUSE_PY="import ftplib, socket, sys, time
-SRC = ('198.51.100.20', 50021)
-plain = socket.create_connection
-def bound(address, timeout=None, source_address=None):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.settimeout(timeout)
-    s.bind(SRC)
-    s.connect(address)
-    return s
-for n, cmd in ((1, 'LIST'), (2, 'RETR readme.txt')):
-    ftp = ftplib.FTP(timeout=30)
-    ftp.set_debuglevel(1)
-    socket.create_connection = bound
-    try:
-        print(ftp.connect('$SRV4', 21))
-    finally:
-        socket.create_connection = plain
-    print('control connection', n, 'from', ftp.sock.getsockname())
-    ftp.login()
-    if cmd == 'LIST':
-        ftp.retrlines(cmd, lambda line: None)
-    else:
-        ftp.retrbinary(cmd, lambda data: None)
-    ftp.quit()
-    time.sleep(2)"
 
 case_port_reuse() {
   local dir="$SAMPLES/port-reuse"
   begin_case port-reuse
   cap_start "$WORK/port-reuse.pcap"
-  client fl-cli1 "python3 - <<'EOF'
-$REUSE_PY
-EOF" "two Python ftplib sessions, anonymous, PASV, both from 198.51.100.20:50021" || die "ftplib failed in port-reuse: $(tail -20 "$CLIENT_LOG")"
-  client fl-cli2 "lftp -c '$LFTP_BASE; debug 5; set ftp:passive-mode no; set ftp:port-range 50020-50020; open ftp://$SRV4; ls; sleep 2; get readme.txt'" \
+  client $P-cli1 "python3 @TOOLS@/loss-port-reuse-client.py $SRV4" "two Python ftplib sessions, anonymous, PASV, both from 198.51.100.20:50021" || die "ftplib failed in port-reuse: $(tail -20 "$CLIENT_LOG")"
+  client $P-cli2 "lftp -c '$LFTP_BASE; debug 5; set ftp:passive-mode no; set ftp:port-range 50020-50020; open ftp://$SRV4; ls; sleep 2; get readme.txt'" \
     "lftp, anonymous, active (PORT), every data port 50020: two data connections 192.0.2.10:20 → 198.51.100.21:50020" || die "lftp failed in port-reuse: $(tail -20 "$CLIENT_LOG")"
   cap_stop || die "port-reuse: the capture is incomplete, run again"
   install -m 644 "$WORK/port-reuse.pcap" "$dir/capture.pcap"
@@ -1020,7 +793,7 @@ $LAB_MD
 
 ## Clients and exact command lines
 
-$PY_VER in \`fl-cli1\` (198.51.100.20), passive (PASV), anonymous; lftp $LFTP_VER in \`fl-cli2\`
+$PY_VER in \`$P-cli1\` (198.51.100.20), passive (PASV), anonymous; lftp $LFTP_VER in \`$P-cli2\`
 (198.51.100.21), anonymous, active (PORT). One after the other, each in an empty working directory
 with an empty \`HOME\`, under \`timeout 120\`.
 $CMDS_MD

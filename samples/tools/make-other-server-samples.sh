@@ -37,8 +37,7 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-PYTHON=${PYTHON:-/usr/bin/python3}
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, star_up, servers, recorders, clients
 SERVERS=${SERVERS:-/opt/ftpcap-servers}
 ALL_CASES=(proftpd-mixed proftpd-epsv-refused proftpd-masquerade pureftpd-mixed pureftpd-forced-pasv-ip)
 
@@ -61,34 +60,24 @@ PUREFTPD=$SERVERS/pure-ftpd/usr/sbin/pure-ftpd
 #   fq-cli1 eth0 198.51.100.20/24   2001:db8:1::20/64
 #   fq-cli2 eth0 198.51.100.21/24   2001:db8:1::21/64
 #   fq-cli3 eth0 198.51.100.22/24   2001:db8:1::22/64
-NS_SRV=fq-srv
-NS_RTR=fq-rtr
-NS_CLIS=(fq-cli1 fq-cli2 fq-cli3)
-ALL_NS=("$NS_SRV" "$NS_RTR" "${NS_CLIS[@]}")
-SRV4=192.0.2.10
-SRV6=2001:db8:2::10
+lab_prefix fq # NS_PREFIX=xy: namespaces xy-*
+NS_SRV=$P-srv
+NS_RTR=$P-rtr
+NS_CLIS=("$P-cli1" "$P-cli2" "$P-cli3")
 PURE4=192.0.2.11
 PURE_PORT=8021
-CLI4=(198.51.100.20 198.51.100.21 198.51.100.22)
-CLI6=(2001:db8:1::20 2001:db8:1::21 2001:db8:1::22)
 BLACKHOLE_GW=192.0.2.99
 BLACKHOLE_MAC=02:fc:00:02:00:99
 MASQ_ADDR=203.0.113.77
 INSIDE_ADDR=100.64.0.10 # Pure-FTPd -P: a NAT-inside address in every 227
+CAPTURE_NS=$NS_RTR
 CAPTURE_IF=srv0
 ALICE_PASS=wonderland-42
 
-. "$TOOLS/lab.sh"
-
 # ---------------------------------------------------------------- preflight --
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, servers, tcpdump)"
-for c in ip ethtool ping unshare mount tcpdump tshark capinfos lftp curl ftp useradd chpasswd "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
+need_root "network namespaces, servers, tcpdump"
+need_commands ip ethtool ping unshare mount tcpdump tshark capinfos lftp curl ftp useradd chpasswd "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
 getent passwd ftp >/dev/null || die "no system user ftp (Pure-FTPd's anonymous account; install vsftpd or: useradd -r -d /srv/ftp -s /usr/sbin/nologin ftp)"
 
 # ------------------------------------------------------------ the servers --
@@ -124,95 +113,23 @@ pkg_ver() { awk -v p="$1" '$1 == p {print $2}' "$SERVERS/versions.txt"; }
 proftpd_run() { env LD_LIBRARY_PATH="$PROFTPD_LIBS" "$PROFTPD" "$@"; }
 PROFTPD_VER="ProFTPD $(proftpd_run -v 2>&1 | sed -n 's/^ProFTPD Version //p') (Debian package proftpd-core $(pkg_ver proftpd-core), unpacked in $SERVERS/proftpd)"
 PUREFTPD_VER="Pure-FTPd $("$PUREFTPD" --help 2>&1 | head -1 | sed 's/^pure-ftpd //') (Debian package pure-ftpd $(pkg_ver pure-ftpd), unpacked in $SERVERS/pure-ftpd)"
-LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
-CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
-PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
-TNFTP_VER="tnftp $(dpkg-query -W -f '${Version}' tnftp 2>/dev/null || echo '?') (Debian package ftp)"
-TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
-TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
-KERNEL_VER="$(uname -r)"
-TODAY="$(date -u +%Y-%m-%d)"
+tool_versions
 
-START_TS=$(date +%s)
-WORK=$(mktemp -d /tmp/ftpcap-other-samples.XXXXXX)
-chmod 755 "$WORK"
-SERVER_PID=""
-TCPDUMP_PID=""
+lab_begin other-samples
+on_exit lab_down
 
 # ------------------------------------------------------------------- lab --
-lab_down() {
-  ns_delete "${ALL_NS[@]}" # lab.sh: ends what runs inside, by pid
-}
+lab_down() { star_down "$P"; }
 lab_up() {
   lab_down
-  local ns i dst tries
-  for ns in "${ALL_NS[@]}"; do
-    ip netns add "$ns"
-    nsx "$ns" ip link set lo up
-    nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-      net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
-  done
-  nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-  ip link add "$CAPTURE_IF" netns "$NS_RTR" address 02:fc:00:02:00:01 type veth \
-    peer name eth0 netns "$NS_SRV" address 02:fc:00:02:00:10
-  nsx "$NS_RTR" ip addr add 192.0.2.1/24 dev "$CAPTURE_IF"
-  nsx "$NS_RTR" ip -6 addr add 2001:db8:2::1/64 dev "$CAPTURE_IF" nodad
-  nsx "$NS_RTR" ip link set "$CAPTURE_IF" up
-  no_offload "$NS_RTR" "$CAPTURE_IF"
+  star_up "$P" fc
+  nsx "$NS_SRV" ip addr add "$PURE4/24" dev eth0
   nsx "$NS_RTR" ip neigh replace "$BLACKHOLE_GW" lladdr "$BLACKHOLE_MAC" dev "$CAPTURE_IF" nud permanent
   nsx "$NS_RTR" ip route add 203.0.113.0/24 via "$BLACKHOLE_GW" dev "$CAPTURE_IF"
   nsx "$NS_RTR" ip route add 100.64.0.0/10 via "$BLACKHOLE_GW" dev "$CAPTURE_IF"
-  nsx "$NS_RTR" ip link add br0 address 02:fc:00:01:00:01 type bridge stp_state 0 forward_delay 0
-  nsx "$NS_RTR" ip addr add 198.51.100.1/24 dev br0
-  nsx "$NS_RTR" ip -6 addr add 2001:db8:1::1/64 dev br0 nodad
-  nsx "$NS_RTR" ip link set br0 up
-
-  nsx "$NS_SRV" ip addr add "$SRV4/24" dev eth0
-  nsx "$NS_SRV" ip addr add "$PURE4/24" dev eth0
-  nsx "$NS_SRV" ip -6 addr add "$SRV6/64" dev eth0 nodad
-  nsx "$NS_SRV" ip link set eth0 up
-  nsx "$NS_SRV" ip route add default via 192.0.2.1
-  nsx "$NS_SRV" ip -6 route add default via 2001:db8:2::1
-  no_offload "$NS_SRV" eth0
-
-  for i in 0 1 2; do
-    ns=${NS_CLIS[$i]}
-    ip link add "cli$((i + 1))" netns "$NS_RTR" address "02:fc:00:01:01:$((20 + i))" type veth \
-      peer name eth0 netns "$ns" address "02:fc:00:01:00:$((20 + i))"
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" master br0
-    nsx "$NS_RTR" ip link set "cli$((i + 1))" up
-    no_offload "$NS_RTR" "cli$((i + 1))"
-    nsx "$ns" ip addr add "${CLI4[$i]}/24" dev eth0
-    nsx "$ns" ip -6 addr add "${CLI6[$i]}/64" dev eth0 nodad
-    nsx "$ns" ip link set eth0 up
-    nsx "$ns" ip route add default via 198.51.100.1
-    nsx "$ns" ip -6 route add default via 2001:db8:1::1
-    no_offload "$ns" eth0
-  done
-  for ns in "${NS_CLIS[@]}"; do
-    for dst in 198.51.100.1 "$SRV4" "$PURE4" "$SRV6"; do
-      for tries in 1 2 3; do
-        if nsx "$ns" ping -n -q -c 1 -W 1 "$dst" >/dev/null 2>&1; then break; fi
-        [ "$tries" = 3 ] && die "$ns cannot ping $dst"
-      done
-    done
-  done
-  log "lab up: fq-srv ($SRV4, $PURE4, $SRV6), fq-rtr, fq-cli1..3"
+  ping_check "${NS_CLIS[@]}" -- "$RTR_C4" "$SRV4" "$PURE4" "$SRV6" || die "the lab does not answer pings"
+  log "lab up: $NS_SRV ($SRV4, $PURE4, $SRV6), $NS_RTR, $P-cli1..3"
 }
-
-cleanup() {
-  local rc=$?
-  set +e
-  trap '' INT TERM
-  if [ -n "$TCPDUMP_PID" ]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; fi
-  stop_server
-  lab_down
-  rm -rf "$WORK"
-  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------ sample files --
 # Deterministic content and fixed mtimes, so listings and payloads are the
@@ -251,29 +168,20 @@ reset_alice() {
 # temp trees replace alice's home and the ftp user's home.
 SERVER_WRAP="mount --bind '$ALICE_TREE' '$ALICE_HOME' && mount --bind '$ANON' '$FTP_HOME' && exec \"\$@\""
 start_server() { # NAME ADDR PORT CMD... — start in the foreground (background job), wait for the banner
-  local name=$1 addr=$2 port=$3 banner
+  local name=$1 addr=$2 port=$3
   shift 3
   stop_server
-  log "starting $name in $NS_SRV: $*"
-  ip netns exec "$NS_SRV" unshare -m --propagation private sh -c "$SERVER_WRAP" server "$@" \
-    >"$WORK/$name.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 50); do
-    nsx "$NS_SRV" ss -Hltn "sport = :$port" | grep -q . && break
-    kill -0 "$SERVER_PID" 2>/dev/null || die "$name exited: $(cat "$WORK/$name.log")"
-    sleep 0.1
-  done
-  banner=$(nsx fq-cli3 timeout 5 bash -c "exec 3<>/dev/tcp/$addr/$port; head -1 <&3; echo QUIT >&3") ||
-    die "no FTP banner from $addr:$port: $(cat "$WORK/$name.log")"
-  log "$name answers on $addr:$port: ${banner%$'\r'}"
+  server_start "$name" "$NS_SRV" "$WORK/$name.log" unshare -m --propagation private sh -c "$SERVER_WRAP" server "$@"
+  RUNNING_SERVER=$name
+  server_listening "$name" "$NS_SRV" "$port"
+  ftp_banner "$P-cli3" "$addr" "$port"
 }
+RUNNING_SERVER=""
 stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-    sleep 0.3
-  fi
+  [ -n "$RUNNING_SERVER" ] || return 0
+  server_stop "$RUNNING_SERVER"
+  RUNNING_SERVER=""
+  sleep 0.3
 }
 
 # ProFTPD config: the common part; each case appends its own lines. $1 is the
@@ -344,63 +252,21 @@ start_pureftpd() { # [EXTRA FLAGS...]
 }
 
 # --------------------------------------------------------------- capture --
-CAP_TMP=""
-cap_start() { # CASE
-  CAP_TMP="$WORK/$1.pcap"
-  ip netns exec "$NS_RTR" tcpdump -i "$CAPTURE_IF" -s 0 -U -Z root -w "$CAP_TMP" 'tcp' 2>"$WORK/$1.tcpdump.log" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/$1.tcpdump.log" && break
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$WORK/$1.tcpdump.log")"
-    sleep 0.1
-  done
-  sleep 1
-}
-cap_stop() { # CASE [CONTROL_PORT]
-  local case=$1 dir="$SAMPLES/$1"
-  sleep 1
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=""
-  grep -E 'packets (captured|received|dropped)' "$WORK/$case.tcpdump.log" | sed 's/^/    tcpdump: /' >&2
-  if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$WORK/$case.tcpdump.log"; then
-    die "tcpdump dropped packets in $case"
-  fi
-  install -m 644 "$CAP_TMP" "$dir/capture.pcap"
-  "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" ${2:+"$2"} >"$dir/tshark-frames.txt"
-}
+cap_start() { case_capture_start "$1"; }
+cap_stop() { case_capture_stop "$@"; } # CASE [CONTROL_PORT]
 
 # --------------------------------------------------------------- clients --
-# Each client command is a bash snippet run in a client namespace, in a fresh
-# working directory, with an empty HOME. The snippet text is also what the
-# README shows; @TOOLS@ stands for samples/tools.
-CMDS_MD=""
-CLIENT_LOG=""
-RUN_SEQ=0
+# lab.sh runs each snippet (client_ok, client_fails) in a client namespace, in
+# a fresh working directory holding the upload file, with an empty HOME; the
+# snippet text is also what the README shows; @TOOLS@ stands for samples/tools.
 client() { # CASE NS EXPECT(ok|fail) CMD [note]
-  local case=$1 ns=$2 expect=$3 cmd=$4 note=${5:-} dir pretty
-  RUN_SEQ=$((RUN_SEQ + 1))
-  dir="$WORK/run/$case/$RUN_SEQ-$ns"
-  mkdir -p "$dir"
-  cp "$WORK/upload-200k.bin" "$dir/"
-  pretty=${cmd//@TOOLS@/samples/tools}
-  CMDS_MD+=$'\n'"In \`$ns\`${note:+ ($note)}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
-  log "  $ns: $(head -1 <<<"$pretty")"
-  {
-    echo "### $ns \$ $pretty"
-    (cd "$dir" && timeout 90 ip netns exec "$ns" env HOME="$WORK/home" bash -c "${cmd//@TOOLS@/$TOOLS}") 2>&1
-    echo "### exit status $?"
-  } >>"$CLIENT_LOG" || true
-  if [ "$expect" = ok ]; then
-    tail -1 "$CLIENT_LOG" | grep -q 'exit status 0$' || die "client failed in $case ($ns): $(tail -20 "$CLIENT_LOG")"
-  else
-    tail -1 "$CLIENT_LOG" | grep -q 'exit status 0$' && die "client should have failed in $case ($ns)"
-    true
-  fi
+  local ns=$2 expect=$3
+  shift 3
+  if [ "$expect" = ok ]; then client_ok "$ns" "$@"; else client_fails "$ns" "$@"; fi
 }
 
 # ----------------------------------------------------------------- README --
-CAPTURE_MD="\`tcpdump -i srv0 -s 0 -U -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`fq-rtr\` (the
+CAPTURE_MD="\`tcpdump --immediate-mode -i srv0 -s 0 -U -Z root -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`$P-rtr\` (the
 router between clients and server) on \`srv0\`, the veth facing the server: every packet between
 any client and the server passes here, unchanged (no NAT, no firewall); so do packets the router
 sends toward 203.0.113.0/24 and 100.64.0.0/10 (routed to a neighbour on the server segment that
@@ -409,18 +275,15 @@ Offloads are off on all veths, so frames are at most 1514 bytes and checksums ar
 pcap, Ethernet, microsecond timestamps. tcpdump started 1 s before the first client and stopped
 (SIGINT) 1 s after the last one."
 
-LAB_MD="Lab: namespaces \`fq-srv\` (192.0.2.10 and 192.0.2.11, 2001:db8:2::10), \`fq-rtr\` (router,
-capture point), \`fq-cli1\`..\`fq-cli3\` (198.51.100.20–22), built by the script; no link to the host.
+LAB_MD="Lab: namespaces \`$P-srv\` (192.0.2.10 and 192.0.2.11, 2001:db8:2::10), \`$P-rtr\` (router,
+capture point), \`$P-cli1\`..\`$P-cli3\` (198.51.100.20–22), built by the script; no link to the host.
 The router routes 203.0.113.0/24 and 100.64.0.0/10 to 192.0.2.99 on the server segment, a
 permanent neighbour entry with a MAC address nobody has: packets to those addresses cross the
 capture point and are never answered (there is no ICMP error either)."
 
 begin_case() { # CASE
-  log "case $1"
-  CMDS_MD=""
-  mkdir -p "$SAMPLES/$1"
-  CLIENT_LOG="$SAMPLES/$1/clients.log"
-  : >"$CLIENT_LOG"
+  case_begin "$1"
+  RUN_FILES=("$WORK/upload-200k.bin")
   reset_alice
 }
 
@@ -435,7 +298,7 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD [CONTROL_POR
     echo
     echo "- **Packets:** $pkts (\`capinfos -c capture.pcap\`)"
     echo "- **Made:** $TODAY with \`samples/tools/make-other-server-samples.sh $case\` (Linux $KERNEL_VER, network namespaces)"
-    echo "- **Capture point:** fq-rtr / srv0 (server side of the router)"
+    echo "- **Capture point:** $P-rtr / srv0 (server side of the router)"
     echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh capture.pcap$xport\`, $TSHARK_VER); client output: [clients.log](clients.log)"
     echo
     echo "## Server"
@@ -469,7 +332,7 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD [CONTROL_POR
 }
 
 proftpd_server_md() { # EXTRA_TEXT
-  echo "$PROFTPD_VER, started by hand in namespace \`fq-srv\` as
+  echo "$PROFTPD_VER, started by hand in namespace \`$P-srv\` as
 \`proftpd -n -q -c proftpd.conf\` (foreground, standalone, one process per session; \`LD_LIBRARY_PATH\`
 points at the unpacked libraries), in a private mount namespace where a temp directory is
 bind-mounted over alice's home. Listens on port 21 of every address (IPv4 and IPv6). Anonymous
@@ -501,24 +364,24 @@ case_proftpd_mixed() {
   proftpd_conf $c
   start_proftpd
   cap_start $c
-  client $c fq-cli1 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "anonymous, EPSV"
-  client $c fq-cli1 ok "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
-  client $c fq-cli2 ok "python3 @TOOLS@/ftplib-client.py $SRV4 login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 203,0,113,50,156,64' raw:'PORT 100,64,0,20,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
-  client $c fq-cli3 ok "curl -sS -P - -o readme.txt ftp://$SRV4/readme.txt" "anonymous, active, EPRT"
+  client $c $P-cli1 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "anonymous, EPSV"
+  client $c $P-cli1 ok "lftp -c '$LFTP_BASE; open ftp://$SRV4; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
+  client $c $P-cli2 ok "python3 @TOOLS@/ftplib-client.py $SRV4 login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 203,0,113,50,156,64' raw:'PORT 100,64,0,20,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
+  client $c $P-cli3 ok "curl -sS -P - -o readme.txt ftp://$SRV4/readme.txt" "anonymous, active, EPRT"
   cap_stop $c
   write_readme $c "ProFTPD: EPSV, PASV, PORT, EPRT, refused PORTs, a failed login" \
     "Four sessions against ProFTPD 192.0.2.10:21 over IPv4: curl EPSV download, lftp PASV listing + download, Python ftplib as alice (a wrong password, then the right one; three PORT commands ProFTPD refuses; PORT listing and upload), curl active EPRT download." \
     "$(proftpd_server_md "This case adds nothing to the common config.")" \
-    "- curl $CURL_VER in \`fq-cli1\` (198.51.100.20) and \`fq-cli3\` (198.51.100.22)
-- lftp $LFTP_VER in \`fq-cli1\`
-- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
-    "- **curl** (fq-cli1, anonymous, password \`ftp@example.com\`): EPSV → \`229 Entering Extended
+    "- curl $CURL_VER in \`$P-cli1\` (198.51.100.20) and \`$P-cli3\` (198.51.100.22)
+- lftp $LFTP_VER in \`$P-cli1\`
+- $PY_VER in \`$P-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
+    "- **curl** ($P-cli1, anonymous, password \`ftp@example.com\`): EPSV → \`229 Entering Extended
   Passive Mode (|||port|)\`, RETR readme.txt (117 bytes). ProFTPD's 150 names the size:
   \`150 Opening BINARY mode data connection for readme.txt (117 bytes)\`; then \`226 Transfer complete\`.
-- **lftp** (fq-cli1, anonymous, password \`lftp@\`): FEAT, CLNT, LANG, OPTS UTF8 ON, \`HOST 192.0.2.10\`
+- **lftp** ($P-cli1, anonymous, password \`lftp@\`): FEAT, CLNT, LANG, OPTS UTF8 ON, \`HOST 192.0.2.10\`
   (answered \`220 HOST command successful\`), PASV → \`227 Entering Passive Mode (192,0,2,10,p1,p2).\`
   (with a final period, like vsftpd), LIST pub; PASV, RETR pub/data-64k.bin (65 536 bytes).
-- **ftplib** (fq-cli2, alice): \`USER alice\` → \`331 Password required for alice\`; \`PASS wrong-password\`
+- **ftplib** ($P-cli2, alice): \`USER alice\` → \`331 Password required for alice\`; \`PASS wrong-password\`
   → \`530 Login incorrect.\`; the session goes on: USER / \`PASS wonderland-42\` → \`230 User alice logged in\`
   (both passwords in clear text). Then three PORT commands that ProFTPD refuses, all with the same
   \`500 Illegal PORT command\` (no period; the reason is only in the server's log):
@@ -528,7 +391,7 @@ case_proftpd_mixed() {
   of them. Then PORT + LIST and PORT + STOR ftpcap-upload-200k.bin (204 800 bytes) succeed:
   \`200 PORT command successful\`, \`150 Opening ASCII mode data connection for file list\`,
   \`150 Opening BINARY mode data connection for ftpcap-upload-200k.bin\` (no size for an upload).
-- **curl -P -** (fq-cli3, anonymous): \`EPRT |1|198.51.100.22|port|\` → \`200 EPRT command successful\`,
+- **curl -P -** ($P-cli3, anonymous): \`EPRT |1|198.51.100.22|port|\` → \`200 EPRT command successful\`,
   RETR readme.txt.
 
 All three active data connections (LIST, STOR, EPRT RETR) come from **192.0.2.10 and an ephemeral
@@ -552,8 +415,8 @@ case_proftpd_epsv_refused() {
   proftpd_conf $c "# EPSV is refused to everyone (also inside <Anonymous>)" "<Limit EPSV>" "  DenyAll" "</Limit>"
   start_proftpd
   cap_start $c
-  client $c fq-cli1 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "anonymous, EPSV refused, falls back to PASV"
-  client $c fq-cli2 ok "ftp -n -v $SRV4 <<'EOF'
+  client $c $P-cli1 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "anonymous, EPSV refused, falls back to PASV"
+  client $c $P-cli2 ok "ftp -n -v $SRV4 <<'EOF'
 user anonymous guest@example.com
 dir
 get readme.txt
@@ -563,16 +426,16 @@ EOF" "tnftp, passive (its default), EPSV refused, falls back to PASV"
   write_readme $c "ProFTPD refuses EPSV; curl and tnftp fall back to PASV" \
     "Two anonymous sessions against ProFTPD 192.0.2.10:21 whose config refuses EPSV (\`<Limit EPSV> DenyAll </Limit>\`): curl and tnftp both try EPSV first, get a 5xx and fall back to PASV; every transfer succeeds." \
     "$(proftpd_server_md "This case adds \`<Limit EPSV> DenyAll </Limit>\` at server level, which ProFTPD also applies inside \`<Anonymous>\`.")" \
-    "- curl $CURL_VER in \`fq-cli1\` (198.51.100.20), default options (EPSV first, PASV after a refused EPSV)
-- $TNFTP_VER in \`fq-cli2\` (198.51.100.21), \`-n\` (no auto-login), \`-v\` (verbose), passive mode by default (\`epsv4\` on: EPSV first, then PASV), commands from a here-document" \
+    "- curl $CURL_VER in \`$P-cli1\` (198.51.100.20), default options (EPSV first, PASV after a refused EPSV)
+- $TNFTP_VER in \`$P-cli2\` (198.51.100.21), \`-n\` (no auto-login), \`-v\` (verbose), passive mode by default (\`epsv4\` on: EPSV first, then PASV), commands from a here-document" \
     "ProFTPD answers the refused EPSV with **\`501 EPSV: Operation not permitted\`** — 501 (\"syntax error
 in parameters or arguments\"), not 500/502 (not implemented) or 550 — and leaves EPSV out of its
 FEAT list (compare the FEAT reply in tnftp's session with the one in
 [proftpd-mixed](../proftpd-mixed/README.md): EPRT is listed, EPSV is not).
 
-- **curl** (fq-cli1, anonymous): EPSV → 501; curl sends PASV at once (well under a millisecond
+- **curl** ($P-cli1, anonymous): EPSV → 501; curl sends PASV at once (well under a millisecond
   later) → \`227 Entering Passive Mode (192,0,2,10,p1,p2).\`, connects, RETR readme.txt → 226.
-- **tnftp** (fq-cli2, anonymous, password \`guest@example.com\`): SYST, FEAT (no EPSV in it; tnftp
+- **tnftp** ($P-cli2, anonymous, password \`guest@example.com\`): SYST, FEAT (no EPSV in it; tnftp
   tries EPSV anyway), EPSV → 501 → PASV → 227, LIST (\`dir\`) → 226; for the second transfer
   (\`get readme.txt\`) tnftp remembers the refusal and sends PASV directly. Its terminal output
   (clients.log) does not mention the refused EPSV at all.
@@ -588,28 +451,28 @@ case_proftpd_masquerade() {
   proftpd_conf $c "# a wrong public address in every 227 (nothing answers there)" "MasqueradeAddress     $MASQ_ADDR"
   start_proftpd
   cap_start $c
-  client $c fq-cli1 fail "lftp -c 'set ftp:prefer-epsv no; set ftp:passive-mode yes; set ftp:fix-pasv-address no; set net:timeout 5; set net:max-retries 1; set net:reconnect-interval-base 1; set cmd:fail-exit yes; open ftp://$SRV4; ls'" "PASV, trusts the 227 address, fails"
-  client $c fq-cli2 ok "curl -sS --disable-epsv -o readme.txt ftp://$SRV4/readme.txt" "PASV, ignores the 227 address, succeeds"
-  client $c fq-cli3 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "EPSV (no address in a 229), succeeds"
+  client $c $P-cli1 fail "lftp -c 'set ftp:prefer-epsv no; set ftp:passive-mode yes; set ftp:fix-pasv-address no; set net:timeout 5; set net:max-retries 1; set net:reconnect-interval-base 1; set cmd:fail-exit yes; open ftp://$SRV4; ls'" "PASV, trusts the 227 address, fails"
+  client $c $P-cli2 ok "curl -sS --disable-epsv -o readme.txt ftp://$SRV4/readme.txt" "PASV, ignores the 227 address, succeeds"
+  client $c $P-cli3 ok "curl -sS -o readme.txt ftp://$SRV4/readme.txt" "EPSV (no address in a 229), succeeds"
   cap_stop $c
   write_readme $c "ProFTPD MasqueradeAddress names an unreachable address in the 227" \
     "Three anonymous sessions against ProFTPD 192.0.2.10:21 configured with \`MasqueradeAddress $MASQ_ADDR\`, an address where nothing answers: lftp, told to trust the 227 address, dials $MASQ_ADDR and times out; curl with \`--disable-epsv\` gets the same 227, ignores its address, dials 192.0.2.10 and succeeds; curl with EPSV never sees the wrong address." \
     "$(proftpd_server_md "This case adds \`MasqueradeAddress $MASQ_ADDR\`: ProFTPD puts this address in every 227 reply (and in its 220 greeting) instead of the address the client connected to.")" \
-    "- lftp $LFTP_VER in \`fq-cli1\` (198.51.100.20): \`ftp:fix-pasv-address no\` (lftp would otherwise replace a 227 address it considers unusable), short timeouts (\`net:timeout 5\`, \`net:max-retries 1\`)
-- curl $CURL_VER in \`fq-cli2\` (198.51.100.21) with \`--disable-epsv\` (PASV; curl ignores the 227 address by default, \`--ftp-skip-pasv-ip\`) and in \`fq-cli3\` (198.51.100.22) with default options (EPSV)" \
+    "- lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20): \`ftp:fix-pasv-address no\` (lftp would otherwise replace a 227 address it considers unusable), short timeouts (\`net:timeout 5\`, \`net:max-retries 1\`)
+- curl $CURL_VER in \`$P-cli2\` (198.51.100.21) with \`--disable-epsv\` (PASV; curl ignores the 227 address by default, \`--ftp-skip-pasv-ip\`) and in \`$P-cli3\` (198.51.100.22) with default options (EPSV)" \
     "ProFTPD puts 203.0.113.77 in every 227 reply and also in its 220 greeting
 (\`220 ProFTPD Server (ftpcap sample ProFTPD) [203.0.113.77]\`); the 229 reply to EPSV carries no
 address and is not affected.
 
-- **lftp** (fq-cli1, anonymous): PASV → \`227 Entering Passive Mode (203,0,113,77,p1,p2).\`; with
+- **lftp** ($P-cli1, anonymous): PASV → \`227 Entering Passive Mode (203,0,113,77,p1,p2).\`; with
   \`ftp:fix-pasv-address no\` lftp dials 203.0.113.77:port. The SYN crosses the capture point and is
   retransmitted (1 s apart: this kernel's linear SYN timeouts) without any answer. After
   \`net:timeout\` (5 s) lftp gives up: it closes the control connection (FIN, no QUIT; it never sent
   LIST) and exits 1 with \`ls: Fatal error: max-retries exceeded\`.
-- **curl --disable-epsv** (fq-cli2, anonymous): PASV → the same kind of 227 naming 203.0.113.77;
+- **curl --disable-epsv** ($P-cli2, anonymous): PASV → the same kind of 227 naming 203.0.113.77;
   curl ignores the address and connects to 192.0.2.10:port, the control connection's server;
   RETR readme.txt → 226.
-- **curl** (fq-cli3, anonymous, default options): EPSV → \`229 Entering Extended Passive Mode
+- **curl** ($P-cli3, anonymous, default options): EPSV → \`229 Entering Extended Passive Mode
   (|||port|)\` → connects to 192.0.2.10:port; RETR readme.txt → 226.
 
 vsftpd's counterpart is \`pasv_address=\` (vsftpd's greeting names no address)."
@@ -620,14 +483,14 @@ case_pureftpd_mixed() {
   begin_case $c
   start_pureftpd
   cap_start $c
-  client $c fq-cli1 ok "curl -sS -o readme.txt $u/readme.txt" "anonymous, EPSV"
-  client $c fq-cli1 ok "lftp -c '$LFTP_BASE; open $u; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
-  client $c fq-cli2 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 100,64,0,20,156,64' raw:'PORT 203,0,113,50,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
-  client $c fq-cli3 ok "curl -sS -P - -o readme.txt $u/readme.txt" "anonymous, active, EPRT"
+  client $c $P-cli1 ok "curl -sS -o readme.txt $u/readme.txt" "anonymous, EPSV"
+  client $c $P-cli1 ok "lftp -c '$LFTP_BASE; open $u; ls pub; get pub/data-64k.bin'" "anonymous, PASV"
+  client $c $P-cli2 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:alice:wrong-password login:alice:$ALICE_PASS raw:'PORT 100,64,0,20,156,64' raw:'PORT 203,0,113,50,156,64' raw:'PORT 198,51,100,21,0,80' active list stor:upload-200k.bin:ftpcap-upload-200k.bin" "alice: failed login, good login, three refused PORTs, PORT LIST + STOR"
+  client $c $P-cli3 ok "curl -sS -P - -o readme.txt $u/readme.txt" "anonymous, active, EPRT"
   cap_stop $c $PURE_PORT
   write_readme $c "Pure-FTPd on port $PURE_PORT: EPSV, PASV, PORT, EPRT, refused PORTs, a failed login" \
     "Four sessions against Pure-FTPd on a non-standard control port, $PURE4:$PURE_PORT, over IPv4: curl EPSV download, lftp PASV listing + download, Python ftplib as alice (a wrong password, then the right one; three PORT commands Pure-FTPd refuses; PORT listing and upload), curl active EPRT download. Analyze with \`--ftp-port $PURE_PORT\`." \
-    "$PUREFTPD_VER, started by hand in namespace \`fq-srv\` in the foreground with only command-line flags (no config file):
+    "$PUREFTPD_VER, started by hand in namespace \`$P-srv\` in the foreground with only command-line flags (no config file):
 
 \`\`\`sh
 pure-ftpd ${PUREFTPD_FLAGS[*]}
@@ -641,19 +504,19 @@ by default when the system user \`ftp\` exists: its home is the anonymous root (
 mount namespace where temp directories are bind-mounted over alice's home and over the home of
 \`ftp\`. Defaults that matter here: no FXP (\`-w\`/\`-W\` not given: a PORT must name the client's own
 address), no ports below 1024 in PORT." \
-    "- curl $CURL_VER in \`fq-cli1\` (198.51.100.20) and \`fq-cli3\` (198.51.100.22)
-- lftp $LFTP_VER in \`fq-cli1\`
-- $PY_VER in \`fq-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`; \`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
-    "- **curl** (fq-cli1): Pure-FTPd logs the anonymous user in on \`USER anonymous\` alone →
+    "- curl $CURL_VER in \`$P-cli1\` (198.51.100.20) and \`$P-cli3\` (198.51.100.22)
+- lftp $LFTP_VER in \`$P-cli1\`
+- $PY_VER in \`$P-cli2\` (198.51.100.21), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`; \`login:U:P\` = USER + PASS, going on after a 530; \`raw:CMD\` = \`sendcmd\`, going on after a 5xx; \`active\` = PORT; \`list\`, \`stor\`)" \
+    "- **curl** ($P-cli1): Pure-FTPd logs the anonymous user in on \`USER anonymous\` alone →
   \`230 Anonymous user logged in\`: no 331 and no PASS at all. EPSV → \`229 Extended Passive mode OK
   (|||port|)\`; RETR readme.txt → \`150 Accepted data connection\` (no size), then a two-line
   \`226-File successfully transferred\` / \`226 0.000 seconds (measured here), … Mbytes per second\`.
-- **lftp** (fq-cli1, anonymous): FEAT (lists PRET), \`OPTS UTF8 ON\` → \`504 Unknown command\` (Pure-FTPd
+- **lftp** ($P-cli1, anonymous): FEAT (lists PRET), \`OPTS UTF8 ON\` → \`504 Unknown command\` (Pure-FTPd
   without \`-8\`), \`PRET LIST pub\` → \`200 Ready to proceed\`, PASV → \`227 Entering Passive Mode
   (192,0,2,11,p1,p2)\` (no final period), LIST pub → \`226-Options: -l \` / \`226 2 matches total\`;
   \`PRET RETR pub/data-64k.bin\`, PASV, RETR → a two-line 150, \`150-Accepted data connection\` /
   \`150 64.0 kbytes to download\`, then 226 (65 536 bytes).
-- **ftplib** (fq-cli2, alice): \`USER alice\` → \`331 User alice OK. Password required\`;
+- **ftplib** ($P-cli2, alice): \`USER alice\` → \`331 User alice OK. Password required\`;
   \`PASS wrong-password\` → \`530 Login authentication failed\`, sent about **5 s** after the PASS
   (Pure-FTPd delays a failed login); the session goes on: USER / \`PASS wonderland-42\` →
   \`230 OK. Current directory is /home/alice\`. Three refused PORTs:
@@ -663,7 +526,7 @@ address), no ports below 1024 in PORT." \
   follows any of them. Then PORT + LIST and PORT + STOR ftpcap-upload-200k.bin (204 800 bytes):
   \`200 PORT command successful\`, the server connects **from 192.0.2.11 port 20**, and says
   \`150 Connecting to port N\`.
-- **curl -P -** (fq-cli3, anonymous): \`EPRT |1|198.51.100.22|port|\` → \`200 PORT command successful\`
+- **curl -P -** ($P-cli3, anonymous): \`EPRT |1|198.51.100.22|port|\` → \`200 PORT command successful\`
   (Pure-FTPd says PORT for an EPRT too), connection from port 20, RETR readme.txt → 226.
 
 Every greeting is a five-line 220 in one segment (\`220---------- Welcome to Pure-FTPd [privsep] [TLS]
@@ -684,18 +547,18 @@ case_pureftpd_forced_pasv_ip() {
   begin_case $c
   start_pureftpd -P "$INSIDE_ADDR"
   cap_start $c
-  client $c fq-cli1 fail "lftp -c 'set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:timeout 5; set net:max-retries 1; set net:reconnect-interval-base 1; set cmd:fail-exit yes; open $u; ls'" "PASV, default ftp:fix-pasv-address yes, which does not cover 100.64.0.0/10: fails"
-  client $c fq-cli2 ok "ftp -n -v $PURE4 $PURE_PORT <<'EOF'
+  client $c $P-cli1 fail "lftp -c 'set ftp:prefer-epsv no; set ftp:passive-mode yes; set net:timeout 5; set net:max-retries 1; set net:reconnect-interval-base 1; set cmd:fail-exit yes; open $u; ls'" "PASV, default ftp:fix-pasv-address yes, which does not cover 100.64.0.0/10: fails"
+  client $c $P-cli2 ok "ftp -n -v $PURE4 $PURE_PORT <<'EOF'
 user anonymous guest@example.com
 epsv4
 dir
 bye
 EOF" "tnftp, passive, EPSV turned off"
-  client $c fq-cli3 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:anonymous:guest@example.com passive list" "PASV, ignores the 227 address"
+  client $c $P-cli3 ok "python3 @TOOLS@/ftplib-client.py $PURE4 --port $PURE_PORT login:anonymous:guest@example.com passive list" "PASV, ignores the 227 address"
   cap_stop $c $PURE_PORT
   write_readme $c "Pure-FTPd -P announces a NAT-inside address in the 227" \
     "Three anonymous sessions against Pure-FTPd $PURE4:$PURE_PORT started with \`-P $INSIDE_ADDR\` (ForcePassiveIP set to an inside address, as on a server behind a NAT that announces its private side)." \
-    "$PUREFTPD_VER, started by hand in namespace \`fq-srv\` in the foreground with only command-line flags (no config file):
+    "$PUREFTPD_VER, started by hand in namespace \`$P-srv\` in the foreground with only command-line flags (no config file):
 
 \`\`\`sh
 pure-ftpd ${PUREFTPD_FLAGS[*]} -P $INSIDE_ADDR
@@ -704,10 +567,10 @@ pure-ftpd ${PUREFTPD_FLAGS[*]} -P $INSIDE_ADDR
 As in [pureftpd-mixed](../pureftpd-mixed/README.md), plus \`-P $INSIDE_ADDR\`: Pure-FTPd puts this address in every 227
 reply instead of the address the client connected to. $INSIDE_ADDR (RFC 6598 shared space, a typical
 NAT inside) is routed by the lab router to a neighbour that does not exist." \
-    "- lftp $LFTP_VER in \`fq-cli1\` (198.51.100.20), PASV, \`ftp:fix-pasv-address\` left at its default (yes)
-- $TNFTP_VER in \`fq-cli2\` (198.51.100.21), \`epsv4\` toggled off so that it sends PASV
-- $PY_VER in \`fq-cli3\` (198.51.100.22), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`, passive: PASV; ftplib ignores the 227 address)" \
-    "- **lftp** (fq-cli1, anonymous): \`PRET LIST\`, PASV → \`227 Entering Passive Mode (100,64,0,10,p1,p2)\`.
+    "- lftp $LFTP_VER in \`$P-cli1\` (198.51.100.20), PASV, \`ftp:fix-pasv-address\` left at its default (yes)
+- $TNFTP_VER in \`$P-cli2\` (198.51.100.21), \`epsv4\` toggled off so that it sends PASV
+- $PY_VER in \`$P-cli3\` (198.51.100.22), via [samples/tools/ftplib-client.py](../tools/ftplib-client.py) (\`--port $PURE_PORT\`, passive: PASV; ftplib ignores the 227 address)" \
+    "- **lftp** ($P-cli1, anonymous): \`PRET LIST\`, PASV → \`227 Entering Passive Mode (100,64,0,10,p1,p2)\`.
   lftp's \`ftp:fix-pasv-address\` (on by default) replaces a 227 address only when its own private-network
   test tells the two addresses apart, and that test does not include 100.64.0.0/10: lftp dials
   100.64.0.10:port, the SYN is retransmitted without an answer, and after 5 s (\`net:timeout\`) lftp
@@ -715,10 +578,10 @@ NAT inside) is routed by the lab router to a neighbour that does not exist." \
   Pure-FTPd then sends **\`227 Logout.\`**: its goodbye on a connection the client closed reuses the
   code of its previous reply, so a 227 appears that answers no command and carries no address. lftp
   answers it with RST.
-- **tnftp** (fq-cli2, anonymous, \`epsv4\` toggled off): PASV → 227 naming 100.64.0.10; tnftp refuses
+- **tnftp** ($P-cli2, anonymous, \`epsv4\` toggled off): PASV → 227 naming 100.64.0.10; tnftp refuses
   it (\`Passive mode address mismatch.\` on its terminal, nothing on the wire), makes no connection,
   sends no data command, and QUITs at \`bye\`. Its exit status is still 0.
-- **ftplib** (fq-cli3, anonymous): PASV → 227 naming 100.64.0.10; ftplib ignores the address and
+- **ftplib** ($P-cli3, anonymous): PASV → 227 naming 100.64.0.10; ftplib ignores the address and
   connects to 192.0.2.11:port; LIST → 150, \`226-Options: -l \` / \`226 2 matches total\`.
 
 Expect three 227 replies naming 100.64.0.10, one unanswered data SYN to 100.64.0.10 (lftp), no

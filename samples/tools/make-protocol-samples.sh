@@ -29,74 +29,33 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, the addresses, servers, recorders, clients
 LAB="$TOOLS/proto-lab.sh"
-PYTHON=/usr/bin/python3
 ALL_CASES=(bounce epsv-all address-family auth-tls login-failed nonstandard-port malformed-port size-mismatch)
+lab_prefix fp # NS_PREFIX=xy: namespaces xy-* (proto-lab.sh builds the same names)
 
-SRV4=192.0.2.10
 SRV4B=192.0.2.11
-SRV6=2001:db8:2::10
 FAR4=203.0.113.50
 CLI1=198.51.100.20
 CLI2=198.51.100.21
 CLI1_6=2001:db8:1::20
-CAPTURE_NS=fp-rtr
+CAPTURE_NS=$P-rtr
 CAPTURE_IF=srv0
 ALICE_PASS=wonderland-42
 # server uplink rate for size-mismatch (tc tbf units)
 SHAPE_RATE=2mbit
 CLIENT_PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
-. "$TOOLS/lab.sh"
-
 # ---------------------------------------------------------------- preflight --
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, vsftpd, tcpdump)"
-for c in ip ethtool ping tc tcpdump tshark capinfos vsftpd lftp curl openssl truncate "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
+need_root "network namespaces, vsftpd, tcpdump"
+need_commands ip ethtool ping tc tcpdump tshark capinfos vsftpd lftp curl openssl truncate "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
 
-START_TS=$(date +%s)
-WORK=$(mktemp -d /tmp/ftpcap-proto.XXXXXX)
-chmod 755 "$WORK"
-declare -A VSFTPD_PID=()
-TCPDUMP_PID=""
+lab_begin proto
 SINK_PID=""
-BG_PID=""
-
-cleanup() {
-  local rc=$? name
-  set +e
-  trap '' INT TERM
-  if [ -n "$TCPDUMP_PID" ]; then kill -INT "$TCPDUMP_PID" 2>/dev/null; wait "$TCPDUMP_PID" 2>/dev/null; fi
-  if [ -n "$BG_PID" ]; then kill "$BG_PID" 2>/dev/null; wait "$BG_PID" 2>/dev/null; fi
-  if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; fi
-  for name in "${!VSFTPD_PID[@]}"; do
-    kill "${VSFTPD_PID[$name]}" 2>/dev/null
-    wait "${VSFTPD_PID[$name]}" 2>/dev/null
-  done
-  "$LAB" down
-  rm -rf "$WORK"
-  if [ "$rc" = 0 ]; then log "done in $(($(date +%s) - START_TS)) s"; else log "failed (exit $rc), cleaned up"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# --------------------------------------------------------------- versions --
-VSFTPD_VER="$(vsftpd -v 0>&1 | sed 's/^vsftpd: version //') (Debian package $(dpkg-query -W -f '${Version}' vsftpd 2>/dev/null || echo '?'))"
-LFTP_VER="$(lftp --version | head -1 | sed -n 's/.*Version \([^ ]*\).*/\1/p') (Debian package $(dpkg-query -W -f '${Version}' lftp 2>/dev/null || echo '?'))"
-CURL_VER="$(curl --version | head -1 | awk '{print $2}') (Debian package $(dpkg-query -W -f '${Version}' curl 2>/dev/null || echo '?'))"
-PY_VER="$($PYTHON --version 2>&1) ftplib ($PYTHON)"
-OPENSSL_VER="$(openssl version | awk '{print $1, $2}')"
-TCPDUMP_VER="$(tcpdump --version 2>&1 | head -1)"
-TSHARK_VER="$(tshark --version 2>/dev/null | head -1 | sed 's/\.$//')"
-KERNEL_VER="$(uname -r)"
-TODAY="$(date -u +%Y-%m-%d)"
+on_exit '[ -z "$SINK_PID" ] || { kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; }'
+on_exit '"$LAB" down'
+tool_versions
 
 # ------------------------------------------------------------ sample files --
 # Deterministic content (seeded PRNG) and fixed mtimes.
@@ -155,30 +114,9 @@ make_conf() {
       echo "listen_ipv6=NO"
       echo "listen_address=${listen#ipv4:}"
     fi
-    cat <<EOF
-background=NO
-# anonymous read-only tree
-anonymous_enable=YES
-anon_root=$ANON
-# local users (alice) log in, chrooted to a read-only tree
-local_enable=YES
-write_enable=NO
-local_root=$ALICE_ROOT
-chroot_local_user=YES
-pam_service_name=vsftpd
-# passive range; active data connections come from port 20
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-port_enable=YES
-connect_from_port_20=YES
-# lab housekeeping
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
+    vsftpd_conf "$ANON" "$WORK/empty"
+    echo "# local users (alice) log in, chrooted to a read-only tree"
+    printf '%s\n' local_enable=YES write_enable=NO "local_root=$ALICE_ROOT" chroot_local_user=YES pam_service_name=vsftpd
     if [ $# -gt 0 ]; then
       echo "# this instance"
       printf '%s\n' "$@"
@@ -216,128 +154,77 @@ log "building topology"
 # no connection in it; "tls:" in front of an address: implicit TLS, only the
 # listening socket is checked).
 start_vsftpd() {
-  local name ep host port banner check=1
+  local name ep host port check=1
   if [ "$1" = --no-banner ]; then check=0; shift; fi
   name=$1
   shift
-  log "starting vsftpd instance $name in fp-srv"
-  ip netns exec fp-srv vsftpd "$WORK/$name.conf" >"$WORK/vsftpd-$name.log" 2>&1 &
-  VSFTPD_PID[$name]=$!
+  server_start "$name" "$P-srv" "$WORK/vsftpd-$name.log" vsftpd "$WORK/$name.conf"
   for ep in "$@"; do
-    port=${ep##*:}
-    host=${ep%:*}
-    host=${host#[}
-    host=${host%]}
-    for _ in $(seq 50); do
-      ip netns exec fp-srv ss -Hltn "sport = :$port" | grep -q . && break
-      kill -0 "${VSFTPD_PID[$name]}" 2>/dev/null || die "vsftpd $name exited: $(cat "$WORK/vsftpd-$name.log")"
-      sleep 0.1
-    done
+    port=${ep##*:} host=${ep%:*}
+    host=${host#[} host=${host%]}
+    server_listening "$name" "$P-srv" "$port"
     if [[ $host == tls:* ]] || [ "$check" = 0 ]; then continue; fi
-    banner=$(ip netns exec fp-cli1 timeout 5 bash -c "exec 3<>/dev/tcp/$host/$port; head -1 <&3; echo QUIT >&3") ||
-      die "no FTP banner from $host port $port ($name)"
-    log "  $name answers on $host port $port: ${banner%$'\r'}"
+    ftp_banner "$P-cli1" "$host" "$port"
   done
 }
 stop_vsftpd() { # NAME...
-  local name
-  for name in "$@"; do
-    [ -n "${VSFTPD_PID[$name]:-}" ] || continue
-    kill "${VSFTPD_PID[$name]}" 2>/dev/null || true
-    wait "${VSFTPD_PID[$name]}" 2>/dev/null || true
-    unset "VSFTPD_PID[$name]"
-  done
+  server_stop "$@"
   sleep 0.3
 }
 
 # --------------------------------------------------------------- capture --
-CAP_TMP=""
-cap_start() { # CASE
-  local case=$1
-  CAP_TMP="$WORK/$case.pcap"
-  ip netns exec "$CAPTURE_NS" tcpdump -i "$CAPTURE_IF" -s 0 -U -Z root -w "$CAP_TMP" 'tcp' \
-    2>"$WORK/$case.tcpdump.log" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do
-    grep -q 'listening on' "$WORK/$case.tcpdump.log" && break
-    kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$WORK/$case.tcpdump.log")"
-    sleep 0.1
-  done
-  sleep 1 # let tcpdump settle before the first SYN
-}
 cap_stop() { # CASE [CONTROL_PORT...] — the ports besides 21 tshark must decode as FTP
-  local case=$1 dir="$SAMPLES/$1" p
+  case_capture_stop "$@"
   shift
-  sleep 1 # let the last FIN/ACKs arrive
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=""
-  grep -E 'packets (captured|received|dropped)' "$WORK/$case.tcpdump.log" | sed 's/^/    tcpdump: /' >&2
-  if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$WORK/$case.tcpdump.log"; then
-    die "tcpdump dropped packets in $case"
-  fi
-  mkdir -p "$dir"
-  install -m 644 "$CAP_TMP" "$dir/capture.pcap"
-  if [ $# = 0 ]; then
-    "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" >"$dir/tshark-frames.txt"
-  else
-    : >"$dir/tshark-frames.txt"
-    for p in "$@"; do
-      echo "######## samples/tools/tshark-frames.sh capture.pcap $p" >>"$dir/tshark-frames.txt"
-      "$TOOLS/tshark-frames.sh" "$dir/capture.pcap" "$p" >>"$dir/tshark-frames.txt"
-      echo >>"$dir/tshark-frames.txt"
-    done
-  fi
   TSHARK_PORTS=("$@")
 }
 
 # --------------------------------------------------------------- clients --
-# Each client command is a bash snippet run in a client namespace, in a fresh
-# working directory, with an empty HOME (no ~/.lftprc, ~/.curlrc, ~/.netrc)
-# and PATH=$CLIENT_PATH. The snippet text is also what the README shows;
+# lab.sh runs the snippets (client_ok): in a client namespace, a fresh working
+# directory, an empty HOME (no ~/.lftprc, ~/.curlrc, ~/.netrc) and
+# PATH=$CLIENT_PATH; the snippet text is also what the README shows, numbered;
 # @TOOLS@ stands for samples/tools.
-CMDS_MD=""
-CLIENT_LOG=""
-RUN_SEQ=0
-run_dir() { # CASE NS
-  RUN_SEQ=$((RUN_SEQ + 1))
-  RUN_DIR="$WORK/run/$1/$RUN_SEQ-$2"
-  rm -rf "$RUN_DIR"
-  mkdir -p "$RUN_DIR"
-}
-show_cmd() { # NS CMD [note]
-  local pretty=${2//@TOOLS@/samples/tools}
-  CMDS_MD+=$'\n'"$((++CMD_NO)). In \`$1\`${3:+ — $3}:"$'\n\n```sh\n'"$pretty"$'\n```\n'
-}
-client() { # CASE NS CMD [note] — run in the foreground; the snippet must exit 0
-  local case=$1 ns=$2 cmd=$3 note=${4:-}
-  run_dir "$case" "$ns"
+CMD_NUMBERED=1
+CLIENT_ENV=("PATH=$CLIENT_PATH")
+# client_truncating CASE NS CMD NOTE PATTERN FILE SIZE WHEN_MD — run the client
+# in the background; once its output has a line matching PATTERN, wait 0.3 s
+# and truncate FILE (in the anonymous tree, i.e. on the server's side) to SIZE.
+client_truncating() {
+  local case=$1 ns=$2 cmd=$3 note=$4 pattern=$5 file=$6 size=$7 when=$8 rc=0 bg
+  run_dir "$ns"
   show_cmd "$ns" "$cmd" "$note"
-  log "  $ns: $(head -1 <<<"${cmd//@TOOLS@/samples/tools}")"
-  {
-    echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}"
-    (cd "$RUN_DIR" && timeout 90 ip netns exec "$ns" env PATH="$CLIENT_PATH" HOME="$WORK/home" \
-      bash -c "${cmd//@TOOLS@/$TOOLS}") 2>&1
-    echo "### exit status $?"
-  } >>"$CLIENT_LOG" || true
-  tail -1 "$CLIENT_LOG" | grep -q 'exit status 0$' || die "client failed in $case ($ns), see log: $(tail -20 "$CLIENT_LOG")"
-}
-note_md() { # free text step in the command list (server-side actions)
-  CMDS_MD+=$'\n'"$((++CMD_NO)). $1"$'\n'
+  note_md "Meanwhile in \`$P-srv\`, on the server's file system, 0.3 s after that client printed $when: \`truncate -s $size $file\`."
+  log "  $ns: ${cmd//@TOOLS@/samples/tools} (+ truncate $file on the server)"
+  (cd "$RUN_DIR" && exec timeout 90 ip netns exec "$ns" env PATH="$CLIENT_PATH" HOME="$WORK/home" \
+    bash -c "${cmd//@TOOLS@/$TOOLS}") >"$RUN_DIR/out.log" 2>&1 &
+  bg=$!
+  BG_PID[truncating]=$bg
+  for _ in $(seq 100); do
+    grep -q "$pattern" "$RUN_DIR/out.log" && break
+    sleep 0.1
+  done
+  grep -q "$pattern" "$RUN_DIR/out.log" || die "client output never matched '$pattern': $(cat "$RUN_DIR/out.log")"
+  sleep 0.3
+  truncate -s "$size" "$ANON/$file"
+  wait "$bg" || rc=$?
+  unset "BG_PID[truncating]"
+  { echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}"; cat "$RUN_DIR/out.log";
+    echo "### ($P-srv: truncate -s $size $file, 0.3 s after the client printed $when)"; echo "### exit status $rc"; } >>"$CLIENT_LOG"
+  [ "$rc" = 0 ] || die "client failed in $case ($ns): $(cat "$RUN_DIR/out.log")"
 }
 
 # ----------------------------------------------------------------- README --
-CAPTURE_MD="\`tcpdump -i srv0 -s 0 -U -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`fp-rtr\` (the
+CAPTURE_MD="\`tcpdump --immediate-mode -i srv0 -s 0 -U -Z root -w capture.pcap 'tcp'\` ($TCPDUMP_VER) in namespace \`$P-rtr\` (the
 router between the clients, the third-party network and the server) on \`srv0\`, the veth facing the
 server: every packet to or from the server passes here, unchanged (no NAT, no firewall). Offloads
 are off on all veths, so frames are at most 1514 bytes and checksums are valid. Classic pcap,
 Ethernet, microsecond timestamps. tcpdump started 1 s before the first client and stopped
 (SIGINT) 1 s after the last one."
 
-LAB_MD="Lab (built by [proto-lab.sh](../tools/proto-lab.sh)): server \`fp-srv\` 192.0.2.10 and 192.0.2.11,
-2001:db8:2::10; clients \`fp-cli1\` 198.51.100.20 / 2001:db8:1::20, \`fp-cli2\` 198.51.100.21 /
-2001:db8:1::21, \`fp-cli3\` 198.51.100.22 / 2001:db8:1::22; third-party host \`fp-far\` 203.0.113.50 /
-2001:db8:3::50; router \`fp-rtr\` between the three networks (capture point)."
+LAB_MD="Lab (built by [proto-lab.sh](../tools/proto-lab.sh)): server \`$P-srv\` 192.0.2.10 and 192.0.2.11,
+2001:db8:2::10; clients \`$P-cli1\` 198.51.100.20 / 2001:db8:1::20, \`$P-cli2\` 198.51.100.21 /
+2001:db8:1::21, \`$P-cli3\` 198.51.100.22 / 2001:db8:1::22; third-party host \`$P-far\` 203.0.113.50 /
+2001:db8:3::50; router \`$P-rtr\` between the three networks (capture point)."
 
 write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
   local case=$1 title=$2 summary=$3 server=$4 clients=$5 story=$6 find=$7 dir="$SAMPLES/$1" pkts tsh
@@ -353,7 +240,7 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
     echo
     echo "- **Packets:** $pkts (\`capinfos -c capture.pcap\`), $(stat -c %s "$dir/capture.pcap") bytes"
     echo "- **Made:** $TODAY with \`samples/tools/make-protocol-samples.sh $case\` (Linux $KERNEL_VER, network namespaces)"
-    echo "- **Capture point:** fp-rtr / srv0 (server side of the router)"
+    echo "- **Capture point:** $P-rtr / srv0 (server side of the router)"
     echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) ($tsh, $TSHARK_VER); client output: [clients.log](clients.log)"
     echo
     echo "$LAB_MD"
@@ -391,15 +278,10 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
 }
 
 begin_case() { # CASE
-  log "case $1"
-  CMDS_MD=""
-  CMD_NO=0
+  case_begin "$1"
   DESCRIBE_PORTS=()
   TSHARK_PORTS=()
-  mkdir -p "$SAMPLES/$1"
-  CLIENT_LOG="$SAMPLES/$1/clients.log"
-  : >"$CLIENT_LOG"
-  cap_start "$1"
+  case_capture_start "$1"
 }
 
 PFC="python3 @TOOLS@/proto-ftp-client.py"
@@ -417,31 +299,31 @@ set up before (or, when the server was told to connect elsewhere, only reads the
 case_bounce() {
   start_vsftpd bounce-default "$SRV4:21"
   start_vsftpd bounce-promiscuous "$SRV4B:21"
-  ip netns exec fp-far "$PYTHON" "$TOOLS/proto-sink.py" 25 8025 10000 >"$WORK/sink.log" 2>&1 &
+  ip netns exec $P-far "$PYTHON" "$TOOLS/proto-sink.py" 25 8025 10000 >"$WORK/sink.log" 2>&1 &
   SINK_PID=$!
   sleep 0.5
   begin_case bounce
-  client bounce fp-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:PORT 203,0,113,50,0,25' 'cmd:EPRT |1|203.0.113.50|8025|' 'cmd:PORT 203,0,113,50,39,16' 'cmd:PORT 198,51,100,20,0,80' xfer:LIST" \
+  client_ok $P-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:PORT 203,0,113,50,0,25' 'cmd:EPRT |1|203.0.113.50|8025|' 'cmd:PORT 203,0,113,50,39,16' 'cmd:PORT 198,51,100,20,0,80' xfer:LIST" \
     "to the default server 192.0.2.10"
-  client bounce fp-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:TYPE I' 'cmd:PORT 203,0,113,50,39,16' 'xfer:RETR readme.txt' 'cmd:EPRT |1|203.0.113.50|8025|' xfer:LIST 'cmd:PORT 203,0,113,50,0,25' 'xfer:RETR readme.txt'" \
+  client_ok $P-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:TYPE I' 'cmd:PORT 203,0,113,50,39,16' 'xfer:RETR readme.txt' 'cmd:EPRT |1|203.0.113.50|8025|' xfer:LIST 'cmd:PORT 203,0,113,50,0,25' 'xfer:RETR readme.txt'" \
     "to the promiscuous server 192.0.2.11"
-  client bounce fp-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:PORT 198,51,100,20,0,80' xfer:LIST" \
+  client_ok $P-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:PORT 198,51,100,20,0,80' xfer:LIST" \
     "to the promiscuous server 192.0.2.11 again"
   cap_stop bounce
   kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true
   SINK_PID=""
-  { echo "### fp-far \$ python3 samples/tools/proto-sink.py 25 8025 10000   (third-party host, ran during the whole case)"; cat "$WORK/sink.log"; } >>"$CLIENT_LOG"
+  { echo "### $P-far \$ python3 samples/tools/proto-sink.py 25 8025 10000   (third-party host, ran during the whole case)"; cat "$WORK/sink.log"; } >>"$CLIENT_LOG"
   stop_vsftpd bounce-default bounce-promiscuous
   write_readme bounce "FTP bounce: PORT/EPRT naming a third host or a privileged port, refused and accepted" \
     "Three anonymous sessions from 198.51.100.20 that announce a third-party host (203.0.113.50: \`PORT 203,0,113,50,39,16\`, \`EPRT |1|203.0.113.50|8025|\`, \`PORT 203,0,113,50,0,25\`) and a privileged port on the client itself (\`PORT 198,51,100,20,0,80\`): to a default vsftpd (192.0.2.10), which refuses them all, and to a second vsftpd with \`port_promiscuous=YES\` (192.0.2.11), which accepts them all, **really connects to 203.0.113.50 ports 10000 and 8025**, and at the transfer command for a port below 1024 ends the session with \`500 OOPS: Illegal port request\`." \
-    "Two vsftpd $VSFTPD_VER instances in \`fp-srv\`, each an IPv4 socket on its own address, port 21:
+    "Two vsftpd $VSFTPD_VER instances in \`$P-srv\`, each an IPv4 socket on its own address, port 21:
 \`bounce-default\` with vsftpd's default \`port_promiscuous=NO\` (a PORT/EPRT must name the control
 connection's client address and a port ≥ 1024, else \`500 Illegal PORT command.\`) and
 \`bounce-promiscuous\` with \`port_promiscuous=YES\` (PORT/EPRT accepted whatever they name; vsftpd
 still refuses to connect to a port below 1024 when the transfer starts, and that kills the session)
 and \`connect_from_port_20=NO\` (active connections from an ephemeral port: with
 \`port_promiscuous=YES\` vsftpd opens them from the unprivileged session process, which cannot bind
-port 20 — with \`connect_from_port_20=YES\` every transfer would end in \`500 OOPS: vsf_sysutil_bind\`). A small listener on the third-party host \`fp-far\` 203.0.113.50
+port 20 — with \`connect_from_port_20=YES\` every transfer would end in \`500 OOPS: vsf_sysutil_bind\`). A small listener on the third-party host \`$P-far\` 203.0.113.50
 ([proto-sink.py](../tools/proto-sink.py), ports 25, 8025, 10000) accepts whatever connects and counts
 the bytes; its output is at the end of [clients.log](clients.log).
 $(conf_md bounce-default bounce-promiscuous)" \
@@ -478,12 +360,12 @@ Illegal port request\`, connection closed; no SYN to port 80." \
 case_epsv_all() {
   start_vsftpd default "$SRV4:21" "[$SRV6]:21"
   begin_case epsv-all
-  client epsv-all fp-cli2 "$PFC $SRV4 $ANON_LOGIN 'cmd:EPSV ALL' cmd:PASV listen 'cmd:PORT {ip4},{p1},{p2}' 'cmd:EPRT |1|{addr}|{port}|' xfer:LIST cmd:EPSV dial 'xfer:RETR readme.txt'"
+  client_ok $P-cli2 "$PFC $SRV4 $ANON_LOGIN 'cmd:EPSV ALL' cmd:PASV listen 'cmd:PORT {ip4},{p1},{p2}' 'cmd:EPRT |1|{addr}|{port}|' xfer:LIST cmd:EPSV dial 'xfer:RETR readme.txt'"
   cap_stop epsv-all
   stop_vsftpd default
   write_readme epsv-all "EPSV ALL, then PASV, PORT and EPRT" \
     "One anonymous ftplib session from 198.51.100.21 to vsftpd 192.0.2.10 (IPv4) that sends \`EPSV ALL\` and then tries PASV, PORT and EPRT before a well-behaved EPSV download. vsftpd refuses PASV and PORT after \`EPSV ALL\` but **accepts EPRT** and connects to it." \
-    "vsftpd $VSFTPD_VER in \`fp-srv\`, one standalone instance (IPv6 socket that also accepts IPv4).
+    "vsftpd $VSFTPD_VER in \`$P-srv\`, one standalone instance (IPv6 socket that also accepts IPv4).
 $(conf_md default)" \
     "$PFC_MD" \
     "\`EPSV ALL\` → \`200 EPSV ALL ok.\` From then on RFC 2428 forbids every other setup command. vsftpd
@@ -502,19 +384,19 @@ runs over an active connection from 192.0.2.10:20 to the client (150 / 226). The
 case_address_family() {
   start_vsftpd default "$SRV4:21" "[$SRV6]:21"
   begin_case address-family
-  client address-family fp-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:EPSV 2' listen:$CLI1_6 'cmd:EPRT |2|{addr}|{port}|' cmd:EPSV dial xfer:LIST" \
+  client_ok $P-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:EPSV 2' listen:$CLI1_6 'cmd:EPRT |2|{addr}|{port}|' cmd:EPSV dial xfer:LIST" \
     "IPv4 control connection to the dual-stack server"
-  client address-family fp-cli1 "$PFC $SRV6 $ANON_LOGIN cmd:PASV dial xfer:LIST listen:$CLI1 'cmd:PORT {ip4},{p1},{p2}' 'cmd:EPRT |1|{addr}|{port}|' 'cmd:EPSV 1' cmd:EPSV dial 'xfer:RETR readme.txt'" \
+  client_ok $P-cli1 "$PFC $SRV6 $ANON_LOGIN cmd:PASV dial xfer:LIST listen:$CLI1 'cmd:PORT {ip4},{p1},{p2}' 'cmd:EPRT |1|{addr}|{port}|' 'cmd:EPSV 1' cmd:EPSV dial 'xfer:RETR readme.txt'" \
     "IPv6 control connection to the dual-stack server"
   stop_vsftpd default
   start_vsftpd --no-banner ipv4-only "$SRV4B:21"
-  client address-family fp-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:EPSV 2' listen:$CLI1_6 'cmd:EPRT |2|{addr}|{port}|' cmd:EPSV dial xfer:LIST" \
+  client_ok $P-cli1 "$PFC $SRV4B $ANON_LOGIN 'cmd:EPSV 2' listen:$CLI1_6 'cmd:EPRT |2|{addr}|{port}|' cmd:EPSV dial xfer:LIST" \
     "IPv4 control connection to the IPv4-only server (192.0.2.11; the dual-stack instance was stopped before this instance started)"
   cap_stop address-family
   stop_vsftpd ipv4-only
   write_readme address-family "extended commands naming the other address family, PASV on IPv6" \
-    "Three anonymous ftplib sessions from fp-cli1: on IPv4 (198.51.100.20 → 192.0.2.10) \`EPSV 2\` and \`EPRT |2|2001:db8:1::20|…|\`; on IPv6 (2001:db8:1::20 → 2001:db8:2::10) \`PASV\` (answered \`227 … (0,0,0,0,p1,p2).\` and used), \`PORT\` / \`EPRT |1|…|\` with the client's IPv4 address and \`EPSV 1\`; then the IPv4 pair again against a vsftpd listening on an IPv4 socket (192.0.2.11), which answers with 522 / \`Bad EPRT protocol\`. Each session ends with a valid EPSV transfer." \
-    "Two vsftpd $VSFTPD_VER instances in \`fp-srv\`, one after the other: \`default\` (one IPv6 socket
+    "Three anonymous ftplib sessions from $P-cli1: on IPv4 (198.51.100.20 → 192.0.2.10) \`EPSV 2\` and \`EPRT |2|2001:db8:1::20|…|\`; on IPv6 (2001:db8:1::20 → 2001:db8:2::10) \`PASV\` (answered \`227 … (0,0,0,0,p1,p2).\` and used), \`PORT\` / \`EPRT |1|…|\` with the client's IPv4 address and \`EPSV 1\`; then the IPv4 pair again against a vsftpd listening on an IPv4 socket (192.0.2.11), which answers with 522 / \`Bad EPRT protocol\`. Each session ends with a valid EPSV transfer." \
+    "Two vsftpd $VSFTPD_VER instances in \`$P-srv\`, one after the other: \`default\` (one IPv6 socket
 that also accepts IPv4 as mapped addresses, \`listen_ipv6=YES\`, as in Debian's packaged config) for
 sessions 1 and 2, then \`ipv4-only\` (an IPv4 socket on 192.0.2.11) for session 3. vsftpd checks the
 family of EPSV / EPRT against its own socket, so the answer depends on how it listens.
@@ -553,24 +435,24 @@ case_auth_tls() {
   start_vsftpd tls "$SRV4:21" "[$SRV6]:21"
   start_vsftpd tls-implicit "tls:$SRV4:990"
   begin_case auth-tls
-  client auth-tls fp-cli1 "lftp -c '$LFTP_BASE; set ssl:verify-certificate no; open -u alice,$ALICE_PASS ftp://$SRV4; ls; get readme.txt'" \
+  client_ok $P-cli1 "lftp -c '$LFTP_BASE; set ssl:verify-certificate no; open -u alice,$ALICE_PASS ftp://$SRV4; ls; get readme.txt'" \
     "lftp, explicit TLS (AUTH TLS, lftp's default), PASV listing + download as alice"
-  client auth-tls fp-cli2 "curl -sS --ssl-reqd -k ftp://alice:$ALICE_PASS@$SRV4/" \
+  client_ok $P-cli2 "curl -sS --ssl-reqd -k ftp://alice:$ALICE_PASS@$SRV4/" \
     "curl, explicit TLS required (curl sends AUTH SSL first), EPSV listing as alice"
-  client auth-tls fp-cli2 "curl -sS --ssl-reqd -k -o readme.txt ftp://alice:$ALICE_PASS@$SRV4/readme.txt" \
+  client_ok $P-cli2 "curl -sS --ssl-reqd -k -o readme.txt ftp://alice:$ALICE_PASS@$SRV4/readme.txt" \
     "curl, explicit TLS, EPSV download as alice"
-  client auth-tls fp-cli3 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
+  client_ok $P-cli3 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
     "curl, plain FTP, anonymous (vsftpd allows anonymous sessions without TLS: \`allow_anon_ssl=NO\`)"
-  client auth-tls fp-cli3 "curl -sS ftp://alice:$ALICE_PASS@$SRV4/ || echo \"curl exit status \$?\"" \
+  client_ok $P-cli3 "curl -sS ftp://alice:$ALICE_PASS@$SRV4/ || echo \"curl exit status \$?\"" \
     "curl, plain FTP as alice: refused (\`force_local_logins_ssl=YES\` is vsftpd's default)"
-  client auth-tls fp-cli1 "lftp -c '$LFTP_BASE; set ssl:verify-certificate no; open -u alice,$ALICE_PASS ftps://$SRV4; ls'" \
+  client_ok $P-cli1 "lftp -c '$LFTP_BASE; set ssl:verify-certificate no; open -u alice,$ALICE_PASS ftps://$SRV4; ls'" \
     "lftp, implicit TLS (ftps://, port 990), PASV listing as alice"
   cap_stop auth-tls
   DESCRIBE_PORTS=(990)
   stop_vsftpd tls tls-implicit
   write_readme auth-tls "explicit FTPS (AUTH TLS / AUTH SSL), implicit FTPS on 990, and plain FTP for contrast" \
     "vsftpd with \`ssl_enable=YES\` on 192.0.2.10:21 and a second instance with \`implicit_ssl=YES\` on port 990. lftp (AUTH TLS) and curl (\`--ssl-reqd\`, AUTH SSL) log in as alice and list / download with encrypted control and data connections; an anonymous curl session stays in plain FTP; a plain-FTP login as alice is refused; lftp \`ftps://\` lists over implicit TLS on port 990." \
-    "Two vsftpd $VSFTPD_VER instances in \`fp-srv\` (IPv6 socket that also accepts IPv4): \`tls\` on port 21
+    "Two vsftpd $VSFTPD_VER instances in \`$P-srv\` (IPv6 socket that also accepts IPv4): \`tls\` on port 21
 with \`ssl_enable=YES\` and a self-signed certificate ($OPENSSL_VER, \`openssl req -x509 -newkey rsa:2048
 -nodes -days 3650 -subj /CN=ftp.example.net\`, new on every run), \`require_ssl_reuse=NO\` (curl does not
 reuse the TLS session on data connections), and vsftpd's TLS defaults otherwise:
@@ -615,21 +497,21 @@ ClientHello), no readable FTP at all; one encrypted data connection to a port in
 case_login_failed() {
   start_vsftpd default "$SRV4:21" "[$SRV6]:21"
   begin_case login-failed
-  client login-failed fp-cli3 "for i in 1 2 3 4 5; do curl -sS ftp://alice:guess-\$i@$SRV4/ || echo \"curl exit status \$?\"; done" \
+  client_ok $P-cli3 "for i in 1 2 3 4 5; do curl -sS ftp://alice:guess-\$i@$SRV4/ || echo \"curl exit status \$?\"; done" \
     "five curl sessions with a wrong password for alice"
-  client login-failed fp-cli3 "$PFC $SRV4 login:alice:letmein login:alice:alice123 login:alice:wonderland" \
+  client_ok $P-cli3 "$PFC $SRV4 login:alice:letmein login:alice:alice123 login:alice:wonderland" \
     "three wrong passwords in one connection"
-  client login-failed fp-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS retr:readme.txt" \
+  client_ok $P-cli3 "python3 @TOOLS@/ftplib-client.py $SRV4 --user alice --password $ALICE_PASS retr:readme.txt" \
     "the right password; one passive (PASV) download"
-  client login-failed fp-cli1 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
+  client_ok $P-cli1 "curl -sS -o readme.txt ftp://$SRV4/readme.txt" \
     "anonymous (curl sends \`USER anonymous\`, \`PASS ftp@example.com\`)"
-  client login-failed fp-cli2 "lftp -c '$LFTP_BASE; open -u ftp,guest@example.com ftp://$SRV4; ls'" \
+  client_ok $P-cli2 "lftp -c '$LFTP_BASE; open -u ftp,guest@example.com ftp://$SRV4; ls'" \
     "anonymous as user \`ftp\` (vsftpd treats \`ftp\` like \`anonymous\`)"
   cap_stop login-failed
   stop_vsftpd default
   write_readme login-failed "failed logins, then a successful cleartext login and anonymous sessions" \
     "From 198.51.100.22: five curl sessions with a wrong password for alice, then one ftplib connection with three wrong passwords (vsftpd closes it), then alice logs in with the right password over plain FTP and downloads readme.txt. Then two anonymous sessions (curl as \`anonymous\`, lftp as \`ftp\`) from the other clients." \
-    "vsftpd $VSFTPD_VER in \`fp-srv\`, one standalone instance (IPv6 socket that also accepts IPv4), with
+    "vsftpd $VSFTPD_VER in \`$P-srv\`, one standalone instance (IPv6 socket that also accepts IPv4), with
 vsftpd's defaults for failed logins: \`delay_failed_login=1\` (each 530 comes 1 s after the PASS) and
 \`max_login_fails=3\` (the connection is closed after the third failure); PAM (\`pam_unix\`) adds its
 own delay of about 2 s to every failure.
@@ -665,22 +547,22 @@ case_nonstandard_port() {
   start_vsftpd port-2121 "$SRV4:2121" "[$SRV6]:2121"
   start_vsftpd port-8021 "$SRV4:8021" "[$SRV6]:8021"
   begin_case nonstandard-port
-  client nonstandard-port fp-cli1 "curl -sS -o data-64k.bin ftp://$SRV4:2121/pub/data-64k.bin" \
+  client_ok $P-cli1 "curl -sS -o data-64k.bin ftp://$SRV4:2121/pub/data-64k.bin" \
     "port 2121, passive (EPSV) download"
-  client nonstandard-port fp-cli2 "curl -sS -P - --disable-eprt ftp://$SRV4:2121/pub/" \
+  client_ok $P-cli2 "curl -sS -P - --disable-eprt ftp://$SRV4:2121/pub/" \
     "port 2121, active (PORT) listing"
-  client nonstandard-port fp-cli3 "lftp -c '$LFTP_BASE; open ftp://$SRV4:2121; ls; get readme.txt'" \
+  client_ok $P-cli3 "lftp -c '$LFTP_BASE; open ftp://$SRV4:2121; ls; get readme.txt'" \
     "port 2121, passive (PASV) listing + download"
-  client nonstandard-port fp-cli1 "curl -sS -P - -o readme.txt ftp://$SRV4:8021/readme.txt" \
+  client_ok $P-cli1 "curl -sS -P - -o readme.txt ftp://$SRV4:8021/readme.txt" \
     "port 8021, active (EPRT) download; this instance connects from an ephemeral port"
-  client nonstandard-port fp-cli2 "lftp -c '$LFTP_BASE; open ftp://[$SRV6]:8021; ls pub'" \
+  client_ok $P-cli2 "lftp -c '$LFTP_BASE; open ftp://[$SRV6]:8021; ls pub'" \
     "port 8021 over IPv6, passive (EPSV) listing"
   cap_stop nonstandard-port 2121 8021
   DESCRIBE_PORTS=(2121 8021)
   stop_vsftpd port-2121 port-8021
   write_readme nonstandard-port "FTP on ports 2121 and 8021" \
     "Five sessions to two vsftpd instances that listen on TCP port 2121 and 8021 instead of 21: passive (EPSV, PASV) and active (PORT, EPRT) transfers, IPv4 and IPv6. No packet uses port 21." \
-    "Two vsftpd $VSFTPD_VER instances in \`fp-srv\` (IPv6 socket that also accepts IPv4): \`port-2121\`
+    "Two vsftpd $VSFTPD_VER instances in \`$P-srv\` (IPv6 socket that also accepts IPv4): \`port-2121\`
 (\`listen_port=2121\`; active connections still come from port 20, \`connect_from_port_20=YES\`) and
 \`port-8021\` (\`listen_port=8021\`, \`connect_from_port_20=NO\`: active connections come from an
 ephemeral port).
@@ -703,12 +585,12 @@ PASV → 227 twice (LIST, RETR readme.txt). Port 8021: curl \`-P -\` → \`EPRT 
 case_malformed_port() {
   start_vsftpd default "$SRV4:21" "[$SRV6]:21"
   begin_case malformed-port
-  client malformed-port fp-cli2 "$PFC $SRV4 $ANON_LOGIN listen 'cmd:PORT 300,1,1,1,1,1' 'cmd:PORT 198,51,100,21,1' 'cmd:PORT 198,51,100,21,4,256' 'cmd:EPRT |1|198.51.100.21|0|' 'cmd:EPRT |1|198.51.100.21|70000|' 'cmd:EPRT |1|198.51.100.321|{port}|' 'cmd:EPRT |3|198.51.100.21|{port}|' 'cmd:PORT {ip4},{p1},{p2}' xfer:LIST listen 'cmd:EPRT |1|{addr}|{port}|' 'xfer:RETR readme.txt'"
+  client_ok $P-cli2 "$PFC $SRV4 $ANON_LOGIN listen 'cmd:PORT 300,1,1,1,1,1' 'cmd:PORT 198,51,100,21,1' 'cmd:PORT 198,51,100,21,4,256' 'cmd:EPRT |1|198.51.100.21|0|' 'cmd:EPRT |1|198.51.100.21|70000|' 'cmd:EPRT |1|198.51.100.321|{port}|' 'cmd:EPRT |3|198.51.100.21|{port}|' 'cmd:PORT {ip4},{p1},{p2}' xfer:LIST listen 'cmd:EPRT |1|{addr}|{port}|' 'xfer:RETR readme.txt'"
   cap_stop malformed-port
   stop_vsftpd default
   write_readme malformed-port "malformed PORT and EPRT arguments, then valid ones" \
     "One anonymous ftplib session from 198.51.100.21 to vsftpd 192.0.2.10 that sends seven malformed announcements (an octet of 300, five numbers, a port octet of 256, EPRT port 0, EPRT port 70000, an invalid IPv4 address, protocol 3), all refused, then a valid PORT with LIST and a valid EPRT with RETR." \
-    "vsftpd $VSFTPD_VER in \`fp-srv\`, one standalone instance (IPv6 socket that also accepts IPv4).
+    "vsftpd $VSFTPD_VER in \`$P-srv\`, one standalone instance (IPv6 socket that also accepts IPv4).
 $(conf_md default)" \
     "$PFC_MD" \
     "Replies, in order: \`PORT 300,1,1,1,1,1\` → \`500 Illegal PORT command.\`; \`PORT 198,51,100,21,1\` →
@@ -725,32 +607,6 @@ readme.txt\` ($README_SIZE bytes), again from port 20. No data connection is att
 - Nothing about \`port-address-mismatch\` or \`third-party-data-target\` for the malformed ones."
 }
 
-# client_truncating CASE NS CMD NOTE PATTERN FILE SIZE WHEN_MD — run the client
-# in the background; once its output has a line matching PATTERN, wait 0.3 s
-# and truncate FILE (in the anonymous tree, i.e. on the server's side) to SIZE.
-client_truncating() {
-  local case=$1 ns=$2 cmd=$3 note=$4 pattern=$5 file=$6 size=$7 when=$8 rc=0
-  run_dir "$case" "$ns"
-  show_cmd "$ns" "$cmd" "$note"
-  note_md "Meanwhile in \`fp-srv\`, on the server's file system, 0.3 s after that client printed $when: \`truncate -s $size $file\`."
-  log "  $ns: ${cmd//@TOOLS@/samples/tools} (+ truncate $file on the server)"
-  (cd "$RUN_DIR" && exec timeout 90 ip netns exec "$ns" env PATH="$CLIENT_PATH" HOME="$WORK/home" \
-    bash -c "${cmd//@TOOLS@/$TOOLS}") >"$RUN_DIR/out.log" 2>&1 &
-  BG_PID=$!
-  for _ in $(seq 100); do
-    grep -q "$pattern" "$RUN_DIR/out.log" && break
-    sleep 0.1
-  done
-  grep -q "$pattern" "$RUN_DIR/out.log" || die "client output never matched '$pattern': $(cat "$RUN_DIR/out.log")"
-  sleep 0.3
-  truncate -s "$size" "$ANON/$file"
-  wait "$BG_PID" || rc=$?
-  BG_PID=""
-  { echo "### $ns \$ ${cmd//@TOOLS@/samples/tools}"; cat "$RUN_DIR/out.log";
-    echo "### (fp-srv: truncate -s $size $file, 0.3 s after the client printed $when)"; echo "### exit status $rc"; } >>"$CLIENT_LOG"
-  [ "$rc" = 0 ] || die "client failed in $case ($ns): $(cat "$RUN_DIR/out.log")"
-}
-
 case_size_mismatch() {
   make_app_log
   "$PYTHON" "$TOOLS/sample-files.py" make-protocol-samples.sh size-mismatch anon="$ANON"
@@ -759,28 +615,28 @@ case_size_mismatch() {
   start_vsftpd size "$SRV4:21" "[$SRV6]:21"
   "$LAB" shape "$SHAPE_RATE"
   begin_case size-mismatch
-  client size-mismatch fp-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:PASV dial 'xfer:RETR one-mb.bin:abor@131072'" \
+  client_ok $P-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:PASV dial 'xfer:RETR one-mb.bin:abor@131072'" \
     "download aborted after 128 KiB: Telnet IP + Synch, then ABOR"
-  client size-mismatch fp-cli2 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:EPSV dial 'xfer:RETR one-mb.bin:close@131072'" \
+  client_ok $P-cli2 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:EPSV dial 'xfer:RETR one-mb.bin:close@131072'" \
     "download whose data connection the client closes after 128 KiB"
-  client_truncating size-mismatch fp-cli3 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:EPSV dial-late:1 'xfer:RETR snapshot.bin'" \
+  client_truncating size-mismatch $P-cli3 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' cmd:EPSV dial-late:1 'xfer:RETR snapshot.bin'" \
     "binary download of snapshot.bin (1 MiB); the client connects to the passive port only 1 s after sending RETR" \
     '^> RETR' snapshot.bin 524288 "\`> RETR snapshot.bin\` (vsftpd has opened the file, taken its size for the 150 reply and waits for the data connection)"
-  client_truncating size-mismatch fp-cli3 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE A' cmd:EPSV dial 'xfer:RETR app.log'" \
+  client_truncating size-mismatch $P-cli3 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE A' cmd:EPSV dial 'xfer:RETR app.log'" \
     "ASCII-mode download of app.log (1 MiB of CRLF text)" \
     '^< 150 ' app.log 524288 "the \`150\` reply (the download is running)"
-  client size-mismatch fp-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' 'cmd:REST 1000' cmd:EPSV dial 'xfer:RETR pub/data-64k.bin'" \
+  client_ok $P-cli1 "$PFC $SRV4 $ANON_LOGIN 'cmd:TYPE I' 'cmd:REST 1000' cmd:EPSV dial 'xfer:RETR pub/data-64k.bin'" \
     "a restarted download: REST 1000, then RETR of a 65 536-byte file"
   cap_stop size-mismatch
   "$LAB" unshape
   stop_vsftpd size
   write_readme size-mismatch "downloads that deliver fewer bytes than the 150 reply announced" \
     "Five anonymous sessions, server uplink limited to $SHAPE_RATE: a 1 MiB download aborted with ABOR after 128 KiB; one whose data connection the client closes after 128 KiB; a binary download of a 1 MiB file that the server side truncates to 512 KiB after vsftpd has announced its size, and an ASCII-mode download of a 1 MiB file truncated to 512 KiB while it is sent — both end with **226 Transfer complete** for 524 288 of the 1 048 576 announced bytes; and a \`REST 1000\` download, where vsftpd's 150 announces the whole file size although 1000 bytes fewer follow." \
-    "vsftpd $VSFTPD_VER in \`fp-srv\` (IPv6 socket that also accepts IPv4) with \`async_abor_enable=YES\`
+    "vsftpd $VSFTPD_VER in \`$P-srv\` (IPv6 socket that also accepts IPv4) with \`async_abor_enable=YES\`
 (vsftpd acts on an ABOR sent as Telnet urgent data while a transfer runs; without it the ABOR waits
 for the end of the transfer) and \`ascii_download_enable=YES\` (TYPE A downloads really use ASCII mode;
 app.log has CRLF line ends, so its bytes are sent unchanged). The server's uplink is shaped with
-\`tc qdisc replace dev eth0 root tbf rate $SHAPE_RATE burst 4kb latency 200ms\` in \`fp-srv\`, with
+\`tc qdisc replace dev eth0 root tbf rate $SHAPE_RATE burst 4kb latency 200ms\` in \`$P-srv\`, with
 \`net.ipv4.tcp_limit_output_bytes=16384\` and \`net.ipv4.tcp_wmem=\"4096 16384 65536\"\` there (small
 socket buffers: vsftpd stays close behind the wire); see \`proto-lab.sh shape\`. Files:
 \`one-mb.bin\` and \`snapshot.bin\` (1 MiB of seeded random bytes each), \`app.log\` (1 MiB, 16 384 lines

@@ -34,43 +34,21 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-PYTHON=${PYTHON:-/usr/bin/python3}
+. "$TOOLS/lab.sh" # SAMPLES, PYTHON, servers, recorders
 ALL_CASES=(heavy-loss control-idle-drop zero-window transfer-aborted transfer-stalled)
-export NS_PREFIX=pf
+lab_prefix pf # exported: netns.sh builds the same names
 NETNS="$TOOLS/netns.sh"
-NS_SRV=pf-srv NS_RTR=pf-rtr NS_CLI=pf-cli1
-SRV4=192.0.2.10
+NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli1
 CAPTURE_IF=br0
 
-log() { printf '[make-transfer-samples %s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+need_root "network namespaces, tc, nftables, vsftpd, tcpdump"
+need_commands ip tc ethtool ping nft tcpdump tshark vsftpd curl sha256sum "$PYTHON"
+select_cases "${ALL_CASES[*]}" "$@"
 
-[ "$(id -u)" = 0 ] || die "run as root (network namespaces, tc, nftables, vsftpd, tcpdump)"
-for c in ip tc ethtool ping nft tcpdump tshark vsftpd curl sha256sum "$PYTHON"; do
-  command -v "$c" >/dev/null || die "missing command: $c"
-done
-if [ $# -gt 0 ]; then CASES=("$@"); else CASES=("${ALL_CASES[@]}"); fi
-for c in "${CASES[@]}"; do
-  [[ " ${ALL_CASES[*]} " == *" $c "* ]] || die "unknown case: $c (known: ${ALL_CASES[*]})"
-done
-
-WORK=$(mktemp -d /tmp/ftpcap-transfer.XXXXXX)
-chmod 755 "$WORK"
-VSFTPD_PID="" TCPDUMP_PID="" TIMER_PID=""
-cleanup() {
-  local rc=$?
-  set +e
-  [ -z "$TIMER_PID" ] || kill "$TIMER_PID" 2>/dev/null
-  [ -z "$TCPDUMP_PID" ] || { kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID"; }
-  [ -z "$VSFTPD_PID" ] || { kill "$VSFTPD_PID"; wait "$VSFTPD_PID"; }
-  "$NETNS" down
-  if [ -n "${KEEP_WORK:-}" ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+lab_begin transfer
+TIMER_PID=""
+on_exit '[ -z "$TIMER_PID" ] || kill "$TIMER_PID" 2>/dev/null'
+on_exit '"$NETNS" down'
 
 # ------------------------------------------------------------ files --
 ANON="$WORK/anon"
@@ -80,60 +58,32 @@ chown ftp "$ANON/incoming"
 chmod 755 "$ANON"
 chmod 733 "$ANON/incoming"
 find "$ANON" -maxdepth 1 -type f -exec touch -d '2024-01-01 12:00:00 UTC' {} +
-cat >"$WORK/vsftpd.conf" <<EOF
-# written by samples/tools/make-transfer-samples.sh; not /etc/vsftpd.conf
-listen=YES
-listen_ipv6=NO
-background=NO
-anonymous_enable=YES
-anon_root=$ANON
-no_anon_password=YES
-write_enable=YES
-anon_upload_enable=YES
-anon_umask=022
-local_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-seccomp_sandbox=NO
-secure_chroot_dir=$WORK/empty
-xferlog_enable=NO
-dirmessage_enable=NO
-use_localtime=NO
-EOF
+{
+  echo "# written by samples/tools/make-transfer-samples.sh; not /etc/vsftpd.conf"
+  printf '%s\n' listen=YES listen_ipv6=NO
+  vsftpd_conf "$ANON" "$WORK/empty"
+  printf '%s\n' no_anon_password=YES write_enable=YES anon_upload_enable=YES anon_umask=022 local_enable=NO
+} >"$WORK/vsftpd.conf"
 
 # ----------------------------------------------------------- the lab --
 lab_up() {
   "$NETNS" up
-  ip netns exec "$NS_SRV" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.log" 2>&1 &
-  VSFTPD_PID=$!
-  for _ in $(seq 50); do
-    nsx "$NS_SRV" ss -Hltn 'sport = :21' | grep -q . && return 0
-    sleep 0.1
-  done
-  die "vsftpd does not listen: $(cat "$WORK/vsftpd.log")"
+  vsftpd_start vsftpd "$NS_SRV" "$WORK/vsftpd.conf" "$NS_CLI" "$SRV4:21"
 }
 lab_down() {
-  [ -z "$VSFTPD_PID" ] || { kill "$VSFTPD_PID" 2>/dev/null; wait "$VSFTPD_PID" 2>/dev/null || true; }
-  VSFTPD_PID=""
+  server_stop vsftpd
   "$NETNS" down
 }
 cap_start() {
   CAP=$WORK/$1.pcap
-  ip netns exec "$NS_RTR" tcpdump -i "$CAPTURE_IF" -B 16384 -s 0 -U -w "$CAP" tcp 2>"$CAP.log" &
-  TCPDUMP_PID=$!
-  for _ in $(seq 50); do grep -qs 'listening on' "$CAP.log" && break; sleep 0.1; done
+  record_start case "$NS_RTR" "$CAPTURE_IF" "$CAP" tcp -B 16384
   sleep 1
 }
 cap_stop() {
   sleep 1
-  kill -INT "$TCPDUMP_PID"
-  wait "$TCPDUMP_PID" || true
-  TCPDUMP_PID=""
-  grep -E 'packets (captured|dropped)' "$CAP.log" | sed 's/^/    tcpdump: /' >&2
-  if grep -Eq '^[1-9][0-9]* packets dropped by kernel' "$CAP.log"; then die "tcpdump dropped packets"; fi
+  record_stop case || die "tcpdump dropped packets"
 }
-# client CASE COMMAND...: runs in pf-cli1, output (with the command line) into clients.log
+# client CASE COMMAND...: runs in $NS_CLI, output (with the command line) into clients.log
 client() {
   local case=$1; shift
   { echo "\$ $*"; } >>"$WORK/$case.clients.log"
@@ -148,7 +98,7 @@ finish() { # CASE: installs the capture and its companions
   {
     echo "made $(date -u +%Y-%m-%d) by samples/tools/make-transfer-samples.sh $case"
     echo "kernel $(uname -r); $(vsftpd -v 0>&1); $(curl --version | head -1 | cut -d' ' -f1-2); $($PYTHON --version 2>&1); $(tcpdump --version 2>&1 | head -1); $(nft --version)"
-    echo "capture: tcpdump -i br0 in pf-rtr (the client's side of the router): $(tshark -r "$dir/capture.pcap" 2>/dev/null | wc -l) frames, $(stat -c %s "$dir/capture.pcap") bytes"
+    echo "capture: tcpdump -i br0 in $NS_RTR (the client's side of the router): $(tshark -r "$dir/capture.pcap" 2>/dev/null | wc -l) frames, $(stat -c %s "$dir/capture.pcap") bytes"
     echo "files served (sha256):"
     (cd "$ANON" && sha256sum ./*.bin | sed 's#\./##; s/^/  /')
     for f in "$ANON"/incoming/*; do [ -e "$f" ] && echo "  $(sha256sum "$f" | sed "s#$ANON/##") (uploaded, $(stat -c %s "$f") bytes)"; done
@@ -206,7 +156,7 @@ NFT
   wait "$TIMER_PID" || true
   TIMER_PID=""
   cap_stop
-  echo "nft rule added 20 s after the client started: tcp dport 21 drop; tcp sport 21 drop (chain forward of pf-rtr)" >>"$WORK/control-idle-drop.clients.log"
+  echo "nft rule added 20 s after the client started: tcp dport 21 drop; tcp sport 21 drop (chain forward of $NS_RTR)" >>"$WORK/control-idle-drop.clients.log"
   finish control-idle-drop
   lab_down
 }
