@@ -142,6 +142,105 @@ def tcp_frames(cap: str, *, ipv6: bool = True, display_filter: str = "tcp", opti
     return frames
 
 
+# ---- shared by the styles ---------------------------------------------------
+
+CAPINFOS_ROWS = ("Number of packets", "File size", "File type", "File encapsulation",
+                 "File timestamp precision", "Packet size limit", "First packet time",
+                 "Last packet time", "Capture duration")
+
+
+def print_capinfos(info: dict, heading: bool = True) -> None:
+    """The capture file table (capinfos), under its heading unless heading=False."""
+    if heading:
+        print("### Capture file (capinfos)\n")
+    print("| | |\n|---|---|")
+    for k in CAPINFOS_ROWS:
+        if k in info:
+            print(f"| {k} | {info[k]} |")
+    print()
+
+
+def tcp_connections(frames: list) -> dict:
+    """TCP connections by tshark stream number, from tcp_frames(): first/last frame and time, frame
+    count, the first SYN (frame) and how many SYNs, the first SYN-ACK and RST frames, client and
+    server (the SYN's sender and receiver; without a SYN, the first frame's), unique payload bytes
+    per direction (highest relative sequence number reached, so retransmissions are not counted
+    twice) and how many segments re-sent old bytes, FIN/RST seen, and the frame of a TLS
+    ClientHello. Sets f["conn"] on every frame."""
+    conns = {}
+    for f in frames:
+        s = conns.get(f["stream"])
+        if s is None:
+            s = conns[f["stream"]] = dict(stream=f["stream"], first=f["no"], last=f["no"], n=0,
+                                          t0=f["t"], t1=f["t"], syn=None, syns=0, synack=None,
+                                          rstframe=None, cli=None, srv=None, bytes={}, fin=False,
+                                          rst=False, retrans=0, hello=None)
+        s["n"] += 1
+        s["last"] = f["no"]
+        s["t1"] = f["t"]
+        if f["syn"] and not f["ack"]:
+            s["syns"] += 1
+            if s["syn"] is None:
+                s["syn"] = f["no"]
+                s["cli"] = (f["src"], f["sport"])
+                s["srv"] = (f["dst"], f["dport"])
+        if f["syn"] and f["ack"] and s["synack"] is None:
+            s["synack"] = f["no"]
+        if s["cli"] is None:  # no SYN seen: guess from the first frame
+            s["cli"], s["srv"] = (f["src"], f["sport"]), (f["dst"], f["dport"])
+        key = (f["src"], f["sport"])
+        if f["len"]:
+            end = f["seq"] + f["len"] - 1
+            if end <= s["bytes"].get(key, 0):
+                s["retrans"] += 1
+            s["bytes"][key] = max(s["bytes"].get(key, 0), end)
+            if s["hello"] is None and f["payload"][:1] == b"\x16" and f["payload"][5:6] == b"\x01":
+                s["hello"] = f["no"]
+        s["fin"] |= f["fin"]
+        if f["rst"]:
+            s["rst"] = True
+            if s["rstframe"] is None:
+                s["rstframe"] = f["no"]
+        f["conn"] = s
+    return conns
+
+
+def control_lines(frames: list, port: int) -> list:
+    """The lines of every control connection on PORT, reassembled per direction:
+    (frame where the line starts, stream, from_client, text)."""
+    lines = []
+    buf = {}
+    for f in frames:
+        if port not in (f["sport"], f["dport"]) or not f["payload"]:
+            continue
+        from_client = f["dport"] == port
+        k = (f["stream"], from_client)
+        start, data = buf.get(k, (None, b""))
+        data += f["payload"]
+        start = start or f["no"]
+        while b"\n" in data:
+            raw, _, data = data.partition(b"\n")
+            lines.append((start, f["stream"], from_client, raw.rstrip(b"\r").decode("latin-1")))
+            start = f["no"]
+        buf[k] = (start if data else None, data)
+    return lines
+
+
+def print_dialogue(conns: dict, lines: list, port: int) -> None:
+    """The control dialogue of every connection on PORT, one code block each."""
+    print("### Control dialogue\n")
+    for s in conns.values():
+        if port not in (s["srv"][1], s["cli"][1]):
+            continue
+        print(f"Stream {s['stream']}: {endpoint(*s['cli'])} → {endpoint(*s['srv'])} "
+              f"(frames {s['first']}–{s['last']})\n")
+        print("```")
+        for no, stream, from_client, text in lines:
+            if stream == s["stream"]:
+                print(f"{no:>6}  {'C>' if from_client else 'S<'} {text}")
+        print("```\n")
+
+
 # ---- protocol style: bytes and announcements ------------------------------
 
 def show_bytes(raw: bytes) -> str:
@@ -217,52 +316,9 @@ def describe_core(argv: list) -> int:
     info = capinfos(cap)
     frames = tcp_frames(cap)
 
-    # ---- connections ------------------------------------------------------------
-    conns = {}
-    for f in frames:
-        s = conns.get(f["stream"])
-        if s is None:
-            s = conns[f["stream"]] = dict(stream=f["stream"], first=f["no"], last=f["no"], n=0,
-                                          t0=f["t"], t1=f["t"],
-                                          syn=None, cli=None, srv=None, bytes={}, fin=False, rst=False,
-                                          retrans=0)
-        s["n"] += 1
-        s["last"] = f["no"]
-        s["t1"] = f["t"]
-        if f["syn"] and not f["ack"] and s["syn"] is None:
-            s["syn"] = f["no"]
-            s["cli"] = (f["src"], f["sport"])
-            s["srv"] = (f["dst"], f["dport"])
-        if s["cli"] is None:  # no SYN seen: guess from the first frame
-            s["cli"], s["srv"] = (f["src"], f["sport"]), (f["dst"], f["dport"])
-        # unique payload bytes per direction: highest relative sequence
-        # number reached (tshark numbers the first payload byte 1), so
-        # retransmissions are not counted twice
-        key = (f["src"], f["sport"])
-        if f["len"]:
-            end = f["seq"] + f["len"] - 1
-            if end <= s["bytes"].get(key, 0):
-                s["retrans"] += 1
-            s["bytes"][key] = max(s["bytes"].get(key, 0), end)
-        s["fin"] |= f["fin"]
-        s["rst"] |= f["rst"]
-        f["conn"] = s
+    conns = tcp_connections(frames)
 
-    # ---- control lines (port 21), reassembled per direction -------------------
-    lines = []  # (frame, stream, from_client, text)
-    buf = {}
-    for f in frames:
-        if 21 not in (f["sport"], f["dport"]) or not f["payload"]:
-            continue
-        from_client = f["dport"] == 21
-        k = (f["stream"], from_client)
-        data = buf.get(k, (None, b""))[1] + f["payload"]
-        start = buf.get(k, (None, b""))[0] or f["no"]
-        while b"\n" in data:
-            raw, _, data = data.partition(b"\n")
-            lines.append((start, f["stream"], from_client, raw.rstrip(b"\r").decode("latin-1")))
-            start = f["no"]
-        buf[k] = (start if data else None, data)
+    lines = control_lines(frames, 21)  # (frame, stream, from_client, text)
 
     # ---- announcements and their data connections -------------------------------
     data_syns = [f for f in frames if f["syn"] and not f["ack"] and 21 not in (f["sport"], f["dport"])]
@@ -316,14 +372,7 @@ def describe_core(argv: list) -> int:
 
     # ---- output -------------------------------------------------------------------
     p = print
-    p("### Capture file (capinfos)\n")
-    p("| | |\n|---|---|")
-    for k in ("Number of packets", "File size", "File type", "File encapsulation",
-              "File timestamp precision", "Packet size limit", "First packet time",
-              "Last packet time", "Capture duration"):
-        if k in info:
-            p(f"| {k} | {info[k]} |")
-    p()
+    print_capinfos(info)
 
     p("### TCP connections\n")
     p("Initiator = the side that sent the SYN (for active-mode data connections, the FTP server).\n")
@@ -388,17 +437,7 @@ def describe_core(argv: list) -> int:
             p(f"| {a['no']} | {a['stream']} | {a['method']} | `{a['text']}` | {endpoint(*a['ep'])} | {synno} | {dc} | {cmd} | {nbytes} |")
         p()
 
-    p("### Control dialogue\n")
-    for s in conns.values():
-        if 21 not in (s["srv"][1], s["cli"][1]):
-            continue
-        p(f"Stream {s['stream']}: {endpoint(*s['cli'])} → {endpoint(*s['srv'])} "
-          f"(frames {s['first']}–{s['last']})\n")
-        p("```")
-        for no, stream, from_client, text in lines:
-            if stream == s["stream"]:
-                p(f"{no:>6}  {'C>' if from_client else 'S<'} {text}")
-        p("```\n")
+    print_dialogue(conns, lines, 21)
     return 0
 
 
@@ -409,42 +448,7 @@ def describe_protocol(argv: list) -> int:
     info = capinfos(cap)
     frames = tcp_frames(cap, options=("-o", "tcp.analyze_sequence_numbers:TRUE"))
 
-    # ---- connections --------------------------------------------------------
-    conns = {}
-    for f in frames:
-        s = conns.get(f["stream"])
-        if s is None:
-            s = conns[f["stream"]] = dict(stream=f["stream"], first=f["no"], last=f["no"], n=0,
-                                          t0=f["t"], t1=f["t"], syn=None, syns=0, synack=None,
-                                          rstframe=None, cli=None, srv=None, bytes={}, fin=False,
-                                          rst=False, retrans=0, hello=None)
-        s["n"] += 1
-        s["last"] = f["no"]
-        s["t1"] = f["t"]
-        if f["syn"] and not f["ack"]:
-            s["syns"] += 1
-            if s["syn"] is None:
-                s["syn"] = f["no"]
-                s["cli"] = (f["src"], f["sport"])
-                s["srv"] = (f["dst"], f["dport"])
-        if f["syn"] and f["ack"] and s["synack"] is None:
-            s["synack"] = f["no"]
-        if s["cli"] is None:
-            s["cli"], s["srv"] = (f["src"], f["sport"]), (f["dst"], f["dport"])
-        key = (f["src"], f["sport"])
-        if f["len"]:
-            end = f["seq"] + f["len"] - 1
-            if end <= s["bytes"].get(key, 0):
-                s["retrans"] += 1
-            s["bytes"][key] = max(s["bytes"].get(key, 0), end)
-            if s["hello"] is None and f["payload"][:1] == b"\x16" and f["payload"][5:6] == b"\x01":
-                s["hello"] = f["no"]
-        s["fin"] |= f["fin"]
-        if f["rst"]:
-            s["rst"] = True
-            if s["rstframe"] is None:
-                s["rstframe"] = f["no"]
-        f["conn"] = s
+    conns = tcp_connections(frames)
 
     def is_ctl(s) -> bool:
         return s["srv"][1] in ctl_ports
@@ -579,14 +583,7 @@ def describe_protocol(argv: list) -> int:
 
     # ---- output ---------------------------------------------------------------------
     p = print
-    p("### Capture file (capinfos)\n")
-    p("| | |\n|---|---|")
-    for k in ("Number of packets", "File size", "File type", "File encapsulation",
-              "File timestamp precision", "Packet size limit", "First packet time",
-              "Last packet time", "Capture duration"):
-        if k in info:
-            p(f"| {k} | {info[k]} |")
-    p()
+    print_capinfos(info)
 
     p("### TCP connections\n")
     p("Initiator = the side that sent the SYN (for active-mode data connections, the FTP server). "
@@ -798,13 +795,7 @@ def describe_failure(argv: list) -> int:
 
     # ---- output -------------------------------------------------------------------
     p = print
-    p("| | |\n|---|---|")
-    for k in ("Number of packets", "File size", "File type", "File encapsulation",
-              "File timestamp precision", "Packet size limit", "First packet time",
-              "Last packet time", "Capture duration"):
-        if k in info:
-            p(f"| {k} | {info[k]} |")
-    p()
+    print_capinfos(info, heading=False)
     p("Control connections (sessions):\n")
     p("| stream | SYN frame | time | client | server | frames | bytes client→server / server→client | closed |")
     p("|---:|---:|---|---|---|---:|---|---|")
@@ -864,59 +855,12 @@ def describe_other_servers(argv: list) -> int:
     info = capinfos(cap)
     frames = tcp_frames(cap)
 
-    # ---- connections ------------------------------------------------------------
-    conns = {}
-    for f in frames:
-        s = conns.get(f["stream"])
-        if s is None:
-            s = conns[f["stream"]] = dict(stream=f["stream"], first=f["no"], last=f["no"], n=0,
-                                          t0=f["t"], t1=f["t"], syn=None, syns=0, synack=None,
-                                          rstno=None, cli=None, srv=None, bytes={}, fin=False,
-                                          rst=False, retrans=0)
-        s["n"] += 1
-        s["last"] = f["no"]
-        s["t1"] = f["t"]
-        if f["syn"] and not f["ack"]:
-            s["syns"] += 1
-            if s["syn"] is None:
-                s["syn"] = f["no"]
-                s["cli"] = (f["src"], f["sport"])
-                s["srv"] = (f["dst"], f["dport"])
-        if f["syn"] and f["ack"] and s["synack"] is None:
-            s["synack"] = f["no"]
-        if f["rst"] and s["rstno"] is None:
-            s["rstno"] = f["no"]
-        if s["cli"] is None:
-            s["cli"], s["srv"] = (f["src"], f["sport"]), (f["dst"], f["dport"])
-        key = (f["src"], f["sport"])
-        if f["len"]:
-            end = f["seq"] + f["len"] - 1
-            if end <= s["bytes"].get(key, 0):
-                s["retrans"] += 1
-            s["bytes"][key] = max(s["bytes"].get(key, 0), end)
-        s["fin"] |= f["fin"]
-        s["rst"] |= f["rst"]
-        f["conn"] = s
+    conns = tcp_connections(frames)
 
     def is_control(s):
         return s["srv"][1] == ctl_port
 
-    # ---- control lines, reassembled per direction ---------------------------------
-    lines = []  # (frame, stream, from_client, text)
-    buf = {}
-    for f in frames:
-        if ctl_port not in (f["sport"], f["dport"]) or not f["payload"]:
-            continue
-        from_client = f["dport"] == ctl_port
-        k = (f["stream"], from_client)
-        start, data = buf.get(k, (None, b""))
-        data += f["payload"]
-        start = start or f["no"]
-        while b"\n" in data:
-            raw, _, data = data.partition(b"\n")
-            lines.append((start, f["stream"], from_client, raw.rstrip(b"\r").decode("latin-1")))
-            start = f["no"]
-        buf[k] = (start if data else None, data)
+    lines = control_lines(frames, ctl_port)  # (frame, stream, from_client, text)
 
     # ---- commands paired with replies ----------------------------------------------
     # A reply is one line "NNN text" or "NNN-text" ... "NNN text". 1xx replies are
@@ -1022,14 +966,7 @@ def describe_other_servers(argv: list) -> int:
 
     # ---- output ----------------------------------------------------------------------
     p = print
-    p("### Capture file (capinfos)\n")
-    p("| | |\n|---|---|")
-    for k in ("Number of packets", "File size", "File type", "File encapsulation",
-              "File timestamp precision", "Packet size limit", "First packet time",
-              "Last packet time", "Capture duration"):
-        if k in info:
-            p(f"| {k} | {info[k]} |")
-    p()
+    print_capinfos(info)
 
     p(f"### TCP connections (control port {ctl_port})\n")
     p("Initiator = the side that sent the SYN (for active-mode data connections, the FTP server). "
@@ -1067,7 +1004,7 @@ def describe_other_servers(argv: list) -> int:
                 s = a["syn"]
                 if s["synack"]:
                     answer = f"SYN-ACK {s['synack']}"
-                elif s["rstno"]:
+                elif s["rstframe"]:
                     answer = f"RST {s['rstno']}"
                 else:
                     answer = "none"
@@ -1096,17 +1033,7 @@ def describe_other_servers(argv: list) -> int:
                 p(f"| {stream} | {c['no']} | {md_code(c['text'])} | {r['no'] if r else '—'} | {md_code(reply_text(r)) if r else '—'} |")
     p()
 
-    p("### Control dialogue\n")
-    for s in conns.values():
-        if not is_control(s):
-            continue
-        p(f"Stream {s['stream']}: {endpoint(*s['cli'])} → {endpoint(*s['srv'])} "
-          f"(frames {s['first']}–{s['last']})\n")
-        p("```")
-        for no, stream, from_client, text in lines:
-            if stream == s["stream"]:
-                p(f"{no:>6}  {'C>' if from_client else 'S<'} {text}")
-        p("```\n")
+    print_dialogue(conns, lines, ctl_port)
     return 0
 
 
