@@ -275,11 +275,45 @@ line_up() {
   sleep 0.5
 }
 
+# line_lab DEFAULT_PREFIX TAG: a run (lab_begin TAG) in a line lab built
+# afresh: NS_SRV, NS_RTR, NS_CLI (and NS, all three) are $P-srv, $P-rtr,
+# $P-cli; they are deleted on exit.
+line_lab() {
+  lab_prefix "$1"
+  NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli
+  NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
+  lab_begin "$2"
+  on_exit 'ns_delete "${NS[@]}"'
+  ns_delete "${NS[@]}"
+  line_up "${NS[@]}"
+}
+
 # wait_tcp NS HOST PORT: wait up to 5 s until HOST:PORT accepts a connection from NS.
 wait_tcp() {
   local i
   for i in $(seq 50); do nsx "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.1; done
   return 1
+}
+
+# lab_user NAME PASSWORD: the local user NAME (created with a home directory
+# if missing) with the lab's password; NAME_HOME... is left to the caller:
+# prints the home directory.
+lab_user() {
+  if ! id "$1" >/dev/null 2>&1; then
+    log "creating local user $1"
+    useradd -m -s /bin/bash "$1"
+  fi
+  echo "$1:$2" | chpasswd
+  getent passwd "$1" | cut -d: -f6
+}
+
+# lab_status NS...: each namespace's addresses (or that it is absent).
+lab_status() {
+  local ns
+  for ns in "$@"; do
+    echo "== $ns"
+    nsx "$ns" ip -br addr 2>/dev/null || echo "(absent)"
+  done
 }
 
 # ------------------------------------------------------------------- servers --
@@ -540,4 +574,22 @@ wait_bg() {
     unset "BG_PID[$seq]" "BG_LOG[$seq]"
   done
   return "$failed"
+}
+
+# readme_server_clients SERVER_MD CLIENTS_MD HOW: the README's "Server" and
+# "Clients and exact command lines" sections; HOW ends the sentence "Each
+# snippet ran as ... with an empty HOME (no rc files)" (the environment, the
+# timeout, the order), followed by the command list (CMDS_MD).
+readme_server_clients() {
+  echo "## Server"
+  echo
+  echo "$1"
+  echo
+  echo "## Clients and exact command lines"
+  echo
+  echo "$2"
+  echo
+  echo "Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory with an"
+  echo "empty \`HOME\` (no rc files)$3"
+  echo "$CMDS_MD"
 }

@@ -28,19 +28,9 @@ set -euo pipefail
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$TOOLS/lab.sh"
 OUT="$SAMPLES/files-lab"
-lab_prefix xf
-NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli
-NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
-
 need_root "network namespaces, vsftpd, tcpdump"
 need_commands ip tcpdump tshark vsftpd curl gzip sha256sum "$PYTHON"
-
-lab_begin files
-on_exit 'ns_delete "${NS[@]}"'
-
-# ------------------------------------------------------------------- lab --
-ns_delete "${NS[@]}"
-line_up "${NS[@]}"
+line_lab xf files # lab.sh: namespaces xf-srv, xf-rtr, xf-cli (or $NS_PREFIX-...)
 
 # ------------------------------------------------------- server and files --
 mkdir -p "$WORK/anon/incoming" "$WORK/empty" "$WORK/client"

@@ -32,19 +32,9 @@ set -euo pipefail
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$TOOLS/lab.sh"
 OUT="$SAMPLES/hostile-names"
-lab_prefix ft
-NS_SRV=$P-srv NS_RTR=$P-rtr NS_CLI=$P-cli
-NS=("$NS_SRV" "$NS_RTR" "$NS_CLI")
-
 need_root "network namespaces, vsftpd, tcpdump"
 need_commands ip tcpdump tshark vsftpd curl "$PYTHON"
-
-lab_begin hostile
-on_exit 'ns_delete "${NS[@]}"'
-
-# ------------------------------------------------------------------- lab --
-ns_delete "${NS[@]}"
-line_up "${NS[@]}"
+line_lab ft hostile # lab.sh: namespaces ft-srv, ft-rtr, ft-cli (or $NS_PREFIX-...)
 
 # ------------------------------------------------------- server and files --
 mkdir -p "$WORK/anon/incoming" "$WORK/empty"

@@ -104,12 +104,7 @@ sha_of() { sha256sum "$1" | awk '{print $1}'; }
 
 # alice: her ftpcap-loss/ directory holds the files the cases download as her
 # and receives the uploads (her other files are left alone).
-if ! id alice >/dev/null 2>&1; then
-  log "creating local user alice"
-  useradd -m -s /bin/bash alice
-  echo "alice:$ALICE_PASS" | chpasswd
-fi
-ALICE_HOME=$(getent passwd alice | cut -d: -f6)
+ALICE_HOME=$(lab_user alice "$ALICE_PASS")
 [ -d "$ALICE_HOME" ] || die "alice has no home directory"
 ALICE_DIR="$ALICE_HOME/ftpcap-loss"
 reset_alice_dir() {

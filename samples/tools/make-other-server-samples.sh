@@ -142,12 +142,7 @@ chmod -R a+rX "$ANON"
 chmod 755 "$ANON"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 
-if ! id alice >/dev/null 2>&1; then
-  log "creating local user alice"
-  useradd -m -s /bin/bash alice
-  echo "alice:$ALICE_PASS" | chpasswd
-fi
-ALICE_HOME=$(getent passwd alice | cut -d: -f6)
+ALICE_HOME=$(lab_user alice "$ALICE_PASS")
 FTP_HOME=$(getent passwd ftp | cut -d: -f6)
 [ -d "$ALICE_HOME" ] || die "alice's home $ALICE_HOME does not exist (it is only a mount point here)"
 [ -d "$FTP_HOME" ] || die "the ftp user's home $FTP_HOME does not exist (it is only a mount point here)"
@@ -301,17 +296,7 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD [CONTROL_POR
     echo "- **Capture point:** $P-rtr / srv0 (server side of the router)"
     echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh capture.pcap$xport\`, $TSHARK_VER); client output: [clients.log](clients.log)"
     echo
-    echo "## Server"
-    echo
-    echo "$server"
-    echo
-    echo "## Clients and exact command lines"
-    echo
-    echo "$clients"
-    echo
-    echo "Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory with an"
-    echo "empty \`HOME\` (no rc files), under \`timeout 90\`."
-    echo "$CMDS_MD"
+    readme_server_clients "$server" "$clients" ", under \`timeout 90\`."
     echo "## What the capture shows"
     echo
     echo "$story"

@@ -78,11 +78,7 @@ find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 # Local user alice: created if missing (with the lab password); her FTP root
 # is a chroot in the temp dir (local_root + chroot_local_user), so her real
 # home directory is never read or written.
-if ! id alice >/dev/null 2>&1; then
-  log "creating local user alice"
-  useradd -m -s /bin/bash alice
-  echo "alice:$ALICE_PASS" | chpasswd
-fi
+lab_user alice "$ALICE_PASS" >/dev/null
 install -o alice -g alice -m 644 "$ANON/readme.txt" "$ALICE_ROOT/readme.txt"
 printf 'alice keeps her notes here.\n' | install -o alice -g alice -m 644 /dev/stdin "$ALICE_ROOT/notes.txt"
 touch -d '2024-01-01 12:00:00 UTC' "$ALICE_ROOT/readme.txt" "$ALICE_ROOT/notes.txt"
@@ -245,17 +241,7 @@ write_readme() { # CASE TITLE SUMMARY SERVER_MD CLIENTS_MD STORY_MD FIND_MD
     echo
     echo "$LAB_MD"
     echo
-    echo "## Server"
-    echo
-    echo "$server"
-    echo
-    echo "## Clients and exact command lines"
-    echo
-    echo "$clients"
-    echo
-    echo "Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory with an"
-    echo "empty \`HOME\` (no rc files) and \`PATH=$CLIENT_PATH\`, under \`timeout 90\`, in this order:"
-    echo "$CMDS_MD"
+    readme_server_clients "$server" "$clients" " and \`PATH=$CLIENT_PATH\`, under \`timeout 90\`, in this order:"
     echo "## What the capture shows"
     echo
     echo "$story"

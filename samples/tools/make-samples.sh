@@ -74,12 +74,7 @@ chmod 755 "$ANON" "$WORK/empty"
 find "$ANON" -exec touch -h -d '2024-01-01 12:00:00 UTC' {} +
 
 # ------------------------------------------------------------ user alice --
-if ! id alice >/dev/null 2>&1; then
-  log "creating local user alice"
-  useradd -m -s /bin/bash alice
-fi
-echo "alice:$ALICE_PASS" | chpasswd
-ALICE_HOME=$(getent passwd alice | cut -d: -f6)
+ALICE_HOME=$(lab_user alice "$ALICE_PASS")
 mkdir -p "$ALICE_HOME"
 chown alice: "$ALICE_HOME"
 chmod 755 "$ALICE_HOME"
@@ -153,17 +148,7 @@ write_readme() { # CASE TITLE SUMMARY CLIENTS_MD STORY_MD
     echo "- **Capture point:** $P-rtr / srv0 (server side of the router)"
     echo "- **Cross-check:** [tshark-frames.txt](tshark-frames.txt) (\`samples/tools/tshark-frames.sh capture.pcap\`, $TSHARK_VER); client output: [clients.log](clients.log)"
     echo
-    echo "## Server"
-    echo
-    echo "$SERVER_MD"
-    echo
-    echo "## Clients and exact command lines"
-    echo
-    echo "$clients"
-    echo
-    echo "Each snippet ran as \`ip netns exec NS bash -c '...'\` in an empty working directory with an"
-    echo "empty \`HOME\` (no rc files), under \`timeout 90\`."
-    echo "$CMDS_MD"
+    readme_server_clients "$SERVER_MD" "$clients" ", under \`timeout 90\`."
     echo "## What the session does and what the capture shows"
     echo
     echo "$story"

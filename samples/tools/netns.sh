@@ -80,13 +80,7 @@ unshape() {
   done
 }
 
-status() {
-  local ns
-  for ns in "${ALL_NS[@]}"; do
-    echo "== $ns"
-    nsx "$ns" ip -br addr 2>/dev/null || echo "(absent)"
-  done
-}
+status() { lab_status "${ALL_NS[@]}"; }
 
 case "${1:-}" in
   up) up ;;

@@ -84,13 +84,7 @@ unshape() {
     net.ipv4.tcp_wmem="4096 16384 4194304"
 }
 
-status() {
-  local ns
-  for ns in "${ALL_NS[@]}"; do
-    echo "== $ns"
-    nsx "$ns" ip -br addr 2>/dev/null || echo "(absent)"
-  done
-}
+status() { lab_status "${ALL_NS[@]}"; }
 
 case "${1:-}" in
   up) up ;;
