@@ -20,8 +20,9 @@
 set -euo pipefail
 
 TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SAMPLES=$(dirname "$TOOLS")
-ROOT=$(dirname "$SAMPLES")
+# SAMPLES_OUT=DIR: the case directories go to DIR (the lab itself is test/kernel's).
+SAMPLES=${SAMPLES_OUT:-$(dirname "$TOOLS")}
+ROOT=$(cd "$TOOLS/../.." && pwd)
 cd "$ROOT"
 
 [ "$(id -u)" = 0 ] || { echo "make-firewall-samples.sh: run as root (network namespaces)" >&2; exit 1; }

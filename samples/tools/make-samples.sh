@@ -1271,53 +1271,35 @@ only timestamps, ephemeral ports and vsftpd's choice of passive port change.
 ## Regenerate
 
 One command regenerates any family of samples (each recorded by its own \`make-*.sh\` in a lab of
-its own), then the expected reports are regenerated and reviewed:
+its own, all built with the one library \`tools/lab.sh\`), then the expected reports are
+regenerated and reviewed:
 
 \`\`\`sh
-samples/tools/make.sh list                          # the families: core, loss, other-server, failure, protocol, foreign, hostile, firewall
+samples/tools/make.sh list                          # the families: core, loss, other-server, failure, protocol, foreign, hostile, files, transfer, firewall
 sudo samples/tools/make.sh hostile                  # one family (hostile: about 10 s)
 sudo samples/tools/make.sh core ipv6 active-port    # some cases of a family
 sudo samples/tools/make.sh all                      # every family
+sudo NS_PREFIX=xy SAMPLES_OUT=/tmp/scratch samples/tools/make.sh failure   # beside another lab, into a scratch directory
 UPDATE_EXPECTED=1 npx vitest run test/e2e           # the expected reports of what changed; then git diff --stat samples/
 \`\`\`
 
 A recording changes timestamps, ephemeral ports and the passive ports the server picks, so the
 captures differ byte for byte; their analysis must not (sessions, data channels, statuses and
-findings). The core family's script, as an example:
-
-\`\`\`sh
-sudo samples/tools/make-samples.sh                  # all cases (about 90 s)
-sudo samples/tools/make-samples.sh capture-formats  # one case (about 15 s)
-sudo samples/tools/make-samples.sh link-types       # one case (about 40 s)
-sudo samples/tools/make-samples.sh ipv6 active-port # only some cases
-\`\`\`
-
-Needs root, a kernel with network namespaces, veth, bridge and the tbf qdisc (link-types also:
-tun and eBPF with tcx, Linux >= 6.6), and: iproute2, ethtool, iputils-ping, tcpdump, tshark, capinfos, dumpcap,
-editcap and mergecap (Debian packages \`tshark\`, \`wireshark-common\`), gzip, vsftpd, lftp, curl, ftp (tnftp), python3. On Debian 12:
+findings). The core family (\`make-samples.sh\`, about 100 s; capture-formats about 15 s,
+link-types about 40 s) needs root, a kernel with network namespaces, veth, bridge and the tbf
+qdisc (link-types also: tun and eBPF with tcx, Linux >= 6.6), and: iproute2, ethtool,
+iputils-ping, tcpdump, tshark, capinfos, dumpcap, editcap and mergecap (Debian packages \`tshark\`,
+\`wireshark-common\`), gzip, vsftpd, lftp, curl, ftp (tnftp), python3. On Debian 12:
 
 \`\`\`sh
 sudo apt-get install -y iproute2 ethtool iputils-ping tcpdump tshark vsftpd lftp curl ftp python3
 \`\`\`
 
-The script builds the lab, starts its own vsftpd (it does not touch /etc/vsftpd.conf or a
+Each script builds its lab, starts its own servers (it does not touch /etc/vsftpd.conf or a
 running system vsftpd; it only needs port 21 free inside its own namespace), records every
-case, rewrites the case directories and this file, and tears everything down on exit, error
-or Ctrl-C. Tools:
-
-- \`tools/make.sh FAMILY|all|list\` — regenerate a family of samples (runs its \`make-*.sh\`).
-- \`tools/lab.sh\` — sourced by every recording script: logging, \`nsx\` (run in a namespace), namespaces
-  and veths without offloads, \`ns_delete\` (ends what runs inside by pid), \`wait_tcp\`,
-  \`capture_start\`/\`capture_stop\` (tcpdump in immediate mode, stopped by its own pid).
-- \`tools/netns.sh up|down|check|status|shape|unshape\` — the lab network (shape: tbf rate limits, used by vsftpd-mixed and capture-formats); \`NS_PREFIX=xy\` builds it as xy-* beside another.
-- \`tools/make-samples.sh [case...]\` — everything above.
-- \`tools/tshark-frames.sh CAPTURE\` — announcements and data-connection SYN/SYN-ACK frames per tshark.
-- \`tools/capture-facts.py STYLE CAPTURE [PORT...]\` — the generated "facts" section of each case README (STYLE: core, protocol, failure, other-servers: one script, one layout per family).
-- \`tools/ftplib-client.py\` — the Python ftplib client used by several cases.
-- \`tools/<family>-*.py\` (\`core-\`, \`loss-\`, \`protocol-\`, \`other-server-\`, \`hostile-\`) — the Python steps of the recording scripts (seeded files, checks of a recording, tag counts), one file each, run by the family's \`make-*.sh\`.
-- \`tools/compare-captures.py REF OTHER...\` — do several recordings hold the same packets with the same frame numbers? (capture-formats)
-- \`tools/vlan-tags.py DEV TAG[,TAG]\` — 802.1Q / 802.1ad tags on every frame of an interface, with two eBPF programs (link-types: the lab kernel has no 8021q module).
-- \`tools/tun-link.py NS_A DEV_A NS_B DEV_B\` — a point-to-point IP link of two tun devices (link-types: raw IP).
+case, rewrites the case directories (the core family also this file), and tears everything
+down on exit, error or Ctrl-C. The scripts, the settings (\`NS_PREFIX\`, \`SAMPLES_OUT\`,
+\`KEEP_WORK\`) and every function of the library: [tools/README.md](tools/README.md).
 EOF
   } >"$SAMPLES/README.md"
   rm -f "$more"
