@@ -399,6 +399,20 @@ use_localtime=NO
 CONF
 }
 
+# line_vsftpd SCRIPT: the line lab's server: vsftpd on $SRV4:21 in NS_SRV
+# serving WORK/anon to anonymous users, who may upload into anon/incoming/
+# (made by the caller), answering NS_CLI; the config says which SCRIPT wrote it.
+line_vsftpd() {
+  {
+    echo "# written by samples/tools/$1"
+    echo "listen=YES"
+    echo "listen_address=$SRV4"
+    vsftpd_conf "$WORK/anon" "$WORK/empty"
+    printf '%s\n' write_enable=YES anon_upload_enable=YES anon_umask=022 local_enable=NO
+  } >"$WORK/vsftpd.conf"
+  vsftpd_start vsftpd "$NS_SRV" "$WORK/vsftpd.conf" "$NS_CLI" "$SRV4:21"
+}
+
 # ----------------------------------------------------------------- recorders --
 # record_start NAME NS IF FILE FILTER [TCPDUMP_OPTION...]: tcpdump on IF inside
 # NS into FILE (log FILE.log), every packet handed over as it arrives; returns

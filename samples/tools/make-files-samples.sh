@@ -41,14 +41,7 @@ gzip -c "$WORK/anon/notes.txt" >"$WORK/anon/archive.gz"
 head -c 100000 /dev/urandom >"$WORK/client/upload-100k.bin"
 chmod 644 "$WORK/anon"/*.* "$WORK/client"/*
 chmod 555 "$WORK/anon"
-{
-  echo "# written by samples/tools/make-files-samples.sh"
-  echo "listen=YES"
-  echo "listen_address=$SRV4"
-  vsftpd_conf "$WORK/anon" "$WORK/empty"
-  printf '%s\n' write_enable=YES anon_upload_enable=YES anon_umask=022 local_enable=NO
-} >"$WORK/vsftpd.conf"
-vsftpd_start vsftpd "$NS_SRV" "$WORK/vsftpd.conf" "$NS_CLI" "$SRV4:21"
+line_vsftpd make-files-samples.sh
 
 # ---------------------------------------------------------------- capture --
 mkdir -p "$OUT"

@@ -43,14 +43,7 @@ chown ftp:ftp "$WORK/anon/incoming" 2>/dev/null || chmod 777 "$WORK/anon/incomin
 printf 'an image that is not one\n' >"$WORK/anon/<img src=x onerror=alert(1)>.txt"
 printf 'a script that is not one\n' >"$WORK/anon/<script>alert(2)<\\script>"
 printf 'entities stay entities\n' >"$WORK/anon/&lt;b&gt; &amp; \"quotes\" 'too'.txt"
-{
-  echo "# written by samples/tools/make-hostile-samples.sh"
-  echo "listen=YES"
-  echo "listen_address=$SRV4"
-  vsftpd_conf "$WORK/anon" "$WORK/empty"
-  printf '%s\n' write_enable=YES anon_upload_enable=YES anon_umask=022 local_enable=NO
-} >"$WORK/vsftpd.conf"
-vsftpd_start vsftpd "$NS_SRV" "$WORK/vsftpd.conf" "$NS_CLI" "$SRV4:21"
+line_vsftpd make-hostile-samples.sh
 
 # ---------------------------------------------------------------- capture --
 mkdir -p "$OUT"
