@@ -452,8 +452,8 @@ record_stop() {
 }
 # publish_capture FILE DIR [NAME [PORT...]]: install FILE as DIR/NAME.pcap
 # (default capture) and write its tshark cross-check next to it
-# (tshark-frames.txt, or NAME.tshark-frames.txt); with PORTs, one section per
-# control port tshark must decode as FTP.
+# (tshark-frames.txt, or NAME.tshark-frames.txt): one PORT is the control port
+# tshark must decode as FTP; with several, one section per port.
 publish_capture() {
   local file=$1 dir=$2 name=${3:-capture} out p
   shift 3 2>/dev/null || shift $#
