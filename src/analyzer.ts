@@ -3,6 +3,7 @@
  * order; `finish` returns the FTP sessions with their data channels and findings.
  */
 import { DuplicateFilter } from './capture/duplicates';
+import { Admission } from './correlate/admission';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
@@ -96,16 +97,11 @@ interface ControlState {
   zeek: ZeekFtpSessionLog | null;
 }
 
-/** One key for a pair of hosts, either order. */
-function hostPairKey(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
 /**
  * Which side of a control-port packet without SYN is the client: a reply line comes from the
  * server and a command line from the client; otherwise the side not on an FTP port.
  */
-function senderIsClient(segment: TcpSegment, ftpPorts: Set<number>): boolean {
+function senderIsClient(segment: TcpSegment, ftpPorts: ReadonlySet<number>): boolean {
   if (segment.flags & TcpFlag.SYN) return false;
   if (startsReply(segment.payload)) return false;
   if (startsCommand(segment.payload)) return true;
@@ -209,13 +205,8 @@ const RELEASE_CHECK_MICROS = 250_000;
 
 export class Analyzer {
   private readonly options: AnalyzerOptions;
-  private readonly ftpPorts: Set<number>;
-  private readonly ftpsPorts: Set<number>;
-  /**
-   * Host pairs of sessions whose announcements cannot all be read (TLS, or bytes missing from the
-   * control connection): their connections that answer no announcement are probably data.
-   */
-  private readonly watchedPairs = new Map<string, SessionTracker>();
+  /** Which connections to track (src/correlate/admission.ts). */
+  private readonly admission: Admission<SessionTracker>;
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
   private readonly fragments: FragmentTable;
@@ -264,12 +255,11 @@ export class Analyzer {
     private readonly zeekFtp: ZeekFtpLogOptions | null = null,
   ) {
     this.options = { ...defaultOptions, ...options };
-    this.ftpPorts = new Set(this.options.ftpPorts);
-    this.ftpsPorts = new Set(this.options.ftpsPorts);
     // A data connection dropped from the full table is over for the analysis: file its content.
     this.table = new ConnectionTable(this.options.maxConnections, this.options.maxSequenceRanges, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options, this.limits);
+    this.admission = new Admission(this.options, this.registry, this.detector);
     this.duplicates = new DuplicateFilter(this.options.duplicateWindowMicros, this.options.maxDuplicateFingerprints, this.options.timeReversalToleranceMicros);
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
   }
@@ -478,13 +468,13 @@ export class Analyzer {
 
   /**
    * A TCP segment located in a frame. Its connection is found from the frame's bytes; a packet of
-   * no tracked connection that could not start one (see mayOpen) is skipped there, before anything
+   * no tracked connection that admission turns down (src/correlate/admission.ts) is skipped there, before anything
    * is built for it.
    */
   private located(location: TcpLocation, ref: FrameRef, timeMicros: number): void {
     const found = this.table.find(location.bytes, location.addressOffset, location.addressLength, location.srcPort, location.dstPort);
     if (found === undefined) {
-      if (this.mayOpen(location)) this.segment(segmentOf(location), ref, timeMicros, null);
+      if (this.admission.preview(location) !== 'none') this.segment(segmentOf(location), ref, timeMicros, null);
       return;
     }
     const connection = found.connection;
@@ -510,21 +500,6 @@ export class Analyzer {
     const { orig, resp } = connection;
     const segment = found.direction === 'orig' ? segmentOf(location, orig.ip, resp.ip) : segmentOf(location, resp.ip, orig.ip);
     this.segment(segment, ref, timeMicros, found);
-  }
-
-  /**
-   * Whether `open` could start tracking a connection for a packet that belongs to none: a SYN or
-   * SYN-ACK (an announced data connection, a new control connection, a handshake the FTP detector
-   * remembers), a control port, or a payload that begins like an FTP line (the only payloads the
-   * detector looks at). The same conditions as open()'s; keep them in step.
-   */
-  private mayOpen(location: TcpLocation): boolean {
-    if (location.flags & TcpFlag.SYN) return true;
-    const { srcPort, dstPort } = location;
-    if (location.payloadLength > 0 && this.registry.size > 0 && (this.registry.expectsPort(dstPort) || this.registry.expectsPort(srcPort))) return true;
-    if (this.ftpPorts.has(srcPort) || this.ftpPorts.has(dstPort) || this.ftpsPorts.has(srcPort) || this.ftpsPorts.has(dstPort)) return true;
-    if (!this.options.detectFtp || location.payloadLength === 0) return false;
-    return this.detector.worthInspecting(location.bytes, location.payloadOffset, location.payloadEnd, location.srcPort, location.dstPort);
   }
 
   /**
@@ -575,7 +550,7 @@ export class Analyzer {
       const session = control.tracker.session;
       if ((session.tls || session.gapBytes > 0) && !control.watched) {
         control.watched = true;
-        this.watchedPairs.set(hostPairKey(connection.orig.ip, connection.resp.ip), control.tracker);
+        this.admission.watched.watch(connection.orig.ip, connection.resp.ip, control.tracker);
       }
       if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
     }
@@ -612,72 +587,58 @@ export class Analyzer {
     content.end();
   }
 
-  /** Starts tracking a connection if it is FTP control or answers an announcement. */
+  /** Starts tracking a connection if admission finds a reason to (src/correlate/admission.ts). */
   private open(segment: TcpSegment, ref: FrameRef, timeMicros: number): Connection | null {
-    const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
-    // An announced endpoint wins over the control ports: `PORT h,h,h,h,0,21` is a data connection.
-    const expectation = isSyn ? this.registry.match(segment.src, segment.dst, segment.dstPort) : null;
-    if (expectation) {
-      const connection = this.table.open(segment, 'data', true, ref, timeMicros);
-      this.stats.dataConnections++;
-      expectation.owner.dataConnection(expectation.channel, connection);
-      this.followContent(connection, expectation.owner, expectation.channel);
-      return connection;
-    }
-    // Payload between an announced endpoint and the host expected to dial it, after the
-    // announcement: that channel's connection, whose handshake the capture lacks.
-    if (!(segment.flags & (TcpFlag.SYN | TcpFlag.RST)) && segment.payload.length > 0 && this.registry.size > 0) {
-      const found = this.registry.matchMidstream(segment.src, segment.srcPort, segment.dst, segment.dstPort);
-      if (found) {
-        const connection = this.table.open(segment, 'data', found.senderDialled, ref, timeMicros);
+    const admitted = this.admission.classify(segment);
+    switch (admitted.reason) {
+      case 'announced-data':
+      case 'midstream-data': {
+        const { expectation } = admitted;
+        const dialledBySender = admitted.reason === 'announced-data' || admitted.senderDialled;
+        const connection = this.table.open(segment, 'data', dialledBySender, ref, timeMicros);
         this.stats.dataConnections++;
-        found.expectation.owner.dataConnection(found.expectation.channel, connection);
-        this.followContent(connection, found.expectation.owner, found.expectation.channel);
+        expectation.owner.dataConnection(expectation.channel, connection);
+        this.followContent(connection, expectation.owner, expectation.channel);
         return connection;
       }
-    }
-    const toControlPort = this.ftpPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.dstPort);
-    if (isSyn && this.watchedPairs.size > 0 && !toControlPort) {
-      const tracker = this.watchedPairs.get(hostPairKey(segment.src, segment.dst));
-      if (tracker) {
+      case 'watched-pair': {
         const connection = this.table.open(segment, 'data', true, ref, timeMicros);
         this.stats.dataConnections++;
-        tracker.hiddenConnection(connection);
-        this.followContent(connection, tracker, null);
+        admitted.watcher.hiddenConnection(connection);
+        this.followContent(connection, admitted.watcher, null);
         return connection;
       }
-    }
-    if (this.ftpsPorts.has(segment.dstPort) || this.ftpsPorts.has(segment.srcPort)) {
-      if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
-      const connection = this.table.open(segment, 'control', isSyn || this.ftpsPorts.has(segment.dstPort), ref, timeMicros);
-      const control = this.startControl(connection);
-      control.parser.startEncrypted();
-      control.tracker.implicitTls({ ref, timeMicros });
-      return connection;
-    }
-    if (this.ftpPorts.has(segment.dstPort) || this.ftpPorts.has(segment.srcPort)) {
-      // Without its SYN, a connection is picked up at its first packet that carries data (or the
-      // SYN-ACK): a stray ACK or FIN of a connection that ended before the capture is no session.
-      if (!isSyn && !(segment.flags & TcpFlag.SYN) && segment.payload.length === 0) return null;
-      const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.ftpPorts), ref, timeMicros);
-      if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
-        // Sessions are released as they end: a SYN alone gets its session only once answered.
-        this.stats.controlConnections++;
-        this.unanswered.set(connection, ++this.sessionsSeen);
-      } else {
-        this.startControl(connection);
+      case 'ftps-control': {
+        const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+        const connection = this.table.open(segment, 'control', isSyn || this.admission.isFtpsPort(segment.dstPort), ref, timeMicros);
+        const control = this.startControl(connection);
+        control.parser.startEncrypted();
+        control.tracker.implicitTls({ ref, timeMicros });
+        return connection;
       }
-      return connection;
+      case 'ftp-control': {
+        const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+        const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.admission.policy.ftpPorts), ref, timeMicros);
+        if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
+          // Sessions are released as they end: a SYN alone gets its session only once answered.
+          this.stats.controlConnections++;
+          this.unanswered.set(connection, ++this.sessionsSeen);
+        } else {
+          this.startControl(connection);
+        }
+        return connection;
+      }
+      case 'detector-handshake':
+        this.detector.handshake(connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort), segment, ref, timeMicros);
+        return null;
+      case 'detector-candidate': {
+        const key = connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
+        const detection = this.detector.inspect(key, segment, ref, timeMicros);
+        return detection ? this.openDetected(detection) : null;
+      }
+      case 'none':
+        return null;
     }
-    if (!this.options.detectFtp) return null;
-    if (segment.flags & TcpFlag.SYN) {
-      this.detector.handshake(connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort), segment, ref, timeMicros);
-      return null;
-    }
-    if (segment.payload.length === 0) return null;
-    const key = connKey(segment.src, segment.srcPort, segment.dst, segment.dstPort);
-    const detection = this.detector.inspect(key, segment, ref, timeMicros);
-    return detection ? this.openDetected(detection) : null;
   }
 
   /**
@@ -733,8 +694,7 @@ export class Analyzer {
     state.tracker.finish();
     this.sessions.delete(state.tracker.session);
     this.sequence.delete(state.tracker.session);
-    const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
-    if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
+    this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     this.controls.delete(connection);
     connection.role = 'other';
     this.stats.controlConnections--;
@@ -776,8 +736,7 @@ export class Analyzer {
     state.parser.end(connection.last);
     state.tracker.finish();
     state.zeek?.end();
-    const pair = hostPairKey(connection.orig.ip, connection.resp.ip);
-    if (this.watchedPairs.get(pair) === state.tracker) this.watchedPairs.delete(pair);
+    this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
     // A control connection that never opened (refused, unanswered) is no session: finish() lists it
