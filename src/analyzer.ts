@@ -2,14 +2,14 @@
  * The analysis core: synchronous, no I/O (STYLE habit 9). Frames go in with `ingest`, in capture
  * order; `finish` returns the FTP sessions with their data channels and findings.
  */
-import { DuplicateFilter } from './capture/duplicates';
 import { Admission } from './correlate/admission';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
-import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation, type DecodeResult } from './decode';
-import { FragmentTable } from './decode/fragments';
+import { segmentOf, type TcpLocation } from './decode';
+import { FrameDispatcher, type FrameCounts } from './decode/dispatch';
 import type { IcmpUnreachable } from './decode/icmp';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
+import { diagnoseCapture } from './diagnose/capture';
 import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
 import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
@@ -24,24 +24,10 @@ import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameEvent, type FrameRef, type Finding, type TcpSegment } from './types';
 
-/** Counters over everything ingested. */
-export interface AnalysisStats {
-  frames: number;
-  tcpSegments: number;
-  /** Frames that are not TCP (other protocols), skipped. */
-  otherFrames: number;
-  /** IP fragments of TCP datagrams held for reassembly (the frame completing a datagram is not counted). */
-  fragments: number;
-  /** Frames whose headers could not be decoded. */
-  malformedFrames: number;
-  /** TCP segments cut short by the capture's snap length. */
-  cutSegments: number;
+/** Counters over everything ingested: the frames (src/decode/dispatch.ts), then the connections. */
+export interface AnalysisStats extends FrameCounts {
   controlConnections: number;
   dataConnections: number;
-  /** Frames that could not be decoded, by reason (malformed headers, unsupported link types and encapsulations). */
-  undecodedFrames: Record<string, number>;
-  /** Frames that were exact copies of a frame close in time (two mirror ports, a file merged with itself): not analyzed again. */
-  duplicateFrames: number;
   /** Connections on FTP control ports found to carry another protocol (POP3, SMTP, ...): let go. */
   otherProtocolConnections: number;
 }
@@ -162,32 +148,6 @@ function reassemblyEvents(
   };
 }
 
-/** What the capture's copies of frames and its backward steps in time mean for the analysis. */
-function duplicateFindings(filter: DuplicateFilter): Finding[] {
-  const findings: Finding[] = [];
-  if (filter.duplicates > 0) {
-    findings.push({
-      code: 'duplicate-frames',
-      severity: 'warning',
-      frame: filter.firstDuplicate,
-      message: `${filter.duplicates} frames are exact copies of a frame close in time (same bytes): the capture holds packets twice (two mirror ports or interfaces on one path, or a file merged with itself); each was analyzed once`,
-      fix: 'capture at one point only, or remove the copies (editcap -d) before comparing packet counts',
-    });
-  }
-  for (const reversal of filter.reversals.values()) {
-    const seconds = (micros: number) => `${(micros / 1e6).toFixed(3)} s`;
-    const more = reversal.count > 1 ? `; ${reversal.count} times in all, at most ${seconds(reversal.largestStepMicros)}` : '';
-    findings.push({
-      code: 'time-goes-backwards',
-      severity: 'warning',
-      frame: reversal.first,
-      message: `time goes backwards by ${seconds(reversal.firstStepMicros)} here${more}: the file holds captures concatenated (perhaps a file with itself) or frames out of order, so delays measured across this point are wrong`,
-      fix: 'merge captures by time (mergecap without -a), or give each capture as its own input',
-    });
-  }
-  return findings;
-}
-
 /**
  * Whether a connection's close is complete: FIN both ways and a packet after the later FIN (the
  * last ACK), so nothing more is expected on it. A reset one is not (packets in flight from the
@@ -209,8 +169,8 @@ export class Analyzer {
   private readonly admission: Admission<SessionTracker>;
   private readonly table: ConnectionTable;
   private readonly registry: ExpectationRegistry<SessionTracker>;
-  private readonly fragments: FragmentTable;
-  private readonly duplicates: DuplicateFilter;
+  /** Frames in: copies dropped, fragments reassembled, TCP located (src/decode/dispatch.ts). */
+  private readonly frames: FrameDispatcher;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
   /** Sessions not yet handed out, in the order they were seen (with sessionReleased: the live ones only). */
@@ -226,8 +186,6 @@ export class Analyzer {
   private lastReleaseCheck = 0;
   /** Failed logins per client over the sessions released or finished. */
   private readonly loginFailures = new LoginFailureTally();
-  /** Link types seen that no decoder handles, with their frame counts. */
-  private readonly unsupportedLinkTypes = new Map<number, number>();
   private readonly findings: Finding[] = [];
   /** How often each limit of the options was reached (the limit-reached findings). */
   private readonly limits = new LimitCounter();
@@ -260,12 +218,12 @@ export class Analyzer {
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
     this.detector = new FtpDetector(this.options, this.limits);
     this.admission = new Admission(this.options, this.registry, this.detector);
-    this.duplicates = new DuplicateFilter(this.options.duplicateWindowMicros, this.options.maxDuplicateFingerprints, this.options.timeReversalToleranceMicros);
-    this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
+    this.frames = new FrameDispatcher(this.options, this.stats, this.limits, {
+      located: (location, ref, timeMicros) => this.located(location, ref, timeMicros),
+      segment: (segment, ref, timeMicros) => this.segment(segment, ref, timeMicros),
+      unreachable: (error, ref, timeMicros) => this.unreachable(error, ref, timeMicros),
+    });
   }
-
-  /** Where the TCP segment of the frame being ingested is; reused for every frame. */
-  private readonly location = new TcpLocation();
 
   /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
   get heldSessions(): number {
@@ -281,131 +239,22 @@ export class Analyzer {
   private captureEndMicros = 0;
 
   ingest(frame: CapturedFrame): void {
-    this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
-    const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
-    this.duplicates.watchTime(frame);
-    // Identical bare RSTs are what a host sends for every stray segment, not copies.
-    const bareRst = located.kind === 'located' && (this.location.flags & TcpFlag.RST) !== 0 && this.location.payloadLength === 0;
-    if (!bareRst && this.duplicates.isDuplicate(frame)) {
-      this.stats.duplicateFrames++;
-      return;
-    }
-    if (located.kind === 'located') {
-      this.stats.tcpSegments++;
-      if (this.location.missingPayload > 0) this.stats.cutSegments++;
-      this.located(this.location, frame.ref, frame.timeMicros);
-      return;
-    }
-    let decoded: DecodeResult = located;
-    if (decoded.kind === 'fragment' && decoded.fragment.protocol === 17 && decoded.fragment.offset > 0 && !this.fragments.has(decoded.fragment)) {
-      // A later fragment of a UDP datagram whose first fragment was no VXLAN or GENEVE (or not seen).
-      this.stats.otherFrames++;
-      return;
-    }
-    if (decoded.kind === 'fragment') {
-      const f = decoded.fragment;
-      const datagram = this.fragments.add(f, frame.timeMicros);
-      if (datagram === null) {
-        this.stats.fragments++;
-        return;
-      }
-      // The datagram is complete in this frame: decode its TCP segment.
-      decoded = decodeReassembled(f, datagram);
-    }
-    if (decoded.kind === 'tcp') {
-      this.stats.tcpSegments++;
-      if (decoded.segment.missingPayload > 0) this.stats.cutSegments++;
-      this.segment(decoded.segment, frame.ref, frame.timeMicros);
-    } else if (decoded.kind === 'unreachable') {
-      this.stats.otherFrames++;
-      this.unreachable(decoded.error, frame.ref, frame.timeMicros);
-    } else if (decoded.kind === 'malformed') {
-      this.stats.malformedFrames++;
-      this.undecoded(`malformed ${decoded.layer}`);
-      if (this.stats.malformedFrames > this.options.maxMalformedReports) this.limits.reached('maxMalformedReports', frame.ref);
-      else {
-        this.findings.push({
-          code: 'malformed-packet',
-          severity: 'warning',
-          frame: frame.ref,
-          message: `${decoded.layer} header cannot be decoded at byte ${decoded.offset} of the frame: ${decoded.reason}`,
-        });
-      }
-    } else {
-      this.stats.otherFrames++;
-      if (decoded.kind === 'other' && decoded.note === 'unsupported-link-type') {
-        this.unsupportedLinkTypes.set(frame.linkType, (this.unsupportedLinkTypes.get(frame.linkType) ?? 0) + 1);
-        this.undecoded(`link type ${frame.linkType} (${linkTypeName(frame.linkType)})`);
-      } else if (decoded.kind === 'other' && decoded.unsupported) {
-        this.undecoded(decoded.note ?? 'unsupported');
-        this.firstUnsupported ??= frame.ref;
-      }
-    }
+    this.frames.dispatch(frame);
   }
 
   /** Set while finish() closes the sessions still open. */
   private finishing = false;
-  /** The first frame of an encapsulation that could not be decoded. */
-  private firstUnsupported: FrameRef | null = null;
-
-  /** Counts a frame that could not be decoded, by reason (at most 256 reasons; the rest as one). */
-  private undecoded(reason: string): void {
-    const counts = this.stats.undecodedFrames;
-    const key = reason in counts || Object.keys(counts).length < 256 ? reason : 'other reasons';
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
 
   finish(): AnalysisResult {
     this.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     for (const connection of [...this.contents.keys()]) this.endContent(connection);
-    const encapsulations = Object.entries(this.stats.undecodedFrames).filter(
-      ([reason]) => !reason.startsWith('malformed ') && !reason.startsWith('link type '),
-    );
-    if (encapsulations.length > 0) {
-      const frames = encapsulations.reduce((n, [, count]) => n + count, 0);
-      this.findings.push({
-        code: 'unsupported-encapsulation',
-        severity: 'warning',
-        frame: this.firstUnsupported,
-        message: `${frames} frames are in an encapsulation that could not be decoded (${encapsulations.map(([reason, count]) => `${reason}: ${count}`).join(', ')}): FTP inside them is not analyzed`,
-        fix: 'capture inside the tunnel (on its inner interface), or decapsulate first (editcap, tshark)',
-      });
-    }
-    for (const [linkType, frames] of this.unsupportedLinkTypes) {
-      this.findings.push({
-        code: 'unsupported-link-type',
-        severity: 'error',
-        frame: null,
-        message: `link type ${linkType} (${linkTypeName(linkType)}) is not supported: ${frames} frames could not be decoded and were skipped`,
-        fix: 'convert or re-capture on an interface with a supported link type (Ethernet, Linux cooked, raw IP, loopback)',
-      });
-    }
     this.limits.reached('maxExpectations', null, this.registry.dropped);
     this.limits.reached('maxConnections', null, this.table.evicted);
     this.limits.reached('maxSequenceRanges', null, this.table.rangeCap.reached);
-    this.findings.push(...limitFindings(this.limits, this.options));
-    const fragmentsLost = this.fragments.stats.dropped + this.fragments.size;
-    if (fragmentsLost > 0) {
-      this.findings.push({
-        code: 'fragments-dropped',
-        severity: 'warning',
-        frame: null,
-        message: `${fragmentsLost} fragmented IP datagrams could not be reassembled (fragments missing, cut by the snap length, or too many at once); the TCP segments or tunnelled packets in them are lost to the analysis`,
-      });
-    }
-    this.findings.push(...duplicateFindings(this.duplicates));
-    if (this.stats.cutSegments > 0) {
-      this.findings.push({
-        code: 'capture-truncated',
-        severity: 'warning',
-        frame: null,
-        message: `${this.stats.cutSegments} TCP segments were cut short by the capture's snap length: control lines in them are lost (an announcement there cannot be matched), while data byte counts use the lengths in the IP headers and still hold`,
-        fix: 'capture whole packets (tcpdump -s 0, dumpcap -s 0)',
-      });
-    }
+    this.findings.push(...diagnoseCapture(this.frames.facts(), limitFindings(this.limits, this.options)));
     // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
     for (const [connection, sequence] of this.unanswered) {
       if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
