@@ -60,7 +60,7 @@ describe('diagnoseCapture', () => {
   test.each(rows)('%s', (_name, facts, expected) => {
     const findings = diagnoseCapture({ ...clean, ...facts });
     expect(findings.map(({ code, severity, frame }) => ({ code, severity, frame }))).toEqual(expected.map(({ says: _, ...f }) => f));
-    findings.forEach((finding, i) => expect(finding.message).toContain(expected[i]?.says));
+    for (const [i, finding] of findings.entries()) expect(finding.message).toContain(expected[i]?.says);
   });
 
   test('every fact at once: undecodable frames, the limits, fragments, copies, time, cut segments', () => {
