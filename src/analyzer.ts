@@ -8,9 +8,8 @@ import { SessionTracker } from './correlate/tracker';
 import { segmentOf, type TcpLocation } from './decode';
 import { FrameDispatcher, type FrameCounts } from './decode/dispatch';
 import type { IcmpUnreachable } from './decode/icmp';
-import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
 import { diagnoseCapture } from './diagnose/capture';
-import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
+import { SessionLifecycle } from './diagnose/lifecycle';
 import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -94,17 +93,6 @@ function senderIsClient(segment: TcpSegment, ftpPorts: ReadonlySet<number>): boo
   return ftpPorts.has(segment.dstPort);
 }
 
-/** Keeps a per-server finding on the first session with that server only. */
-function onePerServer(sessions: FtpSession[], code: string): void {
-  const seen = new Set<string>();
-  for (const session of sessions) {
-    const key = `${session.server.ip}|${session.server.port}`;
-    if (!session.findings.some((f) => f.code === code)) continue;
-    if (seen.has(key)) session.findings = session.findings.filter((f) => f.code !== code);
-    seen.add(key);
-  }
-}
-
 /**
  * Turns a control stream's reassembly events into session findings (at most
  * `options.maxReassemblyReports` of each kind per direction; later ones reach that limit), and
@@ -148,21 +136,6 @@ function reassemblyEvents(
   };
 }
 
-/**
- * Whether a connection's close is complete: FIN both ways and a packet after the later FIN (the
- * last ACK), so nothing more is expected on it. A reset one is not (packets in flight from the
- * other side still come): it waits for sessionReleaseMicros.
- */
-function closedAndAcknowledged(connection: Connection): boolean {
-  const { finOrig, finResp, rst, last } = connection;
-  if (rst !== null || finOrig === null || finResp === null) return false;
-  const later = finOrig.timeMicros > finResp.timeMicros ? finOrig : finResp;
-  return last.timeMicros > later.timeMicros || (last.ref.input === later.ref.input && last.ref.frame > later.ref.frame);
-}
-
-/** How often (capture time) the ended sessions are looked at for release. */
-const RELEASE_CHECK_MICROS = 250_000;
-
 export class Analyzer {
   private readonly options: AnalyzerOptions;
   /** Which connections to track (src/correlate/admission.ts). */
@@ -173,19 +146,8 @@ export class Analyzer {
   private readonly frames: FrameDispatcher;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlState>();
-  /** Sessions not yet handed out, in the order they were seen (with sessionReleased: the live ones only). */
-  private readonly sessions = new Set<FtpSession>();
-  /** Sessions released so far (sessionReleased); with the live ones, the next session's number. */
-  private released = 0;
-  /** Where each session not yet released came in the order sessions were seen (1, 2, ...). */
-  private readonly sequence = new Map<FtpSession, number>();
-  private sessionsSeen = 0;
-  /** Sessions whose control connection ended, waiting for their data connections and late packets. */
-  private ending: Array<{ session: FtpSession; control: Connection }> = [];
-  /** Capture time of the last look at `ending`. */
-  private lastReleaseCheck = 0;
-  /** Failed logins per client over the sessions released or finished. */
-  private readonly loginFailures = new LoginFailureTally();
+  /** When sessions begin, end and are handed out (src/diagnose/lifecycle.ts). */
+  private readonly lifecycle: SessionLifecycle;
   private readonly findings: Finding[] = [];
   /** How often each limit of the options was reached (the limit-reached findings). */
   private readonly limits = new LimitCounter();
@@ -223,11 +185,26 @@ export class Analyzer {
       segment: (segment, ref, timeMicros) => this.segment(segment, ref, timeMicros),
       unreachable: (error, ref, timeMicros) => this.unreachable(error, ref, timeMicros),
     });
+    // Sessions are released as they end: a SYN alone gets its session only once answered.
+    const defersSyns = this.events.sessionReleased !== undefined && !this.zeekFtp;
+    this.lifecycle = new SessionLifecycle(this.options, this.events, defersSyns, {
+      startSession: (connection, sequence, fromSyn) => {
+        const state = this.startControl(connection, sequence);
+        const base = connection.payload.orig.base;
+        if (fromSyn && connection.syn !== null && base !== null) state.streams.orig.start(base);
+      },
+      endSession: (connection) => {
+        const state = this.controls.get(connection);
+        if (state) this.finishControl(connection, state);
+      },
+      endContent: (connection) => this.endContent(connection),
+      closeConnection: (connection) => this.table.close(connection),
+    });
   }
 
   /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
   get heldSessions(): number {
-    return this.sessions.size + this.unanswered.size;
+    return this.lifecycle.held;
   }
 
   /** TCP connections tracked at the moment (control and data). */
@@ -235,63 +212,21 @@ export class Analyzer {
     return this.table.size;
   }
 
-  /** Time of the latest frame ingested, in microseconds: where the capture ends. */
-  private captureEndMicros = 0;
-
   ingest(frame: CapturedFrame): void {
-    if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
-    if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
+    this.lifecycle.tick(frame.timeMicros);
     this.frames.dispatch(frame);
   }
 
-  /** Set while finish() closes the sessions still open. */
-  private finishing = false;
-
   finish(): AnalysisResult {
-    this.finishing = true;
+    this.lifecycle.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);
     for (const connection of [...this.contents.keys()]) this.endContent(connection);
     this.limits.reached('maxExpectations', null, this.registry.dropped);
     this.limits.reached('maxConnections', null, this.table.evicted);
     this.limits.reached('maxSequenceRanges', null, this.table.rangeCap.reached);
     this.findings.push(...diagnoseCapture(this.frames.facts(), limitFindings(this.limits, this.options)));
-    // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
-    for (const [connection, sequence] of this.unanswered) {
-      if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
-      this.unanswered.delete(connection);
-      const state = this.startControl(connection, sequence);
-      this.finishControl(connection, state);
-    }
-    const unopened: UnopenedControlConnection[] = [];
-    const sessions: FtpSession[] = [];
-    const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
-    for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
-    for (const [control, sequence] of this.unanswered) candidates.push({ control, session: null, sequence });
-    this.unanswered.clear();
-    // In the order sessions were seen when that is known (released sessions), else as they were added.
-    if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
-    for (const { control, session } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
-      const attempt = unopenedConnection(control, this.captureEndMicros);
-      if (attempt) unopened.push(attempt);
-      else if (session) sessions.push(session);
-    }
-    this.findings.push(...diagnoseUnopenedControl(unopened));
-    if (this.events.sessionReleased) {
-      for (const session of sessions) this.release(session);
-      sessions.length = 0;
-      this.ending = [];
-    } else if (this.events.sessionEnd) {
-      // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.
-      for (const session of sessions) this.completeSession(session);
-    } else {
-      sessions.forEach((session, i) => {
-        session.id = i + 1;
-        session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session, this.options)], this.options.maxFindingsPerCode);
-      });
-      onePerServer(sessions, 'nonstandard-control-port');
-    }
-    for (const session of sessions) this.loginFailures.add(session);
-    this.findings.push(...this.loginFailures.findings());
+    const { sessions, unopened, findings } = this.lifecycle.finish();
+    this.findings.push(...findings);
     // Released sessions need nothing more from the analyzer: let the records go before the report is built.
     if (this.events.sessionReleased) this.table.clear();
     return {
@@ -378,7 +313,7 @@ export class Analyzer {
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
     connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
-    if (this.unanswered.size > 0 && connection.role === 'control') this.answered(connection, segment, direction);
+    if (connection.role === 'control') this.lifecycle.answered(connection, segment, direction);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -468,13 +403,8 @@ export class Analyzer {
       case 'ftp-control': {
         const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
         const connection = this.table.open(segment, 'control', isSyn || senderIsClient(segment, this.admission.policy.ftpPorts), ref, timeMicros);
-        if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
-          // Sessions are released as they end: a SYN alone gets its session only once answered.
-          this.stats.controlConnections++;
-          this.unanswered.set(connection, ++this.sessionsSeen);
-        } else {
-          this.startControl(connection);
-        }
+        if (isSyn && this.lifecycle.deferSyn(connection)) this.stats.controlConnections++;
+        else this.startControl(connection);
         return connection;
       }
       case 'detector-handshake':
@@ -510,7 +440,7 @@ export class Analyzer {
 
   private startControl(connection: Connection, sequence?: number): ControlState {
     if (sequence === undefined) this.stats.controlConnections++;
-    const tracker = new SessionTracker(this.sessions.size + this.released + 1, connection, this.registry, this.options, this.limits);
+    const tracker = new SessionTracker(this.lifecycle.nextId, connection, this.registry, this.options, this.limits);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
     const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits);
     if (connection.midstream) parser.startMidstream();
@@ -528,8 +458,7 @@ export class Analyzer {
       zeek,
     };
     this.controls.set(connection, state);
-    this.sessions.add(tracker.session);
-    this.sequence.set(tracker.session, sequence ?? ++this.sessionsSeen);
+    this.lifecycle.begin(tracker.session, sequence);
     return state;
   }
 
@@ -541,32 +470,12 @@ export class Analyzer {
   private letGo(connection: Connection, state: ControlState): void {
     state.finished = true;
     state.tracker.finish();
-    this.sessions.delete(state.tracker.session);
-    this.sequence.delete(state.tracker.session);
+    this.lifecycle.forget(state.tracker.session);
     this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     this.controls.delete(connection);
     connection.role = 'other';
     this.stats.controlConnections--;
     this.stats.otherProtocolConnections++;
-  }
-
-  /**
-   * A control connection of which only the client's SYN was seen so far, when sessions are
-   * released: its record in the table, and where it came in the order sessions were seen, but no
-   * session, parser or streams yet (a flood of unanswered SYNs costs one connection record each).
-   */
-  private readonly unanswered = new Map<Connection, number>();
-
-  /** Gives an unanswered control connection its session once anything but its SYN (or a RST) comes. */
-  private answered(connection: Connection, segment: TcpSegment, direction: Direction): void {
-    const sequence = this.unanswered.get(connection);
-    if (sequence === undefined) return;
-    if (segment.flags & TcpFlag.RST) return;
-    if (direction === 'orig' && (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && segment.payload.length === 0) return;
-    this.unanswered.delete(connection);
-    const state = this.startControl(connection, sequence);
-    const base = connection.payload.orig.base;
-    if (connection.syn !== null && base !== null) state.streams.orig.start(base);
   }
 
   /** A new connection reuses this 4-tuple: the old one is over. */
@@ -588,67 +497,7 @@ export class Analyzer {
     this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
-    // A control connection that never opened (refused, unanswered) is no session: finish() lists it
-    // with the attempts.
-    if (!this.finishing && this.events.sessionEnd && unopenedControl(state.tracker.session, this.captureEndMicros) === null) {
-      const session = state.tracker.session;
-      // The session is handed out now: what its data connections carried must be filed first.
-      for (const channel of session.dataChannels) if (channel.connection) this.endContent(channel.connection);
-      for (const hidden of [...session.tlsConnections, ...session.unannouncedConnections]) this.endContent(hidden);
-      this.completeSession(session);
-      this.events.sessionEnd(session);
-    }
-    // A control connection that may yet turn out never to have opened waits for finish().
-    if (!this.finishing && this.events.sessionReleased && unopenedControl(state.tracker.session, Infinity) === null) {
-      this.ending.push({ session: state.tracker.session, control: connection });
-    }
-  }
-
-  /**
-   * Releases the ended sessions that are done: their data connections closed and nothing on them
-   * for sessionReleaseMicros, or nothing at all for connectionIdleMicros. The rest wait.
-   */
-  private releaseEnded(): void {
-    const now = this.captureEndMicros;
-    this.lastReleaseCheck = now;
-    const waiting: typeof this.ending = [];
-    for (const entry of this.ending) {
-      const { session, control } = entry;
-      let last = control.last.timeMicros;
-      // true: the control connection's close acknowledged and every data connection closed (a
-      // closed data connection has left the table: nothing changes it any more); false: closed,
-      // but the control connection may still see packets; null: a data connection is still open.
-      let closed: boolean | null = closedAndAcknowledged(control);
-      const look = (data: Connection) => {
-        if (data.last.timeMicros > last) last = data.last.timeMicros;
-        if (!data.rst && !(data.finOrig && data.finResp)) closed = null;
-      };
-      for (const channel of session.dataChannels) if (channel.connection !== null) look(channel.connection);
-      for (const data of session.tlsConnections) look(data);
-      for (const data of session.unannouncedConnections) look(data);
-      const quiet = now - last;
-      if (closed === true || (closed !== null && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
-        this.release(session);
-        // Its record leaves the table: a late packet of it no longer finds a session to change.
-        this.table.close(control);
-      } else {
-        waiting.push(entry);
-      }
-    }
-    this.ending = waiting;
-  }
-
-  /** Diagnoses a session, hands it to sessionReleased and forgets it. */
-  private release(session: FtpSession): void {
-    const sequence = this.sequence.get(session) ?? 0;
-    this.completeSession(session);
-    this.loginFailures.add(session);
-    this.sessions.delete(session);
-    this.sequence.delete(session);
-    this.completed.delete(session);
-    this.released++;
-    session.id = sequence;
-    this.events.sessionReleased?.(session, session.control.first.timeMicros, sequence);
+    this.lifecycle.controlEnded(connection, state.tracker.session);
   }
 
   /**
@@ -667,22 +516,6 @@ export class Analyzer {
       }
       if (nowMicros - last > idleMicros) this.finishControl(connection, state);
     }
-  }
-
-  /** Sessions already diagnosed (when they are handed out as they end). */
-  private readonly completed = new Set<FtpSession>();
-  /** Servers whose first session carries the nonstandard-control-port finding. */
-  private readonly nonstandardPortServers = new Set<string>();
-
-  /** Diagnoses a session that ended; the per-server finding stays on the first session of each server. */
-  private completeSession(session: FtpSession): void {
-    if (this.completed.has(session)) return;
-    this.completed.add(session);
-    session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session, this.options)], this.options.maxFindingsPerCode);
-    const key = `${session.server.ip}|${session.server.port}`;
-    if (!session.findings.some((f) => f.code === 'nonstandard-control-port')) return;
-    if (this.nonstandardPortServers.has(key)) session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');
-    this.nonstandardPortServers.add(key);
   }
 
   private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {
