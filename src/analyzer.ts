@@ -1,6 +1,23 @@
 /**
  * The analysis core: synchronous, no I/O (STYLE habit 9). Frames go in with `ingest`, in capture
  * order; `finish` returns the FTP sessions with their data channels and findings.
+ *
+ * The analyzer wires the stages; the decisions live in them. A frame's route, top to bottom (the
+ * methods below come in this order):
+ *
+ * 1. `ingest` -> FrameDispatcher (decode/dispatch.ts): copies dropped, the TCP segment located,
+ *    fragments reassembled, ICMP errors passed on, everything else counted;
+ * 2. `located` / `segment`: the connection table (tcp/connections.ts) finds the connection; a data
+ *    connection's packet is only counted (`observe`) and its payload followed (transfer/stream.ts);
+ * 3. `open`: a packet of no tracked connection starts one only for a reason admission gives
+ *    (correlate/admission.ts): announced data, a control port, the FTP detector, ...;
+ * 4. `feed`: a control connection's bytes go through its stream reassemblers (tcp/reassembly.ts)
+ *    to its ControlParser (ftp/control.ts) and SessionTracker (correlate/tracker.ts), which files
+ *    announcements as expectations for step 3;
+ * 5. `finishControl`: an ended control connection goes to the session lifecycle
+ *    (diagnose/lifecycle.ts), which diagnoses the session and hands it out when it is done;
+ * 6. `finish`: the capture-level findings (diagnose/capture.ts) and the sessions, for
+ *    report/build.ts.
  */
 import { Admission } from './correlate/admission';
 import { ExpectationRegistry } from './correlate/expectations';
@@ -17,7 +34,18 @@ import { LimitCounter } from './limits';
 import type { DataChannel, FtpSession, UnopenedControlConnection } from './model';
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
-import { ConnectionTable, connKey, directionOf, isNewIncarnation, observe, observeSegment, type Connection, type TrackedDirection } from './tcp/connections';
+import {
+  ConnectionTable,
+  connKey,
+  directionOf,
+  isNewIncarnation,
+  observe,
+  observeSegment,
+  oppositeDirection,
+  senderOf,
+  type Connection,
+  type TrackedDirection,
+} from './tcp/connections';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
@@ -217,39 +245,6 @@ export class Analyzer {
     this.frames.dispatch(frame);
   }
 
-  finish(): AnalysisResult {
-    this.lifecycle.finishing = true;
-    for (const [connection, state] of this.controls) this.finishControl(connection, state);
-    for (const connection of [...this.contents.keys()]) this.endContent(connection);
-    this.limits.reached('maxExpectations', null, this.registry.dropped);
-    this.limits.reached('maxConnections', null, this.table.evicted);
-    this.limits.reached('maxSequenceRanges', null, this.table.rangeCap.reached);
-    this.findings.push(...diagnoseCapture(this.frames.facts(), limitFindings(this.limits, this.options)));
-    const { sessions, unopened, findings } = this.lifecycle.finish();
-    this.findings.push(...findings);
-    // Released sessions need nothing more from the analyzer: let the records go before the report is built.
-    if (this.events.sessionReleased) this.table.clear();
-    return {
-      sessions,
-      unopened,
-      findings: this.findings,
-      stats: this.stats,
-      zeekFtp: this.zeekRecords,
-      limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections },
-    };
-  }
-
-  /**
-   * An ICMP/ICMPv6 destination unreachable: when the segment it quotes belongs to a tracked
-   * connection (a data SYN, a control segment), the connection records the first such error.
-   */
-  private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
-    const found = this.table.find(error.addresses, 0, error.addresses.length / 2, error.srcPort, error.dstPort);
-    if (!found || found.connection.unreachable !== null) return;
-    const { from, kind, icmpType, icmpCode } = error;
-    found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };
-  }
-
   /**
    * A TCP segment located in a frame. Its connection is found from the frame's bytes; a packet of
    * no tracked connection that admission turns down (src/correlate/admission.ts) is skipped there, before anything
@@ -281,9 +276,20 @@ export class Analyzer {
       return;
     }
     // The addresses are the connection's: no need to format them again.
-    const { orig, resp } = connection;
-    const segment = found.direction === 'orig' ? segmentOf(location, orig.ip, resp.ip) : segmentOf(location, resp.ip, orig.ip);
+    const direction = found.direction;
+    const segment = segmentOf(location, senderOf(connection, direction).ip, senderOf(connection, oppositeDirection(direction)).ip);
     this.segment(segment, ref, timeMicros, found);
+  }
+
+  /**
+   * An ICMP/ICMPv6 destination unreachable: when the segment it quotes belongs to a tracked
+   * connection (a data SYN, a control segment), the connection records the first such error.
+   */
+  private unreachable(error: IcmpUnreachable, ref: FrameRef, timeMicros: number): void {
+    const found = this.table.find(error.addresses, 0, error.addresses.length / 2, error.srcPort, error.dstPort);
+    if (!found || found.connection.unreachable !== null) return;
+    const { from, kind, icmpType, icmpCode } = error;
+    found.connection.unreachable = { ref, timeMicros, from, kind, icmpType, icmpCode, direction: found.direction };
   }
 
   /**
@@ -307,68 +313,6 @@ export class Analyzer {
       direction = directionOf(connection, segment);
     }
     this.feed(connection, direction, segment, ref, timeMicros);
-  }
-
-  /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
-  private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
-    observeSegment(connection, segment, direction, ref, timeMicros);
-    connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
-    if (connection.role === 'control') this.lifecycle.answered(connection, segment, direction);
-    const control = this.controls.get(connection);
-    if (control && !control.finished) {
-      const stream = control.streams[direction];
-      // What this side acknowledges tells whether the other side's holes will ever be filled.
-      if (segment.flags & TcpFlag.ACK && !(segment.flags & TcpFlag.RST)) {
-        control.streams[direction === 'orig' ? 'resp' : 'orig'].acknowledge(segment.ack);
-      }
-      if (segment.flags & TcpFlag.SYN) stream.start((segment.seq + 1) >>> 0);
-      if (segment.payload.length > 0 && !(segment.flags & TcpFlag.RST)) {
-        const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
-        stream.push(seq, segment.payload, ref, timeMicros);
-      }
-      if (control.parser.evidence.verdict === 'not-ftp') {
-        this.letGo(connection, control);
-        this.closeIfDone(connection);
-        return;
-      }
-      const session = control.tracker.session;
-      if ((session.tls || session.gapBytes > 0) && !control.watched) {
-        control.watched = true;
-        this.admission.watched.watch(connection.orig.ip, connection.resp.ip, control.tracker);
-      }
-      if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
-    }
-    this.closeIfDone(connection);
-  }
-
-  /** A data connection that ended (RST, or FIN both ways) leaves the table. */
-  private closeIfDone(connection: Connection): void {
-    if (connection.role !== 'control' && (connection.rst || (connection.finOrig && connection.finResp))) {
-      this.table.close(connection);
-      this.endContent(connection);
-    }
-  }
-
-  /** Data connections whose payload is being followed (src/transfer/stream.ts). */
-  private readonly contents = new Map<Connection, DataContentTracker>();
-
-  /** Starts following a new data connection's payload for its session. */
-  private followContent(connection: Connection, tracker: SessionTracker, channel: DataChannel | null): void {
-    const o = this.options;
-    const options = { hashes: o.hashes, maxOutOfOrderBytes: o.maxDataOutOfOrderBytes, maxListingEntries: o.maxListingEntries, maxLineLength: o.maxLineLength };
-    const anomaly = (code: FindingCode, message: string, at: FrameEvent) => tracker.anomaly(code, message, at);
-    const follower = new DataContentTracker(connection, tracker.session, channel, options, anomaly, this.events.payload ?? null);
-    connection.follower = follower;
-    this.contents.set(connection, follower);
-  }
-
-  /** Files what a data connection carried, once it is over. */
-  private endContent(connection: Connection): void {
-    const content = this.contents.get(connection);
-    if (content === undefined) return;
-    this.contents.delete(connection);
-    connection.follower = undefined;
-    content.end();
   }
 
   /** Starts tracking a connection if admission finds a reason to (src/correlate/admission.ts). */
@@ -438,6 +382,54 @@ export class Analyzer {
     return connection;
   }
 
+  /** Hands a segment of a tracked connection to its record and, for control, to its streams. */
+  private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
+    observeSegment(connection, segment, direction, ref, timeMicros);
+    connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
+    if (connection.role === 'control') this.lifecycle.answered(connection, segment, direction);
+    const control = this.controls.get(connection);
+    if (control && !control.finished) {
+      const stream = control.streams[direction];
+      // What this side acknowledges tells whether the other side's holes will ever be filled.
+      if (segment.flags & TcpFlag.ACK && !(segment.flags & TcpFlag.RST)) {
+        control.streams[oppositeDirection(direction)].acknowledge(segment.ack);
+      }
+      if (segment.flags & TcpFlag.SYN) stream.start((segment.seq + 1) >>> 0);
+      if (segment.payload.length > 0 && !(segment.flags & TcpFlag.RST)) {
+        const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
+        stream.push(seq, segment.payload, ref, timeMicros);
+      }
+      if (control.parser.evidence.verdict === 'not-ftp') {
+        this.letGo(connection, control);
+        this.closeIfDone(connection);
+        return;
+      }
+      const session = control.tracker.session;
+      if ((session.tls || session.gapBytes > 0) && !control.watched) {
+        control.watched = true;
+        this.admission.watched.watch(connection.orig.ip, connection.resp.ip, control.tracker);
+      }
+      if (connection.rst || (connection.finOrig && connection.finResp)) this.finishControl(connection, control);
+    }
+    this.closeIfDone(connection);
+  }
+
+  /** A data connection that ended (RST, or FIN both ways) leaves the table. */
+  private closeIfDone(connection: Connection): void {
+    if (connection.role !== 'control' && (connection.rst || (connection.finOrig && connection.finResp))) {
+      this.table.close(connection);
+      this.endContent(connection);
+    }
+  }
+
+  /** A new connection reuses this 4-tuple: the old one is over. */
+  private retire(connection: Connection): void {
+    const control = this.controls.get(connection);
+    if (control) this.finishControl(connection, control);
+    this.table.close(connection);
+    this.endContent(connection);
+  }
+
   private startControl(connection: Connection, sequence?: number): ControlState {
     if (sequence === undefined) this.stats.controlConnections++;
     const tracker = new SessionTracker(this.lifecycle.nextId, connection, this.registry, this.options, this.limits);
@@ -478,14 +470,6 @@ export class Analyzer {
     this.stats.otherProtocolConnections++;
   }
 
-  /** A new connection reuses this 4-tuple: the old one is over. */
-  private retire(connection: Connection): void {
-    const control = this.controls.get(connection);
-    if (control) this.finishControl(connection, control);
-    this.table.close(connection);
-    this.endContent(connection);
-  }
-
   private finishControl(connection: Connection, state: ControlState): void {
     if (state.finished) return;
     state.finished = true;
@@ -498,6 +482,36 @@ export class Analyzer {
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
     this.lifecycle.controlEnded(connection, state.tracker.session);
+  }
+
+  /** Data connections whose payload is being followed (src/transfer/stream.ts). */
+  private readonly contents = new Map<Connection, DataContentTracker>();
+
+  /** Starts following a new data connection's payload for its session. */
+  private followContent(connection: Connection, tracker: SessionTracker, channel: DataChannel | null): void {
+    const o = this.options;
+    const options = { hashes: o.hashes, maxOutOfOrderBytes: o.maxDataOutOfOrderBytes, maxListingEntries: o.maxListingEntries, maxLineLength: o.maxLineLength };
+    const anomaly = (code: FindingCode, message: string, at: FrameEvent) => tracker.anomaly(code, message, at);
+    const follower = new DataContentTracker(connection, tracker.session, channel, options, anomaly, this.events.payload ?? null);
+    connection.follower = follower;
+    this.contents.set(connection, follower);
+  }
+
+  /** Files what a data connection carried, once it is over. */
+  private endContent(connection: Connection): void {
+    const content = this.contents.get(connection);
+    if (content === undefined) return;
+    this.contents.delete(connection);
+    connection.follower = undefined;
+    content.end();
+  }
+
+  private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {
+    const id = { orig_h: connection.orig.ip, orig_p: connection.orig.port, resp_h: connection.resp.ip, resp_p: connection.resp.port };
+    return new ZeekFtpSessionLog(connectionUid(connection), id, options, (record) => {
+      this.zeekRecords.push(record);
+      this.events.zeekFtp?.(record);
+    });
   }
 
   /**
@@ -518,11 +532,25 @@ export class Analyzer {
     }
   }
 
-  private zeekLog(connection: Connection, options: ZeekFtpLogOptions): ZeekFtpSessionLog {
-    const id = { orig_h: connection.orig.ip, orig_p: connection.orig.port, resp_h: connection.resp.ip, resp_p: connection.resp.port };
-    return new ZeekFtpSessionLog(connectionUid(connection), id, options, (record) => {
-      this.zeekRecords.push(record);
-      this.events.zeekFtp?.(record);
-    });
+  finish(): AnalysisResult {
+    this.lifecycle.finishing = true;
+    for (const [connection, state] of this.controls) this.finishControl(connection, state);
+    for (const connection of [...this.contents.keys()]) this.endContent(connection);
+    this.limits.reached('maxExpectations', null, this.registry.dropped);
+    this.limits.reached('maxConnections', null, this.table.evicted);
+    this.limits.reached('maxSequenceRanges', null, this.table.rangeCap.reached);
+    this.findings.push(...diagnoseCapture(this.frames.facts(), limitFindings(this.limits, this.options)));
+    const { sessions, unopened, findings } = this.lifecycle.finish();
+    this.findings.push(...findings);
+    // Released sessions need nothing more from the analyzer: let the records go before the report is built.
+    if (this.events.sessionReleased) this.table.clear();
+    return {
+      sessions,
+      unopened,
+      findings: this.findings,
+      stats: this.stats,
+      zeekFtp: this.zeekRecords,
+      limits: { maxTimelineDataConnections: this.options.maxTimelineDataConnections },
+    };
   }
 }
