@@ -11,15 +11,16 @@
  *    connection's packet is only counted (`observe`) and its payload followed (transfer/stream.ts);
  * 3. `open`: a packet of no tracked connection starts one only for a reason admission gives
  *    (correlate/admission.ts): announced data, a control port, the FTP detector, ...;
- * 4. `feed`: a control connection's bytes go through its stream reassemblers (tcp/reassembly.ts)
- *    to its ControlParser (ftp/control.ts) and SessionTracker (correlate/tracker.ts), which files
- *    announcements as expectations for step 3;
+ * 4. `feed`: a control connection's bytes go through its ControlConnection
+ *    (correlate/control-connection.ts): stream reassemblers, line parser, SessionTracker, which
+ *    files announcements as expectations for step 3;
  * 5. `finishControl`: an ended control connection goes to the session lifecycle
  *    (diagnose/lifecycle.ts), which diagnoses the session and hands it out when it is done;
  * 6. `finish`: the capture-level findings (diagnose/capture.ts) and the sessions, for
  *    report/build.ts.
  */
 import { Admission } from './correlate/admission';
+import { ControlConnection } from './correlate/control-connection';
 import { ExpectationRegistry } from './correlate/expectations';
 import { SessionTracker } from './correlate/tracker';
 import { segmentOf, type TcpLocation } from './decode';
@@ -28,7 +29,7 @@ import type { IcmpUnreachable } from './decode/icmp';
 import { diagnoseCapture } from './diagnose/capture';
 import { SessionLifecycle } from './diagnose/lifecycle';
 import { limitFindings } from './diagnose/limits';
-import { ControlParser, startsCommand, startsReply } from './ftp/control';
+import { startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
 import { LimitCounter } from './limits';
 import type { DataChannel, FtpSession, UnopenedControlConnection } from './model';
@@ -46,7 +47,6 @@ import {
   type Connection,
   type TrackedDirection,
 } from './tcp/connections';
-import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
 import { TcpFlag, type CapturedFrame, type Direction, type FrameEvent, type FrameRef, type Finding, type TcpSegment } from './types';
@@ -98,18 +98,6 @@ export interface AnalyzerEvents {
   sessionReleased?(session: FtpSession, startMicros: number, sequence: number): void;
 }
 
-/** The per-connection state of an FTP control connection. */
-interface ControlState {
-  tracker: SessionTracker;
-  parser: ControlParser;
-  streams: Record<Direction, StreamReassembler>;
-  finished: boolean;
-  /** Connections between its hosts are being watched since the switch to TLS or a gap. */
-  watched: boolean;
-  /** Zeek's ftp.log for this connection, when asked for. */
-  zeek: ZeekFtpSessionLog | null;
-}
-
 /**
  * Which side of a control-port packet without SYN is the client: a reply line comes from the
  * server and a command line from the client; otherwise the side not on an FTP port.
@@ -121,49 +109,6 @@ function senderIsClient(segment: TcpSegment, ftpPorts: ReadonlySet<number>): boo
   return ftpPorts.has(segment.dstPort);
 }
 
-/**
- * Turns a control stream's reassembly events into session findings (at most
- * `options.maxReassemblyReports` of each kind per direction; later ones reach that limit), and
- * counts the retransmissions that reached back past the bytes remembered.
- */
-function reassemblyEvents(
-  tracker: SessionTracker,
-  direction: Direction,
-  options: Pick<AnalyzerOptions, 'maxOutOfOrderBytes' | 'maxReassemblyReports'>,
-  limits: LimitCounter,
-): ReassemblyEvents {
-  const who = direction === 'orig' ? 'client' : 'server';
-  const cap = options.maxOutOfOrderBytes;
-  let conflicts = 0;
-  let overflows = 0;
-  const overReports = (count: number, frame: FrameRef) => {
-    if (count <= options.maxReassemblyReports) return false;
-    limits.reached('maxReassemblyReports', frame);
-    return true;
-  };
-  return {
-    forgotten(_length, frame) {
-      limits.reached('maxRememberedBytes', frame);
-    },
-    conflict(length, frame, timeMicros) {
-      if (overReports(++conflicts, frame)) return;
-      tracker.anomaly(
-        'overlap-conflict',
-        `a retransmission from the ${who} carries ${length} bytes that differ from the copy already received; the first copy is kept`,
-        { ref: frame, timeMicros },
-      );
-    },
-    overflow(buffered, frame, timeMicros) {
-      if (overReports(++overflows, frame)) return;
-      tracker.anomaly(
-        'reorder-buffer-full',
-        `${buffered} bytes from the ${who} arrived ahead of a hole, more than the ${cap}-byte out-of-order buffer: the hole is given up as missing`,
-        { ref: frame, timeMicros },
-      );
-    },
-  };
-}
-
 export class Analyzer {
   private readonly options: AnalyzerOptions;
   /** Which connections to track (src/correlate/admission.ts). */
@@ -173,7 +118,7 @@ export class Analyzer {
   /** Frames in: copies dropped, fragments reassembled, TCP located (src/decode/dispatch.ts). */
   private readonly frames: FrameDispatcher;
   private readonly detector: FtpDetector;
-  private readonly controls = new Map<Connection, ControlState>();
+  private readonly controls = new Map<Connection, ControlConnection>();
   /** When sessions begin, end and are handed out (src/diagnose/lifecycle.ts). */
   private readonly lifecycle: SessionLifecycle;
   private readonly findings: Finding[] = [];
@@ -217,9 +162,8 @@ export class Analyzer {
     const defersSyns = this.events.sessionReleased !== undefined && !this.zeekFtp;
     this.lifecycle = new SessionLifecycle(this.options, this.events, defersSyns, {
       startSession: (connection, sequence, fromSyn) => {
-        const state = this.startControl(connection, sequence);
-        const base = connection.payload.orig.base;
-        if (fromSyn && connection.syn !== null && base !== null) state.streams.orig.start(base);
+        const control = this.startControl(connection, sequence);
+        if (fromSyn) control.startAfterSyn();
       },
       endSession: (connection) => {
         const state = this.controls.get(connection);
@@ -389,23 +333,13 @@ export class Analyzer {
     if (connection.role === 'control') this.lifecycle.answered(connection, segment, direction);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
-      const stream = control.streams[direction];
-      // What this side acknowledges tells whether the other side's holes will ever be filled.
-      if (segment.flags & TcpFlag.ACK && !(segment.flags & TcpFlag.RST)) {
-        control.streams[oppositeDirection(direction)].acknowledge(segment.ack);
-      }
-      if (segment.flags & TcpFlag.SYN) stream.start((segment.seq + 1) >>> 0);
-      if (segment.payload.length > 0 && !(segment.flags & TcpFlag.RST)) {
-        const seq = segment.flags & TcpFlag.SYN ? (segment.seq + 1) >>> 0 : segment.seq;
-        stream.push(seq, segment.payload, ref, timeMicros);
-      }
-      if (control.parser.evidence.verdict === 'not-ftp') {
+      control.segment(direction, segment, ref, timeMicros);
+      if (control.notFtp) {
         this.letGo(connection, control);
         this.closeIfDone(connection);
         return;
       }
-      const session = control.tracker.session;
-      if ((session.tls || session.gapBytes > 0) && !control.watched) {
+      if (control.needsWatching) {
         control.watched = true;
         this.admission.watched.watch(connection.orig.ip, connection.resp.ip, control.tracker);
       }
@@ -430,25 +364,11 @@ export class Analyzer {
     this.endContent(connection);
   }
 
-  private startControl(connection: Connection, sequence?: number): ControlState {
+  private startControl(connection: Connection, sequence?: number): ControlConnection {
     if (sequence === undefined) this.stats.controlConnections++;
     const tracker = new SessionTracker(this.lifecycle.nextId, connection, this.registry, this.options, this.limits);
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
-    const parser = new ControlParser(zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits);
-    if (connection.midstream) parser.startMidstream();
-    const deliver = (direction: Direction) => (chunk: ReassembledChunk) => parser.chunk(direction, chunk);
-    const events = (direction: Direction) => reassemblyEvents(tracker, direction, this.options, this.limits);
-    const state: ControlState = {
-      tracker,
-      parser,
-      streams: {
-        orig: new StreamReassembler(deliver('orig'), this.options.maxOutOfOrderBytes, events('orig'), this.options.maxRememberedBytes),
-        resp: new StreamReassembler(deliver('resp'), this.options.maxOutOfOrderBytes, events('resp'), this.options.maxRememberedBytes),
-      },
-      finished: false,
-      watched: false,
-      zeek,
-    };
+    const state = new ControlConnection(connection, tracker, zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits, zeek);
     this.controls.set(connection, state);
     this.lifecycle.begin(tracker.session, sequence);
     return state;
@@ -459,9 +379,8 @@ export class Analyzer {
    * no FTP session. Its record stays in the table, only counted, so its packets are not looked at
    * again.
    */
-  private letGo(connection: Connection, state: ControlState): void {
-    state.finished = true;
-    state.tracker.finish();
+  private letGo(connection: Connection, state: ControlConnection): void {
+    state.letGo();
     this.lifecycle.forget(state.tracker.session);
     this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     this.controls.delete(connection);
@@ -470,14 +389,9 @@ export class Analyzer {
     this.stats.otherProtocolConnections++;
   }
 
-  private finishControl(connection: Connection, state: ControlState): void {
+  private finishControl(connection: Connection, state: ControlConnection): void {
     if (state.finished) return;
-    state.finished = true;
-    state.streams.orig.flush();
-    state.streams.resp.flush();
-    state.parser.end(connection.last);
-    state.tracker.finish();
-    state.zeek?.end();
+    state.end();
     this.admission.watched.unwatch(connection.orig.ip, connection.resp.ip, state.tracker);
     // The record stays in the table: late ACKs and retransmissions still belong to it.
     this.controls.delete(connection);
