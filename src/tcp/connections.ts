@@ -430,6 +430,16 @@ export function directionOf(connection: Connection, segment: TcpSegment): Direct
   return segment.src === connection.orig.ip && segment.srcPort === connection.orig.port ? 'orig' : 'resp';
 }
 
+/** The other direction of a connection: the one that acknowledges what this one sends. */
+export function oppositeDirection(direction: Direction): Direction {
+  return direction === 'orig' ? 'resp' : 'orig';
+}
+
+/** The endpoint that sends in `direction` (orig sends orig's segments). */
+export function senderOf(connection: Connection, direction: Direction): Endpoint {
+  return direction === 'orig' ? connection.orig : connection.resp;
+}
+
 /**
  * True when a SYN on an already-tracked 4-tuple starts a new connection: the old one was closed
  * (FIN or RST), was idle for longer than `idleMicros`, or the SYN carries a different initial
@@ -519,7 +529,7 @@ export function observe(connection: Connection, segment: SegmentFacts, direction
     if (bytes.base !== null && bytes.finEnd === null) bytes.finEnd = seqDiff(dataSeq, bytes.base) + length;
   }
   if (ack && !(flags & TcpFlag.RST)) {
-    const other = connection.payload[direction === 'orig' ? 'resp' : 'orig'];
+    const other = connection.payload[oppositeDirection(direction)];
     if (other.base !== null) {
       const acked = seqDiff(segment.ack, other.base);
       if (acked > other.acked) other.acked = acked;
