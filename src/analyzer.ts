@@ -9,7 +9,7 @@ import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
-import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
+import { diagnoseUnopenedControl, settledAttempt, UNANSWERED_AFTER_MICROS, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
 import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -18,6 +18,7 @@ import type { DataChannel, FtpSession, UnopenedControlConnection } from './model
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import { ConnectionTable, connKey, directionOf, isNewIncarnation, observe, observeSegment, type Connection, type TrackedDirection } from './tcp/connections';
+import { ConnectionAttempts, type ConnectionAttempt } from './tcp/attempts';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
@@ -204,6 +205,30 @@ function closedAndAcknowledged(connection: Connection): boolean {
   return last.timeMicros > later.timeMicros || (last.ref.input === later.ref.input && last.ref.frame > later.ref.frame);
 }
 
+/**
+ * The unopened control connections listed one by one (`listed`, from full records) and kept
+ * compact (`settled`), as one list: by the first SYN's time, ties in the order they were seen.
+ */
+function mergeAttempts(
+  listed: Array<{ attempt: UnopenedControlConnection; sequence: number }>,
+  settled: Iterable<ConnectionAttempt>,
+): UnopenedControlConnection[] {
+  const merged: UnopenedControlConnection[] = [];
+  let i = 0;
+  for (const attempt of settled) {
+    const time = attempt.syn.timeMicros;
+    while (
+      i < listed.length &&
+      (listed[i].attempt.syn.timeMicros < time || (listed[i].attempt.syn.timeMicros === time && listed[i].sequence < attempt.sequence))
+    ) {
+      merged.push(listed[i++].attempt);
+    }
+    merged.push(settledAttempt(attempt));
+  }
+  while (i < listed.length) merged.push(listed[i++].attempt);
+  return merged;
+}
+
 /** How often (capture time) the ended sessions are looked at for release. */
 const RELEASE_CHECK_MICROS = 250_000;
 
@@ -233,6 +258,14 @@ export class Analyzer {
   private ending: Array<{ session: FtpSession; control: Connection }> = [];
   /** Capture time of the last look at `ending`. */
   private lastReleaseCheck = 0;
+  /**
+   * Control connections of which only the client's SYN was seen so far, when sessions are
+   * released: no session, parser or streams yet, and once old enough to be called unanswered (or
+   * refused), not even a connection record: a flood of unanswered SYNs costs a row of numbers each.
+   */
+  private readonly attempts: ConnectionAttempts;
+  /** Capture time of the last look at the attempts held as full records. */
+  private lastSettle = 0;
   /** Failed logins per client over the sessions released or finished. */
   private readonly loginFailures = new LoginFailureTally();
   /** Link types seen that no decoder handles, with their frame counts. */
@@ -269,6 +302,12 @@ export class Analyzer {
     // A data connection dropped from the full table is over for the analysis: file its content.
     this.table = new ConnectionTable(this.options.maxConnections, this.options.maxSequenceRanges, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
+    this.attempts = new ConnectionAttempts(
+      this.table,
+      (connection, now) => unopenedConnection(connection, now) !== null,
+      UNANSWERED_AFTER_MICROS,
+      this.options.connectionIdleMicros,
+    );
     this.detector = new FtpDetector(this.options, this.limits);
     this.duplicates = new DuplicateFilter(this.options.duplicateWindowMicros, this.options.maxDuplicateFingerprints, this.options.timeReversalToleranceMicros);
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
@@ -279,7 +318,7 @@ export class Analyzer {
 
   /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
   get heldSessions(): number {
-    return this.sessions.size + this.unanswered.size;
+    return this.sessions.size + this.attempts.held;
   }
 
   /** TCP connections tracked at the moment (control and data). */
@@ -294,6 +333,10 @@ export class Analyzer {
     this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
+    if (this.attempts.held > 0 && this.captureEndMicros - this.lastSettle >= RELEASE_CHECK_MICROS) {
+      this.lastSettle = this.captureEndMicros;
+      this.attempts.settle(this.captureEndMicros);
+    }
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
     this.duplicates.watchTime(frame);
     // Identical bare RSTs are what a host sends for every stray segment, not copies.
@@ -417,25 +460,26 @@ export class Analyzer {
       });
     }
     // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
-    for (const [connection, sequence] of this.unanswered) {
+    for (const [connection, sequence] of [...this.attempts.heldRecords()]) {
       if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
-      this.unanswered.delete(connection);
+      this.attempts.take(connection);
       const state = this.startControl(connection, sequence);
       this.finishControl(connection, state);
     }
-    const unopened: UnopenedControlConnection[] = [];
+    const listed: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
     const sessions: FtpSession[] = [];
     const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
     for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
-    for (const [control, sequence] of this.unanswered) candidates.push({ control, session: null, sequence });
-    this.unanswered.clear();
+    for (const [control, sequence] of this.attempts.heldRecords()) candidates.push({ control, session: null, sequence });
     // In the order sessions were seen when that is known (released sessions), else as they were added.
     if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
-    for (const { control, session } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
+    for (const { control, session, sequence } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
       const attempt = unopenedConnection(control, this.captureEndMicros);
-      if (attempt) unopened.push(attempt);
+      if (attempt) listed.push({ attempt, sequence });
       else if (session) sessions.push(session);
     }
+    const unopened = mergeAttempts(listed, this.attempts.attempts());
+    this.attempts.clear();
     this.findings.push(...diagnoseUnopenedControl(unopened));
     if (this.events.sessionReleased) {
       for (const session of sessions) this.release(session);
@@ -537,6 +581,12 @@ export class Analyzer {
       this.retire(found.connection);
       found = null;
     }
+    if (!found) {
+      // A packet of an attempt kept compact: counted there, or its record is back in the table.
+      const claimed = this.attempts.claim(segment, ref, timeMicros);
+      if (claimed === 'counted') return;
+      found = claimed;
+    }
     let connection: Connection;
     let direction: Direction;
     if (found) {
@@ -554,7 +604,7 @@ export class Analyzer {
   private feed(connection: Connection, direction: Direction, segment: TcpSegment, ref: FrameRef, timeMicros: number): void {
     observeSegment(connection, segment, direction, ref, timeMicros);
     connection.follower?.segment(direction, segment.flags, segment.seq, segment.ack, segment.payload, 0, segment.payload.length, ref, timeMicros);
-    if (this.unanswered.size > 0 && connection.role === 'control') this.answered(connection, segment, direction);
+    if (this.attempts.held > 0 && connection.role === 'control') this.answered(connection, segment, direction);
     const control = this.controls.get(connection);
     if (control && !control.finished) {
       const stream = control.streams[direction];
@@ -663,7 +713,7 @@ export class Analyzer {
       if (isSyn && this.events.sessionReleased && !this.zeekFtp) {
         // Sessions are released as they end: a SYN alone gets its session only once answered.
         this.stats.controlConnections++;
-        this.unanswered.set(connection, ++this.sessionsSeen);
+        this.attempts.hold(connection, ++this.sessionsSeen);
       } else {
         this.startControl(connection);
       }
@@ -741,20 +791,12 @@ export class Analyzer {
     this.stats.otherProtocolConnections++;
   }
 
-  /**
-   * A control connection of which only the client's SYN was seen so far, when sessions are
-   * released: its record in the table, and where it came in the order sessions were seen, but no
-   * session, parser or streams yet (a flood of unanswered SYNs costs one connection record each).
-   */
-  private readonly unanswered = new Map<Connection, number>();
-
   /** Gives an unanswered control connection its session once anything but its SYN (or a RST) comes. */
   private answered(connection: Connection, segment: TcpSegment, direction: Direction): void {
-    const sequence = this.unanswered.get(connection);
-    if (sequence === undefined) return;
     if (segment.flags & TcpFlag.RST) return;
     if (direction === 'orig' && (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && segment.payload.length === 0) return;
-    this.unanswered.delete(connection);
+    const sequence = this.attempts.take(connection);
+    if (sequence === undefined) return;
     const state = this.startControl(connection, sequence);
     const base = connection.payload.orig.base;
     if (connection.syn !== null && base !== null) state.streams.orig.start(base);

@@ -5,6 +5,7 @@
  * client, server and outcome, with how often the client tried.
  */
 import type { FtpSession, UnopenedControlConnection } from '../model';
+import type { ConnectionAttempt } from '../tcp/attempts';
 import { payloadBytes, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
@@ -14,7 +15,7 @@ import { formatEndpoint } from '../text';
  * the initial retransmission timeout (RFC 6298 §2: 1 s). A SYN just before the end of the capture
  * says nothing yet.
  */
-const UNANSWERED_AFTER_MICROS = 1_000_000;
+export const UNANSWERED_AFTER_MICROS = 1_000_000;
 
 /**
  * The attempt a session's control connection was, when it never opened; else null.
@@ -39,6 +40,23 @@ export function unopenedConnection(c: Connection, captureEndMicros: number): Uno
     lastSyn,
     synCount: c.synCount,
     rst: refused ? c.rst : null,
+  };
+}
+
+/**
+ * A settled attempt (src/tcp/attempts.ts: kept compact once unopenedConnection called it an
+ * attempt) as the attempt it is.
+ */
+export function settledAttempt(a: ConnectionAttempt): UnopenedControlConnection {
+  const refused = a.rst !== null && a.rst.from === 'resp';
+  return {
+    client: a.client,
+    server: a.server,
+    outcome: refused ? 'refused' : 'unanswered',
+    syn: a.syn,
+    lastSyn: a.lastSyn,
+    synCount: a.synCount,
+    rst: refused ? a.rst : null,
   };
 }
 
