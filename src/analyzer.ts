@@ -9,7 +9,7 @@ import { decodeReassembled, linkTypeName, locateTcpFrame, segmentOf, TcpLocation
 import { FragmentTable } from './decode/fragments';
 import type { IcmpUnreachable } from './decode/icmp';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './diagnose';
-import { diagnoseUnopenedControl, settledAttempt, UNANSWERED_AFTER_MICROS, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
+import { diagnoseUnopenedControl, unopenedAttempt, unopenedConnection, unopenedControl } from './diagnose/control-attempts';
 import { limitFindings } from './diagnose/limits';
 import { ControlParser, startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -18,7 +18,7 @@ import type { DataChannel, FtpSession, UnopenedControlConnection } from './model
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import { ConnectionTable, connKey, directionOf, isNewIncarnation, observe, observeSegment, type Connection, type TrackedDirection } from './tcp/connections';
-import { ConnectionAttempts, type ConnectionAttempt } from './tcp/attempts';
+import { ConnectionAttempts } from './tcp/attempts';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
@@ -206,24 +206,21 @@ function closedAndAcknowledged(connection: Connection): boolean {
 }
 
 /**
- * The unopened control connections listed one by one (`listed`, from full records) and kept
- * compact (`settled`), as one list: by the first SYN's time, ties in the order they were seen.
+ * The unopened control connections from full records (`listed`) and from those kept compact
+ * (`compact`), each sorted, as one list: by the first SYN's time, ties in the order they were seen.
  */
 function mergeAttempts(
   listed: Array<{ attempt: UnopenedControlConnection; sequence: number }>,
-  settled: Iterable<ConnectionAttempt>,
+  compact: Array<{ attempt: UnopenedControlConnection; sequence: number }>,
 ): UnopenedControlConnection[] {
   const merged: UnopenedControlConnection[] = [];
   let i = 0;
-  for (const attempt of settled) {
+  for (const { attempt, sequence } of compact) {
     const time = attempt.syn.timeMicros;
-    while (
-      i < listed.length &&
-      (listed[i].attempt.syn.timeMicros < time || (listed[i].attempt.syn.timeMicros === time && listed[i].sequence < attempt.sequence))
-    ) {
+    while (i < listed.length && (listed[i].attempt.syn.timeMicros < time || (listed[i].attempt.syn.timeMicros === time && listed[i].sequence < sequence))) {
       merged.push(listed[i++].attempt);
     }
-    merged.push(settledAttempt(attempt));
+    merged.push(attempt);
   }
   while (i < listed.length) merged.push(listed[i++].attempt);
   return merged;
@@ -260,12 +257,10 @@ export class Analyzer {
   private lastReleaseCheck = 0;
   /**
    * Control connections of which only the client's SYN was seen so far, when sessions are
-   * released: no session, parser or streams yet, and once old enough to be called unanswered (or
-   * refused), not even a connection record: a flood of unanswered SYNs costs a row of numbers each.
+   * released: no session, parser or streams yet, and soon not even a connection record: a flood
+   * of unanswered SYNs costs a row of numbers each.
    */
   private readonly attempts: ConnectionAttempts;
-  /** Capture time of the last look at the attempts held as full records. */
-  private lastSettle = 0;
   /** Failed logins per client over the sessions released or finished. */
   private readonly loginFailures = new LoginFailureTally();
   /** Link types seen that no decoder handles, with their frame counts. */
@@ -302,12 +297,7 @@ export class Analyzer {
     // A data connection dropped from the full table is over for the analysis: file its content.
     this.table = new ConnectionTable(this.options.maxConnections, this.options.maxSequenceRanges, (connection) => this.endContent(connection));
     this.registry = new ExpectationRegistry(this.options.maxExpectations);
-    this.attempts = new ConnectionAttempts(
-      this.table,
-      (connection, now) => unopenedConnection(connection, now) !== null,
-      UNANSWERED_AFTER_MICROS,
-      this.options.connectionIdleMicros,
-    );
+    this.attempts = new ConnectionAttempts(this.table, this.options.connectionIdleMicros);
     this.detector = new FtpDetector(this.options, this.limits);
     this.duplicates = new DuplicateFilter(this.options.duplicateWindowMicros, this.options.maxDuplicateFingerprints, this.options.timeReversalToleranceMicros);
     this.fragments = new FragmentTable(this.options.maxFragmentedDatagrams, this.options.fragmentTimeoutMicros);
@@ -333,10 +323,7 @@ export class Analyzer {
     this.stats.frames++;
     if (frame.timeMicros > this.captureEndMicros) this.captureEndMicros = frame.timeMicros;
     if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
-    if (this.attempts.held > 0 && this.captureEndMicros - this.lastSettle >= RELEASE_CHECK_MICROS) {
-      this.lastSettle = this.captureEndMicros;
-      this.attempts.settle(this.captureEndMicros);
-    }
+    if (this.attempts.held > 0) this.attempts.settle(this.captureEndMicros);
     const located = locateTcpFrame(frame.linkType, frame.data, frame.originalLength, this.location);
     this.duplicates.watchTime(frame);
     // Identical bare RSTs are what a host sends for every stray segment, not copies.
@@ -466,6 +453,16 @@ export class Analyzer {
       const state = this.startControl(connection, sequence);
       this.finishControl(connection, state);
     }
+    const compact: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
+    for (const row of this.attempts.attempts()) {
+      const attempt = unopenedAttempt(row, this.captureEndMicros);
+      if (attempt) {
+        compact.push({ attempt, sequence: row.sequence });
+      } else {
+        const connection = this.attempts.restore(row);
+        this.finishControl(connection, this.startControl(connection, row.sequence));
+      }
+    }
     const listed: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
     const sessions: FtpSession[] = [];
     const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
@@ -478,7 +475,7 @@ export class Analyzer {
       if (attempt) listed.push({ attempt, sequence });
       else if (session) sessions.push(session);
     }
-    const unopened = mergeAttempts(listed, this.attempts.attempts());
+    const unopened = mergeAttempts(listed, compact);
     this.attempts.clear();
     this.findings.push(...diagnoseUnopenedControl(unopened));
     if (this.events.sessionReleased) {

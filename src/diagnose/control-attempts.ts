@@ -15,7 +15,7 @@ import { formatEndpoint } from '../text';
  * the initial retransmission timeout (RFC 6298 §2: 1 s). A SYN just before the end of the capture
  * says nothing yet.
  */
-export const UNANSWERED_AFTER_MICROS = 1_000_000;
+const UNANSWERED_AFTER_MICROS = 1_000_000;
 
 /**
  * The attempt a session's control connection was, when it never opened; else null.
@@ -29,26 +29,20 @@ export function unopenedControl(session: FtpSession, captureEndMicros: number): 
 export function unopenedConnection(c: Connection, captureEndMicros: number): UnopenedControlConnection | null {
   if (c.syn === null || c.synAck !== null || c.respSpoke) return null;
   if (payloadBytes(c, 'orig') > 0 || payloadBytes(c, 'resp') > 0) return null;
-  const refused = c.rst !== null && c.rst.from === 'resp';
-  const lastSyn = c.lastSyn ?? c.syn;
-  if (!refused && c.synCount < 2 && captureEndMicros - lastSyn.timeMicros < UNANSWERED_AFTER_MICROS) return null;
-  return {
-    client: c.orig,
-    server: c.resp,
-    outcome: refused ? 'refused' : 'unanswered',
-    syn: c.syn,
-    lastSyn,
-    synCount: c.synCount,
-    rst: refused ? c.rst : null,
-  };
+  return unopenedAttempt({ client: c.orig, server: c.resp, syn: c.syn, lastSyn: c.lastSyn ?? c.syn, synCount: c.synCount, rst: c.rst }, captureEndMicros);
 }
 
 /**
- * A settled attempt (src/tcp/attempts.ts: kept compact once unopenedConnection called it an
- * attempt) as the attempt it is.
+ * The attempt a connection of nothing but SYNs (and perhaps a RST) was, when it never opened;
+ * else null: a lone SYN too close to the end of the capture says nothing yet. For the attempts
+ * kept compact (src/tcp/attempts.ts), and for unopenedConnection.
  */
-export function settledAttempt(a: ConnectionAttempt): UnopenedControlConnection {
+export function unopenedAttempt(
+  a: Pick<ConnectionAttempt, 'client' | 'server' | 'syn' | 'lastSyn' | 'synCount' | 'rst'>,
+  captureEndMicros: number,
+): UnopenedControlConnection | null {
   const refused = a.rst !== null && a.rst.from === 'resp';
+  if (!refused && a.synCount < 2 && captureEndMicros - a.lastSyn.timeMicros < UNANSWERED_AFTER_MICROS) return null;
   return {
     client: a.client,
     server: a.server,

@@ -4,18 +4,19 @@
  * a connection record per attempt (about 2 KB) would make memory grow with the capture.
  *
  * A control connection of which only SYNs (and perhaps one RST) were seen is `hold`-en here with
- * its full record while it is young. Once `settle` finds it settled (the caller's test: old
- * enough to be called unanswered, or refused), its record leaves the connection table and a row
- * of numbers (about 100 bytes) takes its place, filed under its 4-tuple. A later packet of that
- * 4-tuple finds it with `claim`: a retransmitted SYN is counted on the row, as the record would
- * have counted it; a SYN that starts a new connection (after the RST, or idle for longer than
- * the idle timeout) leaves the row final; anything else (a late SYN-ACK) brings the full record
- * back into the table, as it was, to go on from there.
+ * its full record while it is young. Once nothing came on it for COMPACT_AFTER_MICROS (`settle`),
+ * its record leaves the connection table and a row of numbers (about 100 bytes) takes its place,
+ * filed under its 4-tuple. A later packet of that 4-tuple finds it with `claim`: a retransmitted
+ * SYN is counted on the row, as the record would have counted it; a SYN that starts a new
+ * connection (after the RST, or idle for longer than the idle timeout) leaves the row final;
+ * anything else (a SYN-ACK slower than COMPACT_AFTER_MICROS) brings the full record back into the
+ * table, as it was, to go on from there. At the end, the caller says what each row was (an
+ * attempt that never opened, or, too recent for that, a session) and may `restore` a row's record.
  */
 import { TcpFlag, type Direction, type Endpoint, type FrameEvent, type TcpSegment } from '../types';
 import type { Connection, ConnectionTable, TrackedDirection } from './connections';
 
-/** A settled attempt as it is handed out: the facts of its record, and its place in the order connections were seen. */
+/** An attempt kept as a row, as it is handed out: the facts of its record, and its place in the order connections were seen. */
 export interface ConnectionAttempt {
   client: Endpoint;
   server: Endpoint;
@@ -28,7 +29,15 @@ export interface ConnectionAttempt {
   rst: (FrameEvent & { from: Direction }) | null;
   /** The number the caller gave it in `hold`. */
   sequence: number;
+  /** Where it is kept (for restore). */
+  row: number;
 }
+
+/**
+ * How long a held attempt waits, with nothing on it, before it is made compact (capture time):
+ * longer than most handshakes take, so that the SYN-ACK usually finds the full record.
+ */
+export const COMPACT_AFTER_MICROS = 100_000;
 
 /** A growable column of numbers. */
 class Column<T extends Float64Array | Uint32Array | Int32Array> {
@@ -51,8 +60,9 @@ const words = (n: number) => new Column(new Uint32Array(n), (length) => new Uint
 const FILED = 1;
 const HAS_RST = 2;
 const RST_FROM_RESP = 4;
-/** The row was brought back as a full record: it is no settled attempt any more. */
-const REVIVED = 8;
+const IPV6 = 8;
+/** The row was brought back as a full record: it is no attempt kept here any more. */
+const REVIVED = 16;
 
 /** No row (end of a chain in the index). */
 const NONE = 0xffffffff;
@@ -94,7 +104,7 @@ export class ConnectionAttempts {
   private readonly addressIndex = new Map<string, number>();
 
   private rows = 0;
-  /** Rows still settled attempts (not revived). */
+  /** Rows not brought back as records. */
   private settledRows = 0;
   private readonly client = words(256);
   private readonly server = words(256);
@@ -120,12 +130,11 @@ export class ConnectionAttempts {
   /** The first row of each chain, by the hash of the rows' 4-tuples. */
   private readonly index = new Map<number, number>();
 
+  /** Capture time of the last look at the young attempts. */
+  private lastSettle = -Infinity;
+
   constructor(
     private readonly table: ConnectionTable,
-    /** Whether a held attempt is settled at a capture time: it no longer changes what it will be called. */
-    private readonly settled: (connection: Connection, nowMicros: number) => boolean,
-    /** How long after its last packet an attempt is looked at by settle (capture time). */
-    private readonly minAgeMicros: number,
     /** A SYN on a 4-tuple idle for longer than this starts a new connection (AnalyzerOptions.connectionIdleMicros). */
     private readonly idleMicros: number,
   ) {}
@@ -135,7 +144,7 @@ export class ConnectionAttempts {
     return this.young.size + this.kept.size;
   }
 
-  /** Settled attempts, kept as rows. */
+  /** Attempts kept as rows. */
   get size(): number {
     return this.settledRows;
   }
@@ -162,20 +171,23 @@ export class ConnectionAttempts {
   }
 
   /**
-   * Turns the held attempts whose last packet is at least minAgeMicros old at `nowMicros`, and
-   * that are settled, into rows; their records leave the connection table.
+   * Turns the held attempts on which nothing came for COMPACT_AFTER_MICROS at `nowMicros` (the
+   * latest capture time) into rows; their records leave the connection table. Looks at most once
+   * per COMPACT_AFTER_MICROS of capture time.
    */
   settle(nowMicros: number): void {
+    if (nowMicros - this.lastSettle < COMPACT_AFTER_MICROS) return;
+    this.lastSettle = nowMicros;
     let budget = this.young.size;
     for (const [connection, sequence] of this.young) {
       if (budget-- <= 0) break;
       // Held in the order they came: the rest are younger.
-      if (nowMicros - connection.first.timeMicros < this.minAgeMicros) break;
+      if (nowMicros - connection.first.timeMicros < COMPACT_AFTER_MICROS) break;
       this.young.delete(connection);
-      if (nowMicros - connection.last.timeMicros < this.minAgeMicros) {
+      if (nowMicros - connection.last.timeMicros < COMPACT_AFTER_MICROS) {
         // Retransmitted lately: look again later.
         this.young.set(connection, sequence);
-      } else if (!compactable(connection) || !this.settled(connection, nowMicros)) {
+      } else if (!compactable(connection)) {
         this.kept.set(connection, sequence);
       } else {
         this.table.close(connection);
@@ -207,7 +219,7 @@ export class ConnectionAttempts {
     this.client.values[row] = client;
     this.server.values[row] = server;
     this.ports.values[row] = ((c.orig.port << 16) | c.resp.port) >>> 0;
-    let flags = FILED;
+    let flags = FILED | (c.ipVersion === 6 ? IPV6 : 0);
     if (c.rst !== null) {
       flags |= HAS_RST | (c.rst.from === 'resp' ? RST_FROM_RESP : 0);
       this.rstInput.values[row] = c.rst.ref.input;
@@ -288,8 +300,31 @@ export class ConnectionAttempts {
     this.unfile(row, hash);
     this.flags.values[row] |= REVIVED;
     this.settledRows--;
-    const connection = this.table.open(segment, 'control', fromClient, ref, timeMicros);
     const attempt = this.attempt(row);
+    const connection = this.table.open(segment, 'control', fromClient, ref, timeMicros);
+    this.fill(connection, attempt);
+    // Held again, young: it may be made compact again (a RST from the client), or be answered.
+    this.young.set(connection, attempt.sequence);
+    return { connection, direction: fromClient ? 'orig' : 'resp' };
+  }
+
+  /**
+   * The record of a row's connection, as it was when the row was made, not in the table: for a
+   * row that turns out to be a session at the end of the capture. The row is no attempt any more.
+   */
+  restore(attempt: ConnectionAttempt): Connection {
+    const flags = this.flags.values[attempt.row];
+    if (flags & FILED)
+      this.unfile(attempt.row, tupleHash(this.client.values[attempt.row], attempt.client.port, this.server.values[attempt.row], attempt.server.port));
+    this.flags.values[attempt.row] |= REVIVED;
+    this.settledRows--;
+    const connection = this.table.record('control', attempt.client, attempt.server, flags & IPV6 ? 6 : 4, attempt.syn);
+    this.fill(connection, attempt);
+    return connection;
+  }
+
+  /** Puts back what the SYNs and the RST had written in a connection's record. */
+  private fill(connection: Connection, attempt: ConnectionAttempt): void {
     connection.midstream = false;
     connection.first = attempt.syn;
     connection.syn = attempt.syn;
@@ -298,10 +333,7 @@ export class ConnectionAttempts {
     connection.rst = attempt.rst;
     connection.last = attempt.rst ?? attempt.lastSyn;
     connection.packets = attempt.synCount + (attempt.rst === null ? 0 : 1);
-    connection.payload.orig.base = this.base.values[row];
-    // Held again, young: it may settle again (a RST from the client), or be answered.
-    this.young.set(connection, attempt.sequence);
-    return { connection, direction: fromClient ? 'orig' : 'resp' };
+    connection.payload.orig.base = this.base.values[attempt.row];
   }
 
   private attempt(row: number): ConnectionAttempt {
@@ -323,10 +355,11 @@ export class ConnectionAttempts {
       synCount: this.synCount.values[row],
       rst,
       sequence: this.sequence.values[row],
+      row,
     };
   }
 
-  /** The settled attempts, by their first SYN's time, ties in the order of their sequences. */
+  /** The attempts kept as rows, by their first SYN's time, ties in the order of their sequences. */
   *attempts(): Generator<ConnectionAttempt> {
     const rows: number[] = [];
     for (let row = 0; row < this.rows; row++) if (!(this.flags.values[row] & REVIVED)) rows.push(row);
@@ -335,7 +368,7 @@ export class ConnectionAttempts {
     for (const row of order) yield this.attempt(row);
   }
 
-  /** Forgets every attempt, held or settled. */
+  /** Forgets every attempt, held or kept as a row. */
   clear(): void {
     this.young.clear();
     this.kept.clear();
