@@ -18,7 +18,7 @@ import type { DataChannel, FtpSession, UnopenedControlConnection } from './model
 import type { FindingCode } from './finding-codes';
 import { defaultOptions, type AnalyzerOptions } from './options';
 import { ConnectionTable, connKey, directionOf, isNewIncarnation, observe, observeSegment, type Connection, type TrackedDirection } from './tcp/connections';
-import { ConnectionAttempts } from './tcp/attempts';
+import { ConnectionAttempts, type ConnectionAttempt } from './tcp/attempts';
 import { StreamReassembler, type ReassembledChunk, type ReassemblyEvents } from './tcp/reassembly';
 import { DataContentTracker, type PayloadConsumer } from './transfer/stream';
 import { connectionUid, ZeekFtpObserver, ZeekFtpSessionLog, type ZeekFtpLogOptions, type ZeekFtpRecord } from './zeek/ftp-log';
@@ -453,34 +453,43 @@ export class Analyzer {
       const state = this.startControl(connection, sequence);
       this.finishControl(connection, state);
     }
+    const listed: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
     const compact: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
+    const sessions: FtpSession[] = [];
+    const release = this.events.sessionReleased !== undefined;
+    // A row too recent to be called an attempt becomes a session where its turn comes (then, when
+    // released, it is released at once: the last second of a flood is not all in memory at once).
+    const candidates: Array<{ time: number; sequence: number; control: Connection | null; session: FtpSession | null; row: ConnectionAttempt | null }> = [];
     for (const row of this.attempts.attempts()) {
       const attempt = unopenedAttempt(row, this.captureEndMicros);
-      if (attempt) {
-        compact.push({ attempt, sequence: row.sequence });
-      } else {
-        const connection = this.attempts.restore(row);
-        this.finishControl(connection, this.startControl(connection, row.sequence));
-      }
+      if (attempt) compact.push({ attempt, sequence: row.sequence });
+      else candidates.push({ time: row.syn.timeMicros, sequence: row.sequence, control: null, session: null, row });
     }
-    const listed: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
-    const sessions: FtpSession[] = [];
-    const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
-    for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
-    for (const [control, sequence] of this.attempts.heldRecords()) candidates.push({ control, session: null, sequence });
+    for (const session of this.sessions) {
+      candidates.push({ time: session.control.first.timeMicros, sequence: this.sequence.get(session) ?? 0, control: session.control, session, row: null });
+    }
+    for (const [control, sequence] of this.attempts.heldRecords())
+      candidates.push({ time: control.first.timeMicros, sequence, control, session: null, row: null });
     // In the order sessions were seen when that is known (released sessions), else as they were added.
-    if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
-    for (const { control, session, sequence } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
-      const attempt = unopenedConnection(control, this.captureEndMicros);
+    if (release) candidates.sort((a, b) => a.sequence - b.sequence);
+    for (const { control, session, sequence, row } of candidates.sort((a, b) => a.time - b.time)) {
+      let found = session;
+      let connection = control;
+      if (row !== null) {
+        connection = this.attempts.restore(row);
+        const state = this.startControl(connection, row.sequence);
+        this.finishControl(connection, state);
+        found = state.tracker.session;
+      }
+      const attempt = unopenedConnection(connection as Connection, this.captureEndMicros);
       if (attempt) listed.push({ attempt, sequence });
-      else if (session) sessions.push(session);
+      else if (found && release) this.release(found);
+      else if (found) sessions.push(found);
     }
     const unopened = mergeAttempts(listed, compact);
     this.attempts.clear();
     this.findings.push(...diagnoseUnopenedControl(unopened));
-    if (this.events.sessionReleased) {
-      for (const session of sessions) this.release(session);
-      sessions.length = 0;
+    if (release) {
       this.ending = [];
     } else if (this.events.sessionEnd) {
       // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.

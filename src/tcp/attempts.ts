@@ -347,11 +347,17 @@ export class ConnectionAttempts {
             from: flags & RST_FROM_RESP ? 'resp' : 'orig',
           }
         : null;
+    const syn = { ref: { input: this.synInput.values[row], frame: this.synFrame.values[row] }, timeMicros: this.synTime.values[row] };
+    // One SYN: the first is the last (one object, as in the record).
+    const lastSyn =
+      this.synCount.values[row] === 1
+        ? syn
+        : { ref: { input: this.lastSynInput.values[row], frame: this.lastSynFrame.values[row] }, timeMicros: this.lastSynTime.values[row] };
     return {
       client: { ip: this.addresses[this.client.values[row]], port: ports >>> 16 },
       server: { ip: this.addresses[this.server.values[row]], port: ports & 0xffff },
-      syn: { ref: { input: this.synInput.values[row], frame: this.synFrame.values[row] }, timeMicros: this.synTime.values[row] },
-      lastSyn: { ref: { input: this.lastSynInput.values[row], frame: this.lastSynFrame.values[row] }, timeMicros: this.lastSynTime.values[row] },
+      syn,
+      lastSyn,
       synCount: this.synCount.values[row],
       rst,
       sequence: this.sequence.values[row],
