@@ -336,6 +336,19 @@ export class ConnectionAttempts {
     connection.payload.orig.base = this.base.values[attempt.row];
   }
 
+  /** Server endpoints handed out, one object per address and port (a flood has few). */
+  private readonly servers = new Map<number, Endpoint>();
+
+  private serverEndpoint(address: number, port: number): Endpoint {
+    const key = address * 65536 + port;
+    let endpoint = this.servers.get(key);
+    if (endpoint === undefined) {
+      endpoint = { ip: this.addresses[address], port };
+      this.servers.set(key, endpoint);
+    }
+    return endpoint;
+  }
+
   private attempt(row: number): ConnectionAttempt {
     const flags = this.flags.values[row];
     const ports = this.ports.values[row];
@@ -355,7 +368,7 @@ export class ConnectionAttempts {
         : { ref: { input: this.lastSynInput.values[row], frame: this.lastSynFrame.values[row] }, timeMicros: this.lastSynTime.values[row] };
     return {
       client: { ip: this.addresses[this.client.values[row]], port: ports >>> 16 },
-      server: { ip: this.addresses[this.server.values[row]], port: ports & 0xffff },
+      server: this.serverEndpoint(this.server.values[row], ports & 0xffff),
       syn,
       lastSyn,
       synCount: this.synCount.values[row],
@@ -379,6 +392,7 @@ export class ConnectionAttempts {
     this.young.clear();
     this.kept.clear();
     this.index.clear();
+    this.servers.clear();
     this.rows = 0;
     this.settledRows = 0;
   }
