@@ -104,8 +104,6 @@ export class ConnectionAttempts {
   private readonly addressIndex = new Map<string, number>();
 
   private rows = 0;
-  /** Rows not brought back as records. */
-  private settledRows = 0;
   private readonly client = words(256);
   private readonly server = words(256);
   /** Client port << 16 | server port. */
@@ -142,11 +140,6 @@ export class ConnectionAttempts {
   /** Attempts held as full records. */
   get held(): number {
     return this.young.size + this.kept.size;
-  }
-
-  /** Attempts kept as rows. */
-  get size(): number {
-    return this.settledRows;
   }
 
   /** Holds a control connection opened by a SYN, under `sequence`, until something answers it. */
@@ -239,7 +232,6 @@ export class ConnectionAttempts {
     const hash = tupleHash(client, c.orig.port, server, c.resp.port);
     this.next.values[row] = this.index.get(hash) ?? NONE;
     this.index.set(hash, row);
-    this.settledRows++;
   }
 
   /** The row filed under a segment's 4-tuple, and whether the segment's sender is its client. */
@@ -299,7 +291,6 @@ export class ConnectionAttempts {
     }
     this.unfile(row, hash);
     this.flags.values[row] |= REVIVED;
-    this.settledRows--;
     const attempt = this.attempt(row);
     const connection = this.table.open(segment, 'control', fromClient, ref, timeMicros);
     this.fill(connection, attempt);
@@ -317,7 +308,6 @@ export class ConnectionAttempts {
     if (flags & FILED)
       this.unfile(attempt.row, tupleHash(this.client.values[attempt.row], attempt.client.port, this.server.values[attempt.row], attempt.server.port));
     this.flags.values[attempt.row] |= REVIVED;
-    this.settledRows--;
     const connection = this.table.record('control', attempt.client, attempt.server, flags & IPV6 ? 6 : 4, attempt.syn);
     this.fill(connection, attempt);
     return connection;
@@ -394,6 +384,5 @@ export class ConnectionAttempts {
     this.index.clear();
     this.servers.clear();
     this.rows = 0;
-    this.settledRows = 0;
   }
 }
