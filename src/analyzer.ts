@@ -28,6 +28,7 @@ import { FrameDispatcher, type FrameCounts } from './decode/dispatch';
 import type { IcmpUnreachable } from './decode/icmp';
 import { diagnoseCapture } from './diagnose/capture';
 import { SessionLifecycle } from './diagnose/lifecycle';
+import { ConnectionAttempts } from './tcp/attempts';
 import { limitFindings } from './diagnose/limits';
 import { startsCommand, startsReply } from './ftp/control';
 import { FtpDetector, type Detection } from './ftp/detect';
@@ -119,6 +120,8 @@ export class Analyzer {
   private readonly frames: FrameDispatcher;
   private readonly detector: FtpDetector;
   private readonly controls = new Map<Connection, ControlConnection>();
+  /** Control connections that got no further than their SYNs, kept compact (src/tcp/attempts.ts). */
+  private readonly attempts: ConnectionAttempts;
   /** When sessions begin, end and are handed out (src/diagnose/lifecycle.ts). */
   private readonly lifecycle: SessionLifecycle;
   private readonly findings: Finding[] = [];
@@ -160,10 +163,12 @@ export class Analyzer {
     });
     // Sessions are released as they end: a SYN alone gets its session only once answered.
     const defersSyns = this.events.sessionReleased !== undefined && !this.zeekFtp;
-    this.lifecycle = new SessionLifecycle(this.options, this.events, defersSyns, {
+    this.attempts = new ConnectionAttempts(this.table, this.options.connectionIdleMicros);
+    this.lifecycle = new SessionLifecycle(this.options, this.events, defersSyns, this.attempts, {
       startSession: (connection, sequence, fromSyn) => {
         const control = this.startControl(connection, sequence);
         if (fromSyn) control.startAfterSyn();
+        return control.tracker.session;
       },
       endSession: (connection) => {
         const state = this.controls.get(connection);
@@ -245,6 +250,12 @@ export class Analyzer {
     if (found && isNewIncarnation(found.connection, segment, found.direction, timeMicros, this.options.connectionIdleMicros)) {
       this.retire(found.connection);
       found = null;
+    }
+    if (!found) {
+      // A packet of an attempt kept compact: counted there, or its record is back in the table.
+      const claimed = this.attempts.claim(segment, ref, timeMicros);
+      if (claimed === 'counted') return;
+      found = claimed;
     }
     let connection: Connection;
     let direction: Direction;

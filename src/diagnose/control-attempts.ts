@@ -5,6 +5,7 @@
  * client, server and outcome, with how often the client tried.
  */
 import type { FtpSession, UnopenedControlConnection } from '../model';
+import type { ConnectionAttempt } from '../tcp/attempts';
 import { payloadBytes, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
@@ -28,17 +29,28 @@ export function unopenedControl(session: FtpSession, captureEndMicros: number): 
 export function unopenedConnection(c: Connection, captureEndMicros: number): UnopenedControlConnection | null {
   if (c.syn === null || c.synAck !== null || c.respSpoke) return null;
   if (payloadBytes(c, 'orig') > 0 || payloadBytes(c, 'resp') > 0) return null;
-  const refused = c.rst !== null && c.rst.from === 'resp';
-  const lastSyn = c.lastSyn ?? c.syn;
-  if (!refused && c.synCount < 2 && captureEndMicros - lastSyn.timeMicros < UNANSWERED_AFTER_MICROS) return null;
+  return unopenedAttempt({ client: c.orig, server: c.resp, syn: c.syn, lastSyn: c.lastSyn ?? c.syn, synCount: c.synCount, rst: c.rst }, captureEndMicros);
+}
+
+/**
+ * The attempt a connection of nothing but SYNs (and perhaps a RST) was, when it never opened;
+ * else null: a lone SYN too close to the end of the capture says nothing yet. For the attempts
+ * kept compact (src/tcp/attempts.ts), and for unopenedConnection.
+ */
+export function unopenedAttempt(
+  a: Pick<ConnectionAttempt, 'client' | 'server' | 'syn' | 'lastSyn' | 'synCount' | 'rst'>,
+  captureEndMicros: number,
+): UnopenedControlConnection | null {
+  const refused = a.rst !== null && a.rst.from === 'resp';
+  if (!refused && a.synCount < 2 && captureEndMicros - a.lastSyn.timeMicros < UNANSWERED_AFTER_MICROS) return null;
   return {
-    client: c.orig,
-    server: c.resp,
+    client: a.client,
+    server: a.server,
     outcome: refused ? 'refused' : 'unanswered',
-    syn: c.syn,
-    lastSyn,
-    synCount: c.synCount,
-    rst: refused ? c.rst : null,
+    syn: a.syn,
+    lastSyn: a.lastSyn,
+    synCount: a.synCount,
+    rst: refused ? a.rst : null,
   };
 }
 

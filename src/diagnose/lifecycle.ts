@@ -3,8 +3,8 @@
  * their control connection's first packet; a control connection that ends is diagnosed and
  * handed to the caller (`sessionEnd`), or waits for its data connections and late packets before
  * it is diagnosed, handed out and forgotten (`sessionReleased`), or stays until finish(). Control
- * SYNs nobody answered yet are kept as bare connection records until answered (with
- * `sessionReleased`), and at finish() a control connection that never opened is an attempt, not a
+ * SYNs nobody answered yet are held until answered (with `sessionReleased`), soon as compact rows
+ * (src/tcp/attempts.ts), and at finish() a control connection that never opened is an attempt, not a
  * session. A session is diagnosed once (src/diagnose/index.ts); the per-server finding
  * (nonstandard-control-port) stays on the first session of each server, and failed logins are
  * tallied per client over every session.
@@ -14,9 +14,10 @@
  */
 import type { FtpSession, UnopenedControlConnection } from '../model';
 import type { AnalyzerOptions } from '../options';
+import type { ConnectionAttempt, ConnectionAttempts } from '../tcp/attempts';
 import type { Connection } from '../tcp/connections';
 import { TcpFlag, type Direction, type Finding, type TcpSegment } from '../types';
-import { diagnoseUnopenedControl, unopenedConnection, unopenedControl } from './control-attempts';
+import { diagnoseUnopenedControl, unopenedAttempt, unopenedConnection, unopenedControl } from './control-attempts';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './index';
 
 /** The listeners of the analyzer's events that sessions go to (see AnalyzerEvents). */
@@ -31,7 +32,7 @@ export interface LifecycleHooks {
    * Gives a control connection its session now, `sequence` its place in the order sessions were
    * seen; `fromSyn`: its client's stream starts right after the SYN already seen.
    */
-  startSession(connection: Connection, sequence: number, fromSyn: boolean): void;
+  startSession(connection: Connection, sequence: number, fromSyn: boolean): FtpSession;
   /** Ends a control connection's session, if it still has one going. */
   endSession(connection: Connection): void;
   /** Files what a data connection carried, once it is over. */
@@ -61,6 +62,27 @@ function onePerServer(sessions: FtpSession[], code: string): void {
     if (seen.has(key)) session.findings = session.findings.filter((f) => f.code !== code);
     seen.add(key);
   }
+}
+
+/**
+ * The unopened control connections from full records (`listed`) and from rows (`compact`), each
+ * sorted, as one list: by the first SYN's time, ties in the order they were seen.
+ */
+function mergeAttempts(
+  listed: Array<{ attempt: UnopenedControlConnection; sequence: number }>,
+  compact: Array<{ attempt: UnopenedControlConnection; sequence: number }>,
+): UnopenedControlConnection[] {
+  const merged: UnopenedControlConnection[] = [];
+  let i = 0;
+  for (const { attempt, sequence } of compact) {
+    const time = attempt.syn.timeMicros;
+    while (i < listed.length && (listed[i].attempt.syn.timeMicros < time || (listed[i].attempt.syn.timeMicros === time && listed[i].sequence < sequence))) {
+      merged.push(listed[i++].attempt);
+    }
+    merged.push(attempt);
+  }
+  while (i < listed.length) merged.push(listed[i++].attempt);
+  return merged;
 }
 
 /** How often (capture time) the ended sessions are looked at for release. */
@@ -101,12 +123,14 @@ export class SessionLifecycle {
     private readonly events: SessionListeners,
     /** Whether a control SYN waits for an answer before it gets a session (see `deferSyn`). */
     private readonly defersSyns: boolean,
+    /** Where those SYNs wait: held records, then compact rows. */
+    private readonly attempts: ConnectionAttempts,
     private readonly hooks: LifecycleHooks,
   ) {}
 
   /** Sessions held: open, ended but not yet released, or not yet handed out at finish(). */
   get held(): number {
-    return this.sessions.size + this.unanswered.size;
+    return this.sessions.size + this.attempts.held;
   }
 
   /** The number the next session gets when it begins (its `id` until finish() numbers them). */
@@ -118,6 +142,7 @@ export class SessionLifecycle {
   tick(timeMicros: number): void {
     if (timeMicros > this.captureEndMicros) this.captureEndMicros = timeMicros;
     if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
+    if (this.attempts.held > 0) this.attempts.settle(this.captureEndMicros);
   }
 
   /** A session begins; `sequence` when it was already counted as seen (an answered SYN). */
@@ -133,27 +158,23 @@ export class SessionLifecycle {
   }
 
   /**
-   * A control connection of which only the client's SYN was seen so far, when sessions are
-   * released: its record in the table, and where it came in the order sessions were seen, but no
-   * session, parser or streams yet (a flood of unanswered SYNs costs one connection record each).
+   * Holds a control connection opened by a SYN without a session until it is answered (no
+   * session, parser or streams yet, and soon no connection record: a flood of unanswered SYNs
+   * costs a row of numbers each); false when sessions start at once.
    */
-  private readonly unanswered = new Map<Connection, number>();
-
-  /** Holds a control connection opened by a SYN without a session until it is answered; false when sessions start at once. */
   deferSyn(connection: Connection): boolean {
     if (!this.defersSyns) return false;
-    this.unanswered.set(connection, ++this.sessionsSeen);
+    this.attempts.hold(connection, ++this.sessionsSeen);
     return true;
   }
 
   /** Gives an unanswered control connection its session once anything but its SYN (or a RST) comes. */
   answered(connection: Connection, segment: TcpSegment, direction: Direction): void {
-    if (this.unanswered.size === 0) return;
-    const sequence = this.unanswered.get(connection);
-    if (sequence === undefined) return;
+    if (this.attempts.held === 0) return;
     if (segment.flags & TcpFlag.RST) return;
     if (direction === 'orig' && (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && segment.payload.length === 0) return;
-    this.unanswered.delete(connection);
+    const sequence = this.attempts.take(connection);
+    if (sequence === undefined) return;
     this.hooks.startSession(connection, sequence, true);
   }
 
@@ -244,29 +265,48 @@ export class SessionLifecycle {
   finish(): LifecycleResult {
     const findings: Finding[] = [];
     // Unanswered SYNs that the end of the capture leaves too recent to call unanswered are sessions.
-    for (const [connection, sequence] of this.unanswered) {
+    for (const [connection, sequence] of [...this.attempts.heldRecords()]) {
       if (unopenedConnection(connection, this.captureEndMicros) !== null) continue;
-      this.unanswered.delete(connection);
+      this.attempts.take(connection);
       this.hooks.startSession(connection, sequence, false);
       this.hooks.endSession(connection);
     }
-    const unopened: UnopenedControlConnection[] = [];
+    const listed: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
+    const compact: Array<{ attempt: UnopenedControlConnection; sequence: number }> = [];
     const sessions: FtpSession[] = [];
-    const candidates: Array<{ control: Connection; session: FtpSession | null; sequence: number }> = [];
-    for (const session of this.sessions) candidates.push({ control: session.control, session, sequence: this.sequence.get(session) ?? 0 });
-    for (const [control, sequence] of this.unanswered) candidates.push({ control, session: null, sequence });
-    this.unanswered.clear();
-    // In the order sessions were seen when that is known (released sessions), else as they were added.
-    if (this.events.sessionReleased) candidates.sort((a, b) => a.sequence - b.sequence);
-    for (const { control, session } of candidates.sort((a, b) => a.control.first.timeMicros - b.control.first.timeMicros)) {
-      const attempt = unopenedConnection(control, this.captureEndMicros);
-      if (attempt) unopened.push(attempt);
-      else if (session) sessions.push(session);
+    const release = this.events.sessionReleased !== undefined;
+    // A row too recent to be called an attempt becomes a session where its turn comes (then, when
+    // released, it is released at once: the last second of a flood is not all in memory at once).
+    const candidates: Array<{ time: number; sequence: number; control: Connection | null; session: FtpSession | null; row: ConnectionAttempt | null }> = [];
+    for (const row of this.attempts.attempts()) {
+      const attempt = unopenedAttempt(row, this.captureEndMicros);
+      if (attempt) compact.push({ attempt, sequence: row.sequence });
+      else candidates.push({ time: row.syn.timeMicros, sequence: row.sequence, control: null, session: null, row });
     }
+    for (const session of this.sessions) {
+      candidates.push({ time: session.control.first.timeMicros, sequence: this.sequence.get(session) ?? 0, control: session.control, session, row: null });
+    }
+    for (const [control, sequence] of this.attempts.heldRecords())
+      candidates.push({ time: control.first.timeMicros, sequence, control, session: null, row: null });
+    // In the order sessions were seen when that is known (released sessions), else as they were added.
+    if (release) candidates.sort((a, b) => a.sequence - b.sequence);
+    for (const { control, session, sequence, row } of candidates.sort((a, b) => a.time - b.time)) {
+      let found = session;
+      let connection = control;
+      if (row !== null) {
+        connection = this.attempts.restore(row);
+        found = this.hooks.startSession(connection, row.sequence, false);
+        this.hooks.endSession(connection);
+      }
+      const attempt = unopenedConnection(connection as Connection, this.captureEndMicros);
+      if (attempt) listed.push({ attempt, sequence });
+      else if (found && release) this.release(found);
+      else if (found) sessions.push(found);
+    }
+    const unopened = mergeAttempts(listed, compact);
+    this.attempts.clear();
     findings.push(...diagnoseUnopenedControl(unopened));
-    if (this.events.sessionReleased) {
-      for (const session of sessions) this.release(session);
-      sessions.length = 0;
+    if (release) {
       this.ending = [];
     } else if (this.events.sessionEnd) {
       // Sessions were handed out as they ended, with the numbers they got when first seen: keep them.

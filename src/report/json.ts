@@ -21,6 +21,11 @@ export function renderJson(report: Report): string {
 /** Where the sessions go in the report without them: `"sessions": []` at the top level. */
 const EMPTY_SESSIONS = '\n  "sessions": [],\n';
 
+/** Where the unopened control connections go in the report without them, at the top level. */
+const EMPTY_UNOPENED = '\n  "unopenedControlConnections": [],\n';
+/** Unopened control connections written per chunk. */
+const UNOPENED_PER_CHUNK = 1000;
+
 /**
  * The same text as renderJson, one session at a time: a capture of 100 000 sessions gives more
  * JSON than one JavaScript string can hold, and none of it needs to be held at once. `sessions`
@@ -33,7 +38,9 @@ export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSessi
     yield `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
     return;
   }
-  const shell = JSON.stringify({ ...report, sessions: [] }, null, 2);
+  // The control connections that never opened come one by one too: a flood of SYNs lists many.
+  const unopened = Array.isArray(report.unopenedControlConnections) ? report.unopenedControlConnections : [];
+  const shell = JSON.stringify({ ...report, sessions: [], ...(unopened.length > 0 ? { unopenedControlConnections: [] } : {}) }, null, 2);
   const at = shell.indexOf(EMPTY_SESSIONS);
   if (at < 0) throw new Error('report without a top-level sessions list');
   let first = true;
@@ -44,6 +51,19 @@ export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSessi
     yield escapeUnsafeJson(`${first ? '' : ','}\n    ${text}`);
     first = false;
   }
-  if (first) yield `${escapeUnsafeJson(shell)}\n`;
-  else yield escapeUnsafeJson(`\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`);
+  const rest = first ? `${shell}\n` : `\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`;
+  const list = unopened.length > 0 ? rest.indexOf(EMPTY_UNOPENED) : -1;
+  if (list < 0) {
+    yield escapeUnsafeJson(rest);
+    return;
+  }
+  let chunk = `${rest.slice(0, list)}\n  "unopenedControlConnections": [`;
+  for (let i = 0; i < unopened.length; i++) {
+    chunk += `${i === 0 ? '' : ','}\n    ${JSON.stringify(unopened[i], null, 2).replace(/\n/g, '\n    ')}`;
+    if (i % UNOPENED_PER_CHUNK === UNOPENED_PER_CHUNK - 1) {
+      yield escapeUnsafeJson(chunk);
+      chunk = '';
+    }
+  }
+  yield escapeUnsafeJson(`${chunk}\n  ],\n${rest.slice(list + EMPTY_UNOPENED.length)}`);
 }

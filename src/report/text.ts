@@ -74,7 +74,12 @@ export function* renderTextChunks(report: Report, sessions: () => Iterable<Repor
   yield part(renderHeader(report, style));
   if (report.summary.sessions > OVERVIEW_SESSIONS) yield part(renderOverview(report.summary.sessions, digest, style));
   yield part(renderAtAGlance(digest, style));
-  yield part(renderUnopened(report, style));
+  let unopenedStart = true;
+  for (const lines of renderUnopened(report, style)) {
+    // The later chunks go on the lines of the first.
+    yield unopenedStart ? part(lines) : lines;
+    unopenedStart = false;
+  }
   for (const session of sessions()) yield part(renderSession(session, style));
   if (digest.sessions > 0) yield part(renderChannelTable(digest, style));
   yield part(renderFiles(digest, style));
@@ -356,19 +361,33 @@ function renderHeader(report: Report, style: Style): string {
   return lines.join('\n');
 }
 
-/** Control connections that never opened: one line each, so retries show as what they are. */
-function renderUnopened(report: Report, style: Style): string {
+/** Lines of the unopened control connections written per chunk (a flood of SYNs lists many). */
+const UNOPENED_LINES_PER_CHUNK = 1000;
+
+/**
+ * Control connections that never opened: one line each, so retries show as what they are; in
+ * chunks of lines (each but the first begins with the line break the chunk before it lacks).
+ */
+function* renderUnopened(report: Report, style: Style): Generator<string> {
   const list = report.unopenedControlConnections;
-  if (list.length === 0) return '';
-  const lines = [style.bold(`── Control connections that never opened (${list.length}) ${'─'.repeat(30)}`)];
+  if (list.length === 0) return;
+  let lines = [style.bold(`── Control connections that never opened (${list.length}) ${'─'.repeat(30)}`)];
+  let first = true;
+  const chunk = () => {
+    const text = `${first ? '' : '\n'}${lines.join('\n')}`;
+    first = false;
+    lines = [];
+    return text;
+  };
   for (const u of list) {
+    if (lines.length === UNOPENED_LINES_PER_CHUNK) yield chunk();
     const tries = `${u.synCount} SYN${u.synCount === 1 ? '' : 's'}${u.synCount > 1 ? ` over ${formatDelay(u.retryMicros)}` : ''}`;
     const how = u.outcome === 'refused' ? `refused: RST, frame ${frameLabel(u.rstFrame, u.rstInput)}` : 'unanswered';
     lines.push(
       `  ${frameLabel(u.synFrame, u.synInput).padStart(6)}  ${clock(u.synTime)}  ${formatEndpoint(u.client)} → ${formatEndpoint(u.server)}  ${tries}, ${style.red(how)}`,
     );
   }
-  return lines.join('\n');
+  yield chunk();
 }
 
 function renderSession(session: ReportSession, style: Style): string {

@@ -352,17 +352,31 @@ export class ConnectionTable {
     else if (this.entriesOf.size >= this.maxConnections) this.evictOldest();
     const source = { ip: segment.src, port: segment.srcPort };
     const destination = { ip: segment.dst, port: segment.dstPort };
-    const event = { ref, timeMicros };
     const isSyn = (segment.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
-    const connection: Connection = {
+    const connection = this.record(role, origIsSource ? source : destination, origIsSource ? destination : source, segment.ipVersion, { ref, timeMicros });
+    connection.midstream = !isSyn;
+    const forward = flowEntry(connection, origIsSource ? 'orig' : 'resp', portPair(segment.srcPort, segment.dstPort), [...src, ...dst]);
+    const backward = flowEntry(connection, origIsSource ? 'resp' : 'orig', portPair(segment.dstPort, segment.srcPort), [...dst, ...src]);
+    this.file(forward);
+    this.file(backward);
+    this.entriesOf.set(connection, [forward, backward]);
+    return connection;
+  }
+
+  /**
+   * A new connection record that no packet finds (it is not filed in the table): for `open`, and
+   * for a connection brought back from a compact form when no packet of it will come any more.
+   */
+  record(role: ConnectionRole, orig: Endpoint, resp: Endpoint, ipVersion: 4 | 6, first: FrameEvent): Connection {
+    return {
       id: this.nextId++,
       role,
-      orig: origIsSource ? source : destination,
-      resp: origIsSource ? destination : source,
-      ipVersion: segment.ipVersion,
-      midstream: !isSyn,
-      first: event,
-      last: event,
+      orig,
+      resp,
+      ipVersion,
+      midstream: false,
+      first,
+      last: first,
       syn: null,
       synCount: 0,
       lastSyn: null,
@@ -379,12 +393,6 @@ export class ConnectionTable {
       // Set by whoever measures the connection; present from the start so every record has one shape.
       meter: undefined,
     };
-    const forward = flowEntry(connection, origIsSource ? 'orig' : 'resp', portPair(segment.srcPort, segment.dstPort), [...src, ...dst]);
-    const backward = flowEntry(connection, origIsSource ? 'resp' : 'orig', portPair(segment.dstPort, segment.srcPort), [...dst, ...src]);
-    this.file(forward);
-    this.file(backward);
-    this.entriesOf.set(connection, [forward, backward]);
-    return connection;
   }
 
   /** Forgets every connection (their records stay with whoever holds them). */
