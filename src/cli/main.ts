@@ -336,7 +336,7 @@ class ReleasedSessions {
     }
     const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
     this.totals.add(built);
-    this.planner.add(session, startMicros);
+    this.planner.add(session, startMicros, built.helper);
     this.spill.add(built, startMicros, sequence);
   }
 

@@ -10,10 +10,10 @@ import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadByte
 import type { Direction, Finding, FrameEvent, FrameRef } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { predictHelper } from '../firewall/helper';
-import { defaultFirewallOptions } from '../firewall/plan';
+import { defaultFirewallOptions, FirewallPlanner } from '../firewall/plan';
 import type { RenderRequest } from '../firewall/render';
 import type { FirewallOptions } from '../firewall/types';
-import { buildFirewall, defaultRenderRequest } from './firewall';
+import { defaultRenderRequest, firewallSection } from './firewall';
 import {
   SCHEMA_VERSION,
   type ChannelStatus,
@@ -65,10 +65,16 @@ export function buildReport(
 ): Report {
   const frames = new FrameFields(inputs.length > 1);
   const maxDataConnections = result.limits?.maxTimelineDataConnections ?? Infinity;
-  const sessions = result.sessions.map((s) => buildSession(s, frames, maxDataConnections));
+  const planner = new FirewallPlanner(firewall.options);
   const totals = new SessionTotals();
-  for (const session of sessions) totals.add(session);
-  return buildReportHead(result, inputs, version, totals, buildFirewall(result.sessions, firewall.options, firewall.sets), sessions);
+  const sessions = result.sessions.map((session) => {
+    const built = buildSession(session, frames, maxDataConnections);
+    totals.add(built);
+    // The plan takes the session's helper prediction from its report, instead of making it again.
+    planner.add(session, undefined, built.helper);
+    return built;
+  });
+  return buildReportHead(result, inputs, version, totals, firewallSection(planner.plan(), firewall.sets), sessions);
 }
 
 /**
