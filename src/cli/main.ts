@@ -634,7 +634,7 @@ export async function firewallFiles(files: string[], options: AnalyzeOptions, io
     const text =
       report.firewall.plan.servers.length === 0
         ? 'No FTP server in the capture: no firewall rules to suggest.'
-        : renderFirewallSection(report, { color: options.color ?? io.isTty });
+        : renderFirewallSection(report, { color: useColor(options.color, io, false) });
     io.stdout(`${text}\n`);
   }
   return status ?? ExitCode.ok;
@@ -827,7 +827,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
-    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--color', 'colour the output (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the output')
     .option('-q, --quiet', 'no progress line on stderr');
   addFirewallOptions(firewall, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {
