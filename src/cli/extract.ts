@@ -9,11 +9,16 @@
  * with the session, channel and command. A payload is first written to a fresh file opened with
  * 'wx' (never an existing file, never through a link), then linked to its final name, which fails
  * rather than replace anything: a name taken gets a suffix.
+ *
+ * With `--session`, `--client` or `--server`, only the selected sessions' payloads are written
+ * and listed: a connection of a session outside the addresses is never opened as a file, and one
+ * of a session whose number is not asked for (numbers are known only at the end) is dropped then.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataChannel } from '../model';
 import { escapeUnsafeJson } from '../report/json';
+import { selectSessions, type SessionSelection } from '../report/select';
 import { payloadComplete } from '../transfer/content';
 import type { PayloadConsumer, PayloadStream, PayloadWriter } from '../transfer/stream';
 import type { FrameRef, PayloadContent } from '../types';
@@ -109,6 +114,9 @@ export interface ManifestEntry {
   asciiMode: boolean;
 }
 
+/** Every session: nothing asked with --session, --client or --server. */
+const everySession: SessionSelection = { ids: [], clients: [], server: null };
+
 interface Written {
   temp: string;
   stream: PayloadStream;
@@ -122,13 +130,18 @@ export class Extractor implements PayloadConsumer {
   /** The first write error; nothing more is written after it. */
   error: Error | null = null;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly selection: SessionSelection = everySession,
+  ) {
     fs.mkdirSync(dir, { recursive: true });
     if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   }
 
   start(stream: PayloadStream): PayloadWriter | null {
     if (this.error !== null) return null;
+    // Addresses are known from the start; session numbers only at the end (see finish).
+    if (selectSessions([stream.session], { ...this.selection, ids: [] }).length === 0) return null;
     let fd: number;
     let temp: string;
     try {
@@ -194,6 +207,7 @@ export class Extractor implements PayloadConsumer {
       if (content === null) continue;
       try {
         const session = reportNumber(stream.session.id);
+        if (this.selection.ids.length > 0 && !this.selection.ids.includes(session)) continue;
         const file = this.linkUnique(record.temp, extractName(stream, session));
         fs.unlinkSync(record.temp);
         entries.push(manifestEntry(file, stream, content, session));

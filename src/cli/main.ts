@@ -452,7 +452,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   let extractor: Extractor | null = null;
   if (options.extract !== undefined) {
     try {
-      extractor = new Extractor(options.extract);
+      extractor = new Extractor(options.extract, { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null });
     } catch (error) {
       io.stderr(`ftpcap: cannot extract into ${sanitize(options.extract)}: ${sanitize(error instanceof Error ? error.message : String(error))}\n`);
       return ExitCode.output;
@@ -758,7 +758,10 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
           .choices(['auto', 'always', 'never'])
           .default('auto'),
       )
-      .option('--extract <dir>', "write every data connection's payload (files, listings) into this directory, with manifest.json; never overwrites")
+      .option(
+        '--extract <dir>',
+        "write every data connection's payload (files, listings) of the sessions shown into this directory, with manifest.json; never overwrites",
+      )
       .option(
         '--max-data-reorder-bytes <n>',
         'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)',

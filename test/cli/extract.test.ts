@@ -118,6 +118,66 @@ describe('--extract with hostile names', () => {
   });
 });
 
+describe('--extract with --session, --client, --server', () => {
+  // samples/vsftpd-mixed: four sessions to 192.0.2.10:21 (clients .22, .20, .21, .20), seven payloads.
+  const sample = 'samples/vsftpd-mixed/capture.pcap';
+  test.each([
+    // [selection, files written (the manifest lists the same)]
+    [
+      [],
+      [
+        's1-ch1-RETR-one-mb.bin',
+        's2-ch1-LIST-pub.listing',
+        's2-ch2-RETR-data-64k.bin',
+        's3-ch1-LIST.listing',
+        's3-ch2-STOR-ftpcap-upload-mixed.bin',
+        's4-ch1-LIST.listing',
+        's4-ch2-RETR-readme.txt',
+      ],
+    ],
+    [
+      ['--session', '3'],
+      ['s3-ch1-LIST.listing', 's3-ch2-STOR-ftpcap-upload-mixed.bin'],
+    ],
+    [
+      ['--session', '1', '--session', '4'],
+      ['s1-ch1-RETR-one-mb.bin', 's4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [
+      ['--client', '198.51.100.20'],
+      ['s2-ch1-LIST-pub.listing', 's2-ch2-RETR-data-64k.bin', 's4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [
+      ['--client', '198.51.100.20', '--session', '4'],
+      ['s4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [
+      ['--server', '192.0.2.10:21'],
+      [
+        's1-ch1-RETR-one-mb.bin',
+        's2-ch1-LIST-pub.listing',
+        's2-ch2-RETR-data-64k.bin',
+        's3-ch1-LIST.listing',
+        's3-ch2-STOR-ftpcap-upload-mixed.bin',
+        's4-ch1-LIST.listing',
+        's4-ch2-RETR-readme.txt',
+      ],
+    ],
+    [['--server', '192.0.2.99'], []],
+  ])("%j writes only the selected sessions' payloads", async (selection, files) => {
+    const out = mkdtempSync(join(tmpdir(), 'ftpcap-extract-'));
+    dirs.push(out);
+    const result = await runCli('analyze', '-q', '--format', 'json', '--extract', out, ...selection, sample);
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
+    expect(manifest.files.map((e) => e.file).sort()).toEqual(files);
+    // Nothing else in DIR: no file of another session, no temporary file.
+    expect(readdirSync(out).sort()).toEqual([...files, 'manifest.json'].sort());
+    const reported = (JSON.parse(result.stdout) as { sessions: { id: number }[] }).sessions.map((s) => s.id);
+    expect([...new Set(manifest.files.map((e) => e.session))].every((id) => reported.includes(id))).toBe(true);
+  });
+});
+
 describe('safeNamePart', () => {
   test.each([
     ['../../etc/passwd', 'passwd'],
