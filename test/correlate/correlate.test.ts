@@ -15,14 +15,12 @@
  * 1-byte TCP segments. Frames are named by labels, so the same expectation holds for both.
  */
 import { describe, expect, test } from 'vitest';
-import { Analyzer, type AnalysisResult } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import { decodeTcpFrame } from '../../src/decode';
-import type { AnalyzerOptions } from '../../src/options';
-import { buildReport, type ChannelStatus, type Report, type ReportChannel } from '../../src/report/build';
+import type { ChannelStatus, Report, ReportChannel } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import { TcpFlag, type Endpoint, type Severity } from '../../src/types';
 import { ack, c, data, fin, on, pause, resend, rst, s, script, syn, withoutFrames, synAck, type ControlPair, type Script, type Steps } from './script';
+import { analyzeFrames } from '../helpers/analyze';
 import { CLIENT6_IP, CLIENT_IP, CONTROL, CONTROL6, SECOND, SERVER6_IP, SERVER_IP, client, client6, dial, login, sendAndClose, server, server6 } from './lab';
 
 // ---------------------------------------------------------------------------------------------
@@ -51,15 +49,42 @@ interface ChannelRow {
   status: ChannelStatus;
 }
 
+type ConnectionRow = NonNullable<ChannelRow['connection']>;
+
+/**
+ * A data connection from `from` to `to`; unless `fields` says otherwise: one SYN (labelled
+ * data.syn), handshake done, closed with FIN, no payload, to the announced endpoint.
+ */
+function dataConnection(from: Endpoint, to: Endpoint, fields: Partial<Omit<ConnectionRow, 'from' | 'to'>> = {}): ConnectionRow {
+  return { from, to, synFrame: 'data.syn', synCount: 1, established: true, end: 'fin', bytes: 0, dialled: 'announced', ...fields };
+}
+
 /** The usual connection: one SYN, handshake done, closed with FIN, `bytes` in the transfer's direction. */
 function completeConnection(
   from: Endpoint,
   to: Endpoint,
   bytes: number,
   synFrame = 'data.syn',
-  dialled: 'announced' | 'control-address' | 'other' = 'announced',
-): ChannelRow['connection'] {
-  return { from, to, synFrame, synCount: 1, established: true, end: 'fin', bytes, dialled };
+  dialled: ConnectionRow['dialled'] = 'announced',
+): ConnectionRow {
+  return dataConnection(from, to, { bytes, synFrame, dialled });
+}
+
+/** The mode `method` opens: the client announces its own endpoint (active) or the server its (passive). */
+function modeOf(method: ReportChannel['method']): ReportChannel['mode'] {
+  return method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
+}
+
+/** A channel announced by `method` in frame `frame`, ending as `status`; no connection or transfer unless given. */
+function channel(
+  method: ReportChannel['method'],
+  frame: string,
+  announced: ChannelRow['announced'],
+  status: ChannelStatus,
+  connection: ChannelRow['connection'] = null,
+  transfer: ChannelRow['transfer'] = null,
+): ChannelRow {
+  return { method, mode: modeOf(method), frame, announced, connection, transfer, status };
 }
 
 /** A channel whose transfer completed (226) over `connection`, announced by `method` in frame `frame`. */
@@ -70,8 +95,7 @@ function completed(
   connection: ChannelRow['connection'],
   command: string,
 ): ChannelRow {
-  const mode = method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
-  return { method, mode, frame, announced, connection, transfer: { command, replyCode: 226 }, status: 'completed' };
+  return channel(method, frame, announced, 'completed', connection, { command, replyCode: 226 });
 }
 
 /** [code, severity, label of the frame or null]. */
@@ -331,15 +355,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'refused'),
         ],
         orphans: [['RETR', 'one.bin', 'retr', 425]],
         findings: [
@@ -391,24 +407,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { established: false, end: 'rst' })),
         ],
         findings: [['data-connect-aborted', 'error', 'data.rst']],
       },
@@ -431,15 +430,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'refused'),
         ],
         orphans: [['RETR', 'one.bin', 'retr', 425]],
         findings: [
@@ -467,15 +458,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'refusal',
-            announced: null,
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PASV', 'refusal', null, 'refused'),
           completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 10), 'RETR'),
         ],
         findings: [['announcement-refused', 'warning', 'refusal']],
@@ -524,24 +507,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: '10.0.0.5', port: 40012 },
-            connection: {
-              from: client(50001),
-              to: { ip: '10.0.0.5', port: 40012 },
-              synFrame: 'data.syn',
-              synCount: 3,
-              established: false,
-              end: 'open',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: '10.0.0.5', port: 40012 }, 'failed', dataConnection(client(50001), { ip: '10.0.0.5', port: 40012 }, { synCount: 3, established: false, end: 'open' })),
         ],
         findings: [
           ['pasv-address-mismatch', 'error', 'pasv'],
@@ -569,24 +535,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: {
-              from: server(20),
-              to: client(1025),
-              synFrame: 'data.syn',
-              synCount: 3,
-              established: false,
-              end: 'open',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', dataConnection(server(20), client(1025), { synCount: 3, established: false, end: 'open' }), { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connect-unanswered', 'error', 'data.syn'],
@@ -611,24 +560,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40013 },
-            connection: {
-              from: client(50001),
-              to: server(40013),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40013 }, 'failed', dataConnection(client(50001), server(40013), { established: false, end: 'rst' })),
         ],
         findings: [['data-connect-refused', 'error', 'rst']],
       },
@@ -650,24 +582,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: {
-              from: server(20),
-              to: client(1025),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', dataConnection(server(20), client(1025), { established: false, end: 'rst' }), { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connect-refused', 'error', 'rst'],
@@ -697,15 +612,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv1',
-            announced: { ip: SERVER_IP, port: 40014 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PASV', 'pasv1', { ip: SERVER_IP, port: 40014 }, 'unused'),
           completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100), 'RETR'),
         ],
         findings: [],
@@ -734,15 +641,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv1',
-            announced: { ip: SERVER_IP, port: 40014 },
-            connection: completeConnection(client(50001), server(40014), 0, 'first.syn'),
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PASV', 'pasv1', { ip: SERVER_IP, port: 40014 }, 'unused', completeConnection(client(50001), server(40014), 0, 'first.syn')),
           completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100, 'second.syn'), 'RETR'),
         ],
         findings: [],
@@ -768,15 +667,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port1',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PORT', 'port1', { ip: CLIENT_IP, port: 1025 }, 'unused'),
           completed('PORT', 'port2', { ip: CLIENT_IP, port: 1026 }, completeConnection(server(20), client(1026), 64), 'RETR'),
         ],
         findings: [],
@@ -892,24 +783,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: true,
-              end: 'open',
-              bytes: 1448,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: null },
-            status: 'incomplete',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'incomplete', dataConnection(client(50001), server(40010), { end: 'open', bytes: 1448 }), { command: 'RETR', replyCode: null }),
         ],
         findings: [],
       },
@@ -941,15 +815,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: { from: server(20), to: client(1025), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1000, dialled: 'announced' },
-            transfer: { command: 'NLST', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'completed', dataConnection(server(20), client(1025), { synFrame: null, synCount: 0, bytes: 1000 }), { command: 'NLST', replyCode: 226 }),
         ],
         findings: [],
       },
@@ -976,15 +842,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: { from: client(50001), to: server(40010), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1448, dialled: 'announced' },
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'completed', dataConnection(client(50001), server(40010), { synFrame: null, synCount: 0, bytes: 1448 }), { command: 'RETR', replyCode: 226 }),
         ],
         findings: [],
       },
@@ -1008,15 +866,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: { command: 'LIST', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', null, { command: 'LIST', replyCode: 425 }),
         ],
         findings: [
           ['data-connection-missing', 'error', 'list'],
@@ -1096,15 +946,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', null, { command: 'RETR', replyCode: 425 }),
         ],
         orphans: [['LIST', '', 'list', 425]],
         findings: [
@@ -1123,15 +965,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'completed', null, { command: 'RETR', replyCode: 226 }),
         ],
         findings: [['data-connection-missing', 'warning', 'retr']],
       },
@@ -1154,15 +988,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', null, { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connection-missing', 'error', 'retr'],
@@ -1191,24 +1017,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: true,
-              end: 'rst',
-              bytes: 1448,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 426 },
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { end: 'rst', bytes: 1448 }), { command: 'RETR', replyCode: 426 }),
         ],
         // 150 announced 1,048,576 bytes; the connection carried fewer before the abort, which the ABOR proves.
         findings: [['transfer-failed', 'error', '426'], ['transfer-size-mismatch', 'warning', '426'], ['transfer-aborted', 'warning', 'abor']],
@@ -1239,15 +1048,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [1, 2].map(
-          (n): ChannelRow => ({
-            method: 'PORT',
-            mode: 'active',
-            frame: `port${n}`,
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), n === 1 ? 100 : 50, n === 1 ? 'first.syn' : 'second.syn'),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          }),
+          (n): ChannelRow => channel('PORT', `port${n}`, { ip: CLIENT_IP, port: 1025 }, 'completed', completeConnection(server(20), client(1025), n === 1 ? 100 : 50, n === 1 ? 'first.syn' : 'second.syn'), { command: 'RETR', replyCode: 226 }),
         ),
         findings: [],
       },
@@ -1263,32 +1064,6 @@ const splits = [
   { split: false, how: 'whole control segments' },
   { split: true, how: 'control payloads in 1-byte segments' },
 ];
-
-/**
- * The input as buildReport reads it. Only the fields the report copies are filled in: the rest of
- * InputSummary is the capture reader's business (and changes with it).
- */
-function inputSummary(frames: number): InputSummary {
-  const used: Pick<InputSummary, 'file' | 'input' | 'format' | 'linkType' | 'linkTypeName' | 'packets' | 'bytes' | 'truncatedPackets' | 'problems'> = {
-    file: 'scripted.pcap',
-    input: 0,
-    format: 'pcap',
-    linkType: 1,
-    linkTypeName: 'EN10MB',
-    packets: frames,
-    bytes: 0,
-    truncatedPackets: 0,
-    problems: [],
-  };
-  return used as InputSummary;
-}
-
-function analyze(run: Script, options: Partial<AnalyzerOptions> = {}): { result: AnalysisResult; report: Report } {
-  const analyzer = new Analyzer(options);
-  for (const frame of run.frames) analyzer.ingest(frame);
-  const result = analyzer.finish();
-  return { result, report: buildReport(result, [inputSummary(run.frames.length)], 'test') };
-}
 
 /** The frame number of a label; an unknown label is a mistake in the row. */
 function frameOf(run: Script, label: string): number {
@@ -1356,7 +1131,7 @@ function expectedSessions(run: Script, scenario: Scenario) {
 function checkScenario(scenario: Scenario, split: boolean): void {
   const built = script(scenario.controls ?? [CONTROL], scenario.steps, { split });
   const run = scenario.missing ? withoutFrames(built, scenario.missing) : built;
-  const { result, report } = analyze(run);
+  const { result, report } = analyzeFrames(run.frames);
   expect(viewSessions(report)).toEqual(expectedSessions(run, scenario));
   expect(result.stats.dataConnections).toBe(scenario.dataConnections);
   expect(result.stats.controlConnections).toBe(scenario.sessions.length);
@@ -1399,7 +1174,7 @@ describe.each(splits)('the password, $how', ({ split }) => {
       [s('220 (vsFTPd 3.0.3)'), c('USER alice'), s('331 Please specify the password.'), c(line, 'pass'), s('230 Login successful.', '230')],
       { split },
     );
-    const { result, report } = analyze(run, { showPasswords });
+    const { result, report } = analyzeFrames(run.frames, { showPasswords });
     const session = result.sessions[0];
     const passFrame = frameOf(run, 'pass');
     // The analyzer's timeline and the JSON timeline carry the line as shown.
@@ -1490,17 +1265,7 @@ describe('a transfer refused for a file reason (550) expects no data connection'
     ],
     sessions: [
       {
-        channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
-        ],
+        channels: [channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'unused')],
         orphans: [['RETR', 'nope.bin', 'retr', 550]],
         findings: [['transfer-failed', 'error', '550']],
       },
@@ -1527,24 +1292,7 @@ describe('an RST-ACK from the dialling side is not the handshake ACK', () => {
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { established: false, end: 'rst' })),
         ],
         findings: [['data-connect-aborted', 'error', 'data.rst']],
       },
