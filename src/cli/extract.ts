@@ -17,6 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataChannel } from '../model';
+import { payloadFacts, type PayloadFacts } from '../report/build';
 import { escapeUnsafeJson } from '../report/json';
 import { selectSessions, type SessionSelection } from '../report/select';
 import { payloadComplete } from '../transfer/content';
@@ -89,8 +90,8 @@ function channelPart(channel: DataChannel, direction: PayloadStream['direction']
   return `${verb}-${name ?? 'unnamed'}${against}`;
 }
 
-/** One line of DIR/manifest.json: a file written and what it holds. */
-export interface ManifestEntry {
+/** One line of DIR/manifest.json: a file written and what it holds (hashes, type, REST offset, ASCII mode as in the report). */
+export interface ManifestEntry extends PayloadFacts {
   /** The file's name in DIR. */
   file: string;
   session: number;
@@ -106,12 +107,6 @@ export interface ManifestEntry {
   /** Byte ranges [start, end) the capture lacks: zeros in the file. */
   gaps: Array<{ start: number; end: number }>;
   gapRangesNotListed: number;
-  sha256: string | null;
-  md5: string | null;
-  sha1: string | null;
-  type: PayloadContent['type'];
-  restOffset: number | null;
-  asciiMode: boolean;
 }
 
 /** Every session: nothing asked with --session, --client or --server. */
@@ -308,11 +303,6 @@ function manifestEntry(file: string, stream: PayloadStream, content: PayloadCont
     complete: payloadComplete(content),
     gaps: content.missing,
     gapRangesNotListed: content.missingRangesDropped,
-    sha256: content.hashes?.sha256 ?? null,
-    md5: content.hashes?.md5 ?? null,
-    sha1: content.hashes?.sha1 ?? null,
-    type: content.type,
-    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
-    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+    ...payloadFacts(content, transfer),
   };
 }

@@ -5,9 +5,9 @@
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
 import { channelBytes, transferSender } from '../correlate/channels';
-import type { DataChannel, FtpSession, TimelineEntry } from '../model';
+import type { DataChannel, FtpSession, TimelineEntry, Transfer } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
-import type { Direction, Finding, FrameEvent, FrameRef } from '../types';
+import type { Direction, Finding, FrameEvent, FrameRef, PayloadContent } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { predictHelper } from '../firewall/helper';
 import { defaultFirewallOptions, FirewallPlanner } from '../firewall/plan';
@@ -338,6 +338,20 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
   return out;
 }
 
+/** What the report and the --extract manifest say alike of a payload: hashes, type, REST offset, ASCII mode. */
+export type PayloadFacts = Pick<ReportContent, 'sha256' | 'md5' | 'sha1' | 'type' | 'restOffset' | 'asciiMode'>;
+
+export function payloadFacts(content: PayloadContent, transfer: Transfer | null): PayloadFacts {
+  return {
+    sha256: content.hashes?.sha256 ?? null,
+    md5: content.hashes?.md5 ?? null,
+    sha1: content.hashes?.sha1 ?? null,
+    type: content.type,
+    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
+    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+  };
+}
+
 /** The channel's content: the transfer sender's direction, or the direction with more bytes. */
 function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFields): ReportContent | null {
   const connection = channel.connection;
@@ -351,7 +365,6 @@ function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFi
   if (direction === null) return null;
   const c = content[direction]!;
   const senderIp = direction === 'orig' ? connection.orig.ip : connection.resp.ip;
-  const transfer = channel.transfer;
   const out: ReportContent = {
     sender: senderIp === session.server.ip ? 'server' : 'client',
     size: c.size,
@@ -362,12 +375,7 @@ function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFi
     missingRangesDropped: c.missingRangesDropped,
     startUnknown: c.startUnknown,
     endSeen: c.endSeen,
-    sha256: c.hashes?.sha256 ?? null,
-    md5: c.hashes?.md5 ?? null,
-    sha1: c.hashes?.sha1 ?? null,
-    type: c.type,
-    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
-    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+    ...payloadFacts(c, channel.transfer),
     listing: c.listing,
     firstFrame: null,
     lastFrame: null,
