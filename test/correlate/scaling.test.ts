@@ -22,7 +22,7 @@ import type { FtpCommand, FtpReply } from '../../src/model';
 import { defaultOptions } from '../../src/options';
 import { ConnectionTable } from '../../src/tcp/connections';
 import type { Endpoint, FrameEvent, TcpSegment } from '../../src/types';
-import { addressBytes, ethernet, ipv4, tcp } from '../decode/build';
+import { ethernet, ipv4, tcp, tcpSegment } from '../decode/build';
 import { ack, c, data, fin, s, script, syn, synAck, type Steps } from './script';
 import { analyzeFrames } from '../helpers/analyze';
 
@@ -128,20 +128,7 @@ function tracker(): { tracker: SessionTracker; table: ConnectionTable; registry:
 }
 
 function segment(from: Endpoint, to: Endpoint, flags: number): TcpSegment {
-  return {
-    ipVersion: 4,
-    src: from.ip,
-    dst: to.ip,
-    addresses: addressBytes(from.ip, to.ip),
-    srcPort: from.port,
-    dstPort: to.port,
-    seq: 1,
-    ack: 0,
-    flags,
-    window: 0,
-    payload: Buffer.alloc(0),
-    missingPayload: 0,
-  };
+  return tcpSegment(from, to, { seq: 1, flags, window: 0 });
 }
 
 const command = (verb: string, arg: string, frame: number): FtpCommand => ({ verb, arg, at: at(frame) });

@@ -14,7 +14,7 @@ import { ConnectionTable, observeSegment, type Connection } from '../../src/tcp/
 import { TransferMeter } from '../../src/tcp/performance';
 import { measureTransfer } from '../../src/transfer/performance';
 import { TcpFlag, type FrameEvent, type TcpSegment } from '../../src/types';
-import { addressBytes } from '../decode/build';
+import { tcpSegment } from '../decode/build';
 
 const A = { ip: '198.51.100.20', port: 40000 };
 const B = { ip: '192.0.2.10', port: 40001 };
@@ -28,20 +28,13 @@ type Row = [number, 'A' | 'B', number, number, number, (number | null)?, number?
 
 function segment([, from, flags, offset, length, ackOffset, window]: Row): TcpSegment {
   const [src, dst, isn, peerIsn] = from === 'A' ? [A, B, ISN_A, ISN_B] : [B, A, ISN_B, ISN_A];
-  return {
-    ipVersion: 4,
-    src: src.ip,
-    dst: dst.ip,
-    addresses: addressBytes(src.ip, dst.ip),
-    srcPort: src.port,
-    dstPort: dst.port,
+  return tcpSegment(src, dst, {
     seq: (isn + 1 + offset) >>> 0,
     ack: ackOffset === undefined || ackOffset === null ? 0 : (peerIsn + 1 + ackOffset) >>> 0,
     flags,
     window: window ?? 65535,
     payload: Buffer.alloc(length),
-    missingPayload: 0,
-  };
+  });
 }
 
 /** The control connection as the meter sees it: its latest packet, moved by `controlAt`. */
