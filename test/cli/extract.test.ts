@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { extractName, safeNamePart, type ManifestEntry } from '../../src/cli/extract';
 import { framesToPcap } from '../helpers/pcap';
-import { CONTROL, client, login, server } from '../correlate/lab';
-import { ack, c, data, fin, s, script, syn, synAck, type Steps } from '../correlate/script';
+import { CONTROL, client, login, server, dial } from '../correlate/lab';
+import { ack, c, data, fin, s, script, type Steps } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -25,9 +25,7 @@ function retr(name: string, payload: Buffer, port: number): Steps {
   return [
     c('PASV'),
     s(`227 Entering Passive Mode (192,0,2,10,${(40000 + port) >> 8},${(40000 + port) & 255}).`),
-    syn(dataClient, dataServer),
-    synAck(dataServer, dataClient),
-    ack(dataClient, dataServer),
+    dial(dataClient, dataServer),
     c(`RETR ${name}`),
     s('150 Opening BINARY mode data connection.'),
     data(dataServer, dataClient, payload),
@@ -121,20 +119,18 @@ describe('--extract with hostile names', () => {
 describe('--extract with --session, --client, --server', () => {
   // samples/vsftpd-mixed: four sessions to 192.0.2.10:21 (clients .22, .20, .21, .20), seven payloads.
   const sample = 'samples/vsftpd-mixed/capture.pcap';
+  const every = [
+    's1-ch1-RETR-one-mb.bin',
+    's2-ch1-LIST-pub.listing',
+    's2-ch2-RETR-data-64k.bin',
+    's3-ch1-LIST.listing',
+    's3-ch2-STOR-ftpcap-upload-mixed.bin',
+    's4-ch1-LIST.listing',
+    's4-ch2-RETR-readme.txt',
+  ];
   test.each([
     // [selection, files written (the manifest lists the same)]
-    [
-      [],
-      [
-        's1-ch1-RETR-one-mb.bin',
-        's2-ch1-LIST-pub.listing',
-        's2-ch2-RETR-data-64k.bin',
-        's3-ch1-LIST.listing',
-        's3-ch2-STOR-ftpcap-upload-mixed.bin',
-        's4-ch1-LIST.listing',
-        's4-ch2-RETR-readme.txt',
-      ],
-    ],
+    [[], every],
     [
       ['--session', '3'],
       ['s3-ch1-LIST.listing', 's3-ch2-STOR-ftpcap-upload-mixed.bin'],
@@ -151,18 +147,7 @@ describe('--extract with --session, --client, --server', () => {
       ['--client', '198.51.100.20', '--session', '4'],
       ['s4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
     ],
-    [
-      ['--server', '192.0.2.10:21'],
-      [
-        's1-ch1-RETR-one-mb.bin',
-        's2-ch1-LIST-pub.listing',
-        's2-ch2-RETR-data-64k.bin',
-        's3-ch1-LIST.listing',
-        's3-ch2-STOR-ftpcap-upload-mixed.bin',
-        's4-ch1-LIST.listing',
-        's4-ch2-RETR-readme.txt',
-      ],
-    ],
+    [['--server', '192.0.2.10:21'], every],
     [['--server', '192.0.2.99'], []],
   ])("%j writes only the selected sessions' payloads", async (selection, files) => {
     const out = mkdtempSync(join(tmpdir(), 'ftpcap-extract-'));

@@ -23,7 +23,8 @@ import { defaultOptions } from '../../src/options';
 import { ConnectionTable } from '../../src/tcp/connections';
 import type { Endpoint, FrameEvent, TcpSegment } from '../../src/types';
 import { ethernet, ipv4, tcp, tcpSegment } from '../decode/build';
-import { ack, c, data, fin, s, script, syn, synAck, type Steps } from './script';
+import { c, data, fin, s, script, type Steps } from './script';
+import { dial } from './lab';
 import { analyzeFrames } from '../helpers/analyze';
 
 const client = { ip: '198.51.100.20', port: 40000 };
@@ -69,9 +70,7 @@ function downloads(n: number): CapturedFrame[] {
     steps.push(
       c('PASV'),
       s(`227 Entering Passive Mode (192,0,2,10,${port >> 8},${port & 255}).`),
-      syn(dataClient, dataServer),
-      synAck(dataServer, dataClient),
-      ack(dataClient, dataServer),
+      dial(dataClient, dataServer),
       c(`RETR f${i}`),
       s(`150 Opening BINARY mode data connection for f${i} (10 bytes).`),
       data(dataServer, dataClient, 10),
