@@ -1299,9 +1299,11 @@ const stories: Array<{ about: string; scenario: Scenario }> = [
   },
 ];
 
-describe.each(stories)('$about', ({ scenario }) => {
-  test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
-});
+for (const { about, scenario } of stories) {
+  describe(about, () => {
+    test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // The script builder itself
