@@ -35,7 +35,8 @@
  */
 const fs = require('fs');
 const path = require('path');
-const { BULK_BYTES, PCAP_RECORD_HEADER_LENGTH, PROTOCOL_TCP, fold, formatAddress, isStretched, loadTemplate, onesSum } = require('./lib/template');
+const { fold, onesSum, writePcapFile } = require('./lib/pcap-writer');
+const { BULK_BYTES, PCAP_RECORD_HEADER_LENGTH, PROTOCOL_TCP, formatAddress, isStretched, loadTemplate } = require('./lib/template');
 
 const ROOT = path.resolve(__dirname, '..');
 const FTP_SERVERS = ['192.0.2.10', '2001:db8:2::10'];
@@ -239,27 +240,6 @@ function stretchSeq(seq, state, k) {
  * @param {(bytesWritten: number) => void} [onProgress]
  */
 function writeCapture(plan, file, onProgress = () => {}) {
-  const temporary = `${file}.partial`;
-  const fd = fs.openSync(temporary, 'w');
-  const out = Buffer.alloc(8 * 1024 * 1024);
-  let position = 0;
-  let written = 0;
-  const flush = () => {
-    let at = 0;
-    while (at < position) at += fs.writeSync(fd, out, at, position - at);
-    written += position;
-    position = 0;
-    onProgress(written);
-  };
-  out.writeUInt32LE(0xa1b2c3d4, 0);
-  out.writeUInt16LE(2, 4);
-  out.writeUInt16LE(4, 6);
-  out.writeUInt32LE(0, 8);
-  out.writeUInt32LE(0, 12);
-  out.writeUInt32LE(262144, 16);
-  out.writeUInt32LE(1, 20);
-  position = 24;
-
   // One stream per flow of every replica; a heap by next packet time (then stream number) merges them.
   const base = Math.min(...plan.replicas.map((r) => r.origin));
   const streams = [];
@@ -271,24 +251,24 @@ function writeCapture(plan, file, onProgress = () => {}) {
     }
   }
   const heap = new StreamHeap(streams);
-  try {
-    while (heap.size > 0) {
-      const stream = heap.top();
-      if (position + 70 * 1024 > out.length) flush();
-      position = writePacket(out, position, stream);
-      if (advance(stream)) {
-        stream.time = emissionTime(stream, base);
-        heap.replaceTop(stream);
-      } else {
-        heap.pop();
+  return writePcapFile(
+    file,
+    `${file}.partial`,
+    (sink) => {
+      while (heap.size > 0) {
+        const stream = heap.top();
+        sink.room(70 * 1024);
+        sink.position = writePacket(sink.out, sink.position, stream);
+        if (advance(stream)) {
+          stream.time = emissionTime(stream, base);
+          heap.replaceTop(stream);
+        } else {
+          heap.pop();
+        }
       }
-    }
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
-  return written;
+    },
+    onProgress,
+  );
 }
 
 function copiesOf(stream, packet) {

@@ -211,6 +211,17 @@ function looksLikeControl(bytes: Buffer, at: number, end: number): boolean {
 }
 
 /**
+ * A mutator that changes a TCP segment (see pickSegment) in its record, a copy of its own: `change`
+ * gets the segment with those bytes and says what it did; null when the input has no segment.
+ */
+function inOwnSegment(change: (found: NonNullable<ReturnType<typeof pickSegment>> & { bytes: Buffer }, rng: Random) => string): Mutator {
+  return (ctx) => {
+    const found = pickSegment(ctx, false);
+    return found === null ? null : change({ ...found, bytes: own(ctx.c, found.index).bytes }, ctx.rng);
+  };
+}
+
+/**
  * A piece holding a TCP segment, or null. With `withPayload`, one with payload, and with
  * `control`, preferably one that carries control-connection text (data connections are most
  * of the payload in a capture, and the control text is what the grammars read).
@@ -467,11 +478,8 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
   {
     name: 'ip-header',
     weight: 4,
-    run: (ctx) => {
-      const found = pickSegment(ctx, false);
-      if (found === null) return null;
-      const { rng } = ctx;
-      const b = own(ctx.c, found.index).bytes;
+    run: inOwnSegment((found, rng) => {
+      const b = found.bytes;
       const ip = found.ipOffset;
       if (found.ipVersion === 4) {
         const kind = rng.int(5);
@@ -487,16 +495,13 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
       else if (kind === 1) b[ip + 6] = rng.pick([0, 43, 44, 51, 58, 59, 60, 4, 41, 17, 47]);
       else b[ip] = (rng.pick([0, 4, 15]) << 4) | (b[ip] & 0x0f);
       return `record ${found.index + 1}: IPv6 ${['payload length', 'next header', 'version'][kind]} ${b.toString('hex', ip, ip + 8)}`;
-    },
+    }),
   },
   {
     name: 'tcp-header',
     weight: 4,
-    run: (ctx) => {
-      const found = pickSegment(ctx, false);
-      if (found === null) return null;
-      const { rng } = ctx;
-      const b = own(ctx.c, found.index).bytes;
+    run: inOwnSegment((found, rng) => {
+      const b = found.bytes;
       const t = found.tcpOffset;
       const kind = rng.int(5);
       if (kind === 0) b[t + 12] = (rng.int(16) << 4) | (b[t + 12] & 0x0f);
@@ -505,7 +510,7 @@ const mutators: Array<{ name: string; weight: number; run: Mutator }> = [
       else if (kind === 3) b.writeUInt32BE((b.readUInt32BE(t + 8) + rng.pick([-1, 1, 0x10000, 0x80000000, rng.u32()])) >>> 0, t + 8);
       else b.writeUInt16BE(rng.pick([0, 20, 21, 990, 2121, 65535, rng.int(65536)]), t + (rng.chance(0.5) ? 0 : 2));
       return `record ${found.index + 1}: TCP ${['data offset', 'flags', 'sequence number', 'acknowledgement number', 'port'][kind]} ${b.toString('hex', t, t + 14)}`;
-    },
+    }),
   },
   {
     name: 'ftp-text',

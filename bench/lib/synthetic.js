@@ -33,6 +33,7 @@
  */
 const fs = require('fs');
 const path = require('path');
+const { fold, onesSum, writePcapFile } = require('./pcap-writer');
 
 const FIN = 0x01;
 const SYN = 0x02;
@@ -44,7 +45,6 @@ const IPV4_LENGTH = 20;
 const TCP_LENGTH = 20;
 const RECORD_HEADER_LENGTH = 16;
 const HEADERS_LENGTH = ETHERNET_LENGTH + IPV4_LENGTH + TCP_LENGTH;
-const BUFFER_SIZE = 8 * 1024 * 1024;
 /** The largest payload written: a record never reaches past this from its start. */
 const MAX_PAYLOAD = 1400;
 
@@ -74,20 +74,6 @@ function clientEndpoint(slot) {
     address: ipv4(198, 51, 100, 1 + (slot % CLIENT_ADDRESSES)),
     port: CLIENT_PORT_BASE + 2 * Math.floor(slot / CLIENT_ADDRESSES),
   };
-}
-
-/** Ones' complement sum of `bytes[start, end)` as big-endian 16-bit words (an odd last byte is padded). */
-function onesSum(bytes, start, end, sum = 0) {
-  let i = start;
-  for (; i + 1 < end; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (i < end) sum += bytes[i] << 8;
-  return sum;
-}
-
-/** Folds a sum of 16-bit words to 16 bits (end-around carry). */
-function fold(sum) {
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return sum;
 }
 
 /**
@@ -132,16 +118,21 @@ function* close(connection, closer) {
 const command = (control, line) => packet(control, CLIENT, PSH | ACK, `${line}\r\n`);
 const reply = (control, line) => packet(control, SERVER_SIDE, PSH | ACK, `${line}\r\n`);
 
-/** A complete session (see the file's comment); `passive` picks PASV over PORT. */
-function* completeSession(context, index, passive) {
-  const client = clientEndpoint(context.slot());
-  const control = context.connection(client, { address: SERVER, port: 21 });
+/** The control connection's handshake, vsftpd's greeting and an anonymous login. */
+function* login(control) {
   yield* handshake(control);
   yield reply(control, '220 (vsFTPd 3.0.3)');
   yield command(control, 'USER anonymous');
   yield reply(control, '331 Please specify the password.');
   yield command(control, 'PASS anonymous@');
   yield reply(control, '230 Login successful.');
+}
+
+/** A complete session (see the file's comment); `passive` picks PASV over PORT. */
+function* completeSession(context, index, passive) {
+  const client = clientEndpoint(context.slot());
+  const control = context.connection(client, { address: SERVER, port: 21 });
+  yield* login(control);
   yield command(control, 'TYPE I');
   yield reply(control, '200 Switching to Binary mode.');
   const file = `f${index}.bin`;
@@ -194,12 +185,7 @@ function* shortSession(context, greeting) {
 function* announcementSession(context, count) {
   const client = { address: ANNOUNCEMENT_CLIENT, port: 1023 };
   const control = context.connection(client, { address: SERVER, port: 21 });
-  yield* handshake(control);
-  yield reply(control, '220 (vsFTPd 3.0.3)');
-  yield command(control, 'USER anonymous');
-  yield reply(control, '331 Please specify the password.');
-  yield command(control, 'PASS anonymous@');
-  yield reply(control, '230 Login successful.');
+  yield* login(control);
   for (let i = 0; i < count; i++) {
     const n = i >> 1;
     let data;
@@ -335,52 +321,33 @@ function writeSynthetic(file, parts, { tickMicros = TICK_MICROS, onProgress = ()
     }
   });
 
-  const temporary = `${file}.${process.pid}.partial`;
-  const fd = fs.openSync(temporary, 'w');
-  const out = Buffer.alloc(BUFFER_SIZE);
-  let position = 0;
-  let written = 0;
   let packets = 0;
   let time = START_MICROS;
-  const flush = () => {
-    let at = 0;
-    while (at < position) at += fs.writeSync(fd, out, at, position - at);
-    written += position;
-    position = 0;
-    onProgress(written);
-  };
-  out.writeUInt32LE(0xa1b2c3d4, 0);
-  out.writeUInt16LE(2, 4);
-  out.writeUInt16LE(4, 6);
-  out.writeUInt32LE(0, 8);
-  out.writeUInt32LE(0, 12);
-  out.writeUInt32LE(262144, 16);
-  out.writeUInt32LE(1, 20);
-  position = 24;
-  try {
-    let active = lanes;
-    while (active.length > 0) {
-      const still = [];
-      for (const lane of active) {
-        let step = lane.conversation.next();
-        while (step.done) {
-          if (!start(lane)) break;
-          step = lane.conversation.next();
+  const written = writePcapFile(
+    file,
+    `${file}.${process.pid}.partial`,
+    (sink) => {
+      let active = lanes;
+      while (active.length > 0) {
+        const still = [];
+        for (const lane of active) {
+          let step = lane.conversation.next();
+          while (step.done) {
+            if (!start(lane)) break;
+            step = lane.conversation.next();
+          }
+          if (step.done) continue;
+          still.push(lane);
+          sink.room(RECORD_HEADER_LENGTH + HEADERS_LENGTH + MAX_PAYLOAD);
+          sink.position = writePacket(sink.out, sink.position, step.value, time);
+          time += tickMicros;
+          packets++;
         }
-        if (step.done) continue;
-        still.push(lane);
-        if (position + RECORD_HEADER_LENGTH + HEADERS_LENGTH + MAX_PAYLOAD > out.length) flush();
-        position = writePacket(out, position, step.value, time);
-        time += tickMicros;
-        packets++;
+        active = still;
       }
-      active = still;
-    }
-    flush();
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temporary, file);
+    },
+    onProgress,
+  );
   const sum = (key) => described.reduce((total, part) => total + (part[key] ?? 0), 0);
   if (packets !== sum('packets')) throw new Error(`wrote ${packets} packets, planned ${sum('packets')}`);
   return { bytes: written, packets, sessions: sum('sessions'), channels: sum('channels'), connections, unansweredClients: sum('unansweredClients') };

@@ -10,6 +10,7 @@
  * number and how many payload bytes it carried, which decides whether its transfer is stretched.
  */
 const zlib = require('zlib');
+const { onesSum } = require('./pcap-writer');
 
 const ETHERNET_HEADER_LENGTH = 14;
 const ETHERTYPE_IPV4 = 0x0800;
@@ -67,20 +68,6 @@ function formatIPv6(bytes) {
 
 function formatAddress(bytes) {
   return bytes.length === 4 ? Array.from(bytes).join('.') : formatIPv6(bytes);
-}
-
-/** Ones' complement sum of `bytes[start, end)` as big-endian 16-bit words (an odd last byte is padded). */
-function onesSum(bytes, start, end, sum = 0) {
-  let i = start;
-  for (; i + 1 < end; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (i < end) sum += bytes[i] << 8;
-  return sum;
-}
-
-/** Folds a sum of 16-bit words to 16 bits (end-around carry). */
-function fold(sum) {
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  return sum;
 }
 
 /**
@@ -280,11 +267,9 @@ module.exports = {
   PROTOCOL_TCP,
   PROTOCOL_UDP,
   findTextFields,
-  fold,
   formatAddress,
   formatIPv6,
   isStretched,
   loadTemplate,
-  onesSum,
   readPcap,
 };

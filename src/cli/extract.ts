@@ -9,11 +9,17 @@
  * with the session, channel and command. A payload is first written to a fresh file opened with
  * 'wx' (never an existing file, never through a link), then linked to its final name, which fails
  * rather than replace anything: a name taken gets a suffix.
+ *
+ * With `--session`, `--client` or `--server`, only the selected sessions' payloads are written
+ * and listed: a connection of a session outside the addresses is never opened as a file, and one
+ * of a session whose number is not asked for (numbers are known only at the end) is dropped then.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DataChannel } from '../model';
+import { payloadFacts, type PayloadFacts } from '../report/build';
 import { escapeUnsafeJson } from '../report/json';
+import { selectSessions, type SessionSelection } from '../report/select';
 import { payloadComplete } from '../transfer/content';
 import type { PayloadConsumer, PayloadStream, PayloadWriter } from '../transfer/stream';
 import type { FrameRef, PayloadContent } from '../types';
@@ -84,8 +90,8 @@ function channelPart(channel: DataChannel, direction: PayloadStream['direction']
   return `${verb}-${name ?? 'unnamed'}${against}`;
 }
 
-/** One line of DIR/manifest.json: a file written and what it holds. */
-export interface ManifestEntry {
+/** One line of DIR/manifest.json: a file written and what it holds (hashes, type, REST offset, ASCII mode as in the report). */
+export interface ManifestEntry extends PayloadFacts {
   /** The file's name in DIR. */
   file: string;
   session: number;
@@ -101,13 +107,10 @@ export interface ManifestEntry {
   /** Byte ranges [start, end) the capture lacks: zeros in the file. */
   gaps: Array<{ start: number; end: number }>;
   gapRangesNotListed: number;
-  sha256: string | null;
-  md5: string | null;
-  sha1: string | null;
-  type: PayloadContent['type'];
-  restOffset: number | null;
-  asciiMode: boolean;
 }
+
+/** Every session: nothing asked with --session, --client or --server. */
+const everySession: SessionSelection = { ids: [], clients: [], server: null };
 
 interface Written {
   temp: string;
@@ -122,13 +125,18 @@ export class Extractor implements PayloadConsumer {
   /** The first write error; nothing more is written after it. */
   error: Error | null = null;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly selection: SessionSelection = everySession,
+  ) {
     fs.mkdirSync(dir, { recursive: true });
     if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   }
 
   start(stream: PayloadStream): PayloadWriter | null {
     if (this.error !== null) return null;
+    // Addresses are known from the start; session numbers only at the end (see finish).
+    if (selectSessions([stream.session], { ...this.selection, ids: [] }).length === 0) return null;
     let fd: number;
     let temp: string;
     try {
@@ -194,6 +202,7 @@ export class Extractor implements PayloadConsumer {
       if (content === null) continue;
       try {
         const session = reportNumber(stream.session.id);
+        if (this.selection.ids.length > 0 && !this.selection.ids.includes(session)) continue;
         const file = this.linkUnique(record.temp, extractName(stream, session));
         fs.unlinkSync(record.temp);
         entries.push(manifestEntry(file, stream, content, session));
@@ -294,11 +303,6 @@ function manifestEntry(file: string, stream: PayloadStream, content: PayloadCont
     complete: payloadComplete(content),
     gaps: content.missing,
     gapRangesNotListed: content.missingRangesDropped,
-    sha256: content.hashes?.sha256 ?? null,
-    md5: content.hashes?.md5 ?? null,
-    sha1: content.hashes?.sha1 ?? null,
-    type: content.type,
-    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
-    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+    ...payloadFacts(content, transfer),
   };
 }

@@ -336,7 +336,7 @@ class ReleasedSessions {
     }
     const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
     this.totals.add(built);
-    this.planner.add(session, startMicros);
+    this.planner.add(session, startMicros, built.helper);
     this.spill.add(built, startMicros, sequence);
   }
 
@@ -452,7 +452,7 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
   let extractor: Extractor | null = null;
   if (options.extract !== undefined) {
     try {
-      extractor = new Extractor(options.extract);
+      extractor = new Extractor(options.extract, { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null });
     } catch (error) {
       io.stderr(`ftpcap: cannot extract into ${sanitize(options.extract)}: ${sanitize(error instanceof Error ? error.message : String(error))}\n`);
       return ExitCode.output;
@@ -634,7 +634,7 @@ export async function firewallFiles(files: string[], options: AnalyzeOptions, io
     const text =
       report.firewall.plan.servers.length === 0
         ? 'No FTP server in the capture: no firewall rules to suggest.'
-        : renderFirewallSection(report, { color: options.color ?? io.isTty });
+        : renderFirewallSection(report, { color: useColor(options.color, io, false) });
     io.stdout(`${text}\n`);
   }
   return status ?? ExitCode.ok;
@@ -758,7 +758,10 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
           .choices(['auto', 'always', 'never'])
           .default('auto'),
       )
-      .option('--extract <dir>', "write every data connection's payload (files, listings) into this directory, with manifest.json; never overwrites")
+      .option(
+        '--extract <dir>',
+        "write every data connection's payload (files, listings) of the sessions shown into this directory, with manifest.json; never overwrites",
+      )
       .option(
         '--max-data-reorder-bytes <n>',
         'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)',
@@ -827,7 +830,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-p, --ftp-port <port>', 'also treat this TCP port as FTP control (repeatable; 21 always is)', parsePort, [])
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
-    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--color', 'colour the output (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the output')
     .option('-q, --quiet', 'no progress line on stderr');
   addFirewallOptions(firewall, { dialect: 'nftables' }).action((files: string[], options: AnalyzeOptions) => {

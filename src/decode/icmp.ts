@@ -5,6 +5,7 @@
  * bytes of its TCP header (ports and sequence number). Only errors that quote TCP are decoded;
  * anything else is `other`.
  */
+import type { TcpSegment } from '../types';
 import { formatIPv4, formatIPv6 } from './ipaddr';
 import type { DecodeResult } from './result';
 import { other } from './result';
@@ -12,8 +13,11 @@ import { other } from './result';
 /** What the error says about the destination, in the words the report uses. */
 export type UnreachableKind = 'network' | 'host' | 'protocol' | 'port' | 'admin-prohibited' | 'other';
 
-/** A destination-unreachable error and the TCP segment it quotes. */
-export interface IcmpUnreachable {
+/**
+ * A destination-unreachable error and the TCP segment it quotes: that segment's addresses (text
+ * and bytes, a view into the frame), ports and sequence number, as a decoded segment has them.
+ */
+export interface IcmpUnreachable extends Pick<TcpSegment, 'src' | 'dst' | 'addresses' | 'srcPort' | 'dstPort' | 'seq'> {
   ipVersion: 4 | 6;
   /** Who sent the error (a router on the way, or the destination host). */
   from: string;
@@ -21,15 +25,6 @@ export interface IcmpUnreachable {
   /** ICMP type and code as on the wire (3/x for ICMP, 1/x for ICMPv6). */
   icmpType: number;
   icmpCode: number;
-  /** The quoted segment: its sender and destination. */
-  src: string;
-  dst: string;
-  /** The same addresses as bytes, source then destination (a view into the frame). */
-  addresses: Buffer;
-  srcPort: number;
-  dstPort: number;
-  /** Its sequence number. */
-  seq: number;
 }
 
 const ICMP_UNREACHABLE = 3;

@@ -105,7 +105,11 @@ export class FirewallPlanner {
 
   constructor(private readonly options: FirewallOptions = defaultFirewallOptions) {}
 
-  add(session: FtpSession, startMicros = session.control.first.timeMicros): void {
+  /**
+   * Adds a session to its server's tally. `known` is the session's helper prediction when the
+   * caller has it already (the report's session carries it), so it is worked out once per session.
+   */
+  add(session: FtpSession, startMicros = session.control.first.timeMicros, known: HelperPrediction | null = null): void {
     const wanted = this.options.server;
     if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return;
     const key: SessionKey = { startMicros, id: session.id };
@@ -176,7 +180,7 @@ export class FirewallPlanner {
         }
       }
     }
-    const prediction = predictHelper(session);
+    const prediction = known ?? predictHelper(session);
     server.sessionCount++;
     if (usedPassive) server.passiveCount++;
     if (usedActive) server.activeCount++;

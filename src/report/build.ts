@@ -5,15 +5,15 @@
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
 import { channelBytes, transferSender } from '../correlate/channels';
-import type { DataChannel, FtpSession, TimelineEntry } from '../model';
+import type { DataChannel, FtpSession, TimelineEntry, Transfer } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
-import type { Direction, Finding, FrameEvent, FrameRef } from '../types';
+import type { Direction, Finding, FrameEvent, FrameRef, PayloadContent } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { predictHelper } from '../firewall/helper';
-import { defaultFirewallOptions } from '../firewall/plan';
+import { defaultFirewallOptions, FirewallPlanner } from '../firewall/plan';
 import type { RenderRequest } from '../firewall/render';
 import type { FirewallOptions } from '../firewall/types';
-import { buildFirewall, defaultRenderRequest } from './firewall';
+import { defaultRenderRequest, firewallSection } from './firewall';
 import {
   SCHEMA_VERSION,
   type ChannelStatus,
@@ -65,10 +65,16 @@ export function buildReport(
 ): Report {
   const frames = new FrameFields(inputs.length > 1);
   const maxDataConnections = result.limits?.maxTimelineDataConnections ?? Infinity;
-  const sessions = result.sessions.map((s) => buildSession(s, frames, maxDataConnections));
+  const planner = new FirewallPlanner(firewall.options);
   const totals = new SessionTotals();
-  for (const session of sessions) totals.add(session);
-  return buildReportHead(result, inputs, version, totals, buildFirewall(result.sessions, firewall.options, firewall.sets), sessions);
+  const sessions = result.sessions.map((session) => {
+    const built = buildSession(session, frames, maxDataConnections);
+    totals.add(built);
+    // The plan takes the session's helper prediction from its report, instead of making it again.
+    planner.add(session, undefined, built.helper);
+    return built;
+  });
+  return buildReportHead(result, inputs, version, totals, firewallSection(planner.plan(), firewall.sets), sessions);
 }
 
 /**
@@ -332,6 +338,20 @@ function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFi
   return out;
 }
 
+/** What the report and the --extract manifest say alike of a payload: hashes, type, REST offset, ASCII mode. */
+export type PayloadFacts = Pick<ReportContent, 'sha256' | 'md5' | 'sha1' | 'type' | 'restOffset' | 'asciiMode'>;
+
+export function payloadFacts(content: PayloadContent, transfer: Transfer | null): PayloadFacts {
+  return {
+    sha256: content.hashes?.sha256 ?? null,
+    md5: content.hashes?.md5 ?? null,
+    sha1: content.hashes?.sha1 ?? null,
+    type: content.type,
+    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
+    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+  };
+}
+
 /** The channel's content: the transfer sender's direction, or the direction with more bytes. */
 function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFields): ReportContent | null {
   const connection = channel.connection;
@@ -345,7 +365,6 @@ function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFi
   if (direction === null) return null;
   const c = content[direction]!;
   const senderIp = direction === 'orig' ? connection.orig.ip : connection.resp.ip;
-  const transfer = channel.transfer;
   const out: ReportContent = {
     sender: senderIp === session.server.ip ? 'server' : 'client',
     size: c.size,
@@ -356,12 +375,7 @@ function buildContent(session: FtpSession, channel: DataChannel, frames: FrameFi
     missingRangesDropped: c.missingRangesDropped,
     startUnknown: c.startUnknown,
     endSeen: c.endSeen,
-    sha256: c.hashes?.sha256 ?? null,
-    md5: c.hashes?.md5 ?? null,
-    sha1: c.hashes?.sha1 ?? null,
-    type: c.type,
-    restOffset: transfer && transfer.restOffset > 0 ? transfer.restOffset : null,
-    asciiMode: transfer?.type?.toUpperCase().startsWith('A') ?? false,
+    ...payloadFacts(c, channel.transfer),
     listing: c.listing,
     firstFrame: null,
     lastFrame: null,

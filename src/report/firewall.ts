@@ -4,10 +4,8 @@
  * in their first shape, and `rules` with the server side's four Linux sets), kept for programs
  * that read them.
  */
-import type { FtpSession } from '../model';
-import { planFirewall } from '../firewall/plan';
 import { renderRuleSets, type RenderRequest } from '../firewall/render';
-import type { FirewallOptions, FirewallPlan, ServerPlan } from '../firewall/types';
+import type { FirewallPlan, ServerPlan } from '../firewall/types';
 import type { LegacyRules, LegacyServer, ReportFirewall } from './schema';
 
 export type { ReportFirewall } from './schema';
@@ -42,11 +40,6 @@ function legacyRules(plan: FirewallPlan): LegacyRules {
   const [nftables, nftablesStateless, iptables, iptablesStateless] = renderRuleSets(plan, defaultRenderRequest).map((set) => set.text);
   const empty = plan.servers.length === 0;
   return empty ? { nftables: '', iptables: '', nftablesStateless: '', iptablesStateless: '' } : { nftables, iptables, nftablesStateless, iptablesStateless };
-}
-
-/** The firewall section for the sessions, with the sets `request` asks for. */
-export function buildFirewall(sessions: FtpSession[], options: FirewallOptions, request: RenderRequest = defaultRenderRequest): ReportFirewall {
-  return firewallSection(planFirewall(sessions, options), request);
 }
 
 /** The firewall section for a plan already made (e.g. by a FirewallPlanner fed session by session). */

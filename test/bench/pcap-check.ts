@@ -2,9 +2,9 @@
  * Checks on the classic pcap files the benchmark generators write (little-endian, microseconds,
  * Ethernet): their records, and whether the IPv4, TCP and UDP checksums are right (RFC 1071).
  */
-import * as templates from '../../bench/lib/template.js';
+import * as pcapWriter from '../../bench/lib/pcap-writer.js';
 
-const { fold, onesSum } = templates as { fold(sum: number): number; onesSum(bytes: Buffer, start: number, end: number): number };
+const { fold, onesSum } = pcapWriter as { fold(sum: number): number; onesSum(bytes: Buffer, start: number, end: number): number };
 
 /** Every record of a little-endian microsecond pcap. */
 export function records(pcap: Buffer): Array<{ time: number; frame: Buffer }> {

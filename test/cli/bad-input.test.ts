@@ -153,30 +153,25 @@ const gzipGarbage = () => {
   return Buffer.concat([gzipSync(sample).subarray(0, 10), Buffer.from(Array.from({ length: 512 }, () => Math.floor(next() * 256)))]);
 };
 
+/** One problem, and nothing analyzed: no packet, session or data channel. */
+const nothingAnalyzed = { problems: 1, packets: 0, sessions: 0, dataChannels: 0 };
+/** One problem at record 47 of the sample (see cutRecord), and the 46 packets before it analyzed. */
+const analyzedUpToRecord47 = { offset: cutRecord.offset, frame: 47, problems: 1, packets: 46, sessions: 1, dataChannels: 2 };
+
 const fileCases: FileCase[] = [
   {
     name: 'cut in the middle of record 47',
     make: () => write('cut-record.pcap', sample.subarray(0, cutRecord.offset + PCAP_RECORD_HEADER_LENGTH + 20)),
     code: 0,
     message: new RegExp(`ends in the middle of record 47 at byte ${cutRecord.offset} \\(header says ${cutRecord.capturedLength} bytes, only 20 present\\)`),
-    offset: cutRecord.offset,
-    frame: 47,
-    problems: 1,
-    packets: 46,
-    sessions: 1,
-    dataChannels: 2,
+    ...analyzedUpToRecord47,
   },
   {
     name: 'cut inside the header of record 47',
     make: () => write('cut-record-header.pcap', sample.subarray(0, cutRecord.offset + 9)),
     code: 0,
     message: new RegExp(`ends in the middle of the header of record 47 at byte ${cutRecord.offset} \\(9 of its 16 bytes present\\)`),
-    offset: cutRecord.offset,
-    frame: 47,
-    problems: 1,
-    packets: 46,
-    sessions: 1,
-    dataChannels: 2,
+    ...analyzedUpToRecord47,
   },
   {
     name: 'cut inside the global header',
@@ -185,10 +180,7 @@ const fileCases: FileCase[] = [
     message: /only 10 bytes long: too short for the 24-byte pcap file header/,
     offset: 0,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'cut inside the first record (header read, no packet)',
@@ -197,10 +189,7 @@ const fileCases: FileCase[] = [
     message: /ends in the middle of record 1 at byte 24 \(header says 74 bytes, only 30 present\)/,
     offset: 24,
     frame: 1,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'empty',
@@ -209,20 +198,14 @@ const fileCases: FileCase[] = [
     message: /empty \(0 bytes\): not a capture/,
     offset: 0,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'gzip magic, then no deflate data',
     make: () => write('gzip-garbage.pcap', gzipGarbage()),
     code: 1,
     message: /gzip/,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'the sample gzipped, cut in the middle (what was decompressed is analyzed)',
@@ -244,10 +227,7 @@ const fileCases: FileCase[] = [
     message: /it starts with 50 4b 03 04; it looks like a zip archive: extract the capture from it first/,
     offset: 0,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'text',
@@ -256,30 +236,21 @@ const fileCases: FileCase[] = [
     message: /it starts with 74 63 70 64; it looks like text, not a capture/,
     offset: 0,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'pcapng magic, then a broken section header',
     make: () => write('broken.pcapng', pcapngBrokenSectionHeader),
     code: 1,
     message: /pcapng/,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'pcapng magic, cut inside the section header',
     make: () => write('cut.pcapng', pcapngBrokenSectionHeader.subarray(0, 14)),
     code: 1,
     message: /pcapng/,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'pcap version 3.4',
@@ -292,10 +263,7 @@ const fileCases: FileCase[] = [
     message: /unsupported pcap version 3\.4: only version 2\.x can be read/,
     offset: 4,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'absurd captured length in record 100 (the 99 records before it are analyzed)',
@@ -316,10 +284,7 @@ const fileCases: FileCase[] = [
     message: /record 1 at byte 24 claims 4294967295 bytes/,
     offset: 24,
     frame: 1,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'missing file',
@@ -328,10 +293,7 @@ const fileCases: FileCase[] = [
     message: /^cannot open the file: no such file$/,
     offset: null,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
   {
     name: 'a directory given as a file',
@@ -344,10 +306,7 @@ const fileCases: FileCase[] = [
     message: /^cannot open the file: it is a directory, not a capture file$/,
     offset: null,
     frame: null,
-    problems: 1,
-    packets: 0,
-    sessions: 0,
-    dataChannels: 0,
+    ...nothingAnalyzed,
   },
 ];
 

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { extractName, safeNamePart, type ManifestEntry } from '../../src/cli/extract';
 import { framesToPcap } from '../helpers/pcap';
-import { CONTROL, client, login, server } from '../correlate/lab';
-import { ack, c, data, fin, s, script, syn, synAck, type Steps } from '../correlate/script';
+import { CONTROL, client, login, server, dial } from '../correlate/lab';
+import { ack, c, data, fin, s, script, type Steps } from '../correlate/script';
 import { runCli } from '../e2e/run-cli';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -25,9 +25,7 @@ function retr(name: string, payload: Buffer, port: number): Steps {
   return [
     c('PASV'),
     s(`227 Entering Passive Mode (192,0,2,10,${(40000 + port) >> 8},${(40000 + port) & 255}).`),
-    syn(dataClient, dataServer),
-    synAck(dataServer, dataClient),
-    ack(dataClient, dataServer),
+    dial(dataClient, dataServer),
     c(`RETR ${name}`),
     s('150 Opening BINARY mode data connection.'),
     data(dataServer, dataClient, payload),
@@ -115,6 +113,53 @@ describe('--extract with hostile names', () => {
     // Every file in DIR is a payload or a manifest, and no temporary file is left.
     expect(names.sort()).toEqual([...manifest.files.map((e) => e.file), 'manifest-2.json', 'manifest.json', 's1-ch15-RETR-same.txt'].sort());
     expect(statSync(out).isDirectory()).toBe(true);
+  });
+});
+
+describe('--extract with --session, --client, --server', () => {
+  // samples/vsftpd-mixed: four sessions to 192.0.2.10:21 (clients .22, .20, .21, .20), seven payloads.
+  const sample = 'samples/vsftpd-mixed/capture.pcap';
+  const every = [
+    's1-ch1-RETR-one-mb.bin',
+    's2-ch1-LIST-pub.listing',
+    's2-ch2-RETR-data-64k.bin',
+    's3-ch1-LIST.listing',
+    's3-ch2-STOR-ftpcap-upload-mixed.bin',
+    's4-ch1-LIST.listing',
+    's4-ch2-RETR-readme.txt',
+  ];
+  test.each([
+    // [selection, files written (the manifest lists the same)]
+    [[], every],
+    [
+      ['--session', '3'],
+      ['s3-ch1-LIST.listing', 's3-ch2-STOR-ftpcap-upload-mixed.bin'],
+    ],
+    [
+      ['--session', '1', '--session', '4'],
+      ['s1-ch1-RETR-one-mb.bin', 's4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [
+      ['--client', '198.51.100.20'],
+      ['s2-ch1-LIST-pub.listing', 's2-ch2-RETR-data-64k.bin', 's4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [
+      ['--client', '198.51.100.20', '--session', '4'],
+      ['s4-ch1-LIST.listing', 's4-ch2-RETR-readme.txt'],
+    ],
+    [['--server', '192.0.2.10:21'], every],
+    [['--server', '192.0.2.99'], []],
+  ])("%j writes only the selected sessions' payloads", async (selection, files) => {
+    const out = mkdtempSync(join(tmpdir(), 'ftpcap-extract-'));
+    dirs.push(out);
+    const result = await runCli('analyze', '-q', '--format', 'json', '--extract', out, ...selection, sample);
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
+    expect(manifest.files.map((e) => e.file).sort()).toEqual(files);
+    // Nothing else in DIR: no file of another session, no temporary file.
+    expect(readdirSync(out).sort()).toEqual([...files, 'manifest.json'].sort());
+    const reported = (JSON.parse(result.stdout) as { sessions: { id: number }[] }).sessions.map((s) => s.id);
+    expect([...new Set(manifest.files.map((e) => e.session))].every((id) => reported.includes(id))).toBe(true);
   });
 });
 

@@ -14,7 +14,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/report/build';
 import { isShowableTime, MAX_TIME_MICROS, MIN_TIME_MICROS } from '../../src/capture/types';
 import { PcapngBuilder } from '../capture/pcapng-builder';
-import { c, data, fin, s, script, syn, synAck, ack } from '../correlate/script';
+import { c, data, fin, s, script } from '../correlate/script';
+import { dial } from '../correlate/lab';
 import { runCli } from '../e2e/run-cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftpcap-hostile-times-'));
@@ -35,9 +36,7 @@ const session = script(
     s('230 Login successful.'),
     c('PASV'),
     s('227 Entering Passive Mode (192,0,2,10,117,48).'),
-    syn(dataClient, dataServer),
-    synAck(dataServer, dataClient),
-    ack(dataClient, dataServer),
+    dial(dataClient, dataServer),
     c('RETR f'),
     s('150 Opening BINARY mode data connection for f (10 bytes).'),
     data(dataServer, dataClient, 10),

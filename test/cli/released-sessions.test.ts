@@ -17,7 +17,8 @@ import type { ReportSession } from '../../src/report/build';
 import { defaultFirewallOptions, FirewallPlanner, MAX_PLAN_ADDRESSES, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
 import { renderRuleSets } from '../../src/firewall/render';
 import { framesToPcap } from '../helpers/pcap';
-import { ack, c, data, fin, on, pause, s, script, syn, synAck, type ControlPair, type Steps } from '../correlate/script';
+import { ack, c, data, fin, on, pause, s, script, type ControlPair, type Steps } from '../correlate/script';
+import { dial } from '../correlate/lab';
 import { runCli } from '../e2e/run-cli';
 import { MAX_IN_MEMORY_SESSIONS } from '../../src/cli/main';
 
@@ -39,9 +40,7 @@ function dialogue(i: number, user = 'anonymous'): Steps {
       s(user === 'anonymous' ? '230 Login successful.' : '530 Login incorrect.'),
     ),
     on(i, c('PASV'), s(`227 Entering Passive Mode (192,0,2,10,${dataServer.port >> 8},${dataServer.port & 255}).`)),
-    syn(dataClient, dataServer),
-    synAck(dataServer, dataClient),
-    ack(dataClient, dataServer),
+    dial(dataClient, dataServer),
     on(i, c(`RETR f${i}`), s(`150 Opening BINARY mode data connection for f${i} (10 bytes).`)),
     data(dataServer, dataClient, 10),
     fin(dataServer, dataClient),

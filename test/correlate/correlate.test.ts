@@ -15,14 +15,30 @@
  * 1-byte TCP segments. Frames are named by labels, so the same expectation holds for both.
  */
 import { describe, expect, test } from 'vitest';
-import { Analyzer, type AnalysisResult } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import { decodeTcpFrame } from '../../src/decode';
-import type { AnalyzerOptions } from '../../src/options';
-import { buildReport, type ChannelStatus, type Report, type ReportChannel } from '../../src/report/build';
+import type { ChannelStatus, Report, ReportChannel } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import { TcpFlag, type Endpoint, type Severity } from '../../src/types';
-import { ack, c, data, fin, on, pause, resend, rst, s, script, syn, withoutFrames, synAck, type ControlPair, type Script, type Steps } from './script';
+import {
+  ack,
+  c,
+  data,
+  fin,
+  on,
+  pause,
+  resend,
+  rst,
+  s,
+  script,
+  syn,
+  withoutFrames,
+  synAck,
+  type ControlPair,
+  type Script,
+  type Step,
+  type Steps,
+} from './script';
+import { analyzeFrames } from '../helpers/analyze';
 import { CLIENT6_IP, CLIENT_IP, CONTROL, CONTROL6, SECOND, SERVER6_IP, SERVER_IP, client, client6, dial, login, sendAndClose, server, server6 } from './lab';
 
 // ---------------------------------------------------------------------------------------------
@@ -51,15 +67,42 @@ interface ChannelRow {
   status: ChannelStatus;
 }
 
+type ConnectionRow = NonNullable<ChannelRow['connection']>;
+
+/**
+ * A data connection from `from` to `to`; unless `fields` says otherwise: one SYN (labelled
+ * data.syn), handshake done, closed with FIN, no payload, to the announced endpoint.
+ */
+function dataConnection(from: Endpoint, to: Endpoint, fields: Partial<Omit<ConnectionRow, 'from' | 'to'>> = {}): ConnectionRow {
+  return { from, to, synFrame: 'data.syn', synCount: 1, established: true, end: 'fin', bytes: 0, dialled: 'announced', ...fields };
+}
+
 /** The usual connection: one SYN, handshake done, closed with FIN, `bytes` in the transfer's direction. */
 function completeConnection(
   from: Endpoint,
   to: Endpoint,
   bytes: number,
   synFrame = 'data.syn',
-  dialled: 'announced' | 'control-address' | 'other' = 'announced',
-): ChannelRow['connection'] {
-  return { from, to, synFrame, synCount: 1, established: true, end: 'fin', bytes, dialled };
+  dialled: ConnectionRow['dialled'] = 'announced',
+): ConnectionRow {
+  return dataConnection(from, to, { bytes, synFrame, dialled });
+}
+
+/** The mode `method` opens: the client announces its own endpoint (active) or the server its (passive). */
+function modeOf(method: ReportChannel['method']): ReportChannel['mode'] {
+  return method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
+}
+
+/** A channel announced by `method` in frame `frame`, ending as `status`; no connection or transfer unless given. */
+function channel(
+  method: ReportChannel['method'],
+  frame: string,
+  announced: ChannelRow['announced'],
+  status: ChannelStatus,
+  connection: ChannelRow['connection'] = null,
+  transfer: ChannelRow['transfer'] = null,
+): ChannelRow {
+  return { method, mode: modeOf(method), frame, announced, connection, transfer, status };
 }
 
 /** A channel whose transfer completed (226) over `connection`, announced by `method` in frame `frame`. */
@@ -70,8 +113,7 @@ function completed(
   connection: ChannelRow['connection'],
   command: string,
 ): ChannelRow {
-  const mode = method === 'PORT' || method === 'EPRT' || method === 'LPRT' ? 'active' : 'passive';
-  return { method, mode, frame, announced, connection, transfer: { command, replyCode: 226 }, status: 'completed' };
+  return channel(method, frame, announced, 'completed', connection, { command, replyCode: 226 });
 }
 
 /** [code, severity, label of the frame or null]. */
@@ -100,6 +142,10 @@ interface Scenario {
 // The scenarios
 
 const PASV_40010 = '227 Entering Passive Mode (192,0,2,10,156,74).';
+/** PASV, and the 227 (labelled pasv) naming the server's port 40010. */
+const pasv40010 = (): Step[] => [c('PASV'), s(PASV_40010, 'pasv')];
+/** PORT (labelled port) naming the client's port 1025, and vsftpd's 200. */
+const port1025 = (): Step[] => [c('PORT 198,51,100,20,4,1', 'port'), s('200 PORT command successful. Consider using PASV.')];
 const RETR_150 = (size: number) => `150 Opening BINARY mode data connection for one.bin (${size} bytes).`;
 
 // biome-ignore format: a table, one row a line
@@ -108,8 +154,7 @@ const scenarios: Scenario[] = [
     name: 'PASV + RETR completed; a retransmitted data segment and a retransmitted 227 count once',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       resend(server(21), client(50000)), // the 227 again: no second channel
       dial(client(50001), server(40010), 'data'),
       c('RETR one.bin', 'retr'),
@@ -182,8 +227,7 @@ const scenarios: Scenario[] = [
       name: `PORT + RETR, the server connects from port ${sourcePort}`,
       steps: [
         login(),
-        c('PORT 198,51,100,20,4,1', 'port'),
-        s('200 PORT command successful. Consider using PASV.'),
+        port1025(),
         c('RETR one.bin'),
         dial(server(sourcePort), client(1025), 'data'),
         s(RETR_150(2000)),
@@ -300,8 +344,7 @@ const scenarios: Scenario[] = [
     name: 'PORT + STOR: bytes counted client -> server (client is resp)',
     steps: [
       login('alice', 's3cret'),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('STOR up.bin'),
       dial(server(20), client(1025), 'data'),
       s('150 Ok to send data.'),
@@ -331,15 +374,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'refused'),
         ],
         orphans: [['RETR', 'one.bin', 'retr', 425]],
         findings: [
@@ -380,8 +415,7 @@ const scenarios: Scenario[] = [
     name: 'PASV: SYN-ACK answered by a client RST',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       syn(client(50001), server(40010), 'data.syn'),
       synAck(server(40010), client(50001)),
       rst(client(50001), server(40010), 'data.rst'),
@@ -391,24 +425,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { established: false, end: 'rst' })),
         ],
         findings: [['data-connect-aborted', 'error', 'data.rst']],
       },
@@ -431,15 +448,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'refused'),
         ],
         orphans: [['RETR', 'one.bin', 'retr', 425]],
         findings: [
@@ -456,8 +465,7 @@ const scenarios: Scenario[] = [
       login(),
       c('PASV'),
       s('550 Permission denied.', 'refusal'),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('RETR one.bin'),
       dial(server(20), client(1025), 'data'),
       s(RETR_150(10)),
@@ -467,15 +475,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'refusal',
-            announced: null,
-            connection: null,
-            transfer: null,
-            status: 'refused',
-          },
+          channel('PASV', 'refusal', null, 'refused'),
           completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 10), 'RETR'),
         ],
         findings: [['announcement-refused', 'warning', 'refusal']],
@@ -524,24 +524,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: '10.0.0.5', port: 40012 },
-            connection: {
-              from: client(50001),
-              to: { ip: '10.0.0.5', port: 40012 },
-              synFrame: 'data.syn',
-              synCount: 3,
-              established: false,
-              end: 'open',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: '10.0.0.5', port: 40012 }, 'failed', dataConnection(client(50001), { ip: '10.0.0.5', port: 40012 }, { synCount: 3, established: false, end: 'open' })),
         ],
         findings: [
           ['pasv-address-mismatch', 'error', 'pasv'],
@@ -556,8 +539,7 @@ const scenarios: Scenario[] = [
     name: 'PORT + RETR: 3 SYNs unanswered, then 425 Failed to establish connection',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('RETR one.bin'),
       syn(server(20), client(1025), 'data.syn'),
       pause(1 * SECOND),
@@ -569,24 +551,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: {
-              from: server(20),
-              to: client(1025),
-              synFrame: 'data.syn',
-              synCount: 3,
-              established: false,
-              end: 'open',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', dataConnection(server(20), client(1025), { synCount: 3, established: false, end: 'open' }), { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connect-unanswered', 'error', 'data.syn'],
@@ -611,24 +576,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40013 },
-            connection: {
-              from: client(50001),
-              to: server(40013),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40013 }, 'failed', dataConnection(client(50001), server(40013), { established: false, end: 'rst' })),
         ],
         findings: [['data-connect-refused', 'error', 'rst']],
       },
@@ -640,8 +588,7 @@ const scenarios: Scenario[] = [
     name: 'PORT + RETR: the server SYN is answered by RST, then 425',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('RETR one.bin'),
       syn(server(20), client(1025), 'data.syn'),
       rst(client(1025), server(20), 'rst'),
@@ -650,24 +597,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: {
-              from: server(20),
-              to: client(1025),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', dataConnection(server(20), client(1025), { established: false, end: 'rst' }), { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connect-refused', 'error', 'rst'],
@@ -697,15 +627,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv1',
-            announced: { ip: SERVER_IP, port: 40014 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PASV', 'pasv1', { ip: SERVER_IP, port: 40014 }, 'unused'),
           completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100), 'RETR'),
         ],
         findings: [],
@@ -734,15 +656,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv1',
-            announced: { ip: SERVER_IP, port: 40014 },
-            connection: completeConnection(client(50001), server(40014), 0, 'first.syn'),
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PASV', 'pasv1', { ip: SERVER_IP, port: 40014 }, 'unused', completeConnection(client(50001), server(40014), 0, 'first.syn')),
           completed('PASV', 'pasv2', { ip: SERVER_IP, port: 40015 }, completeConnection(client(50002), server(40015), 100, 'second.syn'), 'RETR'),
         ],
         findings: [],
@@ -768,15 +682,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port1',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
+          channel('PORT', 'port1', { ip: CLIENT_IP, port: 1025 }, 'unused'),
           completed('PORT', 'port2', { ip: CLIENT_IP, port: 1026 }, completeConnection(server(20), client(1026), 64), 'RETR'),
         ],
         findings: [],
@@ -860,8 +766,7 @@ const scenarios: Scenario[] = [
       s('331 Please specify the password.'),
       c('PASS guest@'),
       s(['230-Welcome', '230-Files are in pub/.', '230 Login successful.']),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       dial(client(50001), server(40010), 'data'),
       c('LIST'),
       s('150 Here comes the directory listing.'),
@@ -882,8 +787,7 @@ const scenarios: Scenario[] = [
     name: 'the capture ends before the 226: incomplete, connection still open',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       dial(client(50001), server(40010), 'data'),
       c('RETR one.bin'),
       s(RETR_150(3000)),
@@ -892,24 +796,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: true,
-              end: 'open',
-              bytes: 1448,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: null },
-            status: 'incomplete',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'incomplete', dataConnection(client(50001), server(40010), { end: 'open', bytes: 1448 }), { command: 'RETR', replyCode: null }),
         ],
         findings: [],
       },
@@ -922,8 +809,7 @@ const scenarios: Scenario[] = [
     name: 'PORT + NLST 125, data from port 20 without handshake in the capture: matched, handshake midstream',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('NLST', 'nlst'),
       syn(server(20), client(1025), 'h.syn'),
       synAck(client(1025), server(20), 'h.synack'),
@@ -941,15 +827,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: { from: server(20), to: client(1025), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1000, dialled: 'announced' },
-            transfer: { command: 'NLST', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'completed', dataConnection(server(20), client(1025), { synFrame: null, synCount: 0, bytes: 1000 }), { command: 'NLST', replyCode: 226 }),
         ],
         findings: [],
       },
@@ -961,8 +839,7 @@ const scenarios: Scenario[] = [
     name: 'PASV + RETR, only the server-to-client payload in the capture: matched the other way round',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       syn(client(50001), server(40010), 'h.syn'),
       synAck(server(40010), client(50001), 'h.synack'),
       ack(client(50001), server(40010), 'h.ack'),
@@ -976,15 +853,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: { from: client(50001), to: server(40010), synFrame: null, synCount: 0, established: true, end: 'fin', bytes: 1448, dialled: 'announced' },
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'completed', dataConnection(client(50001), server(40010), { synFrame: null, synCount: 0, bytes: 1448 }), { command: 'RETR', replyCode: 226 }),
         ],
         findings: [],
       },
@@ -996,8 +865,7 @@ const scenarios: Scenario[] = [
     name: 'PORT + LIST, payload to the announced port from a third host: not matched',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('LIST', 'list'),
       syn({ ip: '203.0.113.50', port: 20 }, client(1025), 'h.syn'),
       synAck(client(1025), { ip: '203.0.113.50', port: 20 }, 'h.synack'),
@@ -1008,15 +876,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: { command: 'LIST', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', null, { command: 'LIST', replyCode: 425 }),
         ],
         findings: [
           ['data-connection-missing', 'error', 'list'],
@@ -1033,8 +893,7 @@ const scenarios: Scenario[] = [
     name: 'PORT, RETR / refused 550 before any connection, LIST 150 226: the LIST used the channel',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('RETR /', 'retr'),
       s('550 Not a regular file', '550'),
       c('LIST', 'list'),
@@ -1060,8 +919,7 @@ const scenarios: Scenario[] = [
     name: 'PASV, connection made, RETR / refused 550 with no byte sent, LIST 150 226: the LIST used the channel',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       dial(client(50001), server(40010), 'data'),
       c('RETR /', 'retr'),
       s('550 Failed to open file.', '550'),
@@ -1086,8 +944,7 @@ const scenarios: Scenario[] = [
     name: 'PORT, RETR 425 with no connection: the channel is charged to the RETR',
     steps: [
       login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
+      port1025(),
       c('RETR a', 'retr'),
       s('425 Failed to establish connection.', '425'),
       c('LIST', 'list'),
@@ -1096,15 +953,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'failed', null, { command: 'RETR', replyCode: 425 }),
         ],
         orphans: [['LIST', '', 'list', 425]],
         findings: [
@@ -1119,19 +968,11 @@ const scenarios: Scenario[] = [
   {
     // Capture point off the data path (asymmetric routing): the transfer works, the SYN is not seen.
     name: 'PASV + RETR completed but no SYN in the capture: data-connection-missing (warning)',
-    steps: [login(), c('PASV'), s(PASV_40010, 'pasv'), c('RETR one.bin', 'retr'), s(RETR_150(10)), s('226 Transfer complete.')],
+    steps: [login(), pasv40010(), c('RETR one.bin', 'retr'), s(RETR_150(10)), s('226 Transfer complete.')],
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'completed', null, { command: 'RETR', replyCode: 226 }),
         ],
         findings: [['data-connection-missing', 'warning', 'retr']],
       },
@@ -1143,8 +984,7 @@ const scenarios: Scenario[] = [
     name: 'PASV + RETR, no SYN at all, 425 after 60 s: data-connection-missing (error) and transfer-failed',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       c('RETR one.bin', 'retr'),
       pause(60 * SECOND),
       s('425 Failed to establish connection.', '425'),
@@ -1154,15 +994,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: null,
-            transfer: { command: 'RETR', replyCode: 425 },
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', null, { command: 'RETR', replyCode: 425 }),
         ],
         findings: [
           ['data-connection-missing', 'error', 'retr'],
@@ -1177,8 +1009,7 @@ const scenarios: Scenario[] = [
     name: 'ABOR during a passive RETR: the 426 goes to RETR, the 226 to ABOR',
     steps: [
       login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
+      pasv40010(),
       dial(client(50001), server(40010), 'data'),
       c('RETR one.bin'),
       s(RETR_150(1048576)),
@@ -1191,24 +1022,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: true,
-              end: 'rst',
-              bytes: 1448,
-              dialled: 'announced',
-            },
-            transfer: { command: 'RETR', replyCode: 426 },
-            status: 'failed',
-          },
+          channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { end: 'rst', bytes: 1448 }), { command: 'RETR', replyCode: 426 }),
         ],
         // 150 announced 1,048,576 bytes; the connection carried fewer before the abort, which the ABOR proves.
         findings: [['transfer-failed', 'error', '426'], ['transfer-size-mismatch', 'warning', '426'], ['transfer-aborted', 'warning', 'abor']],
@@ -1239,15 +1053,7 @@ const scenarios: Scenario[] = [
     sessions: [
       {
         channels: [1, 2].map(
-          (n): ChannelRow => ({
-            method: 'PORT',
-            mode: 'active',
-            frame: `port${n}`,
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: completeConnection(server(20), client(1025), n === 1 ? 100 : 50, n === 1 ? 'first.syn' : 'second.syn'),
-            transfer: { command: 'RETR', replyCode: 226 },
-            status: 'completed',
-          }),
+          (n): ChannelRow => channel('PORT', `port${n}`, { ip: CLIENT_IP, port: 1025 }, 'completed', completeConnection(server(20), client(1025), n === 1 ? 100 : 50, n === 1 ? 'first.syn' : 'second.syn'), { command: 'RETR', replyCode: 226 }),
         ),
         findings: [],
       },
@@ -1263,32 +1069,6 @@ const splits = [
   { split: false, how: 'whole control segments' },
   { split: true, how: 'control payloads in 1-byte segments' },
 ];
-
-/**
- * The input as buildReport reads it. Only the fields the report copies are filled in: the rest of
- * InputSummary is the capture reader's business (and changes with it).
- */
-function inputSummary(frames: number): InputSummary {
-  const used: Pick<InputSummary, 'file' | 'input' | 'format' | 'linkType' | 'linkTypeName' | 'packets' | 'bytes' | 'truncatedPackets' | 'problems'> = {
-    file: 'scripted.pcap',
-    input: 0,
-    format: 'pcap',
-    linkType: 1,
-    linkTypeName: 'EN10MB',
-    packets: frames,
-    bytes: 0,
-    truncatedPackets: 0,
-    problems: [],
-  };
-  return used as InputSummary;
-}
-
-function analyze(run: Script, options: Partial<AnalyzerOptions> = {}): { result: AnalysisResult; report: Report } {
-  const analyzer = new Analyzer(options);
-  for (const frame of run.frames) analyzer.ingest(frame);
-  const result = analyzer.finish();
-  return { result, report: buildReport(result, [inputSummary(run.frames.length)], 'test') };
-}
 
 /** The frame number of a label; an unknown label is a mistake in the row. */
 function frameOf(run: Script, label: string): number {
@@ -1356,7 +1136,7 @@ function expectedSessions(run: Script, scenario: Scenario) {
 function checkScenario(scenario: Scenario, split: boolean): void {
   const built = script(scenario.controls ?? [CONTROL], scenario.steps, { split });
   const run = scenario.missing ? withoutFrames(built, scenario.missing) : built;
-  const { result, report } = analyze(run);
+  const { result, report } = analyzeFrames(run.frames);
   expect(viewSessions(report)).toEqual(expectedSessions(run, scenario));
   expect(result.stats.dataConnections).toBe(scenario.dataConnections);
   expect(result.stats.controlConnections).toBe(scenario.sessions.length);
@@ -1371,7 +1151,7 @@ describe.each(splits)('correlation, $how', ({ split }) => {
 
 test('splitting really changes the frames, and only those of the control payloads', () => {
   // The rows above would pass trivially if `split` did nothing.
-  const controlSteps = [...login(), c('PASV'), s(PASV_40010, 'pasv')];
+  const controlSteps = [...login(), ...pasv40010()];
   const steps = [controlSteps, dial(client(50001), server(40010), 'data')];
   const controlBytes = controlSteps.reduce((n, step) => n + (step.kind === 'lines' ? step.lines.join('\r\n').length + 2 : 0), 0);
   const whole = script([CONTROL], steps);
@@ -1399,7 +1179,7 @@ describe.each(splits)('the password, $how', ({ split }) => {
       [s('220 (vsFTPd 3.0.3)'), c('USER alice'), s('331 Please specify the password.'), c(line, 'pass'), s('230 Login successful.', '230')],
       { split },
     );
-    const { result, report } = analyze(run, { showPasswords });
+    const { result, report } = analyzeFrames(run.frames, { showPasswords });
     const session = result.sessions[0];
     const passFrame = frameOf(run, 'pass');
     // The analyzer's timeline and the JSON timeline carry the line as shown.
@@ -1420,139 +1200,110 @@ describe.each(splits)('the password, $how', ({ split }) => {
 // ---------------------------------------------------------------------------------------------
 // Known bugs in src/ (skipped to keep the suite green; each row says what the report should show)
 
-describe('active mode: only the server answers a PORT, a SYN from another host is not the data connection', () => {
-  // The rule: an active channel expects a SYN from the server. ExpectationRegistry.match falls back
-  // to "the oldest" expectation whatever the source, so the first SYN to the client's PORT endpoint
-  // (here a third host, RFC 2577 §8 port stealing) claims the channel; the server's real
-  // connection is then not tracked and the channel shows an unanswered SYN with a firewall finding
-  // next to a completed transfer.
-  const scenario: Scenario = {
-    name: 'third-host SYN to the PORT endpoint before the server connects',
-    steps: [
-      login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
-      c('RETR one.bin'),
-      syn({ ip: '203.0.113.9', port: 4444 }, client(1025)),
-      dial(server(20), client(1025), 'data'),
-      s(RETR_150(100)),
-      sendAndClose(server(20), client(1025), [100]),
-      s('226 Transfer complete.'),
-    ],
-    sessions: [
-      {
-        channels: [completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 100), 'RETR')],
-        findings: [],
-      },
-    ],
-    dataConnections: 1,
-  };
-  test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
-});
+/** Scenarios with a story of their own: each is a describe block named `about`, run both ways. */
+const stories: Array<{ about: string; scenario: Scenario }> = [
+  {
+    // The rule: an active channel expects a SYN from the server. ExpectationRegistry.match falls back
+    // to "the oldest" expectation whatever the source, so the first SYN to the client's PORT endpoint
+    // (here a third host, RFC 2577 §8 port stealing) claims the channel; the server's real
+    // connection is then not tracked and the channel shows an unanswered SYN with a firewall finding
+    // next to a completed transfer.
+    about: 'active mode: only the server answers a PORT, a SYN from another host is not the data connection',
+    scenario: {
+      name: 'third-host SYN to the PORT endpoint before the server connects',
+      steps: [
+        login(),
+        port1025(),
+        c('RETR one.bin'),
+        syn({ ip: '203.0.113.9', port: 4444 }, client(1025)),
+        dial(server(20), client(1025), 'data'),
+        s(RETR_150(100)),
+        sendAndClose(server(20), client(1025), [100]),
+        s('226 Transfer complete.'),
+      ],
+      sessions: [
+        {
+          channels: [completed('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, completeConnection(server(20), client(1025), 100), 'RETR')],
+          findings: [],
+        },
+      ],
+      dataConnections: 1,
+    },
+  },
+  {
+    // The channel only exists once the 227 arrives, after the RETR was read, so the RETR becomes a
+    // transfer without channel and the channel that carried its bytes shows "unused". Field guide
+    // §1.8: a data connection belongs to the next data command after its announcement.
+    about: 'a RETR pipelined behind PASV uses the channel the 227 opens',
+    scenario: {
+      name: 'PASV and RETR in one segment',
+      steps: [
+        login(),
+        c(['PASV', 'RETR one.bin']),
+        s(PASV_40010, 'pasv'),
+        dial(client(50001), server(40010), 'data'),
+        s(RETR_150(100)),
+        sendAndClose(server(40010), client(50001), [100]),
+        s('226 Transfer complete.'),
+      ],
+      sessions: [
+        {
+          channels: [completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 100), 'RETR')],
+          findings: [],
+        },
+      ],
+      dataConnections: 1,
+    },
+  },
+  {
+    // vsftpd answers RETR of a missing file with 550 before it connects, so no SYN is expected, and
+    // the channel is left for a later transfer that never came: unused, the RETR failed on its own.
+    about: 'a transfer refused for a file reason (550) expects no data connection',
+    scenario: {
+      name: 'PORT accepted, RETR of a missing file: 550',
+      steps: [login(), port1025(), c('RETR nope.bin', 'retr'), s('550 Failed to open file.', '550')],
+      sessions: [
+        {
+          channels: [channel('PORT', 'port', { ip: CLIENT_IP, port: 1025 }, 'unused')],
+          orphans: [['RETR', 'nope.bin', 'retr', 550]],
+          findings: [['transfer-failed', 'error', '550']],
+        },
+      ],
+      dataConnections: 0,
+    },
+  },
+  {
+    // SYN, SYN-ACK, then RST-ACK from the client (or a middlebox resetting on its behalf): the
+    // handshake never completed. The RST-ACK once counted as the handshake's ACK, which made the
+    // connection "established" and the channel "unused".
+    about: 'an RST-ACK from the dialling side is not the handshake ACK',
+    scenario: {
+      name: 'SYN, SYN-ACK, RST-ACK from the client',
+      steps: [
+        login(),
+        pasv40010(),
+        syn(client(50001), server(40010), 'data.syn'),
+        synAck(server(40010), client(50001)),
+        rst(client(50001), server(40010), 'data.rst'),
+      ],
+      sessions: [
+        {
+          channels: [
+            channel('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, 'failed', dataConnection(client(50001), server(40010), { established: false, end: 'rst' })),
+          ],
+          findings: [['data-connect-aborted', 'error', 'data.rst']],
+        },
+      ],
+      dataConnections: 1,
+    },
+  },
+];
 
-describe('a RETR pipelined behind PASV uses the channel the 227 opens', () => {
-  // The channel only exists once the 227 arrives, after the RETR was read, so the RETR becomes a
-  // transfer without channel and the channel that carried its bytes shows "unused". Field guide
-  // §1.8: a data connection belongs to the next data command after its announcement.
-  const scenario: Scenario = {
-    name: 'PASV and RETR in one segment',
-    steps: [
-      login(),
-      c(['PASV', 'RETR one.bin']),
-      s(PASV_40010, 'pasv'),
-      dial(client(50001), server(40010), 'data'),
-      s(RETR_150(100)),
-      sendAndClose(server(40010), client(50001), [100]),
-      s('226 Transfer complete.'),
-    ],
-    sessions: [
-      {
-        channels: [completed('PASV', 'pasv', { ip: SERVER_IP, port: 40010 }, completeConnection(client(50001), server(40010), 100), 'RETR')],
-        findings: [],
-      },
-    ],
-    dataConnections: 1,
-  };
-  test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
-});
-
-describe('a transfer refused for a file reason (550) expects no data connection', () => {
-  // vsftpd answers RETR of a missing file with 550 before it connects, so no SYN is expected, and
-  // the channel is left for a later transfer that never came: unused, the RETR failed on its own.
-  const scenario: Scenario = {
-    name: 'PORT accepted, RETR of a missing file: 550',
-    steps: [
-      login(),
-      c('PORT 198,51,100,20,4,1', 'port'),
-      s('200 PORT command successful. Consider using PASV.'),
-      c('RETR nope.bin', 'retr'),
-      s('550 Failed to open file.', '550'),
-    ],
-    sessions: [
-      {
-        channels: [
-          {
-            method: 'PORT',
-            mode: 'active',
-            frame: 'port',
-            announced: { ip: CLIENT_IP, port: 1025 },
-            connection: null,
-            transfer: null,
-            status: 'unused',
-          },
-        ],
-        orphans: [['RETR', 'nope.bin', 'retr', 550]],
-        findings: [['transfer-failed', 'error', '550']],
-      },
-    ],
-    dataConnections: 0,
-  };
-  test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
-});
-
-describe('an RST-ACK from the dialling side is not the handshake ACK', () => {
-  // SYN, SYN-ACK, then RST-ACK from the client (or a middlebox resetting on its behalf): the
-  // handshake never completed. The RST-ACK once counted as the handshake's ACK, which made the
-  // connection "established" and the channel "unused".
-  const scenario: Scenario = {
-    name: 'SYN, SYN-ACK, RST-ACK from the client',
-    steps: [
-      login(),
-      c('PASV'),
-      s(PASV_40010, 'pasv'),
-      syn(client(50001), server(40010), 'data.syn'),
-      synAck(server(40010), client(50001)),
-      rst(client(50001), server(40010), 'data.rst'),
-    ],
-    sessions: [
-      {
-        channels: [
-          {
-            method: 'PASV',
-            mode: 'passive',
-            frame: 'pasv',
-            announced: { ip: SERVER_IP, port: 40010 },
-            connection: {
-              from: client(50001),
-              to: server(40010),
-              synFrame: 'data.syn',
-              synCount: 1,
-              established: false,
-              end: 'rst',
-              bytes: 0,
-              dialled: 'announced',
-            },
-            transfer: null,
-            status: 'failed',
-          },
-        ],
-        findings: [['data-connect-aborted', 'error', 'data.rst']],
-      },
-    ],
-    dataConnections: 1,
-  };
-  test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
-});
+for (const { about, scenario } of stories) {
+  describe(about, () => {
+    test.each(splits)('$how', ({ split }) => checkScenario(scenario, split));
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // The script builder itself

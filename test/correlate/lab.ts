@@ -36,9 +36,9 @@ export function login(user = 'anonymous', password = 'guest@', passLabel = user 
   ];
 }
 
-/** Three-way handshake of a data connection dialled from `orig` to `resp`; its SYN is labelled `<name>.syn`. */
-export function dial(orig: Endpoint, resp: Endpoint, name: string): Step[] {
-  return [syn(orig, resp, `${name}.syn`), synAck(resp, orig), ack(orig, resp)];
+/** Three-way handshake of a data connection dialled from `orig` to `resp`; its SYN is labelled `<name>.syn` when named. */
+export function dial(orig: Endpoint, resp: Endpoint, name?: string): Step[] {
+  return [syn(orig, resp, name === undefined ? undefined : `${name}.syn`), synAck(resp, orig), ack(orig, resp)];
 }
 
 /**

@@ -10,10 +10,8 @@
  * client at 198.51.100.20 (SYN flood: 10.x.y.z, all from port 40000).
  */
 import { describe, expect, test } from 'vitest';
-import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import type { AnalyzerOptions } from '../../src/options';
-import { buildReport, type Report } from '../../src/report/build';
+import type { Report } from '../../src/report/build';
 import { renderJson } from '../../src/report/json';
 import { renderText } from '../../src/report/text';
 import { TcpFlag, type CapturedFrame } from '../../src/types';
@@ -24,8 +22,10 @@ import type { FtpCommand, FtpReply } from '../../src/model';
 import { defaultOptions } from '../../src/options';
 import { ConnectionTable } from '../../src/tcp/connections';
 import type { Endpoint, FrameEvent, TcpSegment } from '../../src/types';
-import { addressBytes, ethernet, ipv4, tcp } from '../decode/build';
-import { ack, c, data, fin, s, script, syn, synAck, type Steps } from './script';
+import { ethernet, ipv4, tcp, tcpSegment } from '../decode/build';
+import { c, data, fin, s, script, type Steps } from './script';
+import { dial } from './lab';
+import { analyzeFrames } from '../helpers/analyze';
 
 const client = { ip: '198.51.100.20', port: 40000 };
 const server = { ip: '192.0.2.10', port: 21 };
@@ -41,23 +41,7 @@ interface Outcome {
 /** Analyzes the frames and renders both reports, timing all of it (not the making of the frames). */
 function analyze(frames: CapturedFrame[], options: Partial<AnalyzerOptions> = {}): Outcome {
   const started = performance.now();
-  const analyzer = new Analyzer(options);
-  for (const frame of frames) analyzer.ingest(frame);
-  const inputs = [
-    {
-      file: 'generated.pcap',
-      input: 0,
-      format: 'pcap',
-      linkType: 1,
-      linkTypeName: 'EN10MB',
-      packets: frames.length,
-      bytes: 0,
-      truncatedPackets: 0,
-      problems: [],
-      fatal: false,
-    },
-  ] as unknown as InputSummary[];
-  const report = buildReport(analyzer.finish(), inputs, 'test');
+  const { report } = analyzeFrames(frames, options);
   const text = renderText(report, { color: false, firewall: true });
   const json = renderJson(report);
   return { report, text, json, seconds: (performance.now() - started) / 1000 };
@@ -86,9 +70,7 @@ function downloads(n: number): CapturedFrame[] {
     steps.push(
       c('PASV'),
       s(`227 Entering Passive Mode (192,0,2,10,${port >> 8},${port & 255}).`),
-      syn(dataClient, dataServer),
-      synAck(dataServer, dataClient),
-      ack(dataClient, dataServer),
+      dial(dataClient, dataServer),
       c(`RETR f${i}`),
       s(`150 Opening BINARY mode data connection for f${i} (10 bytes).`),
       data(dataServer, dataClient, 10),
@@ -145,20 +127,7 @@ function tracker(): { tracker: SessionTracker; table: ConnectionTable; registry:
 }
 
 function segment(from: Endpoint, to: Endpoint, flags: number): TcpSegment {
-  return {
-    ipVersion: 4,
-    src: from.ip,
-    dst: to.ip,
-    addresses: addressBytes(from.ip, to.ip),
-    srcPort: from.port,
-    dstPort: to.port,
-    seq: 1,
-    ack: 0,
-    flags,
-    window: 0,
-    payload: Buffer.alloc(0),
-    missingPayload: 0,
-  };
+  return tcpSegment(from, to, { seq: 1, flags, window: 0 });
 }
 
 const command = (verb: string, arg: string, frame: number): FtpCommand => ({ verb, arg, at: at(frame) });

@@ -3,6 +3,7 @@
  * Checksums are left zero: the decoders do not check them.
  */
 import { parseIPv4, parseIPv6 } from '../../src/decode/ipaddr';
+import type { Endpoint, TcpSegment } from '../../src/types';
 
 export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/[^0-9a-fA-F]/g, ''), 'hex');
@@ -165,4 +166,31 @@ export function addressBytes(...ips: string[]): Buffer {
       return bytes;
     }),
   );
+}
+
+/**
+ * A decoded TCP segment from `src` to `dst` (IPv4 addresses unless they are IPv6), as the
+ * decoder hands it on: no flags, sequence and acknowledgement 0, window 65535, no payload,
+ * unless `fields` says otherwise.
+ */
+export function tcpSegment(
+  src: Endpoint,
+  dst: Endpoint,
+  fields: Partial<Omit<TcpSegment, 'src' | 'dst' | 'srcPort' | 'dstPort' | 'addresses'>> = {},
+): TcpSegment {
+  return {
+    ipVersion: src.ip.includes(':') ? 6 : 4,
+    src: src.ip,
+    dst: dst.ip,
+    addresses: addressBytes(src.ip, dst.ip),
+    srcPort: src.port,
+    dstPort: dst.port,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 65535,
+    payload: Buffer.alloc(0),
+    missingPayload: 0,
+    ...fields,
+  };
 }

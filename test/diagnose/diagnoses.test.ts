@@ -10,10 +10,8 @@
  * bytes differ) seen through the analysis.
  */
 import { describe, expect, test } from 'vitest';
-import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import type { AnalyzerOptions } from '../../src/options';
-import { buildReport, type Report } from '../../src/report/build';
+import type { Report } from '../../src/report/build';
 import type { Severity } from '../../src/types';
 import {
   ack,
@@ -34,6 +32,7 @@ import {
   type Steps,
 } from '../correlate/script';
 import { CONTROL, SECOND, client, dial, login, sendAndClose, server } from '../correlate/lab';
+import { analyzeFrames } from '../helpers/analyze';
 
 /** The data connection of passiveRetr: client 198.51.100.20:51001 to the server's port 40001. */
 const DATA_CLIENT = client(51001);
@@ -406,24 +405,8 @@ const rows: Row[] = [
   },
 ];
 
-function summary(frames: number): InputSummary {
-  return {
-    file: 'scripted.pcap',
-    input: 0,
-    format: 'pcap',
-    linkType: 1,
-    linkTypeName: 'EN10MB',
-    packets: frames,
-    bytes: 0,
-    truncatedPackets: 0,
-    problems: [],
-  } as unknown as InputSummary;
-}
-
 function analyze(run: Script, options: Partial<AnalyzerOptions> = {}): Report {
-  const analyzer = new Analyzer(options);
-  for (const frame of run.frames) analyzer.ingest(frame);
-  return buildReport(analyzer.finish(), [summary(run.frames.length)], 'test');
+  return analyzeFrames(run.frames, options).report;
 }
 
 const frameOf = (run: Script, label: string | null): number | null => {

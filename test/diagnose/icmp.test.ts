@@ -8,13 +8,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
 import { decodeTcpFrame } from '../../src/decode';
-import { buildReport, type Report } from '../../src/report/build';
+import type { Report } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import type { CapturedFrame, Endpoint } from '../../src/types';
 import { ethernet, ipv4, ipv6 } from '../decode/build';
 import { c, s, script, syn, type Steps } from '../correlate/script';
+import { analyzeFrames } from '../helpers/analyze';
 
 /** An ICMP (type 3) or ICMPv6 (type 1) destination unreachable from `from` quoting the SYN in `synFrame`. */
 function unreachableFrame(synFrame: CapturedFrame, from: string, type: number, code: number, at: number): CapturedFrame {
@@ -59,23 +59,7 @@ function analyze(k: Case): { report: Report; text: string } {
   const synFrame = run.frames[run.at.syn - 1];
   expect(decodeTcpFrame(1, synFrame.data, synFrame.data.length).kind).toBe('tcp');
   const frames = [...run.frames, unreachableFrame(synFrame, k.icmpFrom, k.type, k.code, run.frames.length + 1)];
-  const analyzer = new Analyzer();
-  for (const frame of frames) analyzer.ingest(frame);
-  const inputs = [
-    {
-      file: 't.pcap',
-      input: 0,
-      format: 'pcap',
-      linkType: 1,
-      linkTypeName: 'EN10MB',
-      packets: frames.length,
-      bytes: 0,
-      truncatedPackets: 0,
-      problems: [],
-      fatal: false,
-    },
-  ] as unknown as InputSummary[];
-  const report = buildReport(analyzer.finish(), inputs, 'test');
+  const { report } = analyzeFrames(frames);
   return { report, text: renderText(report, { color: false, firewall: false }) };
 }
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { FirewallPlan, RuleSet } from '../../src/firewall/types';
-import { runCli } from '../e2e/run-cli';
+import type { Io } from '../../src/cli/main';
+import { runCli, runCliWith } from '../e2e/run-cli';
 
 async function firewall(sample: string, ...args: string[]): Promise<{ plan: FirewallPlan; sets: RuleSet[] }> {
   const { stdout, stderr, code } = await runCli('firewall', `samples/${sample}/capture.pcap`, '--format', 'json', ...args);
@@ -108,4 +109,15 @@ test.each([
   const { code, stderr } = await runCli('firewall', 'samples/passive-pasv/capture.pcap', option, value);
   expect(code).toBe(2);
   expect(stderr).toMatch(message);
+});
+
+test('the text colours only on a terminal, and never with NO_COLOR unless --color asks (no-color.org)', async () => {
+  const capture = 'samples/passive-pasv/capture.pcap';
+  const colours = async (io: Partial<Io>, ...args: string[]) => (await runCliWith(io, 'firewall', capture, ...args)).stdout.includes('\x1b[');
+  expect(await colours({})).toBe(false);
+  expect(await colours({ isTty: true })).toBe(true);
+  expect(await colours({ isTty: true, env: { NO_COLOR: '1' } })).toBe(false);
+  expect(await colours({ isTty: true, env: { NO_COLOR: '' } })).toBe(true);
+  expect(await colours({ isTty: true, env: { NO_COLOR: '1' } }, '--color')).toBe(true);
+  expect(await colours({ isTty: true }, '--no-color')).toBe(false);
 });

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { FtpDetector } from '../../src/ftp/detect';
 import { defaultOptions } from '../../src/options';
 import { TcpFlag, type TcpSegment } from '../../src/types';
-import { addressBytes } from '../decode/build';
+import { tcpSegment } from '../decode/build';
 
 /** A detector with the default limits but this many candidates. */
 const detectorOf = (maxDetectionCandidates: number) => new FtpDetector({ ...defaultOptions, maxDetectionCandidates });
@@ -18,20 +18,7 @@ const KEY = 'k';
 function seg(from: 'c' | 's', text: string): TcpSegment {
   // biome-ignore format: a table, one row a line
   const [src, dst] = from === 'c' ? [CLIENT, SERVER] : [SERVER, CLIENT];
-  return {
-    ipVersion: 4,
-    src: src.ip,
-    dst: dst.ip,
-    addresses: addressBytes(src.ip, dst.ip),
-    srcPort: src.port,
-    dstPort: dst.port,
-    seq: 1,
-    ack: 1,
-    flags: TcpFlag.ACK | TcpFlag.PSH,
-    window: 1000,
-    payload: Buffer.from(text, 'latin1'),
-    missingPayload: 0,
-  };
+  return tcpSegment(src, dst, { seq: 1, ack: 1, flags: TcpFlag.ACK | TcpFlag.PSH, window: 1000, payload: Buffer.from(text, 'latin1') });
 }
 
 /** Feeds the lines; returns [index of the segment that confirmed FTP or -1, client sent first, from greeting, held count]. */

@@ -29,7 +29,7 @@ import { decodeLineText, LineSplitter, type Line } from '../../src/ftp/lines';
 import { parseCommand, ReplyAssembler } from '../../src/ftp/messages';
 import type { FrameEvent } from '../../src/types';
 import { bounded, cutAt, cutPoints, fc, latin1, runs } from '../properties';
-import { addressBytes } from '../decode/build';
+import { tcpSegment } from '../decode/build';
 
 const ipv4Bytes = fc.uint8Array({ minLength: 4, maxLength: 4 });
 const ipv6Bytes = fc.oneof(
@@ -482,20 +482,12 @@ describe('finding FTP on any port by its content', () => {
           const client = { ip: '198.51.100.20', port: 40000 + s.key };
           const server = { ip: '192.0.2.10', port: 2121 };
           const [src, dst] = s.fromClient ? [client, server] : [server, client];
-          const tcp = {
-            ipVersion: 4 as const,
-            src: src.ip,
-            dst: dst.ip,
-            addresses: addressBytes(src.ip, dst.ip),
-            srcPort: src.port,
-            dstPort: dst.port,
+          const tcp = tcpSegment(src, dst, {
             seq: i,
-            ack: 0,
             flags: s.flags,
             window: 100,
             payload: s.payload,
-            missingPayload: 0,
-          };
+          });
           const key = `k${s.key}`;
           const detection = bounded(() => {
             if (s.flags & 0x02) {

@@ -10,7 +10,8 @@ import { decodeLineText, LineSplitter, type Line } from '../../src/ftp/lines';
 import { buildReport, type Report } from '../../src/report/build';
 import { renderJson } from '../../src/report/json';
 import { renderText } from '../../src/report/text';
-import { ack, c, data, fin, s, script, syn, synAck } from '../correlate/script';
+import { c, data, fin, s, script } from '../correlate/script';
+import { dial } from '../correlate/lab';
 import { pcapInput } from '../helpers/inputs';
 
 /** A line's bytes as script() sends them: one character per byte. */
@@ -34,9 +35,7 @@ function report(user: string, file: string, replyName: string): { json: Report; 
       s('230 Login successful.'),
       c('PASV'),
       s('227 Entering Passive Mode (192,0,2,10,117,48).'),
-      syn(dataClient, dataServer),
-      synAck(dataServer, dataClient),
-      ack(dataClient, dataServer),
+      dial(dataClient, dataServer),
       c(`RETR ${file}`),
       s(`150 Opening BINARY mode data connection for ${replyName} (3 bytes).`),
       data(dataServer, dataClient, 3),

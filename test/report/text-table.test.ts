@@ -4,11 +4,9 @@
  * it left out (the JSON report lists them all).
  */
 import { describe, expect, test } from 'vitest';
-import { Analyzer } from '../../src/analyzer';
-import type { InputSummary } from '../../src/capture/types';
-import { buildReport } from '../../src/report/build';
 import { renderText } from '../../src/report/text';
 import { c, s, script, syn, type Steps } from '../correlate/script';
+import { analyzeFrames } from '../helpers/analyze';
 import { CONTROL, client, dial, login, sendAndClose, server } from '../correlate/lab';
 
 /** `count` passive LISTs; those in `failing` get a SYN nobody answers and a 425. */
@@ -33,12 +31,7 @@ function listings(count: number, failing: Set<number>): Steps {
 
 function text(count: number, failing: number[]): string {
   const run = script([CONTROL], listings(count, new Set(failing)));
-  const analyzer = new Analyzer();
-  for (const frame of run.frames) analyzer.ingest(frame);
-  const inputs = [
-    { file: 't.pcap', input: 0, format: 'pcap', linkType: 1, linkTypeName: 'EN10MB', packets: run.frames.length, bytes: 0, truncatedPackets: 0, problems: [] },
-  ] as unknown as InputSummary[];
-  return renderText(buildReport(analyzer.finish(), inputs, 'test'), { color: false, firewall: false });
+  return renderText(analyzeFrames(run.frames).report, { color: false, firewall: false });
 }
 
 /** The channel numbers the table lists, in order. */

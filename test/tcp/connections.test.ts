@@ -16,7 +16,7 @@ import {
   type Connection,
 } from '../../src/tcp/connections';
 import { TcpFlag, type TcpSegment } from '../../src/types';
-import { addressBytes } from '../decode/build';
+import { tcpSegment } from '../decode/build';
 
 const A = { ip: '198.51.100.20', port: 40000 };
 const B = { ip: '192.0.2.10', port: 40001 };
@@ -29,20 +29,12 @@ type Row = ['A' | 'B', number, number, number, (number | null)?];
 
 function segment([from, flags, offset, length, ackOffset]: Row): TcpSegment {
   const [src, dst, isn, peerIsn] = from === 'A' ? [A, B, ISN_A, ISN_B] : [B, A, ISN_B, ISN_A];
-  return {
-    ipVersion: 4,
-    src: src.ip,
-    dst: dst.ip,
-    addresses: addressBytes(src.ip, dst.ip),
-    srcPort: src.port,
-    dstPort: dst.port,
+  return tcpSegment(src, dst, {
     seq: (isn + 1 + offset) >>> 0,
     ack: ackOffset === undefined || ackOffset === null ? 0 : (peerIsn + 1 + ackOffset) >>> 0,
     flags,
-    window: 65535,
     payload: Buffer.alloc(length, 0x61),
-    missingPayload: 0,
-  };
+  });
 }
 
 function run(rows: Row[]): Connection {

@@ -14,7 +14,7 @@ import { ConnectionTable, observeSegment, type Connection } from '../../src/tcp/
 import { TransferMeter } from '../../src/tcp/performance';
 import { measureTransfer } from '../../src/transfer/performance';
 import { TcpFlag, type FrameEvent, type TcpSegment } from '../../src/types';
-import { addressBytes } from '../decode/build';
+import { tcpSegment } from '../decode/build';
 
 const A = { ip: '198.51.100.20', port: 40000 };
 const B = { ip: '192.0.2.10', port: 40001 };
@@ -28,20 +28,13 @@ type Row = [number, 'A' | 'B', number, number, number, (number | null)?, number?
 
 function segment([, from, flags, offset, length, ackOffset, window]: Row): TcpSegment {
   const [src, dst, isn, peerIsn] = from === 'A' ? [A, B, ISN_A, ISN_B] : [B, A, ISN_B, ISN_A];
-  return {
-    ipVersion: 4,
-    src: src.ip,
-    dst: dst.ip,
-    addresses: addressBytes(src.ip, dst.ip),
-    srcPort: src.port,
-    dstPort: dst.port,
+  return tcpSegment(src, dst, {
     seq: (isn + 1 + offset) >>> 0,
     ack: ackOffset === undefined || ackOffset === null ? 0 : (peerIsn + 1 + ackOffset) >>> 0,
     flags,
     window: window ?? 65535,
     payload: Buffer.alloc(length),
-    missingPayload: 0,
-  };
+  });
 }
 
 /** The control connection as the meter sees it: its latest packet, moved by `controlAt`. */
@@ -305,6 +298,16 @@ describe('findings', () => {
   const codes = (session: FtpSession, thresholds = t) => diagnosePerformance(session, thresholds).map((f) => f.code);
   const clean: Row[] = [...handshake, [3, 'B', ACK, 0, 1000, 0], [4, 'A', ACK, 0, 0, 1000], [5, 'B', ACK, 1000, 1000, 0], ...fins(6, 2000)];
 
+  /** The receiver's window closes after the first 1000 bytes and opens again 3 s later. */
+  const windowClosed3s: Row[] = [
+    ...handshake,
+    [3, 'B', ACK, 0, 1000, 0],
+    [4, 'A', ACK, 0, 0, 1000, 0],
+    [3004, 'A', ACK, 0, 0, 1000, 4096],
+    [3005, 'B', ACK, 1000, 1000, 0],
+    ...fins(3006, 2000),
+  ];
+
   /** 40 segments of 1000 bytes, each `resent` one sent twice. */
   function lossy(resentEvery: number): Row[] {
     const rows: Row[] = [...handshake];
@@ -319,27 +322,13 @@ describe('findings', () => {
     { name: 'a clean transfer', rows: clean, transfer: { final: reply(226, 10) }, want: [] },
     {
       name: 'receiver window closed 3 s',
-      rows: [
-        ...handshake,
-        [3, 'B', ACK, 0, 1000, 0],
-        [4, 'A', ACK, 0, 0, 1000, 0],
-        [3004, 'A', ACK, 0, 0, 1000, 4096],
-        [3005, 'B', ACK, 1000, 1000, 0],
-        ...fins(3006, 2000),
-      ],
+      rows: windowClosed3s,
       transfer: { final: reply(226, 3010) },
       want: ['zero-window'],
     },
     {
       name: 'receiver window closed 3 s, threshold 5 s: the stall over 2 s is reported instead',
-      rows: [
-        ...handshake,
-        [3, 'B', ACK, 0, 1000, 0],
-        [4, 'A', ACK, 0, 0, 1000, 0],
-        [3004, 'A', ACK, 0, 0, 1000, 4096],
-        [3005, 'B', ACK, 1000, 1000, 0],
-        ...fins(3006, 2000),
-      ],
+      rows: windowClosed3s,
       transfer: { final: reply(226, 3010) },
       thresholds: { zeroWindowMicros: 5_000_000, stallMicros: 2_000_000 },
       want: ['transfer-stalled'],
@@ -442,15 +431,7 @@ describe('findings', () => {
   });
 
   test('each finding names the frame that proves it', () => {
-    const rows: Row[] = [
-      ...handshake,
-      [3, 'B', ACK, 0, 1000, 0],
-      [4, 'A', ACK, 0, 0, 1000, 0],
-      [3004, 'A', ACK, 0, 0, 1000, 4096],
-      [3005, 'B', ACK, 1000, 1000, 0],
-      ...fins(3006, 2000),
-    ];
-    const measured = run(rows);
+    const measured = run(windowClosed3s);
     const [finding] = diagnosePerformance(sessionWith(measured.connection, measured.control, { final: reply(226, 3010) }), t);
     expect(finding.frame).toEqual({ input: 0, frame: 104 }); // the first window 0
     expect(finding.message).toContain('the client closed its receive window 1 time');

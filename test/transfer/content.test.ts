@@ -11,7 +11,7 @@ import { buildReport, type ReportContent } from '../../src/report/build';
 import { PayloadDigest, sniffType } from '../../src/transfer/content';
 import type { PayloadStream } from '../../src/transfer/stream';
 import type { CapturedFrame } from '../../src/types';
-import { CONTROL, client, login, server } from '../correlate/lab';
+import { CONTROL, client, login, server, dial } from '../correlate/lab';
 import { c, data, fin, ack, rst, s, script, syn, synAck, type Steps } from '../correlate/script';
 import { pcapInput } from '../helpers/inputs';
 
@@ -243,9 +243,7 @@ describe('transfers without bytes', () => {
       [
         ...login(),
         ...pasv,
-        syn(dataClient, dataServer),
-        synAck(dataServer, dataClient),
-        ack(dataClient, dataServer),
+        dial(dataClient, dataServer),
         c('RETR empty.txt'),
         s('150 Opening BINARY mode data connection for empty.txt (0 bytes).'),
         fin(dataServer, dataClient),
