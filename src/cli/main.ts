@@ -28,6 +28,7 @@ import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
 import { renderFirewallSection, renderTextChunks } from '../report/text';
+import { useColor } from './color';
 import { addFirewallOptions, firewallRequest, parseServerAddress, type FirewallCliOptions } from './firewall-options';
 import { ProgressLine } from './progress';
 import { findingCode, findingCodes } from '../finding-codes';
@@ -528,13 +529,6 @@ export function localeShowsUnicode(env: Record<string, string | undefined>): boo
   return locale === '' || /utf-?8/i.test(locale);
 }
 
-/** Colour: --color / --no-color, else only on a terminal and without NO_COLOR (no-color.org). */
-function useColor(option: boolean | undefined, io: Io, toFile: boolean): boolean {
-  if (option !== undefined) return option && !toFile;
-  const env = io.env ?? process.env;
-  return io.isTty && !toFile && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
-
 function diagramOptions(options: AnalyzeOptions, io: Io, toFile: boolean) {
   const env = io.env ?? process.env;
   return {
@@ -817,7 +811,7 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
     .option('--no-detect', 'find FTP control only on port 21 and --ftp-port ports, not by content on any port')
     .option('--show-passwords', 'show passwords instead of masking them', false)
     .option('--no-firewall', 'leave the firewall section out of the summary')
-    .option('--color', 'colour the output (default: when writing to a terminal)')
+    .option('--color', 'colour the output (default: on a terminal, unless NO_COLOR is set)')
     .option('--no-color', 'never colour the output');
   addPerformanceOptions(watch);
   addFirewallOptions(watch, { dialect: 'nftables' }).action((options: WatchOptions) => {

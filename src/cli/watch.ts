@@ -12,6 +12,7 @@ import type { FtpSession } from '../model';
 import { buildReport, buildSessionReport } from '../report/build';
 import { sanitize } from '../report/sanitize';
 import { renderSessionText, renderSummaryText } from '../report/text';
+import { useColor } from './color';
 import { firewallRequest, type FirewallCliOptions } from './firewall-options';
 import type { Io } from './main';
 import { version } from './version';
@@ -103,7 +104,7 @@ export async function watchInterface(options: WatchOptions, io: Io, system: Watc
     spawnError = error;
   });
 
-  const color = options.color ?? io.isTty;
+  const color = useColor(options.color, io, false);
   const analyzer = new Analyzer(
     { ftpPorts: [...new Set([21, ...options.ftpPort])], showPasswords: options.showPasswords, detectFtp: options.detect, ...performanceThresholds(options) },
     { sessionEnd: (session) => ended.push(session) },

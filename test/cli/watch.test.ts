@@ -92,6 +92,23 @@ describe('watch with a stand-in capture program', () => {
     expect(io.err).toBe('');
   });
 
+  test.each([
+    { terminal: true, env: {}, color: undefined, coloured: true },
+    { terminal: true, env: { NO_COLOR: '1' }, color: undefined, coloured: false },
+    { terminal: true, env: { NO_COLOR: '' }, color: undefined, coloured: true },
+    { terminal: false, env: {}, color: undefined, coloured: false },
+    { terminal: true, env: { NO_COLOR: '1' }, color: true, coloured: true },
+    { terminal: true, env: {}, color: false, coloured: false },
+  ])('colour as analyze decides it: terminal $terminal, env $env, --color $color → coloured $coloured', async ({ terminal, env, color, coloured }) => {
+    const fake = fakeCapturer('samples/firewall-passive-blocked/capture.pcap', false);
+    const io = Object.assign(collectingIo(), { isTty: terminal, env });
+    const { color: _ignored, ...rest } = options;
+    expect(await watchInterface(color === undefined ? rest : { ...rest, color }, io, fake.system)).toBe(0);
+    expect(io.out).toContain('── Session 1');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for the terminal's colour escapes
+    expect(/\x1b\[/.test(io.out)).toBe(coloured);
+  });
+
   test('when the capture program cannot capture: its message on one line, status 1', async () => {
     const io = collectingIo();
     const system: WatchSystem = {
