@@ -5,15 +5,15 @@
 import { parseEprtArgument, parseEpsvArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
 import { transferCommands } from '../ftp/messages';
-import {
-  type AnnouncementMethod,
-  type DataChannel,
-  type FtpCommand,
-  type FtpReply,
-  type FtpSession,
-  type TimelineEntry,
-  type Transfer,
-  type TransferCommand,
+import type {
+  AnnouncementMethod,
+  DataChannel,
+  FtpCommand,
+  FtpReply,
+  FtpSession,
+  TimelineEntry,
+  Transfer,
+  TransferCommand,
 } from '../model';
 import { payloadBytes, type Connection } from '../tcp/connections';
 import { TransferMeter } from '../tcp/performance';

@@ -105,7 +105,6 @@ describe('watch with a stand-in capture program', () => {
     const { color: _ignored, ...rest } = options;
     expect(await watchInterface(color === undefined ? rest : { ...rest, color }, io, fake.system)).toBe(0);
     expect(io.out).toContain('── Session 1');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for the terminal's colour escapes
     expect(/\x1b\[/.test(io.out)).toBe(coloured);
   });
 
