@@ -94,7 +94,7 @@ export interface AnalyzerEvents {
    * it (a report session, aggregates) before it returns. The session's `id` is then its place in
    * the order sessions were seen (`sequence`): the report numbers sessions by start time, ties in
    * that order, which only the listener, having them all, can do (`startMicros` and `sequence`).
-   * Per-server findings (nonstandard-control-port) stay on the first session released per server.
+   * Per-server findings (nonstandard-control-port) stay on the first session seen per server, whenever it ends.
    */
   sessionReleased?(session: FtpSession, startMicros: number, sequence: number): void;
 }

@@ -5,16 +5,7 @@
 import { parseEprtArgument, parseEpsvArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
 import { transferCommands } from '../ftp/messages';
-import type {
-  AnnouncementMethod,
-  DataChannel,
-  FtpCommand,
-  FtpReply,
-  FtpSession,
-  TimelineEntry,
-  Transfer,
-  TransferCommand,
-} from '../model';
+import type { AnnouncementMethod, DataChannel, FtpCommand, FtpReply, FtpSession, TimelineEntry, Transfer, TransferCommand } from '../model';
 import { payloadBytes, type Connection } from '../tcp/connections';
 import { TransferMeter } from '../tcp/performance';
 import { LimitCounter } from '../limits';

@@ -19,6 +19,7 @@ import type { Connection } from '../tcp/connections';
 import { TcpFlag, type Direction, type Finding, type TcpSegment } from '../types';
 import { diagnoseUnopenedControl, unopenedAttempt, unopenedConnection, unopenedControl } from './control-attempts';
 import { countRepeatedFindings, diagnoseSession, LoginFailureTally } from './index';
+import { STANDARD_PORTS } from './session';
 
 /** The listeners of the analyzer's events that sessions go to (see AnalyzerEvents). */
 export interface SessionListeners {
@@ -51,6 +52,10 @@ function closedAndAcknowledged(connection: Connection): boolean {
   if (rst !== null || finOrig === null || finResp === null) return false;
   const later = finOrig.timeMicros > finResp.timeMicros ? finOrig : finResp;
   return last.timeMicros > later.timeMicros || (last.ref.input === later.ref.input && last.ref.frame > later.ref.frame);
+}
+
+function serverKey(session: FtpSession): string {
+  return `${session.server.ip}|${session.server.port}`;
 }
 
 /** Keeps a per-server finding on the first session with that server only. */
@@ -115,6 +120,12 @@ export class SessionLifecycle {
   private readonly loginFailures = new LoginFailureTally();
   /** Sessions already diagnosed (when they are handed out as they end). */
   private readonly completed = new Set<FtpSession>();
+  /**
+   * Sessions not yet diagnosed on each server with a nonstandard control port that has no session
+   * with the finding yet, by sequence: the finding goes to the first session seen, not to the
+   * first one to end (which depends on when ended sessions are looked at).
+   */
+  private readonly pendingPerServer = new Map<string, Set<number>>();
   /** Servers whose first session carries the nonstandard-control-port finding. */
   private readonly nonstandardPortServers = new Set<string>();
 
@@ -147,12 +158,37 @@ export class SessionLifecycle {
 
   /** A session begins; `sequence` when it was already counted as seen (an answered SYN). */
   begin(session: FtpSession, sequence?: number): void {
+    const seen = sequence ?? ++this.sessionsSeen;
     this.sessions.add(session);
-    this.sequence.set(session, sequence ?? ++this.sessionsSeen);
+    this.sequence.set(session, seen);
+    const key = serverKey(session);
+    if (STANDARD_PORTS.has(session.server.port) || this.nonstandardPortServers.has(key)) return;
+    let pending = this.pendingPerServer.get(key);
+    if (pending === undefined) this.pendingPerServer.set(key, (pending = new Set()));
+    pending.add(seen);
+  }
+
+  /** The session is diagnosed or no session at all: it no longer waits for the per-server finding. */
+  private settled(session: FtpSession): void {
+    const key = serverKey(session);
+    const pending = this.pendingPerServer.get(key);
+    if (pending === undefined) return;
+    pending.delete(this.sequence.get(session) ?? 0);
+    if (pending.size === 0) this.pendingPerServer.delete(key);
+  }
+
+  /** Whether a session of the same server seen before this one is still to be diagnosed. */
+  private earlierPending(session: FtpSession): boolean {
+    const pending = this.pendingPerServer.get(serverKey(session));
+    if (pending === undefined) return false;
+    const own = this.sequence.get(session) ?? 0;
+    for (const sequence of pending) if (sequence < own) return true;
+    return false;
   }
 
   /** A session that turned out to be no FTP at all: forgotten. */
   forget(session: FtpSession): void {
+    this.settled(session);
     this.sessions.delete(session);
     this.sequence.delete(session);
   }
@@ -251,10 +287,16 @@ export class SessionLifecycle {
     if (this.completed.has(session)) return;
     this.completed.add(session);
     session.findings = countRepeatedFindings([...session.findings, ...diagnoseSession(session, this.options)], this.options.maxFindingsPerCode);
-    const key = `${session.server.ip}|${session.server.port}`;
+    const earlier = this.earlierPending(session);
+    this.settled(session);
+    const key = serverKey(session);
     if (!session.findings.some((f) => f.code === 'nonstandard-control-port')) return;
-    if (this.nonstandardPortServers.has(key)) session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');
+    if (this.nonstandardPortServers.has(key) || earlier) {
+      session.findings = session.findings.filter((f) => f.code !== 'nonstandard-control-port');
+      return;
+    }
     this.nonstandardPortServers.add(key);
+    this.pendingPerServer.delete(key);
   }
 
   /**
@@ -299,8 +341,10 @@ export class SessionLifecycle {
         this.hooks.endSession(connection);
       }
       const attempt = unopenedConnection(connection as Connection, this.captureEndMicros);
-      if (attempt) listed.push({ attempt, sequence });
-      else if (found && release) this.release(found);
+      if (attempt) {
+        listed.push({ attempt, sequence });
+        if (found) this.settled(found);
+      } else if (found && release) this.release(found);
       else if (found) sessions.push(found);
     }
     const unopened = mergeAttempts(listed, compact);

@@ -7,7 +7,8 @@ import { formatEndpoint, firstLine } from '../text';
 import type { Finding } from '../types';
 
 /** The standard control port (RFC 959), and the implicit FTPS one. */
-const STANDARD_PORTS = new Set([21, 990]);
+/** Control ports that firewalls and kernel helpers watch without being told (FTP, implicit FTPS). */
+export const STANDARD_PORTS: ReadonlySet<number> = new Set([21, 990]);
 
 export function diagnoseControl(session: FtpSession): Finding[] {
   const findings: Finding[] = [];
