@@ -10,7 +10,8 @@ import { Analyzer, type AnalyzerEvents } from '../analyzer';
 import type { FirewallDocument, Report } from '../report/schema';
 import type { FtpSession } from '../model';
 import { readCaptures, STDIN_NAME } from '../capture';
-import { buildReport, buildReportHead, buildSessionReport, SessionTotals, type ReportSession } from '../report/build';
+import { buildReport, buildReportHead, buildSessionReport, buildSessionView, SessionTotals } from '../report/build';
+import { materialize, type SessionView } from '../report/session-view';
 import { defaultOptions } from '../options';
 import { FirewallPlanner } from '../firewall/plan';
 import type { FirewallOptions, FirewallPlan } from '../firewall/types';
@@ -23,7 +24,7 @@ import { selectSessions, type SessionSelection } from '../report/select';
 import { canonicalIp } from '../decode/ipaddr';
 import { renderExplain, samplesFor, topics, type SampleReports, type Topic } from '../report/explain';
 import { renderCsvChunks } from '../report/csv';
-import { renderNdjsonSession, renderNdjsonSummary } from '../report/ndjson';
+import { renderNdjsonSession, renderNdjsonSessionChunks, renderNdjsonSummary } from '../report/ndjson';
 import { renderZeekAscii, renderZeekJson } from '../report/zeek';
 import { zeekDefaultLoggedCommands, zeekGuestIds, type ZeekFtpLogOptions, type ZeekFtpRecord } from '../zeek/ftp-log';
 import { sanitize } from '../report/sanitize';
@@ -265,7 +266,7 @@ async function readAndReport(
   const result = analyzer.finish();
   const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
   let report: Report;
-  let sessions: () => Iterable<ReportSession>;
+  let sessions: () => Iterable<SessionView>;
   if (release) {
     const request = firewallRequest(options, 'nftables');
     report = buildReportHead(result, inputs, version, released.totals, firewallSection(released.plan(), request.sets));
@@ -335,10 +336,10 @@ class ReleasedSessions {
       this.spill.add(null, startMicros, sequence);
       return;
     }
-    const built = buildSessionReport(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
-    this.totals.add(built);
+    const built = buildSessionView(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
+    this.totals.addHead(built);
     this.planner.add(session, startMicros, built.helper);
-    this.spill.add(built, startMicros, sequence);
+    this.spill.add(built, startMicros, sequence, (channel) => this.totals.addChannel(channel));
   }
 
   plan(): FirewallPlan {
@@ -350,7 +351,7 @@ class ReleasedSessions {
     return this.spill?.idOf(sequence) ?? sequence;
   }
 
-  sessions(): Iterable<ReportSession> {
+  sessions(): Iterable<SessionView> {
     return this.spill?.sessions() ?? [];
   }
 
@@ -367,7 +368,7 @@ interface AnalyzeOutcome {
   /** The report; with sessions released as they ended, without its sessions (see `sessions`). */
   report: Report;
   /** The report's sessions in order, read again at each call. */
-  sessions(): Iterable<ReportSession>;
+  sessions(): Iterable<SessionView>;
   /** Lets go of the released sessions' temporary file. */
   close(): void;
   /** A session's number in the report, from its number while it was analyzed. */
@@ -389,7 +390,7 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
       return renderJsonChunks(report, outcome.sessions());
     case 'html':
       // One page draws every session: built in memory, for as many sessions as a page can hold.
-      return [renderHtml(report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] })];
+      return [renderHtml(report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()].map(materialize) })];
     case 'csv':
       return renderCsvChunks(report, outcome.sessions());
     case 'ndjson':
@@ -402,14 +403,14 @@ function render(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io): Itera
     default: {
       const text = renderTextChunks(report, () => outcome.sessions(), { color: useColor(options.color, io, toFile), firewall: options.firewall });
       if (!options.diagram) return text;
-      const all = report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()] };
+      const all = report.sessions.length > 0 ? report : { ...report, sessions: [...outcome.sessions()].map(materialize) };
       return [[...text].join('') + `\n${renderDiagrams(all, diagramOptions(options, io, toFile))}`];
     }
   }
 }
 
-function* ndjsonChunks(report: Report, sessions: Iterable<ReportSession>): Generator<string> {
-  for (const session of sessions) yield renderNdjsonSession(session);
+function* ndjsonChunks(report: Report, sessions: Iterable<SessionView>): Generator<string> {
+  for (const session of sessions) yield* renderNdjsonSessionChunks(session);
   yield renderNdjsonSummary(report);
 }
 

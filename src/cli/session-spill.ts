@@ -1,14 +1,25 @@
 /**
- * Where the report's sessions wait while the capture is read: each session's report object, as
- * one line of JSON in a temporary file (deleted when the report is written, or when the process
- * exits), so that memory holds a few numbers per session, not the session. Read back in report
- * order (by start time, ties in the order sessions were seen) and numbered 1, 2, ... as the
- * report numbers them; see the Analyzer's sessionReleased.
+ * Where the report's sessions wait while the capture is read: each session's report object in a
+ * temporary file (deleted when the report is written, or when the process exits), so that memory
+ * holds a few numbers per session, not the session. A session is a few lines of JSON: one per
+ * element of its long lists (data channels, transfers without a channel: see STREAMED_LISTS),
+ * then one for the rest of it, so that neither writing it nor reading it back holds a session of
+ * 200 000 data channels whole. Read back in report order (by start time, ties in the order
+ * sessions were seen) and numbered 1, 2, ... as the report numbers them; see the Analyzer's
+ * sessionReleased.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { ReportSession } from '../report/build';
+import { STREAMED_LISTS, type SessionView, type StreamedList } from '../report/session-view';
+import type { ReportSession } from '../report/schema';
+
+/** The last line of a session's record: where its lists' lines are, and the rest of the session. */
+interface SessionHead {
+  /** Per STREAMED_LISTS entry: its elements (lines) and their bytes, newlines included. */
+  lists: Array<[number, number]>;
+  session: ReportSession;
+}
 
 /** Bytes gathered before they are written to the file. */
 const BLOCK_BYTES = 4 << 20;
@@ -58,6 +69,30 @@ class BlockReader {
       done += n;
     }
     return done;
+  }
+}
+
+/** The JSON values on the lines of `bytes` bytes at `offset` (each line ends in a newline). */
+function* readLines(fd: number, offset: number, bytes: number): Generator<unknown> {
+  const block = Buffer.alloc(Math.min(bytes, READ_BLOCK_BYTES));
+  let carry: Buffer | null = null;
+  let done = 0;
+  while (done < bytes) {
+    const n = fs.readSync(fd, block, 0, Math.min(block.length, bytes - done), offset + done);
+    if (n === 0) throw new Error('the session file ended early');
+    done += n;
+    let bytesRead = block.subarray(0, n);
+    if (carry !== null) {
+      bytesRead = Buffer.concat([carry, bytesRead]);
+      carry = null;
+    }
+    let from = 0;
+    for (let end = bytesRead.indexOf(0x0a); end >= 0; end = bytesRead.indexOf(0x0a, from)) {
+      yield JSON.parse(bytesRead.toString('utf8', from, end));
+      from = end + 1;
+    }
+    // A line across the block's end: the rest comes with the next block.
+    if (from < bytesRead.length) carry = Buffer.from(bytesRead.subarray(from));
   }
 }
 
@@ -138,19 +173,44 @@ export class SessionSpill {
 
   /**
    * Keeps one session's report; `startMicros` and `sequence` give its place in the report. A
-   * session left out of the report (null) still takes its number, as in the whole capture.
+   * session left out of the report (null) still takes its number, as in the whole capture. Its
+   * data channels are gone through once, each handed to `channel` as it is written.
    */
-  add(session: ReportSession | null, startMicros: number, sequence: number): void {
+  add(session: SessionView | null, startMicros: number, sequence: number, channel?: (c: ReportSession['dataChannels'][number]) => void): void {
     if (this.sorted !== null) throw new Error('session added after the spill was read');
-    const line = session === null ? '' : JSON.stringify(session);
-    const bytes = Buffer.byteLength(line);
+    let line = '';
+    if (session !== null) {
+      const lists: Array<[number, number]> = [];
+      const head: Record<string, unknown> = { ...session };
+      for (const name of STREAMED_LISTS) {
+        let count = 0;
+        let bytes = 0;
+        for (const element of session[name] as Iterable<unknown>) {
+          if (name === 'dataChannels') channel?.(element as ReportSession['dataChannels'][number]);
+          // JSON text holds no raw line break: one element per line.
+          const text = `${JSON.stringify(element)}\n`;
+          count++;
+          bytes += this.append(text);
+        }
+        lists.push([count, bytes]);
+        head[name] = [];
+      }
+      line = JSON.stringify({ lists, session: head });
+    }
     this.offsets.push(this.written + this.pendingBytes);
-    this.lengths.push(bytes);
+    this.lengths.push(Buffer.byteLength(line));
     this.starts.push(startMicros);
     this.sequences.push(sequence);
-    this.pending.push(line);
+    this.append(line);
+  }
+
+  /** Adds text to the file; returns its bytes. */
+  private append(text: string): number {
+    const bytes = Buffer.byteLength(text);
+    this.pending.push(text);
     this.pendingBytes += bytes;
     if (this.pendingBytes >= BLOCK_BYTES) this.flush();
+    return bytes;
   }
 
   private flush(): void {
@@ -186,19 +246,32 @@ export class SessionSpill {
     return (this.idBySequence as Uint32Array)[sequence] ?? 0;
   }
 
-  /** The sessions in report order, numbered; each call reads them again from the start. */
-  *sessions(): Generator<ReportSession> {
+  /**
+   * The sessions in report order, numbered; each call reads them again from the start. A
+   * session's lists are read from the file as they are iterated, each time again, until the next
+   * session is asked for.
+   */
+  *sessions(): Generator<SessionView> {
     const sorted = this.order();
     if (this.fd === null) throw new Error('the spill was closed');
-    const reader = new BlockReader(this.fd);
+    const fd = this.fd;
+    const reader = new BlockReader(fd);
     for (let rank = 0; rank < sorted.length; rank++) {
       const index = sorted[rank];
       if (this.lengths.get(index) === 0) continue;
-      const text = reader.text(this.offsets.get(index), this.lengths.get(index));
-      const session = JSON.parse(text) as ReportSession;
+      const headAt = this.offsets.get(index);
+      const { lists, session } = JSON.parse(reader.text(headAt, this.lengths.get(index))) as SessionHead;
       session.id = rank + 1;
       if (session.helper) session.helper.session = rank + 1;
-      yield session;
+      const view = session as unknown as Record<StreamedList, Iterable<unknown>>;
+      let at = headAt - lists.reduce((sum, [, bytes]) => sum + bytes, 0);
+      STREAMED_LISTS.forEach((name, i) => {
+        const [count, bytes] = lists[i];
+        const start = at;
+        at += bytes;
+        view[name] = count === 0 ? [] : { [Symbol.iterator]: () => readLines(fd, start, bytes) };
+      });
+      yield session as unknown as SessionView;
     }
   }
 

@@ -116,6 +116,8 @@ export function layOut(plan: FirewallPlan, side: Side, style: Style): Layout {
   };
   // The helper is bound only where it opens something: not for TLS, nor for a server with no data flow it can follow.
   const helperServers = style === 'helper' ? plan.servers.filter((s) => s.flows.some((f) => f.helperCovers)) : [];
+  // A set: looked up once per server, in plans of hundreds of thousands of servers.
+  const helped = new Set(helperServers);
   const prerouting = style === 'helper' && side !== 'client' && helperServers.length > 0 ? chain('prerouting', 'accept') : null;
   const filter = new Map<Chain, LayoutEntry[]>();
   for (const name of host ? (['input', 'output'] as const) : (['forward'] as const)) {
@@ -128,7 +130,7 @@ export function layOut(plan: FirewallPlan, side: Side, style: Style): Layout {
   }
   for (const server of plan.servers) {
     const name = serverName(server.ip, server.controlPort);
-    if (helperServers.includes(server)) {
+    if (helped.has(server)) {
       const control = server.flows.find((f) => f.role === 'control') as Flow;
       const entry: LayoutEntry = {
         kind: 'helper',

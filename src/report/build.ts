@@ -37,6 +37,7 @@ import { describeUnreachable } from '../diagnose/data-channels';
 import { buildPerformance } from './performance';
 import { FrameFields } from './frame-fields';
 import { payloadComplete } from '../transfer/content';
+import { materialize, type SessionView } from './session-view';
 
 /**
  * Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. The readers keep
@@ -88,11 +89,20 @@ export class SessionTotals {
   readonly byStatus: Record<ChannelStatus, number> = { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 };
   readonly severities: Record<Finding['severity'], number> = { info: 0, warning: 0, error: 0 };
 
-  add(session: ReportSession): void {
+  add(session: SessionView): void {
+    this.addHead(session);
+    for (const channel of session.dataChannels) this.addChannel(channel);
+  }
+
+  /** A session without its data channels (they come one by one through addChannel). */
+  addHead(session: Pick<SessionView, 'findings'>): void {
     this.sessions++;
-    this.dataChannels += session.dataChannels.length;
-    for (const channel of session.dataChannels) this.byStatus[channel.status]++;
     for (const finding of session.findings) this.severities[finding.severity]++;
+  }
+
+  addChannel(channel: ReportChannel): void {
+    this.dataChannels++;
+    this.byStatus[channel.status]++;
   }
 }
 
@@ -192,9 +202,23 @@ export function buildSessionReport(session: FtpSession, multipleInputs: boolean,
   return buildSession(session, new FrameFields(multipleInputs), maxDataConnections);
 }
 
+/**
+ * One session of the report whose data channels and transfers without a channel are built as they
+ * are iterated, each time again: a session with many announcements is written out (or to disk)
+ * channel by channel without its report ever being whole in memory. The analysis session must
+ * stay as it is while the view is in use.
+ */
+export function buildSessionView(session: FtpSession, multipleInputs: boolean, maxDataConnections = Infinity): SessionView {
+  return buildView(session, new FrameFields(multipleInputs), maxDataConnections);
+}
+
 function buildSession(session: FtpSession, frames: FrameFields, maxDataConnections: number): ReportSession {
+  return materialize(buildView(session, frames, maxDataConnections));
+}
+
+function buildView(session: FtpSession, frames: FrameFields, maxDataConnections: number): SessionView {
   const control = session.control;
-  const out: ReportSession = {
+  const out: SessionView = {
     id: session.id,
     client: session.client,
     server: session.server,
@@ -208,17 +232,25 @@ function buildSession(session: FtpSession, frames: FrameFields, maxDataConnectio
     control: buildControl(control, frames),
     commands: session.commands,
     replies: session.replies,
-    dataChannels: session.dataChannels.map((c) => buildChannel(session, c, frames)),
-    transfersWithoutChannel: session.orphanTransfers.map((t) => {
-      const entry: ReportOrphanTransfer = {
-        command: t.command.verb,
-        arg: t.command.arg,
-        frame: t.command.at.ref.frame,
-        replyCode: t.final?.code ?? null,
-      };
-      frames.add(entry, 'frame', t.command.at.ref);
-      return entry;
-    }),
+    dataChannels: {
+      *[Symbol.iterator]() {
+        for (const c of session.dataChannels) yield buildChannel(session, c, frames);
+      },
+    },
+    transfersWithoutChannel: {
+      *[Symbol.iterator]() {
+        for (const t of session.orphanTransfers) {
+          const entry: ReportOrphanTransfer = {
+            command: t.command.verb,
+            arg: t.command.arg,
+            frame: t.command.at.ref.frame,
+            replyCode: t.final?.code ?? null,
+          };
+          frames.add(entry, 'frame', t.command.at.ref);
+          yield entry;
+        }
+      },
+    },
     encryptedDataConnections: session.tlsConnections.map((c) => buildHidden(c, frames)),
     unannouncedDataConnections: session.unannouncedConnections.map((c) => buildHidden(c, frames)),
     findings: session.findings.map((f) => buildFinding(f, frames)),

@@ -4,7 +4,8 @@
  * spreadsheet would read as a formula (first character = + - @, tab or CR) is prefixed with `'`.
  * Pure: the report in, text out.
  */
-import type { Report, ReportChannel, ReportSession } from './schema';
+import type { Report, ReportChannel } from './schema';
+import type { SessionView } from './session-view';
 import { sanitize } from './sanitize';
 
 /** The columns, in order, with what each holds (documented in README.md). */
@@ -67,7 +68,7 @@ function channelFrames(channel: ReportChannel): Set<number> {
   return new Set(frames.filter((f): f is number => typeof f === 'number'));
 }
 
-function channelRow(session: ReportSession, channel: ReportChannel, multipleInputs: boolean): string[] {
+function channelRow(session: SessionView, channel: ReportChannel, multipleInputs: boolean): string[] {
   const connection = channel.connection;
   const transfer = channel.transfer;
   const frames = channelFrames(channel);
@@ -106,11 +107,18 @@ export function renderCsv(report: Report): string {
 }
 
 /** The same text as renderCsv, a session's rows at a time, with the sessions from `sessions` (default: the report's). */
-export function* renderCsvChunks(report: Report, sessions: Iterable<ReportSession> = report.sessions): Generator<string> {
+export function* renderCsvChunks(report: Report, sessions: Iterable<SessionView> = report.sessions): Generator<string> {
   const multipleInputs = report.inputs.length > 1;
   yield `${csvColumns.map(([name]) => name).join(',')}\r\n`;
   for (const session of sessions) {
-    const rows = session.dataChannels.map((channel) => `${channelRow(session, channel, multipleInputs).join(',')}\r\n`);
-    if (rows.length > 0) yield rows.join('');
+    let rows = '';
+    for (const channel of session.dataChannels) {
+      rows += `${channelRow(session, channel, multipleInputs).join(',')}\r\n`;
+      if (rows.length >= 64 * 1024) {
+        yield rows;
+        rows = '';
+      }
+    }
+    if (rows.length > 0) yield rows;
   }
 }

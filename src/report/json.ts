@@ -4,7 +4,8 @@
  * bidirectional marks and the line separators are escaped too, so viewing the report in a
  * terminal is safe.
  */
-import type { Report, ReportSession } from './build';
+import type { Report } from './build';
+import { sessionJsonChunks, type SessionView } from './session-view';
 
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
@@ -32,7 +33,7 @@ const UNOPENED_PER_CHUNK = 1000;
  * (default: the report's own) may come from anywhere, e.g. read back one by one from where they
  * were put as the capture was read; the report's own list is then left out.
  */
-export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSession> = report.sessions): Generator<string> {
+export function* renderJsonChunks(report: Report, sessions: Iterable<SessionView> = report.sessions): Generator<string> {
   if (!Array.isArray(report.sessions)) {
     // Not a whole report (a part of one): no sessions to put in their place.
     yield `${escapeUnsafeJson(JSON.stringify(report, null, 2))}\n`;
@@ -46,9 +47,12 @@ export function* renderJsonChunks(report: Report, sessions: Iterable<ReportSessi
   let first = true;
   for (const session of sessions) {
     if (first) yield escapeUnsafeJson(`${shell.slice(0, at)}\n  "sessions": [`);
-    // JSON text holds no raw line breaks inside strings: indenting every line is safe.
-    const text = JSON.stringify(session, null, 2).replace(/\n/g, '\n    ');
-    yield escapeUnsafeJson(`${first ? '' : ','}\n    ${text}`);
+    let before = `${first ? '' : ','}\n    `;
+    // Element by element: a session of many data channels is never one string.
+    for (const chunk of sessionJsonChunks(session, true, '    ')) {
+      yield escapeUnsafeJson(`${before}${chunk}`);
+      before = '';
+    }
     first = false;
   }
   const rest = first ? `${shell}\n` : `\n  ],\n${shell.slice(at + EMPTY_SESSIONS.length)}\n`;

@@ -6,11 +6,19 @@
  */
 import type { NdjsonSessionLine, NdjsonSummaryLine, Report, ReportSession } from './schema';
 import { escapeUnsafeJson } from './json';
+import { sessionJsonChunks, type SessionView, type StreamedList } from './session-view';
 
 /** One session line (with its line end). */
 export function renderNdjsonSession(session: ReportSession): string {
   const line: NdjsonSessionLine = { type: 'session', ...session };
   return `${escapeUnsafeJson(JSON.stringify(line))}\n`;
+}
+
+/** The same line as renderNdjsonSession, a part at a time: the data channels one by one. */
+export function* renderNdjsonSessionChunks(session: SessionView): Generator<string> {
+  const line: Omit<NdjsonSessionLine, StreamedList> & Pick<SessionView, StreamedList> = { type: 'session', ...session };
+  for (const chunk of sessionJsonChunks(line as SessionView, false)) yield escapeUnsafeJson(chunk);
+  yield '\n';
 }
 
 /** The closing summary line (with its line end). */

@@ -2,7 +2,7 @@
  * The text report's lines on how each transfer of a session went (from the JSON's
  * `connection.performance`). Pure: report data in, lines out.
  */
-import type { ReportSession } from './schema';
+import type { SessionView } from './session-view';
 import type { ReportPerformance } from './schema';
 import { formatBytes, formatDelay, formatThroughput } from '../text';
 import { sanitize } from './sanitize';
@@ -23,11 +23,12 @@ function frame(n: number | null, input: unknown): string {
 }
 
 /** Two lines per measured data connection: bytes, time and rate; then loss, windows, stalls and control. */
-export function renderTransferPerformance(session: ReportSession): string[] {
-  const measured = session.dataChannels.filter((c) => c.connection?.performance);
-  if (measured.length === 0) return [];
+export function renderTransferPerformance(session: Pick<SessionView, 'dataChannels'>): string[] {
+  let measured = 0;
   const lines = ['', '  transfers (how each data connection went)'];
-  for (const channel of measured.slice(0, MAX_LISTED)) {
+  for (const channel of session.dataChannels) {
+    if (!channel.connection?.performance) continue;
+    if (++measured > MAX_LISTED) continue;
     const p = channel.connection!.performance as ReportPerformance;
     const t = channel.transfer;
     const what = t ? sanitize(`${t.command} ${t.arg}`.trim()) : 'no transfer';
@@ -60,6 +61,7 @@ export function renderTransferPerformance(session: ReportSession): string[] {
     facts.push(`control connection ${control}`);
     lines.push(`      ${facts.join('; ')}`);
   }
-  if (measured.length > MAX_LISTED) lines.push(`   … ${measured.length - MAX_LISTED} more data connections: --format json lists them all`);
+  if (measured === 0) return [];
+  if (measured > MAX_LISTED) lines.push(`   … ${measured - MAX_LISTED} more data connections: --format json lists them all`);
   return lines;
 }

@@ -3,11 +3,12 @@
  * the findings, and the firewall rules. Pure: report in, text out (STYLE habit 10).
  */
 import Table from 'cli-table3';
-import type { Report, ReportChannel, ReportFinding, ReportSession, ReportTimelineEntry } from './schema';
+import type { Report, ReportChannel, ReportFinding, ReportTimelineEntry } from './schema';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
 import { renderTransferPerformance } from './performance-text';
 import { sanitize } from './sanitize';
+import type { SessionView } from './session-view';
 
 export interface TextOptions {
   /** Use ANSI colours (only on a terminal). */
@@ -61,7 +62,7 @@ export function renderText(report: Report, options: TextOptions): string {
  * once for the summary that comes first, once for the sessions' blocks), so that the sessions
  * can be read back one by one from wherever they wait, never all in memory.
  */
-export function* renderTextChunks(report: Report, sessions: () => Iterable<ReportSession>, options: TextOptions): Generator<string> {
+export function* renderTextChunks(report: Report, sessions: () => Iterable<SessionView>, options: TextOptions): Generator<string> {
   const style = makeStyle(options.color);
   const digest = digestReport(report, sessions());
   let first = true;
@@ -150,7 +151,7 @@ interface TableRow {
   position: number;
 }
 
-function digestReport(report: Report, sessions: Iterable<ReportSession>): Digest {
+function digestReport(report: Report, sessions: Iterable<SessionView>): Digest {
   const digest: Digest = {
     sessions: 0,
     servers: new Map(),
@@ -299,7 +300,7 @@ export function renderFirewallSection(report: Report, options: Pick<TextOptions,
 }
 
 /** One session's block, on its own (`ftpcap watch` prints each as it ends). */
-export function renderSessionText(session: ReportSession, options: Pick<TextOptions, 'color'>): string {
+export function renderSessionText(session: SessionView, options: Pick<TextOptions, 'color'>): string {
   return `${renderSession(session, makeStyle(options.color))}\n`;
 }
 
@@ -390,7 +391,7 @@ function* renderUnopened(report: Report, style: Style): Generator<string> {
   yield chunk();
 }
 
-function renderSession(session: ReportSession, style: Style): string {
+function renderSession(session: SessionView, style: Style): string {
   const lines: string[] = [];
   const title = ` Session ${session.id} `;
   lines.push(style.bold(`──${title}${'─'.repeat(Math.max(4, 72 - title.length))}`));

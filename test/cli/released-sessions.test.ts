@@ -14,6 +14,7 @@ import { Analyzer } from '../../src/analyzer';
 import type { FtpSession } from '../../src/model';
 import { SessionSpill } from '../../src/cli/session-spill';
 import type { ReportSession } from '../../src/report/build';
+import type { SessionView } from '../../src/report/session-view';
 import { defaultFirewallOptions, FirewallPlanner, MAX_PLAN_ADDRESSES, MAX_PLAN_SESSIONS } from '../../src/firewall/plan';
 import { renderRuleSets } from '../../src/firewall/render';
 import { framesToPcap } from '../helpers/pcap';
@@ -162,7 +163,13 @@ describe('reports written from the released sessions', () => {
 
 describe('the temporary file of report sessions', () => {
   const session = (id: number): ReportSession =>
-    ({ id, helper: { session: id, follows: true, reasons: [], channels: [] }, user: `u${id}` }) as unknown as ReportSession;
+    ({
+      id,
+      helper: { session: id, follows: true, reasons: [], channels: [] },
+      user: `u${id}`,
+      dataChannels: [],
+      transfersWithoutChannel: [],
+    }) as unknown as ReportSession;
 
   test('read back by start time (ties in the order seen), numbered from 1, then deleted', () => {
     const spill = new SessionSpill(dir);
@@ -194,6 +201,46 @@ describe('the temporary file of report sessions', () => {
     spill.add(big, 1, 1);
     spill.add(session(3), 3, 3);
     expect([...spill.sessions()].map((s) => s.user?.length)).toEqual([5 << 20, 2, 2]);
+    spill.close();
+  });
+
+  test('a session of many data channels: written and read back one channel at a time, the same channels each time', () => {
+    const spill = new SessionSpill(dir);
+    // Multi-byte characters, so that lines and characters straddle the read blocks' ends.
+    const channel = (i: number) => ({ index: i, text: `227 Entering Passive Mode (192,0,2,10,${i >> 8},${i & 255}) — ü€${'é'.repeat(i % 97)}` });
+    let made = 0;
+    const many = {
+      ...session(1),
+      dataChannels: {
+        *[Symbol.iterator]() {
+          for (let i = 1; i <= 50_000; i++) {
+            made++;
+            yield channel(i);
+          }
+        },
+      },
+      transfersWithoutChannel: [{ command: 'RETR', arg: 'x', frame: 9, replyCode: null }],
+    } as unknown as SessionView;
+    const seen: number[] = [];
+    spill.add(session(2), 2, 2);
+    spill.add(many, 1, 1, (c) => seen.push(c.index));
+    spill.add(session(3), 3, 3);
+    // Built once, as it went to the file.
+    expect(made).toBe(50_000);
+    expect(seen).toHaveLength(50_000);
+    const [first, second] = spill.sessions();
+    expect(first.id).toBe(1);
+    expect(Array.isArray(first.dataChannels)).toBe(false);
+    for (let pass = 0; pass < 2; pass++) {
+      let n = 0;
+      for (const c of first.dataChannels) {
+        n++;
+        if (c.index !== n || c.text !== channel(n).text) throw new Error(`channel ${n} came back as ${JSON.stringify(c)}`);
+      }
+      expect(n).toBe(50_000);
+    }
+    expect([...first.transfersWithoutChannel]).toEqual([{ command: 'RETR', arg: 'x', frame: 9, replyCode: null }]);
+    expect([...second.dataChannels]).toEqual([]);
     spill.close();
   });
 });
