@@ -91,7 +91,7 @@ function mergeAttempts(
 }
 
 /** How often (capture time) the ended sessions are looked at for release. */
-const RELEASE_CHECK_MICROS = 250_000;
+const RELEASE_CHECK_MICROS = 50_000;
 
 /** What finish() leaves: the sessions (none when released), the attempts, the findings across sessions. */
 export interface LifecycleResult {
