@@ -22,11 +22,12 @@
 import { Admission } from './correlate/admission';
 import { ControlConnection } from './correlate/control-connection';
 import { ExpectationRegistry } from './correlate/expectations';
-import { SessionTracker } from './correlate/tracker';
+import { SessionTracker, type ChannelFolding } from './correlate/tracker';
 import { segmentOf, type TcpLocation } from './decode';
 import { FrameDispatcher, type FrameCounts } from './decode/dispatch';
 import type { IcmpUnreachable } from './decode/icmp';
 import { diagnoseCapture } from './diagnose/capture';
+import { diagnoseFoldedChannel } from './diagnose/index';
 import { SessionLifecycle } from './diagnose/lifecycle';
 import { ConnectionAttempts } from './tcp/attempts';
 import { limitFindings } from './diagnose/limits';
@@ -378,6 +379,7 @@ export class Analyzer {
   private startControl(connection: Connection, sequence?: number): ControlConnection {
     if (sequence === undefined) this.stats.controlConnections++;
     const tracker = new SessionTracker(this.lifecycle.nextId, connection, this.registry, this.options, this.limits);
+    tracker.folding = this.folding;
     const zeek = this.zeekFtp ? this.zeekLog(connection, this.zeekFtp) : null;
     const state = new ControlConnection(connection, tracker, zeek ? new ZeekFtpObserver(tracker, zeek) : tracker, this.options, this.limits, zeek);
     this.controls.set(connection, state);
@@ -408,6 +410,12 @@ export class Analyzer {
     this.controls.delete(connection);
     this.lifecycle.controlEnded(connection, state.tracker.session);
   }
+
+  /** How a session's finished channels past maxDataChannelsPerSession are folded. */
+  private readonly folding: ChannelFolding = {
+    diagnose: (session, channel, next) => diagnoseFoldedChannel(session, channel, next, this.options),
+    endContent: (connection) => this.endContent(connection),
+  };
 
   /** Data connections whose payload is being followed (src/transfer/stream.ts). */
   private readonly contents = new Map<Connection, DataContentTracker>();

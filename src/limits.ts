@@ -18,6 +18,7 @@ export type LimitName = keyof Pick<
   | 'maxDetectionLineLength'
   | 'maxDetectionPendingCommands'
   | 'maxHiddenConnections'
+  | 'maxDataChannelsPerSession'
   | 'maxSizeAnswers'
   | 'maxReassemblyReports'
   | 'maxMalformedReports'

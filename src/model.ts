@@ -103,6 +103,41 @@ export interface DataChannel {
   closed: boolean;
 }
 
+/** A data channel's outcome in one word (README: data channel status). */
+export type ChannelOutcome = 'completed' | 'failed' | 'refused' | 'unused' | 'incomplete';
+
+/**
+ * The data channels of a session past `maxDataChannelsPerSession`, once finished (answered or
+ * given up, their data connection closed and its content filed), counted here instead of kept one
+ * by one: a session of 200 000 announcements holds these numbers, not 200 000 channels. Their
+ * findings were raised when they were folded.
+ */
+export interface FoldedChannels {
+  count: number;
+  active: number;
+  passive: number;
+  byOutcome: Record<ChannelOutcome, number>;
+  /** Bytes their data connections carried (as channelBytes), and how many of them the capture lacks. */
+  bytes: number;
+  missingBytes: number;
+  /** Timeline entries their data connections' packets would have made (counted in timelineDropped). */
+  timelineEntries: number;
+  /** The first packet of the earliest folded data connection, if any. */
+  firstConnection: FrameEvent | null;
+  /** The highest index of a folded channel whose transfer completed (0: none). */
+  lastCompletedIndex: number;
+  /** Findings of the folded channels (past maxFindingsPerCode of a code, counted on the last). */
+  findings: Finding[];
+  /**
+   * What the findings of a listed channel need of the channel after it, when that one was folded
+   * (by the listed channel's index).
+   */
+  successors: Map<number, ChannelSuccessor>;
+}
+
+/** What the findings of a channel look at in the channel announced after it. */
+export type ChannelSuccessor = Pick<DataChannel, 'index' | 'method' | 'request'>;
+
 /** A line of the session's timeline: something that happened, in plain words. */
 export interface TimelineEntry {
   at: FrameEvent;
@@ -161,8 +196,10 @@ export interface FtpSession {
   loggedIn: boolean;
   /** The server's 220 (or 120) greeting, when the capture holds it: it often names the server software. */
   greeting: FtpReply | null;
-  /** Data channels in announcement order. */
+  /** Data channels in announcement order (those folded into `folded` left out). */
   dataChannels: DataChannel[];
+  /** The finished data channels past maxDataChannelsPerSession, counted instead of listed. */
+  folded: FoldedChannels;
   /** Transfer commands that had no data channel to use. */
   orphanTransfers: Transfer[];
   timeline: TimelineEntry[];

@@ -41,6 +41,13 @@ export interface AnalyzerOptions extends PerformanceThresholds {
   maxExpectations: number;
   /** TCP connections tracked at once (control plus expected data connections). */
   maxConnections: number;
+  /**
+   * Data channels listed one by one per session. Past it, each finished channel (answered or given
+   * up, its data connection closed) is folded into the session's counters: exact totals by mode
+   * and outcome, bytes, and its findings, but no entry of its own (a session announcing 200 000
+   * channels holds these, not the channels). Channels still open or waiting are never folded.
+   */
+  maxDataChannelsPerSession: number;
   /** Timeline events kept per session (the rest are counted, not kept). */
   maxTimelineEvents: number;
   /**
@@ -133,6 +140,7 @@ export const defaultOptions: AnalyzerOptions = {
   maxPendingCommands: 64,
   maxExpectations: 100_000,
   maxConnections: 200_000,
+  maxDataChannelsPerSession: 10_000,
   maxTimelineEvents: 5_000,
   maxTimelineDataConnections: 1_000,
   maxFindingsPerCode: 20,

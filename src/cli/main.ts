@@ -112,6 +112,11 @@ function parsePositive(value: string, previous: number[] = []): number[] {
   return [...previous, Number(value)];
 }
 
+function parseChannelCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 2 ** 31) throw new InvalidArgumentError(`"${value}" is not a number of data channels (0-2147483648)`);
+  return Number(value);
+}
+
 function parseByteCount(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 2 ** 31) throw new InvalidArgumentError(`"${value}" is not a byte count (1-2147483648)`);
   return Number(value);
@@ -180,6 +185,7 @@ interface AnalyzeOptions extends FirewallCliOptions, PerformanceCliOptions {
   extract?: string;
   /** Out-of-order bytes buffered per direction of a data connection. */
   maxDataReorderBytes?: number;
+  maxDataChannels?: number;
 }
 
 type HashWhen = 'auto' | 'always' | 'never';
@@ -234,6 +240,7 @@ async function readAndReport(
       clearPasswordUsers: zeek ? zeekGuestIds : undefined,
       hashes: hashWanted(files, options),
       ...(options.maxDataReorderBytes !== undefined ? { maxDataOutOfOrderBytes: options.maxDataReorderBytes } : {}),
+      ...(options.maxDataChannels !== undefined ? { maxDataChannelsPerSession: options.maxDataChannels } : {}),
     },
     {
       ...events,
@@ -761,6 +768,12 @@ function buildProgram(io: Io, done: (code: Promise<number>) => void): Command {
         '--max-data-reorder-bytes <n>',
         'out-of-order bytes buffered per direction of a data connection before a hole is given up (default 1048576)',
         parseByteCount,
+      )
+      .addOption(
+        new Option(
+          '--max-data-channels <n>',
+          `data channels listed per session; later finished ones are only counted (default ${defaultOptions.maxDataChannelsPerSession})`,
+        ).argParser(parseChannelCount),
       )
       .addOption(
         new Option('--max-in-memory-sessions <n>', 'sessions HTML, Zeek and diagrams (built in memory) take at most')

@@ -2,8 +2,8 @@
  * Facts about a data channel that come from its matched TCP connection: which side sent the
  * transfer's bytes, and how many bytes crossed (and how many the capture lacks).
  */
-import type { DataChannel } from '../model';
-import { missingBytes, payloadBytes } from '../tcp/connections';
+import type { ChannelOutcome, DataChannel } from '../model';
+import { isEstablished, missingBytes, payloadBytes } from '../tcp/connections';
 import type { Direction } from '../types';
 
 /** Which side of the channel's data connection sends the transfer's bytes: orig or resp. */
@@ -31,4 +31,17 @@ export function channelBytes(channel: DataChannel): { bytes: number; missing: nu
     missing += missingBytes(connection, d);
   }
   return { bytes, missing };
+}
+
+/** The channel's outcome in one word (see README: data channel status). */
+export function channelStatus(channel: DataChannel): ChannelOutcome {
+  if (channel.reply && channel.reply.code >= 400) return 'refused';
+  const transfer = channel.transfer;
+  if (transfer) {
+    if (transfer.final === null) return 'incomplete';
+    return transfer.final.code < 300 ? 'completed' : 'failed';
+  }
+  if (channel.connection && !isEstablished(channel.connection)) return 'failed';
+  if (channel.reply === null) return 'incomplete';
+  return 'unused';
 }

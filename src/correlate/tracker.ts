@@ -5,8 +5,19 @@
 import { parseEprtArgument, parseEpsvArgument, parseEpsvReply, parseLprtArgument, parseLpsvReply, parsePasvReply, parsePortArgument } from '../ftp/hostport';
 import type { ControlObserver } from '../ftp/control';
 import { transferCommands } from '../ftp/messages';
-import type { AnnouncementMethod, DataChannel, FtpCommand, FtpReply, FtpSession, TimelineEntry, Transfer, TransferCommand } from '../model';
-import { payloadBytes, type Connection } from '../tcp/connections';
+import type {
+  AnnouncementMethod,
+  ChannelSuccessor,
+  DataChannel,
+  FoldedChannels,
+  FtpCommand,
+  FtpReply,
+  FtpSession,
+  TimelineEntry,
+  Transfer,
+  TransferCommand,
+} from '../model';
+import { connectionEnd, payloadBytes, type Connection } from '../tcp/connections';
 import { TransferMeter } from '../tcp/performance';
 import { LimitCounter } from '../limits';
 import type { AnalyzerOptions } from '../options';
@@ -14,6 +25,17 @@ import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
 import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
+import { channelBytes, channelStatus } from './channels';
+
+/**
+ * What folding a finished channel needs from the stages around the tracker: the findings of one
+ * channel (src/diagnose, given the channel announced after it), and filing what a given-up data
+ * connection carried so that nothing holds the channel any more.
+ */
+export interface ChannelFolding {
+  diagnose(session: FtpSession, channel: DataChannel, next: ChannelSuccessor | undefined): Finding[];
+  endContent(connection: Connection): void;
+}
 
 const activeMethods = new Set(['PORT', 'EPRT', 'LPRT']);
 const passiveMethods = new Set(['PASV', 'EPSV', 'LPSV']);
@@ -46,12 +68,26 @@ export class SessionTracker implements ControlObserver {
   private readonly channelOf = new Map<Transfer, DataChannel>();
   /** Findings raised so far per code: how many are listed, and the last listed. */
   private readonly findingsByCode = new Map<string, { listed: number; last: Finding }>();
+  /** The folded channels' findings per code: how many are listed, and the last listed. */
+  private readonly foldedByCode = new Map<string, { listed: number; last: Finding }>();
+  /**
+   * announcement-refused findings of folded channels no later channel has made good yet (a later
+   * completed transfer makes them warnings: "the client got its transfer another way"), by index.
+   */
+  private unrecovered: { index: number; finding: Finding }[] = [];
+  /** Channels in session.dataChannels past the listed ones when they were last looked at for folding. */
+  private foldCheckedTail = 0;
+  /** Folds finished channels past maxDataChannelsPerSession (null: never, as in tests of the tracker alone). */
+  folding: ChannelFolding | null = null;
 
   constructor(
     id: number,
     control: Connection,
     private readonly registry: ExpectationRegistry<SessionTracker>,
-    private readonly limits: Pick<AnalyzerOptions, 'maxTimelineEvents' | 'maxFindingsPerCode' | 'maxHiddenConnections' | 'maxSizeAnswers'>,
+    private readonly limits: Pick<
+      AnalyzerOptions,
+      'maxTimelineEvents' | 'maxFindingsPerCode' | 'maxHiddenConnections' | 'maxSizeAnswers' | 'maxDataChannelsPerSession' | 'connectionIdleMicros'
+    >,
     /** Counts the limits reached (hidden connections only counted, SIZE answers forgotten). */
     private readonly reached = new LimitCounter(),
   ) {
@@ -64,6 +100,7 @@ export class SessionTracker implements ControlObserver {
       loggedIn: false,
       greeting: null,
       dataChannels: [],
+      folded: emptyFolded(),
       orphanTransfers: [],
       timeline: [],
       timelineDropped: 0,
@@ -231,6 +268,123 @@ export class SessionTracker implements ControlObserver {
     for (const channel of this.session.dataChannels) this.closeChannel(channel);
     const deferred = this.takeDeferredTransfer();
     if (deferred) this.session.orphanTransfers.push(deferred);
+    this.byRequest.clear();
+    this.foldFinished(this.session.control.last, true);
+    this.recoverFromListed();
+  }
+
+  /**
+   * Folds the finished channels past maxDataChannelsPerSession into session.folded (their findings
+   * raised now). Looked at when the channels past the listed ones have doubled since the last look
+   * (or at the end), so each announcement costs O(1) amortized however many channels stay open.
+   * A channel is finished when nothing can change it any more: closed to matching, answered, its
+   * transfer's final reply in, and its data connection over (RST or FIN both ways, its content
+   * filed) or given up (no handshake and nothing on it for connectionIdleMicros). The last channel
+   * of a running session is kept: the findings of a channel look at the one after it.
+   */
+  private foldFinished(now: FrameEvent | null, atEnd = false): void {
+    const folding = this.folding;
+    if (folding === null) return;
+    const channels = this.session.dataChannels;
+    const listed = this.limits.maxDataChannelsPerSession;
+    const tail = channels.length - listed;
+    if (tail <= 0 || (!atEnd && tail < Math.max(64, 2 * this.foldCheckedTail))) return;
+    const last = atEnd ? channels.length : channels.length - 1;
+    let kept = listed;
+    const successors = this.session.folded.successors;
+    for (let i = listed; i < channels.length; i++) {
+      const channel = channels[i];
+      if (i < last && this.finished(channel, now)) {
+        const following = channels[i + 1];
+        const next = following?.index === channel.index + 1 ? following : successors.get(channel.index);
+        successors.delete(channel.index);
+        // The channel before it stays listed: its findings need this one's method and request.
+        const before = channels[kept - 1];
+        if (before !== undefined && before.index === channel.index - 1)
+          successors.set(before.index, { index: channel.index, method: channel.method, request: channel.request });
+        this.fold(channel, next, folding);
+      } else channels[kept++] = channel;
+    }
+    if (kept === channels.length) {
+      this.foldCheckedTail = tail;
+      return;
+    }
+    channels.length = kept;
+    this.foldCheckedTail = kept - listed;
+    // The tracker's indexes never point at a folded channel: those are closed, answered and without
+    // an open transfer, so only the usable list may still hold them.
+    const usable = this.usable.filter((c) => !c.closed);
+    this.usable.length = 0;
+    this.usable.push(...usable);
+  }
+
+  private finished(channel: DataChannel, now: FrameEvent | null): boolean {
+    if (!channel.closed || this.byRequest.has(channel.request)) return false;
+    if (channel.transfer !== null && (channel.transfer.final === null || this.openTransfers.has(channel.transfer.command))) return false;
+    const connection = channel.connection;
+    if (connection === null) return true;
+    if (connectionEnd(connection) !== 'open') return connection.follower === undefined;
+    // Never answered and quiet for connectionIdleMicros: a SYN now would start a new connection.
+    return connection.synAck === null && now !== null && now.timeMicros - connection.last.timeMicros > this.limits.connectionIdleMicros;
+  }
+
+  private fold(channel: DataChannel, next: ChannelSuccessor | undefined, folding: ChannelFolding): void {
+    const folded = this.session.folded;
+    const connection = channel.connection;
+    if (connection !== null) folding.endContent(connection);
+    if (folded.count === 0) this.reached.reached('maxDataChannelsPerSession', channel.announcedAt.ref);
+    folded.count++;
+    folded[channel.mode]++;
+    const outcome = channelStatus(channel);
+    folded.byOutcome[outcome]++;
+    const { bytes, missing } = channelBytes(channel);
+    folded.bytes += bytes;
+    folded.missingBytes += missing;
+    if (connection !== null) {
+      const start = connection.syn ?? connection.first;
+      if (folded.firstConnection === null || start.timeMicros < folded.firstConnection.timeMicros) folded.firstConnection = start;
+      folded.timelineEntries +=
+        1 + (connection.synAck ? 1 : 0) + (connection.unreachable ? 1 : 0) + (connection.handshakeAck ? 1 : 0) + (connectionEnd(connection) === 'open' ? 0 : 1);
+    }
+    if (outcome === 'completed') {
+      folded.lastCompletedIndex = channel.index;
+      this.recover(channel.index);
+    }
+    for (const finding of folding.diagnose(this.session, channel, next)) {
+      const listed = this.addFoldedFinding(finding);
+      if (listed && finding.code === 'announcement-refused' && !finding.message.endsWith(recoveredWords))
+        this.unrecovered.push({ index: channel.index, finding: listed });
+    }
+  }
+
+  /** A folded channel's finding, listed or counted on the last of its code (as the session's findings). */
+  private addFoldedFinding(finding: Finding): Finding | null {
+    const earlier = this.foldedByCode.get(finding.code);
+    if (earlier && earlier.listed >= this.limits.maxFindingsPerCode) {
+      earlier.last.count = (earlier.last.count ?? 1) + (finding.count ?? 1);
+      return null;
+    }
+    this.session.folded.findings.push(finding);
+    this.foldedByCode.set(finding.code, { listed: (earlier?.listed ?? 0) + 1, last: finding });
+    return finding;
+  }
+
+  /** Channel `index` completed a transfer: the refusals of folded channels before it were made good. */
+  private recover(index: number): void {
+    if (this.unrecovered.length === 0) return;
+    const still: typeof this.unrecovered = [];
+    for (const entry of this.unrecovered) {
+      if (entry.index < index) {
+        entry.finding.severity = 'warning';
+        entry.finding.message += recoveredWords;
+      } else still.push(entry);
+    }
+    this.unrecovered = still;
+  }
+
+  /** A listed channel that completed makes good the folded refusals before it (at the end). */
+  private recoverFromListed(): void {
+    for (const channel of this.session.dataChannels) if (channelStatus(channel) === 'completed') this.recover(channel.index);
   }
 
   private activeAnnouncement(command: FtpCommand, method: AnnouncementMethod, line: string): void {
@@ -441,8 +595,10 @@ export class SessionTracker implements ControlObserver {
     // A new announcement ends the wait for the previous ones of this session.
     for (const earlier of this.waiting) this.closeChannel(earlier);
     this.waiting.clear();
+    this.foldFinished(announcedAt);
     const channel: DataChannel = {
-      index: this.session.dataChannels.length + 1,
+      // Folded channels count too: indexes go on from them.
+      index: this.session.dataChannels.length + this.session.folded.count + 1,
       method,
       mode,
       request,
@@ -496,6 +652,25 @@ export class SessionTracker implements ControlObserver {
     this.findingsByCode.set(code, { listed: (earlier?.listed ?? 0) + 1, last: finding });
     this.note(at, 'finding', 'analysis', message);
   }
+}
+
+/** What an announcement-refused finding adds when a later channel completed a transfer (src/diagnose/data-channels.ts). */
+export const recoveredWords = '; the client got its transfer another way';
+
+function emptyFolded(): FoldedChannels {
+  return {
+    count: 0,
+    active: 0,
+    passive: 0,
+    byOutcome: { completed: 0, failed: 0, refused: 0, unused: 0, incomplete: 0 },
+    bytes: 0,
+    missingBytes: 0,
+    timelineEntries: 0,
+    firstConnection: null,
+    lastCompletedIndex: 0,
+    findings: [],
+    successors: new Map(),
+  };
 }
 
 /** Final replies that say the data connection itself failed: the channel is used up (RFC 959 §4.2). */

@@ -8,6 +8,7 @@ import { isEstablished, type Connection } from '../tcp/connections';
 import type { Finding } from '../types';
 import { firstLine, formatEndpoint } from '../text';
 import { describeAddress } from './addresses';
+import { recoveredWords } from '../correlate/tracker';
 
 export function diagnoseDataChannels(session: FtpSession): Finding[] {
   const findings: Finding[] = [];
@@ -35,13 +36,16 @@ export function diagnoseDataChannels(session: FtpSession): Finding[] {
   return findings;
 }
 
-function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
+/** The findings of one data channel (its refusal, its connection, its transfer). */
+export function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
   const findings: Finding[] = [];
   const label = `data channel #${channel.index} (${channel.method})`;
   const reply = channel.reply;
   if (reply && reply.code >= 400) {
     // The client got its transfer over a later channel: the refusal cost time, not the transfer.
-    const recovered = session.dataChannels.some((c) => c.index > channel.index && c.transfer?.final && c.transfer.final.code < 300);
+    const recovered =
+      session.folded.lastCompletedIndex > channel.index ||
+      session.dataChannels.some((c) => c.index > channel.index && c.transfer?.final && c.transfer.final.code < 300);
     // Refusing a third host or a privileged port is the server protecting itself (RFC 2577).
     const protective =
       channel.mode === 'active' &&
@@ -55,7 +59,7 @@ function diagnoseChannel(session: FtpSession, channel: DataChannel): Finding[] {
       code: 'announcement-refused',
       severity: recovered || protective ? 'warning' : 'error',
       frame: reply.at.ref,
-      message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"${recovered ? '; the client got its transfer another way' : ''}`,
+      message: `the server refused ${channel.method} with "${reply.code} ${firstLine(reply.text)}"${recovered ? recoveredWords : ''}`,
       fix: refusalFix(session, channel),
     });
   }

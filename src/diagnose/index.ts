@@ -1,13 +1,13 @@
 /** Findings derived from a finished session, one module per family of findings. */
-import type { FtpReply, FtpSession } from '../model';
+import type { ChannelSuccessor, DataChannel, FtpReply, FtpSession } from '../model';
 import { defaultOptions, type PerformanceThresholds } from '../options';
 import type { Finding } from '../types';
 import { formatEndpoint } from '../text';
-import { diagnoseDataChannels } from './data-channels';
-import { diagnosePerformance } from './performance';
-import { diagnoseNegotiation } from './protocol';
+import { diagnoseChannel, diagnoseDataChannels } from './data-channels';
+import { diagnoseChannelPerformance, diagnosePerformance } from './performance';
+import { diagnoseChannelNegotiation, diagnoseNegotiation } from './protocol';
 import { diagnoseControl } from './session';
-import { diagnoseTransfers } from './transfers';
+import { diagnoseChannelTransfer, diagnoseTransfers } from './transfers';
 
 export function diagnoseSession(session: FtpSession, thresholds: PerformanceThresholds = defaultOptions): Finding[] {
   const findings: Finding[] = [];
@@ -15,6 +15,8 @@ export function diagnoseSession(session: FtpSession, thresholds: PerformanceThre
   findings.push(...diagnoseNegotiation(session));
   findings.push(...diagnoseTransfers(session.dataChannels));
   findings.push(...diagnosePerformance(session, thresholds));
+  // The channels folded past maxDataChannelsPerSession were diagnosed as they were folded.
+  findings.push(...session.folded.findings);
   findings.push(...diagnoseControl(session));
   if (session.gapBytes > 0) {
     findings.push({
@@ -33,6 +35,24 @@ export function diagnoseSession(session: FtpSession, thresholds: PerformanceThre
     });
   }
   return findings;
+}
+
+/**
+ * The findings of one data channel, as diagnoseSession gives them for a listed one: for a channel
+ * folded into its session's counters (src/correlate/tracker.ts), once nothing can change it.
+ */
+export function diagnoseFoldedChannel(
+  session: FtpSession,
+  channel: DataChannel,
+  next: ChannelSuccessor | undefined,
+  thresholds: PerformanceThresholds = defaultOptions,
+): Finding[] {
+  return [
+    ...diagnoseChannel(session, channel),
+    ...diagnoseChannelNegotiation(session, channel, next),
+    ...diagnoseChannelTransfer(channel),
+    ...diagnoseChannelPerformance(session, channel, thresholds),
+  ];
 }
 
 /**

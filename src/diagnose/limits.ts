@@ -17,6 +17,8 @@ const consequences: Record<LimitName, string> = {
   maxDetectionPendingCommands:
     'commands waiting for their replies while checking whether a connection is FTP: the oldest was forgotten, and the check goes on with the rest',
   maxHiddenConnections: 'probable data connections listed per session (TLS, or control bytes missing): later ones are only counted',
+  maxDataChannelsPerSession:
+    'data channels listed per session: later finished ones are only counted in their session (unlistedDataChannels), with their findings kept; count is the sessions that reached it',
   maxSizeAnswers: 'SIZE answers remembered per session: the oldest was forgotten, so a transfer of that file is not compared with its size',
   maxReassemblyReports: 'overlap-conflict and reorder-buffer-full events listed per direction of a control connection: later ones are not in the findings',
   maxMalformedReports: 'malformed-packet findings listed: later frames that could not be decoded are only counted (summary.undecodedFrames)',

@@ -21,23 +21,28 @@ export const stallCauseWords: Record<StallCause, string> = {
 
 export function diagnosePerformance(session: FtpSession, thresholds: PerformanceThresholds): Finding[] {
   const findings: Finding[] = [];
-  for (const channel of session.dataChannels) {
-    const connection = channel.connection;
-    if (!connection || !isEstablished(connection)) continue;
-    const performance = measureTransfer(session, channel);
-    if (!performance) continue;
-    const name = transferName(channel);
-    const who = (side: Direction) => sideName(session, channel, side);
-    const zeroWindow = zeroWindowFinding(performance, name, who, thresholds);
-    for (const finding of [
-      controlIdleDrop(channel, performance, name, thresholds),
-      stalled(performance, name, who, thresholds, zeroWindow !== null),
-      zeroWindow,
-      heavyLoss(performance, name, who, thresholds),
-      aborted(session, channel, performance, name, who),
-    ]) {
-      if (finding) findings.push(finding);
-    }
+  for (const channel of session.dataChannels) findings.push(...diagnoseChannelPerformance(session, channel, thresholds));
+  return findings;
+}
+
+/** How one channel's transfer went: stalls, a closed window, loss, an abort. */
+export function diagnoseChannelPerformance(session: FtpSession, channel: DataChannel, thresholds: PerformanceThresholds): Finding[] {
+  const findings: Finding[] = [];
+  const connection = channel.connection;
+  if (!connection || !isEstablished(connection)) return findings;
+  const performance = measureTransfer(session, channel);
+  if (!performance) return findings;
+  const name = transferName(channel);
+  const who = (side: Direction) => sideName(session, channel, side);
+  const zeroWindow = zeroWindowFinding(performance, name, who, thresholds);
+  for (const finding of [
+    controlIdleDrop(channel, performance, name, thresholds),
+    stalled(performance, name, who, thresholds, zeroWindow !== null),
+    zeroWindow,
+    heavyLoss(performance, name, who, thresholds),
+    aborted(session, channel, performance, name, who),
+  ]) {
+    if (finding) findings.push(finding);
   }
   return findings;
 }

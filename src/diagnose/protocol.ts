@@ -5,7 +5,7 @@
  */
 import { describeUnreachable } from './data-channels';
 import { parseEpsvArgument } from '../ftp/hostport';
-import type { DataChannel, FtpSession } from '../model';
+import type { ChannelSuccessor, DataChannel, FtpSession } from '../model';
 import { handshakeOutcome } from '../tcp/connections';
 import type { Finding } from '../types';
 import { firstLine, formatDelay } from '../text';
@@ -14,17 +14,26 @@ export function diagnoseNegotiation(session: FtpSession): Finding[] {
   const findings: Finding[] = [];
   const channels = session.dataChannels;
   channels.forEach((channel, i) => {
-    const fallback = epsvFallback(channel, channels[i + 1]);
-    if (fallback) findings.push(fallback);
-    const violation = epsvAllViolation(session, channel);
-    if (violation) findings.push(violation);
-    const family = familyMismatch(session, channel);
-    if (family) findings.push(family);
-    const privileged = privilegedPort(channel);
-    if (privileged) findings.push(privileged);
-    const format = replyFormat(channel);
-    if (format) findings.push(format);
+    // The channel after it, unless that one was folded (session.folded).
+    const following = channels[i + 1];
+    const next = following?.index === channel.index + 1 ? following : session.folded.successors.get(channel.index);
+    findings.push(...diagnoseChannelNegotiation(session, channel, next));
   });
+  return findings;
+}
+
+/** The negotiation findings of one channel, given the channel announced after it. */
+export function diagnoseChannelNegotiation(session: FtpSession, channel: DataChannel, next: ChannelSuccessor | undefined): Finding[] {
+  const findings: Finding[] = [];
+  for (const finding of [
+    epsvFallback(channel, next),
+    epsvAllViolation(session, channel),
+    familyMismatch(session, channel),
+    privilegedPort(channel),
+    replyFormat(channel),
+  ]) {
+    if (finding) findings.push(finding);
+  }
   return findings;
 }
 
@@ -48,7 +57,7 @@ function epsvFailure(channel: DataChannel): string | null {
 }
 
 /** EPSV failed and the next announcement is PASV (or LPSV): the client fell back (field guide F7). */
-function epsvFallback(channel: DataChannel, next: DataChannel | undefined): Finding | null {
+function epsvFallback(channel: DataChannel, next: ChannelSuccessor | undefined): Finding | null {
   if (channel.method !== 'EPSV' || !next || (next.method !== 'PASV' && next.method !== 'LPSV')) return null;
   const why = epsvFailure(channel);
   if (why === null) return null;

@@ -34,7 +34,7 @@ export function diagnoseControl(session: FtpSession): Finding[] {
     });
   }
   if (!STANDARD_PORTS.has(session.server.port)) {
-    const used = session.dataChannels.length > 0;
+    const used = session.dataChannels.length + session.folded.count > 0;
     findings.push({
       code: 'nonstandard-control-port',
       severity: used ? 'warning' : 'info',

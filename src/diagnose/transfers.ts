@@ -10,12 +10,17 @@ import { firstLine, formatBytes } from '../text';
 
 export function diagnoseTransfers(channels: DataChannel[]): Finding[] {
   const findings: Finding[] = [];
-  for (const channel of channels) {
-    const size = sizeMismatch(channel);
-    if (size) findings.push(size);
-    const gap = dataGap(channel);
-    if (gap) findings.push(gap);
-  }
+  for (const channel of channels) findings.push(...diagnoseChannelTransfer(channel));
+  return findings;
+}
+
+/** What one channel's data connection carried, against what was announced. */
+export function diagnoseChannelTransfer(channel: DataChannel): Finding[] {
+  const findings: Finding[] = [];
+  const size = sizeMismatch(channel);
+  if (size) findings.push(size);
+  const gap = dataGap(channel);
+  if (gap) findings.push(gap);
   return findings;
 }
 

@@ -4,8 +4,8 @@
  */
 import type { AnalysisResult } from '../analyzer';
 import { MAX_TIME_MICROS, MIN_TIME_MICROS, type InputSummary } from '../capture/types';
-import { channelBytes, transferSender } from '../correlate/channels';
-import type { DataChannel, FtpSession, TimelineEntry, Transfer } from '../model';
+import { channelBytes, channelStatus, transferSender } from '../correlate/channels';
+import type { DataChannel, FoldedChannels, FtpSession, TimelineEntry, Transfer } from '../model';
 import { connectionEnd, firstClose, handshakeOutcome, isEstablished, payloadBytes, type Connection } from '../tcp/connections';
 import type { Direction, Finding, FrameEvent, FrameRef, PayloadContent } from '../types';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
@@ -28,6 +28,7 @@ import {
   type ReportOrphanTransfer,
   type ReportSession,
   type ReportTimelineEntry,
+  type ReportUnlistedChannels,
   type ReportUnopened,
 } from './schema';
 
@@ -38,6 +39,8 @@ import { buildPerformance } from './performance';
 import { FrameFields } from './frame-fields';
 import { payloadComplete } from '../transfer/content';
 import { materialize, type SessionView } from './session-view';
+
+export { channelStatus };
 
 /**
  * Time as ISO 8601 UTC with microseconds, e.g. `2026-11-21T10:15:40.123456Z`. The readers keep
@@ -94,10 +97,14 @@ export class SessionTotals {
     for (const channel of session.dataChannels) this.addChannel(channel);
   }
 
-  /** A session without its data channels (they come one by one through addChannel). */
-  addHead(session: Pick<SessionView, 'findings'>): void {
+  /** A session without its listed data channels (they come one by one through addChannel). */
+  addHead(session: Pick<SessionView, 'findings' | 'unlistedDataChannels'>): void {
     this.sessions++;
     for (const finding of session.findings) this.severities[finding.severity]++;
+    const unlisted = session.unlistedDataChannels;
+    if (unlisted === undefined) return;
+    this.dataChannels += unlisted.count;
+    for (const status of Object.keys(this.byStatus) as ChannelStatus[]) this.byStatus[status] += unlisted.byStatus[status];
   }
 
   addChannel(channel: ReportChannel): void {
@@ -237,6 +244,7 @@ function buildView(session: FtpSession, frames: FrameFields, maxDataConnections:
         for (const c of session.dataChannels) yield buildChannel(session, c, frames);
       },
     },
+    ...(session.folded.count > 0 ? { unlistedDataChannels: buildUnlisted(session.folded) } : {}),
     transfersWithoutChannel: {
       *[Symbol.iterator]() {
         for (const t of session.orphanTransfers) {
@@ -263,6 +271,17 @@ function buildView(session: FtpSession, frames: FrameFields, maxDataConnections:
   out.timelineDropped += timeline.dropped;
   frames.add(out, 'startFrame', control.first.ref);
   return out;
+}
+
+function buildUnlisted(folded: FoldedChannels): ReportUnlistedChannels {
+  return {
+    count: folded.count,
+    active: folded.active,
+    passive: folded.passive,
+    byStatus: { ...folded.byOutcome },
+    bytes: folded.bytes,
+    missingBytes: folded.missingBytes,
+  };
 }
 
 function buildControl(c: Connection, frames: FrameFields): ReportControl {
@@ -314,19 +333,6 @@ function buildFinding(finding: Finding, frames: FrameFields): ReportFinding {
   if (finding.fix) out.fix = finding.fix;
   if (count > 1) out.count = count;
   return out;
-}
-
-/** The channel's outcome in one word (see README: data channel status). */
-export function channelStatus(channel: DataChannel): ChannelStatus {
-  if (channel.reply && channel.reply.code >= 400) return 'refused';
-  const transfer = channel.transfer;
-  if (transfer) {
-    if (transfer.final === null) return 'incomplete';
-    return transfer.final.code < 300 ? 'completed' : 'failed';
-  }
-  if (channel.connection && !isEstablished(channel.connection)) return 'failed';
-  if (channel.reply === null) return 'incomplete';
-  return 'unused';
 }
 
 function buildChannel(session: FtpSession, channel: DataChannel, frames: FrameFields): ReportChannel {
@@ -557,12 +563,24 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
       text: `${who} opens ${formatEndpoint(c.orig)} → ${formatEndpoint(c.resp)}, answering no announcement in the capture: probably a data connection announced in the missing bytes (${handshakeOutcome(c)}, ${bytes})`,
     });
   }
+  // The packets of folded channels (maxDataChannelsPerSession) are counted, not shown, as the rest.
+  const folded = session.folded;
+  dropped += folded.timelineEntries;
+  if (folded.firstConnection !== null && (firstHidden === null || folded.firstConnection.timeMicros < firstHidden.timeMicros))
+    firstHidden = folded.firstConnection;
   if (firstHidden !== null) {
+    const where =
+      folded.count === 0
+        ? "the data channel table and the JSON's dataChannels have them all"
+        : `${folded.count} data channel${folded.count === 1 ? ' is' : 's are'} only counted (unlistedDataChannels), past ${maxDataChannelsPerSessionWords}`;
     entries.push({
       at: firstHidden,
       kind: 'finding',
       source: 'analysis',
-      text: `from here on the packets of data connections are not in the timeline: more than ${maxDataConnections} (the data channel table and the JSON's dataChannels have them all)`,
+      text:
+        folded.count === 0 || shown >= maxDataConnections
+          ? `from here on the packets of data connections are not in the timeline: more than ${maxDataConnections} (${where})`
+          : `from here on the packets of data connections are not all in the timeline: ${where}`,
     });
   }
   const noted = new Set(session.timeline.filter((e) => e.kind === 'finding').map((e) => e.text));
@@ -589,6 +607,8 @@ function buildTimeline(session: FtpSession, frames: FrameFields, maxDataConnecti
   });
   return { entries: built, dropped };
 }
+
+const maxDataChannelsPerSessionWords = 'the limit maxDataChannelsPerSession';
 
 function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   return a.at.timeMicros - b.at.timeMicros || a.at.ref.input - b.at.ref.input || a.at.ref.frame - b.at.ref.frame;

@@ -302,6 +302,18 @@ export interface HiddenConnection {
   synAckInput?: InputIndex;
 }
 
+/** Data channels of a session counted instead of listed (maxDataChannelsPerSession). */
+export interface ReportUnlistedChannels {
+  count: number;
+  active: number;
+  passive: number;
+  byStatus: Record<ChannelStatus, number>;
+  /** Bytes their data connections carried in the transfers' direction (both ways when unused). */
+  bytes: number;
+  /** Of those bytes, how many the capture lacks. */
+  missingBytes: number;
+}
+
 export interface ReportSession {
   id: number;
   client: Endpoint;
@@ -318,6 +330,12 @@ export interface ReportSession {
   commands: number;
   replies: number;
   dataChannels: ReportChannel[];
+  /**
+   * The session's finished data channels past the analyzer's maxDataChannelsPerSession: counted
+   * here, not listed in dataChannels (absent when every channel is listed). Their findings are in
+   * `findings`; the summary counts them.
+   */
+  unlistedDataChannels?: ReportUnlistedChannels;
   transfersWithoutChannel: ReportOrphanTransfer[];
   /** After the switch to TLS: later TCP connections between the same hosts, probably its data connections. */
   encryptedDataConnections: HiddenConnection[];

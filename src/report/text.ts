@@ -3,7 +3,7 @@
  * the findings, and the firewall rules. Pure: report in, text out (STYLE habit 10).
  */
 import Table from 'cli-table3';
-import type { Report, ReportChannel, ReportFinding, ReportTimelineEntry } from './schema';
+import type { Report, ReportChannel, ReportFinding, ReportTimelineEntry, ReportUnlistedChannels } from './schema';
 import { formatBytes, formatDelay, formatEndpoint } from '../text';
 import { renderFirewallText } from './firewall-text';
 import { renderTransferPerformance } from './performance-text';
@@ -230,6 +230,13 @@ function digestReport(report: Report, sessions: Iterable<SessionView>): Digest {
         if (table.others.length < MAX_TABLE_ROWS) table.others.push(row);
       } else if (table.problems.length < MAX_TABLE_ROWS) table.problems.push(row);
     }
+    const unlisted = session.unlistedDataChannels;
+    if (unlisted !== undefined) {
+      for (const mode of ['passive', 'active'] as const) {
+        if (unlisted[mode] > 0) digest.modes[mode].set('unlisted', (digest.modes[mode].get('unlisted') ?? 0) + unlisted[mode]);
+      }
+      for (const [status, n] of Object.entries(unlisted.byStatus)) if (n > 0) digest.outcomes.set(status, (digest.outcomes.get(status) ?? 0) + n);
+    }
     const codes = new Set<string>();
     for (const finding of session.findings) {
       addFinding(session.id, finding);
@@ -403,6 +410,8 @@ function renderSession(session: SessionView, style: Style): string {
   lines.push(`  time     ${clock(session.start)} → ${session.end.slice(11, 26)} (${duration})`);
   if (session.midstream) lines.push(`  ${style.yellow('note')}     the control connection began before the capture`);
   if (session.tls) lines.push(`  ${style.yellow('note')}     the control connection switched to TLS: announcements after that are invisible`);
+  const unlisted = session.unlistedDataChannels;
+  if (unlisted !== undefined) lines.push(`  ${style.yellow('note')}     ${describeUnlisted(unlisted)}`);
   const start = micros(session.start);
   lines.push('');
   lines.push(style.dim('   frame  seconds   from    what'));
@@ -450,6 +459,17 @@ function tableChannels(digest: Digest): { rows: TableRow[]; omitted: number; omi
   const rows = [...problems, ...others.slice(0, room)].sort((a, b) => a.position - b.position);
   const keptCompleted = Math.min(room, others.length);
   return { rows, omitted: total - rows.length, omittedCompleted: completed - keptCompleted };
+}
+
+/** The session's data channels counted, not listed, in one line. */
+export function describeUnlisted(unlisted: ReportUnlistedChannels): string {
+  const n = unlisted.count;
+  const outcomes = Object.entries(unlisted.byStatus)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${status} ${count}`)
+    .join(', ');
+  const missing = unlisted.missingBytes > 0 ? `, ${formatBytes(unlisted.missingBytes)} of them not in the capture` : '';
+  return `${n} more data channel${n === 1 ? ' is' : 's are'} not listed (past maxDataChannelsPerSession), only counted: ${unlisted.passive} passive, ${unlisted.active} active; ${outcomes}; ${formatBytes(unlisted.bytes)} carried${missing}`;
 }
 
 function renderChannelTable(digest: Digest, style: Style): string {

@@ -141,6 +141,18 @@ const rows: Row[] = [
     ),
   },
   {
+    // Three refused PORTs in each of two sessions, one listed per session: reached once per session.
+    limit: 'maxDataChannelsPerSession',
+    value: 1,
+    times: 2,
+    frames: scripted(
+      [CONTROL, SECOND_CONTROL],
+      [0, 1].flatMap((n) =>
+        on(n, ...login(), ...[1, 2, 3].flatMap((i) => [c(`PORT 198,51,100,20,195,${80 + i}`), s('500 Illegal PORT command.')]), c('QUIT'), s('221 Goodbye.')),
+      ),
+    ),
+  },
+  {
     // Two SIZE answers, one remembered.
     limit: 'maxSizeAnswers',
     value: 1,
@@ -200,6 +212,7 @@ describe('reaching a limit is a limit-reached finding', () => {
       'maxDetectionLineLength',
       'maxDetectionPendingCommands',
       'maxHiddenConnections',
+      'maxDataChannelsPerSession',
       'maxSizeAnswers',
       'maxReassemblyReports',
       'maxMalformedReports',
