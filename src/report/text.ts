@@ -139,7 +139,7 @@ interface Digest {
   codes: Map<string, { findings: number; sessions: number; worst: ReportFinding['severity']; first: PlacedFinding | null; occurrences: number }>;
   /** Per code and severity: the first LISTED_PER_CODE findings. */
   listed: Map<string, PlacedFinding[]>;
-  table: { problems: TableRow[]; others: TableRow[]; total: number; completed: number };
+  table: { problems: TableRow[]; others: TableRow[]; total: number; completed: number; unlisted: number };
   /** The Files and listings section: its first MAX_FILE_ROWS rows, how many in all, whether any has hashes. */
   files: { rows: Array<{ session: number; channel: ReportChannel }>; total: number; hashed: boolean };
 }
@@ -164,7 +164,7 @@ function digestReport(report: Report, sessions: Iterable<SessionView>): Digest {
     notLoggedIn: 0,
     codes: new Map(),
     listed: new Map(),
-    table: { problems: [], others: [], total: 0, completed: 0 },
+    table: { problems: [], others: [], total: 0, completed: 0, unlisted: 0 },
     files: { rows: [], total: 0, hashed: false },
   };
   let position = 0;
@@ -236,6 +236,7 @@ function digestReport(report: Report, sessions: Iterable<SessionView>): Digest {
         if (unlisted[mode] > 0) digest.modes[mode].set('unlisted', (digest.modes[mode].get('unlisted') ?? 0) + unlisted[mode]);
       }
       for (const [status, n] of Object.entries(unlisted.byStatus)) if (n > 0) digest.outcomes.set(status, (digest.outcomes.get(status) ?? 0) + n);
+      digest.table.unlisted += unlisted.count;
     }
     const codes = new Set<string>();
     for (const finding of session.findings) {
@@ -514,8 +515,14 @@ function renderChannelTable(digest: Digest, style: Style): string {
     ]);
   }
   const which = omittedCompleted === omitted ? 'all completed' : `${omittedCompleted} of them completed`;
-  const more = omitted > 0 ? `\n${style.dim(`  … ${omitted} more channels (${which}) are not listed: --format json lists every channel`)}` : '';
-  return `${style.bold('Data channels')}\n${table.toString()}${more}`;
+  const kept = digest.table.unlisted > 0 ? ' the analysis kept' : '';
+  const more = omitted > 0 ? `\n${style.dim(`  … ${omitted} more channels (${which}) are not listed: --format json lists every channel${kept}`)}` : '';
+  const counted = digest.table.unlisted;
+  const folded =
+    counted > 0
+      ? `\n${style.dim(`  … ${counted} more channel${counted === 1 ? ' was' : 's were'} only counted (past maxDataChannelsPerSession): see their sessions`)}`
+      : '';
+  return `${style.bold('Data channels')}\n${table.toString()}${more}${folded}`;
 }
 
 /** Data channels whose content the files section lists; the rest are counted (the JSON has them all). */

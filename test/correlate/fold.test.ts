@@ -185,6 +185,7 @@ describe('maxDataChannelsPerSession', () => {
     // The text report says how many channels are not listed.
     const text = renderText(capped.report, { color: false, firewall: false });
     expect(text).toContain(`${rest.length} more data channels are not listed (past maxDataChannelsPerSession)`);
+    expect(text).toContain(`${rest.length} more channels were only counted (past maxDataChannelsPerSession)`);
   });
 
   test('a cap no session reaches changes nothing', () => {
