@@ -28,6 +28,7 @@ import { FrameDispatcher, type FrameCounts } from './decode/dispatch';
 import type { IcmpUnreachable } from './decode/icmp';
 import { diagnoseCapture } from './diagnose/capture';
 import { diagnoseFoldedChannel } from './diagnose/index';
+import { foldChannelFacts } from './firewall/plan';
 import { SessionLifecycle } from './diagnose/lifecycle';
 import { ConnectionAttempts } from './tcp/attempts';
 import { limitFindings } from './diagnose/limits';
@@ -415,6 +416,7 @@ export class Analyzer {
   private readonly folding: ChannelFolding = {
     diagnose: (session, channel, next) => diagnoseFoldedChannel(session, channel, next, this.options),
     endContent: (connection) => this.endContent(connection),
+    firewall: (session, channel) => foldChannelFacts(session.folded.firewall, session, channel),
   };
 
   /** Data connections whose payload is being followed (src/transfer/stream.ts). */

@@ -133,6 +133,25 @@ export interface FoldedChannels {
    * (by the listed channel's index).
    */
   successors: Map<number, ChannelSuccessor>;
+  /** What the firewall plan needs of them (src/firewall/plan.ts foldChannelFacts). */
+  firewall: ChannelFirewallFacts;
+}
+
+/**
+ * Data channels as the firewall plan sees them: the ports and addresses they used (sets of at most
+ * 65 536 ports; addresses up to the plan's cap, `addressesDropped` past it) and how many failed.
+ */
+export interface ChannelFirewallFacts {
+  usedPassive: boolean;
+  usedActive: boolean;
+  passivePorts: Set<number>;
+  foreign: Set<string>;
+  activePorts: Set<number>;
+  activeClients: Set<string>;
+  activeSources: Set<number>;
+  passiveFailures: number;
+  activeFailures: number;
+  addressesDropped: boolean;
 }
 
 /** What the findings of a channel look at in the channel announced after it. */

@@ -35,6 +35,8 @@ import { channelBytes, channelStatus } from './channels';
 export interface ChannelFolding {
   diagnose(session: FtpSession, channel: DataChannel, next: ChannelSuccessor | undefined): Finding[];
   endContent(connection: Connection): void;
+  /** Adds the channel to what the firewall plan needs of the folded channels. */
+  firewall(session: FtpSession, channel: DataChannel): void;
 }
 
 const activeMethods = new Set(['PORT', 'EPRT', 'LPRT']);
@@ -350,6 +352,7 @@ export class SessionTracker implements ControlObserver {
       folded.lastCompletedIndex = channel.index;
       this.recover(channel.index);
     }
+    folding.firewall(this.session, channel);
     for (const finding of folding.diagnose(this.session, channel, next)) {
       const listed = this.addFoldedFinding(finding);
       if (listed && finding.code === 'announcement-refused' && !finding.message.endsWith(recoveredWords))
@@ -670,6 +673,18 @@ function emptyFolded(): FoldedChannels {
     lastCompletedIndex: 0,
     findings: [],
     successors: new Map(),
+    firewall: {
+      usedPassive: false,
+      usedActive: false,
+      passivePorts: new Set(),
+      foreign: new Set(),
+      activePorts: new Set(),
+      activeClients: new Set(),
+      activeSources: new Set(),
+      passiveFailures: 0,
+      activeFailures: 0,
+      addressesDropped: false,
+    },
   };
 }
 

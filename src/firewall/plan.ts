@@ -9,7 +9,7 @@
  * from any port above 1023, active data goes to any client port above 1023, and passive data to the
  * server's configured range.
  */
-import type { DataChannel, FtpSession } from '../model';
+import type { ChannelFirewallFacts, DataChannel, FtpSession } from '../model';
 import { isEstablished } from '../tcp/connections';
 import { formatRange, serverName, UNPRIVILEGED } from './flows';
 import { predictHelper } from './helper';
@@ -31,6 +31,46 @@ function sortedStrings(values: Iterable<string>): string[] {
 
 function accepted(channel: DataChannel): boolean {
   return channel.announced !== null && (channel.reply === null || channel.reply.code < 400);
+}
+
+function channelFacts(): ChannelFirewallFacts {
+  return {
+    usedPassive: false,
+    usedActive: false,
+    passivePorts: new Set(),
+    foreign: new Set(),
+    activePorts: new Set(),
+    activeClients: new Set(),
+    activeSources: new Set(),
+    passiveFailures: 0,
+    activeFailures: 0,
+    addressesDropped: false,
+  };
+}
+
+/** Adds a data channel to what the plan needs of a session's channels (addresses up to MAX_PLAN_ADDRESSES). */
+export function foldChannelFacts(facts: ChannelFirewallFacts, session: FtpSession, channel: DataChannel): void {
+  if (!accepted(channel) || channel.announced === null) return;
+  const connection = channel.connection;
+  const address = (set: Set<string>, ip: string) => {
+    if (set.has(ip)) return;
+    if (set.size < MAX_PLAN_ADDRESSES) set.add(ip);
+    else facts.addressesDropped = true;
+  };
+  if (channel.mode === 'passive') {
+    facts.usedPassive = true;
+    facts.passivePorts.add(channel.announced.port);
+    if (channel.announced.ip !== null && channel.announced.ip !== session.server.ip) address(facts.foreign, channel.announced.ip);
+    if (connection && !isEstablished(connection)) facts.passiveFailures++;
+  } else if (channel.transfer || connection) {
+    facts.usedActive = true;
+    facts.activePorts.add(channel.announced.port);
+    address(facts.activeClients, channel.announced.ip ?? session.client.ip);
+    if (connection) {
+      facts.activeSources.add(connection.orig.port);
+      if (!isEstablished(connection)) facts.activeFailures++;
+    }
+  }
 }
 
 /** The active connections' source ports are fixed ones: privileged (20), or control port − 1 (RFC 959's L-1). */
@@ -145,22 +185,22 @@ export class FirewallPlanner {
     const server = tally;
     let usedPassive = false;
     let usedActive = false;
-    for (const channel of session.dataChannels) {
-      if (!accepted(channel) || channel.announced === null) continue;
-      const connection = channel.connection;
-      if (channel.mode === 'passive') {
-        usedPassive = true;
-        server.passiveSeen.add(channel.announced.port);
-        if (channel.announced.ip !== null && channel.announced.ip !== server.ip) server.foreign.add(channel.announced.ip);
-        if (connection && !isEstablished(connection)) server.passiveFailures++;
-      } else if (channel.transfer || connection) {
-        usedActive = true;
-        server.activePorts.add(channel.announced.port);
-        server.activeClients.add(channel.announced.ip ?? session.client.ip);
-        if (connection) {
-          server.activeSources.add(connection.orig.port);
-          if (!isEstablished(connection)) server.activeFailures++;
-        }
+    const facts = channelFacts();
+    for (const channel of session.dataChannels) foldChannelFacts(facts, session, channel);
+    // The channels counted, not listed, past maxDataChannelsPerSession.
+    for (const f of [facts, session.folded.firewall]) {
+      usedPassive ||= f.usedPassive;
+      usedActive ||= f.usedActive;
+      for (const port of f.passivePorts) server.passiveSeen.add(port);
+      for (const ip of f.foreign) server.foreign.add(ip);
+      for (const port of f.activePorts) server.activePorts.add(port);
+      for (const ip of f.activeClients) server.activeClients.add(ip);
+      for (const port of f.activeSources) server.activeSources.add(port);
+      server.passiveFailures += f.passiveFailures;
+      server.activeFailures += f.activeFailures;
+      if (f.addressesDropped) {
+        server.foreign.dropped = true;
+        server.activeClients.dropped = true;
       }
     }
     // Under TLS (or where the capture lost them) the announcements are unreadable: the connections

@@ -161,6 +161,9 @@ describe('maxDataChannelsPerSession', () => {
       missingBytes: 0,
     });
     expect(count((ch) => ch.mode === 'active')).toBe(unlisted.active);
+    // The firewall plan sees every channel, listed or not (the helper's prediction lists the listed ones).
+    const plan = (r: Report) => JSON.parse(JSON.stringify(r.firewall, (key, value) => (key === 'channels' ? undefined : value)));
+    expect(plan(capped.report)).toEqual(plan(full.report));
     // The summary counts every channel, listed or not.
     expect(capped.report.summary.dataChannels).toBe(full.report.summary.dataChannels);
     expect(capped.report.summary.byStatus).toEqual(full.report.summary.byStatus);
