@@ -43,8 +43,32 @@ export const MAX_PLAN_SESSIONS = 1000;
 /** Client and foreign addresses kept per server; past this the rules allow any client address. */
 export const MAX_PLAN_ADDRESSES = 1000;
 
+/**
+ * What one session adds to the firewall plan (FirewallPlanner.contribution): its server, the
+ * ports and addresses its data connections used, in the order they came, and its helper
+ * prediction.
+ */
+export interface PlanContribution {
+  key: SessionKey;
+  server: { ip: string; port: number };
+  client: string;
+  passiveSeen: number[];
+  foreign: string[];
+  activePorts: number[];
+  activeClients: string[];
+  activeSources: number[];
+  passiveFailures: number;
+  activeFailures: number;
+  usedPassive: boolean;
+  usedActive: boolean;
+  prediction: HelperPrediction;
+  tls: boolean;
+  implicitTls: boolean;
+  greeting: string | null;
+}
+
 /** Where a session comes in the report: by start time, then by its number. */
-interface SessionKey {
+export interface SessionKey {
   startMicros: number;
   id: number;
 }
@@ -110,16 +134,93 @@ export class FirewallPlanner {
    * caller has it already (the report's session carries it), so it is worked out once per session.
    */
   add(session: FtpSession, startMicros = session.control.first.timeMicros, known: HelperPrediction | null = null): void {
+    const part = this.contribution(session, startMicros, known);
+    if (part !== null) this.addContribution(part);
+  }
+
+  /**
+   * What a session adds to the plan, as plain data (JSON keeps it whole): for a caller that adds
+   * it later, or not at all (the report's selection is known only at the end); null when the
+   * plan is limited to another server.
+   */
+  contribution(session: FtpSession, startMicros = session.control.first.timeMicros, known: HelperPrediction | null = null): PlanContribution | null {
     const wanted = this.options.server;
-    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return;
-    const key: SessionKey = { startMicros, id: session.id };
-    const name = serverName(session.server.ip, session.server.port);
+    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return null;
+    const serverIp = session.server.ip;
+    const passiveSeen = new Set<number>();
+    const foreign = new Set<string>();
+    const activePorts = new Set<number>();
+    const activeClients = new Set<string>();
+    const activeSources = new Set<number>();
+    let passiveFailures = 0;
+    let activeFailures = 0;
+    let usedPassive = false;
+    let usedActive = false;
+    for (const channel of session.dataChannels) {
+      if (!accepted(channel) || channel.announced === null) continue;
+      const connection = channel.connection;
+      if (channel.mode === 'passive') {
+        usedPassive = true;
+        passiveSeen.add(channel.announced.port);
+        if (channel.announced.ip !== null && channel.announced.ip !== serverIp) foreign.add(channel.announced.ip);
+        if (connection && !isEstablished(connection)) passiveFailures++;
+      } else if (channel.transfer || connection) {
+        usedActive = true;
+        activePorts.add(channel.announced.port);
+        activeClients.add(channel.announced.ip ?? session.client.ip);
+        if (connection) {
+          activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) activeFailures++;
+        }
+      }
+    }
+    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
+    // seen between the same hosts are what the firewall must let through.
+    for (const list of [session.tlsConnections, session.unannouncedConnections]) {
+      for (const connection of list) {
+        if (connection.resp.ip === serverIp) {
+          usedPassive = true;
+          passiveSeen.add(connection.resp.port);
+          if (!isEstablished(connection)) passiveFailures++;
+        } else if (connection.orig.ip === serverIp) {
+          usedActive = true;
+          activePorts.add(connection.resp.port);
+          activeClients.add(connection.resp.ip);
+          activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) activeFailures++;
+        }
+      }
+    }
+    return {
+      key: { startMicros, id: session.id },
+      server: { ip: serverIp, port: session.server.port },
+      client: session.client.ip,
+      passiveSeen: [...passiveSeen],
+      foreign: [...foreign],
+      activePorts: [...activePorts],
+      activeClients: [...activeClients],
+      activeSources: [...activeSources],
+      passiveFailures,
+      activeFailures,
+      usedPassive,
+      usedActive,
+      prediction: known ?? predictHelper(session),
+      tls: session.tls !== null || session.implicitTls,
+      implicitTls: session.implicitTls,
+      greeting: session.greeting?.text ?? null,
+    };
+  }
+
+  /** Adds what contribution() made of a session to its server's tally. */
+  addContribution(part: PlanContribution): void {
+    const { key, prediction, usedPassive, usedActive } = part;
+    const name = serverName(part.server.ip, part.server.port);
     let tally = this.servers.get(name);
     if (tally === undefined) {
       tally = {
         first: key,
-        ip: session.server.ip,
-        port: session.server.port,
+        ip: part.server.ip,
+        port: part.server.port,
         passiveSeen: new Set(),
         foreign: new CappedSet(MAX_PLAN_ADDRESSES),
         activeSources: new Set(),
@@ -143,48 +244,17 @@ export class FirewallPlanner {
       tally.first = key;
     }
     const server = tally;
-    let usedPassive = false;
-    let usedActive = false;
-    for (const channel of session.dataChannels) {
-      if (!accepted(channel) || channel.announced === null) continue;
-      const connection = channel.connection;
-      if (channel.mode === 'passive') {
-        usedPassive = true;
-        server.passiveSeen.add(channel.announced.port);
-        if (channel.announced.ip !== null && channel.announced.ip !== server.ip) server.foreign.add(channel.announced.ip);
-        if (connection && !isEstablished(connection)) server.passiveFailures++;
-      } else if (channel.transfer || connection) {
-        usedActive = true;
-        server.activePorts.add(channel.announced.port);
-        server.activeClients.add(channel.announced.ip ?? session.client.ip);
-        if (connection) {
-          server.activeSources.add(connection.orig.port);
-          if (!isEstablished(connection)) server.activeFailures++;
-        }
-      }
-    }
-    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
-    // seen between the same hosts are what the firewall must let through.
-    for (const list of [session.tlsConnections, session.unannouncedConnections]) {
-      for (const connection of list) {
-        if (connection.resp.ip === server.ip) {
-          usedPassive = true;
-          server.passiveSeen.add(connection.resp.port);
-          if (!isEstablished(connection)) server.passiveFailures++;
-        } else if (connection.orig.ip === server.ip) {
-          usedActive = true;
-          server.activePorts.add(connection.resp.port);
-          server.activeClients.add(connection.resp.ip);
-          server.activeSources.add(connection.orig.port);
-          if (!isEstablished(connection)) server.activeFailures++;
-        }
-      }
-    }
-    const prediction = known ?? predictHelper(session);
+    for (const port of part.passiveSeen) server.passiveSeen.add(port);
+    for (const ip of part.foreign) server.foreign.add(ip);
+    for (const port of part.activePorts) server.activePorts.add(port);
+    for (const ip of part.activeClients) server.activeClients.add(ip);
+    for (const port of part.activeSources) server.activeSources.add(port);
+    server.passiveFailures += part.passiveFailures;
+    server.activeFailures += part.activeFailures;
     server.sessionCount++;
     if (usedPassive) server.passiveCount++;
     if (usedActive) server.activeCount++;
-    if (server.sessions.length < MAX_PLAN_SESSIONS) server.sessions.push({ id: session.id, prediction, passive: usedPassive, active: usedActive });
+    if (server.sessions.length < MAX_PLAN_SESSIONS) server.sessions.push({ id: key.id, prediction, passive: usedPassive, active: usedActive });
     if (!prediction.follows) {
       server.missedCount++;
       const missed = { key, prediction };
@@ -192,10 +262,10 @@ export class FirewallPlanner {
       if (usedPassive && (server.missed.passive === null || before(key, server.missed.passive.key))) server.missed.passive = missed;
       if (usedActive && (server.missed.active === null || before(key, server.missed.active.key))) server.missed.active = missed;
     }
-    server.clients.add(session.client.ip);
-    if (session.tls !== null || session.implicitTls) server.tls = true;
-    if (session.implicitTls) server.implicitTls = true;
-    if (session.greeting !== null && (server.banner === null || before(key, server.banner.key))) server.banner = { key, text: session.greeting.text };
+    server.clients.add(part.client);
+    if (part.tls) server.tls = true;
+    if (part.implicitTls) server.implicitTls = true;
+    if (part.greeting !== null && (server.banner === null || before(key, server.banner.key))) server.banner = { key, text: part.greeting };
   }
 
   /** The plan, with the kept sessions' numbers mapped through `idOf` (default: as they were added). */
