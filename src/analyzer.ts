@@ -467,6 +467,17 @@ export class Analyzer {
     }
   }
 
+  /**
+   * A session handed to the sessionEnd listener that the caller is done with (it wrote it out):
+   * the analyzer forgets it, so that a capture's sessions are not all held until finish(), which
+   * no longer returns it. Its failed logins still count in the capture-level findings; its control
+   * connection's record stays until nothing more is expected on it (its late packets are counted,
+   * not taken for a new session), then leaves the table as a released session's does.
+   */
+  forgetEnded(session: FtpSession): void {
+    this.lifecycle.letGo(session);
+  }
+
   finish(): AnalysisResult {
     this.lifecycle.finishing = true;
     for (const [connection, state] of this.controls) this.finishControl(connection, state);

@@ -15,6 +15,7 @@ import { materialize, type SessionView } from '../report/session-view';
 import { defaultOptions } from '../options';
 import { FirewallPlanner } from '../firewall/plan';
 import type { FirewallOptions, FirewallPlan } from '../firewall/types';
+import type { PlanContribution } from '../firewall/plan';
 import { firewallSection } from '../report/firewall';
 import { SessionSpill } from './session-spill';
 import { renderJsonChunks } from '../report/json';
@@ -225,6 +226,8 @@ async function readAndReport(
   extractor: Extractor | null = null,
   /** Keep no session in memory: each goes to a temporary file as it ends (see SessionSpill). */
   release = false,
+  /** NDJSON on standard output: the sessions written as they ended, which the analyzer forgot. */
+  streamed: StreamedSessions | null = null,
 ): Promise<AnalyzeOutcome> {
   const zeek: ZeekFtpLogOptions | null =
     options.format === 'zeek'
@@ -271,24 +274,26 @@ async function readAndReport(
   );
   progress?.finish();
   const result = analyzer.finish();
-  const selection: SessionSelection = { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
+  const selection = selectionOf(options);
   let report: Report;
   let sessions: () => Iterable<SessionView>;
   if (release) {
     const request = firewallRequest(options, 'nftables');
-    report = buildReportHead(result, inputs, version, released.totals, firewallSection(released.plan(), request.sets));
+    report = buildReportHead(result, inputs, version, released.summed(), firewallSection(released.plan(), request.sets));
     sessions = () => released.sessions();
     if (released.totals.sessions === 0 && released.seen > 0) {
       io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${released.seen} (1-${released.seen})\n`);
     }
   } else {
     const selected = { ...result, sessions: selectSessions(result.sessions, selection) };
-    if (selected.sessions.length === 0 && result.sessions.length > 0) {
-      io.stderr(
-        `ftpcap: no session matches --session/--client/--server; the capture has ${result.sessions.length} (1-${result.sessions[result.sessions.length - 1].id})\n`,
-      );
+    const last = result.sessions.length > 0 ? result.sessions[result.sessions.length - 1] : null;
+    const lastId = streamed ? streamed.lastId(last) : (last?.id ?? 0);
+    const all = result.sessions.length + (streamed?.count ?? 0);
+    if (selected.sessions.length + (streamed?.totals.sessions ?? 0) === 0 && all > 0) {
+      io.stderr(`ftpcap: no session matches --session/--client/--server; the capture has ${all} (1-${lastId})\n`);
     }
     report = buildReport(selected, inputs, version, firewallRequest(options, 'nftables'));
+    if (streamed) report = { ...report, summary: streamed.addTo(report.summary) };
     sessions = () => report.sessions;
   }
   for (const input of inputs) {
@@ -313,11 +318,63 @@ async function readAndReport(
   };
 }
 
+/** The sessions `--session`, `--client` and `--server` pick. */
+function selectionOf(options: AnalyzeOptions): SessionSelection {
+  return { ids: options.session ?? [], clients: options.client ?? [], server: options.server ?? null };
+}
+
+/**
+ * NDJSON on standard output: the sessions written as they ended (each line built and written,
+ * then the session forgotten by the analyzer), and what the summary counts of them. Every ended
+ * session is written; the summary counts those the selection picks, as the report built at once
+ * does. Sessions keep the numbers they got when first seen.
+ */
+class StreamedSessions {
+  readonly totals = new SessionTotals();
+  /** Sessions written, selected or not. */
+  count = 0;
+  /** The session written that comes last in start order (ties: the higher number). */
+  private last: { startMicros: number; id: number } | null = null;
+
+  constructor(
+    private readonly multipleInputs: boolean,
+    private readonly selection: SessionSelection,
+  ) {}
+
+  /** The session's line; its counts go to the summary. */
+  write(session: FtpSession): string {
+    const built = buildSessionReport(session, this.multipleInputs);
+    this.count++;
+    if (selectSessions([session], this.selection).length > 0) this.totals.add(built);
+    const key = { startMicros: session.control.first.timeMicros, id: session.id };
+    if (this.last === null || key.startMicros > this.last.startMicros || (key.startMicros === this.last.startMicros && key.id > this.last.id)) this.last = key;
+    return renderNdjsonSession(built);
+  }
+
+  /** The number of the session last in start order, among those written and `rest` (the last of those not written). */
+  lastId(rest: FtpSession | null): number {
+    if (this.last === null) return rest?.id ?? 0;
+    if (rest === null || rest.control.first.timeMicros < this.last.startMicros) return this.last.id;
+    return rest.control.first.timeMicros > this.last.startMicros || rest.id > this.last.id ? rest.id : this.last.id;
+  }
+
+  /** The summary of the sessions not yet written, with those written added. */
+  addTo(summary: Report['summary']): Report['summary'] {
+    const { totals } = this;
+    const byStatus = { ...summary.byStatus };
+    for (const status of Object.keys(byStatus) as Array<keyof typeof byStatus>) byStatus[status] += totals.byStatus[status];
+    const findings = { ...summary.findings };
+    for (const severity of Object.keys(findings) as Array<keyof typeof findings>) findings[severity] += totals.severities[severity];
+    return { ...summary, sessions: summary.sessions + totals.sessions, dataChannels: summary.dataChannels + totals.dataChannels, byStatus, findings };
+  }
+}
+
 /**
  * The sessions the analyzer released, as the report needs them: each one's report object in a
  * SessionSpill, and the summary's counts and the firewall plan added up as they come. Sessions
- * outside --client/--server are left out here (--session needs every session's number first, so
- * it is not released).
+ * outside --client/--server are left out here. --session picks by the numbers the report gives,
+ * known only at the end: every session goes to the file with its counts and what the plan needs
+ * of it, and those of the sessions picked are added up at the end.
  */
 class ReleasedSessions {
   readonly totals = new SessionTotals();
@@ -325,6 +382,10 @@ class ReleasedSessions {
   seen = 0;
   private spill: SessionSpill | null = null;
   private readonly planner: FirewallPlanner;
+  /** --session's numbers; empty: every session. */
+  private readonly ids: ReadonlySet<number>;
+  /** With --session: whether the picked sessions' counts and plan were added up (see finish). */
+  private picked = false;
 
   constructor(
     private readonly multipleInputs: boolean,
@@ -332,6 +393,7 @@ class ReleasedSessions {
     firewall: FirewallOptions,
   ) {
     this.planner = new FirewallPlanner(firewall);
+    this.ids = new Set(options.session ?? []);
   }
 
   add(session: FtpSession, startMicros: number, sequence: number): void {
@@ -344,13 +406,49 @@ class ReleasedSessions {
       return;
     }
     const built = buildSessionView(session, this.multipleInputs, defaultOptions.maxTimelineDataConnections);
-    this.totals.addHead(built);
-    this.planner.add(session, startMicros, built.helper);
-    this.spill.add(built, startMicros, sequence, (channel) => this.totals.addChannel(channel));
+    if (this.ids.size === 0) {
+      this.totals.addHead(built);
+      this.planner.add(session, startMicros, built.helper);
+      this.spill.add(built, startMicros, sequence, (channel) => this.totals.addChannel(channel));
+      return;
+    }
+    const own = new SessionTotals();
+    own.addHead(built);
+    const plan = this.planner.contribution(session, startMicros, built.helper);
+    this.spill.add(
+      built,
+      startMicros,
+      sequence,
+      (channel) => own.addChannel(channel),
+      (): PickedExtra => ({ totals: { dataChannels: own.dataChannels, byStatus: own.byStatus, severities: own.severities }, plan }),
+    );
+  }
+
+  /** With --session: adds up the counts and plan of the sessions picked, in report order (once). */
+  private finish(): void {
+    if (this.ids.size === 0 || this.picked || this.spill === null) return;
+    this.picked = true;
+    for (const { id, extra } of this.spill.extras((n) => this.ids.has(n))) {
+      const { totals, plan } = extra as PickedExtra;
+      this.totals.addHead({ findings: [] });
+      this.totals.dataChannels += totals.dataChannels;
+      for (const status of Object.keys(totals.byStatus) as Array<keyof typeof totals.byStatus>) this.totals.byStatus[status] += totals.byStatus[status];
+      for (const severity of Object.keys(totals.severities) as Array<keyof typeof totals.severities>)
+        this.totals.severities[severity] += totals.severities[severity];
+      if (plan !== null) this.planner.addContribution({ ...plan, key: { ...plan.key, id }, prediction: { ...plan.prediction, session: id } });
+    }
+  }
+
+  /** The counts of the report's sessions (with --session, known once the capture is read). */
+  summed(): SessionTotals {
+    this.finish();
+    return this.totals;
   }
 
   plan(): FirewallPlan {
-    return this.planner.plan((sequence) => this.idOf(sequence));
+    this.finish();
+    // With --session the plan was made with the report's numbers already.
+    return this.ids.size === 0 ? this.planner.plan((sequence) => this.idOf(sequence)) : this.planner.plan();
   }
 
   /** The report's number of the session released `sequence`-th. */
@@ -359,13 +457,20 @@ class ReleasedSessions {
   }
 
   sessions(): Iterable<SessionView> {
-    return this.spill?.sessions() ?? [];
+    if (this.spill === null) return [];
+    return this.ids.size === 0 ? this.spill.sessions() : this.spill.sessions((id) => this.ids.has(id));
   }
 
   close(): void {
     this.spill?.close();
     this.spill = null;
   }
+}
+
+/** What the file keeps with each session when --session picks them at the end. */
+interface PickedExtra {
+  totals: Pick<SessionTotals, 'dataChannels' | 'byStatus' | 'severities'>;
+  plan: PlanContribution | null;
 }
 
 /** The analyzer's events, and each frame's time after the analyzer took it. */
@@ -436,16 +541,13 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     return ExitCode.usage;
   }
   // NDJSON to standard output: each session is written once it has ended (and the last ACKs of
-  // its close have had a second of capture time to arrive), the rest at the end.
+  // its close have had a second of capture time to arrive), the rest at the end. A session
+  // written is forgotten: what the summary needs of it is added up in `streamed`.
   const streaming = options.format === 'ndjson' && !options.output;
-  const written = new Set<number>();
+  const streamed = streaming ? new StreamedSessions(files.length > 1, selectionOf(options)) : null;
   const ended: FtpSession[] = [];
   let lastIdleCheck = 0;
-  const write = (session: FtpSession) => {
-    written.add(session.id);
-    io.stdout(renderNdjsonSession(buildSessionReport(session, files.length > 1)));
-  };
-  const events: FrameEvents = streaming
+  const events: FrameEvents = streamed
     ? {
         sessionEnd: (session) => ended.push(session),
         frame: (timeMicros, analyzer) => {
@@ -454,7 +556,11 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
             lastIdleCheck = timeMicros;
             analyzer.expireIdle(timeMicros, options.idleTimeout * 1e6);
           }
-          while (ended.length > 0 && timeMicros - ended[0].control.last.timeMicros > STREAM_GRACE_MICROS) write(ended.shift() as FtpSession);
+          while (ended.length > 0 && timeMicros - ended[0].control.last.timeMicros > STREAM_GRACE_MICROS) {
+            const session = ended.shift() as FtpSession;
+            io.stdout(streamed.write(session));
+            analyzer.forgetEnded(session);
+          }
         },
       }
     : {};
@@ -467,10 +573,10 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
       return ExitCode.output;
     }
   }
-  // Text and JSON are written from sessions kept on disk as they end, not from memory; the
-  // formats built as one string, diagrams and --session (which needs every number first) are not.
-  const release = !streaming && (options.session ?? []).length === 0;
-  const outcome = await readAndReport(files, options, io, events, extractor, release);
+  // Text, JSON, CSV and NDJSON to a file are written from sessions kept on disk as they end, not
+  // from memory (the formats built as one string read them back); --session picks from there.
+  const release = !streaming;
+  const outcome = await readAndReport(files, options, io, events, extractor, release, streamed);
   if (extractor !== null) {
     const { manifest, entries } = extractor.finish((id) => outcome.reportNumber(id));
     if (extractor.error !== null) {
@@ -495,22 +601,16 @@ export async function analyzeFiles(files: string[], options: AnalyzeOptions, io:
     return ExitCode.output;
   }
   try {
-    return await writeReport(outcome, options, io, streaming, written);
+    return await writeReport(outcome, options, io, streaming);
   } finally {
     outcome.close();
   }
 }
 
-async function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean, written: Set<number>): Promise<number> {
+async function writeReport(outcome: AnalyzeOutcome, options: AnalyzeOptions, io: Io, streaming: boolean): Promise<number> {
   const { report, status } = outcome;
-  const chunks = streaming
-    ? [
-        report.sessions
-          .filter((s) => !written.has(s.id))
-          .map(renderNdjsonSession)
-          .join('') + renderNdjsonSummary(report),
-      ]
-    : render(outcome, options, io);
+  // Streamed: the sessions written as they ended are no longer in the report; the rest come now.
+  const chunks = streaming ? [report.sessions.map(renderNdjsonSession).join('') + renderNdjsonSummary(report)] : render(outcome, options, io);
   const file = outputFile(options);
   if (file === null) {
     for (const chunk of chunks) {

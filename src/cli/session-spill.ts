@@ -19,6 +19,8 @@ interface SessionHead {
   /** Per STREAMED_LISTS entry: its elements (lines) and their bytes, newlines included. */
   lists: Array<[number, number]>;
   session: ReportSession;
+  /** What the caller kept with the session (see add). */
+  extra?: unknown;
 }
 
 /** Bytes gathered before they are written to the file. */
@@ -174,9 +176,16 @@ export class SessionSpill {
   /**
    * Keeps one session's report; `startMicros` and `sequence` give its place in the report. A
    * session left out of the report (null) still takes its number, as in the whole capture. Its
-   * data channels are gone through once, each handed to `channel` as it is written.
+   * data channels are gone through once, each handed to `channel` as it is written. `extra`, made
+   * once they have been, is kept with the session (JSON) for extras().
    */
-  add(session: SessionView | null, startMicros: number, sequence: number, channel?: (c: ReportSession['dataChannels'][number]) => void): void {
+  add(
+    session: SessionView | null,
+    startMicros: number,
+    sequence: number,
+    channel?: (c: ReportSession['dataChannels'][number]) => void,
+    extra?: () => unknown,
+  ): void {
     if (this.sorted !== null) throw new Error('session added after the spill was read');
     let line = '';
     if (session !== null) {
@@ -195,7 +204,7 @@ export class SessionSpill {
         lists.push([count, bytes]);
         head[name] = [];
       }
-      line = JSON.stringify({ lists, session: head });
+      line = JSON.stringify(extra ? { lists, session: head, extra: extra() } : { lists, session: head });
     }
     this.offsets.push(this.written + this.pendingBytes);
     this.lengths.push(Buffer.byteLength(line));
@@ -246,19 +255,32 @@ export class SessionSpill {
     return (this.idBySequence as Uint32Array)[sequence] ?? 0;
   }
 
+  /** The `extra` kept with each session `keep` takes (by its report number), in report order. */
+  *extras(keep: (id: number) => boolean): Generator<{ id: number; extra: unknown }> {
+    const sorted = this.order();
+    if (this.fd === null) throw new Error('the spill was closed');
+    const reader = new BlockReader(this.fd);
+    for (let rank = 0; rank < sorted.length; rank++) {
+      const index = sorted[rank];
+      if (this.lengths.get(index) === 0 || !keep(rank + 1)) continue;
+      const { extra } = JSON.parse(reader.text(this.offsets.get(index), this.lengths.get(index))) as SessionHead;
+      yield { id: rank + 1, extra };
+    }
+  }
+
   /**
-   * The sessions in report order, numbered; each call reads them again from the start. A
-   * session's lists are read from the file as they are iterated, each time again, until the next
-   * session is asked for.
+   * The sessions in report order (those `keep` takes, by their report number), numbered; each
+   * call reads them again from the start. A session's lists are read from the file as they are
+   * iterated, each time again, until the next session is asked for.
    */
-  *sessions(): Generator<SessionView> {
+  *sessions(keep: (id: number) => boolean = () => true): Generator<SessionView> {
     const sorted = this.order();
     if (this.fd === null) throw new Error('the spill was closed');
     const fd = this.fd;
     const reader = new BlockReader(fd);
     for (let rank = 0; rank < sorted.length; rank++) {
       const index = sorted[rank];
-      if (this.lengths.get(index) === 0) continue;
+      if (this.lengths.get(index) === 0 || !keep(rank + 1)) continue;
       const headAt = this.offsets.get(index);
       const { lists, session } = JSON.parse(reader.text(headAt, this.lengths.get(index))) as SessionHead;
       session.id = rank + 1;

@@ -112,6 +112,12 @@ export class SessionLifecycle {
   private ending: Array<{ session: FtpSession; control: Connection }> = [];
   /** Capture time of the last look at `ending`. */
   private lastReleaseCheck = 0;
+  /**
+   * Control connections of sessions handed out (sessionEnd) and let go by their listener, whose
+   * records stay in the table until nothing more is expected on them: until then their late
+   * packets are counted, not taken for a new session.
+   */
+  private lingering: Connection[] = [];
   /** Time of the latest frame, in microseconds: where the capture ends. */
   private captureEndMicros = 0;
   /** Set while finish() closes the sessions still open. */
@@ -152,7 +158,10 @@ export class SessionLifecycle {
   /** A frame at `timeMicros` went in: the capture reaches that far, and ended sessions may be released. */
   tick(timeMicros: number): void {
     if (timeMicros > this.captureEndMicros) this.captureEndMicros = timeMicros;
-    if (this.ending.length > 0 && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) this.releaseEnded();
+    if ((this.ending.length > 0 || this.lingering.length > 0) && this.captureEndMicros - this.lastReleaseCheck >= RELEASE_CHECK_MICROS) {
+      this.releaseEnded();
+      this.closeLingering();
+    }
     if (this.attempts.held > 0) this.attempts.settle(this.captureEndMicros);
   }
 
@@ -267,6 +276,39 @@ export class SessionLifecycle {
       }
     }
     this.ending = waiting;
+  }
+
+  /**
+   * A session handed to sessionEnd that its listener is done with (it wrote it out): forgotten as
+   * a released one is, so finish() no longer returns it; its failed logins still count in the
+   * findings across sessions, and it keeps its number (the next session's number does not change).
+   * Its control connection's record leaves the table as a released session's does: once its close
+   * is acknowledged, or nothing came on it for sessionReleaseMicros after FIN or RST, or for
+   * connectionIdleMicros.
+   */
+  letGo(session: FtpSession): void {
+    if (!this.completed.has(session) || !this.sessions.has(session)) return;
+    this.loginFailures.add(session);
+    this.sessions.delete(session);
+    this.sequence.delete(session);
+    this.completed.delete(session);
+    this.released++;
+    if (!this.closeIfQuiet(session.control)) this.lingering.push(session.control);
+  }
+
+  /** Closes a let-go control connection's record when nothing more is expected on it; true when closed. */
+  private closeIfQuiet(control: Connection): boolean {
+    const quiet = this.captureEndMicros - control.last.timeMicros;
+    const closing = control.rst !== null || control.finOrig !== null || control.finResp !== null;
+    if (closedAndAcknowledged(control) || (closing && quiet > this.options.sessionReleaseMicros) || quiet > this.options.connectionIdleMicros) {
+      this.hooks.closeConnection(control);
+      return true;
+    }
+    return false;
+  }
+
+  private closeLingering(): void {
+    if (this.lingering.length > 0) this.lingering = this.lingering.filter((control) => !this.closeIfQuiet(control));
   }
 
   /** Diagnoses a session, hands it to sessionReleased and forgets it. */

@@ -83,8 +83,34 @@ export const MAX_PLAN_SESSIONS = 1000;
 /** Client and foreign addresses kept per server; past this the rules allow any client address. */
 export const MAX_PLAN_ADDRESSES = 1000;
 
+/**
+ * What one session adds to the firewall plan (FirewallPlanner.contribution): its server, the
+ * ports and addresses its data connections used, in the order they came, and its helper
+ * prediction.
+ */
+export interface PlanContribution {
+  key: SessionKey;
+  server: { ip: string; port: number };
+  client: string;
+  passiveSeen: number[];
+  foreign: string[];
+  activePorts: number[];
+  activeClients: string[];
+  activeSources: number[];
+  passiveFailures: number;
+  activeFailures: number;
+  usedPassive: boolean;
+  usedActive: boolean;
+  /** Addresses past MAX_PLAN_ADDRESSES were left out of the channels' sets. */
+  addressesDropped: boolean;
+  prediction: HelperPrediction;
+  tls: boolean;
+  implicitTls: boolean;
+  greeting: string | null;
+}
+
 /** Where a session comes in the report: by start time, then by its number. */
-interface SessionKey {
+export interface SessionKey {
   startMicros: number;
   id: number;
 }
@@ -150,16 +176,81 @@ export class FirewallPlanner {
    * caller has it already (the report's session carries it), so it is worked out once per session.
    */
   add(session: FtpSession, startMicros = session.control.first.timeMicros, known: HelperPrediction | null = null): void {
+    const part = this.contribution(session, startMicros, known);
+    if (part !== null) this.addContribution(part);
+  }
+
+  /**
+   * What a session adds to the plan, as plain data (JSON keeps it whole): for a caller that adds
+   * it later, or not at all (the report's selection is known only at the end); null when the
+   * plan is limited to another server.
+   */
+  contribution(session: FtpSession, startMicros = session.control.first.timeMicros, known: HelperPrediction | null = null): PlanContribution | null {
     const wanted = this.options.server;
-    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return;
-    const key: SessionKey = { startMicros, id: session.id };
-    const name = serverName(session.server.ip, session.server.port);
+    if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return null;
+    const serverIp = session.server.ip;
+    // The channels listed, and those counted, not listed, past maxDataChannelsPerSession.
+    const listed = channelFacts();
+    for (const channel of session.dataChannels) foldChannelFacts(listed, session, channel);
+    const folded = session.folded.firewall;
+    const passiveSeen = new Set<number>([...listed.passivePorts, ...folded.passivePorts]);
+    const foreign = new Set<string>([...listed.foreign, ...folded.foreign]);
+    const activePorts = new Set<number>([...listed.activePorts, ...folded.activePorts]);
+    const activeClients = new Set<string>([...listed.activeClients, ...folded.activeClients]);
+    const activeSources = new Set<number>([...listed.activeSources, ...folded.activeSources]);
+    let passiveFailures = listed.passiveFailures + folded.passiveFailures;
+    let activeFailures = listed.activeFailures + folded.activeFailures;
+    let usedPassive = listed.usedPassive || folded.usedPassive;
+    let usedActive = listed.usedActive || folded.usedActive;
+    const addressesDropped = listed.addressesDropped || folded.addressesDropped;
+    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
+    // seen between the same hosts are what the firewall must let through.
+    for (const list of [session.tlsConnections, session.unannouncedConnections]) {
+      for (const connection of list) {
+        if (connection.resp.ip === serverIp) {
+          usedPassive = true;
+          passiveSeen.add(connection.resp.port);
+          if (!isEstablished(connection)) passiveFailures++;
+        } else if (connection.orig.ip === serverIp) {
+          usedActive = true;
+          activePorts.add(connection.resp.port);
+          activeClients.add(connection.resp.ip);
+          activeSources.add(connection.orig.port);
+          if (!isEstablished(connection)) activeFailures++;
+        }
+      }
+    }
+    return {
+      key: { startMicros, id: session.id },
+      server: { ip: serverIp, port: session.server.port },
+      client: session.client.ip,
+      passiveSeen: [...passiveSeen],
+      foreign: [...foreign],
+      activePorts: [...activePorts],
+      activeClients: [...activeClients],
+      activeSources: [...activeSources],
+      passiveFailures,
+      activeFailures,
+      usedPassive,
+      usedActive,
+      addressesDropped,
+      prediction: known ?? predictHelper(session),
+      tls: session.tls !== null || session.implicitTls,
+      implicitTls: session.implicitTls,
+      greeting: session.greeting?.text ?? null,
+    };
+  }
+
+  /** Adds what contribution() made of a session to its server's tally. */
+  addContribution(part: PlanContribution): void {
+    const { key, prediction, usedPassive, usedActive } = part;
+    const name = serverName(part.server.ip, part.server.port);
     let tally = this.servers.get(name);
     if (tally === undefined) {
       tally = {
         first: key,
-        ip: session.server.ip,
-        port: session.server.port,
+        ip: part.server.ip,
+        port: part.server.port,
         passiveSeen: new Set(),
         foreign: new CappedSet(MAX_PLAN_ADDRESSES),
         activeSources: new Set(),
@@ -183,48 +274,21 @@ export class FirewallPlanner {
       tally.first = key;
     }
     const server = tally;
-    let usedPassive = false;
-    let usedActive = false;
-    const facts = channelFacts();
-    for (const channel of session.dataChannels) foldChannelFacts(facts, session, channel);
-    // The channels counted, not listed, past maxDataChannelsPerSession.
-    for (const f of [facts, session.folded.firewall]) {
-      usedPassive ||= f.usedPassive;
-      usedActive ||= f.usedActive;
-      for (const port of f.passivePorts) server.passiveSeen.add(port);
-      for (const ip of f.foreign) server.foreign.add(ip);
-      for (const port of f.activePorts) server.activePorts.add(port);
-      for (const ip of f.activeClients) server.activeClients.add(ip);
-      for (const port of f.activeSources) server.activeSources.add(port);
-      server.passiveFailures += f.passiveFailures;
-      server.activeFailures += f.activeFailures;
-      if (f.addressesDropped) {
-        server.foreign.dropped = true;
-        server.activeClients.dropped = true;
-      }
+    for (const port of part.passiveSeen) server.passiveSeen.add(port);
+    for (const ip of part.foreign) server.foreign.add(ip);
+    for (const port of part.activePorts) server.activePorts.add(port);
+    for (const ip of part.activeClients) server.activeClients.add(ip);
+    for (const port of part.activeSources) server.activeSources.add(port);
+    server.passiveFailures += part.passiveFailures;
+    server.activeFailures += part.activeFailures;
+    if (part.addressesDropped) {
+      server.foreign.dropped = true;
+      server.activeClients.dropped = true;
     }
-    // Under TLS (or where the capture lost them) the announcements are unreadable: the connections
-    // seen between the same hosts are what the firewall must let through.
-    for (const list of [session.tlsConnections, session.unannouncedConnections]) {
-      for (const connection of list) {
-        if (connection.resp.ip === server.ip) {
-          usedPassive = true;
-          server.passiveSeen.add(connection.resp.port);
-          if (!isEstablished(connection)) server.passiveFailures++;
-        } else if (connection.orig.ip === server.ip) {
-          usedActive = true;
-          server.activePorts.add(connection.resp.port);
-          server.activeClients.add(connection.resp.ip);
-          server.activeSources.add(connection.orig.port);
-          if (!isEstablished(connection)) server.activeFailures++;
-        }
-      }
-    }
-    const prediction = known ?? predictHelper(session);
     server.sessionCount++;
     if (usedPassive) server.passiveCount++;
     if (usedActive) server.activeCount++;
-    if (server.sessions.length < MAX_PLAN_SESSIONS) server.sessions.push({ id: session.id, prediction, passive: usedPassive, active: usedActive });
+    if (server.sessions.length < MAX_PLAN_SESSIONS) server.sessions.push({ id: key.id, prediction, passive: usedPassive, active: usedActive });
     if (!prediction.follows) {
       server.missedCount++;
       const missed = { key, prediction };
@@ -232,10 +296,10 @@ export class FirewallPlanner {
       if (usedPassive && (server.missed.passive === null || before(key, server.missed.passive.key))) server.missed.passive = missed;
       if (usedActive && (server.missed.active === null || before(key, server.missed.active.key))) server.missed.active = missed;
     }
-    server.clients.add(session.client.ip);
-    if (session.tls !== null || session.implicitTls) server.tls = true;
-    if (session.implicitTls) server.implicitTls = true;
-    if (session.greeting !== null && (server.banner === null || before(key, server.banner.key))) server.banner = { key, text: session.greeting.text };
+    server.clients.add(part.client);
+    if (part.tls) server.tls = true;
+    if (part.implicitTls) server.implicitTls = true;
+    if (part.greeting !== null && (server.banner === null || before(key, server.banner.key))) server.banner = { key, text: part.greeting };
   }
 
   /** The plan, with the kept sessions' numbers mapped through `idOf` (default: as they were added). */
