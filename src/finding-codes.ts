@@ -92,7 +92,10 @@ const table = {
     severities: [e],
     when: "an FTP control connection's SYNs got no answer: a firewall on the server's side of the capture point drops them, or the host is down (attempts, SYNs and the time they spanned)",
   },
-  'nonstandard-control-port': { severities: [i, w], when: 'FTP control on a port other than 21 (or 990): kernel FTP helpers and many firewalls watch only 21; raised once per server, on its first session seen' },
+  'nonstandard-control-port': {
+    severities: [i, w],
+    when: 'FTP control on a port other than 21 (or 990): kernel FTP helpers and many firewalls watch only 21; raised once per server, on its first session seen',
+  },
   'nonstandard-reply-format': {
     severities: [w, e],
     when: 'a 227/228/229 that deviates from the RFC shape (no parentheses, extra text, odd delimiters, multi-line); an error when the client then did not use it',
