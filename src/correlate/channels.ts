@@ -2,7 +2,7 @@
  * Facts about a data channel that come from its matched TCP connection: which side sent the
  * transfer's bytes, and how many bytes crossed (and how many the capture lacks).
  */
-import type { ChannelOutcome, DataChannel } from '../model';
+import type { ChannelFirewallFacts, ChannelOutcome, DataChannel } from '../model';
 import { isEstablished, missingBytes, payloadBytes } from '../tcp/connections';
 import type { Direction } from '../types';
 
@@ -44,4 +44,20 @@ export function channelStatus(channel: DataChannel): ChannelOutcome {
   if (channel.connection && !isEstablished(channel.connection)) return 'failed';
   if (channel.reply === null) return 'incomplete';
   return 'unused';
+}
+
+/** What the firewall plan needs of a session's channels, before any channel is added (src/firewall/plan.ts foldChannelFacts). */
+export function emptyChannelFirewallFacts(): ChannelFirewallFacts {
+  return {
+    usedPassive: false,
+    usedActive: false,
+    passivePorts: new Set(),
+    foreign: new Set(),
+    activePorts: new Set(),
+    activeClients: new Set(),
+    activeSources: new Set(),
+    passiveFailures: 0,
+    activeFailures: 0,
+    addressesDropped: false,
+  };
 }

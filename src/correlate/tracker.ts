@@ -25,7 +25,7 @@ import type { FindingCode } from '../finding-codes';
 import type { Direction, Endpoint, Finding, FrameEvent, Severity } from '../types';
 import { firstLine, formatEndpoint, replyLine } from '../text';
 import type { ExpectationRegistry } from './expectations';
-import { channelBytes, channelStatus } from './channels';
+import { channelBytes, channelStatus, emptyChannelFirewallFacts } from './channels';
 
 /**
  * What folding a finished channel needs from the stages around the tracker: the findings of one
@@ -673,18 +673,7 @@ function emptyFolded(): FoldedChannels {
     lastCompletedIndex: 0,
     findings: [],
     successors: new Map(),
-    firewall: {
-      usedPassive: false,
-      usedActive: false,
-      passivePorts: new Set(),
-      foreign: new Set(),
-      activePorts: new Set(),
-      activeClients: new Set(),
-      activeSources: new Set(),
-      passiveFailures: 0,
-      activeFailures: 0,
-      addressesDropped: false,
-    },
+    firewall: emptyChannelFirewallFacts(),
   };
 }
 

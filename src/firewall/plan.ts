@@ -10,6 +10,7 @@
  * server's configured range.
  */
 import type { ChannelFirewallFacts, DataChannel, FtpSession } from '../model';
+import { emptyChannelFirewallFacts } from '../correlate/channels';
 import { isEstablished } from '../tcp/connections';
 import { formatRange, serverName, UNPRIVILEGED } from './flows';
 import { predictHelper } from './helper';
@@ -31,21 +32,6 @@ function sortedStrings(values: Iterable<string>): string[] {
 
 function accepted(channel: DataChannel): boolean {
   return channel.announced !== null && (channel.reply === null || channel.reply.code < 400);
-}
-
-function channelFacts(): ChannelFirewallFacts {
-  return {
-    usedPassive: false,
-    usedActive: false,
-    passivePorts: new Set(),
-    foreign: new Set(),
-    activePorts: new Set(),
-    activeClients: new Set(),
-    activeSources: new Set(),
-    passiveFailures: 0,
-    activeFailures: 0,
-    addressesDropped: false,
-  };
 }
 
 /** Adds a data channel to what the plan needs of a session's channels (addresses up to MAX_PLAN_ADDRESSES). */
@@ -190,7 +176,7 @@ export class FirewallPlanner {
     if (wanted && (wanted.ip !== session.server.ip || (wanted.port !== null && wanted.port !== session.server.port))) return null;
     const serverIp = session.server.ip;
     // The channels listed, and those counted, not listed, past maxDataChannelsPerSession.
-    const listed = channelFacts();
+    const listed = emptyChannelFirewallFacts();
     for (const channel of session.dataChannels) foldChannelFacts(listed, session, channel);
     const folded = session.folded.firewall;
     const passiveSeen = new Set<number>([...listed.passivePorts, ...folded.passivePorts]);
