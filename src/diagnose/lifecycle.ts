@@ -288,11 +288,7 @@ export class SessionLifecycle {
    */
   letGo(session: FtpSession): void {
     if (!this.completed.has(session) || !this.sessions.has(session)) return;
-    this.loginFailures.add(session);
-    this.sessions.delete(session);
-    this.sequence.delete(session);
-    this.completed.delete(session);
-    this.released++;
+    this.forgetDiagnosed(session);
     if (!this.closeIfQuiet(session.control)) this.lingering.push(session.control);
   }
 
@@ -315,13 +311,21 @@ export class SessionLifecycle {
   private release(session: FtpSession): void {
     const sequence = this.sequence.get(session) ?? 0;
     this.complete(session);
+    this.forgetDiagnosed(session);
+    session.id = sequence;
+    this.events.sessionReleased?.(session, session.control.first.timeMicros, sequence);
+  }
+
+  /**
+   * A diagnosed session leaves for good (released, or written out by the sessionEnd listener):
+   * its failed logins are tallied, and it counts towards the next session's number.
+   */
+  private forgetDiagnosed(session: FtpSession): void {
     this.loginFailures.add(session);
     this.sessions.delete(session);
     this.sequence.delete(session);
     this.completed.delete(session);
     this.released++;
-    session.id = sequence;
-    this.events.sessionReleased?.(session, session.control.first.timeMicros, sequence);
   }
 
   /** Diagnoses a session that ended; the per-server finding stays on the first session of each server. */
